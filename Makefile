@@ -1,0 +1,38 @@
+# The two quick-start commands: `make run` and `make test`. Everything else is a helper.
+.PHONY: deps build run test release clang format format-check fuzz bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset dev
+	cmake --build --preset dev
+
+release: deps
+	cmake --preset release
+	cmake --build --preset release
+
+# The main job. Until the tablet app exists: check every sample campaign form.
+run: release
+	./build/release/forms/carnet-forms check assets/forms/*.json
+
+test: build
+	ctest --preset dev
+
+clang: deps
+	cmake --preset clang
+	cmake --build --preset clang
+
+# Runs each libFuzzer target for FUZZ_SECONDS on its committed corpus.
+FUZZ_SECONDS ?= 20
+fuzz: clang
+	scripts/run-fuzzers.sh build/clang/fuzz $(FUZZ_SECONDS)
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check: deps
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,10 @@
+# Third-party libraries come from Debian packages only, as IMPORTED targets so that their
+# headers are -isystem and never trip -Werror.
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+add_library(carnet::sqlite3 ALIAS PkgConfig::SQLITE3)
+if(CARNET_TESTS)
+  find_package(Catch2 2 REQUIRED)
+  include(Catch)
+endif()

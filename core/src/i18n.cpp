@@ -1,0 +1,165 @@
+#include "core/i18n.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+namespace carnet {
+namespace {
+
+struct Entry {
+    std::string_view key, fr, en;
+};
+
+// Sorted by key (checked by a test) so lookups are a binary search.
+constexpr std::array kTable{
+    Entry{"cli.forms.answers_not_object", "les réponses doivent être un objet JSON", "answers must be a JSON object"},
+    Entry{"cli.forms.check_ok", "{0} : formulaire valide ({1} questions)", "{0}: valid form ({1} questions)"},
+    Entry{"cli.forms.usage",
+          "Utilisation : carnet-forms [--lang fr|en] check FICHIER...\n"
+          "              carnet-forms [--lang fr|en] eval FORMULAIRE.json REPONSES.json",
+          "Usage: carnet-forms [--lang fr|en] check FILE...\n"
+          "       carnet-forms [--lang fr|en] eval FORM.json ANSWERS.json"},
+    Entry{"expr.arity", "{0}() attend {1} argument(s)", "{0}() takes {1} argument(s)"},
+    Entry{"expr.bare_name", "« {0} » n’est pas une référence de champ : écrivez ${{0}}",
+          "'{0}' is not a field reference: write ${{0}}"},
+    Entry{"expr.empty", "expression vide", "empty expression"},
+    Entry{"expr.expected", "« {0} » attendu", "expected '{0}'"},
+    Entry{"expr.parent_only_in_position", "« .. » n’est permis que dans position(..)",
+          "'..' is only allowed in position(..)"},
+    Entry{"expr.unexpected_char", "caractère inattendu « {0} »", "unexpected character '{0}'"},
+    Entry{"expr.unexpected_end", "fin d’expression inattendue", "unexpected end of expression"},
+    Entry{"expr.unexpected_token", "« {0} » inattendu", "unexpected '{0}'"},
+    Entry{"expr.unknown_function", "fonction inconnue « {0} »", "unknown function '{0}'"},
+    Entry{"expr.unterminated_ref", "référence ${…} non fermée", "unterminated ${…} reference"},
+    Entry{"expr.unterminated_string", "chaîne non fermée", "unterminated string"},
+    Entry{"forms.bad_attachment", "Référence de pièce jointe non valide.", "Invalid attachment reference."},
+    Entry{"forms.bad_email", "Adresse e-mail non valide.", "Invalid email address."},
+    Entry{"forms.bad_geopoint", "Coordonnées non valides : « latitude longitude [altitude précision] ».",
+          "Invalid coordinates: 'latitude longitude [altitude accuracy]'."},
+    Entry{"forms.bad_phone", "Numéro de téléphone non valide.", "Invalid phone number."},
+    Entry{"forms.choice_unavailable", "Ce choix n’est plus proposé : « {0} ».", "This choice is no longer offered: '{0}'."},
+    Entry{"forms.constraint", "Réponse non valide.", "Invalid answer."},
+    Entry{"forms.max_repeats", "Nombre maximal d’entrées atteint ({0}).", "Maximum number of entries reached ({0})."},
+    Entry{"forms.min_repeats", "Il faut au moins {0} entrée(s).", "At least {0} entry(ies) needed."},
+    Entry{"forms.not_answerable", "Cette question n’attend pas de réponse.", "This question takes no answer."},
+    Entry{"forms.not_date", "Entrez une date valide (AAAA-MM-JJ).", "Enter a valid date (YYYY-MM-DD)."},
+    Entry{"forms.not_datetime", "Entrez une date et une heure valides (AAAA-MM-JJTHH:MM).",
+          "Enter a valid date and time (YYYY-MM-DDTHH:MM)."},
+    Entry{"forms.not_decimal", "Entrez un nombre.", "Enter a number."},
+    Entry{"forms.not_integer", "Entrez un nombre entier.", "Enter a whole number."},
+    Entry{"forms.not_text", "Entrez du texte.", "Enter some text."},
+    Entry{"forms.not_time", "Entrez une heure valide (HH:MM).", "Enter a valid time (HH:MM)."},
+    Entry{"forms.pattern", "Le format de la réponse n’est pas valide.", "The answer's format is not valid."},
+    Entry{"forms.range", "La valeur doit être comprise entre {0} et {1}.", "The value must be between {0} and {1}."},
+    Entry{"forms.range_step", "La valeur doit être un multiple de {0} à partir de {1}.",
+          "The value must be a step of {0} from {1}."},
+    Entry{"forms.read_only", "Cette question est en lecture seule.", "This question is read-only."},
+    Entry{"forms.repeat_fixed", "Le nombre d’entrées est calculé par le formulaire.",
+          "The number of entries is set by the form."},
+    Entry{"forms.required", "Cette question est obligatoire.", "This question is required."},
+    Entry{"forms.unknown_choice", "Choix inconnu : « {0} ».", "Unknown choice: '{0}'."},
+    Entry{"forms.unknown_field", "Champ inconnu : « {0} ».", "Unknown field: '{0}'."},
+    Entry{"forms.unknown_instance", "Entrée {1} inexistante pour « {0} ».", "No entry {1} for '{0}'."},
+    Entry{"load.bad_default", "valeur par défaut non valide : {0}", "invalid default value: {0}"},
+    Entry{"load.bad_name",
+          "nom non valide « {0} » : lettres, chiffres, « _ », « - » ou « . », en commençant par une lettre ou « _ »",
+          "invalid name '{0}': use letters, digits, '_', '-' or '.', starting with a letter or '_'"},
+    Entry{"load.bad_regex", "expression régulière non valide : {0}", "invalid regular expression: {0}"},
+    Entry{"load.choice_column_outside_filter", "« {0} » : les noms nus ne sont permis que dans choice_filter",
+          "'{0}': bare names are only allowed in choice_filter"},
+    Entry{"load.choices_both", "« choices » et « choice_list » sont exclusifs",
+          "'choices' and 'choice_list' cannot both be given"},
+    Entry{"load.choices_missing", "une question à choix demande « choices » ou « choice_list »",
+          "a select question needs 'choices' or 'choice_list'"},
+    Entry{"load.cycle", "cycle entre calculs : {0}", "cycle between calculations: {0}"},
+    Entry{"load.duplicate_choice", "valeur de choix en double « {0} »", "duplicate choice value '{0}'"},
+    Entry{"load.duplicate_name", "nom en double « {0} » (déjà utilisé en {1})", "duplicate name '{0}' (first used at {1})"},
+    Entry{"load.empty_pages", "un formulaire doit avoir au moins une page", "a form needs at least one page"},
+    Entry{"load.expect_array", "doit être un tableau", "must be an array"},
+    Entry{"load.expect_bool", "doit être un booléen", "must be a boolean"},
+    Entry{"load.expect_expr", "doit être une expression (chaîne) ou un booléen", "must be an expression (string) or a boolean"},
+    Entry{"load.expect_number", "doit être un nombre", "must be a number"},
+    Entry{"load.expect_object", "doit être un objet", "must be an object"},
+    Entry{"load.expect_string", "doit être une chaîne", "must be a string"},
+    Entry{"load.expect_text", "doit être un texte ou un objet {\"fr\": …, \"en\": …}",
+          "must be a text or an object {\"fr\": …, \"en\": …}"},
+    Entry{"load.expr", "colonne {0} : {1}", "column {0}: {1}"},
+    Entry{"load.json_syntax", "erreur de syntaxe JSON : {0}", "JSON syntax error: {0}"},
+    Entry{"load.missing", "propriété obligatoire « {0} » manquante", "missing required property '{0}'"},
+    Entry{"load.missing_default_language", "pas de texte dans la langue par défaut « {0} »",
+          "no text in the default language '{0}'"},
+    Entry{"load.not_in_repeat", "position(..) n’a de sens que dans une répétition",
+          "position(..) only makes sense inside a repeat"},
+    Entry{"load.page_nested", "une page ne peut apparaître qu’au premier niveau", "a page may only appear at the top level"},
+    Entry{"load.range_bounds", "« end » doit être supérieur à « start » et « step » positif",
+          "'end' must be greater than 'start' and 'step' positive"},
+    Entry{"load.repeat_counts", "« max_count » doit être au moins égal à « min_count »",
+          "'max_count' must be at least 'min_count'"},
+    Entry{"load.top_not_page", "le premier niveau ne contient que des pages (type « page »)",
+          "the top level holds pages only (type 'page')"},
+    Entry{"load.unknown_choice_list", "la liste de choix « {0} » n’existe pas", "choice list '{0}' does not exist"},
+    Entry{"load.unknown_language", "langue « {0} » non déclarée dans « languages »",
+          "language '{0}' is not declared in 'languages'"},
+    Entry{"load.unknown_property", "propriété inconnue « {0} »", "unknown property '{0}'"},
+    Entry{"load.unknown_ref", "champ inconnu « {0} »", "unknown field '{0}'"},
+    Entry{"load.unknown_type", "type de question inconnu « {0} »", "unknown question type '{0}'"},
+    Entry{"load.value_needs_calculation", "une question « calculate » demande « calculation »",
+          "a 'calculate' question needs 'calculation'"},
+};
+
+constexpr bool tableSorted() {
+    for (std::size_t i = 1; i < kTable.size(); ++i)
+        if (!(kTable[i - 1].key < kTable[i].key)) return false;
+    return true;
+}
+static_assert(tableSorted(), "translation table must be sorted by key");
+
+const Entry* find(std::string_view key) {
+    auto it = std::lower_bound(kTable.begin(), kTable.end(), key,
+                               [](const Entry& e, std::string_view k) { return e.key < k; });
+    return (it != kTable.end() && it->key == key) ? &*it : nullptr;
+}
+
+} // namespace
+
+std::optional<Lang> parseLang(std::string_view code) {
+    if (code.size() < 2) return std::nullopt;
+    auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+    const char a = lower(code[0]), b = lower(code[1]);
+    if (code.size() > 2 && code[2] != '_' && code[2] != '-' && code[2] != '.') return std::nullopt;
+    if (a == 'f' && b == 'r') return Lang::Fr;
+    if (a == 'e' && b == 'n') return Lang::En;
+    return std::nullopt;
+}
+
+std::string_view langCode(Lang lang) { return lang == Lang::Fr ? "fr" : "en"; }
+
+std::string tr(std::string_view key, Lang lang, std::initializer_list<std::string_view> args) {
+    const Entry* e = find(key);
+    const std::string_view text = e ? (lang == Lang::Fr ? e->fr : e->en) : key;
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '{' && i + 2 < text.size() && text[i + 2] == '}' && text[i + 1] >= '0' && text[i + 1] <= '9') {
+            const auto n = static_cast<std::size_t>(text[i + 1] - '0');
+            if (n < args.size()) out += *(args.begin() + n);
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+bool hasTranslation(std::string_view key) { return find(key) != nullptr; }
+
+std::vector<std::string_view> translationKeys() {
+    std::vector<std::string_view> keys;
+    keys.reserve(kTable.size());
+    for (const Entry& e : kTable) keys.push_back(e.key);
+    return keys;
+}
+
+} // namespace carnet

@@ -1,0 +1,95 @@
+#pragma once
+// The expression language: XLSForm/ODK syntax, parsed once into an AST and evaluated many times.
+
+#include "forms/value.hpp"
+
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::forms {
+
+/// Built-in functions.
+enum class Func {
+    If, Not, True, False, Selected, CountSelected, Concat, StringLength, Regex, Today, Now, Int, Round,
+    Coalesce, Sum, Count, Position, Contains, StartsWith, EndsWith, Substr, Number, String, Boolean, Min, Max, Abs,
+};
+
+/// Binary and unary operators.
+enum class Op { Or, And, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div, Mod, Neg };
+
+/// One node of a parsed expression.
+struct Expr {
+    /// What the node is.
+    enum class Kind { Literal, Ref, Self, Parent, ChoiceColumn, Binary, Unary, Call };
+    Kind kind = Kind::Literal;
+    Value literal;                    ///< Literal
+    std::string name;                 ///< Ref (field name) and ChoiceColumn (column name)
+    int target = -1;                  ///< Ref: item index, bound by the loader
+    Op op = Op::Add;                  ///< Binary, Unary
+    Func func = Func::If;             ///< Call
+    std::vector<std::unique_ptr<Expr>> args;  ///< operands or call arguments
+    int column = 1;                   ///< 1-based column in the source text, for messages
+    std::shared_ptr<const std::regex> regex;  ///< Call Regex with a literal pattern: compiled once
+};
+
+/// A parse failure: message key (see the translation table), its argument, and the 1-based column.
+struct ExprError {
+    std::string key;
+    std::string arg;
+    std::string arg2;
+    int column = 1;
+};
+
+/// A parsed expression and the source it came from.
+struct Expression {
+    std::string source;
+    std::unique_ptr<Expr> root;
+};
+
+/// Options for the parser.
+struct ParseOptions {
+    bool allowChoiceColumns = false;  ///< bare names refer to choice columns (choice_filter only)
+};
+
+/// Parses `text`; on failure returns nullopt and fills `error`.
+[[nodiscard]] std::optional<Expression> parseExpression(std::string_view text, const ParseOptions& options,
+                                                        ExprError& error);
+
+/// Calls `fn(Expr&)` for every node of the tree (pre-order).
+template <class Fn> void forEachNode(Expr& e, Fn&& fn) {
+    fn(e);
+    for (auto& a : e.args) forEachNode(*a, fn);
+}
+/// Const version of forEachNode.
+template <class Fn> void forEachNode(const Expr& e, Fn&& fn) {
+    fn(e);
+    for (const auto& a : e.args) forEachNode(static_cast<const Expr&>(*a), fn);
+}
+
+/// What an expression can see while it is evaluated.
+class EvalContext {
+public:
+    virtual ~EvalContext() = default;
+    /// The value of item `target` as seen from the current node (a list when it lies in a deeper repeat).
+    [[nodiscard]] virtual Value ref(int target) const = 0;
+    /// The current question's value (`.`).
+    [[nodiscard]] virtual Value self() const = 0;
+    /// 1-based index of the current repeat instance, 0 outside repeats.
+    [[nodiscard]] virtual int position() const = 0;
+    /// A column of the choice being filtered ("" when none).
+    [[nodiscard]] virtual Value choiceColumn(std::string_view name) const = 0;
+    /// Now, in days since 1970-01-01 local time (fraction = time of day).
+    [[nodiscard]] virtual double nowDays() const = 0;
+};
+
+/// Evaluates a parsed expression.
+[[nodiscard]] Value evaluate(const Expr& e, const EvalContext& ctx);
+
+/// XPath "=" between two values (node-sets compare existentially).
+[[nodiscard]] bool valuesEqual(const Value& a, const Value& b);
+
+} // namespace carnet::forms

@@ -1,0 +1,197 @@
+// Normalising answers by question type: what a person typed becomes the stored JSON value.
+#include "core/strings.hpp"
+#include "forms/normalize.hpp"
+#include "forms/session.hpp"
+
+#include <cmath>
+
+namespace carnet::forms {
+
+using nlohmann::json;
+
+Lang uiLang(std::string_view formLanguage) { return parseLang(formLanguage).value_or(Lang::En); }
+
+namespace {
+
+Error invalid(std::string message) { return makeError(ErrorCode::Invalid, std::move(message)); }
+
+// A JSON scalar as text ("" for null), for types that accept typed-in text.
+bool scalarText(const json& v, std::string& out) {
+    if (v.is_string()) {
+        out = v.get<std::string>();
+        return true;
+    }
+    if (v.is_number_integer()) {
+        out = std::to_string(v.get<long long>());
+        return true;
+    }
+    if (v.is_number()) {
+        out = formatNumber(v.get<double>());
+        return true;
+    }
+    return false;
+}
+
+// Numbers may be typed the French way: "3,5".
+bool numberFrom(const json& v, double& out) {
+    if (v.is_number()) {
+        out = v.get<double>();
+        return std::isfinite(out);
+    }
+    if (!v.is_string()) return false;
+    std::string s(trim(v.get<std::string>()));
+    for (char& c : s)
+        if (c == ',') c = '.';
+    return parseDecimal(s, out);
+}
+
+// "25/11/2026" (as French people write it) becomes "2026-11-25".
+std::string frenchDateToIso(std::string_view s) {
+    if (s.size() == 10 && s[2] == '/' && s[5] == '/')
+        return std::string(s.substr(6, 4)) + "-" + std::string(s.substr(3, 2)) + "-" + std::string(s.substr(0, 2));
+    return std::string(s);
+}
+
+Result<json> normalizeChoice(const Form& form, const Item& item, const std::string& value, Lang lang) {
+    if (item.choiceList < 0) return invalid(tr("forms.unknown_choice", lang, {value}));
+    const ChoiceList& list = form.choiceLists[static_cast<std::size_t>(item.choiceList)];
+    if (list.find(value) < 0) return invalid(tr("forms.unknown_choice", lang, {value}));
+    return json(value);
+}
+
+} // namespace
+
+Result<json> normalizeAnswer(const Form& form, const Item& item, const json& value, Lang lang) {
+    if (!isAnswerable(item.type)) return invalid(tr("forms.not_answerable", lang));
+    if (value.is_null()) return json();
+    if (value.is_string() && trim(value.get<std::string>()).empty()) return json();
+    std::string text;
+    switch (item.type) {
+    case ItemType::Text:
+        if (value.is_boolean()) return invalid(tr("forms.not_text", lang));
+        if (!scalarText(value, text)) return invalid(tr("forms.not_text", lang));
+        return json(text);
+    case ItemType::Integer: {
+        if (value.is_number_integer()) return json(value.get<long long>());
+        double d = 0;
+        if (!numberFrom(value, d) || d != std::trunc(d) || std::fabs(d) > 9.0e15)
+            return invalid(tr("forms.not_integer", lang));
+        return json(static_cast<long long>(d));
+    }
+    case ItemType::Decimal: {
+        double d = 0;
+        if (!numberFrom(value, d)) return invalid(tr("forms.not_decimal", lang));
+        if (d == std::trunc(d) && std::fabs(d) < 9.0e15) return json(static_cast<long long>(d));
+        return json(d);
+    }
+    case ItemType::Range: {
+        double d = 0;
+        if (!numberFrom(value, d)) return invalid(tr("forms.not_decimal", lang));
+        if (d < item.rangeStart || d > item.rangeEnd)
+            return invalid(tr("forms.range", lang, {formatNumber(item.rangeStart), formatNumber(item.rangeEnd)}));
+        const double steps = (d - item.rangeStart) / item.rangeStep;
+        if (std::fabs(steps - std::round(steps)) > 1e-9)
+            return invalid(tr("forms.range_step", lang, {formatNumber(item.rangeStep), formatNumber(item.rangeStart)}));
+        if (d == std::trunc(d)) return json(static_cast<long long>(d));
+        return json(d);
+    }
+    case ItemType::SelectOne:
+        if (!scalarText(value, text)) return invalid(tr("forms.unknown_choice", lang, {value.dump()}));
+        return normalizeChoice(form, item, std::string(trim(text)), lang);
+    case ItemType::SelectMultiple: {
+        std::vector<std::string> picked;
+        if (value.is_array()) {
+            for (const auto& v : value) {
+                if (!scalarText(v, text)) return invalid(tr("forms.unknown_choice", lang, {v.dump()}));
+                picked.emplace_back(trim(text));
+            }
+        } else if (scalarText(value, text)) {
+            for (char& c : text)
+                if (c == ',') c = ' ';
+            picked = splitWhitespace(text);
+        } else {
+            return invalid(tr("forms.unknown_choice", lang, {value.dump()}));
+        }
+        json out = json::array();
+        for (const auto& p : picked) {
+            auto r = normalizeChoice(form, item, p, lang);
+            if (!r.ok()) return r;
+            if (std::find(out.begin(), out.end(), json(p)) == out.end()) out.push_back(p);
+        }
+        if (out.empty()) return json();
+        return out;
+    }
+    case ItemType::Date: {
+        double days = 0;
+        if (!value.is_string()) return invalid(tr("forms.not_date", lang));
+        const std::string iso = frenchDateToIso(trim(value.get<std::string>()));
+        if (!parseIsoDate(iso, days)) return invalid(tr("forms.not_date", lang));
+        return json(iso);
+    }
+    case ItemType::Time: {
+        int secs = 0;
+        if (!value.is_string()) return invalid(tr("forms.not_time", lang));
+        std::string t(trim(value.get<std::string>()));
+        if (t.size() == 4 && t[1] == ':') t = "0" + t;  // "8:30"
+        if (!parseIsoTime(t, secs)) return invalid(tr("forms.not_time", lang));
+        return json(t);
+    }
+    case ItemType::DateTime: {
+        double days = 0;
+        if (!value.is_string()) return invalid(tr("forms.not_datetime", lang));
+        const std::string t(trim(value.get<std::string>()));
+        if (!parseIsoDateTime(t, days)) return invalid(tr("forms.not_datetime", lang));
+        return json(t);
+    }
+    case ItemType::Phone: {
+        if (!scalarText(value, text)) return invalid(tr("forms.bad_phone", lang));
+        auto phone = normalizePhone(text);
+        if (!phone) return invalid(tr("forms.bad_phone", lang));
+        return json(*phone);
+    }
+    case ItemType::Email: {
+        if (!value.is_string() || !isEmail(value.get<std::string>())) return invalid(tr("forms.bad_email", lang));
+        return json(std::string(trim(value.get<std::string>())));
+    }
+    case ItemType::Acknowledge: {
+        if (value.is_boolean()) return value.get<bool>() ? json(true) : json();
+        if (value.is_number()) return value.get<double>() != 0 ? json(true) : json();
+        if (value.is_string()) {
+            std::string s(trim(value.get<std::string>()));
+            for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (s == "ok" || s == "true" || s == "1" || s == "yes" || s == "oui") return json(true);
+            if (s == "false" || s == "0" || s == "no" || s == "non") return json();
+        }
+        return invalid(tr("forms.not_answerable", lang));
+    }
+    case ItemType::Geopoint: {
+        std::optional<std::string> point;
+        if (value.is_string()) {
+            point = normalizeGeopoint(value.get<std::string>());
+        } else if (value.is_object() && value.contains("lat") && value.contains("lon") && value["lat"].is_number() &&
+                   value["lon"].is_number()) {
+            std::string s = formatNumber(value["lat"].get<double>()) + " " + formatNumber(value["lon"].get<double>());
+            if (value.contains("alt") && value["alt"].is_number()) {
+                s += " " + formatNumber(value["alt"].get<double>());
+                if (value.contains("accuracy") && value["accuracy"].is_number())
+                    s += " " + formatNumber(value["accuracy"].get<double>());
+            }
+            point = normalizeGeopoint(s);
+        }
+        if (!point) return invalid(tr("forms.bad_geopoint", lang));
+        return json(*point);
+    }
+    case ItemType::Photo:
+    case ItemType::Signature: {
+        if (!value.is_string()) return invalid(tr("forms.bad_attachment", lang));
+        const std::string ref(trim(value.get<std::string>()));
+        if (ref.size() > 255 || ref.find('/') != std::string::npos || ref.find('\\') != std::string::npos ||
+            ref == "." || ref == "..")
+            return invalid(tr("forms.bad_attachment", lang));
+        return json(ref);
+    }
+    default: return invalid(tr("forms.not_answerable", lang));
+    }
+}
+
+} // namespace carnet::forms

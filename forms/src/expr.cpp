@@ -1,0 +1,724 @@
+#include "forms/expr.hpp"
+
+#include "core/strings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace carnet::forms {
+
+namespace {
+
+// ---------------------------------------------------------------- lexer
+
+enum class Tok { End, Number, String, Ref, Dot, DotDot, Name, LParen, RParen, Comma, Plus, Minus, Star, Eq, Ne, Lt, Le, Gt, Ge };
+
+struct Token {
+    Tok kind = Tok::End;
+    std::string text;
+    double number = 0;
+    int column = 1;
+};
+
+bool isNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9') || c == '.'; }
+
+class Lexer {
+public:
+    Lexer(std::string_view text, ExprError& error) : m_text(text), m_error(error) {}
+
+    bool run(std::vector<Token>& out) {
+        std::size_t i = 0;
+        while (true) {
+            while (i < m_text.size() && (m_text[i] == ' ' || m_text[i] == '\t' || m_text[i] == '\n' || m_text[i] == '\r'))
+                ++i;
+            Token t;
+            t.column = static_cast<int>(i) + 1;
+            if (i >= m_text.size()) {
+                t.kind = Tok::End;
+                out.push_back(t);
+                return true;
+            }
+            const char c = m_text[i];
+            if (c >= '0' && c <= '9') {
+                std::size_t j = i;
+                while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9') ++j;
+                if (j < m_text.size() && m_text[j] == '.') {
+                    ++j;
+                    while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9') ++j;
+                }
+                t.kind = Tok::Number;
+                t.text = std::string(m_text.substr(i, j - i));
+                (void)parseDecimal(t.text, t.number);
+                i = j;
+            } else if (c == '.' && i + 1 < m_text.size() && m_text[i + 1] >= '0' && m_text[i + 1] <= '9') {
+                std::size_t j = i + 1;
+                while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9') ++j;
+                t.kind = Tok::Number;
+                t.text = "0" + std::string(m_text.substr(i, j - i));
+                (void)parseDecimal(t.text, t.number);
+                i = j;
+            } else if (c == '.') {
+                if (i + 1 < m_text.size() && m_text[i + 1] == '.') {
+                    t.kind = Tok::DotDot;
+                    i += 2;
+                } else {
+                    t.kind = Tok::Dot;
+                    ++i;
+                }
+            } else if (c == '\'' || c == '"') {
+                const std::size_t close = m_text.find(c, i + 1);
+                if (close == std::string_view::npos) return fail("expr.unterminated_string", "", t.column);
+                t.kind = Tok::String;
+                t.text = std::string(m_text.substr(i + 1, close - i - 1));
+                i = close + 1;
+            } else if (c == '$') {
+                if (i + 1 >= m_text.size() || m_text[i + 1] != '{') return fail("expr.unexpected_char", "$", t.column);
+                const std::size_t close = m_text.find('}', i + 2);
+                if (close == std::string_view::npos) return fail("expr.unterminated_ref", "", t.column);
+                t.kind = Tok::Ref;
+                t.text = std::string(trim(m_text.substr(i + 2, close - i - 2)));
+                i = close + 1;
+            } else if (isNameStart(c)) {
+                std::size_t j = i;
+                while (j < m_text.size()) {
+                    if (isNameChar(m_text[j])) {
+                        ++j;
+                    } else if ((m_text[j] == '-' || m_text[j] == ':') && j + 1 < m_text.size() &&
+                               isNameStart(m_text[j + 1])) {
+                        ++j;  // count-selected, starts-with, jr:choice-name
+                    } else {
+                        break;
+                    }
+                }
+                t.kind = Tok::Name;
+                t.text = std::string(m_text.substr(i, j - i));
+                i = j;
+            } else {
+                ++i;
+                switch (c) {
+                case '(': t.kind = Tok::LParen; break;
+                case ')': t.kind = Tok::RParen; break;
+                case ',': t.kind = Tok::Comma; break;
+                case '+': t.kind = Tok::Plus; break;
+                case '-': t.kind = Tok::Minus; break;
+                case '*': t.kind = Tok::Star; break;
+                case '=': t.kind = Tok::Eq; break;
+                case '!':
+                    if (i < m_text.size() && m_text[i] == '=') {
+                        t.kind = Tok::Ne;
+                        ++i;
+                    } else {
+                        return fail("expr.unexpected_char", "!", t.column);
+                    }
+                    break;
+                case '<':
+                    t.kind = Tok::Lt;
+                    if (i < m_text.size() && m_text[i] == '=') t.kind = Tok::Le, ++i;
+                    break;
+                case '>':
+                    t.kind = Tok::Gt;
+                    if (i < m_text.size() && m_text[i] == '=') t.kind = Tok::Ge, ++i;
+                    break;
+                default: {
+                    // Report the whole UTF-8 sequence, not a broken byte.
+                    std::size_t len = 1;
+                    const auto uc = static_cast<unsigned char>(c);
+                    if (uc >= 0xF0) len = 4;
+                    else if (uc >= 0xE0) len = 3;
+                    else if (uc >= 0xC0) len = 2;
+                    return fail("expr.unexpected_char", std::string(m_text.substr(i - 1, len)), t.column);
+                }
+                }
+            }
+            out.push_back(std::move(t));
+        }
+    }
+
+private:
+    bool fail(const char* key, std::string arg, int column) {
+        m_error = ExprError{key, std::move(arg), {}, column};
+        return false;
+    }
+    std::string_view m_text;
+    ExprError& m_error;
+};
+
+// ---------------------------------------------------------------- parser
+
+struct FuncInfo {
+    std::string_view name;
+    Func func;
+    int minArgs, maxArgs;  // maxArgs -1 = any
+    std::string_view arity;
+};
+
+constexpr std::array kFuncs{
+    FuncInfo{"abs", Func::Abs, 1, 1, "1"},
+    FuncInfo{"boolean", Func::Boolean, 1, 1, "1"},
+    FuncInfo{"coalesce", Func::Coalesce, 2, -1, "2+"},
+    FuncInfo{"concat", Func::Concat, 0, -1, "0+"},
+    FuncInfo{"contains", Func::Contains, 2, 2, "2"},
+    FuncInfo{"count", Func::Count, 1, 1, "1"},
+    FuncInfo{"count-selected", Func::CountSelected, 1, 1, "1"},
+    FuncInfo{"ends-with", Func::EndsWith, 2, 2, "2"},
+    FuncInfo{"false", Func::False, 0, 0, "0"},
+    FuncInfo{"if", Func::If, 3, 3, "3"},
+    FuncInfo{"int", Func::Int, 1, 1, "1"},
+    FuncInfo{"max", Func::Max, 1, -1, "1+"},
+    FuncInfo{"min", Func::Min, 1, -1, "1+"},
+    FuncInfo{"not", Func::Not, 1, 1, "1"},
+    FuncInfo{"now", Func::Now, 0, 0, "0"},
+    FuncInfo{"number", Func::Number, 1, 1, "1"},
+    FuncInfo{"position", Func::Position, 0, 1, "0-1"},
+    FuncInfo{"regex", Func::Regex, 2, 2, "2"},
+    FuncInfo{"round", Func::Round, 1, 2, "1-2"},
+    FuncInfo{"selected", Func::Selected, 2, 2, "2"},
+    FuncInfo{"starts-with", Func::StartsWith, 2, 2, "2"},
+    FuncInfo{"string", Func::String, 1, 1, "1"},
+    FuncInfo{"string-length", Func::StringLength, 0, 1, "0-1"},
+    FuncInfo{"substr", Func::Substr, 2, 3, "2-3"},
+    FuncInfo{"sum", Func::Sum, 1, 1, "1"},
+    FuncInfo{"today", Func::Today, 0, 0, "0"},
+    FuncInfo{"true", Func::True, 0, 0, "0"},
+};
+
+const FuncInfo* findFunc(std::string_view name) {
+    for (const auto& f : kFuncs)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+constexpr int kMaxDepth = 200;  // deeper nesting is refused rather than risking the stack
+
+class Parser {
+public:
+    Parser(std::vector<Token> toks, const ParseOptions& opts, ExprError& error)
+        : m_toks(std::move(toks)), m_opts(opts), m_error(error) {}
+
+    std::unique_ptr<Expr> parse() {
+        if (peek().kind == Tok::End) return fail("expr.empty", "", peek().column);
+        auto e = parseOr();
+        if (!e) return nullptr;
+        if (peek().kind != Tok::End) return unexpected(peek());
+        return e;
+    }
+
+private:
+    const Token& peek() const { return m_toks[m_pos]; }
+    const Token& next() { return m_toks[m_pos < m_toks.size() - 1 ? m_pos++ : m_pos]; }
+    bool isKeyword(std::string_view word) const { return peek().kind == Tok::Name && peek().text == word; }
+
+    std::unique_ptr<Expr> fail(const char* key, std::string arg, int column) {
+        if (m_error.key.empty()) m_error = ExprError{key, std::move(arg), {}, column};
+        return nullptr;
+    }
+    std::unique_ptr<Expr> unexpected(const Token& t) {
+        if (t.kind == Tok::End) return fail("expr.unexpected_end", "", t.column);
+        std::string text = t.text;
+        switch (t.kind) {
+        case Tok::RParen: text = ")"; break;
+        case Tok::LParen: text = "("; break;
+        case Tok::Comma: text = ","; break;
+        case Tok::Plus: text = "+"; break;
+        case Tok::Minus: text = "-"; break;
+        case Tok::Star: text = "*"; break;
+        case Tok::Eq: text = "="; break;
+        case Tok::Ne: text = "!="; break;
+        case Tok::Lt: text = "<"; break;
+        case Tok::Le: text = "<="; break;
+        case Tok::Gt: text = ">"; break;
+        case Tok::Ge: text = ">="; break;
+        case Tok::Dot: text = "."; break;
+        case Tok::DotDot: text = ".."; break;
+        case Tok::String: text = "'" + t.text + "'"; break;
+        case Tok::Ref: text = "${" + t.text + "}"; break;
+        default: break;
+        }
+        return fail("expr.unexpected_token", text, t.column);
+    }
+
+    static std::unique_ptr<Expr> binary(Op op, std::unique_ptr<Expr> l, std::unique_ptr<Expr> r, int column) {
+        auto e = std::make_unique<Expr>();
+        e->kind = Expr::Kind::Binary;
+        e->op = op;
+        e->column = column;
+        e->args.push_back(std::move(l));
+        e->args.push_back(std::move(r));
+        return e;
+    }
+
+    struct DepthGuard {
+        int& d;
+        explicit DepthGuard(int& depth) : d(depth) { ++d; }
+        ~DepthGuard() { --d; }
+        DepthGuard(const DepthGuard&) = delete;
+        DepthGuard& operator=(const DepthGuard&) = delete;
+    };
+
+    std::unique_ptr<Expr> parseOr() {
+        DepthGuard g(m_depth);
+        if (m_depth > kMaxDepth) return fail("expr.unexpected_token", "(", peek().column);
+        auto l = parseAnd();
+        while (l && isKeyword("or")) {
+            const int col = next().column;
+            auto r = parseAnd();
+            if (!r) return nullptr;
+            l = binary(Op::Or, std::move(l), std::move(r), col);
+        }
+        return l;
+    }
+    std::unique_ptr<Expr> parseAnd() {
+        auto l = parseEquality();
+        while (l && isKeyword("and")) {
+            const int col = next().column;
+            auto r = parseEquality();
+            if (!r) return nullptr;
+            l = binary(Op::And, std::move(l), std::move(r), col);
+        }
+        return l;
+    }
+    std::unique_ptr<Expr> parseEquality() {
+        auto l = parseRelational();
+        while (l && (peek().kind == Tok::Eq || peek().kind == Tok::Ne)) {
+            const Token& t = next();
+            const Op op = t.kind == Tok::Eq ? Op::Eq : Op::Ne;
+            auto r = parseRelational();
+            if (!r) return nullptr;
+            l = binary(op, std::move(l), std::move(r), t.column);
+        }
+        return l;
+    }
+    std::unique_ptr<Expr> parseRelational() {
+        auto l = parseAdditive();
+        while (l && (peek().kind == Tok::Lt || peek().kind == Tok::Le || peek().kind == Tok::Gt || peek().kind == Tok::Ge)) {
+            const Token& t = next();
+            const Op op = t.kind == Tok::Lt ? Op::Lt : t.kind == Tok::Le ? Op::Le : t.kind == Tok::Gt ? Op::Gt : Op::Ge;
+            auto r = parseAdditive();
+            if (!r) return nullptr;
+            l = binary(op, std::move(l), std::move(r), t.column);
+        }
+        return l;
+    }
+    std::unique_ptr<Expr> parseAdditive() {
+        auto l = parseMultiplicative();
+        while (l && (peek().kind == Tok::Plus || peek().kind == Tok::Minus)) {
+            const Token& t = next();
+            const Op op = t.kind == Tok::Plus ? Op::Add : Op::Sub;
+            auto r = parseMultiplicative();
+            if (!r) return nullptr;
+            l = binary(op, std::move(l), std::move(r), t.column);
+        }
+        return l;
+    }
+    std::unique_ptr<Expr> parseMultiplicative() {
+        auto l = parseUnary();
+        while (l && (peek().kind == Tok::Star || isKeyword("div") || isKeyword("mod"))) {
+            const Token& t = next();
+            const Op op = t.kind == Tok::Star ? Op::Mul : t.text == "div" ? Op::Div : Op::Mod;
+            auto r = parseUnary();
+            if (!r) return nullptr;
+            l = binary(op, std::move(l), std::move(r), t.column);
+        }
+        return l;
+    }
+    std::unique_ptr<Expr> parseUnary() {
+        if (peek().kind == Tok::Minus) {
+            DepthGuard g(m_depth);
+            if (m_depth > kMaxDepth) return fail("expr.unexpected_token", "-", peek().column);
+            const int col = next().column;
+            auto operand = parseUnary();
+            if (!operand) return nullptr;
+            auto e = std::make_unique<Expr>();
+            e->kind = Expr::Kind::Unary;
+            e->op = Op::Neg;
+            e->column = col;
+            e->args.push_back(std::move(operand));
+            return e;
+        }
+        return parsePrimary();
+    }
+    std::unique_ptr<Expr> parsePrimary() {
+        const Token& t = peek();
+        auto e = std::make_unique<Expr>();
+        e->column = t.column;
+        switch (t.kind) {
+        case Tok::Number:
+            e->kind = Expr::Kind::Literal;
+            e->literal = Value::number(t.number);
+            next();
+            return e;
+        case Tok::String:
+            e->kind = Expr::Kind::Literal;
+            e->literal = Value::string(t.text);
+            next();
+            return e;
+        case Tok::Ref:
+            if (t.text.empty() || !isNameStart(t.text[0])) return fail("expr.unexpected_token", "${" + t.text + "}", t.column);
+            e->kind = Expr::Kind::Ref;
+            e->name = t.text;
+            next();
+            return e;
+        case Tok::Dot:
+            e->kind = Expr::Kind::Self;
+            next();
+            return e;
+        case Tok::DotDot: return fail("expr.parent_only_in_position", "", t.column);
+        case Tok::LParen: {
+            next();
+            auto inner = parseOr();
+            if (!inner) return nullptr;
+            if (peek().kind != Tok::RParen) return expected(")");
+            next();
+            return inner;
+        }
+        case Tok::Name: return parseName();
+        default: return unexpected(t);
+        }
+    }
+    std::unique_ptr<Expr> expected(const char* what) {
+        if (peek().kind == Tok::End) return fail("expr.expected", what, peek().column);
+        return fail("expr.expected", what, peek().column);
+    }
+    std::unique_ptr<Expr> parseName() {
+        const Token t = next();
+        if (peek().kind != Tok::LParen) {
+            if (m_opts.allowChoiceColumns && t.text != "and" && t.text != "or" && t.text != "div" && t.text != "mod") {
+                auto e = std::make_unique<Expr>();
+                e->kind = Expr::Kind::ChoiceColumn;
+                e->name = t.text;
+                e->column = t.column;
+                return e;
+            }
+            if (t.text == "and" || t.text == "or" || t.text == "div" || t.text == "mod") return unexpected(t);
+            return fail("expr.bare_name", t.text, t.column);
+        }
+        const FuncInfo* info = findFunc(t.text);
+        if (!info) return fail("expr.unknown_function", t.text, t.column);
+        next();  // (
+        auto e = std::make_unique<Expr>();
+        e->kind = Expr::Kind::Call;
+        e->func = info->func;
+        e->column = t.column;
+        if (peek().kind != Tok::RParen) {
+            while (true) {
+                if (info->func == Func::Position && peek().kind == Tok::DotDot) {
+                    auto p = std::make_unique<Expr>();
+                    p->kind = Expr::Kind::Parent;
+                    p->column = next().column;
+                    e->args.push_back(std::move(p));
+                } else {
+                    auto a = parseOr();
+                    if (!a) return nullptr;
+                    e->args.push_back(std::move(a));
+                }
+                if (peek().kind == Tok::Comma) {
+                    next();
+                    continue;
+                }
+                break;
+            }
+        }
+        if (peek().kind != Tok::RParen) return expected(")");
+        next();
+        const auto n = static_cast<int>(e->args.size());
+        if (n < info->minArgs || (info->maxArgs >= 0 && n > info->maxArgs)) {
+            m_error = ExprError{"expr.arity", std::string(info->name), std::string(info->arity), t.column};
+            return nullptr;
+        }
+        if (info->func == Func::Position && n == 1 && e->args[0]->kind != Expr::Kind::Parent)
+            return fail("expr.expected", "..", e->args[0]->column);
+        return e;
+    }
+
+    std::vector<Token> m_toks;
+    std::size_t m_pos = 0;
+    int m_depth = 0;
+    const ParseOptions& m_opts;
+    ExprError& m_error;
+};
+
+// ---------------------------------------------------------------- evaluation
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool isNumericString(const Value& v) {
+    double d = 0;
+    return v.kind() == Value::Kind::String && parseDecimal(v.toString(), d);
+}
+
+double dateDays(const Value& v) {
+    if (v.kind() == Value::Kind::Date || v.kind() == Value::Kind::Number) return v.toNumber();
+    if (v.kind() == Value::Kind::String) {
+        double d = 0;
+        const std::string s = v.toString();
+        if (parseIsoDate(s, d) || parseIsoDateTime(s, d)) return d;
+        return v.toNumber();
+    }
+    return kNaN;
+}
+
+bool compareScalar(Op op, const Value& a, const Value& b) {
+    using K = Value::Kind;
+    if (op == Op::Eq || op == Op::Ne) {
+        bool eq = false;
+        if (a.kind() == K::Bool || b.kind() == K::Bool) {
+            eq = a.toBool() == b.toBool();
+        } else if (a.kind() == K::Date || b.kind() == K::Date) {
+            if (a.isEmpty() || b.isEmpty()) {
+                eq = a.toString() == b.toString();
+            } else {
+                eq = dateDays(a) == dateDays(b);
+            }
+        } else if (a.kind() == K::Number || b.kind() == K::Number) {
+            eq = a.toNumber() == b.toNumber();  // NaN (empty) never equals
+        } else {
+            eq = a.toString() == b.toString();
+        }
+        return op == Op::Eq ? eq : !eq;
+    }
+    double x = 0, y = 0;
+    if (a.kind() == K::Date || b.kind() == K::Date) {
+        x = dateDays(a);
+        y = dateDays(b);
+    } else if (a.kind() == K::String && b.kind() == K::String && !a.isEmpty() && !b.isEmpty() && !isNumericString(a) &&
+               !isNumericString(b)) {
+        const int c = a.toString().compare(b.toString());  // times "08:30" < "17:00", ISO text
+        switch (op) {
+        case Op::Lt: return c < 0;
+        case Op::Le: return c <= 0;
+        case Op::Gt: return c > 0;
+        default: return c >= 0;
+        }
+    } else {
+        x = a.toNumber();
+        y = b.toNumber();
+    }
+    switch (op) {
+    case Op::Lt: return x < y;
+    case Op::Le: return x <= y;
+    case Op::Gt: return x > y;
+    default: return x >= y;
+    }
+}
+
+bool compare(Op op, const Value& a, const Value& b) {
+    if (a.kind() == Value::Kind::List || b.kind() == Value::Kind::List) {
+        for (const Value& x : a.items())
+            for (const Value& y : b.items())
+                if (compareScalar(op, x, y)) return true;
+        return false;
+    }
+    return compareScalar(op, a, b);
+}
+
+std::vector<std::string> utf8Chars(const std::string& s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t len = 1;
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0xF0) len = 4;
+        else if (c >= 0xE0) len = 3;
+        else if (c >= 0xC0) len = 2;
+        len = std::min(len, s.size() - i);
+        out.push_back(s.substr(i, len));
+        i += len;
+    }
+    return out;
+}
+
+std::vector<Value> flatten(const Expr& e, const EvalContext& ctx) {
+    std::vector<Value> out;
+    for (const auto& a : e.args) {
+        Value v = evaluate(*a, ctx);
+        if (v.kind() == Value::Kind::List)
+            for (const Value& x : v.listItems()) out.push_back(x);
+        else
+            out.push_back(std::move(v));
+    }
+    return out;
+}
+
+Value minMax(const Expr& e, const EvalContext& ctx, bool isMax) {
+    double best = kNaN;
+    for (const Value& v : flatten(e, ctx)) {
+        if (v.isEmpty()) continue;
+        const double d = v.toNumber();
+        if (std::isnan(d)) return Value::number(kNaN);
+        if (std::isnan(best) || (isMax ? d > best : d < best)) best = d;
+    }
+    return Value::number(best);
+}
+
+Value call(const Expr& e, const EvalContext& ctx) {
+    auto arg = [&](std::size_t i) { return evaluate(*e.args[i], ctx); };
+    switch (e.func) {
+    case Func::If: return arg(0).toBool() ? arg(1) : arg(2);
+    case Func::Not: return Value::boolean(!arg(0).toBool());
+    case Func::True: return Value::boolean(true);
+    case Func::False: return Value::boolean(false);
+    case Func::Boolean: return Value::boolean(arg(0).toBool());
+    case Func::Number: return Value::number(arg(0).toNumber());
+    case Func::String: return Value::string(arg(0).toString());
+    case Func::Selected: {
+        const auto values = splitWhitespace(arg(0).toString());
+        const std::string wanted(trim(arg(1).toString()));
+        return Value::boolean(std::find(values.begin(), values.end(), wanted) != values.end());
+    }
+    case Func::CountSelected: return Value::number(static_cast<double>(splitWhitespace(arg(0).toString()).size()));
+    case Func::Concat: {
+        std::string out;
+        for (const Value& v : flatten(e, ctx)) out += v.toString();
+        return Value::string(std::move(out));
+    }
+    case Func::StringLength: {
+        const Value v = e.args.empty() ? ctx.self() : arg(0);
+        return Value::number(static_cast<double>(utf8Length(v.toString())));
+    }
+    case Func::Regex: {
+        const std::string s = arg(0).toString();
+        try {
+            if (e.regex) return Value::boolean(std::regex_match(s, *e.regex));
+            const std::regex re(arg(1).toString(), std::regex::ECMAScript);
+            return Value::boolean(std::regex_match(s, re));
+        } catch (const std::regex_error&) {
+            return Value::boolean(false);
+        }
+    }
+    case Func::Today: {
+        const double days = std::floor(ctx.nowDays());
+        return Value::date(days, formatIsoDate(static_cast<long long>(days)));
+    }
+    case Func::Now: {
+        const double now = ctx.nowDays();
+        const double day = std::floor(now);
+        auto secs = static_cast<long long>(std::llround((now - day) * 86400.0));
+        if (secs >= 86400) secs = 86399;
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "T%02lld:%02lld:%02lld", secs / 3600, (secs / 60) % 60, secs % 60);
+        return Value::date(now, formatIsoDate(static_cast<long long>(day)) + buf);
+    }
+    case Func::Int: {
+        const double d = arg(0).toNumber();
+        return Value::number(std::isfinite(d) ? std::trunc(d) : d);
+    }
+    case Func::Round: {
+        const double d = arg(0).toNumber();
+        if (!std::isfinite(d)) return Value::number(d);
+        double digits = 0;
+        if (e.args.size() == 2) {
+            digits = arg(1).toNumber();
+            if (!std::isfinite(digits)) return Value::number(kNaN);
+            digits = std::clamp(std::trunc(digits), -15.0, 15.0);
+        }
+        const double scale = std::pow(10.0, digits);
+        return Value::number(std::floor(d * scale + 0.5) / scale);
+    }
+    case Func::Coalesce:
+        for (std::size_t i = 0; i < e.args.size(); ++i) {
+            Value v = arg(i);
+            if (!v.isEmpty()) return v;
+        }
+        return Value::string("");
+    case Func::Sum: {
+        // Unlike strict XPath, unanswered values are skipped rather than turning the sum into NaN.
+        double total = 0;
+        for (const Value& v : arg(0).items()) {
+            if (v.isEmpty()) continue;
+            total += v.toNumber();
+        }
+        return Value::number(total);
+    }
+    case Func::Count: {
+        const Value v = arg(0);
+        return Value::number(v.kind() == Value::Kind::List ? static_cast<double>(v.listItems().size()) : 1.0);
+    }
+    case Func::Position: return Value::number(ctx.position());
+    case Func::Contains: return Value::boolean(arg(0).toString().find(arg(1).toString()) != std::string::npos);
+    case Func::StartsWith: return Value::boolean(arg(0).toString().rfind(arg(1).toString(), 0) == 0);
+    case Func::EndsWith: {
+        const std::string s = arg(0).toString(), t = arg(1).toString();
+        return Value::boolean(s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0);
+    }
+    case Func::Substr: {
+        const auto chars = utf8Chars(arg(0).toString());
+        const double n = static_cast<double>(chars.size());
+        double start = arg(1).toNumber();
+        double end = e.args.size() == 3 ? arg(2).toNumber() : n;
+        if (std::isnan(start) || std::isnan(end)) return Value::string("");
+        start = std::clamp(std::trunc(start), 0.0, n);
+        end = std::clamp(std::trunc(end), start, n);
+        std::string out;
+        for (auto i = static_cast<std::size_t>(start); i < static_cast<std::size_t>(end); ++i) out += chars[i];
+        return Value::string(std::move(out));
+    }
+    case Func::Min: return minMax(e, ctx, false);
+    case Func::Max: return minMax(e, ctx, true);
+    case Func::Abs: return Value::number(std::fabs(arg(0).toNumber()));
+    }
+    return Value::string("");
+}
+
+double arithmetic(Op op, double x, double y) {
+    switch (op) {
+    case Op::Add: return x + y;
+    case Op::Sub: return x - y;
+    case Op::Mul: return x * y;
+    case Op::Div: return x / y;
+    case Op::Mod: return std::fmod(x, y);
+    default: return kNaN;
+    }
+}
+
+} // namespace
+
+std::optional<Expression> parseExpression(std::string_view text, const ParseOptions& options, ExprError& error) {
+    error = ExprError{};
+    std::vector<Token> toks;
+    Lexer lexer(text, error);
+    if (!lexer.run(toks)) return std::nullopt;
+    Parser parser(std::move(toks), options, error);
+    auto root = parser.parse();
+    if (!root) {
+        if (error.key.empty()) error = ExprError{"expr.unexpected_end", "", "", static_cast<int>(text.size()) + 1};
+        return std::nullopt;
+    }
+    return Expression{std::string(text), std::move(root)};
+}
+
+bool valuesEqual(const Value& a, const Value& b) { return compare(Op::Eq, a, b); }
+
+Value evaluate(const Expr& e, const EvalContext& ctx) {
+    switch (e.kind) {
+    case Expr::Kind::Literal: return e.literal;
+    case Expr::Kind::Ref: return ctx.ref(e.target);
+    case Expr::Kind::Self: return ctx.self();
+    case Expr::Kind::Parent: return Value::string("");
+    case Expr::Kind::ChoiceColumn: return ctx.choiceColumn(e.name);
+    case Expr::Kind::Unary: return Value::number(-evaluate(*e.args[0], ctx).toNumber());
+    case Expr::Kind::Call: return call(e, ctx);
+    case Expr::Kind::Binary: break;
+    }
+    switch (e.op) {
+    case Op::Or: return Value::boolean(evaluate(*e.args[0], ctx).toBool() || evaluate(*e.args[1], ctx).toBool());
+    case Op::And: return Value::boolean(evaluate(*e.args[0], ctx).toBool() && evaluate(*e.args[1], ctx).toBool());
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: return Value::boolean(compare(e.op, evaluate(*e.args[0], ctx), evaluate(*e.args[1], ctx)));
+    default: break;
+    }
+    const Value a = evaluate(*e.args[0], ctx);
+    const Value b = evaluate(*e.args[1], ctx);
+    // Date arithmetic counts in days: today() - ${birth} is a number of days.
+    const bool dates = a.kind() == Value::Kind::Date || b.kind() == Value::Kind::Date;
+    const double x = dates ? dateDays(a) : a.toNumber();
+    const double y = dates ? dateDays(b) : b.toNumber();
+    return Value::number(arithmetic(e.op, x, y));
+}
+
+} // namespace carnet::forms

@@ -1,0 +1,707 @@
+#include "forms/loader.hpp"
+
+#include "core/json_text.hpp"
+#include "forms/session.hpp"
+
+#include <algorithm>
+#include <queue>
+#include <set>
+
+namespace carnet::forms {
+
+using nlohmann::json;
+
+std::string Problem::message(Lang lang) const {
+    std::vector<std::string> all = args;
+    if (key == "load.expr" && all.size() >= 4) {
+        // args: column, inner key, inner arg, inner arg2
+        const std::string inner = tr(all[1], lang, {all[2], all[3]});
+        return tr(key, lang, {all[0], inner});
+    }
+    switch (all.size()) {
+    case 0: return tr(key, lang);
+    case 1: return tr(key, lang, {all[0]});
+    case 2: return tr(key, lang, {all[0], all[1]});
+    default: return tr(key, lang, {all[0], all[1], all[2]});
+    }
+}
+
+std::string Problem::format(std::string_view file, Lang lang) const {
+    std::string out(file);
+    if (line > 0) return out + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message(lang);
+    return out + ": " + (pointer.empty() ? std::string("/") : pointer) + ": " + message(lang);
+}
+
+namespace {
+
+bool validName(std::string_view s) {
+    if (s.empty()) return false;
+    const char c0 = s[0];
+    if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || c0 == '_')) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            return false;
+    return true;
+}
+
+const std::set<std::string, std::less<>> kCommonQuestionKeys{
+    "type", "name", "label", "hint", "relevant", "required", "required_message", "constraint", "constraint_message",
+    "calculation", "default", "read_only", "appearance"};
+
+class Loader {
+public:
+    LoadResult run(const json& doc) {
+        if (!doc.is_object()) {
+            problem("", "load.expect_object");
+            return finish();
+        }
+        readHeader(doc);
+        if (doc.contains("choice_lists")) readChoiceLists(doc["choice_lists"], "/choice_lists");
+        if (!doc.contains("pages")) {
+            problem("", "load.missing", {"pages"});
+        } else if (!doc["pages"].is_array()) {
+            problem("/pages", "load.expect_array");
+        } else if (doc["pages"].empty()) {
+            problem("/pages", "load.empty_pages");
+        } else {
+            const json& pages = doc["pages"];
+            for (std::size_t i = 0; i < pages.size(); ++i) {
+                const std::string ptr = "/pages/" + std::to_string(i);
+                const int idx = readItem(pages[i], ptr, -1, -1, true);
+                if (idx >= 0) m_form.pages.push_back(idx);
+            }
+        }
+        if (m_problems.empty()) bindReferences();
+        if (m_problems.empty()) checkDefaults();
+        if (m_problems.empty()) buildScopes();
+        if (m_problems.empty()) buildGraph();
+        m_form.canonicalJson = doc.dump();
+        return finish();
+    }
+
+    void problem(std::string pointer, std::string key, std::vector<std::string> args = {}) {
+        Problem p;
+        p.pointer = std::move(pointer);
+        p.key = std::move(key);
+        p.args = std::move(args);
+        m_problems.push_back(std::move(p));
+    }
+
+private:
+    LoadResult finish() {
+        LoadResult r;
+        r.problems = std::move(m_problems);
+        if (r.problems.empty()) r.form = std::make_shared<const Form>(std::move(m_form));
+        return r;
+    }
+
+    void checkKeys(const json& obj, const std::string& ptr, const std::set<std::string, std::less<>>& allowed,
+                   std::initializer_list<std::string_view> extra = {}) {
+        for (const auto& [k, v] : obj.items()) {
+            if (allowed.count(k)) continue;
+            if (std::find(extra.begin(), extra.end(), k) != extra.end()) continue;
+            problem(ptr + "/" + jsonPointerToken(k), "load.unknown_property", {k});
+        }
+    }
+
+    bool readString(const json& obj, std::string_view key, const std::string& ptr, std::string& out, bool required) {
+        auto it = obj.find(key);
+        if (it == obj.end()) {
+            if (required) problem(ptr, "load.missing", {std::string(key)});
+            return false;
+        }
+        if (!it->is_string()) {
+            problem(ptr + "/" + std::string(key), "load.expect_string");
+            return false;
+        }
+        out = it->get<std::string>();
+        return true;
+    }
+
+    void readHeader(const json& doc) {
+        checkKeys(doc, "", {"$schema", "id", "version", "title", "default_language", "languages", "settings",
+                            "choice_lists", "pages"});
+        if (readString(doc, "id", "", m_form.id, true) && !validName(m_form.id))
+            problem("/id", "load.bad_name", {m_form.id});
+        if (readString(doc, "version", "", m_form.version, true) && m_form.version.empty())
+            problem("/version", "load.expect_string");
+        if (auto it = doc.find("languages"); it != doc.end()) {
+            if (!it->is_array() || it->empty()) {
+                problem("/languages", "load.expect_array");
+            } else {
+                for (std::size_t i = 0; i < it->size(); ++i) {
+                    if (!(*it)[i].is_string())
+                        problem("/languages/" + std::to_string(i), "load.expect_string");
+                    else
+                        m_form.languages.push_back((*it)[i].get<std::string>());
+                }
+            }
+        }
+        if (!readString(doc, "default_language", "", m_form.defaultLanguage, false))
+            m_form.defaultLanguage = m_form.languages.empty() ? "fr" : m_form.languages.front();
+        if (m_form.languages.empty()) m_form.languages.push_back(m_form.defaultLanguage);
+        if (std::find(m_form.languages.begin(), m_form.languages.end(), m_form.defaultLanguage) ==
+            m_form.languages.end())
+            problem("/default_language", "load.unknown_language", {m_form.defaultLanguage});
+        if (!doc.contains("title"))
+            problem("", "load.missing", {"title"});
+        else
+            m_form.title = readText(doc["title"], "/title");
+        if (auto it = doc.find("settings"); it != doc.end()) {
+            if (!it->is_object())
+                problem("/settings", "load.expect_object");
+            else
+                m_form.settings = *it;
+        }
+    }
+
+    LocalText readText(const json& j, const std::string& ptr) {
+        LocalText t;
+        if (j.is_string()) {
+            t.byLang[""] = j.get<std::string>();
+        } else if (j.is_object()) {
+            for (const auto& [lang, v] : j.items()) {
+                const std::string p = ptr + "/" + jsonPointerToken(lang);
+                if (std::find(m_form.languages.begin(), m_form.languages.end(), lang) == m_form.languages.end())
+                    problem(p, "load.unknown_language", {lang});
+                else if (!v.is_string())
+                    problem(p, "load.expect_string");
+                else
+                    t.byLang[lang] = v.get<std::string>();
+            }
+            if (!j.contains(m_form.defaultLanguage))
+                problem(ptr, "load.missing_default_language", {m_form.defaultLanguage});
+        } else {
+            problem(ptr, "load.expect_text");
+        }
+        return t;
+    }
+
+    void readOptText(const json& obj, std::string_view key, const std::string& ptr, LocalText& out) {
+        if (auto it = obj.find(key); it != obj.end()) out = readText(*it, ptr + "/" + std::string(key));
+    }
+
+    std::optional<Expression> readExpr(const json& j, const std::string& ptr, bool choiceColumns = false) {
+        if (!j.is_string()) {
+            problem(ptr, "load.expect_string");
+            return std::nullopt;
+        }
+        ExprError err;
+        ParseOptions opts;
+        opts.allowChoiceColumns = choiceColumns;
+        auto e = parseExpression(j.get<std::string>(), opts, err);
+        if (!e) {
+            problem(ptr, "load.expr", {std::to_string(err.column), err.key, err.arg, err.arg2});
+            return std::nullopt;
+        }
+        return e;
+    }
+
+    using ExprMember = std::optional<Expression> Item::*;
+
+    // Expressions are bound after all names are known; remember where each one lives (by index: the
+    // items vector grows while the document is read).
+    void storeExpr(int index, ExprMember member, std::optional<Expression> e, const std::string& ptr) {
+        if (!e) return;
+        m_form.items[static_cast<std::size_t>(index)].*member = std::move(e);
+        m_exprs.push_back(PendingExpr{index, member, ptr});
+    }
+
+    void readExprOrBool(const json& obj, std::string_view key, const std::string& ptr, int index, ExprMember member,
+                        bool Item::*always) {
+        auto it = obj.find(key);
+        if (it == obj.end()) return;
+        const std::string p = ptr + "/" + std::string(key);
+        Item& item = m_form.items[static_cast<std::size_t>(index)];
+        if (it->is_boolean()) {
+            item.*always = it->get<bool>();
+        } else if (it->is_string()) {
+            const std::string s = it->get<std::string>();
+            if (s == "true()" || s == "yes" || s == "true") {
+                item.*always = true;  // XLSForm spellings of "always"
+            } else if (s == "false()" || s == "no" || s == "false" || s.empty()) {
+                item.*always = false;
+            } else {
+                storeExpr(index, member, readExpr(*it, p), p);
+            }
+        } else {
+            problem(p, "load.expect_expr");
+        }
+    }
+
+    void readOptExpr(const json& obj, std::string_view key, const std::string& ptr, int index, ExprMember member,
+                     bool choiceColumns = false) {
+        auto it = obj.find(key);
+        if (it == obj.end()) return;
+        const std::string p = ptr + "/" + std::string(key);
+        storeExpr(index, member, readExpr(*it, p, choiceColumns), p);
+    }
+
+    bool readChoices(const json& arr, const std::string& ptr, ChoiceList& list) {
+        if (!arr.is_array()) {
+            problem(ptr, "load.expect_array");
+            return false;
+        }
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            const std::string p = ptr + "/" + std::to_string(i);
+            const json& c = arr[i];
+            if (!c.is_object()) {
+                problem(p, "load.expect_object");
+                continue;
+            }
+            Choice choice;
+            auto v = c.find("value");
+            if (v == c.end()) {
+                problem(p, "load.missing", {"value"});
+                continue;
+            }
+            if (v->is_string())
+                choice.value = v->get<std::string>();
+            else if (v->is_number_integer())
+                choice.value = std::to_string(v->get<long long>());
+            else {
+                problem(p + "/value", "load.expect_string");
+                continue;
+            }
+            if (choice.value.empty() || choice.value.find_first_of(" \t\n") != std::string::npos)
+                problem(p + "/value", "load.bad_name", {choice.value});
+            if (list.find(choice.value) >= 0) problem(p + "/value", "load.duplicate_choice", {choice.value});
+            if (!c.contains("label"))
+                problem(p, "load.missing", {"label"});
+            else
+                choice.label = readText(c["label"], p + "/label");
+            for (const auto& [k, val] : c.items()) {
+                if (k == "value" || k == "label") continue;
+                if (val.is_string())
+                    choice.columns[k] = val.get<std::string>();
+                else if (val.is_number() || val.is_boolean())
+                    choice.columns[k] = val.dump();
+                else
+                    problem(p + "/" + jsonPointerToken(k), "load.expect_string");
+            }
+            list.choices.push_back(std::move(choice));
+        }
+        return true;
+    }
+
+    void readChoiceLists(const json& lists, const std::string& ptr) {
+        if (!lists.is_object()) {
+            problem(ptr, "load.expect_object");
+            return;
+        }
+        for (const auto& [name, arr] : lists.items()) {
+            const std::string p = ptr + "/" + jsonPointerToken(name);
+            if (!validName(name)) problem(p, "load.bad_name", {name});
+            ChoiceList list;
+            list.name = name;
+            if (readChoices(arr, p, list)) {
+                m_listByName[name] = static_cast<int>(m_form.choiceLists.size());
+                m_form.choiceLists.push_back(std::move(list));
+            }
+        }
+    }
+
+    int readItem(const json& j, const std::string& ptr, int parent, int repeat, bool topLevel) {
+        if (!j.is_object()) {
+            problem(ptr, "load.expect_object");
+            return -1;
+        }
+        std::string typeText;
+        if (!readString(j, "type", ptr, typeText, true)) return -1;
+        const auto type = parseTypeName(typeText);
+        if (!type) {
+            problem(ptr + "/type", "load.unknown_type", {typeText});
+            return -1;
+        }
+        if (topLevel && *type != ItemType::Page) {
+            problem(ptr + "/type", "load.top_not_page");
+            return -1;
+        }
+        if (!topLevel && *type == ItemType::Page) {
+            problem(ptr + "/type", "load.page_nested");
+            return -1;
+        }
+        Item item;
+        item.type = *type;
+        item.pointer = ptr;
+        item.parent = parent;
+        item.repeat = repeat;
+        item.index = static_cast<int>(m_form.items.size());
+        if (repeat >= 0) {
+            item.repeatPath = m_form.items[static_cast<std::size_t>(repeat)].repeatPath;
+            item.repeatPath.push_back(repeat);
+        }
+        item.depth = static_cast<int>(item.repeatPath.size());
+        if (readString(j, "name", ptr, item.name, true)) {
+            if (!validName(item.name)) {
+                problem(ptr + "/name", "load.bad_name", {item.name});
+            } else if (auto it = m_namePointer.find(item.name); it != m_namePointer.end()) {
+                problem(ptr + "/name", "load.duplicate_name", {item.name, it->second});
+            } else {
+                m_namePointer[item.name] = ptr;
+                m_form.byName[item.name] = item.index;
+            }
+        }
+        const int index = item.index;
+        m_form.items.push_back(std::move(item));
+        // Items are addressed by index from here on: the vector may grow while children are read.
+        auto self = [&]() -> Item& { return m_form.items[static_cast<std::size_t>(index)]; };
+
+        const bool container = isContainer(*type);
+        if (container) {
+            if (*type == ItemType::Page)
+                checkKeys(j, ptr, {"type", "name", "label", "hint", "relevant", "children"});
+            else if (*type == ItemType::Group)
+                checkKeys(j, ptr, {"type", "name", "label", "hint", "relevant", "appearance", "children"});
+            else
+                checkKeys(j, ptr, {"type", "name", "label", "hint", "relevant", "appearance", "children", "min_count",
+                                   "max_count", "repeat_count"});
+            if (*type == ItemType::Page && !j.contains("label")) problem(ptr, "load.missing", {"label"});
+        } else {
+            std::initializer_list<std::string_view> extra;
+            static const std::initializer_list<std::string_view> kText{"regex"};
+            static const std::initializer_list<std::string_view> kSelect{"choices", "choice_list", "choice_filter"};
+            static const std::initializer_list<std::string_view> kRange{"start", "end", "step"};
+            if (*type == ItemType::Text) extra = kText;
+            if (*type == ItemType::SelectOne || *type == ItemType::SelectMultiple) extra = kSelect;
+            if (*type == ItemType::Range) extra = kRange;
+            checkKeys(j, ptr, kCommonQuestionKeys, extra);
+            if (*type != ItemType::Calculate && !j.contains("label")) problem(ptr, "load.missing", {"label"});
+        }
+        readOptText(j, "label", ptr, self().label);
+        readOptText(j, "hint", ptr, self().hint);
+        readOptExpr(j, "relevant", ptr, index, &Item::relevant);
+        if (auto it = j.find("appearance"); it != j.end()) {
+            if (it->is_string())
+                self().appearance = it->get<std::string>();
+            else
+                problem(ptr + "/appearance", "load.expect_string");
+        }
+
+        if (container) {
+            if (*type == ItemType::Repeat) readRepeat(j, ptr, index);
+            auto ch = j.find("children");
+            if (ch == j.end()) {
+                problem(ptr, "load.missing", {"children"});
+            } else if (!ch->is_array()) {
+                problem(ptr + "/children", "load.expect_array");
+            } else {
+                const int childRepeat = *type == ItemType::Repeat ? index : repeat;
+                for (std::size_t i = 0; i < ch->size(); ++i) {
+                    const int c = readItem((*ch)[i], ptr + "/children/" + std::to_string(i), index, childRepeat, false);
+                    if (c >= 0) self().children.push_back(c);
+                }
+            }
+            return index;
+        }
+
+        readOptText(j, "required_message", ptr, self().requiredMessage);
+        readOptText(j, "constraint_message", ptr, self().constraintMessage);
+        readExprOrBool(j, "required", ptr, index, &Item::required, &Item::requiredAlways);
+        readExprOrBool(j, "read_only", ptr, index, &Item::readOnly, &Item::readOnlyAlways);
+        readOptExpr(j, "constraint", ptr, index, &Item::constraint);
+        readOptExpr(j, "calculation", ptr, index, &Item::calculation);
+        if (*type == ItemType::Calculate && !j.contains("calculation")) problem(ptr, "load.value_needs_calculation");
+        if (auto it = j.find("default"); it != j.end()) {
+            self().defaultValue = *it;
+            m_defaults.push_back(index);
+        }
+        if (*type == ItemType::Text && j.contains("regex")) {
+            std::string pattern;
+            if (readString(j, "regex", ptr, pattern, false)) {
+                try {
+                    self().patternRegex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+                    self().pattern = pattern;
+                } catch (const std::regex_error& e) {
+                    problem(ptr + "/regex", "load.bad_regex", {e.what()});
+                }
+            }
+        }
+        if (*type == ItemType::SelectOne || *type == ItemType::SelectMultiple) readSelect(j, ptr, index);
+        if (*type == ItemType::Range) readRange(j, ptr, self());
+        return index;
+    }
+
+    void readRepeat(const json& j, const std::string& ptr, int index) {
+        Item& item = m_form.items[static_cast<std::size_t>(index)];
+        auto readCount = [&](std::string_view key, int& out) {
+            auto it = j.find(key);
+            if (it == j.end()) return;
+            if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 100000)
+                problem(ptr + "/" + std::string(key), "load.expect_number");
+            else
+                out = static_cast<int>(it->get<long long>());
+        };
+        readCount("min_count", item.minCount);
+        readCount("max_count", item.maxCount);
+        if (item.maxCount >= 0 && item.maxCount < item.minCount) problem(ptr + "/max_count", "load.repeat_counts");
+        readOptExpr(j, "repeat_count", ptr, index, &Item::repeatCount);
+    }
+
+    void readSelect(const json& j, const std::string& ptr, int index) {
+        Item& item = m_form.items[static_cast<std::size_t>(index)];
+        const bool inlineChoices = j.contains("choices");
+        const bool named = j.contains("choice_list");
+        if (inlineChoices && named) {
+            problem(ptr, "load.choices_both");
+        } else if (!inlineChoices && !named) {
+            problem(ptr, "load.choices_missing");
+        } else if (inlineChoices) {
+            ChoiceList list;
+            list.name = item.name;
+            if (readChoices(j["choices"], ptr + "/choices", list)) {
+                item.choiceList = static_cast<int>(m_form.choiceLists.size());
+                m_form.choiceLists.push_back(std::move(list));
+            }
+        } else {
+            std::string name;
+            if (readString(j, "choice_list", ptr, name, true)) {
+                auto it = m_listByName.find(name);
+                if (it == m_listByName.end())
+                    problem(ptr + "/choice_list", "load.unknown_choice_list", {name});
+                else
+                    item.choiceList = it->second;
+            }
+        }
+        readOptExpr(j, "choice_filter", ptr, index, &Item::choiceFilter, true);
+    }
+
+    void readRange(const json& j, const std::string& ptr, Item& item) {
+        auto num = [&](std::string_view key, double& out) {
+            auto it = j.find(key);
+            if (it == j.end()) return;
+            if (!it->is_number())
+                problem(ptr + "/" + std::string(key), "load.expect_number");
+            else
+                out = it->get<double>();
+        };
+        num("start", item.rangeStart);
+        num("end", item.rangeEnd);
+        num("step", item.rangeStep);
+        if (!(item.rangeEnd > item.rangeStart) || !(item.rangeStep > 0)) problem(ptr, "load.range_bounds");
+    }
+
+    void bindReferences() {
+        for (auto& pending : m_exprs) {
+            Expression& e = *(m_form.items[static_cast<std::size_t>(pending.item)].*pending.member);
+            forEachNode(*e.root, [&](Expr& node) {
+                if (node.kind == Expr::Kind::Ref) {
+                    auto it = m_form.byName.find(node.name);
+                    if (it == m_form.byName.end())
+                        problem(pending.pointer, "load.unknown_ref", {node.name});
+                    else
+                        node.target = it->second;
+                }
+                if (node.kind == Expr::Kind::Call && node.func == Func::Regex && node.args.size() == 2 &&
+                    node.args[1]->kind == Expr::Kind::Literal) {
+                    try {
+                        node.regex = std::make_shared<const std::regex>(node.args[1]->literal.toString(),
+                                                                        std::regex::ECMAScript);
+                    } catch (const std::regex_error& err) {
+                        problem(pending.pointer, "load.bad_regex", {err.what()});
+                    }
+                }
+            });
+        }
+        // position(..) needs a repeat around the expression's item.
+        for (auto& item : m_form.items) {
+            for (auto* slot : {&item.relevant, &item.required, &item.constraint, &item.calculation, &item.readOnly,
+                               &item.choiceFilter, &item.repeatCount}) {
+                if (!*slot) continue;
+                // A repeat's own relevant/repeat_count is evaluated outside its instances.
+                const bool inRepeat = item.depth > 0;
+                forEachNode(*(*slot)->root, [&](const Expr& node) {
+                    if (node.kind == Expr::Kind::Call && node.func == Func::Position && !inRepeat)
+                        problem(item.pointer, "load.not_in_repeat");
+                });
+            }
+            // ${name} interpolated in labels must exist.
+            for (const auto& [lang, text] : item.label.byLang) {
+                std::size_t pos = 0;
+                while ((pos = text.find("${", pos)) != std::string::npos) {
+                    const auto close = text.find('}', pos);
+                    if (close == std::string::npos) break;
+                    const std::string name = text.substr(pos + 2, close - pos - 2);
+                    auto it = m_form.byName.find(name);
+                    if (it == m_form.byName.end())
+                        problem(item.pointer + "/label", "load.unknown_ref", {name});
+                    else if (std::find(item.labelRefs.begin(), item.labelRefs.end(), it->second) == item.labelRefs.end())
+                        item.labelRefs.push_back(it->second);
+                    pos = close + 1;
+                }
+            }
+        }
+    }
+
+    void checkDefaults() {
+        for (int idx : m_defaults) {
+            Item& item = m_form.items[static_cast<std::size_t>(idx)];
+            auto r = normalizeAnswer(m_form, item, item.defaultValue, Lang::En);
+            if (!r.ok())
+                problem(item.pointer + "/default", "load.bad_default", {r.error().message});
+            else
+                item.defaultValue = *r;
+        }
+    }
+
+    void buildScopes() {
+        std::map<int, int> slotCount;
+        for (auto& item : m_form.items) {
+            item.slot = slotCount[item.repeat]++;
+            if (item.repeat < 0)
+                m_form.rootSlots.push_back(item.index);
+            else
+                m_form.repeatSlots[item.repeat].push_back(item.index);
+            if (item.type == ItemType::Repeat) {
+                auto& list = m_form.repeatChildren[item.repeat];
+                item.childScope = static_cast<int>(list.size());
+                list.push_back(item.index);
+            }
+        }
+        // Descendants, walking parents upwards (items are in document order, children after parents).
+        for (auto& item : m_form.items)
+            for (int p = item.parent; p >= 0; p = m_form.items[static_cast<std::size_t>(p)].parent)
+                m_form.items[static_cast<std::size_t>(p)].descendants.push_back(item.index);
+    }
+
+    static void collectRefs(const std::optional<Expression>& e, std::vector<int>& out) {
+        if (!e) return;
+        forEachNode(static_cast<const Expr&>(*e->root), [&](const Expr& node) {
+            if (node.kind == Expr::Kind::Ref && node.target >= 0) out.push_back(node.target);
+        });
+    }
+
+    void buildGraph() {
+        const std::size_t n = m_form.items.size();
+        std::vector<std::vector<int>> valueIn(n);  // inputs that change values or relevance
+        std::vector<std::set<int>> deps(n);
+        for (const auto& item : m_form.items) {
+            std::vector<int> value, flag;
+            collectRefs(item.relevant, value);
+            collectRefs(item.calculation, value);
+            collectRefs(item.repeatCount, value);
+            if (item.parent >= 0) value.push_back(item.parent);
+            collectRefs(item.required, flag);
+            collectRefs(item.constraint, flag);
+            collectRefs(item.readOnly, flag);
+            collectRefs(item.choiceFilter, flag);
+            std::sort(value.begin(), value.end());
+            value.erase(std::unique(value.begin(), value.end()), value.end());
+            valueIn[static_cast<std::size_t>(item.index)] = value;
+            for (int t : value) deps[static_cast<std::size_t>(t)].insert(item.index);
+            for (int t : flag) deps[static_cast<std::size_t>(t)].insert(item.index);
+        }
+        // Kahn's algorithm over value edges, lowest document index first so ranks are stable.
+        std::vector<int> indegree(n, 0);
+        std::vector<std::vector<int>> valueOut(n);
+        for (std::size_t i = 0; i < n; ++i)
+            for (int t : valueIn[i]) {
+                ++indegree[i];
+                valueOut[static_cast<std::size_t>(t)].push_back(static_cast<int>(i));
+            }
+        std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+        for (std::size_t i = 0; i < n; ++i)
+            if (indegree[i] == 0) ready.push(static_cast<int>(i));
+        int rank = 0;
+        std::vector<bool> done(n, false);
+        while (!ready.empty()) {
+            const int i = ready.top();
+            ready.pop();
+            done[static_cast<std::size_t>(i)] = true;
+            m_form.items[static_cast<std::size_t>(i)].rank = rank++;
+            for (int o : valueOut[static_cast<std::size_t>(i)])
+                if (--indegree[static_cast<std::size_t>(o)] == 0) ready.push(o);
+        }
+        if (static_cast<std::size_t>(rank) != n) {
+            reportCycle(valueIn, done);
+            return;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            m_form.items[i].dependents.assign(deps[i].begin(), deps[i].end());
+    }
+
+    void reportCycle(const std::vector<std::vector<int>>& valueIn, const std::vector<bool>& done) {
+        int start = -1;
+        for (std::size_t i = 0; i < done.size(); ++i)
+            if (!done[i]) {
+                start = static_cast<int>(i);
+                break;
+            }
+        // Walk backwards through unfinished inputs until a node repeats: that loop is a cycle.
+        std::vector<int> path;
+        std::map<int, std::size_t> seen;
+        int cur = start;
+        while (!seen.count(cur)) {
+            seen[cur] = path.size();
+            path.push_back(cur);
+            int nextNode = -1;
+            for (int in : valueIn[static_cast<std::size_t>(cur)])
+                if (!done[static_cast<std::size_t>(in)]) {
+                    nextNode = in;
+                    break;
+                }
+            cur = nextNode;
+        }
+        std::vector<int> cycle(path.begin() + static_cast<std::ptrdiff_t>(seen[cur]), path.end());
+        std::reverse(cycle.begin(), cycle.end());  // inputs first: a -> b means b uses a
+        std::string text;
+        for (int c : cycle) text += m_form.items[static_cast<std::size_t>(c)].name + " -> ";
+        text += m_form.items[static_cast<std::size_t>(cycle.front())].name;
+        const Item& first = m_form.items[static_cast<std::size_t>(cycle.front())];
+        problem(first.pointer, "load.cycle", {text});
+    }
+
+    struct PendingExpr {
+        int item;
+        ExprMember member;
+        std::string pointer;
+    };
+
+    Form m_form;
+    std::vector<Problem> m_problems;
+    std::map<std::string, std::string> m_namePointer;
+    std::map<std::string, int> m_listByName;
+    std::vector<PendingExpr> m_exprs;
+    std::vector<int> m_defaults;
+};
+
+} // namespace
+
+LoadResult loadFormJson(const json& doc) {
+    Loader loader;
+    return loader.run(doc);
+}
+
+LoadResult loadForm(std::string_view jsonText) {
+    json doc;
+    JsonSyntaxError err;
+    if (!parseJsonText(jsonText, doc, err)) {
+        LoadResult r;
+        Problem p;
+        p.line = err.line;
+        p.column = err.column;
+        p.key = "load.json_syntax";
+        p.args = {err.message};
+        r.problems.push_back(std::move(p));
+        return r;
+    }
+    return loadFormJson(doc);
+}
+
+LoadResult loadFormFile(const std::filesystem::path& path) {
+    auto text = readTextFile(path);
+    if (!text.ok()) {
+        LoadResult r;
+        Problem p;
+        p.key = "load.json_syntax";
+        p.args = {text.error().message};
+        p.line = 1;
+        p.column = 1;
+        r.problems.push_back(std::move(p));
+        return r;
+    }
+    return loadForm(*text);
+}
+
+} // namespace carnet::forms

@@ -1,0 +1,111 @@
+// carnet-forms: check form files and evaluate answers against a form, from the command line.
+#include "core/i18n.hpp"
+#include "core/json_text.hpp"
+#include "forms/loader.hpp"
+#include "forms/session.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+using namespace carnet;
+using namespace carnet::forms;
+
+namespace {
+
+Lang defaultLang() {
+    for (const char* var : {"CARNET_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* v = std::getenv(var);
+        if (v && *v) {
+            if (auto l = parseLang(v)) return *l;
+        }
+    }
+    return Lang::Fr;
+}
+
+int check(const std::vector<std::string>& files, Lang lang) {
+    int status = 0;
+    for (const auto& file : files) {
+        const LoadResult r = loadFormFile(file);
+        if (!r.ok()) {
+            status = 1;
+            for (const auto& p : r.problems) std::cout << p.format(file, lang) << '\n';
+        } else {
+            std::cout << tr("cli.forms.check_ok", lang, {file, std::to_string(r.form->questionCount())}) << '\n';
+        }
+    }
+    return status;
+}
+
+int evalAnswers(const std::string& formFile, const std::string& answersFile, Lang lang, const std::string& now) {
+    const LoadResult r = loadFormFile(formFile);
+    if (!r.ok()) {
+        for (const auto& p : r.problems) std::cerr << p.format(formFile, lang) << '\n';
+        return 1;
+    }
+    auto text = readTextFile(answersFile);
+    if (!text.ok()) {
+        std::cerr << text.error().message << '\n';
+        return 1;
+    }
+    nlohmann::json answers;
+    JsonSyntaxError err;
+    if (!parseJsonText(*text, answers, err)) {
+        std::cerr << answersFile << ":" << err.line << ":" << err.column << ": "
+                  << tr("load.json_syntax", lang, {err.message}) << '\n';
+        return 1;
+    }
+    if (!answers.is_object()) {
+        std::cerr << answersFile << ": " << tr("cli.forms.answers_not_object", lang) << '\n';
+        return 1;
+    }
+    SessionOptions options;
+    const std::string code(langCode(lang));
+    const auto& langs = r.form->languages;
+    options.language = std::find(langs.begin(), langs.end(), code) != langs.end() ? code : r.form->defaultLanguage;
+    if (!now.empty()) {
+        double days = 0;
+        if (parseIsoDateTime(now, days) || parseIsoDate(now, days)) options.now = [days] { return days; };
+    }
+    Session session(r.form, options);
+    const auto loadProblems = session.loadAnswers(answers);
+    nlohmann::json out;
+    out["visible"] = session.visiblePaths();
+    out["values"] = session.record();
+    nlohmann::json errors = nlohmann::json::object();
+    for (const auto& p : loadProblems) errors[p.path] = p.message;
+    for (const auto& i : session.issues()) errors[i.path] = i.message;
+    out["errors"] = errors;
+    out["complete"] = session.complete() && loadProblems.empty();
+    std::cout << out.dump() << '\n';
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Lang lang = defaultLang();
+    std::string now;
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--lang" && i + 1 < argc) {
+            lang = parseLang(argv[++i]).value_or(lang);
+        } else if (a == "--now" && i + 1 < argc) {
+            now = argv[++i];
+        } else {
+            args.push_back(a);
+        }
+    }
+    try {
+        if (args.size() >= 2 && args[0] == "check") return check({args.begin() + 1, args.end()}, lang);
+        if (args.size() == 3 && args[0] == "eval") return evalAnswers(args[1], args[2], lang, now);
+    } catch (const std::exception& e) {
+        std::cerr << "carnet-forms: " << e.what() << '\n';
+        return 2;
+    }
+    std::cerr << tr("cli.forms.usage", lang) << '\n';
+    return 2;
+}
