@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Carnet needs, only those missing; uses sudo when not root.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang clang-format
-      libsqlite3-dev nlohmann-json3-dev catch2 sqlite3)
+      libsqlite3-dev nlohmann-json3-dev catch2 sqlite3 libsodium-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,6 +21,24 @@ constexpr std::array kTable{
           "              carnet-forms [--lang fr|en] eval FORMULAIRE.json REPONSES.json",
           "Usage: carnet-forms [--lang fr|en] check FILE...\n"
           "       carnet-forms [--lang fr|en] eval FORM.json ANSWERS.json"},
+    Entry{"device.finalize_missing", "fiche {0} : impossible de finaliser, {1} problème(s) :",
+          "record {0}: cannot finalize, {1} problem(s):"},
+    Entry{"device.finalized", "finalisée", "finalized"},
+    Entry{"device.form_installed", "formulaire « {0} » version « {1} » installé ({2} brouillon(s) migré(s), {3} gardé(s) sur leur version)",
+          "form '{0}' version '{1}' installed ({2} draft(s) migrated, {3} kept on their version)"},
+    Entry{"device.form_unchanged", "formulaire « {0} » version « {1} » déjà installé", "form '{0}' version '{1}' already installed"},
+    Entry{"device.saved", "saved", "saved"},
+    Entry{"device.usage",
+          "Utilisation : carnet-device --data DOSSIER [--lang fr|en] [--author NOM] COMMANDE\n"
+          "  forms add FICHIER | forms list\n"
+          "  new FORMULAIRE | set FICHE CHAMP VALEUR | add-repeat FICHE CHEMIN | remove-repeat FICHE CHEMIN[k]\n"
+          "  get FICHE | list [--status draft|finalized] | finalize FICHE\n"
+          "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check",
+          "Usage: carnet-device --data DIR [--lang fr|en] [--author NAME] COMMAND\n"
+          "  forms add FILE | forms list\n"
+          "  new FORM_ID | set RECORD_ID FIELD VALUE | add-repeat RECORD_ID PATH | remove-repeat RECORD_ID PATH[k]\n"
+          "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
+          "  import-answers FORM_ID FILE.json | attach FILE | outbox | check"},
     Entry{"expr.arity", "{0}() attend {1} argument(s)", "{0}() takes {1} argument(s)"},
     Entry{"expr.bare_name", "« {0} » n’est pas une référence de champ : écrivez ${{0}}",
           "'{0}' is not a field reference: write ${{0}}"},
@@ -107,6 +125,25 @@ constexpr std::array kTable{
     Entry{"load.unknown_type", "type de question inconnu « {0} »", "unknown question type '{0}'"},
     Entry{"load.value_needs_calculation", "une question « calculate » demande « calculation »",
           "a 'calculate' question needs 'calculation'"},
+    Entry{"store.bad_answers", "fiche {0} : réponses illisibles : {1}", "record {0}: unreadable answers: {1}"},
+    Entry{"store.corrupt", "{0} : base de données illisible ou endommagée, laissée intacte ({1})",
+          "{0}: unreadable or damaged database, left untouched ({1})"},
+    Entry{"store.disk_full", "{0} : espace disque insuffisant, rien n’a été enregistré", "{0}: disk full, nothing was saved"},
+    Entry{"store.field_error", "fiche {0} : champ « {1} » : {2}", "record {0}: field '{1}': {2}"},
+    Entry{"store.finalized", "fiche {0} : déjà finalisée, elle ne peut plus changer",
+          "record {0}: already finalized, it can no longer change"},
+    Entry{"store.form_changed", "formulaire « {0} » version « {1} » déjà installé avec un autre contenu : publiez une nouvelle version",
+          "form '{0}' version '{1}' is already installed with different content: publish a new version"},
+    Entry{"store.missing_form_version", "fiche {0} : la version « {2} » du formulaire « {1} » n’est pas installée",
+          "record {0}: version '{2}' of form '{1}' is not installed"},
+    Entry{"store.newer_schema", "{0} : créée par une version plus récente de Carnet (schéma {1})",
+          "{0}: written by a newer Carnet (schema {1})"},
+    Entry{"store.not_carnet", "{0} : ce fichier n’est pas une base Carnet, laissé intact",
+          "{0}: this file is not a Carnet store, left untouched"},
+    Entry{"store.not_writable", "{0} : dossier de données inaccessible en écriture ({1})",
+          "{0}: data folder is not writable ({1})"},
+    Entry{"store.unknown_form", "formulaire inconnu « {0} »", "unknown form '{0}'"},
+    Entry{"store.unknown_record", "fiche inconnue « {0} »", "unknown record '{0}'"},
 };
 
 constexpr bool tableSorted() {

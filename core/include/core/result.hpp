@@ -14,6 +14,7 @@ enum class ErrorCode {
     NotFound,  ///< the thing named does not exist
     Conflict,  ///< the operation clashes with the current state
     Io,        ///< the file system or database failed
+    NoSpace,   ///< the disk (or the database's size cap) is full
     Busy,      ///< try again later (locked database, server busy)
     Offline,   ///< no network
     Internal,  ///< a bug; reported, never expected

@@ -1,0 +1,146 @@
+#pragma once
+// The device store: one SQLite file per device holding installed forms, records, the sync outbox and
+// attachments. Every answer is saved the moment it is given, in one durable transaction that also
+// appends to the outbox; the store is consistent after any crash.
+
+#include "core/db.hpp"
+#include "core/result.hpp"
+#include "forms/loader.hpp"
+#include "forms/session.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::store {
+
+/// Where a record stands on the device.
+enum class Status { Draft, Finalized };
+/// "draft" / "finalized".
+[[nodiscard]] std::string_view statusName(Status s);
+/// Parses "draft" / "finalized".
+[[nodiscard]] std::optional<Status> parseStatus(std::string_view s);
+
+/// One record as stored.
+struct Record {
+    std::string id;  ///< client-generated UUID
+    std::string kind;  ///< interview, contact, household, visit, task, ...
+    std::string formId, formVersion;
+    Status status = Status::Draft;
+    nlohmann::json answers = nlohmann::json::object();
+    std::string author;
+    std::string createdAt, updatedAt;  ///< device clock, display only
+    std::int64_t serverVersion = 0;    ///< last server version this record was based on (0 = never synced)
+    std::string migrationNote;         ///< why a draft stayed on an older form version ("" when none)
+    /// The record as JSON (what `carnet-device get` prints).
+    [[nodiscard]] nlohmann::json toJson() const;
+};
+
+/// An installed form version.
+struct InstalledForm {
+    std::string formId, version, hash;
+    std::string installedAt;
+};
+
+/// What installing a form version did.
+struct InstallReport {
+    InstalledForm form;
+    bool alreadyInstalled = false;
+    int draftsMigrated = 0;
+    int draftsKept = 0;  ///< drafts left on their version, flagged with the reason
+};
+
+/// One pending mutation for the server.
+struct OutboxEntry {
+    std::int64_t seq = 0;  ///< per-device sequence number, never reused
+    std::string recordId;
+    std::int64_t baseVersion = 0;
+    std::string op;  ///< create, set, finalize, migrate
+    nlohmann::json changes;  ///< changed top-level fields (a repeat is one field)
+};
+
+/// A stored attachment (photo, signature): content-addressed.
+struct Attachment {
+    std::string hash;  ///< sha256, hex
+    std::int64_t size = 0;
+    std::filesystem::path path;
+};
+
+/// Opening options.
+struct StoreOptions {
+    Durability durability = Durability::Full;
+    std::string language = "fr";    ///< language of the engine's messages
+    std::int64_t maxPageCount = 0;  ///< > 0 caps the file size (tests use it to simulate a full disk)
+};
+
+/// The device store. One per thread; not copyable.
+class Store {
+public:
+    /// Opens or creates DIR/carnet.db (and DIR/attachments). Refuses a file that is not a Carnet store,
+    /// never overwriting it.
+    static Result<Store> open(const std::filesystem::path& dataDir, const StoreOptions& options = {});
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
+    ~Store();
+
+    /// This device's identifier (created with the store).
+    [[nodiscard]] const std::string& deviceId() const;
+    /// The database file.
+    [[nodiscard]] std::filesystem::path file() const;
+
+    /// Installs a form version from its JSON text; refuses an invalid form (loader messages) and a
+    /// different content under an installed id+version. Moves open drafts of older versions to it when
+    /// their answers still fit, and flags the others.
+    Result<InstallReport> installForm(std::string_view jsonText);
+    /// All installed form versions.
+    Result<std::vector<InstalledForm>> forms();
+    /// A loaded form version (cached).
+    Result<std::shared_ptr<const forms::Form>> form(std::string_view formId, std::string_view version);
+    /// The newest installed version of a form (by installation order).
+    Result<std::shared_ptr<const forms::Form>> latestForm(std::string_view formId);
+
+    /// Creates a draft on the newest version of `formId`; returns its id.
+    Result<std::string> createRecord(std::string_view formId, std::string_view author, std::string_view kind = {});
+    /// Creates a record from a whole answers object (strictly validated); returns its id.
+    Result<std::string> importAnswers(std::string_view formId, const nlohmann::json& answers, std::string_view author,
+                                      std::string_view kind = {});
+    /// Saves one answer durably (validated by the forms engine; an invalid value changes nothing).
+    Result<void> setAnswer(std::string_view recordId, std::string_view path, const nlohmann::json& value);
+    /// Adds a repeat instance and saves; returns its 1-based index.
+    Result<int> addRepeat(std::string_view recordId, std::string_view path);
+    /// Removes a repeat instance ("members[2]") and saves.
+    Result<void> removeRepeat(std::string_view recordId, std::string_view path);
+    /// Marks a draft finalized; when something is missing or invalid, returns the issues and changes nothing.
+    Result<std::vector<forms::FieldIssue>> finalize(std::string_view recordId);
+    /// A record.
+    Result<Record> get(std::string_view recordId);
+    /// Records, newest first, optionally of one status.
+    Result<std::vector<Record>> list(std::optional<Status> status = std::nullopt);
+    /// The current view of a record's answers (for the app and the CLI).
+    Result<forms::Session*> session(std::string_view recordId);
+
+    /// The pending outbox, oldest first.
+    Result<std::vector<OutboxEntry>> outbox();
+
+    /// Copies a file into the store (content-addressed, fsynced before the row is written).
+    Result<Attachment> addAttachment(const std::filesystem::path& source);
+
+    /// PRAGMA integrity_check == "ok".
+    Result<bool> integrityOk();
+
+    struct Impl;
+
+private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// The schema migrations, oldest first (exposed for the upgrade tests).
+[[nodiscard]] std::span<const Migration> storeMigrations();
+
+} // namespace carnet::store

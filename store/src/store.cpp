@@ -1,0 +1,629 @@
+#include "store/store.hpp"
+
+#include "core/i18n.hpp"
+#include "core/ids.hpp"
+#include "core/json_text.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+namespace carnet::store {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int64_t kApplicationId = 0x43524E54;  // "CRNT"
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE forms(
+  form_id TEXT NOT NULL, version TEXT NOT NULL, hash TEXT NOT NULL, definition TEXT NOT NULL,
+  installed_at TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY(form_id, version));
+CREATE TABLE records(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, form_id TEXT NOT NULL, form_version TEXT NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('draft', 'finalized')), answers TEXT NOT NULL, author TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, server_version INTEGER NOT NULL DEFAULT 0,
+  FOREIGN KEY(form_id, form_version) REFERENCES forms(form_id, version));
+CREATE INDEX records_by_status ON records(status, updated_at);
+CREATE TABLE outbox(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL REFERENCES records(id),
+  base_version INTEGER NOT NULL, op TEXT NOT NULL, changes TEXT NOT NULL, created_at TEXT NOT NULL);
+)sql"},
+    {2, R"sql(
+ALTER TABLE records ADD COLUMN migration_note TEXT NOT NULL DEFAULT '';
+CREATE TABLE attachments(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX outbox_by_record ON outbox(record_id);
+)sql"},
+};
+
+std::string sha256Hex(std::string_view data) {
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    return std::string(hex.data());
+}
+
+// Top-level fields whose value differs (a repeat is one field); removed fields map to null.
+json changedFields(const json& before, const json& after) {
+    json out = json::object();
+    for (const auto& [k, v] : after.items())
+        if (!before.contains(k) || before[k] != v) out[k] = v;
+    for (const auto& [k, v] : before.items())
+        if (!after.contains(k)) out[k] = nullptr;
+    return out;
+}
+
+bool fsyncPath(const fs::path& p, bool directory) {
+    const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+} // namespace
+
+std::string_view statusName(Status s) { return s == Status::Draft ? "draft" : "finalized"; }
+
+std::optional<Status> parseStatus(std::string_view s) {
+    if (s == "draft") return Status::Draft;
+    if (s == "finalized") return Status::Finalized;
+    return std::nullopt;
+}
+
+json Record::toJson() const {
+    json j;
+    j["id"] = id;
+    j["kind"] = kind;
+    j["form_id"] = formId;
+    j["form_version"] = formVersion;
+    j["status"] = statusName(status);
+    j["answers"] = answers;
+    j["author"] = author;
+    j["created_at"] = createdAt;
+    j["updated_at"] = updatedAt;
+    j["server_version"] = serverVersion;
+    if (!migrationNote.empty()) j["migration_note"] = migrationNote;
+    return j;
+}
+
+std::span<const Migration> storeMigrations() { return kMigrations; }
+
+struct Store::Impl {
+    Db db;
+    fs::path dir;
+    StoreOptions options;
+    Lang lang = Lang::Fr;
+    std::string deviceId;
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<const forms::Form>> formCache;
+    // The record being filled: consecutive answers to it do not reload its form session.
+    std::string cachedId;
+    std::unique_ptr<forms::Session> cached;
+
+    Error dbError(const Error& e) const {
+        if (e.code == ErrorCode::NoSpace) return makeError(ErrorCode::NoSpace, tr("store.disk_full", lang, {dir.string()}));
+        return e;
+    }
+
+    void dropCache() {
+        cachedId.clear();
+        cached.reset();
+    }
+
+    static Record readRecord(const Stmt& st) {
+        Record r;
+        r.id = st.text(0);
+        r.kind = st.text(1);
+        r.formId = st.text(2);
+        r.formVersion = st.text(3);
+        r.status = parseStatus(st.text(4)).value_or(Status::Draft);
+        r.answers = json::parse(st.text(5), nullptr, false);
+        if (r.answers.is_discarded()) r.answers = json::object();
+        r.author = st.text(6);
+        r.createdAt = st.text(7);
+        r.updatedAt = st.text(8);
+        r.serverVersion = st.integer(9);
+        r.migrationNote = st.text(10);
+        return r;
+    }
+
+    static constexpr const char* kRecordColumns =
+        "id, kind, form_id, form_version, status, answers, author, created_at, updated_at, server_version, "
+        "migration_note";
+
+    Result<Record> getRecord(std::string_view id) {
+        auto st = db.prepare(std::string("SELECT ") + kRecordColumns + " FROM records WHERE id = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, id);
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_record", lang, {id}));
+        return readRecord(*st);
+    }
+
+    Result<std::shared_ptr<const forms::Form>> loadForm(std::string_view formId, std::string_view version) {
+        const auto key = std::make_pair(std::string(formId), std::string(version));
+        if (auto it = formCache.find(key); it != formCache.end()) return it->second;
+        auto st = db.prepare("SELECT definition FROM forms WHERE form_id = ? AND version = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, formId).bind(2, version);
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_form", lang, {formId}));
+        auto lr = forms::loadForm(st->text(0));
+        if (!lr.ok()) return makeError(ErrorCode::Invalid, lr.problems.front().format(std::string(formId), lang));
+        formCache[key] = lr.form;
+        return lr.form;
+    }
+
+    Result<std::string> latestVersion(std::string_view formId) {
+        auto st = db.prepare("SELECT version FROM forms WHERE form_id = ? ORDER BY seq DESC LIMIT 1");
+        if (!st.ok()) return st.error();
+        st->bind(1, formId);
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_form", lang, {formId}));
+        return st->text(0);
+    }
+
+    forms::SessionOptions sessionOptions(const forms::Form& form) const {
+        forms::SessionOptions o;
+        const std::string code(langCode(lang));
+        o.language = std::find(form.languages.begin(), form.languages.end(), code) != form.languages.end()
+                         ? code
+                         : form.defaultLanguage;
+        return o;
+    }
+
+    Result<forms::Session*> sessionFor(std::string_view id, Record* out = nullptr) {
+        auto rec = getRecord(id);
+        if (!rec.ok()) return rec.error();
+        if (out) *out = *rec;
+        if (cachedId == id && cached) return cached.get();
+        auto form = loadForm(rec->formId, rec->formVersion);
+        if (!form.ok())
+            return makeError(ErrorCode::NotFound,
+                             tr("store.missing_form_version", lang, {id, rec->formId, rec->formVersion}));
+        auto s = std::make_unique<forms::Session>(*form, sessionOptions(**form));
+        (void)s->loadAnswers(rec->answers);
+        cached = std::move(s);
+        cachedId = std::string(id);
+        return cached.get();
+    }
+
+    Result<void> appendOutbox(std::string_view recordId, std::int64_t baseVersion, std::string_view op,
+                              const json& changes, const std::string& now) {
+        auto st = db.prepare(
+            "INSERT INTO outbox(record_id, base_version, op, changes, created_at) VALUES (?, ?, ?, ?, ?)");
+        if (!st.ok()) return st.error();
+        st->bind(1, recordId).bind(2, baseVersion).bind(3, op).bind(4, changes.dump()).bind(5, now);
+        return st->run();
+    }
+
+    // Writes a record's new answers and the matching outbox entry in one durable transaction.
+    Result<void> saveAnswers(const Record& rec, const json& answers, std::string_view op, json changes) {
+        const std::string now = nowIsoUtc();
+        Tx tx(db);
+        if (!tx.begun().ok()) return dbError(tx.begun().error());
+        auto st = db.prepare("UPDATE records SET answers = ?, updated_at = ? WHERE id = ?");
+        if (!st.ok()) return dbError(st.error());
+        st->bind(1, answers.dump()).bind(2, now).bind(3, rec.id);
+        if (auto r = st->run(); !r.ok()) return dbError(r.error());
+        json entry = json::object();
+        entry["fields"] = std::move(changes);
+        if (auto r = appendOutbox(rec.id, rec.serverVersion, op, entry, now); !r.ok()) return dbError(r.error());
+        if (auto r = tx.commit(); !r.ok()) return dbError(r.error());
+        return {};
+    }
+
+    Result<std::string> insertRecord(const forms::Form& form, const json& answers, std::string_view author,
+                                     std::string_view kind) {
+        const std::string id = newUuid();
+        const std::string now = nowIsoUtc();
+        std::string k(kind);
+        if (k.empty()) k = form.settings.value("kind", std::string("interview"));
+        Tx tx(db);
+        if (!tx.begun().ok()) return dbError(tx.begun().error());
+        auto st = db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
+                             "updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)");
+        if (!st.ok()) return dbError(st.error());
+        st->bind(1, id).bind(2, k).bind(3, form.id).bind(4, form.version).bind(5, answers.dump()).bind(6, author);
+        st->bind(7, now).bind(8, now);
+        if (auto r = st->run(); !r.ok()) return dbError(r.error());
+        json entry;
+        entry["form_id"] = form.id;
+        entry["form_version"] = form.version;
+        entry["kind"] = k;
+        entry["author"] = author;
+        entry["fields"] = answers;
+        if (auto r = appendOutbox(id, 0, "create", entry, now); !r.ok()) return dbError(r.error());
+        if (auto r = tx.commit(); !r.ok()) return dbError(r.error());
+        return id;
+    }
+
+    std::string fieldError(std::string_view id, std::string_view path, std::string_view message) const {
+        return tr("store.field_error", lang, {id, path, message});
+    }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) {
+    if (sodium_init() < 0) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
+    auto impl = std::make_unique<Impl>();
+    impl->dir = dataDir;
+    impl->options = options;
+    impl->lang = parseLang(options.language).value_or(Lang::Fr);
+    const Lang lang = impl->lang;
+    std::error_code ec;
+    fs::create_directories(dataDir / "attachments", ec);
+    if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", lang, {dataDir.string(), ec.message()}));
+    const fs::path file = dataDir / "carnet.db";
+    if (::access(dataDir.c_str(), W_OK) != 0)
+        return makeError(ErrorCode::Io, tr("store.not_writable", lang, {dataDir.string(), std::strerror(errno)}));
+    DbOptions dbo;
+    dbo.durability = options.durability;
+    auto db = Db::open(file, dbo);
+    if (!db.ok()) {
+        if (db.error().code == ErrorCode::Invalid)
+            return makeError(ErrorCode::Invalid, tr("store.corrupt", lang, {file.string(), db.error().message}));
+        return makeError(db.error().code, tr("store.not_writable", lang, {dataDir.string(), db.error().message}));
+    }
+    impl->db = std::move(*db);
+    Db& d = impl->db;
+    auto appId = d.scalar("PRAGMA application_id");
+    auto tables = d.scalar("SELECT count(*) FROM sqlite_master");
+    if (!appId.ok() || !tables.ok())
+        return makeError(ErrorCode::Invalid,
+                         tr("store.corrupt", lang, {file.string(), (!appId.ok() ? appId : tables).error().message}));
+    if (*appId != kApplicationId && !(*appId == 0 && *tables == 0))
+        return makeError(ErrorCode::Invalid, tr("store.not_carnet", lang, {file.string()}));
+    if (*appId == 0) {
+        if (auto r = d.exec("PRAGMA application_id=" + std::to_string(kApplicationId)); !r.ok()) return r.error();
+    }
+    auto version = d.scalar("PRAGMA user_version");
+    if (version.ok() && *version > kMigrations[std::size(kMigrations) - 1].version)
+        return makeError(ErrorCode::Invalid, tr("store.newer_schema", lang, {file.string(), std::to_string(*version)}));
+    if (auto r = migrate(d, storeMigrations()); !r.ok()) return impl->dbError(r.error());
+    if (options.maxPageCount > 0) {
+        if (auto r = d.exec("PRAGMA max_page_count=" + std::to_string(options.maxPageCount)); !r.ok()) return r.error();
+    }
+    // The device id is created once, with the store.
+    auto st = d.prepare("SELECT value FROM meta WHERE key = 'device_id'");
+    if (!st.ok()) return st.error();
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+        impl->deviceId = st->text(0);
+    } else {
+        impl->deviceId = newUuid();
+        auto ins = d.prepare("INSERT INTO meta(key, value) VALUES ('device_id', ?)");
+        if (!ins.ok()) return ins.error();
+        ins->bind(1, impl->deviceId);
+        if (auto r = ins->run(); !r.ok()) return impl->dbError(r.error());
+    }
+    return Store(std::move(impl));
+}
+
+const std::string& Store::deviceId() const { return m_impl->deviceId; }
+fs::path Store::file() const { return m_impl->db.path(); }
+
+Result<InstallReport> Store::installForm(std::string_view jsonText) {
+    Impl& s = *m_impl;
+    auto lr = forms::loadForm(jsonText);
+    if (!lr.ok()) {
+        std::string msg;
+        for (const auto& p : lr.problems) {
+            if (!msg.empty()) msg += '\n';
+            msg += p.line > 0 ? std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + p.message(s.lang)
+                              : (p.pointer.empty() ? "/" : p.pointer) + ": " + p.message(s.lang);
+        }
+        return makeError(ErrorCode::Invalid, msg);
+    }
+    const forms::Form& form = *lr.form;
+    InstallReport report;
+    report.form.formId = form.id;
+    report.form.version = form.version;
+    report.form.hash = sha256Hex(form.canonicalJson);
+    report.form.installedAt = nowIsoUtc();
+
+    auto existing = s.db.prepare("SELECT hash FROM forms WHERE form_id = ? AND version = ?");
+    if (!existing.ok()) return existing.error();
+    existing->bind(1, form.id).bind(2, form.version);
+    auto row = existing->step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+        if (existing->text(0) != report.form.hash)
+            return makeError(ErrorCode::Conflict, tr("store.form_changed", s.lang, {form.id, form.version}));
+        report.alreadyInstalled = true;
+        return report;
+    }
+    existing->reset();
+
+    Tx tx(s.db);
+    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    auto ins = s.db.prepare("INSERT INTO forms(form_id, version, hash, definition, installed_at, seq) "
+                            "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM forms))");
+    if (!ins.ok()) return ins.error();
+    ins->bind(1, form.id).bind(2, form.version).bind(3, report.form.hash).bind(4, form.canonicalJson);
+    ins->bind(5, report.form.installedAt);
+    if (auto r = ins->run(); !r.ok()) return s.dbError(r.error());
+
+    // Drafts on older versions move when their answers still fit; the others stay, flagged.
+    auto drafts = s.db.prepare(std::string("SELECT ") + Impl::kRecordColumns +
+                               " FROM records WHERE form_id = ? AND form_version != ? AND status = 'draft'");
+    if (!drafts.ok()) return drafts.error();
+    drafts->bind(1, form.id).bind(2, form.version);
+    std::vector<Record> toCheck;
+    while (true) {
+        auto r = drafts->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        toCheck.push_back(Impl::readRecord(*drafts));
+    }
+    const std::string now = nowIsoUtc();
+    for (const Record& rec : toCheck) {
+        forms::Session session(lr.form, s.sessionOptions(form));
+        auto problems = session.loadAnswers(rec.answers);
+        for (const auto& issue : session.issues())
+            if (issue.kind != forms::IssueKind::Required) problems.push_back(issue);
+        if (problems.empty()) {
+            const json answers = session.answers();
+            auto up = s.db.prepare(
+                "UPDATE records SET form_version = ?, answers = ?, migration_note = '', updated_at = ? WHERE id = ?");
+            if (!up.ok()) return up.error();
+            up->bind(1, form.version).bind(2, answers.dump()).bind(3, now).bind(4, rec.id);
+            if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
+            json entry;
+            entry["form_version"] = form.version;
+            entry["fields"] = changedFields(rec.answers, answers);
+            if (auto r = s.appendOutbox(rec.id, rec.serverVersion, "migrate", entry, now); !r.ok())
+                return s.dbError(r.error());
+            ++report.draftsMigrated;
+        } else {
+            const std::string note = tr("store.field_error", s.lang,
+                                        {rec.id, problems.front().path, problems.front().message}) +
+                                     " (" + form.version + ")";
+            auto up = s.db.prepare("UPDATE records SET migration_note = ? WHERE id = ?");
+            if (!up.ok()) return up.error();
+            up->bind(1, note).bind(2, rec.id);
+            if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
+            ++report.draftsKept;
+        }
+    }
+    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    s.dropCache();
+    s.formCache[{form.id, form.version}] = lr.form;
+    return report;
+}
+
+Result<std::vector<InstalledForm>> Store::forms() {
+    auto st = m_impl->db.prepare("SELECT form_id, version, hash, installed_at FROM forms ORDER BY form_id, seq");
+    if (!st.ok()) return st.error();
+    std::vector<InstalledForm> out;
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        out.push_back(InstalledForm{st->text(0), st->text(1), st->text(2), st->text(3)});
+    }
+    return out;
+}
+
+Result<std::shared_ptr<const forms::Form>> Store::form(std::string_view formId, std::string_view version) {
+    return m_impl->loadForm(formId, version);
+}
+
+Result<std::shared_ptr<const forms::Form>> Store::latestForm(std::string_view formId) {
+    auto v = m_impl->latestVersion(formId);
+    if (!v.ok()) return v.error();
+    return m_impl->loadForm(formId, *v);
+}
+
+Result<std::string> Store::createRecord(std::string_view formId, std::string_view author, std::string_view kind) {
+    auto form = latestForm(formId);
+    if (!form.ok()) return form.error();
+    forms::Session session(*form, m_impl->sessionOptions(**form));
+    return m_impl->insertRecord(**form, session.answers(), author, kind);
+}
+
+Result<std::string> Store::importAnswers(std::string_view formId, const json& answers, std::string_view author,
+                                         std::string_view kind) {
+    Impl& s = *m_impl;
+    auto form = latestForm(formId);
+    if (!form.ok()) return form.error();
+    forms::Session session(*form, s.sessionOptions(**form));
+    auto problems = session.loadAnswers(answers);
+    for (const auto& issue : session.issues())
+        if (issue.kind != forms::IssueKind::Required) problems.push_back(issue);
+    if (!problems.empty())
+        return makeError(ErrorCode::Invalid, s.fieldError("-", problems.front().path, problems.front().message));
+    return s.insertRecord(**form, session.answers(), author, kind);
+}
+
+Result<void> Store::setAnswer(std::string_view recordId, std::string_view path, const json& value) {
+    Impl& s = *m_impl;
+    Record rec;
+    auto session = s.sessionFor(recordId, &rec);
+    if (!session.ok()) return session.error();
+    if (rec.status == Status::Finalized)
+        return makeError(ErrorCode::Conflict, tr("store.finalized", s.lang, {recordId}));
+    const json before = (*session)->answers();
+    if (auto r = (*session)->setAnswer(path, value, forms::Validation::Strict); !r.ok())
+        return makeError(r.error().code, s.fieldError(recordId, path, r.error().message));
+    const json after = (*session)->answers();
+    json changes = changedFields(before, after);
+    if (changes.empty()) return {};  // the same answer again: already saved
+    if (auto r = s.saveAnswers(rec, after, "set", std::move(changes)); !r.ok()) {
+        s.dropCache();  // the session holds a value the file does not
+        return r;
+    }
+    return {};
+}
+
+Result<int> Store::addRepeat(std::string_view recordId, std::string_view path) {
+    Impl& s = *m_impl;
+    Record rec;
+    auto session = s.sessionFor(recordId, &rec);
+    if (!session.ok()) return session.error();
+    if (rec.status == Status::Finalized)
+        return makeError(ErrorCode::Conflict, tr("store.finalized", s.lang, {recordId}));
+    const json before = (*session)->answers();
+    auto added = (*session)->addRepeat(path);
+    if (!added.ok()) return makeError(added.error().code, s.fieldError(recordId, path, added.error().message));
+    const json after = (*session)->answers();
+    if (auto r = s.saveAnswers(rec, after, "set", changedFields(before, after)); !r.ok()) {
+        s.dropCache();
+        return r.error();
+    }
+    return *added;
+}
+
+Result<void> Store::removeRepeat(std::string_view recordId, std::string_view path) {
+    Impl& s = *m_impl;
+    Record rec;
+    auto session = s.sessionFor(recordId, &rec);
+    if (!session.ok()) return session.error();
+    if (rec.status == Status::Finalized)
+        return makeError(ErrorCode::Conflict, tr("store.finalized", s.lang, {recordId}));
+    const json before = (*session)->answers();
+    if (auto r = (*session)->removeRepeat(path); !r.ok())
+        return makeError(r.error().code, s.fieldError(recordId, path, r.error().message));
+    const json after = (*session)->answers();
+    if (auto r = s.saveAnswers(rec, after, "set", changedFields(before, after)); !r.ok()) {
+        s.dropCache();
+        return r;
+    }
+    return {};
+}
+
+Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId) {
+    Impl& s = *m_impl;
+    Record rec;
+    auto session = s.sessionFor(recordId, &rec);
+    if (!session.ok()) return session.error();
+    if (rec.status == Status::Finalized) return std::vector<forms::FieldIssue>{};
+    auto issues = (*session)->issues();
+    if (!issues.empty()) return issues;
+    // The finalized record holds what the form says: relevant answers and calculated values.
+    const json record = (*session)->record();
+    const std::string now = nowIsoUtc();
+    Tx tx(s.db);
+    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    auto st = s.db.prepare("UPDATE records SET status = 'finalized', answers = ?, updated_at = ? WHERE id = ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, record.dump()).bind(2, now).bind(3, rec.id);
+    if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
+    json entry;
+    entry["status"] = "finalized";
+    entry["fields"] = changedFields(rec.answers, record);
+    if (auto r = s.appendOutbox(rec.id, rec.serverVersion, "finalize", entry, now); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) {
+        s.dropCache();
+        return s.dbError(r.error());
+    }
+    s.dropCache();
+    return std::vector<forms::FieldIssue>{};
+}
+
+Result<Record> Store::get(std::string_view recordId) { return m_impl->getRecord(recordId); }
+
+Result<std::vector<Record>> Store::list(std::optional<Status> status) {
+    std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records";
+    if (status) sql += " WHERE status = ?";
+    sql += " ORDER BY updated_at DESC, id";
+    auto st = m_impl->db.prepare(sql);
+    if (!st.ok()) return st.error();
+    if (status) st->bind(1, statusName(*status));
+    std::vector<Record> out;
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        out.push_back(Impl::readRecord(*st));
+    }
+    return out;
+}
+
+Result<forms::Session*> Store::session(std::string_view recordId) { return m_impl->sessionFor(recordId); }
+
+Result<std::vector<OutboxEntry>> Store::outbox() {
+    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox ORDER BY seq");
+    if (!st.ok()) return st.error();
+    std::vector<OutboxEntry> out;
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        OutboxEntry e;
+        e.seq = st->integer(0);
+        e.recordId = st->text(1);
+        e.baseVersion = st->integer(2);
+        e.op = st->text(3);
+        e.changes = json::parse(st->text(4), nullptr, false);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Result<Attachment> Store::addAttachment(const fs::path& source) {
+    Impl& s = *m_impl;
+    auto data = readTextFile(source);
+    if (!data.ok()) return data.error();
+    Attachment a;
+    a.hash = sha256Hex(*data);
+    a.size = static_cast<std::int64_t>(data->size());
+    a.path = s.dir / "attachments" / a.hash;
+    std::error_code ec;
+    if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data->size()) {
+        // Write beside, fsync, then rename: the final name only ever holds a complete file.
+        const fs::path tmp = s.dir / "attachments" / (".tmp-" + newUuid());
+        {
+            std::FILE* f = std::fopen(tmp.c_str(), "wb");
+            if (!f) return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(errno)}));
+            const bool ok = std::fwrite(data->data(), 1, data->size(), f) == data->size() && std::fflush(f) == 0 &&
+                            ::fsync(::fileno(f)) == 0;
+            const int err = errno;
+            std::fclose(f);
+            if (!ok) {
+                fs::remove(tmp, ec);
+                if (err == ENOSPC) return makeError(ErrorCode::NoSpace, tr("store.disk_full", s.lang, {s.dir.string()}));
+                return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(err)}));
+            }
+        }
+        fs::rename(tmp, a.path, ec);
+        if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {a.path.string(), ec.message()}));
+        (void)fsyncPath(a.path.parent_path(), true);
+    }
+    auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
+    if (!st.ok()) return st.error();
+    st->bind(1, a.hash).bind(2, a.size).bind(3, a.path.string()).bind(4, nowIsoUtc());
+    if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
+    return a;
+}
+
+Result<bool> Store::integrityOk() {
+    auto st = m_impl->db.prepare("PRAGMA integrity_check");
+    if (!st.ok()) return st.error();
+    auto r = st->step();
+    if (!r.ok()) return r.error();
+    return *r && st->text(0) == "ok";
+}
+
+} // namespace carnet::store
