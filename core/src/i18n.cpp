@@ -46,6 +46,7 @@ constexpr std::array kTable{
     Entry{"expr.expected", "« {0} » attendu", "expected '{0}'"},
     Entry{"expr.parent_only_in_position", "« .. » n’est permis que dans position(..)",
           "'..' is only allowed in position(..)"},
+    Entry{"expr.too_long", "expression trop longue ({0} éléments au plus)", "expression too long (at most {0} elements)"},
     Entry{"expr.unexpected_char", "caractère inattendu « {0} »", "unexpected character '{0}'"},
     Entry{"expr.unexpected_end", "fin d’expression inattendue", "unexpected end of expression"},
     Entry{"expr.unexpected_token", "« {0} » inattendu", "unexpected '{0}'"},

@@ -72,10 +72,11 @@ public:
                 if (idx >= 0) m_form.pages.push_back(idx);
             }
         }
-        if (m_problems.empty()) bindReferences();
-        if (m_problems.empty()) checkDefaults();
-        if (m_problems.empty()) buildScopes();
-        if (m_problems.empty()) buildGraph();
+        // Later checks run even when earlier ones failed, so one run reports every problem it can.
+        bindReferences();
+        checkDefaults();
+        buildScopes();
+        buildGraph();
         m_form.canonicalJson = doc.dump();
         return finish();
     }
@@ -138,7 +139,8 @@ private:
                 }
             }
         }
-        if (!readString(doc, "default_language", "", m_form.defaultLanguage, false))
+        if (!doc.contains("languages")) problem("", "load.missing", {"languages"});
+        if (!readString(doc, "default_language", "", m_form.defaultLanguage, true))
             m_form.defaultLanguage = m_form.languages.empty() ? "fr" : m_form.languages.front();
         if (m_form.languages.empty()) m_form.languages.push_back(m_form.defaultLanguage);
         if (std::find(m_form.languages.begin(), m_form.languages.end(), m_form.defaultLanguage) ==
@@ -275,7 +277,7 @@ private:
                 if (k == "value" || k == "label") continue;
                 if (val.is_string())
                     choice.columns[k] = val.get<std::string>();
-                else if (val.is_number() || val.is_boolean())
+                else if (val.is_number())
                     choice.columns[k] = val.dump();
                 else
                     problem(p + "/" + jsonPointerToken(k), "load.expect_string");
@@ -357,7 +359,7 @@ private:
             else
                 checkKeys(j, ptr, {"type", "name", "label", "hint", "relevant", "appearance", "children", "min_count",
                                    "max_count", "repeat_count"});
-            if (*type == ItemType::Page && !j.contains("label")) problem(ptr, "load.missing", {"label"});
+            if (*type != ItemType::Group && !j.contains("label")) problem(ptr, "load.missing", {"label"});
         } else {
             std::initializer_list<std::string_view> extra;
             static const std::initializer_list<std::string_view> kText{"regex"};
@@ -516,8 +518,9 @@ private:
                         problem(item.pointer, "load.not_in_repeat");
                 });
             }
-            // ${name} interpolated in labels must exist.
-            for (const auto& [lang, text] : item.label.byLang) {
+            // ${name} interpolated in labels and hints must exist.
+            for (const auto* texts : {&item.label, &item.hint})
+            for (const auto& [lang, text] : texts->byLang) {
                 std::size_t pos = 0;
                 while ((pos = text.find("${", pos)) != std::string::npos) {
                     const auto close = text.find('}', pos);
@@ -525,7 +528,7 @@ private:
                     const std::string name = text.substr(pos + 2, close - pos - 2);
                     auto it = m_form.byName.find(name);
                     if (it == m_form.byName.end())
-                        problem(item.pointer + "/label", "load.unknown_ref", {name});
+                        problem(item.pointer + (texts == &item.label ? "/label" : "/hint"), "load.unknown_ref", {name});
                     else if (std::find(item.labelRefs.begin(), item.labelRefs.end(), it->second) == item.labelRefs.end())
                         item.labelRefs.push_back(it->second);
                     pos = close + 1;
@@ -537,6 +540,8 @@ private:
     void checkDefaults() {
         for (int idx : m_defaults) {
             Item& item = m_form.items[static_cast<std::size_t>(idx)];
+            const bool select = item.type == ItemType::SelectOne || item.type == ItemType::SelectMultiple;
+            if (select && item.choiceList < 0) continue;  // already reported
             auto r = normalizeAnswer(m_form, item, item.defaultValue, Lang::En);
             if (!r.ok())
                 problem(item.pointer + "/default", "load.bad_default", {r.error().message});

@@ -1,0 +1,394 @@
+#include "core/ids.hpp"
+#include "fixtures.hpp"
+#include "store/store.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace carnet;
+using namespace carnet::store;
+using carnet::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+Store openStore(const TempDir& dir, StoreOptions options = {}) {
+    auto s = Store::open(dir.path(), options);
+    INFO((s.ok() ? std::string() : s.error().message));
+    REQUIRE(s.ok());
+    return std::move(*s);
+}
+
+std::string fileBytes(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Replays the outbox from nothing: the fields of every record must come out as stored.
+std::map<std::string, json> replay(const std::vector<OutboxEntry>& entries) {
+    std::map<std::string, json> out;
+    for (const auto& e : entries) {
+        json& answers = out[e.recordId];
+        if (answers.is_null()) answers = json::object();
+        for (const auto& [k, v] : e.changes["fields"].items()) {
+            if (v.is_null())
+                answers.erase(k);
+            else
+                answers[k] = v;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a new store is a WAL SQLite file with full sync and the newest schema", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    auto db = Db::open(s.file());
+    REQUIRE(db.ok());
+    CHECK(*db->scalar("PRAGMA user_version") == storeMigrations().back().version);
+    CHECK(*db->scalar("PRAGMA application_id") == 0x43524E54);
+    auto mode = db->prepare("PRAGMA journal_mode");
+    REQUIRE(mode.ok());
+    REQUIRE(*mode->step());
+    CHECK(mode->text(0) == "wal");
+    // Synchronous is per connection: the store's own setting is checked through its durability option.
+    CHECK(*Db::open(s.file())->scalar("PRAGMA synchronous") == 2);
+    CHECK(isUuid(s.deviceId()));
+    const std::string id = s.deviceId();
+    Store again = openStore(dir);
+    CHECK(again.deviceId() == id);
+}
+
+TEST_CASE("form versions are immutable and validated", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    auto first = s.installForm(test::visitForm("1"));
+    REQUIRE(first.ok());
+    CHECK_FALSE(first->alreadyInstalled);
+    CHECK(first->form.hash.size() == 64);
+    auto same = s.installForm(test::visitForm("1"));
+    REQUIRE(same.ok());
+    CHECK(same->alreadyInstalled);
+    auto changed = s.installForm(test::visitForm("1", R"({"type": "text", "name": "x", "label": "X"})"));
+    REQUIRE_FALSE(changed.ok());
+    CHECK(changed.error().code == ErrorCode::Conflict);
+    CHECK(changed.error().message.find("'visit' version '1'") != std::string::npos);
+    auto broken = s.installForm(R"({"id": "b", "version": "1", "title": "B", "pages": [
+        {"type": "page", "name": "p", "label": "P", "children": [{"type": "integr", "name": "x", "label": "X"}]}]})");
+    REQUIRE_FALSE(broken.ok());
+    CHECK(broken.error().message == "/pages/0/children/0/type: unknown question type 'integr'");
+    CHECK(s.forms()->size() == 1);
+}
+
+TEST_CASE("every answer is saved durably with its outbox entry, and invalid values change nothing", "[store]") {
+    TempDir dir;
+    std::string id;
+    {
+        Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+        REQUIRE(s.installForm(test::visitForm("1")).ok());
+        auto created = s.createRecord("visit", "Awa");
+        REQUIRE(created.ok());
+        id = *created;
+        CHECK(isUuid(id));
+        REQUIRE(s.setAnswer(id, "outcome", "done").ok());
+        REQUIRE(s.setAnswer(id, "cars", "2").ok());
+        CHECK(s.outbox()->size() == 3);  // create + 2 answers
+
+        auto bad = s.setAnswer(id, "cars", 12);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().message == "record " + id + ": field 'cars': Between 0 and 9");
+        auto typed = s.setAnswer(id, "cars", "deux");
+        REQUIRE_FALSE(typed.ok());
+        CHECK(typed.error().message == "record " + id + ": field 'cars': Enter a whole number.");
+        auto unknown = s.setAnswer(id, "colour", "red");
+        REQUIRE_FALSE(unknown.ok());
+        CHECK(unknown.error().message.find("field 'colour'") != std::string::npos);
+        CHECK(s.outbox()->size() == 3);
+        CHECK(s.get(id)->answers["cars"] == 2);
+
+        REQUIRE(s.setAnswer(id, "cars", 2).ok());  // the same answer again: nothing new to send
+        CHECK(s.outbox()->size() == 3);
+    }
+    Store reopened = openStore(dir);
+    auto rec = reopened.get(id);
+    REQUIRE(rec.ok());
+    CHECK(rec->answers == json{{"outcome", "done"}, {"cars", 2}});
+    CHECK(rec->author == "Awa");
+    CHECK(rec->kind == "visit");
+    CHECK(rec->status == Status::Draft);
+    CHECK(replay(*reopened.outbox())[id] == rec->answers);
+}
+
+TEST_CASE("repeats are saved and addressed as group[k]/field", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string id = *s.createRecord("visit", "Awa");
+    REQUIRE(*s.addRepeat(id, "members") == 1);
+    REQUIRE(*s.addRepeat(id, "members") == 2);
+    REQUIRE(s.setAnswer(id, "members[2]/first_name", "Léa").ok());
+    REQUIRE(s.removeRepeat(id, "members[1]").ok());
+    CHECK(s.get(id)->answers["members"] == json::array({json{{"first_name", "Léa"}}}));
+    CHECK_FALSE(s.setAnswer(id, "members[3]/first_name", "x").ok());
+    CHECK(replay(*s.outbox())[id] == s.get(id)->answers);
+}
+
+TEST_CASE("finalize lists what is missing, then freezes the clean record", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string id = *s.createRecord("visit", "Awa");
+    auto missing = s.finalize(id);
+    REQUIRE(missing.ok());
+    REQUIRE(missing->size() == 1);
+    CHECK((*missing)[0].path == "outcome");
+    CHECK((*missing)[0].message == "This question is required.");
+    CHECK(s.get(id)->status == Status::Draft);
+
+    REQUIRE(s.setAnswer(id, "outcome", "done").ok());
+    REQUIRE(s.setAnswer(id, "cars", 1).ok());
+    REQUIRE(s.setAnswer(id, "outcome", "absent").ok());  // cars becomes irrelevant
+    CHECK(s.get(id)->answers.contains("cars"));          // the draft keeps it, in case
+    auto done = s.finalize(id);
+    REQUIRE(done.ok());
+    CHECK(done->empty());
+    auto rec = s.get(id);
+    CHECK(rec->status == Status::Finalized);
+    CHECK(rec->answers == json{{"outcome", "absent"}, {"nmembers", 0}});
+    CHECK(s.setAnswer(id, "comment", "x").error().code == ErrorCode::Conflict);
+    CHECK(s.outbox()->back().op == "finalize");
+    CHECK(replay(*s.outbox())[id] == rec->answers);
+}
+
+TEST_CASE("a form update moves drafts that fit and flags the others", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string fits = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(fits, "outcome", "done").ok());
+    const std::string stays = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(stays, "comment", "Deuxième étage").ok());
+    const std::string finalized = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(finalized, "outcome", "absent").ok());
+    REQUIRE(s.finalize(finalized)->empty());
+
+    // Version 2 drops "comment" and adds an optional phone.
+    auto report = s.installForm(test::visitForm("2", R"({"type": "phone", "name": "phone", "label": "Tél."})", false));
+    REQUIRE(report.ok());
+    CHECK(report->draftsMigrated == 1);
+    CHECK(report->draftsKept == 1);
+    CHECK(s.get(fits)->formVersion == "2");
+    CHECK(s.get(fits)->migrationNote.empty());
+    auto kept = s.get(stays);
+    CHECK(kept->formVersion == "1");
+    CHECK(kept->migrationNote.find("field 'comment'") != std::string::npos);
+    CHECK(kept->answers["comment"] == "Deuxième étage");  // nothing lost
+    CHECK(s.get(finalized)->formVersion == "1");
+    // Kept drafts still work on their own version.
+    REQUIRE(s.setAnswer(stays, "comment", "Troisième").ok());
+    REQUIRE(s.setAnswer(fits, "phone", "06 12 34 56 78").ok());
+    CHECK(s.get(fits)->answers["phone"] == "+33612345678");
+    CHECK(s.outbox()->back().recordId == fits);
+    // New records use the newest version.
+    CHECK(s.get(*s.createRecord("visit", "Awa"))->formVersion == "2");
+}
+
+TEST_CASE("import-answers validates a whole answers object", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    auto good = s.importAnswers("visit", json{{"outcome", "done"}, {"cars", 3}, {"members", {{{"first_name", "Zoé"}}}}},
+                                "Awa");
+    REQUIRE(good.ok());
+    CHECK(s.get(*good)->answers["members"][0]["first_name"] == "Zoé");
+    const auto before = s.list()->size();
+    auto bad = s.importAnswers("visit", json{{"outcome", "done"}, {"cars", 30}}, "Awa");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.find("field 'cars': Between 0 and 9") != std::string::npos);
+    auto unknown = s.importAnswers("visit", json{{"colour", "red"}}, "Awa");
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(s.list()->size() == before);
+    CHECK_FALSE(s.importAnswers("nope", json::object(), "Awa").ok());
+}
+
+TEST_CASE("list filters by status", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string a = *s.createRecord("visit", "Awa");
+    const std::string b = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(b, "outcome", "absent").ok());
+    REQUIRE(s.finalize(b)->empty());
+    CHECK(s.list()->size() == 2);
+    auto drafts = s.list(Status::Draft);
+    REQUIRE(drafts->size() == 1);
+    CHECK(drafts->front().id == a);
+    auto fin = s.list(Status::Finalized);
+    REQUIRE(fin->size() == 1);
+    CHECK(fin->front().id == b);
+}
+
+TEST_CASE("attachments are content-addressed files written before their row", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    const auto src = dir.path() / "photo.jpg";
+    std::ofstream(src, std::ios::binary) << std::string(5000, 'x') << "fin";
+    auto a = s.addAttachment(src);
+    REQUIRE(a.ok());
+    CHECK(a->size == 5003);
+    CHECK(a->hash.size() == 64);
+    CHECK(fileBytes(a->path) == fileBytes(src));
+    auto b = s.addAttachment(src);
+    REQUIRE(b.ok());
+    CHECK(b->hash == a->hash);
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "attachments")) ++files;
+    CHECK(files == 1);
+    CHECK_FALSE(s.addAttachment(dir.path() / "missing.jpg").ok());
+}
+
+TEST_CASE("a store upgrades from every earlier schema without losing data", "[store][migrations]") {
+    const auto all = storeMigrations();
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        DYNAMIC_SECTION("from schema " << k) {
+            TempDir dir;
+            {
+                auto db = Db::open(dir.path() / "carnet.db");
+                REQUIRE(db.ok());
+                REQUIRE(db->exec("PRAGMA application_id=" + std::to_string(0x43524E54)).ok());
+                REQUIRE(migrate(*db, all.subspan(0, k)).ok());
+                if (k >= 1) {
+                    // Data as the schema-1 program wrote it.
+                    REQUIRE(db->exec("INSERT INTO meta VALUES ('device_id', '00000000-0000-4000-8000-000000000001');"
+                                     "INSERT INTO forms VALUES ('counter', '1', 'h', '" +
+                                     test::counterForm() +
+                                     "', 't', 1);"
+                                     "INSERT INTO records(id, kind, form_id, form_version, status, answers, author, "
+                                     "created_at, updated_at) VALUES ('r1', 'interview', 'counter', '1', 'draft', "
+                                     "'{\"n\":7}', 'Awa', 't', 't');"
+                                     "INSERT INTO outbox(record_id, base_version, op, changes, created_at) VALUES "
+                                     "('r1', 0, 'create', '{\"fields\":{\"n\":7}}', 't');")
+                                .ok());
+                }
+            }
+            Store s = openStore(dir);
+            auto db = Db::open(dir.path() / "carnet.db");
+            CHECK(*db->scalar("PRAGMA user_version") == all.back().version);
+            CHECK(*s.integrityOk());
+            if (k >= 1) {
+                CHECK(s.deviceId() == "00000000-0000-4000-8000-000000000001");
+                auto rec = s.get("r1");
+                REQUIRE(rec.ok());
+                CHECK(rec->answers == json{{"n", 7}});
+                CHECK(rec->migrationNote.empty());
+                REQUIRE(s.setAnswer("r1", "n", 8).ok());
+                CHECK(s.outbox()->size() == 2);
+            }
+        }
+    }
+}
+
+TEST_CASE("bad files are refused with a clear error and left untouched", "[store][bad-input]") {
+    SECTION("corrupted file") {
+        TempDir dir;
+        const auto file = dir.path() / "carnet.db";
+        std::string junk(8192, '\0');
+        for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919) % 251);
+        std::ofstream(file, std::ios::binary) << junk;
+        auto s = Store::open(dir.path(), StoreOptions{Durability::Full, "en", 0});
+        REQUIRE_FALSE(s.ok());
+        CHECK(s.error().message.find("unreadable or damaged database, left untouched") != std::string::npos);
+        CHECK(s.error().message.find(file.string()) != std::string::npos);
+        CHECK(fileBytes(file) == junk);
+    }
+    SECTION("a SQLite file of another program") {
+        TempDir dir;
+        const auto file = dir.path() / "carnet.db";
+        {
+            auto db = Db::open(file);
+            REQUIRE(db.ok());
+            REQUIRE(db->exec("CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES ('Martine');").ok());
+        }
+        auto s = Store::open(dir.path(), StoreOptions{Durability::Full, "en", 0});
+        REQUIRE_FALSE(s.ok());
+        CHECK(s.error().message == file.string() + ": this file is not a Carnet store, left untouched");
+        auto db = Db::open(file);
+        CHECK(*db->scalar("SELECT count(*) FROM contacts") == 1);
+    }
+    SECTION("a store written by a newer Carnet") {
+        TempDir dir;
+        { REQUIRE(Store::open(dir.path()).ok()); }
+        { REQUIRE(Db::open(dir.path() / "carnet.db")->exec("PRAGMA user_version=99").ok()); }
+        auto s = Store::open(dir.path(), StoreOptions{Durability::Full, "en", 0});
+        REQUIRE_FALSE(s.ok());
+        CHECK(s.error().message.find("written by a newer Carnet (schema 99)") != std::string::npos);
+    }
+    SECTION("a record whose form version is missing") {
+        TempDir dir;
+        std::string id;
+        {
+            Store s = openStore(dir);
+            REQUIRE(s.installForm(test::visitForm("1")).ok());
+            id = *s.createRecord("visit", "Awa");
+        }
+        {
+            auto db = Db::open(dir.path() / "carnet.db");
+            REQUIRE(db->exec("PRAGMA foreign_keys=OFF; DELETE FROM forms;").ok());
+        }
+        Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+        auto r = s.setAnswer(id, "outcome", "done");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message == "record " + id + ": version '1' of form 'visit' is not installed");
+        CHECK(s.get(id)->answers == json::object());
+    }
+}
+
+TEST_CASE("a full disk refuses the save and keeps everything already saved", "[store][bad-input]") {
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 40});
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string id = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(id, "outcome", "done").ok());
+    Result<void> last;
+    std::string saved;
+    for (int i = 0; i < 2000 && last.ok(); ++i) {
+        const std::string text(400, static_cast<char>('a' + i % 26));
+        last = s.setAnswer(id, "comment", text);
+        if (last.ok()) saved = text;
+    }
+    REQUIRE_FALSE(last.ok());
+    CHECK(last.error().code == ErrorCode::NoSpace);
+    CHECK(last.error().message == dir.path().string() + ": disk full, nothing was saved");
+    Store reopened = openStore(dir);
+    CHECK(*reopened.integrityOk());
+    CHECK(reopened.get(id)->answers["comment"] == saved);
+    CHECK(reopened.get(id)->answers["outcome"] == "done");
+    CHECK(replay(*reopened.outbox())[id] == reopened.get(id)->answers);
+}
+
+TEST_CASE("a data folder that cannot be written is reported, not crashed on", "[store][bad-input]") {
+    TempDir dir;
+    const auto locked = dir.path() / "locked";
+    std::filesystem::create_directories(locked);
+    REQUIRE(::chmod(locked.c_str(), 0555) == 0);
+    // Root ignores permissions: check as an unprivileged user in a child process.
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+        auto s = Store::open(locked, StoreOptions{Durability::Full, "en", 0});
+        if (s.ok()) ::_exit(1);
+        ::_exit(s.error().message.find("data folder is not writable") != std::string::npos ? 0 : 2);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
