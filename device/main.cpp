@@ -129,7 +129,7 @@ int run(const Options& o) {
             status = store::parseStatus(a[2]);
             if (!status) return 2;
         }
-        auto r = st.list(status);
+        auto r = st.list(status, true);
         if (!r.ok()) return fail(r.error());
         for (const auto& rec : *r) std::cout << rec.toJson().dump() << '\n';
         return 0;

@@ -544,8 +544,12 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
 
 Result<Record> Store::get(std::string_view recordId) { return m_impl->getRecord(recordId); }
 
-Result<std::vector<Record>> Store::list(std::optional<Status> status) {
+Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withAnswers) {
     std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records";
+    if (!withAnswers) {
+        const auto at = sql.find("answers");
+        sql.replace(at, 7, "'{}'");
+    }
     if (status) sql += " WHERE status = ?";
     sql += " ORDER BY updated_at DESC, id";
     auto st = m_impl->db.prepare(sql);

@@ -119,8 +119,9 @@ public:
     Result<std::vector<forms::FieldIssue>> finalize(std::string_view recordId);
     /// A record.
     Result<Record> get(std::string_view recordId);
-    /// Records, newest first, optionally of one status.
-    Result<std::vector<Record>> list(std::optional<Status> status = std::nullopt);
+    /// Records, newest first, optionally of one status. Without `withAnswers` the answers are left
+    /// empty: the records screen needs the summary only, and parsing thousands of answer sets is slow.
+    Result<std::vector<Record>> list(std::optional<Status> status = std::nullopt, bool withAnswers = false);
     /// The current view of a record's answers (for the app and the CLI).
     Result<forms::Session*> session(std::string_view recordId);
 
