@@ -50,11 +50,15 @@ std::string formatNumber(double value) {
         if (std::strtod(buf, nullptr) == value) break;
     }
     std::string out = buf;
-    if (out.find('e') != std::string::npos) {
-        std::snprintf(buf, sizeof buf, "%.17f", value);
-        out = buf;
-        while (!out.empty() && out.back() == '0') out.pop_back();
-        if (!out.empty() && out.back() == '.') out.pop_back();
+    if (out.find('e') != std::string::npos && std::fabs(value) < 1e21) {
+        // Plain digits read better ("0.0000001"), but only when they still read back as the same
+        // number: 1e-20 must not become "0".
+        char fixed[64];
+        std::snprintf(fixed, sizeof fixed, "%.17f", value);
+        std::string plain = fixed;
+        while (!plain.empty() && plain.back() == '0') plain.pop_back();
+        if (!plain.empty() && plain.back() == '.') plain.pop_back();
+        if (std::strtod(plain.c_str(), nullptr) == value) out = plain;
     }
     return out;
 }

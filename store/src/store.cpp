@@ -324,6 +324,12 @@ Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) 
 const std::string& Store::deviceId() const { return m_impl->deviceId; }
 fs::path Store::file() const { return m_impl->db.path(); }
 
+void Store::setLanguage(std::string_view language) {
+    m_impl->lang = parseLang(language).value_or(m_impl->lang);
+    m_impl->options.language = std::string(langCode(m_impl->lang));
+    m_impl->dropCache();  // the cached session speaks the old language
+}
+
 Result<InstallReport> Store::installForm(std::string_view jsonText) {
     Impl& s = *m_impl;
     auto lr = forms::loadForm(jsonText);
@@ -620,6 +626,24 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
     st->bind(1, a.hash).bind(2, a.size).bind(3, a.path.string()).bind(4, nowIsoUtc());
     if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
     return a;
+}
+
+Result<std::string> Store::setting(std::string_view key, std::string_view fallback) {
+    auto st = m_impl->db.prepare("SELECT value FROM meta WHERE key = ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, "setting." + std::string(key));
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    return *row ? st->text(0) : std::string(fallback);
+}
+
+Result<void> Store::setSetting(std::string_view key, std::string_view value) {
+    auto st = m_impl->db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) "
+                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st.ok()) return st.error();
+    st->bind(1, "setting." + std::string(key)).bind(2, value);
+    if (auto r = st->run(); !r.ok()) return m_impl->dbError(r.error());
+    return {};
 }
 
 Result<bool> Store::integrityOk() {

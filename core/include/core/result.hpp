@@ -45,6 +45,8 @@ public:
     const T& operator*() const& { return value(); }
     /// The error; only valid when !ok().
     [[nodiscard]] const Error& error() const { assert(!ok()); return std::get<1>(m_v); }
+    /// The value, or `fallback` on error.
+    [[nodiscard]] T value_or(T fallback) const& { return ok() ? std::get<0>(m_v) : std::move(fallback); }
 
 private:
     std::variant<T, Error> m_v;

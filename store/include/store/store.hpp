@@ -92,6 +92,8 @@ public:
     [[nodiscard]] const std::string& deviceId() const;
     /// The database file.
     [[nodiscard]] std::filesystem::path file() const;
+    /// Changes the language of the messages ("fr", "en").
+    void setLanguage(std::string_view language);
 
     /// Installs a form version from its JSON text; refuses an invalid form (loader messages) and a
     /// different content under an installed id+version. Moves open drafts of older versions to it when
@@ -130,6 +132,11 @@ public:
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);
+
+    /// A device setting (language, user name, ...), or `fallback` when unset.
+    Result<std::string> setting(std::string_view key, std::string_view fallback = {});
+    /// Saves a device setting durably.
+    Result<void> setSetting(std::string_view key, std::string_view value);
 
     /// PRAGMA integrity_check == "ok".
     Result<bool> integrityOk();

@@ -1,0 +1,33 @@
+#pragma once
+// Touch sizes, type and colours: the one place they are decided.
+
+#include "app/ui.hpp"
+
+#include <string>
+
+namespace carnet::app::theme {
+
+constexpr float kTouchMin = 48.0f;     ///< minimum touch target, pixels at scale 1.0
+constexpr float kFontSize = 24.0f;     ///< body text, pixels at scale 1.0
+constexpr float kTitleSize = 34.0f;    ///< screen titles
+constexpr float kButtonHeight = 64.0f; ///< primary buttons
+constexpr float kPadding = 16.0f;
+
+/// Applies colours and spacing for the current scale and contrast to ImGui's style.
+void apply(float scale, bool highContrast);
+
+/// A large touch button; records its rectangle as a target; true when tapped.
+bool button(DrawContext& ctx, const std::string& id, const std::string& label, float width = -1.0f,
+            float height = kButtonHeight, bool primary = false);
+/// A toggle button (selected choices); true when tapped.
+bool toggle(DrawContext& ctx, const std::string& id, const std::string& label, bool on, float width = -1.0f);
+/// Text in the title font.
+void title(const std::string& text);
+/// Secondary text (hints, subtitles).
+void hint(const std::string& text);
+/// An error message, in the error colour.
+void error(const std::string& text);
+/// Drag-to-scroll with inertia for the current window; call once per scrollable window.
+void touchScroll(DrawContext& ctx);
+
+} // namespace carnet::app::theme

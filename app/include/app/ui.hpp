@@ -1,0 +1,72 @@
+#pragma once
+// What screens exchange with the app: intents (what the person asked for) and the drawing context.
+// Screens follow model -> evaluate -> View -> draw -> intents; side effects happen only when the app
+// applies intents, never inside draw.
+
+#include "core/i18n.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace carnet::app {
+
+/// The screens of the app.
+enum class Screen { FirstRun, Home, Form, Records, Settings };
+
+/// Something the person asked for, produced by draw code and applied by AppState.
+struct Intent {
+    /// What is asked.
+    enum class Kind {
+        Navigate,        ///< screen
+        SetLanguage,     ///< number: 0 = fr, 1 = en
+        EditName,        ///< text (first run)
+        FinishFirstRun,  ///<
+        SetTextScale,    ///< real
+        SetHighContrast, ///< flag
+        StartForm,       ///< id = form id
+        OpenRecord,      ///< id = record id
+        EditText,        ///< path, text: the buffer of a field being typed in
+        SetAnswer,       ///< path, value (null clears)
+        AddRepeat,       ///< path
+        RemoveRepeat,    ///< path ("members[2]")
+        GoToPage,        ///< number
+        Finalize,        ///<
+        SaveAndLeave,    ///<
+        SetRecordsTab,   ///< number
+        EditSearch,      ///< text
+        DismissSummary,  ///<
+        FocusKeypad,     ///< path: the number field the keypad types into ("" closes it)
+    };
+    Kind kind = Kind::Navigate;
+    Screen screen = Screen::Home;
+    std::string id, path, text;
+    nlohmann::json value;
+    int number = 0;
+    float real = 0;
+    bool flag = false;
+};
+
+/// A touch target drawn this frame (tests click on them by id).
+struct Target {
+    std::string id;
+    float x = 0, y = 0, w = 0, h = 0;
+};
+
+/// Transient touch state that survives frames (kept by the app, never static).
+struct TouchState {
+    float velocity = 0;  ///< inertial scroll, pixels per frame
+    bool dragging = false;
+};
+
+/// Everything draw code may touch besides ImGui.
+struct DrawContext {
+    std::vector<Intent>& intents;
+    TouchState& touch;
+    std::vector<Target>* targets = nullptr;  ///< filled when tests ask for it
+    float scale = 1.0f;
+    bool highContrast = false;
+    bool animating = false;  ///< set by draw when another frame is needed (inertia)
+};
+
+} // namespace carnet::app

@@ -1,0 +1,273 @@
+#include "app/app_state.hpp"
+
+#include "app/theme.hpp"
+#include "core/json_text.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <imgui.h>
+
+namespace carnet::app {
+
+using nlohmann::json;
+
+namespace {
+
+std::string localNow(const char* format) {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+// "2026-11-25T14:03:00Z" -> "25/11/2026 14:03" (fr) or "2026-11-25 14:03" (en), for display only.
+std::string displayTime(const std::string& iso, Lang lang) {
+    if (iso.size() < 16) return iso;
+    if (lang == Lang::Fr)
+        return iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4) + " " + iso.substr(11, 5);
+    return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+} // namespace
+
+AppState::AppState(store::Store store) : m_store(std::move(store)) {}
+
+Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
+    auto s = store::Store::open(options.dataDir);
+    if (!s.ok()) return s.error();
+    auto forms = s->forms();
+    if (!forms.ok()) return forms.error();
+    if (forms->empty() && !options.formsDir.empty()) {
+        // The demo campaign: the sample forms, installed once.
+        std::error_code ec;
+        std::vector<std::filesystem::path> files;
+        for (const auto& e : std::filesystem::directory_iterator(options.formsDir, ec))
+            if (e.path().extension() == ".json") files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) {
+            auto text = readTextFile(f);
+            if (!text.ok()) return text.error();
+            if (auto r = s->installForm(*text); !r.ok())
+                return makeError(r.error().code, f.string() + ": " + r.error().message);
+        }
+    }
+    std::unique_ptr<AppState> app(new AppState(std::move(*s)));
+    const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
+    app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
+    app->m_userName = app->m_store.setting("user_name").value_or("");
+    app->m_textScale = std::stof(app->m_store.setting("text_scale", "1").value_or("1"));
+    app->m_highContrast = app->m_store.setting("high_contrast", "0").value_or("0") == "1";
+    app->m_screen = app->m_userName.empty() ? Screen::FirstRun : Screen::Home;
+    app->m_store.setLanguage(langCode(app->m_lang));
+    return app;
+}
+
+Result<void> AppState::openScreen(const std::string& spec) {
+    if (spec == "home") {
+        m_screen = Screen::Home;
+    } else if (spec == "records") {
+        m_screen = Screen::Records;
+    } else if (spec == "settings") {
+        m_screen = Screen::Settings;
+    } else if (spec == "first-run") {
+        m_screen = Screen::FirstRun;
+    } else if (spec.rfind("form:", 0) == 0) {
+        startForm(spec.substr(5));
+        if (m_screen != Screen::Form) return makeError(ErrorCode::NotFound, m_form.message);
+    } else {
+        return makeError(ErrorCode::Invalid, "unknown screen '" + spec + "'");
+    }
+    return {};
+}
+
+HomeData AppState::homeData() {
+    HomeData d;
+    d.userName = m_userName;
+    if (auto forms = m_store.forms(); forms.ok()) {
+        std::vector<std::string> seen;
+        for (const auto& f : *forms) {
+            if (std::find(seen.begin(), seen.end(), f.formId) != seen.end()) continue;
+            seen.push_back(f.formId);
+            auto form = m_store.latestForm(f.formId);
+            if (!form.ok()) continue;
+            d.forms.push_back(HomeFormButton{f.formId, (*form)->title.get(langCode(m_lang), (*form)->defaultLanguage)});
+        }
+    }
+    for (const auto& r : recordRows()) {
+        if (r.draft)
+            d.drafts.push_back(HomeRecordRow{r.id, r.title, r.subtitle});
+        else
+            ++d.waiting;
+    }
+    d.lastSync = m_store.setting("last_sync").value_or("");
+    return d;
+}
+
+std::vector<RecordRow> AppState::recordRows() {
+    std::vector<RecordRow> rows;
+    auto list = m_store.list();
+    if (!list.ok()) return rows;
+    for (const auto& rec : *list) {
+        RecordRow row;
+        row.id = rec.id;
+        row.draft = rec.status == store::Status::Draft;
+        auto form = m_store.form(rec.formId, rec.formVersion);
+        row.title = form.ok() ? (*form)->title.get(langCode(m_lang), (*form)->defaultLanguage) : rec.formId;
+        row.status = tr(row.draft ? "app.status.draft" : "app.status.finalized", m_lang);
+        row.subtitle = tr("app.record.updated", m_lang, {row.status, displayTime(rec.updatedAt, m_lang)});
+        if (!rec.migrationNote.empty()) row.subtitle += " · " + rec.migrationNote;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void AppState::startForm(const std::string& formId) {
+    auto id = m_store.createRecord(formId, m_userName);
+    if (!id.ok()) {
+        m_form.message = id.error().message;
+        return;
+    }
+    openRecord(*id);
+}
+
+void AppState::openRecord(const std::string& id) {
+    m_form = FormModel{};
+    m_form.recordId = id;
+    auto session = m_store.session(id);
+    if (!session.ok()) {
+        m_form.message = session.error().message;
+        return;
+    }
+    (*session)->setLanguage(std::string(langCode(m_lang)));
+    m_screen = Screen::Form;
+}
+
+void AppState::setText(const std::string& path, const std::string& text) {
+    for (auto& [p, t] : m_form.edits)
+        if (p == path) {
+            t = text;
+            return;
+        }
+    m_form.edits.emplace_back(path, text);
+}
+
+void AppState::draw(DrawContext& ctx) {
+    ctx.scale = m_textScale;
+    ctx.highContrast = m_highContrast;
+    switch (m_screen) {
+    case Screen::FirstRun: drawFirstRun(evaluateFirstRun(m_firstRun, m_lang), ctx); break;
+    case Screen::Home: drawHome(evaluateHome(homeData(), m_lang), ctx); break;
+    case Screen::Records: drawRecords(evaluateRecords(m_records, recordRows(), m_lang), ctx); break;
+    case Screen::Settings: drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast), ctx); break;
+    case Screen::Form: {
+        auto session = m_store.session(m_form.recordId);
+        if (!session.ok()) {
+            m_screen = Screen::Home;
+            return;
+        }
+        (*session)->setLanguage(std::string(langCode(m_lang)));
+        drawForm(evaluateForm(m_form, (*session)->view(), m_lang, localNow("%Y-%m-%d"), localNow("%H:%M")), ctx);
+        break;
+    }
+    }
+}
+
+void AppState::apply(const std::vector<Intent>& intents) {
+    for (const Intent& i : intents) {
+        switch (i.kind) {
+        case Intent::Kind::Navigate:
+            m_screen = i.screen;
+            break;
+        case Intent::Kind::SetLanguage:
+            m_lang = i.number == 0 ? Lang::Fr : Lang::En;
+            m_store.setLanguage(langCode(m_lang));
+            (void)m_store.setSetting("language", langCode(m_lang));
+            break;
+        case Intent::Kind::EditName: m_firstRun.name = i.text; break;
+        case Intent::Kind::FinishFirstRun:
+            if (auto r = m_store.setSetting("user_name", m_firstRun.name); r.ok()) {
+                m_userName = m_firstRun.name;
+                m_screen = Screen::Home;
+            }
+            break;
+        case Intent::Kind::SetTextScale:
+            m_textScale = std::clamp(i.real, 0.75f, 2.0f);
+            m_fontsDirty = true;
+            (void)m_store.setSetting("text_scale", std::to_string(m_textScale));
+            break;
+        case Intent::Kind::SetHighContrast:
+            m_highContrast = i.flag;
+            (void)m_store.setSetting("high_contrast", i.flag ? "1" : "0");
+            break;
+        case Intent::Kind::StartForm: startForm(i.id); break;
+        case Intent::Kind::OpenRecord: openRecord(i.id); break;
+        case Intent::Kind::EditText: setText(i.path, i.text); break;
+        case Intent::Kind::SetAnswer: {
+            auto r = m_store.setAnswer(m_form.recordId, i.path, i.value);
+            // A refused value stays in the field, with the engine's message, so nothing typed is lost.
+            m_form.message = r.ok() ? std::string() : r.error().message;
+            if (r.ok())
+                std::erase_if(m_form.edits, [&](const auto& e) { return e.first == i.path; });
+            break;
+        }
+        case Intent::Kind::AddRepeat: {
+            auto r = m_store.addRepeat(m_form.recordId, i.path);
+            m_form.message = r.ok() ? std::string() : r.error().message;
+            break;
+        }
+        case Intent::Kind::RemoveRepeat: {
+            auto r = m_store.removeRepeat(m_form.recordId, i.path);
+            m_form.message = r.ok() ? std::string() : r.error().message;
+            m_form.edits.clear();  // paths after the removed entry moved
+            break;
+        }
+        case Intent::Kind::GoToPage:
+            if (!commitEdits()) break;
+            m_form.page = std::max(0, i.number);
+            m_form.keypad.clear();
+            break;
+        case Intent::Kind::FocusKeypad: m_form.keypad = i.path; break;
+        case Intent::Kind::Finalize: {
+            if (!commitEdits()) break;
+            auto r = m_store.finalize(m_form.recordId);
+            if (!r.ok()) {
+                m_form.message = r.error().message;
+            } else if (!r->empty()) {
+                m_form.summary = *r;
+                m_form.showSummary = true;
+                m_form.showMissing = true;
+            } else {
+                m_form = FormModel{};
+                m_screen = Screen::Home;
+            }
+            break;
+        }
+        case Intent::Kind::DismissSummary: m_form.showSummary = false; break;
+        case Intent::Kind::SaveAndLeave:
+            // Every answer is already on disk: leaving only closes the screen.
+            if (!commitEdits()) break;
+            m_form = FormModel{};
+            m_screen = Screen::Home;
+            break;
+        case Intent::Kind::SetRecordsTab: m_records.tab = i.number; break;
+        case Intent::Kind::EditSearch: m_records.search = i.text; break;
+        }
+    }
+}
+
+bool AppState::commitEdits() {
+    // Text still in a field (a number typed on the keypad without "OK") is saved before moving on.
+    for (auto it = m_form.edits.begin(); it != m_form.edits.end();) {
+        auto r = m_store.setAnswer(m_form.recordId, it->first, it->second);
+        if (!r.ok()) {
+            m_form.message = r.error().message;
+            return false;
+        }
+        it = m_form.edits.erase(it);
+    }
+    return true;
+}
+
+} // namespace carnet::app

@@ -1,0 +1,73 @@
+#include "app/screens.hpp"
+#include "app/theme.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+namespace carnet::app {
+
+namespace {
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+} // namespace
+
+RecordsView evaluateRecords(const RecordsModel& model, const std::vector<RecordRow>& all, Lang lang) {
+    RecordsView v;
+    v.nav = navView(Screen::Records, lang);
+    v.title = tr("app.records.title", lang);
+    v.searchLabel = tr("app.records.search", lang);
+    v.empty = tr("app.records.empty", lang);
+    v.tabs = {tr("app.records.drafts", lang), tr("app.records.finalized", lang), tr("app.records.sent", lang)};
+    v.tab = model.tab;
+    v.search = model.search;
+    const std::string needle = lower(model.search);
+    for (const auto& r : all) {
+        const bool inTab = model.tab == 0 ? r.draft : model.tab == 1 ? !r.draft : false;  // nothing is sent before sync
+        if (!inTab) continue;
+        if (!needle.empty() && lower(r.title + " " + r.subtitle + " " + r.id).find(needle) == std::string::npos) continue;
+        v.rows.push_back(r);
+    }
+    return v;
+}
+
+void drawRecords(const RecordsView& view, DrawContext& ctx) {
+    theme::title(view.title);
+    const float w = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
+    for (int t = 0; t < static_cast<int>(view.tabs.size()); ++t) {
+        if (t) ImGui::SameLine();
+        if (theme::toggle(ctx, "tab." + std::to_string(t), view.tabs[static_cast<std::size_t>(t)], view.tab == t, w)) {
+            Intent i;
+            i.kind = Intent::Kind::SetRecordsTab;
+            i.number = t;
+            ctx.intents.push_back(i);
+        }
+    }
+    std::string search = view.search;
+    ImGui::SetNextItemWidth(-1);
+    if (ImGui::InputTextWithHint("##search", view.searchLabel.c_str(), &search)) {
+        Intent i;
+        i.kind = Intent::Kind::EditSearch;
+        i.text = search;
+        ctx.intents.push_back(i);
+    }
+    const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
+    ImGui::BeginChild("records.body", ImVec2(0, -navHeight), false);
+    theme::touchScroll(ctx);
+    if (view.rows.empty()) theme::hint(view.empty);
+    for (const auto& r : view.rows) {
+        if (theme::button(ctx, "record." + r.id, r.title + "\n" + r.subtitle, -1, 80.0f) && r.draft) {
+            Intent i;
+            i.kind = Intent::Kind::OpenRecord;
+            i.id = r.id;
+            ctx.intents.push_back(i);
+        }
+    }
+    ImGui::EndChild();
+    drawNav(view.nav, ctx);
+}
+
+} // namespace carnet::app

@@ -1,0 +1,149 @@
+#include "app/theme.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <imgui.h>
+#include <imgui_internal.h>
+
+namespace carnet::app::theme {
+
+namespace {
+ImVec4 rgb(int r, int g, int b, float a = 1.0f) {
+    return ImVec4(static_cast<float>(r) / 255.0f, static_cast<float>(g) / 255.0f, static_cast<float>(b) / 255.0f, a);
+}
+constexpr ImGuiCol kErrorSlot = ImGuiCol_PlotHistogramHovered;  // the error colour lives in the style
+
+void record(DrawContext& ctx, const std::string& id) {
+    if (!ctx.targets) return;
+    const ImVec2 a = ImGui::GetItemRectMin();
+    const ImVec2 b = ImGui::GetItemRectMax();
+    ctx.targets->push_back(Target{id, a.x, a.y, b.x - a.x, b.y - a.y});
+}
+} // namespace
+
+void apply(float scale, bool highContrast) {
+    ImGuiStyle style;
+    ImGui::StyleColorsLight(&style);
+    style.WindowPadding = ImVec2(kPadding, kPadding);
+    style.FramePadding = ImVec2(14, 12);
+    style.ItemSpacing = ImVec2(12, 12);
+    style.ItemInnerSpacing = ImVec2(10, 8);
+    style.ScrollbarSize = 14;
+    style.GrabMinSize = 40;
+    style.FrameRounding = 8;
+    style.GrabRounding = 8;
+    style.WindowRounding = 0;
+    style.WindowBorderSize = 0;
+    style.TouchExtraPadding = ImVec2(4, 4);
+    ImVec4* c = style.Colors;
+    if (highContrast) {
+        // Black on white, saturated accents: readable in direct sunlight.
+        c[ImGuiCol_Text] = rgb(0, 0, 0);
+        c[ImGuiCol_TextDisabled] = rgb(40, 40, 40);
+        c[ImGuiCol_WindowBg] = rgb(255, 255, 255);
+        c[ImGuiCol_ChildBg] = rgb(255, 255, 255);
+        c[ImGuiCol_Border] = rgb(0, 0, 0);
+        c[ImGuiCol_FrameBg] = rgb(255, 255, 255);
+        c[ImGuiCol_Button] = rgb(230, 230, 230);
+        c[ImGuiCol_ButtonHovered] = rgb(200, 200, 200);
+        c[ImGuiCol_ButtonActive] = rgb(0, 0, 0);
+        c[ImGuiCol_CheckMark] = rgb(0, 0, 0);
+        c[ImGuiCol_Header] = rgb(0, 60, 160);
+        c[ImGuiCol_PlotHistogram] = rgb(0, 60, 160);
+        c[kErrorSlot] = rgb(170, 0, 0);
+        style.FrameBorderSize = 2;
+    } else {
+        c[ImGuiCol_Text] = rgb(28, 33, 40);
+        c[ImGuiCol_TextDisabled] = rgb(96, 104, 112);
+        c[ImGuiCol_WindowBg] = rgb(246, 244, 239);
+        c[ImGuiCol_ChildBg] = rgb(255, 255, 255);
+        c[ImGuiCol_Border] = rgb(208, 204, 196);
+        c[ImGuiCol_FrameBg] = rgb(255, 255, 255);
+        c[ImGuiCol_Button] = rgb(226, 232, 226);
+        c[ImGuiCol_ButtonHovered] = rgb(206, 220, 206);
+        c[ImGuiCol_ButtonActive] = rgb(150, 190, 150);
+        c[ImGuiCol_CheckMark] = rgb(27, 94, 32);
+        c[ImGuiCol_Header] = rgb(46, 125, 50);
+        c[ImGuiCol_PlotHistogram] = rgb(46, 125, 50);
+        c[kErrorSlot] = rgb(183, 28, 28);
+        style.FrameBorderSize = 1;
+    }
+    style.ScaleAllSizes(scale);
+    ImGui::GetStyle() = style;
+}
+
+bool button(DrawContext& ctx, const std::string& id, const std::string& label, float width, float height,
+            bool primary) {
+    ImGui::PushID(id.c_str());
+    const float h = std::max(height, kTouchMin) * ctx.scale;
+    const float w = width < 0 ? ImGui::GetContentRegionAvail().x : std::max(width, kTouchMin * ctx.scale);
+    if (primary) {
+        const ImVec4 accent = ImGui::GetStyle().Colors[ImGuiCol_Header];
+        ImGui::PushStyleColor(ImGuiCol_Button, accent);
+        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    }
+    const bool pressed = ImGui::Button(label.c_str(), ImVec2(w, h));
+    if (primary) ImGui::PopStyleColor(3);
+    record(ctx, id);
+    ImGui::PopID();
+    return pressed;
+}
+
+bool toggle(DrawContext& ctx, const std::string& id, const std::string& label, bool on, float width) {
+    if (on) {
+        const ImVec4 accent = ImGui::GetStyle().Colors[ImGuiCol_Header];
+        ImGui::PushStyleColor(ImGuiCol_Button, accent);
+        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, accent);
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+    }
+    const bool pressed = button(ctx, id, (on ? "✓ " : "") + label, width, 56.0f);
+    if (on) ImGui::PopStyleColor(3);
+    return pressed;
+}
+
+void title(const std::string& text) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.Fonts->Fonts.Size > 1) ImGui::PushFont(io.Fonts->Fonts[1]);
+    ImGui::TextWrapped("%s", text.c_str());
+    if (io.Fonts->Fonts.Size > 1) ImGui::PopFont();
+}
+
+void hint(const std::string& text) {
+    if (text.empty()) return;
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s", text.c_str());
+    ImGui::PopStyleColor();
+}
+
+void error(const std::string& text) {
+    if (text.empty()) return;
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[kErrorSlot]);
+    ImGui::TextWrapped("%s", text.c_str());
+    ImGui::PopStyleColor();
+}
+
+void touchScroll(DrawContext& ctx) {
+    // A finger drag scrolls the content; past a small distance it cancels the press it started, and
+    // on release the content glides and slows down.
+    ImGuiIO& io = ImGui::GetIO();
+    const bool inside = ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
+    const float threshold = 12.0f * ctx.scale;
+    if (inside && io.MouseDown[0] && io.MouseDragMaxDistanceSqr[0] > threshold * threshold) {
+        if (!ctx.touch.dragging && ImGui::GetActiveID() != 0) ImGui::ClearActiveID();
+        ctx.touch.dragging = true;
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+        ctx.touch.velocity = -io.MouseDelta.y;
+    } else if (!io.MouseDown[0]) {
+        ctx.touch.dragging = false;
+        if (std::fabs(ctx.touch.velocity) > 0.5f) {
+            ImGui::SetScrollY(ImGui::GetScrollY() + ctx.touch.velocity);
+            ctx.touch.velocity *= 0.92f;
+            ctx.animating = true;
+        } else {
+            ctx.touch.velocity = 0;
+        }
+    }
+}
+
+} // namespace carnet::app::theme
