@@ -35,6 +35,12 @@ FUZZ_SECONDS ?= 20
 fuzz: clang
 	scripts/run-fuzzers.sh build/clang/fuzz $(FUZZ_SECONDS)
 
+# Every benchmark, one `name value unit` line per figure (docs/performance.md).
+bench:
+	bench/forms
+	bench/store
+	xvfb-run -a true >/dev/null 2>&1 && bench/app || echo "bench/app needs xvfb-run"
+
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 

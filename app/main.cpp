@@ -25,7 +25,7 @@ struct Args {
     AppOptions app;
     std::string screenshot, screen;
     int width = 800, height = 1280;
-    bool firstFrameExit = false;  // bench: exit once the first frame is shown
+    bool firstFrameExit = false; // bench: exit once the first frame is shown
     bool ok = true;
 };
 
@@ -38,12 +38,18 @@ Args parseArgs(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string s = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : (a.ok = false, std::string()); };
-        if (s == "--data") a.app.dataDir = next();
-        else if (s == "--forms") a.app.formsDir = next();
-        else if (s == "--screenshot") a.screenshot = next();
-        else if (s == "--screen") a.screen = next();
-        else if (s == "--lang") a.app.lang = parseLang(next());
-        else if (s == "--first-frame-exit") a.firstFrameExit = true;
+        if (s == "--data")
+            a.app.dataDir = next();
+        else if (s == "--forms")
+            a.app.formsDir = next();
+        else if (s == "--screenshot")
+            a.screenshot = next();
+        else if (s == "--screen")
+            a.screen = next();
+        else if (s == "--lang")
+            a.app.lang = parseLang(next());
+        else if (s == "--first-frame-exit")
+            a.firstFrameExit = true;
         else if (s == "--size") {
             const std::string v = next();
             if (std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2) a.ok = false;
@@ -72,8 +78,9 @@ int main(int argc, char** argv) {
     const auto started = std::chrono::steady_clock::now();
     Args args = parseArgs(argc, argv);
     if (!args.ok || args.app.dataDir.empty()) {
-        std::fprintf(stderr, "Usage: carnet [--data DIR] [--forms DIR] [--lang fr|en] [--size WxH]\n"
-                             "             [--screen home|records|settings|first-run|form:FORM_ID --screenshot FILE.png]\n");
+        std::fprintf(stderr,
+                     "Usage: carnet [--data DIR] [--forms DIR] [--lang fr|en] [--size WxH]\n"
+                     "             [--screen home|records|settings|first-run|form:FORM_ID --screenshot FILE.png]\n");
         return 2;
     }
     auto opened = AppState::open(args.app);
@@ -98,8 +105,8 @@ int main(int argc, char** argv) {
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
     SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
     const Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
-    SDL_Window* window = SDL_CreateWindow("Carnet", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, args.width,
-                                          args.height, flags);
+    SDL_Window* window =
+        SDL_CreateWindow("Carnet", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, args.width, args.height, flags);
     if (!window) {
         std::fprintf(stderr, "SDL: %s\n", SDL_GetError());
         return 1;
@@ -111,7 +118,7 @@ int main(int argc, char** argv) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;  // no layout file: the screens place themselves
+    io.IniFilename = nullptr; // no layout file: the screens place themselves
     ImGui_ImplSDL2_InitForOpenGL(window, gl);
     ImGui_ImplOpenGL3_Init("#version 130");
     loadFonts(app.textScale());
@@ -119,15 +126,15 @@ int main(int argc, char** argv) {
 
     TouchState touch;
     bool running = true;
-    int framesToDraw = 3;  // a few frames after each event let ImGui settle (hover, layout)
+    int framesToDraw = 3; // a few frames after each event let ImGui settle (hover, layout)
     bool firstFrame = true;
     int screenshotFrames = 3;
     while (running) {
         SDL_Event e;
         const bool idle = framesToDraw <= 0 && args.screenshot.empty();
         // Asleep until something happens; while typing, wake twice a second for the caret.
-        const bool gotEvent = idle ? (io.WantTextInput ? SDL_WaitEventTimeout(&e, 500) : SDL_WaitEvent(&e))
-                                   : SDL_PollEvent(&e);
+        const bool gotEvent =
+            idle ? (io.WantTextInput ? SDL_WaitEventTimeout(&e, 500) : SDL_WaitEvent(&e)) : SDL_PollEvent(&e);
         if (gotEvent) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&e);
@@ -158,7 +165,7 @@ int main(int argc, char** argv) {
         app.draw(ctx);
         ImGui::End();
         ImGui::Render();
-        if (io.WantTextInput && !SDL_IsTextInputActive()) SDL_StartTextInput();  // on-screen keyboard
+        if (io.WantTextInput && !SDL_IsTextInputActive()) SDL_StartTextInput(); // on-screen keyboard
         if (!io.WantTextInput && SDL_IsTextInputActive()) SDL_StopTextInput();
         glViewport(0, 0, static_cast<int>(io.DisplaySize.x), static_cast<int>(io.DisplaySize.y));
         const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];

@@ -5,6 +5,8 @@ find_package(nlohmann_json 3.10 REQUIRED)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 add_library(carnet::sqlite3 ALIAS PkgConfig::SQLITE3)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+add_library(carnet::curl ALIAS PkgConfig::CURL)
 add_library(carnet::sodium ALIAS PkgConfig::SODIUM)
 if(CARNET_APP)
   # Debian's libimgui.a already holds the SDL2 and OpenGL3 backends (and imgui_freetype, imgui_stdlib).
@@ -22,6 +24,19 @@ if(CARNET_APP)
   add_library(carnet::zlib ALIAS PkgConfig::ZLIB)
   add_library(carnet::gl ALIAS OpenGL::GL)
 endif()
+# server: cpp-httplib is Debian's compiled library; its pkg-config flags carry the feature macros
+# (OpenSSL, zlib, brotli) the library was built with, which must match for its ABI.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+add_library(carnet_httplib INTERFACE)
+target_link_libraries(carnet_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)
+target_include_directories(carnet_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIRS})
+add_library(carnet::httplib ALIAS carnet_httplib)
+pkg_check_modules(SERVER_ZLIB REQUIRED IMPORTED_TARGET zlib)
+add_library(carnet::server_zlib ALIAS PkgConfig::SERVER_ZLIB)
+# end server
+
 if(CARNET_TESTS)
   find_package(Catch2 2 REQUIRED)
   include(Catch)

@@ -3,6 +3,7 @@
 #include "core/i18n.hpp"
 #include "core/json_text.hpp"
 #include "store/store.hpp"
+#include "sync/client.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -87,7 +88,9 @@ int run(const Options& o) {
         auto r = st.forms();
         if (!r.ok()) return fail(r.error());
         for (const auto& f : *r)
-            std::cout << json{{"form_id", f.formId}, {"version", f.version}, {"hash", f.hash},
+            std::cout << json{{"form_id", f.formId},
+                              {"version", f.version},
+                              {"hash", f.hash},
                               {"installed_at", f.installedAt}}
                              .dump()
                       << '\n';
@@ -102,7 +105,7 @@ int run(const Options& o) {
     if (cmd == "set" && a.size() == 4) {
         auto r = st.setAnswer(a[1], a[2], commandLineValue(a[3]));
         if (!r.ok()) return fail(r.error());
-        std::cout << tr("device.saved", o.lang) << std::endl;  // only after the commit returned
+        std::cout << tr("device.saved", o.lang) << std::endl; // only after the commit returned
         return 0;
     }
     if (cmd == "add-repeat" && a.size() == 3) {
@@ -131,7 +134,8 @@ int run(const Options& o) {
         }
         auto r = st.list(status, true);
         if (!r.ok()) return fail(r.error());
-        for (const auto& rec : *r) std::cout << rec.toJson().dump() << '\n';
+        for (const auto& rec : *r)
+            std::cout << rec.toJson().dump() << '\n';
         return 0;
     }
     if (cmd == "finalize" && a.size() == 2) {
@@ -171,11 +175,31 @@ int run(const Options& o) {
         auto r = st.outbox();
         if (!r.ok()) return fail(r.error());
         for (const auto& e : *r)
-            std::cout << json{{"seq", e.seq}, {"record_id", e.recordId}, {"base_version", e.baseVersion},
-                              {"op", e.op}, {"changes", e.changes}}
+            std::cout << json{{"seq", e.seq},
+                              {"record_id", e.recordId},
+                              {"base_version", e.baseVersion},
+                              {"op", e.op},
+                              {"changes", e.changes}}
                              .dump()
                       << '\n';
         return 0;
+    }
+    if (cmd == "login" && a.size() == 3) {
+        std::string password;
+        std::getline(std::cin, password); // never on the command line, where ps would show it
+        auto transport = sync::makeCurlTransport(a[1]);
+        auto r = sync::login(st, *transport, a[1], a[2], password);
+        if (!r.ok()) return fail(r.error());
+        std::cout << json{{"user", (*r)["user"]}, {"device_id", st.deviceId()}}.dump() << '\n';
+        return 0;
+    }
+    if (cmd == "sync" && a.size() == 1) {
+        auto url = st.setting("server_url");
+        if (!url.ok() || url->empty()) return fail(makeError(ErrorCode::Invalid, tr("device.not_logged_in", o.lang)));
+        auto transport = sync::makeCurlTransport(*url);
+        const sync::SyncReport report = sync::synchronize(st, *transport);
+        std::cout << report.toJson().dump() << '\n';
+        return report.ok ? 0 : 1;
     }
     if (cmd == "check" && a.size() == 1) {
         auto r = st.integrityOk();

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Carnet needs, only those missing; uses sudo when not root.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang clang-format
-      libsqlite3-dev nlohmann-json3-dev catch2 sqlite3 libsodium-dev
+      libsqlite3-dev nlohmann-json3-dev catch2 sqlite3 libsodium-dev libcurl4-openssl-dev libcpp-httplib-dev
       libimgui-dev libstb-dev libsdl2-dev libfreetype-dev zlib1g-dev libgl-dev libgl1-mesa-dri
       fonts-dejavu-core xvfb xauth)
 missing=()

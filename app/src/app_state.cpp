@@ -32,7 +32,8 @@ std::string displayTime(const std::string& iso, Lang lang) {
 
 } // namespace
 
-AppState::AppState(store::Store store) : m_store(std::move(store)) {}
+AppState::AppState(store::Store store)
+    : m_store(std::move(store)) {}
 
 Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
     auto s = store::Store::open(options.dataDir);
@@ -157,10 +158,18 @@ void AppState::draw(DrawContext& ctx) {
     ctx.scale = m_textScale;
     ctx.highContrast = m_highContrast;
     switch (m_screen) {
-    case Screen::FirstRun: drawFirstRun(evaluateFirstRun(m_firstRun, m_lang), ctx); break;
-    case Screen::Home: drawHome(evaluateHome(homeData(), m_lang), ctx); break;
-    case Screen::Records: drawRecords(evaluateRecords(m_records, recordRows(), m_lang), ctx); break;
-    case Screen::Settings: drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast), ctx); break;
+    case Screen::FirstRun:
+        drawFirstRun(evaluateFirstRun(m_firstRun, m_lang), ctx);
+        break;
+    case Screen::Home:
+        drawHome(evaluateHome(homeData(), m_lang), ctx);
+        break;
+    case Screen::Records:
+        drawRecords(evaluateRecords(m_records, recordRows(), m_lang), ctx);
+        break;
+    case Screen::Settings:
+        drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast), ctx);
+        break;
     case Screen::Form: {
         auto session = m_store.session(m_form.recordId);
         if (!session.ok()) {
@@ -185,7 +194,9 @@ void AppState::apply(const std::vector<Intent>& intents) {
             m_store.setLanguage(langCode(m_lang));
             (void)m_store.setSetting("language", langCode(m_lang));
             break;
-        case Intent::Kind::EditName: m_firstRun.name = i.text; break;
+        case Intent::Kind::EditName:
+            m_firstRun.name = i.text;
+            break;
         case Intent::Kind::FinishFirstRun:
             if (auto r = m_store.setSetting("user_name", m_firstRun.name); r.ok()) {
                 m_userName = m_firstRun.name;
@@ -201,15 +212,20 @@ void AppState::apply(const std::vector<Intent>& intents) {
             m_highContrast = i.flag;
             (void)m_store.setSetting("high_contrast", i.flag ? "1" : "0");
             break;
-        case Intent::Kind::StartForm: startForm(i.id); break;
-        case Intent::Kind::OpenRecord: openRecord(i.id); break;
-        case Intent::Kind::EditText: setText(i.path, i.text); break;
+        case Intent::Kind::StartForm:
+            startForm(i.id);
+            break;
+        case Intent::Kind::OpenRecord:
+            openRecord(i.id);
+            break;
+        case Intent::Kind::EditText:
+            setText(i.path, i.text);
+            break;
         case Intent::Kind::SetAnswer: {
             auto r = m_store.setAnswer(m_form.recordId, i.path, i.value);
             // A refused value stays in the field, with the engine's message, so nothing typed is lost.
             m_form.message = r.ok() ? std::string() : r.error().message;
-            if (r.ok())
-                std::erase_if(m_form.edits, [&](const auto& e) { return e.first == i.path; });
+            if (r.ok()) std::erase_if(m_form.edits, [&](const auto& e) { return e.first == i.path; });
             break;
         }
         case Intent::Kind::AddRepeat: {
@@ -220,7 +236,7 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::RemoveRepeat: {
             auto r = m_store.removeRepeat(m_form.recordId, i.path);
             m_form.message = r.ok() ? std::string() : r.error().message;
-            m_form.edits.clear();  // paths after the removed entry moved
+            m_form.edits.clear(); // paths after the removed entry moved
             break;
         }
         case Intent::Kind::GoToPage:
@@ -228,7 +244,9 @@ void AppState::apply(const std::vector<Intent>& intents) {
             m_form.page = std::max(0, i.number);
             m_form.keypad.clear();
             break;
-        case Intent::Kind::FocusKeypad: m_form.keypad = i.path; break;
+        case Intent::Kind::FocusKeypad:
+            m_form.keypad = i.path;
+            break;
         case Intent::Kind::Finalize: {
             if (!commitEdits()) break;
             auto r = m_store.finalize(m_form.recordId);
@@ -244,15 +262,21 @@ void AppState::apply(const std::vector<Intent>& intents) {
             }
             break;
         }
-        case Intent::Kind::DismissSummary: m_form.showSummary = false; break;
+        case Intent::Kind::DismissSummary:
+            m_form.showSummary = false;
+            break;
         case Intent::Kind::SaveAndLeave:
             // Every answer is already on disk: leaving only closes the screen.
             if (!commitEdits()) break;
             m_form = FormModel{};
             m_screen = Screen::Home;
             break;
-        case Intent::Kind::SetRecordsTab: m_records.tab = i.number; break;
-        case Intent::Kind::EditSearch: m_records.search = i.text; break;
+        case Intent::Kind::SetRecordsTab:
+            m_records.tab = i.number;
+            break;
+        case Intent::Kind::EditSearch:
+            m_records.search = i.text;
+            break;
         }
     }
 }

@@ -17,14 +17,14 @@ std::vector<std::string> fontCandidates() {
 
 const unsigned short* frenchGlyphRanges() {
     static const unsigned short kRanges[] = {
-        0x0020, 0x00FF,  // Basic Latin + Latin-1: é è à ç ê ë î ï ô û ù ü ÿ « » °
-        0x0152, 0x0153,  // Œ œ
-        0x0178, 0x0178,  // Ÿ
-        0x2010, 0x2027,  // dashes, ’ “ ” … ·
-        0x2039, 0x203A,  // ‹ ›
-        0x202F, 0x202F,  // narrow no-break space
-        0x20AC, 0x20AC,  // €
-        0x2713, 0x2713,  // ✓
+        0x0020, 0x00FF, // Basic Latin + Latin-1: é è à ç ê ë î ï ô û ù ü ÿ « » °
+        0x0152, 0x0153, // Œ œ
+        0x0178, 0x0178, // Ÿ
+        0x2010, 0x2027, // dashes, ’ “ ” … ·
+        0x2039, 0x203A, // ‹ ›
+        0x202F, 0x202F, // narrow no-break space
+        0x20AC, 0x20AC, // €
+        0x2713, 0x2713, // ✓
         0,
     };
     return kRanges;

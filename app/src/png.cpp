@@ -11,7 +11,8 @@ namespace carnet::app {
 namespace {
 
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<std::uint8_t>(v >> shift));
 }
 
 void chunk(std::vector<std::uint8_t>& out, const char* type, const std::vector<std::uint8_t>& data) {
@@ -37,7 +38,7 @@ bool writePng(const std::filesystem::path& path, int width, int height, const st
     std::vector<std::uint8_t> raw;
     raw.reserve((w * 4 + 1) * h);
     for (std::size_t y = 0; y < h; ++y) {
-        raw.push_back(0);  // filter: none
+        raw.push_back(0); // filter: none
         raw.insert(raw.end(), rgba.begin() + static_cast<std::ptrdiff_t>(y * w * 4),
                    rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * w * 4));
     }
@@ -50,7 +51,7 @@ bool writePng(const std::filesystem::path& path, int width, int height, const st
     std::vector<std::uint8_t> ihdr;
     put32(ihdr, static_cast<std::uint32_t>(width));
     put32(ihdr, static_cast<std::uint32_t>(height));
-    ihdr.insert(ihdr.end(), {8, 6, 0, 0, 0});  // 8-bit RGBA, deflate, no filter variants, no interlace
+    ihdr.insert(ihdr.end(), {8, 6, 0, 0, 0}); // 8-bit RGBA, deflate, no filter variants, no interlace
     chunk(out, "IHDR", ihdr);
     chunk(out, "IDAT", packed);
     chunk(out, "IEND", {});
@@ -88,7 +89,7 @@ bool readPng(const std::filesystem::path& path, int& width, int& height, std::ve
         return false;
     rgba.resize(w * h * 4);
     for (std::size_t y = 0; y < h; ++y) {
-        if (raw[y * (w * 4 + 1)] != 0) return false;  // only what writePng produces
+        if (raw[y * (w * 4 + 1)] != 0) return false; // only what writePng produces
         std::copy_n(raw.begin() + static_cast<std::ptrdiff_t>(y * (w * 4 + 1) + 1), w * 4,
                     rgba.begin() + static_cast<std::ptrdiff_t>(y * w * 4));
     }

@@ -11,7 +11,7 @@ namespace {
 ImVec4 rgb(int r, int g, int b, float a = 1.0f) {
     return ImVec4(static_cast<float>(r) / 255.0f, static_cast<float>(g) / 255.0f, static_cast<float>(b) / 255.0f, a);
 }
-constexpr ImGuiCol kErrorSlot = ImGuiCol_PlotHistogramHovered;  // the error colour lives in the style
+constexpr ImGuiCol kErrorSlot = ImGuiCol_PlotHistogramHovered; // the error colour lives in the style
 
 void record(DrawContext& ctx, const std::string& id) {
     if (!ctx.targets) return;

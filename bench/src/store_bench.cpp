@@ -22,7 +22,9 @@ namespace {
 constexpr int kQuestions = 200;
 constexpr int kRecords = 10000;
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double percentile(std::vector<double> v, double p) {
     std::sort(v.begin(), v.end());
@@ -36,18 +38,29 @@ std::string makeForm() {
         const std::string name = "q" + std::to_string(q);
         json item{{"name", name}, {"label", {{"fr", "Question " + std::to_string(q)}, {"en", "Question"}}}};
         switch (q % 4) {
-        case 0: item["type"] = "integer"; item["constraint"] = ". >= 0"; break;
-        case 1: item["type"] = "text"; break;
+        case 0:
+            item["type"] = "integer";
+            item["constraint"] = ". >= 0";
+            break;
+        case 1:
+            item["type"] = "text";
+            break;
         case 2:
             item["type"] = "select_one";
             item["choices"] = json::array({json{{"value", "a"}, {"label", "A"}}, json{{"value", "b"}, {"label", "B"}},
                                            json{{"value", "c"}, {"label", "C"}}});
             break;
-        default: item["type"] = "decimal"; item["relevant"] = "${q" + std::to_string(q - 3) + "} > 10"; break;
+        default:
+            item["type"] = "decimal";
+            item["relevant"] = "${q" + std::to_string(q - 3) + "} > 10";
+            break;
         }
         children.push_back(item);
     }
-    json form{{"id", "big"}, {"version", "1"}, {"title", "Big"}, {"default_language", "fr"},
+    json form{{"id", "big"},
+              {"version", "1"},
+              {"title", "Big"},
+              {"default_language", "fr"},
               {"languages", {"fr", "en"}},
               {"pages", {{{"type", "page"}, {"name", "p"}, {"label", "P"}, {"children", children}}}}};
     return form.dump();
@@ -55,16 +68,21 @@ std::string makeForm() {
 
 json valueFor(int q, std::mt19937& rng) {
     switch (q % 4) {
-    case 0: return std::uniform_int_distribution<int>(0, 99)(rng);
-    case 1: return "Réponse libre " + std::to_string(rng() % 100000);
-    case 2: return std::string(1, static_cast<char>('a' + rng() % 3));
-    default: return std::uniform_int_distribution<int>(0, 9999)(rng) / 100.0;
+    case 0:
+        return std::uniform_int_distribution<int>(0, 99)(rng);
+    case 1:
+        return "Réponse libre " + std::to_string(rng() % 100000);
+    case 2:
+        return std::string(1, static_cast<char>('a' + rng() % 3));
+    default:
+        return std::uniform_int_distribution<int>(0, 9999)(rng) / 100.0;
     }
 }
 
 json fullAnswers(std::mt19937& rng) {
     json a = json::object();
-    for (int q = 0; q < kQuestions; ++q) a["q" + std::to_string(q)] = valueFor(q, rng);
+    for (int q = 0; q < kQuestions; ++q)
+        a["q" + std::to_string(q)] = valueFor(q, rng);
     return a;
 }
 
@@ -116,7 +134,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", r.error().message.c_str());
             return 1;
         }
-        if (i >= 100) saves.push_back(ms(t1 - t0));  // first ones warm the page cache
+        if (i >= 100) saves.push_back(ms(t1 - t0)); // first ones warm the page cache
     }
     // Moving between records reloads the form session: measured separately.
     std::vector<double> switches;

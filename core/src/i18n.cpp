@@ -136,18 +136,22 @@ constexpr std::array kTable{
     Entry{"device.form_installed", "formulaire « {0} » version « {1} » installé ({2} brouillon(s) migré(s), {3} gardé(s) sur leur version)",
           "form '{0}' version '{1}' installed ({2} draft(s) migrated, {3} kept on their version)"},
     Entry{"device.form_unchanged", "formulaire « {0} » version « {1} » déjà installé", "form '{0}' version '{1}' already installed"},
+    Entry{"device.not_logged_in", "pas de serveur : lancez d’abord « carnet-device login URL UTILISATEUR »",
+          "no server: run 'carnet-device login URL USER' first"},
     Entry{"device.saved", "saved", "saved"},
     Entry{"device.usage",
           "Utilisation : carnet-device --data DOSSIER [--lang fr|en] [--author NOM] COMMANDE\n"
           "  forms add FICHIER | forms list\n"
           "  new FORMULAIRE | set FICHE CHAMP VALEUR | add-repeat FICHE CHEMIN | remove-repeat FICHE CHEMIN[k]\n"
           "  get FICHE | list [--status draft|finalized] | finalize FICHE\n"
-          "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check",
+          "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check\n"
+          "  login URL UTILISATEUR (mot de passe sur l’entrée standard) | sync",
           "Usage: carnet-device --data DIR [--lang fr|en] [--author NAME] COMMAND\n"
           "  forms add FILE | forms list\n"
           "  new FORM_ID | set RECORD_ID FIELD VALUE | add-repeat RECORD_ID PATH | remove-repeat RECORD_ID PATH[k]\n"
           "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
-          "  import-answers FORM_ID FILE.json | attach FILE | outbox | check"},
+          "  import-answers FORM_ID FILE.json | attach FILE | outbox | check\n"
+          "  login URL USER (password on standard input) | sync"},
     Entry{"expr.arity", "{0}() attend {1} argument(s)", "{0}() takes {1} argument(s)"},
     Entry{"expr.bare_name", "« {0} » n’est pas une référence de champ : écrivez ${{0}}",
           "'{0}' is not a field reference: write ${{0}}"},

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <set>
 #include <unistd.h>
 
 namespace carnet::store {
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::int64_t kApplicationId = 0x43524E54;  // "CRNT"
+constexpr std::int64_t kApplicationId = 0x43524E54; // "CRNT"
 
 constexpr Migration kMigrations[] = {
     {1, R"sql(
@@ -45,6 +46,10 @@ CREATE TABLE outbox(
 ALTER TABLE records ADD COLUMN migration_note TEXT NOT NULL DEFAULT '';
 CREATE TABLE attachments(hash TEXT PRIMARY KEY, size INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE INDEX outbox_by_record ON outbox(record_id);
+)sql"},
+    {3, R"sql(
+ALTER TABLE outbox ADD COLUMN rejected TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN conflicts TEXT NOT NULL DEFAULT '[]';
 )sql"},
 };
 
@@ -76,7 +81,9 @@ bool fsyncPath(const fs::path& p, bool directory) {
 
 } // namespace
 
-std::string_view statusName(Status s) { return s == Status::Draft ? "draft" : "finalized"; }
+std::string_view statusName(Status s) {
+    return s == Status::Draft ? "draft" : "finalized";
+}
 
 std::optional<Status> parseStatus(std::string_view s) {
     if (s == "draft") return Status::Draft;
@@ -100,7 +107,9 @@ json Record::toJson() const {
     return j;
 }
 
-std::span<const Migration> storeMigrations() { return kMigrations; }
+std::span<const Migration> storeMigrations() {
+    return kMigrations;
+}
 
 struct Store::Impl {
     Db db;
@@ -114,7 +123,8 @@ struct Store::Impl {
     std::unique_ptr<forms::Session> cached;
 
     Error dbError(const Error& e) const {
-        if (e.code == ErrorCode::NoSpace) return makeError(ErrorCode::NoSpace, tr("store.disk_full", lang, {dir.string()}));
+        if (e.code == ErrorCode::NoSpace)
+            return makeError(ErrorCode::NoSpace, tr("store.disk_full", lang, {dir.string()}));
         return e;
     }
 
@@ -206,8 +216,8 @@ struct Store::Impl {
 
     Result<void> appendOutbox(std::string_view recordId, std::int64_t baseVersion, std::string_view op,
                               const json& changes, const std::string& now) {
-        auto st = db.prepare(
-            "INSERT INTO outbox(record_id, base_version, op, changes, created_at) VALUES (?, ?, ?, ?, ?)");
+        auto st =
+            db.prepare("INSERT INTO outbox(record_id, base_version, op, changes, created_at) VALUES (?, ?, ?, ?, ?)");
         if (!st.ok()) return st.error();
         st->bind(1, recordId).bind(2, baseVersion).bind(3, op).bind(4, changes.dump()).bind(5, now);
         return st->run();
@@ -237,8 +247,9 @@ struct Store::Impl {
         if (k.empty()) k = form.settings.value("kind", std::string("interview"));
         Tx tx(db);
         if (!tx.begun().ok()) return dbError(tx.begun().error());
-        auto st = db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
-                             "updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)");
+        auto st =
+            db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
+                       "updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)");
         if (!st.ok()) return dbError(st.error());
         st->bind(1, id).bind(2, k).bind(3, form.id).bind(4, form.version).bind(5, answers.dump()).bind(6, author);
         st->bind(7, now).bind(8, now);
@@ -259,7 +270,8 @@ struct Store::Impl {
     }
 };
 
-Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Store::Store(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
@@ -321,13 +333,17 @@ Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) 
     return Store(std::move(impl));
 }
 
-const std::string& Store::deviceId() const { return m_impl->deviceId; }
-fs::path Store::file() const { return m_impl->db.path(); }
+const std::string& Store::deviceId() const {
+    return m_impl->deviceId;
+}
+fs::path Store::file() const {
+    return m_impl->db.path();
+}
 
 void Store::setLanguage(std::string_view language) {
     m_impl->lang = parseLang(language).value_or(m_impl->lang);
     m_impl->options.language = std::string(langCode(m_impl->lang));
-    m_impl->dropCache();  // the cached session speaks the old language
+    m_impl->dropCache(); // the cached session speaks the old language
 }
 
 Result<InstallReport> Store::installForm(std::string_view jsonText) {
@@ -403,9 +419,9 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
                 return s.dbError(r.error());
             ++report.draftsMigrated;
         } else {
-            const std::string note = tr("store.field_error", s.lang,
-                                        {rec.id, problems.front().path, problems.front().message}) +
-                                     " (" + form.version + ")";
+            const std::string note =
+                tr("store.field_error", s.lang, {rec.id, problems.front().path, problems.front().message}) + " (" +
+                form.version + ")";
             auto up = s.db.prepare("UPDATE records SET migration_note = ? WHERE id = ?");
             if (!up.ok()) return up.error();
             up->bind(1, note).bind(2, rec.id);
@@ -475,9 +491,9 @@ Result<void> Store::setAnswer(std::string_view recordId, std::string_view path, 
         return makeError(r.error().code, s.fieldError(recordId, path, r.error().message));
     const json after = (*session)->answers();
     json changes = changedFields(before, after);
-    if (changes.empty()) return {};  // the same answer again: already saved
+    if (changes.empty()) return {}; // the same answer again: already saved
     if (auto r = s.saveAnswers(rec, after, "set", std::move(changes)); !r.ok()) {
-        s.dropCache();  // the session holds a value the file does not
+        s.dropCache(); // the session holds a value the file does not
         return r;
     }
     return {};
@@ -539,7 +555,8 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
     json entry;
     entry["status"] = "finalized";
     entry["fields"] = changedFields(rec.answers, record);
-    if (auto r = s.appendOutbox(rec.id, rec.serverVersion, "finalize", entry, now); !r.ok()) return s.dbError(r.error());
+    if (auto r = s.appendOutbox(rec.id, rec.serverVersion, "finalize", entry, now); !r.ok())
+        return s.dbError(r.error());
     if (auto r = tx.commit(); !r.ok()) {
         s.dropCache();
         return s.dbError(r.error());
@@ -548,7 +565,9 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
     return std::vector<forms::FieldIssue>{};
 }
 
-Result<Record> Store::get(std::string_view recordId) { return m_impl->getRecord(recordId); }
+Result<Record> Store::get(std::string_view recordId) {
+    return m_impl->getRecord(recordId);
+}
 
 Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withAnswers) {
     std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records";
@@ -571,7 +590,9 @@ Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withA
     return out;
 }
 
-Result<forms::Session*> Store::session(std::string_view recordId) { return m_impl->sessionFor(recordId); }
+Result<forms::Session*> Store::session(std::string_view recordId) {
+    return m_impl->sessionFor(recordId);
+}
 
 Result<std::vector<OutboxEntry>> Store::outbox() {
     auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox ORDER BY seq");
@@ -606,14 +627,16 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
         const fs::path tmp = s.dir / "attachments" / (".tmp-" + newUuid());
         {
             std::FILE* f = std::fopen(tmp.c_str(), "wb");
-            if (!f) return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(errno)}));
+            if (!f)
+                return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(errno)}));
             const bool ok = std::fwrite(data->data(), 1, data->size(), f) == data->size() && std::fflush(f) == 0 &&
                             ::fsync(::fileno(f)) == 0;
             const int err = errno;
             std::fclose(f);
             if (!ok) {
                 fs::remove(tmp, ec);
-                if (err == ENOSPC) return makeError(ErrorCode::NoSpace, tr("store.disk_full", s.lang, {s.dir.string()}));
+                if (err == ENOSPC)
+                    return makeError(ErrorCode::NoSpace, tr("store.disk_full", s.lang, {s.dir.string()}));
                 return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(err)}));
             }
         }
@@ -644,6 +667,125 @@ Result<void> Store::setSetting(std::string_view key, std::string_view value) {
     st->bind(1, "setting." + std::string(key)).bind(2, value);
     if (auto r = st->run(); !r.ok()) return m_impl->dbError(r.error());
     return {};
+}
+
+Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
+    auto st = m_impl->db.prepare(
+        "SELECT seq, record_id, base_version, op, changes FROM outbox WHERE rejected = '' ORDER BY seq LIMIT ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, static_cast<std::int64_t>(limit));
+    std::vector<OutboxEntry> out;
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        OutboxEntry e;
+        e.seq = st->integer(0);
+        e.recordId = st->text(1);
+        e.baseVersion = st->integer(2);
+        e.op = st->text(3);
+        e.changes = json::parse(st->text(4), nullptr, false);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {
+    Impl& s = *m_impl;
+    Tx tx(s.db);
+    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    auto del = s.db.prepare("DELETE FROM outbox WHERE seq = ?");
+    auto rej = s.db.prepare("UPDATE outbox SET rejected = ? WHERE seq = ?");
+    auto ver = s.db.prepare("UPDATE records SET server_version = max(server_version, ?) "
+                            "WHERE id = (SELECT record_id FROM outbox WHERE seq = ?)");
+    if (!del.ok() || !rej.ok() || !ver.ok()) return makeError(ErrorCode::Io, "prepare failed");
+    for (const auto& a : acks) {
+        if (a.rejected) {
+            rej->bind(1, a.reason.empty() ? std::string("rejected") : a.reason).bind(2, a.seq);
+            if (auto r = rej->run(); !r.ok()) return s.dbError(r.error());
+            continue;
+        }
+        ver->bind(1, a.version).bind(2, a.seq);
+        if (auto r = ver->run(); !r.ok()) return s.dbError(r.error());
+        del->bind(1, a.seq);
+        if (auto r = del->run(); !r.ok()) return s.dbError(r.error());
+    }
+    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    return {};
+}
+
+Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::string_view cursor) {
+    Impl& s = *m_impl;
+    const std::string now = nowIsoUtc();
+    Tx tx(s.db);
+    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    int applied = 0;
+    for (const PulledRecord& p : records) {
+        // Fields with unsent local changes keep their local value: the next push carries them.
+        auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND rejected = ''");
+        if (!pending.ok()) return pending.error();
+        pending->bind(1, p.id);
+        std::set<std::string> localFields;
+        bool localStatus = false;
+        while (true) {
+            auto r = pending->step();
+            if (!r.ok()) return r.error();
+            if (!*r) break;
+            const json c = json::parse(pending->text(0), nullptr, false);
+            if (c.is_object() && c.contains("fields") && c["fields"].is_object())
+                for (const auto& [k, v] : c["fields"].items())
+                    localFields.insert(k);
+            if (c.is_object() && c.contains("status")) localStatus = true;
+        }
+        auto existing = s.getRecord(p.id);
+        json answers = p.answers;
+        std::string status = p.status;
+        if (existing.ok()) {
+            for (const auto& f : localFields) {
+                if (existing->answers.contains(f))
+                    answers[f] = existing->answers[f];
+                else
+                    answers.erase(f);
+            }
+            if (localStatus || existing->status == Status::Finalized)
+                status = std::string(statusName(existing->status));
+            if (existing->serverVersion > p.version && localFields.empty()) continue; // older than what we have
+            auto up = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
+                                   "max(server_version, ?), conflicts = ?, updated_at = ? WHERE id = ?");
+            if (!up.ok()) return up.error();
+            up->bind(1, answers.dump())
+                .bind(2, status)
+                .bind(3, localFields.empty() ? p.formVersion : existing->formVersion);
+            up->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, p.id);
+            if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
+        } else {
+            auto ins = s.db.prepare(
+                "INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, updated_at, "
+                "server_version, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            if (!ins.ok()) return ins.error();
+            ins->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
+            ins->bind(4, p.formVersion).bind(5, status == "finalized" ? "finalized" : "draft").bind(6, answers.dump());
+            ins->bind(7, p.author).bind(8, now).bind(9, now).bind(10, p.version).bind(11, json(p.conflicts).dump());
+            if (auto r = ins->run(); !r.ok()) return s.dbError(r.error());
+        }
+        ++applied;
+    }
+    auto cur = s.db.prepare("INSERT INTO meta(key, value) VALUES ('sync.cursor', ?) "
+                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!cur.ok()) return cur.error();
+    cur->bind(1, cursor);
+    if (auto r = cur->run(); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    s.dropCache();
+    return applied;
+}
+
+Result<std::string> Store::syncCursor() {
+    auto st = m_impl->db.prepare("SELECT value FROM meta WHERE key = 'sync.cursor'");
+    if (!st.ok()) return st.error();
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    return *row ? st->text(0) : std::string();
 }
 
 Result<bool> Store::integrityOk() {

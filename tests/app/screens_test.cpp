@@ -70,15 +70,15 @@ TEST_CASE("records are filtered by tab and search", "[app]") {
     CHECK(v.rows[0].id == "b");
     m.tab = 2;
     m.search.clear();
-    CHECK(evaluateRecords(m, rows, Lang::Fr).rows.empty());  // nothing is sent before sync
+    CHECK(evaluateRecords(m, rows, Lang::Fr).rows.empty()); // nothing is sent before sync
 }
 
 TEST_CASE("the font covers French fully", "[app]") {
     HeadlessImGui ui(800, 1280);
     REQUIRE_FALSE(ui.fontFile.empty());
     ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
-    for (unsigned c : {0x00E9u, 0x00E8u, 0x00E0u, 0x00E7u, 0x0153u, 0x2019u, 0x2026u, 0x20ACu, 0x00ABu, 0x00BBu, 0x00C9u,
-                       0x0152u}) {
+    for (unsigned c :
+         {0x00E9u, 0x00E8u, 0x00E0u, 0x00E7u, 0x0153u, 0x2019u, 0x2026u, 0x20ACu, 0x00ABu, 0x00BBu, 0x00C9u, 0x0152u}) {
         INFO("U+" << std::hex << c);
         CHECK(font->FindGlyphNoFallback(static_cast<ImWchar>(c)) != nullptr);
     }

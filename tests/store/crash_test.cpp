@@ -55,7 +55,8 @@ void readAcks(int fd, int wanted, std::chrono::steady_clock::time_point deadline
         if (n <= 0) return;
         buffer.append(chunk, static_cast<std::size_t>(n));
         lines = 0;
-        for (char c : buffer) lines += c == '\n' ? 1 : 0;
+        for (char c : buffer)
+            lines += c == '\n' ? 1 : 0;
     }
 }
 
@@ -65,8 +66,8 @@ TEST_CASE("SIGKILL while saving never loses an acknowledged answer", "[store][cr
     const char* seedEnv = std::getenv("CARNET_CRASH_SEED");
     const unsigned baseSeed = seedEnv ? static_cast<unsigned>(std::stoul(seedEnv)) : std::random_device{}();
     const int kills = 200;
-    std::cout << "crash test: base seed " << baseSeed << " (CARNET_CRASH_SEED=" << baseSeed << " to replay), "
-              << kills << " kills" << std::endl;
+    std::cout << "crash test: base seed " << baseSeed << " (CARNET_CRASH_SEED=" << baseSeed << " to replay), " << kills
+              << " kills" << std::endl;
 
     test::TempDir dir;
     std::string id;
@@ -131,11 +132,12 @@ TEST_CASE("SIGKILL while saving never loses an acknowledged answer", "[store][cr
         REQUIRE(outbox.ok());
         for (const auto& e : *outbox) {
             REQUIRE(e.recordId == id);
-            for (const auto& [f, v] : e.changes["fields"].items()) replayed[f] = v;
+            for (const auto& [f, v] : e.changes["fields"].items())
+                replayed[f] = v;
         }
         REQUIRE(replayed == a);
     }
     std::cout << "crash test: " << totalAcks << " acknowledged saves over " << kills << " kills, none lost"
               << std::endl;
-    CHECK(totalAcks > kills);  // the kills did land in the middle of saving
+    CHECK(totalAcks > kills); // the kills did land in the middle of saving
 }

@@ -6,8 +6,7 @@
 namespace carnet::test {
 
 /// A household visit form; `version` and `extra` (a trailing question JSON, or "") vary between versions.
-inline std::string visitForm(const std::string& version, const std::string& extra = "",
-                             bool withComment = true) {
+inline std::string visitForm(const std::string& version, const std::string& extra = "", bool withComment = true) {
     std::string children = R"J({"type": "select_one", "name": "outcome", "label": {"fr": "Issue", "en": "Outcome"},
           "required": true,
           "choices": [{"value": "done", "label": {"fr": "Fait", "en": "Done"}},

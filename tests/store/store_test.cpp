@@ -80,7 +80,8 @@ TEST_CASE("form versions are immutable and validated", "[store]") {
     REQUIRE_FALSE(changed.ok());
     CHECK(changed.error().code == ErrorCode::Conflict);
     CHECK(changed.error().message.find("'visit' version '1'") != std::string::npos);
-    auto broken = s.installForm(R"({"id": "b", "version": "1", "title": "B", "pages": [
+    auto broken = s.installForm(R"({"id": "b", "version": "1", "title": "B", "languages": ["fr"],
+        "default_language": "fr", "pages": [
         {"type": "page", "name": "p", "label": "P", "children": [{"type": "integr", "name": "x", "label": "X"}]}]})");
     REQUIRE_FALSE(broken.ok());
     CHECK(broken.error().message == "/pages/0/children/0/type: unknown question type 'integr'");
@@ -99,7 +100,7 @@ TEST_CASE("every answer is saved durably with its outbox entry, and invalid valu
         CHECK(isUuid(id));
         REQUIRE(s.setAnswer(id, "outcome", "done").ok());
         REQUIRE(s.setAnswer(id, "cars", "2").ok());
-        CHECK(s.outbox()->size() == 3);  // create + 2 answers
+        CHECK(s.outbox()->size() == 3); // create + 2 answers
 
         auto bad = s.setAnswer(id, "cars", 12);
         REQUIRE_FALSE(bad.ok());
@@ -113,7 +114,7 @@ TEST_CASE("every answer is saved durably with its outbox entry, and invalid valu
         CHECK(s.outbox()->size() == 3);
         CHECK(s.get(id)->answers["cars"] == 2);
 
-        REQUIRE(s.setAnswer(id, "cars", 2).ok());  // the same answer again: nothing new to send
+        REQUIRE(s.setAnswer(id, "cars", 2).ok()); // the same answer again: nothing new to send
         CHECK(s.outbox()->size() == 3);
     }
     Store reopened = openStore(dir);
@@ -154,8 +155,8 @@ TEST_CASE("finalize lists what is missing, then freezes the clean record", "[sto
 
     REQUIRE(s.setAnswer(id, "outcome", "done").ok());
     REQUIRE(s.setAnswer(id, "cars", 1).ok());
-    REQUIRE(s.setAnswer(id, "outcome", "absent").ok());  // cars becomes irrelevant
-    CHECK(s.get(id)->answers.contains("cars"));          // the draft keeps it, in case
+    REQUIRE(s.setAnswer(id, "outcome", "absent").ok()); // cars becomes irrelevant
+    CHECK(s.get(id)->answers.contains("cars"));         // the draft keeps it, in case
     auto done = s.finalize(id);
     REQUIRE(done.ok());
     CHECK(done->empty());
@@ -189,7 +190,7 @@ TEST_CASE("a form update moves drafts that fit and flags the others", "[store]")
     auto kept = s.get(stays);
     CHECK(kept->formVersion == "1");
     CHECK(kept->migrationNote.find("field 'comment'") != std::string::npos);
-    CHECK(kept->answers["comment"] == "Deuxième étage");  // nothing lost
+    CHECK(kept->answers["comment"] == "Deuxième étage"); // nothing lost
     CHECK(s.get(finalized)->formVersion == "1");
     // Kept drafts still work on their own version.
     REQUIRE(s.setAnswer(stays, "comment", "Troisième").ok());
@@ -204,8 +205,8 @@ TEST_CASE("import-answers validates a whole answers object", "[store]") {
     TempDir dir;
     Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
     REQUIRE(s.installForm(test::visitForm("1")).ok());
-    auto good = s.importAnswers("visit", json{{"outcome", "done"}, {"cars", 3}, {"members", {{{"first_name", "Zoé"}}}}},
-                                "Awa");
+    auto good =
+        s.importAnswers("visit", json{{"outcome", "done"}, {"cars", 3}, {"members", {{{"first_name", "Zoé"}}}}}, "Awa");
     REQUIRE(good.ok());
     CHECK(s.get(*good)->answers["members"][0]["first_name"] == "Zoé");
     const auto before = s.list()->size();
@@ -249,7 +250,8 @@ TEST_CASE("attachments are content-addressed files written before their row", "[
     REQUIRE(b.ok());
     CHECK(b->hash == a->hash);
     int files = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "attachments")) ++files;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "attachments"))
+        ++files;
     CHECK(files == 1);
     CHECK_FALSE(s.addAttachment(dir.path() / "missing.jpg").ok());
 }
@@ -300,7 +302,8 @@ TEST_CASE("bad files are refused with a clear error and left untouched", "[store
         TempDir dir;
         const auto file = dir.path() / "carnet.db";
         std::string junk(8192, '\0');
-        for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919) % 251);
+        for (std::size_t i = 0; i < junk.size(); ++i)
+            junk[i] = static_cast<char>((i * 7919) % 251);
         std::ofstream(file, std::ios::binary) << junk;
         auto s = Store::open(dir.path(), StoreOptions{Durability::Full, "en", 0});
         REQUIRE_FALSE(s.ok());

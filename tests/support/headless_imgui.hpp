@@ -65,9 +65,11 @@ public:
         ImGuiIO& io = ImGui::GetIO();
         io.MousePos = ImVec2(t->x + t->w / 2, t->y + t->h / 2);
         io.MouseDown[0] = true;
-        for (auto& i : frame(draw)) all.push_back(i);
+        for (auto& i : frame(draw))
+            all.push_back(i);
         io.MouseDown[0] = false;
-        for (auto& i : frame(draw)) all.push_back(i);
+        for (auto& i : frame(draw))
+            all.push_back(i);
         io.MousePos = ImVec2(-1, -1);
         return all;
     }

@@ -17,8 +17,8 @@ namespace carnet::app {
 /// How the app is started.
 struct AppOptions {
     std::filesystem::path dataDir;
-    std::filesystem::path formsDir;  ///< forms installed when the store has none (demo campaign)
-    std::optional<Lang> lang;        ///< overrides the saved language
+    std::filesystem::path formsDir; ///< forms installed when the store has none (demo campaign)
+    std::optional<Lang> lang;       ///< overrides the saved language
 };
 
 /// The whole app, without a window.

@@ -18,7 +18,7 @@ struct NavView {
 
 // ---------------------------------------------------------------- first run
 struct FirstRunModel {
-    std::string name;  ///< being typed
+    std::string name; ///< being typed
 };
 struct FirstRunView {
     std::string title, intro, languageLabel, nameLabel, nameHint, start;
@@ -36,12 +36,12 @@ struct HomeFormButton {
 struct HomeRecordRow {
     std::string id, title, subtitle;
 };
-struct HomeData {  ///< what the store says, gathered by the app
+struct HomeData { ///< what the store says, gathered by the app
     std::string userName;
     std::vector<HomeFormButton> forms;
     std::vector<HomeRecordRow> drafts;
     int waiting = 0;
-    std::string lastSync;  ///< "" = never
+    std::string lastSync; ///< "" = never
 };
 struct HomeView {
     NavView nav;
@@ -56,16 +56,16 @@ void drawHome(const HomeView& view, DrawContext& ctx);
 struct FormModel {
     std::string recordId;
     int page = 0;
-    std::vector<std::pair<std::string, std::string>> edits;  ///< text being typed, by path
-    std::string keypad;                      ///< path of the number field the keypad types into
-    bool showMissing = false;                ///< "required" messages appear once finalizing was tried
+    std::vector<std::pair<std::string, std::string>> edits; ///< text being typed, by path
+    std::string keypad;                                     ///< path of the number field the keypad types into
+    bool showMissing = false;                               ///< "required" messages appear once finalizing was tried
     bool showSummary = false;
-    std::vector<forms::FieldIssue> summary;  ///< what blocks finalizing
-    std::string message;                     ///< last store error, translated
+    std::vector<forms::FieldIssue> summary; ///< what blocks finalizing
+    std::string message;                    ///< last store error, translated
 };
 struct FormScreenView {
     std::string title, pageLabel, pageHint, progressText;
-    float progress = 0;  ///< 0..1
+    float progress = 0; ///< 0..1
     int page = 0, pageCount = 0;
     std::vector<forms::ItemView> items;
     std::vector<std::pair<std::string, std::string>> edits;
@@ -74,8 +74,8 @@ struct FormScreenView {
     bool showSummary = false;
     std::vector<forms::FieldIssue> summary;
     // Labels, already translated.
-    std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk,
-        unavailable, deviceLocation, today, now, clear, yes, keypadOk;
+    std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk, unavailable,
+        deviceLocation, today, now, clear, yes, keypadOk;
     std::string todayIso, nowTime, dateHint, timeHint, dateTimeHint;
     Lang lang = Lang::Fr;
 };
@@ -86,7 +86,7 @@ void drawForm(const FormScreenView& view, DrawContext& ctx);
 
 // ---------------------------------------------------------------- records
 struct RecordsModel {
-    int tab = 0;  ///< 0 drafts, 1 finalized (waiting), 2 sent
+    int tab = 0; ///< 0 drafts, 1 finalized (waiting), 2 sent
     std::string search;
 };
 struct RecordRow {

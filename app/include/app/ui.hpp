@@ -55,7 +55,7 @@ struct Target {
 
 /// Transient touch state that survives frames (kept by the app, never static).
 struct TouchState {
-    float velocity = 0;  ///< inertial scroll, pixels per frame
+    float velocity = 0; ///< inertial scroll, pixels per frame
     bool dragging = false;
 };
 
@@ -63,10 +63,10 @@ struct TouchState {
 struct DrawContext {
     std::vector<Intent>& intents;
     TouchState& touch;
-    std::vector<Target>* targets = nullptr;  ///< filled when tests ask for it
+    std::vector<Target>* targets = nullptr; ///< filled when tests ask for it
     float scale = 1.0f;
     bool highContrast = false;
-    bool animating = false;  ///< set by draw when another frame is needed (inertia)
+    bool animating = false; ///< set by draw when another frame is needed (inertia)
 };
 
 } // namespace carnet::app

@@ -16,7 +16,8 @@ void hideMissing(std::vector<ItemView>& items) {
     for (auto& item : items) {
         if (item.missing) item.error.clear();
         hideMissing(item.children);
-        for (auto& inst : item.instances) hideMissing(inst);
+        for (auto& inst : item.instances)
+            hideMissing(inst);
     }
 }
 } // namespace
@@ -96,7 +97,8 @@ struct FormDraw {
         if (v.is_string()) return v.get<std::string>();
         if (v.is_array()) {
             std::string out;
-            for (const auto& x : v) out += (out.empty() ? "" : " ") + (x.is_string() ? x.get<std::string>() : x.dump());
+            for (const auto& x : v)
+                out += (out.empty() ? "" : " ") + (x.is_string() ? x.get<std::string>() : x.dump());
             return out;
         }
         return v.dump();
@@ -108,7 +110,8 @@ struct FormDraw {
         ImGui::SetNextItemWidth(-1);
         ImGuiInputTextFlags flags = 0;
         if (item.readOnly) flags |= ImGuiInputTextFlags_ReadOnly;
-        if (ImGui::InputTextWithHint("##text", hintText, &text, flags)) push(Intent::Kind::EditText, item.path, nullptr, text);
+        if (ImGui::InputTextWithHint("##text", hintText, &text, flags))
+            push(Intent::Kind::EditText, item.path, nullptr, text);
         if (ctx.targets) {
             const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
             ctx.targets->push_back(Target{"input." + item.path, a.x, a.y, b.x - a.x, b.y - a.y});
@@ -147,7 +150,8 @@ struct FormDraw {
     void choices(const ItemView& item) {
         const bool multiple = item.type == ItemType::SelectMultiple;
         for (const auto& c : item.choices) {
-            if (!theme::toggle(ctx, "choice." + item.path + "." + c.value, c.label, c.selected) || item.readOnly) continue;
+            if (!theme::toggle(ctx, "choice." + item.path + "." + c.value, c.label, c.selected) || item.readOnly)
+                continue;
             if (!multiple) {
                 push(Intent::Kind::SetAnswer, item.path, c.selected ? json() : json(c.value));
                 continue;
@@ -162,7 +166,8 @@ struct FormDraw {
     void rangeField(const ItemView& item) {
         const double current = item.value.is_number() ? item.value.get<double>() : item.rangeStart;
         const float w = 72.0f * ctx.scale;
-        if (theme::button(ctx, "minus." + item.path, "−", w, 56.0f) && current - item.rangeStep >= item.rangeStart - 1e-9)
+        if (theme::button(ctx, "minus." + item.path, "−", w, 56.0f) &&
+            current - item.rangeStep >= item.rangeStart - 1e-9)
             push(Intent::Kind::SetAnswer, item.path, current - item.rangeStep);
         ImGui::SameLine();
         ImGui::TextUnformatted(item.value.is_null() ? "—" : valueText(item.value).c_str());
@@ -177,12 +182,19 @@ struct FormDraw {
         ImGui::TextWrapped("%s", label.c_str());
         theme::hint(item.hint);
         switch (item.type) {
-        case ItemType::Note: break;
+        case ItemType::Note:
+            break;
         case ItemType::Integer:
-        case ItemType::Decimal: numberField(item); break;
-        case ItemType::Range: rangeField(item); break;
+        case ItemType::Decimal:
+            numberField(item);
+            break;
+        case ItemType::Range:
+            rangeField(item);
+            break;
         case ItemType::SelectOne:
-        case ItemType::SelectMultiple: choices(item); break;
+        case ItemType::SelectMultiple:
+            choices(item);
+            break;
         case ItemType::Acknowledge:
             if (theme::toggle(ctx, "ack." + item.path, view.yes, !item.value.is_null()) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, item.value.is_null() ? json(true) : json());
@@ -211,8 +223,12 @@ struct FormDraw {
             theme::hint(view.unavailable);
             textField(item);
             break;
-        case ItemType::Phone: textField(item, "06 12 34 56 78"); break;
-        default: textField(item); break;
+        case ItemType::Phone:
+            textField(item, "06 12 34 56 78");
+            break;
+        default:
+            textField(item);
+            break;
         }
         theme::error(item.error);
         ImGui::Spacing();
@@ -264,7 +280,8 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
     theme::touchScroll(ctx);
     if (view.showSummary) {
         theme::title(view.summaryTitle);
-        for (const auto& issue : view.summary) theme::error(issue.path + " : " + issue.message);
+        for (const auto& issue : view.summary)
+            theme::error(issue.path + " : " + issue.message);
         if (theme::button(ctx, "summary.ok", view.summaryOk, -1, theme::kButtonHeight, true))
             d.push(Intent::Kind::DismissSummary, "");
     } else {

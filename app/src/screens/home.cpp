@@ -9,7 +9,8 @@ HomeView evaluateHome(const HomeData& data, Lang lang) {
     HomeView v;
     v.nav = navView(Screen::Home, lang);
     v.title = tr("app.title", lang);
-    v.greeting = data.userName.empty() ? tr("app.home.greeting_anon", lang) : tr("app.home.greeting", lang, {data.userName});
+    v.greeting =
+        data.userName.empty() ? tr("app.home.greeting_anon", lang) : tr("app.home.greeting", lang, {data.userName});
     v.formsHeader = tr("app.home.forms", lang);
     v.draftsHeader = tr("app.home.drafts", lang);
     v.noDrafts = tr("app.home.no_drafts", lang);

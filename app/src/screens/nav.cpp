@@ -17,7 +17,9 @@ void drawNav(const NavView& nav, DrawContext& ctx) {
     for (const auto& [screen, label] : tabs) {
         if (!first) ImGui::SameLine();
         first = false;
-        const std::string id = std::string("nav.") + (screen == Screen::Home ? "home" : screen == Screen::Records ? "records" : "settings");
+        const std::string id = std::string("nav.") + (screen == Screen::Home      ? "home"
+                                                      : screen == Screen::Records ? "records"
+                                                                                  : "settings");
         if (theme::toggle(ctx, id, *label, nav.current == screen, w)) {
             Intent i;
             i.kind = Intent::Kind::Navigate;

@@ -10,7 +10,8 @@ namespace carnet::app {
 
 namespace {
 std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 } // namespace
@@ -26,9 +27,10 @@ RecordsView evaluateRecords(const RecordsModel& model, const std::vector<RecordR
     v.search = model.search;
     const std::string needle = lower(model.search);
     for (const auto& r : all) {
-        const bool inTab = model.tab == 0 ? r.draft : model.tab == 1 ? !r.draft : false;  // nothing is sent before sync
+        const bool inTab = model.tab == 0 ? r.draft : model.tab == 1 ? !r.draft : false; // nothing is sent before sync
         if (!inTab) continue;
-        if (!needle.empty() && lower(r.title + " " + r.subtitle + " " + r.id).find(needle) == std::string::npos) continue;
+        if (!needle.empty() && lower(r.title + " " + r.subtitle + " " + r.id).find(needle) == std::string::npos)
+            continue;
         v.rows.push_back(r);
     }
     return v;

@@ -28,15 +28,15 @@ enum class Status { Draft, Finalized };
 
 /// One record as stored.
 struct Record {
-    std::string id;  ///< client-generated UUID
-    std::string kind;  ///< interview, contact, household, visit, task, ...
+    std::string id;   ///< client-generated UUID
+    std::string kind; ///< interview, contact, household, visit, task, ...
     std::string formId, formVersion;
     Status status = Status::Draft;
     nlohmann::json answers = nlohmann::json::object();
     std::string author;
-    std::string createdAt, updatedAt;  ///< device clock, display only
-    std::int64_t serverVersion = 0;    ///< last server version this record was based on (0 = never synced)
-    std::string migrationNote;         ///< why a draft stayed on an older form version ("" when none)
+    std::string createdAt, updatedAt; ///< device clock, display only
+    std::int64_t serverVersion = 0;   ///< last server version this record was based on (0 = never synced)
+    std::string migrationNote;        ///< why a draft stayed on an older form version ("" when none)
     /// The record as JSON (what `carnet-device get` prints).
     [[nodiscard]] nlohmann::json toJson() const;
 };
@@ -52,21 +52,37 @@ struct InstallReport {
     InstalledForm form;
     bool alreadyInstalled = false;
     int draftsMigrated = 0;
-    int draftsKept = 0;  ///< drafts left on their version, flagged with the reason
+    int draftsKept = 0; ///< drafts left on their version, flagged with the reason
 };
 
 /// One pending mutation for the server.
 struct OutboxEntry {
-    std::int64_t seq = 0;  ///< per-device sequence number, never reused
+    std::int64_t seq = 0; ///< per-device sequence number, never reused
     std::string recordId;
     std::int64_t baseVersion = 0;
-    std::string op;  ///< create, set, finalize, migrate
-    nlohmann::json changes;  ///< changed top-level fields (a repeat is one field)
+    std::string op;         ///< create, set, finalize, migrate
+    nlohmann::json changes; ///< changed top-level fields (a repeat is one field)
+};
+
+/// The server's answer for one pushed outbox entry.
+struct PushAck {
+    std::int64_t seq = 0;
+    std::int64_t version = 0; ///< the record's server version after it
+    bool rejected = false;    ///< kept in the outbox, not sent again, shown with `reason`
+    std::string reason;
+};
+
+/// A record version received from the server.
+struct PulledRecord {
+    std::string id, kind, formId, formVersion, status, author;
+    std::int64_t version = 0;
+    nlohmann::json answers = nlohmann::json::object();
+    std::vector<std::string> conflicts;
 };
 
 /// A stored attachment (photo, signature): content-addressed.
 struct Attachment {
-    std::string hash;  ///< sha256, hex
+    std::string hash; ///< sha256, hex
     std::int64_t size = 0;
     std::filesystem::path path;
 };
@@ -74,8 +90,8 @@ struct Attachment {
 /// Opening options.
 struct StoreOptions {
     Durability durability = Durability::Full;
-    std::string language = "fr";    ///< language of the engine's messages
-    std::int64_t maxPageCount = 0;  ///< > 0 caps the file size (tests use it to simulate a full disk)
+    std::string language = "fr";   ///< language of the engine's messages
+    std::int64_t maxPageCount = 0; ///< > 0 caps the file size (tests use it to simulate a full disk)
 };
 
 /// The device store. One per thread; not copyable.
@@ -132,6 +148,17 @@ public:
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);
+
+    /// Outbox entries not yet sent (rejected ones excluded), oldest first, at most `limit`.
+    Result<std::vector<OutboxEntry>> pendingOutbox(std::size_t limit);
+    /// Records the server's answers: accepted entries leave the outbox and their record takes the new
+    /// server version; rejected ones stay, flagged with the reason. One transaction.
+    Result<void> acknowledge(const std::vector<PushAck>& acks);
+    /// Applies pulled records and stores the cursor in the same transaction (a crash never skips a
+    /// page). Fields with unsent local changes keep their local value. Returns how many were applied.
+    Result<int> applyPulled(const std::vector<PulledRecord>& records, std::string_view cursor);
+    /// The last pull cursor ("" before the first pull).
+    Result<std::string> syncCursor();
 
     /// A device setting (language, user name, ...), or `fallback` when unset.
     Result<std::string> setting(std::string_view key, std::string_view fallback = {});

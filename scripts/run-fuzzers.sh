@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target (*_fuzz) in DIR for SECONDS each, on a temporary copy of its seed corpus
+# (fuzz/corpus/<target without _fuzz>/), so the repository is never modified. Fails when a target
+# crashes, leaks, runs out of memory or takes longer than FUZZ_TIMEOUT seconds (default 30) on one
+# input; the reproducer is kept in DIR/artifacts/<target>/ (reproduce: DIR/<target> FILE).
+#   scripts/run-fuzzers.sh build/clang/fuzz 120      (make fuzz FUZZ_SECONDS=120)
+set -euo pipefail
+
+if [[ $# -ne 2 || ! "$2" =~ ^[0-9]+$ ]]; then
+  echo "usage: $0 FUZZER_DIR SECONDS" >&2
+  exit 2
+fi
+dir=$(cd "$1" && pwd)
+seconds=$2
+timeout=${FUZZ_TIMEOUT:-30}
+corpora="$(cd "$(dirname "$0")/.." && pwd)/fuzz/corpus"
+
+targets=()
+for f in "$dir"/*_fuzz; do
+  [[ -f "$f" && -x "$f" ]] && targets+=("$f")
+done
+if [[ ${#targets[@]} -eq 0 ]]; then
+  echo "no *_fuzz executable in $dir: build the clang preset first (make clang)" >&2
+  exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/carnet-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+status=0
+for target in "${targets[@]}"; do
+  name=$(basename "$target")
+  seeds="$corpora/${name%_fuzz}"
+  corpus="$work/$name"
+  mkdir -p "$corpus"
+  if [[ -d "$seeds" ]]; then
+    cp -R "$seeds/." "$corpus/"
+  else
+    echo "warning: $name has no seed corpus ($seeds)" >&2
+  fi
+  artifacts="$dir/artifacts/$name"
+  mkdir -p "$artifacts"
+  log="$work/$name.log"
+  echo "== $name: ${seconds}s, $(find "$corpus" -type f | wc -l) seed(s)"
+  if "$target" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1; then
+    grep -E '^Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb' "$log" || true
+    echo "   corpus grew to $(find "$corpus" -type f | wc -l) file(s) (in a temporary copy, discarded)"
+  else
+    status=1
+    echo "!! $name FAILED; end of its log:"
+    tail -n 60 "$log"
+    echo "!! reproducer(s) kept in $artifacts:"
+    ls -l "$artifacts"
+  fi
+done
+exit "$status"

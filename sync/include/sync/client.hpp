@@ -1,0 +1,69 @@
+#pragma once
+// The device side of sync: a transport (libcurl in production, fault-injecting in tests) and the
+// engine that pulls forms, pushes the outbox in batches, pulls changes and applies them.
+
+#include "core/result.hpp"
+#include "store/store.hpp"
+#include "sync/protocol.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace carnet::sync {
+
+/// One HTTP exchange as the engine sees it.
+struct HttpRequest {
+    std::string method; ///< GET, POST, PUT
+    std::string path;   ///< "/api/v1/..." with the query string
+    std::string body;   ///< JSON text ("" for GET)
+};
+struct HttpResponse {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers; ///< lower-case names
+};
+
+/// Carries requests to the server; failures to reach it are transient Errors (ErrorCode::Offline).
+class Transport {
+public:
+    virtual ~Transport() = default;
+    /// Sends one request with the protocol header (and the bearer token when set).
+    virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+    /// Sets the bearer token for the next requests.
+    virtual void setToken(std::string token) = 0;
+};
+
+/// libcurl transport: gzip both ways, timeouts, counts bytes on the wire.
+[[nodiscard]] std::unique_ptr<Transport> makeCurlTransport(std::string baseUrl);
+
+/// What a sync did, printed by `carnet-device sync` as JSON.
+struct SyncReport {
+    int pushed = 0, pulled = 0, merged = 0, conflicts = 0, rejected = 0, formsInstalled = 0, roundTrips = 0;
+    std::vector<std::string> errors;
+    bool ok = true;
+    [[nodiscard]] nlohmann::json toJson() const;
+};
+
+/// Engine settings.
+struct SyncOptions {
+    std::size_t pushBatch = kMaxPushBatch;
+    std::size_t pullLimit = 500;
+    int attempts = 5;                                     ///< per request, for transient failures
+    std::chrono::milliseconds backoff{200};               ///< doubled after each failed attempt
+    std::function<void(std::chrono::milliseconds)> sleep; ///< default: std::this_thread::sleep_for
+    std::function<void(const std::string& step, int done, int total)> progress;
+};
+
+/// Logs in and registers this device; stores the server URL, user and token in the store's settings.
+Result<nlohmann::json> login(store::Store& store, Transport& transport, const std::string& url, const std::string& user,
+                             const std::string& password);
+
+/// One full sync: push the outbox, then pull changes and the forms they need. A failure part-way keeps everything done
+/// so far; the next sync resumes (acknowledged entries are gone from the outbox, the cursor moved only after applying).
+SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options = {});
+
+} // namespace carnet::sync

@@ -1,0 +1,103 @@
+// The only file that talks to libcurl.
+#include "sync/client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <curl/curl.h>
+#include <mutex>
+
+namespace carnet::sync {
+
+namespace {
+
+std::once_flag g_curlInit;
+
+std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
+    static_cast<std::string*>(user)->append(data, size * n);
+    return size * n;
+}
+
+std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+    const std::string line(data, size * n);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::string value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.erase(0, 1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+            value.pop_back();
+        (*headers)[name] = value;
+    }
+    return size * n;
+}
+
+class CurlTransport final : public Transport {
+public:
+    explicit CurlTransport(std::string baseUrl)
+        : m_base(std::move(baseUrl)) {
+        std::call_once(g_curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+        while (!m_base.empty() && m_base.back() == '/')
+            m_base.pop_back();
+    }
+    ~CurlTransport() override {
+        if (m_curl) curl_easy_cleanup(m_curl);
+    }
+    CurlTransport(const CurlTransport&) = delete;
+    CurlTransport& operator=(const CurlTransport&) = delete;
+
+    void setToken(std::string token) override { m_token = std::move(token); }
+
+    Result<HttpResponse> send(const HttpRequest& request) override {
+        if (!m_curl) m_curl = curl_easy_init(); // one handle: the connection is reused between requests
+        if (!m_curl) return makeError(ErrorCode::Internal, "curl_easy_init failed");
+        CURL* c = m_curl;
+        curl_easy_reset(c);
+        HttpResponse response;
+        const std::string url = m_base + request.path;
+        curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip"); // responses come compressed
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 120000L);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+        struct curl_slist* headers = nullptr;
+        const std::string proto = std::string(kProtocolHeader) + ": " + std::to_string(kProtocolVersion);
+        headers = curl_slist_append(headers, proto.c_str());
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+        const std::string auth = "Authorization: Bearer " + m_token;
+        if (!m_token.empty()) headers = curl_slist_append(headers, auth.c_str());
+        if (request.method != "GET") {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        }
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+        const CURLcode rc = curl_easy_perform(c);
+        curl_slist_free_all(headers);
+        if (rc != CURLE_OK) return makeError(ErrorCode::Offline, m_base + ": " + curl_easy_strerror(rc), true);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        response.status = static_cast<int>(status);
+        return response;
+    }
+
+private:
+    std::string m_base;
+    std::string m_token;
+    CURL* m_curl = nullptr;
+};
+
+} // namespace
+
+std::unique_ptr<Transport> makeCurlTransport(std::string baseUrl) {
+    return std::make_unique<CurlTransport>(std::move(baseUrl));
+}
+
+} // namespace carnet::sync

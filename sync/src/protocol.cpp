@@ -1,0 +1,145 @@
+#include "sync/protocol.hpp"
+
+namespace carnet::sync {
+
+using nlohmann::json;
+
+namespace {
+
+Error bad(std::string_view what) {
+    return makeError(ErrorCode::Invalid, "protocol: " + std::string(what));
+}
+
+bool getString(const json& j, const char* key, std::string& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
+}
+
+bool getInt(const json& j, const char* key, std::int64_t& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return false;
+    out = it->get<std::int64_t>();
+    return true;
+}
+
+} // namespace
+
+std::string_view statusName(MutationStatus s) {
+    switch (s) {
+    case MutationStatus::Applied:
+        return "applied";
+    case MutationStatus::Merged:
+        return "merged";
+    case MutationStatus::Conflict:
+        return "conflict";
+    case MutationStatus::Rejected:
+        return "rejected";
+    }
+    return "rejected";
+}
+
+std::optional<MutationStatus> parseMutationStatus(std::string_view s) {
+    for (auto st :
+         {MutationStatus::Applied, MutationStatus::Merged, MutationStatus::Conflict, MutationStatus::Rejected})
+        if (statusName(st) == s) return st;
+    return std::nullopt;
+}
+
+json toJson(const Mutation& m) {
+    return json{{"seq", m.seq},
+                {"record_id", m.recordId},
+                {"base_version", m.baseVersion},
+                {"op", m.op},
+                {"changes", m.changes}};
+}
+
+Result<Mutation> mutationFromJson(const json& j) {
+    if (!j.is_object()) return bad("mutation must be an object");
+    Mutation m;
+    if (!getInt(j, "seq", m.seq) || m.seq <= 0) return bad("mutation needs a positive integer 'seq'");
+    if (!getString(j, "record_id", m.recordId) || m.recordId.empty()) return bad("mutation needs 'record_id'");
+    if (!getInt(j, "base_version", m.baseVersion) || m.baseVersion < 0)
+        return bad("mutation needs a non-negative 'base_version'");
+    if (!getString(j, "op", m.op)) return bad("mutation needs 'op'");
+    if (m.op != "create" && m.op != "set" && m.op != "finalize" && m.op != "migrate")
+        return bad("unknown op '" + m.op + "'");
+    auto c = j.find("changes");
+    if (c == j.end() || !c->is_object()) return bad("mutation needs a 'changes' object");
+    auto f = c->find("fields");
+    if (f != c->end() && !f->is_object()) return bad("'changes.fields' must be an object");
+    m.changes = *c;
+    return m;
+}
+
+json toJson(const MutationResult& r) {
+    json j{{"seq", r.seq}, {"status", statusName(r.status)}, {"version", r.version}};
+    if (!r.fields.empty()) j[r.status == MutationStatus::Conflict ? "conflicts" : "merged"] = r.fields;
+    if (!r.reason.empty()) j["reason"] = r.reason;
+    return j;
+}
+
+Result<MutationResult> mutationResultFromJson(const json& j) {
+    if (!j.is_object()) return bad("result must be an object");
+    MutationResult r;
+    std::string status;
+    if (!getInt(j, "seq", r.seq) || !getString(j, "status", status)) return bad("result needs 'seq' and 'status'");
+    auto st = parseMutationStatus(status);
+    if (!st) return bad("unknown status '" + status + "'");
+    r.status = *st;
+    (void)getInt(j, "version", r.version);
+    (void)getString(j, "reason", r.reason);
+    for (const char* key : {"merged", "conflicts"}) {
+        auto it = j.find(key);
+        if (it != j.end() && it->is_array())
+            for (const auto& f : *it)
+                if (f.is_string()) r.fields.push_back(f.get<std::string>());
+    }
+    return r;
+}
+
+json toJson(const RemoteRecord& r) {
+    return json{{"record_id", r.recordId},       {"version", r.version},    {"kind", r.kind},     {"form_id", r.formId},
+                {"form_version", r.formVersion}, {"status", r.status},      {"author", r.author}, {"org", r.org},
+                {"answers", r.answers},          {"conflicts", r.conflicts}};
+}
+
+Result<RemoteRecord> remoteRecordFromJson(const json& j) {
+    if (!j.is_object()) return bad("change must be an object");
+    RemoteRecord r;
+    if (!getString(j, "record_id", r.recordId) || !getInt(j, "version", r.version))
+        return bad("change needs 'record_id' and 'version'");
+    (void)getString(j, "kind", r.kind);
+    (void)getString(j, "form_id", r.formId);
+    (void)getString(j, "form_version", r.formVersion);
+    (void)getString(j, "status", r.status);
+    (void)getString(j, "author", r.author);
+    (void)getString(j, "org", r.org);
+    auto a = j.find("answers");
+    if (a == j.end() || !a->is_object()) return bad("change needs an 'answers' object");
+    r.answers = *a;
+    auto c = j.find("conflicts");
+    if (c != j.end() && c->is_array())
+        for (const auto& f : *c)
+            if (f.is_string()) r.conflicts.push_back(f.get<std::string>());
+    return r;
+}
+
+json toJson(const FormRef& f) {
+    return json{{"form_id", f.formId}, {"version", f.version}, {"hash", f.hash}};
+}
+
+Result<FormRef> formRefFromJson(const json& j) {
+    FormRef f;
+    if (!j.is_object() || !getString(j, "form_id", f.formId) || !getString(j, "version", f.version))
+        return bad("form reference needs 'form_id' and 'version'");
+    (void)getString(j, "hash", f.hash);
+    return f;
+}
+
+json errorBody(std::string_view code, std::string_view message) {
+    return json{{"error", code}, {"message", message}};
+}
+
+} // namespace carnet::sync
