@@ -124,6 +124,12 @@ int main(int argc, char** argv) {
     loadFonts(app.textScale());
     theme::apply(app.textScale(), app.highContrast());
 
+    // The sync worker wakes the loop from its thread; SDL_PushEvent is thread-safe.
+    app.setWake([] {
+        SDL_Event wake{};
+        wake.type = SDL_USEREVENT;
+        SDL_PushEvent(&wake);
+    });
     TouchState touch;
     bool running = true;
     int framesToDraw = 3; // a few frames after each event let ImGui settle (hover, layout)

@@ -32,8 +32,22 @@ std::string displayTime(const std::string& iso, Lang lang) {
 
 } // namespace
 
-AppState::AppState(store::Store store)
-    : m_store(std::move(store)) {}
+AppState::AppState(store::Store store, std::filesystem::path dataDir)
+    : m_store(std::move(store))
+    , m_dataDir(std::move(dataDir)) {}
+
+void AppState::pollWorker() {
+    if (!m_worker.status().finished) return;
+    SyncStatus done = m_worker.take();
+    if (done.wasLogin) {
+        m_loginError = done.loginError;
+        if (m_loginError.empty()) m_settings = SettingsModel{}; // forget the password
+    } else {
+        m_haveReport = true;
+        m_report = done.report;
+        m_store.setLanguage(langCode(m_lang)); // records changed under the cached session
+    }
+}
 
 Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
     auto s = store::Store::open(options.dataDir);
@@ -54,7 +68,7 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
                 return makeError(r.error().code, f.string() + ": " + r.error().message);
         }
     }
-    std::unique_ptr<AppState> app(new AppState(std::move(*s)));
+    std::unique_ptr<AppState> app(new AppState(std::move(*s), options.dataDir));
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
     app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
     app->m_userName = app->m_store.setting("user_name").value_or("");
@@ -102,7 +116,20 @@ HomeData AppState::homeData() {
         else
             ++d.waiting;
     }
-    d.lastSync = m_store.setting("last_sync").value_or("");
+    const std::string last = m_store.setting("last_sync").value_or("");
+    d.lastSync = last.empty() ? std::string() : displayTime(last, m_lang);
+    d.hasServer = !m_store.setting("server_url").value_or("").empty();
+    const SyncStatus st = m_worker.status();
+    d.syncing = st.running && !st.wasLogin;
+    d.syncStep = st.step;
+    d.syncDone = st.done;
+    d.haveReport = m_haveReport;
+    d.pushed = m_report.pushed;
+    d.pulled = m_report.pulled;
+    d.merged = m_report.merged;
+    d.conflicts = m_report.conflicts;
+    d.offline = m_report.offline;
+    d.syncError = m_report.errors.empty() ? std::string() : m_report.errors.front();
     return d;
 }
 
@@ -155,6 +182,7 @@ void AppState::setText(const std::string& path, const std::string& text) {
 }
 
 void AppState::draw(DrawContext& ctx) {
+    pollWorker();
     ctx.scale = m_textScale;
     ctx.highContrast = m_highContrast;
     switch (m_screen) {
@@ -167,9 +195,16 @@ void AppState::draw(DrawContext& ctx) {
     case Screen::Records:
         drawRecords(evaluateRecords(m_records, recordRows(), m_lang), ctx);
         break;
-    case Screen::Settings:
-        drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast), ctx);
+    case Screen::Settings: {
+        SettingsServer server;
+        server.url = m_store.setting("server_url").value_or("");
+        server.user = m_store.setting("server_user").value_or("");
+        const SyncStatus st = m_worker.status();
+        server.connecting = st.running && st.wasLogin;
+        server.loginError = m_loginError;
+        drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast, m_settings, server), ctx);
         break;
+    }
     case Screen::Form: {
         auto session = m_store.session(m_form.recordId);
         if (!session.ok()) {
@@ -219,8 +254,27 @@ void AppState::apply(const std::vector<Intent>& intents) {
             openRecord(i.id);
             break;
         case Intent::Kind::EditText:
-            setText(i.path, i.text);
+            if (i.path == "server.url")
+                m_settings.url = i.text;
+            else if (i.path == "server.user")
+                m_settings.user = i.text;
+            else if (i.path == "server.password")
+                m_settings.password = i.text;
+            else
+                setText(i.path, i.text);
             break;
+        case Intent::Kind::StartSync:
+            (void)m_worker.startSync(m_dataDir, m_wake);
+            break;
+        case Intent::Kind::Login: {
+            const std::string url =
+                m_settings.url.empty() ? m_store.setting("server_url").value_or("") : m_settings.url;
+            const std::string user =
+                m_settings.user.empty() ? m_store.setting("server_user").value_or("") : m_settings.user;
+            m_loginError.clear();
+            (void)m_worker.startLogin(m_dataDir, url, user, m_settings.password, m_wake);
+            break;
+        }
         case Intent::Kind::SetAnswer: {
             auto r = m_store.setAnswer(m_form.recordId, i.path, i.value);
             // A refused value stays in the field, with the engine's message, so nothing typed is lost.

@@ -726,7 +726,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
         if (!pending.ok()) return pending.error();
         pending->bind(1, p.id);
         std::set<std::string> localFields;
-        bool localStatus = false;
+        bool localStatus = false, localFormVersion = false;
         while (true) {
             auto r = pending->step();
             if (!r.ok()) return r.error();
@@ -736,6 +736,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
                 for (const auto& [k, v] : c["fields"].items())
                     localFields.insert(k);
             if (c.is_object() && c.contains("status")) localStatus = true;
+            if (c.is_object() && c.contains("form_version")) localFormVersion = true; // a pending migration
         }
         auto existing = s.getRecord(p.id);
         json answers = p.answers;
@@ -749,13 +750,12 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
             }
             if (localStatus || existing->status == Status::Finalized)
                 status = std::string(statusName(existing->status));
-            if (existing->serverVersion > p.version && localFields.empty()) continue; // older than what we have
+            const bool localChanges = !localFields.empty() || localFormVersion;
+            if (existing->serverVersion > p.version && !localChanges) continue; // older than what we have
             auto up = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
                                    "max(server_version, ?), conflicts = ?, updated_at = ? WHERE id = ?");
             if (!up.ok()) return up.error();
-            up->bind(1, answers.dump())
-                .bind(2, status)
-                .bind(3, localFields.empty() ? p.formVersion : existing->formVersion);
+            up->bind(1, answers.dump()).bind(2, status).bind(3, localChanges ? existing->formVersion : p.formVersion);
             up->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, p.id);
             if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
         } else {

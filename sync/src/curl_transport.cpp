@@ -50,6 +50,8 @@ public:
     CurlTransport& operator=(const CurlTransport&) = delete;
 
     void setToken(std::string token) override { m_token = std::move(token); }
+    std::uint64_t bytesSent() const override { return m_sent; }
+    std::uint64_t bytesReceived() const override { return m_received; }
 
     Result<HttpResponse> send(const HttpRequest& request) override {
         if (!m_curl) m_curl = curl_easy_init(); // one handle: the connection is reused between requests
@@ -82,8 +84,15 @@ public:
         const CURLcode rc = curl_easy_perform(c);
         curl_slist_free_all(headers);
         if (rc != CURLE_OK) return makeError(ErrorCode::Offline, m_base + ": " + curl_easy_strerror(rc), true);
-        long status = 0;
+        long status = 0, requestSize = 0, headerSize = 0;
+        curl_off_t uploaded = 0, downloaded = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &requestSize);
+        curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &headerSize);
+        curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+        curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &downloaded); // as received: still compressed
+        m_sent += static_cast<std::uint64_t>(requestSize) + static_cast<std::uint64_t>(uploaded);
+        m_received += static_cast<std::uint64_t>(headerSize) + static_cast<std::uint64_t>(downloaded);
         response.status = static_cast<int>(status);
         return response;
     }
@@ -92,6 +101,7 @@ private:
     std::string m_base;
     std::string m_token;
     CURL* m_curl = nullptr;
+    std::uint64_t m_sent = 0, m_received = 0;
 };
 
 } // namespace

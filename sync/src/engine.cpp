@@ -17,6 +17,9 @@ json SyncReport::toJson() const {
                 {"rejected", rejected},
                 {"forms_installed", formsInstalled},
                 {"round_trips", roundTrips},
+                {"offline", offline},
+                {"bytes_sent", bytesSent},
+                {"bytes_received", bytesReceived},
                 {"errors", errors}};
 }
 
@@ -73,6 +76,7 @@ struct Call {
 
 void fail(SyncReport& report, const Error& e) {
     report.ok = false;
+    if (e.code == ErrorCode::Offline) report.offline = true;
     report.errors.push_back(e.message);
 }
 
@@ -130,6 +134,16 @@ Result<json> login(store::Store& store, Transport& transport, const std::string&
 
 SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options) {
     SyncReport report;
+    const std::uint64_t sent0 = transport.bytesSent(), received0 = transport.bytesReceived();
+    struct Bytes { // filled on every way out
+        SyncReport& r;
+        Transport& t;
+        std::uint64_t s0, r0;
+        ~Bytes() {
+            r.bytesSent = t.bytesSent() - s0;
+            r.bytesReceived = t.bytesReceived() - r0;
+        }
+    } bytes{report, transport, sent0, received0};
     Call call{transport, options, report};
     auto token = store.setting("server_token");
     if (token.ok() && !token->empty()) transport.setToken(*token);

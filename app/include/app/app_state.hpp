@@ -3,6 +3,7 @@
 // work, evaluates the current screen, draws it, then applies the intents.
 
 #include "app/screens.hpp"
+#include "app/sync_worker.hpp"
 #include "app/ui.hpp"
 #include "store/store.hpp"
 
@@ -41,12 +42,17 @@ public:
     [[nodiscard]] bool highContrast() const { return m_highContrast; }
     [[nodiscard]] const FormModel& formModel() const { return m_form; }
     [[nodiscard]] store::Store& store() { return m_store; }
+    /// Called from the sync worker's thread when it has news: the UI loop wakes up and draws.
+    void setWake(std::function<void()> wake) { m_wake = std::move(wake); }
+    /// The background sync/login worker (tests wait on it).
+    [[nodiscard]] SyncWorker& worker() { return m_worker; }
     /// True when the font atlas must be rebuilt (text size changed).
     [[nodiscard]] bool fontsDirty() const { return m_fontsDirty; }
     void fontsRebuilt() { m_fontsDirty = false; }
 
 private:
-    explicit AppState(store::Store store);
+    AppState(store::Store store, std::filesystem::path dataDir);
+    void pollWorker();
     HomeData homeData();
     std::vector<RecordRow> recordRows();
     void startForm(const std::string& formId);
@@ -64,6 +70,13 @@ private:
     FirstRunModel m_firstRun;
     FormModel m_form;
     RecordsModel m_records;
+    SettingsModel m_settings;
+    std::filesystem::path m_dataDir;
+    std::function<void()> m_wake;
+    SyncWorker m_worker;
+    bool m_haveReport = false;
+    sync::SyncReport m_report;
+    std::string m_loginError;
 };
 
 } // namespace carnet::app

@@ -42,10 +42,20 @@ struct HomeData { ///< what the store says, gathered by the app
     std::vector<HomeRecordRow> drafts;
     int waiting = 0;
     std::string lastSync; ///< "" = never
+    bool hasServer = false;
+    bool syncing = false;
+    std::string syncStep;
+    int syncDone = 0;
+    bool haveReport = false; ///< a sync ran since the app started
+    int pushed = 0, pulled = 0, merged = 0, conflicts = 0;
+    bool offline = false;
+    std::string syncError;
 };
 struct HomeView {
     NavView nav;
     std::string title, greeting, formsHeader, draftsHeader, noDrafts, waiting, lastSync;
+    std::string syncButton, syncText;
+    bool canSync = false, syncing = false, syncTextIsError = false;
     std::vector<HomeFormButton> forms;
     std::vector<HomeRecordRow> drafts;
 };
@@ -105,14 +115,26 @@ struct RecordsView {
 void drawRecords(const RecordsView& view, DrawContext& ctx);
 
 // ---------------------------------------------------------------- settings
+struct SettingsModel {
+    std::string url, user, password; ///< being typed; the password is never stored
+};
+struct SettingsServer {    ///< what the store and the worker say
+    std::string url, user; ///< saved after a successful login
+    bool connecting = false;
+    std::string loginError;
+};
 struct SettingsView {
     NavView nav;
     std::string title, languageLabel, textSizeLabel, contrastLabel, contrastOn, contrastOff, about;
+    std::string serverLabel, urlLabel, userLabel, passwordLabel, connect, status;
+    std::string url, user, password;
+    bool statusIsError = false, canConnect = false;
     Lang lang = Lang::Fr;
     float textScale = 1.0f;
     bool highContrast = false;
 };
-[[nodiscard]] SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast);
+[[nodiscard]] SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast, const SettingsModel& model,
+                                            const SettingsServer& server);
 void drawSettings(const SettingsView& view, DrawContext& ctx);
 
 /// The tab bar at the bottom of the main screens.

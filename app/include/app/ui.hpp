@@ -37,6 +37,8 @@ struct Intent {
         EditSearch,      ///< text
         DismissSummary,  ///<
         FocusKeypad,     ///< path: the number field the keypad types into ("" closes it)
+        StartSync,       ///<
+        Login,           ///< uses the server fields typed in settings
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

@@ -18,12 +18,42 @@ HomeView evaluateHome(const HomeData& data, Lang lang) {
     v.lastSync = tr("app.home.last_sync", lang, {data.lastSync.empty() ? tr("app.home.never", lang) : data.lastSync});
     v.forms = data.forms;
     v.drafts = data.drafts;
+    v.syncButton = tr("app.sync.button", lang);
+    v.canSync = data.hasServer && !data.syncing;
+    v.syncing = data.syncing;
+    if (!data.hasServer) {
+        v.syncText = tr("app.sync.no_server", lang);
+    } else if (data.syncing) {
+        v.syncText = tr("app.sync.running", lang, {data.syncStep, std::to_string(data.syncDone)});
+    } else if (data.haveReport && data.offline) {
+        v.syncText = tr("app.sync.offline", lang);
+        v.syncTextIsError = true;
+    } else if (data.haveReport && !data.syncError.empty()) {
+        v.syncText = tr("app.sync.error", lang, {data.syncError});
+        v.syncTextIsError = true;
+    } else if (data.haveReport) {
+        v.syncText = tr("app.sync.summary", lang,
+                        {std::to_string(data.pushed), std::to_string(data.pulled), std::to_string(data.merged),
+                         std::to_string(data.conflicts)});
+    }
     return v;
 }
 
 void drawHome(const HomeView& view, DrawContext& ctx) {
     theme::title(view.greeting);
     theme::hint(view.waiting + "  ·  " + view.lastSync);
+    ImGui::BeginDisabled(!view.canSync);
+    if (theme::button(ctx, "sync", view.syncButton, -1, theme::kButtonHeight)) {
+        Intent i;
+        i.kind = Intent::Kind::StartSync;
+        ctx.intents.push_back(i);
+    }
+    ImGui::EndDisabled();
+    if (view.syncing) ImGui::ProgressBar(0.5f, ImVec2(-1, 10.0f * ctx.scale), "");
+    if (view.syncTextIsError)
+        theme::error(view.syncText);
+    else
+        theme::hint(view.syncText);
     ImGui::Separator();
     const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
     ImGui::BeginChild("home.body", ImVec2(0, -navHeight), false);

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <imgui.h>
+#include <imgui_stdlib.h>
 
 namespace carnet::app {
 
-SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast) {
+SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast, const SettingsModel& model,
+                              const SettingsServer& server) {
     SettingsView v;
     v.nav = navView(Screen::Settings, lang);
     v.title = tr("app.settings.title", lang);
@@ -19,6 +21,23 @@ SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast) {
     v.lang = lang;
     v.textScale = textScale;
     v.highContrast = highContrast;
+    v.serverLabel = tr("app.settings.server", lang);
+    v.urlLabel = tr("app.settings.server_url", lang);
+    v.userLabel = tr("app.settings.server_user", lang);
+    v.passwordLabel = tr("app.settings.password", lang);
+    v.connect = tr("app.settings.connect", lang);
+    v.url = model.url.empty() ? server.url : model.url;
+    v.user = model.user.empty() ? server.user : model.user;
+    v.password = model.password;
+    v.canConnect = !server.connecting && !v.url.empty() && !v.user.empty() && !model.password.empty();
+    if (server.connecting) {
+        v.status = tr("app.settings.connecting", lang);
+    } else if (!server.loginError.empty()) {
+        v.status = tr("app.settings.login_failed", lang, {server.loginError});
+        v.statusIsError = true;
+    } else if (!server.url.empty()) {
+        v.status = tr("app.settings.connected", lang, {server.url, server.user});
+    }
     return v;
 }
 
@@ -66,6 +85,34 @@ void drawSettings(const SettingsView& view, DrawContext& ctx) {
             ctx.intents.push_back(i);
         }
     }
+    ImGui::Spacing();
+    ImGui::TextUnformatted(view.serverLabel.c_str());
+    const std::pair<const char*, const std::string*> fields[] = {
+        {"server.url", &view.url}, {"server.user", &view.user}, {"server.password", &view.password}};
+    const std::string* hints[] = {&view.urlLabel, &view.userLabel, &view.passwordLabel};
+    for (std::size_t k = 0; k < 3; ++k) {
+        std::string text = *fields[k].second;
+        ImGui::SetNextItemWidth(-1);
+        const ImGuiInputTextFlags flags = k == 2 ? ImGuiInputTextFlags_Password : 0;
+        if (ImGui::InputTextWithHint(fields[k].first, hints[k]->c_str(), &text, flags)) {
+            Intent i;
+            i.kind = Intent::Kind::EditText;
+            i.path = fields[k].first;
+            i.text = text;
+            ctx.intents.push_back(i);
+        }
+    }
+    ImGui::BeginDisabled(!view.canConnect);
+    if (theme::button(ctx, "connect", view.connect, -1, theme::kButtonHeight, true)) {
+        Intent i;
+        i.kind = Intent::Kind::Login;
+        ctx.intents.push_back(i);
+    }
+    ImGui::EndDisabled();
+    if (view.statusIsError)
+        theme::error(view.status);
+    else
+        theme::hint(view.status);
     const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - navHeight));
     drawNav(view.nav, ctx);

@@ -35,6 +35,9 @@ public:
     virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
     /// Sets the bearer token for the next requests.
     virtual void setToken(std::string token) = 0;
+    /// Bytes sent and received so far (HTTP headers and bodies as they crossed the connection).
+    [[nodiscard]] virtual std::uint64_t bytesSent() const { return 0; }
+    [[nodiscard]] virtual std::uint64_t bytesReceived() const { return 0; }
 };
 
 /// libcurl transport: gzip both ways, timeouts, counts bytes on the wire.
@@ -43,8 +46,10 @@ public:
 /// What a sync did, printed by `carnet-device sync` as JSON.
 struct SyncReport {
     int pushed = 0, pulled = 0, merged = 0, conflicts = 0, rejected = 0, formsInstalled = 0, roundTrips = 0;
+    std::uint64_t bytesSent = 0, bytesReceived = 0;
     std::vector<std::string> errors;
     bool ok = true;
+    bool offline = false; ///< the server could not be reached: nothing was lost, try later
     [[nodiscard]] nlohmann::json toJson() const;
 };
 

@@ -1,0 +1,97 @@
+#pragma once
+// A real carnet-server process on 127.0.0.1 (port chosen by the system), with its own data folder.
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <poll.h>
+#include <stdexcept>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace carnet::test {
+
+class ServerProcess {
+public:
+    ServerProcess(std::string binary, std::filesystem::path dataDir)
+        : m_bin(std::move(binary))
+        , m_data(std::move(dataDir)) {}
+    ~ServerProcess() { stop(); }
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    /// Runs an administration command ("org add alec"); `input` goes to its standard input.
+    bool admin(const std::string& args, const std::string& input = {}) const {
+        const std::string cmd = (input.empty() ? std::string() : "printf '%s\\n' '" + input + "' | ") + "'" + m_bin +
+                                "' --data '" + m_data.string() + "' " + args + " >/dev/null";
+        return std::system(cmd.c_str()) == 0;
+    }
+
+    /// Starts `serve` and waits for its "listening on 127.0.0.1:PORT" line.
+    bool start() {
+        int fds[2];
+        if (::pipe(fds) != 0) return false;
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            ::dup2(fds[1], 1);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            const std::string data = m_data.string();
+            ::execl(m_bin.c_str(), m_bin.c_str(), "--data", data.c_str(), "serve", "--port", "0", "--bind", "127.0.0.1",
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        std::string out;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fds[0], POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            char buf[256];
+            const ssize_t n = ::read(fds[0], buf, sizeof buf);
+            if (n <= 0) break;
+            out.append(buf, static_cast<std::size_t>(n));
+            const auto at = out.find("listening on 127.0.0.1:");
+            if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+                m_port = std::atoi(out.c_str() + at + 23);
+                break;
+            }
+        }
+        ::close(fds[0]);
+        return m_port > 0;
+    }
+
+    void stop() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            int status = 0;
+            ::waitpid(m_pid, &status, 0);
+            m_pid = -1;
+        }
+    }
+
+    /// Kills the server without warning (crash tests).
+    void kill9() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGKILL);
+            int status = 0;
+            ::waitpid(m_pid, &status, 0);
+            m_pid = -1;
+        }
+    }
+
+    [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    [[nodiscard]] int port() const { return m_port; }
+
+private:
+    std::string m_bin;
+    std::filesystem::path m_data;
+    pid_t m_pid = -1;
+    int m_port = 0;
+};
+
+} // namespace carnet::test

@@ -1,0 +1,175 @@
+// The sync engine against a real carnet-server on 127.0.0.1, through the real libcurl transport, with
+// fault injection layered on top of it (a lost response, a flaky link, a wrong protocol version).
+#include "server_process.hpp"
+#include "store/store.hpp"
+#include "sync/client.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <iostream>
+
+using namespace carnet;
+using namespace carnet::sync;
+using nlohmann::json;
+
+namespace {
+
+// Wraps a real transport; can lose the response of chosen requests (sent and processed by the
+// server, the device never hears back) or fail before sending.
+class FaultyTransport final : public Transport {
+public:
+    explicit FaultyTransport(Transport& inner)
+        : m_inner(inner) {}
+    Result<HttpResponse> send(const HttpRequest& r) override {
+        ++calls;
+        if (failBeforeSend > 0) {
+            --failBeforeSend;
+            return makeError(ErrorCode::Offline, "injected: connection refused", true);
+        }
+        auto res = m_inner.send(r);
+        if (loseNextPushResponse && r.path == "/api/v1/sync/push") {
+            loseNextPushResponse = false;
+            return makeError(ErrorCode::Offline, "injected: connection reset after the request", true);
+        }
+        if (failPullAfter >= 0 && r.path.rfind("/api/v1/sync/pull", 0) == 0 && pulls++ >= failPullAfter)
+            return makeError(ErrorCode::Offline, "injected: link down during pull", false);
+        if (res.ok() && !protocolOverride.empty()) res->headers["carnet-protocol"] = protocolOverride;
+        return res;
+    }
+    void setToken(std::string token) override { m_inner.setToken(std::move(token)); }
+    std::uint64_t bytesSent() const override { return m_inner.bytesSent(); }
+    std::uint64_t bytesReceived() const override { return m_inner.bytesReceived(); }
+
+    int calls = 0, failBeforeSend = 0, failPullAfter = -1, pulls = 0;
+    bool loseNextPushResponse = false;
+    std::string protocolOverride;
+
+private:
+    Transport& m_inner;
+};
+
+struct World {
+    test::TempDir dir;
+    test::ServerProcess server{CARNET_SERVER_BIN, dir.path() / "server"};
+    World() {
+        REQUIRE(server.admin("org add alec"));
+        REQUIRE(server.admin("user add awa --role ambassador --org alec --password-stdin", "awa-password"));
+        REQUIRE(server.admin("user add chloe --role coordinator --org alec --password-stdin", "chloe-password"));
+        REQUIRE(server.admin(std::string("form publish ") + CARNET_SOURCE_DIR + "/assets/forms/trip_survey.json"));
+        REQUIRE(server.start());
+    }
+    store::Store device(const std::string& name) {
+        auto s = store::Store::open(dir.path() / name, store::StoreOptions{Durability::Full, "en", 0});
+        REQUIRE(s.ok());
+        return std::move(*s);
+    }
+};
+
+SyncOptions fast() {
+    SyncOptions o;
+    o.sleep = [](std::chrono::milliseconds) {}; // backoff is counted, not waited
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("a push whose response is lost is applied once when retried", "[sync]") {
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = makeCurlTransport(w.server.url());
+    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
+    const std::string id = *awa.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa");
+    REQUIRE(awa.setAnswer(id, "trajets_voiture_solo", 5).ok());
+
+    FaultyTransport faulty(*curl);
+    faulty.loseNextPushResponse = true;
+    const SyncReport r = synchronize(awa, faulty, fast());
+    INFO(r.toJson().dump());
+    REQUIRE(r.ok);
+    CHECK(r.pushed == 2);
+    CHECK(awa.pendingOutbox(100)->empty());
+
+    // The coordinator sees one record, at the version of exactly two applied mutations.
+    store::Store chloe = w.device("chloe");
+    auto curl2 = makeCurlTransport(w.server.url());
+    REQUIRE(login(chloe, *curl2, w.server.url(), "chloe", "chloe-password").ok());
+    const SyncReport c = synchronize(chloe, *curl2, fast());
+    REQUIRE(c.ok);
+    CHECK(c.pulled == 1);
+    auto rec = chloe.get(id);
+    REQUIRE(rec.ok());
+    CHECK(rec->serverVersion == 2);
+    CHECK(rec->answers["trajets_voiture_solo"] == 5);
+}
+
+TEST_CASE("transient failures are retried with backoff, a protocol mismatch stops with a clear message", "[sync]") {
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = makeCurlTransport(w.server.url());
+    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    FaultyTransport faulty(*curl);
+    faulty.failBeforeSend = 2;
+    std::vector<long long> waits;
+    SyncOptions o;
+    o.sleep = [&](std::chrono::milliseconds d) { waits.push_back(d.count()); };
+    const SyncReport r = synchronize(awa, faulty, o);
+    INFO(r.toJson().dump());
+    CHECK(r.ok);
+    CHECK(waits == std::vector<long long>{200, 400});
+
+    FaultyTransport wrong(*curl);
+    wrong.protocolOverride = "2";
+    const SyncReport m = synchronize(awa, wrong, fast());
+    CHECK_FALSE(m.ok);
+    REQUIRE_FALSE(m.errors.empty());
+    CHECK(m.errors[0].find("server speaks protocol 2, this device 1") != std::string::npos);
+
+    w.server.stop();
+    const SyncReport off = synchronize(awa, *curl, fast());
+    CHECK_FALSE(off.ok);
+    CHECK(off.offline);
+}
+
+TEST_CASE("a pull cut part-way resumes from the last applied page, and an idle sync is one round trip", "[sync]") {
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = makeCurlTransport(w.server.url());
+    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    REQUIRE(synchronize(awa, *curl, fast()).ok);
+    for (int i = 0; i < 25; ++i)
+        REQUIRE(awa.importAnswers("trip_survey", json{{"survey_phase", i % 2 ? "avant" : "apres"}}, "awa").ok());
+    const SyncReport pushed = synchronize(awa, *curl, fast());
+    REQUIRE(pushed.ok);
+    CHECK(pushed.pushed == 25);
+
+    store::Store chloe = w.device("chloe");
+    auto curl2 = makeCurlTransport(w.server.url());
+    REQUIRE(login(chloe, *curl2, w.server.url(), "chloe", "chloe-password").ok());
+    FaultyTransport faulty(*curl2);
+    faulty.failPullAfter = 2; // two pages arrive, then the link goes down
+    SyncOptions o = fast();
+    o.pullLimit = 10;
+    const SyncReport cut = synchronize(chloe, faulty, o);
+    CHECK_FALSE(cut.ok);
+    CHECK(cut.pulled == 20);
+    CHECK(chloe.list()->size() == 20);
+    const std::string cursor = *chloe.syncCursor();
+    CHECK_FALSE(cursor.empty());
+
+    const SyncReport rest = synchronize(chloe, *curl2, o);
+    REQUIRE(rest.ok);
+    CHECK(rest.pulled == 5);
+    CHECK(chloe.list()->size() == 25);
+
+    const SyncReport idle = synchronize(chloe, *curl2, o);
+    REQUIRE(idle.ok);
+    CHECK(idle.roundTrips == 1);
+    CHECK(idle.pulled == 0);
+    std::cout << "sync: idle sync " << idle.roundTrips << " round trip, " << idle.bytesSent + idle.bytesReceived
+              << " bytes; first pull of 25 records "
+              << (cut.bytesSent + cut.bytesReceived + rest.bytesSent + rest.bytesReceived) / 25
+              << " bytes per record on the wire; push " << (pushed.bytesSent + pushed.bytesReceived) / 25
+              << " bytes per record" << std::endl;
+}
