@@ -10,6 +10,10 @@ if [[ $# -ne 2 || ! "$2" =~ ^[0-9]+$ ]]; then
   echo "usage: $0 FUZZER_DIR SECONDS" >&2
   exit 2
 fi
+if [[ ! -d "$1" ]]; then
+  echo "$1: no such directory: build the clang preset first (make clang)" >&2
+  exit 2
+fi
 dir=$(cd "$1" && pwd)
 seconds=$2
 timeout=${FUZZ_TIMEOUT:-30}
@@ -39,6 +43,7 @@ for target in "${targets[@]}"; do
     echo "warning: $name has no seed corpus ($seeds)" >&2
   fi
   artifacts="$dir/artifacts/$name"
+  rm -rf "$artifacts"  # only this run's reproducers
   mkdir -p "$artifacts"
   log="$work/$name.log"
   echo "== $name: ${seconds}s, $(find "$corpus" -type f | wc -l) seed(s)"
@@ -48,9 +53,13 @@ for target in "${targets[@]}"; do
     echo "   corpus grew to $(find "$corpus" -type f | wc -l) file(s) (in a temporary copy, discarded)"
   else
     status=1
-    echo "!! $name FAILED; end of its log:"
-    tail -n 60 "$log"
-    echo "!! reproducer(s) kept in $artifacts:"
+    echo "!! $name FAILED:"
+    # The report's head (what happened, the first frames) and its summary, not pages of frames.
+    start=$(grep -n -m1 -E '==[0-9]+==ERROR|ALARM: working on the last Unit|deadly signal|out-of-memory|ERROR: libFuzzer' \
+      "$log" | cut -d: -f1 || true)
+    if [[ -n "$start" ]]; then sed -n "${start},$((start + 30))p" "$log"; else tail -n 30 "$log"; fi
+    grep -E '^SUMMARY|Test unit written|^stat::number_of_executed_units' "$log" || true
+    echo "!! reproducer(s) kept in $artifacts (replay: $target FILE):"
     ls -l "$artifacts"
   fi
 done

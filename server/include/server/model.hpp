@@ -1,0 +1,101 @@
+#pragma once
+// The server's domain types: accounts, records with per-field metadata, versions and conflicts.
+// Plain data shared by the services and every Repository implementation.
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::server {
+
+/// What a user may do and see.
+enum class Role {
+    Ambassador,  ///< own records and records assigned to them
+    Coordinator, ///< the organisation's records, resolves conflicts
+    Admin,       ///< as coordinator
+};
+/// "ambassador", "coordinator", "admin".
+[[nodiscard]] std::string_view roleName(Role role);
+/// Parses a role name.
+[[nodiscard]] std::optional<Role> parseRole(std::string_view name);
+
+/// An organisation; organisations never see each other's records.
+struct Org {
+    std::int64_t id = 0;
+    std::string name;
+};
+
+/// A user account.
+struct User {
+    std::int64_t id = 0;
+    std::string name;
+    Role role = Role::Ambassador;
+    std::int64_t orgId = 0;
+    std::string orgName;
+    std::string passwordHash; ///< argon2id string (libsodium)
+};
+
+/// Which records a reader may see: an organisation, narrowed to one user's records for ambassadors.
+struct Scope {
+    std::int64_t orgId = 0;
+    std::optional<std::int64_t> userId; ///< set: created by or assigned to this user only
+};
+/// The scope of `user`.
+[[nodiscard]] Scope scopeOf(const User& user);
+
+/// A published form version.
+struct FormRow {
+    std::string formId, version, hash;
+    std::string body; ///< canonical JSON, the text the hash is computed on
+};
+
+/// Who last wrote one field, and its value then (null once removed).
+struct FieldMeta {
+    nlohmann::json value;
+    std::int64_t version = 0;
+    std::string deviceId;
+};
+
+/// A record's current state.
+struct RecordState {
+    std::string recordId;
+    std::int64_t orgId = 0;
+    std::string orgName;
+    std::int64_t createdBy = 0;
+    std::optional<std::int64_t> assignedTo;
+    std::string kind, formId, formVersion, status, author;
+    std::int64_t version = 0;   ///< 0: does not exist yet
+    std::int64_t changeSeq = 0; ///< server-wide change sequence of the last write
+    nlohmann::json answers = nlohmann::json::object();
+    std::map<std::string, FieldMeta> fields; ///< every field ever written (loaded for writes only)
+    std::vector<std::string> conflicts;      ///< fields with an open conflict
+};
+/// True when `scope` may see `record`.
+[[nodiscard]] bool visible(const Scope& scope, const RecordState& record);
+
+/// One kept version of a record.
+struct VersionRow {
+    std::int64_t version = 0;
+    std::string status, formVersion, deviceId, userName;
+    nlohmann::json answers = nlohmann::json::object();
+    std::vector<std::string> changed; ///< fields this version changed
+};
+
+/// One value of a field in conflict.
+struct ConflictValue {
+    nlohmann::json value;
+    std::string deviceId;
+    std::int64_t version = 0;
+};
+
+/// An open conflict on one field of one record.
+struct ConflictRow {
+    std::string recordId, field;
+    std::vector<ConflictValue> values;
+};
+
+} // namespace carnet::server

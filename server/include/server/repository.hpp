@@ -1,0 +1,95 @@
+#pragma once
+// Storage behind an interface: SQLite now (SqliteRepository), PostgreSQL next. No SQL outside the
+// implementations; services hold the rules (merge, visibility, roles).
+
+#include "core/result.hpp"
+#include "server/model.hpp"
+#include "sync/protocol.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::server {
+
+/// Everything one write transaction may do; all of it commits together or not at all.
+class WriteTx {
+public:
+    virtual ~WriteTx() = default;
+    /// The stored result of (device, seq), when that mutation was already applied.
+    virtual Result<std::optional<nlohmann::json>> storedResult(std::string_view deviceId, std::int64_t seq) = 0;
+    /// Records that (device, seq) was applied with `result`.
+    virtual Result<void> storeResult(std::string_view deviceId, std::int64_t seq, const nlohmann::json& result) = 0;
+    /// A record with its field metadata and open conflicts, or nullopt.
+    virtual Result<std::optional<RecordState>> loadRecord(std::string_view recordId) = 0;
+    /// Whether (form id, version) is published.
+    virtual Result<bool> formExists(std::string_view formId, std::string_view version) = 0;
+    /// Writes `state` as its version `state.version` (kept in history), the metadata of the `changed`
+    /// fields, and assigns the next server change sequence.
+    virtual Result<void> saveVersion(const RecordState& state, const VersionRow& version) = 0;
+    /// Adds values to the open conflict on (record, field), opening one if needed.
+    virtual Result<void> addConflict(std::string_view recordId, std::string_view field,
+                                     const std::vector<ConflictValue>& values) = 0;
+    /// Closes the open conflicts on these fields, resolved by `version`.
+    virtual Result<void> closeConflicts(std::string_view recordId, const std::vector<std::string>& fields,
+                                        std::int64_t version) = 0;
+};
+
+/// One page of changes for a pull.
+struct ChangePage {
+    std::vector<RecordState> records; ///< ordered by change sequence, no field metadata
+    bool more = false;
+};
+
+/// The server's storage.
+class Repository {
+public:
+    virtual ~Repository() = default;
+
+    /// Creates an organisation; Conflict when the name exists.
+    virtual Result<std::int64_t> addOrg(std::string_view name) = 0;
+    /// An organisation by name, or nullopt.
+    virtual Result<std::optional<Org>> findOrg(std::string_view name) = 0;
+    /// Creates a user; Conflict when the name exists (names are unique on the server).
+    virtual Result<std::int64_t> addUser(const User& user) = 0;
+    /// A user (with the organisation's name) by name, or nullopt.
+    virtual Result<std::optional<User>> findUser(std::string_view name) = 0;
+
+    /// Stores a token by its hash for a user.
+    virtual Result<void> addToken(std::string_view tokenHash, std::int64_t userId) = 0;
+    /// The user of a live (not revoked) token.
+    virtual Result<std::optional<User>> tokenUser(std::string_view tokenHash) = 0;
+    /// Revokes a token; revoking twice or an unknown token is harmless.
+    virtual Result<void> revokeToken(std::string_view tokenHash) = 0;
+
+    /// Registers a device for a user unless already registered; returns the owner's user id.
+    virtual Result<std::int64_t> registerDevice(std::string_view deviceId, std::int64_t userId,
+                                                std::string_view name) = 0;
+    /// The user a device is registered to, or nullopt.
+    virtual Result<std::optional<std::int64_t>> deviceOwner(std::string_view deviceId) = 0;
+
+    /// Inserts a form version; Conflict when (id, version) exists.
+    virtual Result<void> insertForm(const FormRow& form) = 0;
+    /// A published form version, or nullopt.
+    virtual Result<std::optional<FormRow>> findForm(std::string_view formId, std::string_view version) = 0;
+    /// Every published version, oldest first.
+    virtual Result<std::vector<sync::FormRef>> listForms() = 0;
+
+    /// Runs `body` in one write transaction, committed when it returns ok.
+    virtual Result<void> write(const std::function<Result<void>(WriteTx&)>& body) = 0;
+
+    /// Records visible in `scope` changed after `afterSeq`, at most `limit`.
+    virtual Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) = 0;
+    /// A record (with open conflicts, without field metadata).
+    virtual Result<std::optional<RecordState>> findRecord(std::string_view recordId) = 0;
+    /// Every version of a record, oldest first.
+    virtual Result<std::vector<VersionRow>> history(std::string_view recordId) = 0;
+    /// Open conflicts on the organisation's records.
+    virtual Result<std::vector<ConflictRow>> openConflicts(std::int64_t orgId) = 0;
+    /// Assigns a record to a user (a new change, so the assignee's next pull brings it).
+    virtual Result<void> assignRecord(std::string_view recordId, std::int64_t userId) = 0;
+};
+
+} // namespace carnet::server

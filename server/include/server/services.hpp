@@ -1,0 +1,41 @@
+#pragma once
+// Everything one data folder serves: the repository and the services on it.
+
+#include "server/attachments.hpp"
+#include "server/auth_service.hpp"
+#include "server/form_service.hpp"
+#include "server/repository.hpp"
+#include "server/sync_service.hpp"
+
+#include <filesystem>
+#include <memory>
+
+namespace carnet::server {
+
+/// The services of one data folder (DIR/server.db, DIR/attachments).
+class Services {
+public:
+    /// Opens (creating) the data folder.
+    static Result<std::unique_ptr<Services>> open(const std::filesystem::path& dataDir);
+
+    /// The storage (for administration commands and tests).
+    Repository& repository() { return *m_repo; }
+    /// Accounts, tokens, devices.
+    AuthService& auth() { return m_auth; }
+    /// The form catalogue.
+    FormService& forms() { return m_forms; }
+    /// Push, pull, history, conflicts.
+    SyncService& sync() { return m_sync; }
+    /// Attachment uploads.
+    AttachmentStore& attachments() { return m_attachments; }
+
+private:
+    Services(std::unique_ptr<Repository> repo, const std::filesystem::path& dataDir);
+    std::unique_ptr<Repository> m_repo;
+    AuthService m_auth;
+    FormService m_forms;
+    SyncService m_sync;
+    AttachmentStore m_attachments;
+};
+
+} // namespace carnet::server

@@ -1,0 +1,74 @@
+#pragma once
+// The embedded Repository: one SQLite file (WAL, synchronous=FULL), one connection per thread at a
+// time from a small pool; SQLite serialises writers, so change sequence order is commit order.
+
+#include "core/db.hpp"
+#include "server/repository.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace carnet::server {
+
+/// Repository on one SQLite file.
+class SqliteRepository final : public Repository {
+public:
+    /// Opens (creating and migrating) the database file.
+    static Result<std::unique_ptr<SqliteRepository>> open(const std::filesystem::path& file);
+    ~SqliteRepository() override;
+    SqliteRepository(const SqliteRepository&) = delete;
+    SqliteRepository& operator=(const SqliteRepository&) = delete;
+
+    Result<std::int64_t> addOrg(std::string_view name) override;
+    Result<std::optional<Org>> findOrg(std::string_view name) override;
+    Result<std::int64_t> addUser(const User& user) override;
+    Result<std::optional<User>> findUser(std::string_view name) override;
+    Result<void> addToken(std::string_view tokenHash, std::int64_t userId) override;
+    Result<std::optional<User>> tokenUser(std::string_view tokenHash) override;
+    Result<void> revokeToken(std::string_view tokenHash) override;
+    Result<std::int64_t> registerDevice(std::string_view deviceId, std::int64_t userId, std::string_view name) override;
+    Result<std::optional<std::int64_t>> deviceOwner(std::string_view deviceId) override;
+    Result<void> insertForm(const FormRow& form) override;
+    Result<std::optional<FormRow>> findForm(std::string_view formId, std::string_view version) override;
+    Result<std::vector<sync::FormRef>> listForms() override;
+    Result<void> write(const std::function<Result<void>(WriteTx&)>& body) override;
+    Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) override;
+    Result<std::optional<RecordState>> findRecord(std::string_view recordId) override;
+    Result<std::vector<VersionRow>> history(std::string_view recordId) override;
+    Result<std::vector<ConflictRow>> openConflicts(std::int64_t orgId) override;
+    Result<void> assignRecord(std::string_view recordId, std::int64_t userId) override;
+
+private:
+    /// A connection borrowed from the pool, returned when destroyed.
+    class Lease {
+    public:
+        Lease(SqliteRepository& repo, Db db)
+            : m_repo(&repo)
+            , m_db(std::move(db)) {}
+        ~Lease();
+        Lease(Lease&& other) noexcept
+            : m_repo(std::exchange(other.m_repo, nullptr))
+            , m_db(std::move(other.m_db)) {}
+        Lease& operator=(Lease&&) = delete;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Db& db() { return m_db; }
+
+    private:
+        SqliteRepository* m_repo;
+        Db m_db;
+    };
+
+    explicit SqliteRepository(std::filesystem::path file)
+        : m_file(std::move(file)) {}
+    Result<Lease> acquire();
+
+    std::filesystem::path m_file;
+    std::mutex m_mutex;
+    std::vector<Db> m_idle;
+};
+
+} // namespace carnet::server

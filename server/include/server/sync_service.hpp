@@ -1,0 +1,66 @@
+#pragma once
+// Push (exactly once per device and sequence, per-field merge, conflicts kept), pull (an opaque
+// cursor over the server's change sequence, filtered by role and organisation), history and
+// conflict resolution. The rules live here; storage is the Repository's.
+
+#include "server/repository.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::server {
+
+/// The answer to a push.
+struct PushReply {
+    std::vector<sync::MutationResult> results;
+    std::int64_t acked = 0; ///< the highest seq answered
+};
+
+/// One page of a pull.
+struct PullReply {
+    std::vector<sync::RemoteRecord> changes;
+    std::vector<sync::FormRef> forms;
+    std::string cursor;
+    bool more = false;
+};
+
+/// The new state after a resolution.
+struct Resolution {
+    std::int64_t version = 0;
+    std::vector<std::string> conflicts; ///< fields still in conflict
+};
+
+/// The device id recorded for values written by a coordinator's resolution.
+constexpr std::string_view kResolutionDevice = "resolution";
+
+/// Records, sync and conflicts.
+class SyncService {
+public:
+    explicit SyncService(Repository& repo)
+        : m_repo(repo) {}
+
+    /// Applies a batch (at most sync::kMaxPushBatch mutations, strictly increasing seq) from a device
+    /// registered to `user`, in one transaction. Invalid for a malformed batch.
+    Result<PushReply> push(const User& user, std::string_view deviceId, const std::vector<sync::Mutation>& mutations);
+    /// Changes visible to `user` after `cursor` ("" = from the start); Invalid for a bad cursor.
+    Result<PullReply> pull(const User& user, std::string_view cursor, std::size_t limit);
+    /// Every version of a record the user may see; NotFound otherwise.
+    Result<std::vector<VersionRow>> history(const User& user, std::string_view recordId);
+    /// Open conflicts in the user's organisation (coordinators and admins only: check mayManage).
+    Result<std::vector<ConflictRow>> conflicts(const User& user);
+    /// Writes the chosen values as a new version and closes the conflicts on those fields.
+    Result<Resolution> resolve(const User& user, std::string_view recordId, const nlohmann::json& fields);
+
+    /// Coordinators and admins manage their organisation's conflicts.
+    [[nodiscard]] static bool mayManage(const User& user) { return user.role != Role::Ambassador; }
+    /// The opaque cursor for a change sequence, and back.
+    [[nodiscard]] static std::string encodeCursor(std::int64_t seq);
+    [[nodiscard]] static std::optional<std::int64_t> decodeCursor(std::string_view cursor);
+
+private:
+    Repository& m_repo;
+};
+
+} // namespace carnet::server

@@ -1,0 +1,197 @@
+// carnet-server: the central server. `serve` answers the sync protocol; the other subcommands manage
+// organisations, users and forms in the same data folder.
+#include "core/json_text.hpp"
+#include "server/routes.hpp"
+#include "server/services.hpp"
+
+#include <httplib.h>
+
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace carnet;
+using namespace carnet::server;
+
+namespace {
+
+constexpr std::string_view kUsage = R"(usage:
+  carnet-server serve --data DIR --port N [--bind 127.0.0.1]   (port 0 picks a free port)
+  carnet-server org add NAME --data DIR
+  carnet-server user add NAME --role ambassador|coordinator|admin --org ORG --password-stdin --data DIR
+  carnet-server form publish FILE --data DIR
+  carnet-server record assign RECORD_ID USER --data DIR
+)";
+
+struct Options {
+    std::string data, bind = "127.0.0.1", role, org;
+    std::optional<int> port;
+    bool passwordStdin = false;
+    std::vector<std::string> args;
+};
+
+int usage(std::string_view problem = {}) {
+    if (!problem.empty()) std::cerr << "carnet-server: " << problem << '\n';
+    std::cerr << kUsage;
+    return 2;
+}
+
+int fail(const Error& e) {
+    std::cerr << "carnet-server: " << e.message << '\n';
+    return 1;
+}
+
+std::optional<Options> parse(int argc, char** argv, std::string& problem) {
+    Options o;
+    std::vector<std::string> a(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto value = [&](std::string& out) {
+            if (i + 1 >= a.size()) {
+                problem = a[i] + " needs a value";
+                return false;
+            }
+            out = a[++i];
+            return true;
+        };
+        if (a[i] == "--data") {
+            if (!value(o.data)) return std::nullopt;
+        } else if (a[i] == "--bind") {
+            if (!value(o.bind)) return std::nullopt;
+        } else if (a[i] == "--role") {
+            if (!value(o.role)) return std::nullopt;
+        } else if (a[i] == "--org") {
+            if (!value(o.org)) return std::nullopt;
+        } else if (a[i] == "--port") {
+            std::string p;
+            if (!value(p)) return std::nullopt;
+            if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoi(p) > 65535) {
+                problem = "--port needs a number from 0 to 65535";
+                return std::nullopt;
+            }
+            o.port = std::stoi(p);
+        } else if (a[i] == "--password-stdin") {
+            o.passwordStdin = true;
+        } else if (a[i].size() > 1 && a[i][0] == '-') {
+            problem = "unknown option " + a[i];
+            return std::nullopt;
+        } else {
+            o.args.push_back(a[i]);
+        }
+    }
+    if (o.data.empty()) {
+        problem = "--data DIR is required";
+        return std::nullopt;
+    }
+    return o;
+}
+
+int serve(const Options& o, Services& services) {
+    if (!o.port) return usage("serve needs --port N");
+    // Signals are taken by a thread of their own (sigwait) so that stopping is ordinary code.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+    httplib::Server http;
+    mountRoutes(http, services);
+    int port = *o.port;
+    if (port == 0) {
+        port = http.bind_to_any_port(o.bind);
+        if (port < 0) return fail(makeError(ErrorCode::Io, "cannot bind " + o.bind));
+    } else if (!http.bind_to_port(o.bind, port)) {
+        return fail(makeError(ErrorCode::Io, "cannot bind " + o.bind + ":" + std::to_string(port)));
+    }
+    std::thread stopper([&] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        http.stop();
+    });
+    std::cout << "listening on " << o.bind << ":" << port << std::endl;
+    const bool ok = http.listen_after_bind();
+    if (!ok || http.is_running()) {
+        // listen ended without a signal: wake the stopper so it can be joined.
+        pthread_kill(stopper.native_handle(), SIGTERM);
+    }
+    stopper.join();
+    return 0;
+}
+
+int run(const Options& o) {
+    const auto& a = o.args;
+    if (a.empty()) return usage();
+    auto opened = Services::open(o.data);
+    if (!opened.ok()) return fail(opened.error());
+    Services& s = **opened;
+
+    if (a[0] == "serve" && a.size() == 1) return serve(o, s);
+
+    if (a[0] == "org" && a.size() == 3 && a[1] == "add") {
+        auto r = s.auth().addOrg(a[2]);
+        if (!r.ok()) return fail(r.error());
+        std::cout << "organisation " << a[2] << " added\n";
+        return 0;
+    }
+
+    if (a[0] == "user" && a.size() == 3 && a[1] == "add") {
+        auto role = parseRole(o.role);
+        if (!role) return usage("--role must be ambassador, coordinator or admin");
+        if (o.org.empty()) return usage("user add needs --org ORG");
+        if (!o.passwordStdin) return usage("user add needs --password-stdin (passwords never go on the command line)");
+        std::string password;
+        std::getline(std::cin, password);
+        while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+            password.pop_back();
+        auto r = s.auth().addUser(a[2], *role, o.org, password);
+        if (!r.ok()) return fail(r.error());
+        std::cout << "user " << a[2] << " (" << roleName(*role) << ", " << o.org << ") added\n";
+        return 0;
+    }
+
+    if (a[0] == "form" && a.size() == 3 && a[1] == "publish") {
+        auto text = readTextFile(a[2]);
+        if (!text.ok()) return fail(text.error());
+        auto r = s.forms().publish(*text);
+        if (!r.ok()) {
+            std::cerr << "carnet-server: " << a[2] << ": " << r.error().message << '\n';
+            return 1;
+        }
+        std::cout << "form " << r->form.formId << " " << r->form.version
+                  << (r->alreadyPublished ? " already published" : " published") << " (sha256 " << r->form.hash
+                  << ")\n";
+        return 0;
+    }
+
+    if (a[0] == "record" && a.size() == 4 && a[1] == "assign") {
+        auto user = s.repository().findUser(a[3]);
+        if (!user.ok()) return fail(user.error());
+        if (!*user) return fail(makeError(ErrorCode::NotFound, "no user '" + a[3] + "'"));
+        auto rec = s.repository().findRecord(a[2]);
+        if (!rec.ok()) return fail(rec.error());
+        if (!*rec || (*rec)->orgId != (*user)->orgId)
+            return fail(makeError(ErrorCode::NotFound, "no record " + a[2] + " in the user's organisation"));
+        if (auto r = s.repository().assignRecord(a[2], (*user)->id); !r.ok()) return fail(r.error());
+        std::cout << "record " << a[2] << " assigned to " << a[3] << '\n';
+        return 0;
+    }
+    return usage("unknown command");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::string problem;
+    auto o = parse(argc, argv, problem);
+    if (!o) return usage(problem);
+    try {
+        return run(*o);
+    } catch (const std::exception& e) {
+        std::cerr << "carnet-server: internal error: " << e.what() << '\n';
+        return 1;
+    }
+}

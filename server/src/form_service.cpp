@@ -1,0 +1,44 @@
+#include "server/form_service.hpp"
+
+#include "forms/loader.hpp"
+#include "server/crypto.hpp"
+
+namespace carnet::server {
+
+Result<Published> FormService::publish(std::string_view jsonText) {
+    if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
+    const forms::LoadResult loaded = forms::loadForm(jsonText);
+    if (!loaded.ok()) {
+        std::string msg;
+        for (const auto& p : loaded.problems) {
+            if (!msg.empty()) msg += '\n';
+            msg += p.format("", Lang::En);
+        }
+        return makeError(ErrorCode::Invalid, msg);
+    }
+    const forms::Form& form = *loaded.form;
+    FormRow row{form.id, form.version, sha256Hex(form.canonicalJson), form.canonicalJson};
+    Published out{sync::FormRef{row.formId, row.version, row.hash}, false};
+    auto existing = m_repo.findForm(row.formId, row.version);
+    if (!existing.ok()) return existing.error();
+    if (*existing) {
+        if ((*existing)->hash != row.hash)
+            return makeError(ErrorCode::Conflict, "form " + row.formId + " version " + row.version +
+                                                      " is already published with other content; publish it under "
+                                                      "a new version");
+        out.alreadyPublished = true;
+        return out;
+    }
+    if (auto r = m_repo.insertForm(row); !r.ok()) return r.error();
+    return out;
+}
+
+Result<std::string> FormService::document(std::string_view formId, std::string_view version) {
+    auto f = m_repo.findForm(formId, version);
+    if (!f.ok()) return f.error();
+    if (!*f)
+        return makeError(ErrorCode::NotFound, "no form " + std::string(formId) + " version " + std::string(version));
+    return (*f)->body;
+}
+
+} // namespace carnet::server

@@ -1,0 +1,36 @@
+#include "server/model.hpp"
+
+namespace carnet::server {
+
+std::string_view roleName(Role role) {
+    switch (role) {
+    case Role::Ambassador:
+        return "ambassador";
+    case Role::Coordinator:
+        return "coordinator";
+    case Role::Admin:
+        return "admin";
+    }
+    return "ambassador";
+}
+
+std::optional<Role> parseRole(std::string_view name) {
+    for (auto r : {Role::Ambassador, Role::Coordinator, Role::Admin})
+        if (roleName(r) == name) return r;
+    return std::nullopt;
+}
+
+Scope scopeOf(const User& user) {
+    Scope s;
+    s.orgId = user.orgId;
+    if (user.role == Role::Ambassador) s.userId = user.id;
+    return s;
+}
+
+bool visible(const Scope& scope, const RecordState& record) {
+    if (record.orgId != scope.orgId) return false;
+    if (!scope.userId) return true;
+    return record.createdBy == *scope.userId || record.assignedTo == scope.userId;
+}
+
+} // namespace carnet::server

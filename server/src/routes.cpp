@@ -1,0 +1,461 @@
+#include "server/routes.hpp"
+
+#include "server/crypto.hpp"
+#include "sync/protocol.hpp"
+
+#include <httplib.h>
+
+#include <iostream>
+#include <string>
+
+namespace carnet::server {
+
+using httplib::Request;
+using httplib::Response;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxJsonDepth = 64;
+constexpr std::string_view kJson = "application/json";
+
+void sendJson(Response& res, int status, const json& body) {
+    res.status = status;
+    // Text from the request (a record id in the path) may be invalid UTF-8: replace, never throw.
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), std::string(kJson));
+}
+
+void sendError(Response& res, int status, std::string_view code, std::string_view message) {
+    sendJson(res, status, sync::errorBody(code, message));
+}
+
+// Nesting deeper than any form answer needs is refused before parsing, so no recursive walk
+// (dump, destruction) can exhaust a worker's stack.
+bool tooDeep(std::string_view text) {
+    int depth = 0;
+    bool inString = false, escaped = false;
+    for (char c : text) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"')
+            inString = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > kMaxJsonDepth) return true;
+        } else if (c == ']' || c == '}')
+            --depth;
+    }
+    return false;
+}
+
+bool digitsOnly(std::string_view s, std::size_t maxLen) {
+    if (s.empty() || s.size() > maxLen) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+std::optional<std::string> stringField(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+json userJson(const User& u) {
+    return json{{"name", u.name}, {"role", roleName(u.role)}, {"org", u.orgName}};
+}
+
+json formsJson(const std::vector<sync::FormRef>& forms) {
+    json arr = json::array();
+    for (const auto& f : forms)
+        arr.push_back(sync::toJson(f));
+    return arr;
+}
+
+class Routes {
+public:
+    Routes(Services& services, LogSink log)
+        : m_s(services)
+        , m_log(std::move(log)) {}
+
+    void mount(httplib::Server& http);
+
+    void log(std::string_view line) const {
+        if (m_log)
+            m_log(line);
+        else
+            std::cerr << line << '\n';
+    }
+
+private:
+    using Handler = std::function<void(const Request&, Response&, const User&)>;
+    using BodyHandler = std::function<void(const Request&, Response&, const User&, const json&)>;
+
+    // Expected failures from the services, as HTTP. Storage failures are logged and answered
+    // without their details.
+    void sendFailure(Response& res, const Request& req, const Error& e) const {
+        switch (e.code) {
+        case ErrorCode::Invalid:
+            return sendError(res, 400, "invalid_request", e.message);
+        case ErrorCode::NotFound:
+            return sendError(res, 404, "not_found", e.message);
+        case ErrorCode::Conflict:
+            return sendError(res, 409, "conflict", e.message);
+        case ErrorCode::Busy:
+            res.set_header("Retry-After", "1");
+            return sendError(res, 503, "busy", "the server is busy, try again");
+        case ErrorCode::NoSpace:
+            log(req.method + " " + req.path + ": " + e.message);
+            return sendError(res, 507, "no_space", "the server's disk is full");
+        case ErrorCode::Io:
+        case ErrorCode::Offline:
+        case ErrorCode::Internal:
+            break;
+        }
+        log(req.method + " " + req.path + ": " + e.message);
+        sendError(res, 500, "internal", "internal server error");
+    }
+
+    std::optional<User> authenticate(const Request& req, Response& res) const {
+        const std::string header = req.get_header_value("Authorization");
+        constexpr std::string_view kBearer = "Bearer ";
+        if (header.compare(0, kBearer.size(), kBearer) != 0) {
+            sendError(res, 401, "unauthorized", "missing bearer token");
+            return std::nullopt;
+        }
+        auto user = m_s.auth().authenticate(std::string_view(header).substr(kBearer.size()));
+        if (!user.ok()) {
+            sendFailure(res, req, user.error());
+            return std::nullopt;
+        }
+        if (!*user) {
+            sendError(res, 401, "unauthorized", "unknown or revoked token");
+            return std::nullopt;
+        }
+        return **user;
+    }
+
+    static std::string bearer(const Request& req) { return req.get_header_value("Authorization").substr(7); }
+
+    // Reads a body of at most `limit` bytes (after gzip decoding); false when it answered an error.
+    static bool readBody(Response& res, const httplib::ContentReader& reader, std::size_t limit, std::string& body) {
+        bool tooLarge = false;
+        const bool ok = reader([&](const char* data, std::size_t n) {
+            if (body.size() + n > limit) {
+                tooLarge = true;
+                return false;
+            }
+            body.append(data, n);
+            return true;
+        });
+        if (ok) return true;
+        if (tooLarge || res.status == 413)
+            sendError(res, 413, "payload_too_large", "the body is over " + std::to_string(limit) + " bytes");
+        else if (res.status == 415)
+            sendError(res, 415, "unsupported_encoding", "unsupported Content-Encoding");
+        else
+            sendError(res, 400, "bad_body", "the body could not be read");
+        return false;
+    }
+
+    static bool parseJson(Response& res, const std::string& body, json& out) {
+        if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+            out = json::object(); // an empty body (logout) is an empty object
+            return true;
+        }
+        if (tooDeep(body)) {
+            sendError(res, 400, "bad_json", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+            return false;
+        }
+        out = json::parse(body, nullptr, false);
+        if (out.is_discarded()) {
+            sendError(res, 400, "bad_json", "the body is not valid JSON");
+            return false;
+        }
+        if (!out.is_object()) {
+            sendError(res, 400, "bad_json", "the body must be a JSON object");
+            return false;
+        }
+        return true;
+    }
+
+    // An authenticated GET.
+    httplib::Server::Handler get(Handler h) {
+        return [this, h = std::move(h)](const Request& req, Response& res) {
+            if (auto user = authenticate(req, res)) h(req, res, *user);
+        };
+    }
+
+    // An authenticated POST with a JSON object body.
+    httplib::Server::HandlerWithContentReader post(BodyHandler h) {
+        return [this, h = std::move(h)](const Request& req, Response& res, const httplib::ContentReader& reader) {
+            std::string body;
+            if (!readBody(res, reader, sync::kMaxBodyBytes, body)) return;
+            auto user = authenticate(req, res);
+            if (!user) return;
+            json j;
+            if (!parseJson(res, body, j)) return;
+            h(req, res, *user, j);
+        };
+    }
+
+    void login(const Request& req, Response& res, const httplib::ContentReader& reader);
+    void push(const Request& req, Response& res, const User& user, const json& body);
+    void pull(const Request& req, Response& res, const User& user);
+    void history(const Request& req, Response& res, const User& user);
+    void conflicts(const Request& req, Response& res, const User& user);
+    void resolve(const Request& req, Response& res, const User& user, const json& body);
+    void uploadChunk(const Request& req, Response& res, const httplib::ContentReader& reader);
+
+    Services& m_s;
+    LogSink m_log;
+};
+
+void Routes::login(const Request& req, Response& res, const httplib::ContentReader& reader) {
+    std::string body;
+    if (!readBody(res, reader, sync::kMaxBodyBytes, body)) return;
+    json j;
+    if (!parseJson(res, body, j)) return;
+    auto name = stringField(j, "user");
+    auto password = stringField(j, "password");
+    if (!name || !password) return sendError(res, 400, "missing_field", "login needs 'user' and 'password' strings");
+    auto session = m_s.auth().login(*name, *password);
+    if (!session.ok()) return sendFailure(res, req, session.error());
+    if (!*session) return sendError(res, 401, "unauthorized", "wrong user or password");
+    sendJson(res, 200, json{{"token", (*session)->token}, {"user", userJson((*session)->user)}});
+}
+
+void Routes::push(const Request& req, Response& res, const User& user, const json& body) {
+    auto deviceId = stringField(body, "device_id");
+    auto it = body.find("mutations");
+    if (!deviceId || it == body.end() || !it->is_array())
+        return sendError(res, 400, "missing_field", "push needs 'device_id' and a 'mutations' array");
+    if (it->size() > sync::kMaxPushBatch)
+        return sendError(res, 413, "batch_too_large",
+                         "at most " + std::to_string(sync::kMaxPushBatch) + " mutations per push");
+    std::vector<sync::Mutation> mutations;
+    mutations.reserve(it->size());
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        auto m = sync::mutationFromJson((*it)[i]);
+        if (!m.ok())
+            return sendError(res, 400, "bad_mutation", "mutations[" + std::to_string(i) + "]: " + m.error().message);
+        mutations.push_back(std::move(*m));
+    }
+    auto owns = m_s.auth().ownsDevice(user, *deviceId);
+    if (!owns.ok()) return sendFailure(res, req, owns.error());
+    if (!*owns)
+        return sendError(res, 403, "device_not_registered",
+                         "device " + *deviceId + " is not registered to user " + user.name);
+    auto reply = m_s.sync().push(user, *deviceId, mutations);
+    if (!reply.ok()) return sendFailure(res, req, reply.error());
+    json results = json::array();
+    for (const auto& r : reply->results)
+        results.push_back(sync::toJson(r));
+    sendJson(res, 200, json{{"results", results}, {"acked", reply->acked}});
+}
+
+void Routes::pull(const Request& req, Response& res, const User& user) {
+    std::size_t limit = 0;
+    if (req.has_param("limit")) {
+        const std::string l = req.get_param_value("limit");
+        if (!digitsOnly(l, 9)) return sendError(res, 400, "invalid_request", "'limit' must be a positive integer");
+        limit = std::stoul(l);
+        if (limit == 0) return sendError(res, 400, "invalid_request", "'limit' must be a positive integer");
+    }
+    auto reply = m_s.sync().pull(user, req.get_param_value("cursor"), limit);
+    if (!reply.ok()) return sendFailure(res, req, reply.error());
+    json changes = json::array();
+    for (const auto& c : reply->changes)
+        changes.push_back(sync::toJson(c));
+    sendJson(res, 200,
+             json{{"changes", changes},
+                  {"forms", formsJson(reply->forms)},
+                  {"cursor", reply->cursor},
+                  {"more", reply->more}});
+}
+
+void Routes::history(const Request& req, Response& res, const User& user) {
+    const std::string id = req.matches[1];
+    auto versions = m_s.sync().history(user, id);
+    if (!versions.ok()) return sendFailure(res, req, versions.error());
+    json arr = json::array();
+    for (const auto& v : *versions)
+        arr.push_back(json{{"version", v.version},
+                           {"status", v.status},
+                           {"form_version", v.formVersion},
+                           {"device_id", v.deviceId},
+                           {"user", v.userName},
+                           {"answers", v.answers},
+                           {"changed", v.changed}});
+    sendJson(res, 200, json{{"record_id", id}, {"versions", arr}});
+}
+
+void Routes::conflicts(const Request& req, Response& res, const User& user) {
+    if (!SyncService::mayManage(user))
+        return sendError(res, 403, "forbidden", "only coordinators and admins see conflicts");
+    auto rows = m_s.sync().conflicts(user);
+    if (!rows.ok()) return sendFailure(res, req, rows.error());
+    json arr = json::array();
+    for (const auto& c : *rows) {
+        json values = json::array();
+        for (const auto& v : c.values)
+            values.push_back(json{{"value", v.value}, {"device_id", v.deviceId}, {"version", v.version}});
+        arr.push_back(json{{"record_id", c.recordId}, {"field", c.field}, {"values", values}});
+    }
+    sendJson(res, 200, json{{"conflicts", arr}});
+}
+
+void Routes::resolve(const Request& req, Response& res, const User& user, const json& body) {
+    if (!SyncService::mayManage(user))
+        return sendError(res, 403, "forbidden", "only coordinators and admins resolve conflicts");
+    auto it = body.find("fields");
+    if (it == body.end() || !it->is_object())
+        return sendError(res, 400, "missing_field", "resolve needs a 'fields' object");
+    const std::string id = req.matches[1];
+    auto r = m_s.sync().resolve(user, id, *it);
+    if (!r.ok()) return sendFailure(res, req, r.error());
+    sendJson(res, 200, json{{"record_id", id}, {"version", r->version}, {"conflicts", r->conflicts}});
+}
+
+void Routes::uploadChunk(const Request& req, Response& res, const httplib::ContentReader& reader) {
+    std::string body;
+    if (!readBody(res, reader, sync::kMaxChunkBytes, body)) return;
+    auto user = authenticate(req, res);
+    if (!user) return;
+    const std::string sha = req.matches[1];
+    if (!isSha256Hex(sha))
+        return sendError(res, 400, "invalid_request", "attachments are named by their sha256 (64 lowercase hex)");
+    const std::string offset = req.get_param_value("offset");
+    if (!digitsOnly(offset, 18)) return sendError(res, 400, "missing_field", "upload needs '?offset=N'");
+    std::optional<std::uint64_t> total;
+    if (req.has_param("total")) {
+        const std::string t = req.get_param_value("total");
+        if (!digitsOnly(t, 18)) return sendError(res, 400, "invalid_request", "'total' must be a byte count");
+        total = std::stoull(t);
+    }
+    UploadState after;
+    auto outcome = m_s.attachments().append(sha, std::stoull(offset), body, total, after);
+    if (!outcome.ok()) return sendFailure(res, req, outcome.error());
+    switch (*outcome) {
+    case AppendOutcome::Appended:
+        return sendJson(res, 200, json{{"received", after.received}, {"complete", after.complete}});
+    case AppendOutcome::OffsetMismatch: {
+        json j = sync::errorBody("offset_mismatch", "resume from the received size");
+        j["received"] = after.received;
+        return sendJson(res, 409, j);
+    }
+    case AppendOutcome::HashMismatch:
+        return sendError(res, 422, "hash_mismatch", "the uploaded bytes do not hash to " + sha + "; upload again");
+    case AppendOutcome::TooLong:
+        return sendError(res, 400, "invalid_request", "more bytes than the declared 'total'");
+    }
+}
+
+void Routes::mount(httplib::Server& http) {
+    http.set_payload_max_length(sync::kMaxChunkBytes);
+    http.set_default_headers({{std::string(sync::kProtocolHeader), std::to_string(sync::kProtocolVersion)}});
+
+    http.set_pre_routing_handler([](const Request& req, Response& res) {
+        if (req.path.rfind("/api/v1", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
+        const std::string version = req.get_header_value(std::string(sync::kProtocolHeader));
+        if (version == std::to_string(sync::kProtocolVersion)) return httplib::Server::HandlerResponse::Unhandled;
+        json j = sync::errorBody("protocol_mismatch",
+                                 version.empty() ? "missing Carnet-Protocol header; this server speaks version " +
+                                                       std::to_string(sync::kProtocolVersion)
+                                                 : "protocol version " + version +
+                                                       " is not supported; this server "
+                                                       "speaks version " +
+                                                       std::to_string(sync::kProtocolVersion));
+        j["server_protocol"] = sync::kProtocolVersion;
+        sendJson(res, 409, j);
+        return httplib::Server::HandlerResponse::Handled;
+    });
+
+    http.set_error_handler(httplib::Server::Handler([](const Request&, Response& res) {
+        if (!res.body.empty()) return;
+        if (res.status == 404) return sendError(res, 404, "not_found", "no such route");
+        if (res.status == 413) return sendError(res, 413, "payload_too_large", "the body is too large");
+        sendError(res, res.status, "bad_request",
+                  "the request could not be handled (HTTP " + std::to_string(res.status) + ")");
+    }));
+
+    http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+            if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        log("exception in " + req.method + " " + req.path + ": " + what);
+        sendError(res, 500, "internal", "internal server error");
+    });
+
+    http.Post("/api/v1/login",
+              [this](const Request& req, Response& res, const httplib::ContentReader& r) { login(req, res, r); });
+    http.Post("/api/v1/logout", post([this](const Request& req, Response& res, const User&, const json&) {
+                  if (auto r = m_s.auth().logout(bearer(req)); !r.ok()) return sendFailure(res, req, r.error());
+                  sendJson(res, 200, json::object());
+              }));
+    http.Post("/api/v1/devices", post([this](const Request& req, Response& res, const User& user, const json& body) {
+                  auto id = stringField(body, "device_id");
+                  if (!id || id->empty() || id->size() > 100)
+                      return sendError(res, 400, "missing_field", "devices needs a 'device_id' string");
+                  auto reg = m_s.auth().registerDevice(user, *id, stringField(body, "name").value_or(""));
+                  if (!reg.ok()) return sendFailure(res, req, reg.error());
+                  if (*reg == DeviceRegistration::TakenByOtherUser)
+                      return sendError(res, 409, "device_taken", "device " + *id + " is registered to another user");
+                  sendJson(res, 200, json{{"device_id", *id}});
+              }));
+    http.Get("/api/v1/forms", get([this](const Request& req, Response& res, const User&) {
+                 auto forms = m_s.forms().list();
+                 if (!forms.ok()) return sendFailure(res, req, forms.error());
+                 sendJson(res, 200, json{{"forms", formsJson(*forms)}});
+             }));
+    http.Get(R"(/api/v1/forms/([^/]+)/([^/]+))", get([this](const Request& req, Response& res, const User&) {
+                 auto doc = m_s.forms().document(req.matches[1].str(), req.matches[2].str());
+                 if (!doc.ok()) return sendFailure(res, req, doc.error());
+                 res.status = 200;
+                 res.set_content(*doc, std::string(kJson));
+             }));
+    http.Post("/api/v1/sync/push",
+              post([this](const Request& req, Response& res, const User& u, const json& b) { push(req, res, u, b); }));
+    http.Get("/api/v1/sync/pull", get([this](const Request& req, Response& res, const User& u) { pull(req, res, u); }));
+    http.Get(R"(/api/v1/records/([^/]+)/history)",
+             get([this](const Request& req, Response& res, const User& u) { history(req, res, u); }));
+    http.Get("/api/v1/conflicts",
+             get([this](const Request& req, Response& res, const User& u) { conflicts(req, res, u); }));
+    http.Post(R"(/api/v1/conflicts/([^/]+)/resolve)", post([this](const Request& req, Response& res, const User& u,
+                                                                  const json& b) { resolve(req, res, u, b); }));
+    http.Get(R"(/api/v1/attachments/([^/]+))", get([this](const Request& req, Response& res, const User&) {
+                 const std::string sha = req.matches[1];
+                 if (!isSha256Hex(sha))
+                     return sendError(res, 400, "invalid_request",
+                                      "attachments are named by their sha256 (64 lowercase hex)");
+                 auto st = m_s.attachments().state(sha);
+                 if (!st.ok()) return sendFailure(res, req, st.error());
+                 sendJson(res, 200, json{{"received", st->received}, {"complete", st->complete}});
+             }));
+    http.Put(R"(/api/v1/attachments/([^/]+))",
+             [this](const Request& req, Response& res, const httplib::ContentReader& r) { uploadChunk(req, res, r); });
+}
+
+} // namespace
+
+void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
+    // The routes live as long as the server: owned by the handlers through a shared pointer.
+    auto routes = std::make_shared<Routes>(services, std::move(log));
+    routes->mount(http);
+    // The logger holds the last reference, and reports every server error once more with its status.
+    http.set_logger([routes](const Request& req, const Response& res) {
+        if (res.status >= 500) routes->log(req.method + " " + req.path + " -> " + std::to_string(res.status));
+    });
+}
+
+} // namespace carnet::server

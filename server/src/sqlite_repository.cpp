@@ -1,0 +1,585 @@
+#include "server/sqlite_repository.hpp"
+
+#include "core/ids.hpp"
+
+#include <array>
+
+namespace carnet::server {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxIdleConnections = 16;
+
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE orgs(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+                   org_id INTEGER NOT NULL REFERENCES orgs(id), password_hash TEXT NOT NULL);
+CREATE TABLE tokens(token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                    created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE devices(device_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                     name TEXT NOT NULL, registered_at TEXT NOT NULL);
+CREATE TABLE forms(seq INTEGER PRIMARY KEY, form_id TEXT NOT NULL, version TEXT NOT NULL, hash TEXT NOT NULL,
+                   body TEXT NOT NULL, published_at TEXT NOT NULL, UNIQUE(form_id, version));
+CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters VALUES ('change_seq', 0);
+CREATE TABLE records(record_id TEXT PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),
+                     created_by INTEGER NOT NULL REFERENCES users(id), assigned_to INTEGER REFERENCES users(id),
+                     kind TEXT NOT NULL, form_id TEXT NOT NULL, form_version TEXT NOT NULL, status TEXT NOT NULL,
+                     author TEXT NOT NULL, version INTEGER NOT NULL, change_seq INTEGER NOT NULL UNIQUE,
+                     answers TEXT NOT NULL);
+CREATE INDEX records_org_seq ON records(org_id, change_seq);
+CREATE TABLE record_fields(record_id TEXT NOT NULL REFERENCES records(record_id), field TEXT NOT NULL,
+                           value TEXT NOT NULL, version INTEGER NOT NULL, device_id TEXT NOT NULL,
+                           PRIMARY KEY(record_id, field)) WITHOUT ROWID;
+CREATE TABLE record_versions(record_id TEXT NOT NULL REFERENCES records(record_id), version INTEGER NOT NULL,
+                             status TEXT NOT NULL, form_version TEXT NOT NULL, device_id TEXT NOT NULL,
+                             user_name TEXT NOT NULL, answers TEXT NOT NULL, changed TEXT NOT NULL,
+                             created_at TEXT NOT NULL, PRIMARY KEY(record_id, version)) WITHOUT ROWID;
+CREATE TABLE applied(device_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL,
+                     PRIMARY KEY(device_id, seq)) WITHOUT ROWID;
+CREATE TABLE conflicts(id INTEGER PRIMARY KEY, record_id TEXT NOT NULL REFERENCES records(record_id),
+                       field TEXT NOT NULL, opened_version INTEGER NOT NULL, resolved_version INTEGER);
+CREATE UNIQUE INDEX conflicts_open ON conflicts(record_id, field) WHERE resolved_version IS NULL;
+CREATE TABLE conflict_values(conflict_id INTEGER NOT NULL REFERENCES conflicts(id), value TEXT NOT NULL,
+                             device_id TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE INDEX conflict_values_by_conflict ON conflict_values(conflict_id);
+)sql";
+
+const std::array<Migration, 1> kMigrations{{{1, kSchemaV1}}};
+
+// Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
+json parseStored(const std::string& text) {
+    json j = json::parse(text, nullptr, false);
+    return j.is_discarded() ? json() : j;
+}
+
+std::vector<std::string> stringList(const json& j) {
+    std::vector<std::string> out;
+    if (j.is_array())
+        for (const auto& s : j)
+            if (s.is_string()) out.push_back(s.get<std::string>());
+    return out;
+}
+
+constexpr std::string_view kUserColumns =
+    "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash FROM users u JOIN orgs o ON o.id = u.org_id ";
+
+User readUser(const Stmt& st) {
+    User u;
+    u.id = st.integer(0);
+    u.name = st.text(1);
+    u.role = parseRole(st.text(2)).value_or(Role::Ambassador);
+    u.orgId = st.integer(3);
+    u.orgName = st.text(4);
+    u.passwordHash = st.text(5);
+    return u;
+}
+
+Result<std::optional<User>> oneUser(Stmt& st) {
+    auto row = st.step();
+    if (!row.ok()) return row.error();
+    std::optional<User> out;
+    if (*row) out = readUser(st);
+    st.reset();
+    return out;
+}
+
+constexpr std::string_view kRecordColumns =
+    "SELECT r.record_id, r.org_id, o.name, r.created_by, r.assigned_to, r.kind, r.form_id, r.form_version, "
+    "r.status, r.author, r.version, r.change_seq, r.answers FROM records r JOIN orgs o ON o.id = r.org_id ";
+
+RecordState readRecord(const Stmt& st) {
+    RecordState r;
+    r.recordId = st.text(0);
+    r.orgId = st.integer(1);
+    r.orgName = st.text(2);
+    r.createdBy = st.integer(3);
+    if (!st.isNull(4)) r.assignedTo = st.integer(4);
+    r.kind = st.text(5);
+    r.formId = st.text(6);
+    r.formVersion = st.text(7);
+    r.status = st.text(8);
+    r.author = st.text(9);
+    r.version = st.integer(10);
+    r.changeSeq = st.integer(11);
+    r.answers = parseStored(st.text(12));
+    if (!r.answers.is_object()) r.answers = json::object();
+    return r;
+}
+
+Result<std::vector<std::string>> openConflictFields(Db& db, std::string_view recordId) {
+    auto st = db.prepare("SELECT field FROM conflicts WHERE record_id = ? AND resolved_version IS NULL ORDER BY field");
+    if (!st.ok()) return st.error();
+    st->bind(1, recordId);
+    std::vector<std::string> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(st->text(0));
+    }
+    return out;
+}
+
+Result<std::optional<RecordState>> loadRecordOn(Db& db, std::string_view recordId, bool withFields) {
+    auto st = db.prepare(std::string(kRecordColumns) + "WHERE r.record_id = ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, recordId);
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<RecordState>();
+    RecordState r = readRecord(*st);
+    st->reset();
+    auto conflicts = openConflictFields(db, recordId);
+    if (!conflicts.ok()) return conflicts.error();
+    r.conflicts = std::move(*conflicts);
+    if (withFields) {
+        auto f = db.prepare("SELECT field, value, version, device_id FROM record_fields WHERE record_id = ?");
+        if (!f.ok()) return f.error();
+        f->bind(1, recordId);
+        while (true) {
+            auto fr = f->step();
+            if (!fr.ok()) return fr.error();
+            if (!*fr) break;
+            r.fields[f->text(0)] = FieldMeta{parseStored(f->text(1)), f->integer(2), f->text(3)};
+        }
+    }
+    return std::optional<RecordState>(std::move(r));
+}
+
+Result<std::int64_t> nextChangeSeq(Db& db) {
+    auto st = db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value");
+    if (!st.ok()) return st.error();
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return makeError(ErrorCode::Internal, db.path().string() + ": change sequence counter is missing");
+    const std::int64_t seq = st->integer(0);
+    st->reset();
+    return seq;
+}
+
+class SqliteWriteTx final : public WriteTx {
+public:
+    explicit SqliteWriteTx(Db& db)
+        : m_db(db) {}
+
+    Result<std::optional<json>> storedResult(std::string_view deviceId, std::int64_t seq) override {
+        auto st = m_db.prepare("SELECT result FROM applied WHERE device_id = ? AND seq = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, deviceId).bind(2, seq);
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) return std::optional<json>();
+        return std::optional<json>(parseStored(st->text(0)));
+    }
+
+    Result<void> storeResult(std::string_view deviceId, std::int64_t seq, const json& result) override {
+        auto st = m_db.prepare("INSERT INTO applied(device_id, seq, result) VALUES (?, ?, ?)");
+        if (!st.ok()) return st.error();
+        return st->bind(1, deviceId).bind(2, seq).bind(3, result.dump()).run();
+    }
+
+    Result<std::optional<RecordState>> loadRecord(std::string_view recordId) override {
+        return loadRecordOn(m_db, recordId, true);
+    }
+
+    Result<bool> formExists(std::string_view formId, std::string_view version) override {
+        auto st = m_db.prepare("SELECT 1 FROM forms WHERE form_id = ? AND version = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, formId).bind(2, version);
+        return st->step();
+    }
+
+    Result<void> saveVersion(const RecordState& s, const VersionRow& v) override {
+        auto seq = nextChangeSeq(m_db);
+        if (!seq.ok()) return seq.error();
+        auto up = m_db.prepare(
+            "INSERT INTO records(record_id, org_id, created_by, assigned_to, kind, form_id, form_version, status, "
+            "author, version, change_seq, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, status = excluded.status, "
+            "kind = excluded.kind, author = excluded.author, version = excluded.version, "
+            "change_seq = excluded.change_seq, answers = excluded.answers");
+        if (!up.ok()) return up.error();
+        up->bind(1, s.recordId).bind(2, s.orgId).bind(3, s.createdBy);
+        if (s.assignedTo)
+            up->bind(4, *s.assignedTo);
+        else
+            up->bindNull(4);
+        up->bind(5, s.kind).bind(6, s.formId).bind(7, s.formVersion).bind(8, s.status).bind(9, s.author);
+        up->bind(10, s.version).bind(11, *seq).bind(12, s.answers.dump());
+        if (auto r = up->run(); !r.ok()) return r.error();
+
+        auto field = m_db.prepare("INSERT INTO record_fields(record_id, field, value, version, device_id) "
+                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT(record_id, field) DO UPDATE SET "
+                                  "value = excluded.value, version = excluded.version, device_id = excluded.device_id");
+        if (!field.ok()) return field.error();
+        for (const auto& name : v.changed) {
+            auto it = s.fields.find(name);
+            if (it == s.fields.end()) continue;
+            field->bind(1, s.recordId).bind(2, name).bind(3, it->second.value.dump());
+            field->bind(4, it->second.version).bind(5, it->second.deviceId);
+            if (auto r = field->run(); !r.ok()) return r.error();
+        }
+
+        auto ver = m_db.prepare("INSERT INTO record_versions(record_id, version, status, form_version, device_id, "
+                                "user_name, answers, changed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        if (!ver.ok()) return ver.error();
+        ver->bind(1, s.recordId).bind(2, v.version).bind(3, v.status).bind(4, v.formVersion).bind(5, v.deviceId);
+        ver->bind(6, v.userName).bind(7, v.answers.dump()).bind(8, json(v.changed).dump()).bind(9, nowIsoUtc());
+        return ver->run();
+    }
+
+    Result<void> addConflict(std::string_view recordId, std::string_view field,
+                             const std::vector<ConflictValue>& values) override {
+        auto find =
+            m_db.prepare("SELECT id FROM conflicts WHERE record_id = ? AND field = ? AND resolved_version IS NULL");
+        if (!find.ok()) return find.error();
+        find->bind(1, recordId).bind(2, field);
+        auto row = find->step();
+        if (!row.ok()) return row.error();
+        std::int64_t id = 0;
+        std::int64_t opened = values.empty() ? 0 : values.back().version;
+        if (*row) {
+            id = find->integer(0);
+            find->reset();
+        } else {
+            find->reset();
+            auto ins =
+                m_db.prepare("INSERT INTO conflicts(record_id, field, opened_version) VALUES (?, ?, ?) RETURNING id");
+            if (!ins.ok()) return ins.error();
+            ins->bind(1, recordId).bind(2, field).bind(3, opened);
+            auto r = ins->step();
+            if (!r.ok()) return r.error();
+            id = ins->integer(0);
+            ins->reset();
+        }
+        auto val = m_db.prepare("INSERT INTO conflict_values(conflict_id, value, device_id, version) "
+                                "VALUES (?, ?, ?, ?)");
+        if (!val.ok()) return val.error();
+        for (const auto& v : values) {
+            val->bind(1, id).bind(2, v.value.dump()).bind(3, v.deviceId).bind(4, v.version);
+            if (auto r = val->run(); !r.ok()) return r.error();
+        }
+        return {};
+    }
+
+    Result<void> closeConflicts(std::string_view recordId, const std::vector<std::string>& fields,
+                                std::int64_t version) override {
+        auto st = m_db.prepare("UPDATE conflicts SET resolved_version = ? WHERE record_id = ? AND field = ? "
+                               "AND resolved_version IS NULL");
+        if (!st.ok()) return st.error();
+        for (const auto& f : fields)
+            if (auto r = st->bind(1, version).bind(2, recordId).bind(3, f).run(); !r.ok()) return r.error();
+        return {};
+    }
+
+private:
+    Db& m_db;
+};
+
+} // namespace
+
+SqliteRepository::Lease::~Lease() {
+    if (!m_repo) return;
+    std::lock_guard lock(m_repo->m_mutex);
+    if (m_repo->m_idle.size() < kMaxIdleConnections) m_repo->m_idle.push_back(std::move(m_db));
+}
+
+Result<std::unique_ptr<SqliteRepository>> SqliteRepository::open(const std::filesystem::path& file) {
+    auto db = Db::open(file);
+    if (!db.ok()) return db.error();
+    if (auto m = migrate(*db, kMigrations); !m.ok()) return m.error();
+    std::unique_ptr<SqliteRepository> repo(new SqliteRepository(file));
+    repo->m_idle.push_back(std::move(*db));
+    return repo;
+}
+
+SqliteRepository::~SqliteRepository() = default;
+
+Result<SqliteRepository::Lease> SqliteRepository::acquire() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_idle.empty()) {
+            Db db = std::move(m_idle.back());
+            m_idle.pop_back();
+            return Lease(*this, std::move(db));
+        }
+    }
+    auto db = Db::open(m_file, DbOptions{.readOnly = false, .create = false});
+    if (!db.ok()) return db.error();
+    return Lease(*this, std::move(*db));
+}
+
+Result<std::int64_t> SqliteRepository::addOrg(std::string_view name) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    Db& db = lease->db();
+    auto st = db.prepare("INSERT INTO orgs(name) VALUES (?) RETURNING id");
+    if (!st.ok()) return st.error();
+    auto row = st->bind(1, name).step();
+    if (!row.ok()) {
+        if (row.error().code == ErrorCode::Conflict)
+            return makeError(ErrorCode::Conflict, "organisation '" + std::string(name) + "' already exists");
+        return row.error();
+    }
+    const std::int64_t id = st->integer(0);
+    st->reset();
+    return id;
+}
+
+Result<std::optional<Org>> SqliteRepository::findOrg(std::string_view name) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT id, name FROM orgs WHERE name = ?");
+    if (!st.ok()) return st.error();
+    auto row = st->bind(1, name).step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<Org>();
+    return std::optional<Org>(Org{st->integer(0), st->text(1)});
+}
+
+Result<std::int64_t> SqliteRepository::addUser(const User& user) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st =
+        lease->db().prepare("INSERT INTO users(name, role, org_id, password_hash) VALUES (?, ?, ?, ?) RETURNING id");
+    if (!st.ok()) return st.error();
+    st->bind(1, user.name).bind(2, roleName(user.role)).bind(3, user.orgId).bind(4, user.passwordHash);
+    auto row = st->step();
+    if (!row.ok()) {
+        if (row.error().code == ErrorCode::Conflict)
+            return makeError(ErrorCode::Conflict, "user '" + user.name + "' already exists");
+        return row.error();
+    }
+    const std::int64_t id = st->integer(0);
+    st->reset();
+    return id;
+}
+
+Result<std::optional<User>> SqliteRepository::findUser(std::string_view name) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(std::string(kUserColumns) + "WHERE u.name = ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, name);
+    return oneUser(*st);
+}
+
+Result<void> SqliteRepository::addToken(std::string_view tokenHash, std::int64_t userId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("INSERT INTO tokens(token_hash, user_id, created_at) VALUES (?, ?, ?)");
+    if (!st.ok()) return st.error();
+    return st->bind(1, tokenHash).bind(2, userId).bind(3, nowIsoUtc()).run();
+}
+
+Result<std::optional<User>> SqliteRepository::tokenUser(std::string_view tokenHash) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(std::string(kUserColumns) +
+                                  "JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+    if (!st.ok()) return st.error();
+    st->bind(1, tokenHash);
+    return oneUser(*st);
+}
+
+Result<void> SqliteRepository::revokeToken(std::string_view tokenHash) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL");
+    if (!st.ok()) return st.error();
+    return st->bind(1, nowIsoUtc()).bind(2, tokenHash).run();
+}
+
+Result<std::int64_t> SqliteRepository::registerDevice(std::string_view deviceId, std::int64_t userId,
+                                                      std::string_view name) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    Db& db = lease->db();
+    Tx tx(db);
+    if (!tx.begun().ok()) return tx.begun().error();
+    auto ins = db.prepare("INSERT INTO devices(device_id, user_id, name, registered_at) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT(device_id) DO NOTHING");
+    if (!ins.ok()) return ins.error();
+    if (auto r = ins->bind(1, deviceId).bind(2, userId).bind(3, name).bind(4, nowIsoUtc()).run(); !r.ok())
+        return r.error();
+    auto sel = db.prepare("SELECT user_id FROM devices WHERE device_id = ?");
+    if (!sel.ok()) return sel.error();
+    auto row = sel->bind(1, deviceId).step();
+    if (!row.ok()) return row.error();
+    const std::int64_t owner = *row ? sel->integer(0) : 0;
+    sel->reset();
+    if (auto r = tx.commit(); !r.ok()) return r.error();
+    return owner;
+}
+
+Result<std::optional<std::int64_t>> SqliteRepository::deviceOwner(std::string_view deviceId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT user_id FROM devices WHERE device_id = ?");
+    if (!st.ok()) return st.error();
+    auto row = st->bind(1, deviceId).step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(st->integer(0));
+}
+
+Result<void> SqliteRepository::insertForm(const FormRow& form) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st =
+        lease->db().prepare("INSERT INTO forms(form_id, version, hash, body, published_at) VALUES (?, ?, ?, ?, ?)");
+    if (!st.ok()) return st.error();
+    st->bind(1, form.formId).bind(2, form.version).bind(3, form.hash).bind(4, form.body).bind(5, nowIsoUtc());
+    auto r = st->run();
+    if (!r.ok() && r.error().code == ErrorCode::Conflict)
+        return makeError(ErrorCode::Conflict, "form " + form.formId + " " + form.version + " is already published");
+    return r;
+}
+
+Result<std::optional<FormRow>> SqliteRepository::findForm(std::string_view formId, std::string_view version) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT form_id, version, hash, body FROM forms WHERE form_id = ? AND version = ?");
+    if (!st.ok()) return st.error();
+    auto row = st->bind(1, formId).bind(2, version).step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<FormRow>();
+    return std::optional<FormRow>(FormRow{st->text(0), st->text(1), st->text(2), st->text(3)});
+}
+
+Result<std::vector<sync::FormRef>> SqliteRepository::listForms() {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT form_id, version, hash FROM forms ORDER BY seq");
+    if (!st.ok()) return st.error();
+    std::vector<sync::FormRef> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(sync::FormRef{st->text(0), st->text(1), st->text(2)});
+    }
+    return out;
+}
+
+Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>& body) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    Db& db = lease->db();
+    Tx tx(db);
+    if (!tx.begun().ok()) return tx.begun().error();
+    SqliteWriteTx wtx(db);
+    if (auto r = body(wtx); !r.ok()) return r.error();
+    return tx.commit();
+}
+
+Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    Db& db = lease->db();
+    std::string sql = std::string(kRecordColumns) + "WHERE r.org_id = ? AND r.change_seq > ? ";
+    if (scope.userId) sql += "AND (r.created_by = ? OR r.assigned_to = ?) ";
+    sql += "ORDER BY r.change_seq LIMIT ?";
+    auto st = db.prepare(sql);
+    if (!st.ok()) return st.error();
+    st->bind(1, scope.orgId).bind(2, afterSeq);
+    int next = 3;
+    if (scope.userId) {
+        st->bind(3, *scope.userId).bind(4, *scope.userId);
+        next = 5;
+    }
+    st->bind(next, static_cast<std::int64_t>(limit) + 1);
+    ChangePage page;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        if (page.records.size() == limit) {
+            page.more = true;
+            break;
+        }
+        page.records.push_back(readRecord(*st));
+    }
+    st->reset();
+    for (auto& r : page.records) {
+        auto c = openConflictFields(db, r.recordId);
+        if (!c.ok()) return c.error();
+        r.conflicts = std::move(*c);
+    }
+    return page;
+}
+
+Result<std::optional<RecordState>> SqliteRepository::findRecord(std::string_view recordId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    return loadRecordOn(lease->db(), recordId, false);
+}
+
+Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recordId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT version, status, form_version, device_id, user_name, answers, changed "
+                                  "FROM record_versions WHERE record_id = ? ORDER BY version");
+    if (!st.ok()) return st.error();
+    st->bind(1, recordId);
+    std::vector<VersionRow> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        VersionRow v;
+        v.version = st->integer(0);
+        v.status = st->text(1);
+        v.formVersion = st->text(2);
+        v.deviceId = st->text(3);
+        v.userName = st->text(4);
+        v.answers = parseStored(st->text(5));
+        v.changed = stringList(parseStored(st->text(6)));
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+Result<std::vector<ConflictRow>> SqliteRepository::openConflicts(std::int64_t orgId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(
+        "SELECT c.id, c.record_id, c.field, v.value, v.device_id, v.version FROM conflicts c "
+        "JOIN records r ON r.record_id = c.record_id JOIN conflict_values v ON v.conflict_id = c.id "
+        "WHERE r.org_id = ? AND c.resolved_version IS NULL ORDER BY c.id, v.rowid");
+    if (!st.ok()) return st.error();
+    st->bind(1, orgId);
+    std::vector<ConflictRow> out;
+    std::int64_t current = -1;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        if (st->integer(0) != current) {
+            current = st->integer(0);
+            out.push_back(ConflictRow{st->text(1), st->text(2), {}});
+        }
+        out.back().values.push_back(ConflictValue{parseStored(st->text(3)), st->text(4), st->integer(5)});
+    }
+    return out;
+}
+
+Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int64_t userId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    Db& db = lease->db();
+    Tx tx(db);
+    if (!tx.begun().ok()) return tx.begun().error();
+    auto seq = nextChangeSeq(db);
+    if (!seq.ok()) return seq.error();
+    auto st = db.prepare("UPDATE records SET assigned_to = ?, change_seq = ? WHERE record_id = ?");
+    if (!st.ok()) return st.error();
+    if (auto r = st->bind(1, userId).bind(2, *seq).bind(3, recordId).run(); !r.ok()) return r.error();
+    if (db.changes() == 0) return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
+    return tx.commit();
+}
+
+} // namespace carnet::server

@@ -1,0 +1,281 @@
+#include "server/sync_service.hpp"
+
+#include <algorithm>
+
+namespace carnet::server {
+
+using nlohmann::json;
+using sync::MutationResult;
+using sync::MutationStatus;
+
+namespace {
+
+constexpr std::size_t kDefaultPullLimit = 500;
+
+std::string stringOr(const json& obj, const char* key, std::string fallback) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+MutationResult rejected(std::int64_t seq, std::string reason) {
+    MutationResult r;
+    r.seq = seq;
+    r.status = MutationStatus::Rejected;
+    r.reason = std::move(reason);
+    return r;
+}
+
+// Applies one mutation inside the batch's transaction. An Error aborts the whole batch (storage
+// failure); a refusal is a Rejected result and changes nothing.
+Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view deviceId, const sync::Mutation& m) {
+    auto loaded = tx.loadRecord(m.recordId);
+    if (!loaded.ok()) return loaded.error();
+    const json noFields = json::object();
+    auto fi = m.changes.find("fields");
+    const json& fieldsIn = fi != m.changes.end() && fi->is_object() ? *fi : noFields;
+
+    RecordState state;
+    const bool isNew = !loaded->has_value();
+    if (isNew) {
+        if (m.op != "create") return rejected(m.seq, "unknown record " + m.recordId);
+        state.recordId = m.recordId;
+        state.formId = stringOr(m.changes, "form_id", "");
+        state.formVersion = stringOr(m.changes, "form_version", "");
+        if (state.formId.empty() || state.formVersion.empty())
+            return rejected(m.seq, "create needs 'form_id' and 'form_version'");
+        state.orgId = user.orgId;
+        state.orgName = user.orgName;
+        state.createdBy = user.id;
+        state.kind = stringOr(m.changes, "kind", "record");
+        state.author = stringOr(m.changes, "author", user.name);
+        state.status = "draft";
+    } else {
+        state = std::move(**loaded);
+        if (state.orgId != user.orgId)
+            return rejected(m.seq, "record " + m.recordId + " belongs to another organisation");
+        if (!visible(scopeOf(user), state))
+            return rejected(m.seq, "record " + m.recordId + " is not assigned to user " + user.name);
+        if (m.baseVersion > state.version)
+            return rejected(m.seq, "base_version " + std::to_string(m.baseVersion) + " is ahead of the server's " +
+                                       std::to_string(state.version) + " for record " + m.recordId);
+        if (m.op == "create") {
+            // The same id is the same record: a create that arrives again (another device, a reset
+            // outbox) merges into it like a set based on version 0, never a duplicate.
+            const std::string formId = stringOr(m.changes, "form_id", state.formId);
+            if (formId != state.formId)
+                return rejected(m.seq, "record " + m.recordId + " already exists with form " + state.formId);
+        }
+    }
+    if (m.op == "create" || m.op == "migrate") {
+        const std::string version = stringOr(m.changes, "form_version", "");
+        if (m.op == "migrate" && version.empty()) return rejected(m.seq, "migrate needs 'form_version'");
+        if (!version.empty()) {
+            auto exists = tx.formExists(state.formId, version);
+            if (!exists.ok()) return exists.error();
+            if (!*exists) return rejected(m.seq, "unknown form version " + state.formId + " " + version);
+            if (isNew || m.op == "migrate") state.formVersion = version;
+        }
+    }
+    if (m.op == "finalize") state.status = stringOr(m.changes, "status", "finalized");
+
+    const std::int64_t newVersion = state.version + 1;
+    std::vector<std::string> changed, conflicted;
+    std::vector<std::pair<std::string, std::vector<ConflictValue>>> conflictValues;
+    for (const auto& [field, value] : fieldsIn.items()) {
+        if (field.empty()) return rejected(m.seq, "a field name is empty");
+        auto meta = state.fields.find(field);
+        if (meta != state.fields.end() && meta->second.version > m.baseVersion && meta->second.deviceId != deviceId &&
+            meta->second.value != value) {
+            // Changed since the base by another device to something else: this value wins (arrival
+            // order), both are kept. An already open conflict only gains the new value.
+            std::vector<ConflictValue> values;
+            const bool open = std::find(state.conflicts.begin(), state.conflicts.end(), field) != state.conflicts.end();
+            if (!open) values.push_back(ConflictValue{meta->second.value, meta->second.deviceId, meta->second.version});
+            values.push_back(ConflictValue{value, std::string(deviceId), newVersion});
+            conflictValues.emplace_back(field, std::move(values));
+            conflicted.push_back(field);
+        }
+        state.fields[field] = FieldMeta{value, newVersion, std::string(deviceId)};
+        if (value.is_null())
+            state.answers.erase(field);
+        else
+            state.answers[field] = value;
+        changed.push_back(field);
+    }
+    state.version = newVersion;
+
+    VersionRow row;
+    row.version = newVersion;
+    row.status = state.status;
+    row.formVersion = state.formVersion;
+    row.deviceId = std::string(deviceId);
+    row.userName = user.name;
+    row.answers = state.answers;
+    row.changed = changed;
+    if (auto r = tx.saveVersion(state, row); !r.ok()) return r.error();
+    for (const auto& [field, values] : conflictValues)
+        if (auto r = tx.addConflict(state.recordId, field, values); !r.ok()) return r.error();
+
+    MutationResult out;
+    out.seq = m.seq;
+    out.version = newVersion;
+    if (!conflicted.empty()) {
+        out.status = MutationStatus::Conflict;
+        out.fields = std::move(conflicted);
+    } else if (isNew || m.baseVersion >= newVersion - 1) {
+        out.status = MutationStatus::Applied;
+    } else {
+        out.status = MutationStatus::Merged;
+        out.fields = std::move(changed);
+    }
+    return out;
+}
+
+sync::RemoteRecord toRemote(const RecordState& r) {
+    sync::RemoteRecord out;
+    out.recordId = r.recordId;
+    out.version = r.version;
+    out.kind = r.kind;
+    out.formId = r.formId;
+    out.formVersion = r.formVersion;
+    out.status = r.status;
+    out.author = r.author;
+    out.org = r.orgName;
+    out.answers = r.answers;
+    out.conflicts = r.conflicts;
+    return out;
+}
+
+} // namespace
+
+Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
+                                    const std::vector<sync::Mutation>& mutations) {
+    if (mutations.size() > sync::kMaxPushBatch)
+        return makeError(ErrorCode::Invalid, "at most " + std::to_string(sync::kMaxPushBatch) + " mutations per push");
+    for (std::size_t i = 1; i < mutations.size(); ++i)
+        if (mutations[i].seq <= mutations[i - 1].seq)
+            return makeError(ErrorCode::Invalid, "mutations must be in strictly increasing 'seq' order (seq " +
+                                                     std::to_string(mutations[i].seq) + ")");
+    PushReply reply;
+    auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
+        reply.results.clear();
+        for (const auto& m : mutations) {
+            auto stored = tx.storedResult(deviceId, m.seq);
+            if (!stored.ok()) return stored.error();
+            if (*stored) {
+                auto prev = sync::mutationResultFromJson(**stored);
+                if (!prev.ok())
+                    return makeError(ErrorCode::Internal, "stored result unreadable: " + prev.error().message);
+                reply.results.push_back(std::move(*prev));
+                continue;
+            }
+            auto res = applyOne(tx, user, deviceId, m);
+            if (!res.ok()) return res.error();
+            // A rejection is not stored: the device keeps the mutation and may send it again once
+            // the cause is gone (the form version gets published, ...).
+            if (res->status != MutationStatus::Rejected)
+                if (auto s = tx.storeResult(deviceId, m.seq, sync::toJson(*res)); !s.ok()) return s.error();
+            reply.results.push_back(std::move(*res));
+        }
+        return {};
+    });
+    if (!r.ok()) return r.error();
+    reply.acked = mutations.empty() ? 0 : mutations.back().seq;
+    return reply;
+}
+
+std::string SyncService::encodeCursor(std::int64_t seq) {
+    return "c" + std::to_string(seq);
+}
+
+std::optional<std::int64_t> SyncService::decodeCursor(std::string_view cursor) {
+    if (cursor.empty()) return 0;
+    if (cursor.size() < 2 || cursor.size() > 19 || cursor[0] != 'c') return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : cursor.substr(1)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, std::size_t limit) {
+    auto after = decodeCursor(cursor);
+    if (!after) return makeError(ErrorCode::Invalid, "bad cursor '" + std::string(cursor) + "'");
+    if (limit == 0) limit = kDefaultPullLimit;
+    limit = std::min(limit, sync::kMaxPullLimit);
+    auto page = m_repo.changes(scopeOf(user), *after, limit);
+    if (!page.ok()) return page.error();
+    auto forms = m_repo.listForms();
+    if (!forms.ok()) return forms.error();
+    PullReply reply;
+    reply.forms = std::move(*forms);
+    reply.more = page->more;
+    std::int64_t last = *after;
+    for (const auto& r : page->records) {
+        reply.changes.push_back(toRemote(r));
+        last = r.changeSeq;
+    }
+    reply.cursor = encodeCursor(last);
+    return reply;
+}
+
+Result<std::vector<VersionRow>> SyncService::history(const User& user, std::string_view recordId) {
+    auto rec = m_repo.findRecord(recordId);
+    if (!rec.ok()) return rec.error();
+    if (!*rec || !visible(scopeOf(user), **rec))
+        return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
+    return m_repo.history(recordId);
+}
+
+Result<std::vector<ConflictRow>> SyncService::conflicts(const User& user) {
+    return m_repo.openConflicts(user.orgId);
+}
+
+Result<Resolution> SyncService::resolve(const User& user, std::string_view recordId, const json& fields) {
+    if (!fields.is_object() || fields.empty())
+        return makeError(ErrorCode::Invalid, "'fields' must be a non-empty object of field -> value");
+    Resolution out;
+    auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
+        auto loaded = tx.loadRecord(recordId);
+        if (!loaded.ok()) return loaded.error();
+        if (!*loaded || !visible(scopeOf(user), **loaded))
+            return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
+        RecordState state = std::move(**loaded);
+        std::vector<std::string> closing, changed;
+        const std::int64_t newVersion = state.version + 1;
+        for (const auto& [field, value] : fields.items()) {
+            if (field.empty()) return makeError(ErrorCode::Invalid, "a field name is empty");
+            if (std::find(state.conflicts.begin(), state.conflicts.end(), field) != state.conflicts.end())
+                closing.push_back(field);
+            state.fields[field] = FieldMeta{value, newVersion, std::string(kResolutionDevice)};
+            if (value.is_null())
+                state.answers.erase(field);
+            else
+                state.answers[field] = value;
+            changed.push_back(field);
+        }
+        if (closing.empty())
+            return makeError(ErrorCode::Conflict,
+                             "record " + std::string(recordId) + " has no open conflict on these fields");
+        state.version = newVersion;
+        VersionRow row;
+        row.version = newVersion;
+        row.status = state.status;
+        row.formVersion = state.formVersion;
+        row.deviceId = std::string(kResolutionDevice);
+        row.userName = user.name;
+        row.answers = state.answers;
+        row.changed = changed;
+        if (auto s = tx.saveVersion(state, row); !s.ok()) return s.error();
+        if (auto s = tx.closeConflicts(state.recordId, closing, newVersion); !s.ok()) return s.error();
+        out.version = newVersion;
+        for (const auto& f : state.conflicts)
+            if (std::find(closing.begin(), closing.end(), f) == closing.end()) out.conflicts.push_back(f);
+        return {};
+    });
+    if (!r.ok()) return r.error();
+    return out;
+}
+
+} // namespace carnet::server

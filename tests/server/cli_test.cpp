@@ -1,0 +1,118 @@
+// The carnet-server executable's subcommands, on a real data folder.
+#include "core/json_text.hpp"
+#include "server/services.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+using namespace carnet;
+using namespace carnet::test;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out;
+};
+
+// Runs a shell command line, capturing stdout and stderr.
+Run sh(const std::string& command) {
+    Run r;
+    FILE* p = popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    const int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string quote(const std::string& s) {
+    return "'" + s + "'";
+}
+
+} // namespace
+
+TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
+    TempDir dir;
+    const std::string bin = CARNET_SERVER_BIN;
+    const std::string data = " --data " + quote((dir.path() / "data").string());
+    const std::string forms = std::string(CARNET_SOURCE_DIR) + "/assets/forms/";
+
+    CHECK(sh(bin + " org add alec" + data).code == 0);
+    auto dup = sh(bin + " org add alec" + data);
+    CHECK(dup.code == 1);
+    CHECK(dup.out.find("already exists") != std::string::npos);
+
+    auto user = sh("printf 'longer secret\\n' | " + bin +
+                   " user add awa --role coordinator --org alec --password-stdin" + data);
+    CHECK(user.code == 0);
+    CHECK(user.out.find("awa") != std::string::npos);
+    CHECK(sh("printf 'longer secret\\n' | " + bin + " user add bob --role king --org alec --password-stdin" + data)
+              .code == 2);
+    CHECK(sh("printf 'longer secret\\n' | " + bin + " user add bob --role admin --org nowhere --password-stdin" + data)
+              .code == 1);
+    CHECK(sh(bin + " user add bob --role admin --org alec" + data).code == 2);
+    CHECK(sh(bin + " frobnicate" + data).code == 2);
+    CHECK(sh(bin + " org add x").code == 2);
+
+    for (const char* name : {"door_to_door", "phone_followup", "trip_survey", "advice_desk_session"}) {
+        auto r = sh(bin + " form publish " + quote(forms + name + ".json") + data);
+        CHECK(r.code == 0);
+        CHECK(r.out.find(" published") != std::string::npos);
+    }
+    auto again = sh(bin + " form publish " + quote(forms + "door_to_door.json") + data);
+    CHECK(again.code == 0);
+    CHECK(again.out.find("already published") != std::string::npos);
+
+    // Other content under a published version is refused.
+    auto text = readTextFile(forms + "door_to_door.json");
+    REQUIRE(text.ok());
+    auto doc = nlohmann::json::parse(*text);
+    doc["title"]["fr"] = "Autre titre";
+    const auto changed = dir.path() / "changed.json";
+    std::ofstream(changed) << doc.dump();
+    auto refused = sh(bin + " form publish " + quote(changed.string()) + data);
+    CHECK(refused.code == 1);
+    CHECK(refused.out.find("other content") != std::string::npos);
+    std::ofstream(dir.path() / "broken.json") << "{\"id\": ";
+    CHECK(sh(bin + " form publish " + quote((dir.path() / "broken.json").string()) + data).code == 1);
+
+    auto assign = sh(bin + " record assign 11111111-1111-4111-8111-111111111111 awa" + data);
+    CHECK(assign.code == 1);
+    CHECK(assign.out.find("no record") != std::string::npos);
+
+    // What the commands wrote is what the server serves.
+    auto services = server::Services::open(dir.path() / "data");
+    REQUIRE(services.ok());
+    auto session = (*services)->auth().login("awa", "longer secret");
+    REQUIRE(session.ok());
+    REQUIRE(session->has_value());
+    CHECK((*session)->user.role == server::Role::Coordinator);
+    auto list = (*services)->forms().list();
+    REQUIRE(list.ok());
+    CHECK(list->size() == 4);
+}
+
+TEST_CASE("carnet-server serve prints the port it listens on and stops on SIGTERM", "[server][cli]") {
+    TempDir dir;
+    const std::string bin = CARNET_SERVER_BIN;
+    const auto out = dir.path() / "out.txt";
+    // Start, wait for the line, stop the server by its own pid, wait for it.
+    auto r = sh(bin + " serve --port 0 --data " + quote((dir.path() / "data").string()) + " > " + quote(out.string()) +
+                " & pid=$!; for i in $(seq 100); do grep -q listening " + quote(out.string()) +
+                " && break; sleep 0.05; done; kill -TERM $pid; wait $pid; echo exit=$?");
+    CHECK(r.out.find("exit=0") != std::string::npos);
+    auto text = readTextFile(out);
+    REQUIRE(text.ok());
+    CHECK(text->rfind("listening on 127.0.0.1:", 0) == 0);
+}

@@ -1,0 +1,188 @@
+// Attachments, compression and hostile input against a real server.
+#include "server_fixture.hpp"
+
+#include "server/crypto.hpp"
+
+#include <random>
+#include <zlib.h>
+
+using namespace carnet;
+using namespace carnet::test;
+
+namespace {
+
+const std::string kDev = "aaaaaaaa-0000-4000-8000-000000000001";
+
+std::string randomBytes(std::size_t n) {
+    std::mt19937 gen(42);
+    std::string s(n, '\0');
+    for (auto& c : s)
+        c = static_cast<char>(gen() & 0xff);
+    return s;
+}
+
+std::string gunzip(const std::string& data) {
+    z_stream zs{};
+    REQUIRE(inflateInit2(&zs, 16 + MAX_WBITS) == Z_OK);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = static_cast<uInt>(data.size());
+    std::string out;
+    char buf[16384];
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        out.append(buf, sizeof buf - zs.avail_out);
+    }
+    inflateEnd(&zs);
+    REQUIRE(rc == Z_STREAM_END);
+    return out;
+}
+
+Reply put(const ServerFixture& f, const std::string& token, const std::string& path, const std::string& data) {
+    auto c = f.client();
+    return ServerFixture::reply(c.Put(path.c_str(), ServerFixture::auth(token), data, "application/octet-stream"));
+}
+
+} // namespace
+
+TEST_CASE("attachments resume from the received offset and are verified against their hash", "[server][attachments]") {
+    ServerFixture f;
+    const std::string token = f.login("awa");
+    const std::string data = randomBytes(100000);
+    const std::string sha = server::sha256Hex(data);
+    const std::string path = "/api/v1/attachments/" + sha;
+
+    auto st = f.get(path, token);
+    REQUIRE(st.status == 200);
+    CHECK(st.body == json{{"received", 0}, {"complete", false}});
+
+    auto first = put(f, token, path + "?offset=0&total=100000", data.substr(0, 40000));
+    REQUIRE(first.status == 200);
+    CHECK(first.body == json{{"received", 40000}, {"complete", false}});
+    // The connection broke; the client asks where to resume and a stale offset is refused.
+    CHECK(f.get(path, token).body.at("received") == 40000);
+    auto stale = put(f, token, path + "?offset=10000&total=100000", data.substr(10000));
+    CHECK(stale.status == 409);
+    CHECK(stale.body.at("error") == "offset_mismatch");
+    CHECK(stale.body.at("received") == 40000);
+    auto rest = put(f, token, path + "?offset=40000&total=100000", data.substr(40000));
+    REQUIRE(rest.status == 200);
+    CHECK(rest.body == json{{"received", 100000}, {"complete", true}});
+    CHECK(f.get(path, token).body == json{{"received", 100000}, {"complete", true}});
+
+    // Without a declared total the upload completes when the bytes hash to the name.
+    const std::string small = "signature bytes";
+    const std::string smallPath = "/api/v1/attachments/" + server::sha256Hex(small);
+    CHECK(put(f, token, smallPath + "?offset=0", small.substr(0, 5)).body.at("complete") == false);
+    CHECK(put(f, token, smallPath + "?offset=5", small.substr(5)).body.at("complete") == true);
+
+    // Bytes that do not match the name are discarded when the declared total is reached.
+    const std::string wrongPath = "/api/v1/attachments/" + server::sha256Hex("something else");
+    auto wrong = put(f, token, wrongPath + "?offset=0&total=100000", data);
+    CHECK(wrong.status == 422);
+    CHECK(wrong.body.at("error") == "hash_mismatch");
+    CHECK(f.get(wrongPath, token).body == json{{"received", 0}, {"complete", false}});
+
+    CHECK(f.get("/api/v1/attachments/not-a-hash", token).status == 400);
+    CHECK(put(f, token, path + "x?offset=0", "x").status == 400);
+    CHECK(put(f, token, wrongPath + "?offset=abc", "x").status == 400);
+    CHECK(put(f, token, wrongPath, "x").status == 400);
+    CHECK(put(f, "", wrongPath + "?offset=0", "x").status == 401);
+}
+
+TEST_CASE("gzip request bodies are accepted and responses are gzipped on request", "[server][gzip]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDev);
+    json batch = json::array();
+    for (int i = 0; i < 50; ++i) {
+        char id[40];
+        std::snprintf(id, sizeof id, "%08d-0000-4000-8000-000000000000", i);
+        batch.push_back(ServerFixture::create(i + 1, id, {{"commentaire", std::string(200, 'x')}}));
+    }
+    auto c = f.client();
+    c.set_compress(true);
+    const std::string body = json{{"device_id", kDev}, {"mutations", batch}}.dump();
+    auto pushed =
+        ServerFixture::reply(c.Post("/api/v1/sync/push", ServerFixture::auth(token), body, "application/json"));
+    REQUIRE(pushed.status == 200);
+    CHECK(pushed.body.at("acked") == 50);
+
+    auto raw = f.client();
+    raw.set_decompress(false);
+    httplib::Headers h = ServerFixture::auth(token);
+    h.emplace("Accept-Encoding", "gzip");
+    auto r = raw.Get("/api/v1/sync/pull", h);
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    CHECK(r->get_header_value("Content-Encoding") == "gzip");
+    const std::string plain = gunzip(r->body);
+    CHECK(r->body.size() * 5 < plain.size());
+    auto j = json::parse(plain);
+    CHECK(j.at("changes").size() == 50);
+
+    // A small gzip body that inflates past the limit is refused like a large one.
+    auto bomb = f.client();
+    bomb.set_compress(true);
+    auto big = ServerFixture::reply(bomb.Post("/api/v1/sync/push", ServerFixture::auth(token),
+                                              std::string(sync::kMaxBodyBytes + 1, ' '), "application/json"));
+    CHECK(big.status == 413);
+    CHECK(big.body.at("error") == "payload_too_large");
+
+    // A gzip body that is not gzip is a client error.
+    httplib::Headers bad = ServerFixture::auth(token);
+    bad.emplace("Content-Encoding", "gzip");
+    auto broken =
+        ServerFixture::reply(f.client().Post("/api/v1/sync/push", bad, "not gzip at all", "application/json"));
+    CHECK(broken.status >= 400);
+    CHECK(broken.status < 500);
+}
+
+TEST_CASE("bad input gets a 4xx JSON error, never a 500", "[server][input]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDev);
+    auto check4xx = [](const Reply& r, int status) {
+        CHECK(r.status == status);
+        REQUIRE(r.body.is_object());
+        CHECK(r.body.at("error").is_string());
+        CHECK(r.body.at("message").is_string());
+    };
+    auto raw = [&](const std::string& path, const std::string& body) {
+        auto c = f.client();
+        return ServerFixture::reply(c.Post(path.c_str(), ServerFixture::auth(token), body, "application/json"));
+    };
+    check4xx(raw("/api/v1/login", "{not json"), 400);
+    check4xx(raw("/api/v1/login", "[1,2]"), 400);
+    check4xx(raw("/api/v1/login", ""), 400);
+    check4xx(f.post("/api/v1/login", json{{"user", "awa"}}), 400);
+    check4xx(f.post("/api/v1/login", json{{"user", 3}, {"password", "x"}}), 400);
+    check4xx(raw("/api/v1/sync/push", "{\"device_id\": \"x\"}"), 400);
+    check4xx(raw("/api/v1/sync/push", std::string(100000, '[') + std::string(100000, ']')), 400);
+    check4xx(raw("/api/v1/sync/push", "\"\xff\xfe\""), 400);
+    check4xx(f.post("/api/v1/devices", json{{"name", "x"}}, token), 400);
+    check4xx(f.push(token, kDev, json::array({{{"seq", 1}}})), 400);
+    check4xx(f.push(token, kDev, json::array({ServerFixture::set(-1, "r", 0, json::object())})), 400);
+    check4xx(f.push(token, kDev, json::array({ServerFixture::mutation(1, "r", 0, "explode", json::object())})), 400);
+    check4xx(f.push(token, kDev, json::array({ServerFixture::set(1, "r", 0, json::array())})), 400);
+    check4xx(f.push(token, kDev, json::array({ServerFixture::set(2, "r", 0, {}), ServerFixture::set(1, "r", 0, {})})),
+             400);
+    json tooMany = json::array();
+    for (std::size_t i = 0; i <= sync::kMaxPushBatch; ++i)
+        tooMany.push_back(ServerFixture::set(static_cast<std::int64_t>(i + 1), "r", 0, json::object()));
+    check4xx(f.push(token, kDev, tooMany), 413);
+    check4xx(raw("/api/v1/sync/push", std::string(sync::kMaxBodyBytes + 1, ' ')), 413);
+    check4xx(f.get("/api/v1/records/%ff%fe/history", token), 404);
+    check4xx(f.get("/api/v1/no/such/route", token), 404);
+    check4xx(f.get("/api/v1/sync/pull?cursor=c99999999999999999999999", token), 400);
+    {
+        // A body over the transport limit is refused from its Content-Length.
+        auto c = f.client();
+        auto r =
+            c.Put(("/api/v1/attachments/" + std::string(64, 'a') + "?offset=0").c_str(), ServerFixture::auth(token),
+                  std::string(sync::kMaxChunkBytes + 1, 'x'), "application/octet-stream");
+        if (r) check4xx(ServerFixture::reply(r), 413); // the server may also just close the connection
+    }
+    // Still serving afterwards.
+    CHECK(f.get("/api/v1/forms", token).status == 200);
+}

@@ -1,0 +1,181 @@
+#pragma once
+// A real carnet-server on an ephemeral 127.0.0.1 port in a thread, on real SQLite files in a temp
+// folder, with a few accounts, and a real httplib client to talk to it.
+
+#include "core/json_text.hpp"
+#include "server/routes.hpp"
+#include "server/services.hpp"
+#include "sync/protocol.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+namespace carnet::test {
+
+using nlohmann::json;
+
+/// The server's HTTP side on its own thread (bind_to_any_port + listen_after_bind).
+class ServerThread {
+public:
+    explicit ServerThread(server::Services& services) {
+        server::mountRoutes(m_http, services, [this](std::string_view line) {
+            std::lock_guard lock(m_logMutex);
+            m_log += std::string(line) + "\n";
+        });
+        m_port = m_http.bind_to_any_port("127.0.0.1");
+        REQUIRE(m_port > 0);
+        m_thread = std::thread([this] { m_http.listen_after_bind(); });
+        while (!m_http.is_running())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~ServerThread() {
+        m_http.stop();
+        m_thread.join();
+    }
+    ServerThread(const ServerThread&) = delete;
+    ServerThread& operator=(const ServerThread&) = delete;
+    [[nodiscard]] int port() const { return m_port; }
+    /// What the server logged (errors only); tests expect it empty.
+    [[nodiscard]] std::string log() const {
+        std::lock_guard lock(m_logMutex);
+        return m_log;
+    }
+
+private:
+    httplib::Server m_http;
+    std::thread m_thread;
+    int m_port = 0;
+    mutable std::mutex m_logMutex;
+    std::string m_log;
+};
+
+/// One HTTP answer, its body parsed when it is JSON.
+struct Reply {
+    int status = 0;
+    json body;
+    httplib::Headers headers;
+    std::string raw;
+};
+
+inline const std::string kPassword = "correct horse";
+
+/// A data folder with two organisations (alec, other) and four users, and the server on it.
+struct ServerFixture {
+    TempDir dir;
+    std::unique_ptr<server::Services> services;
+    std::unique_ptr<ServerThread> server;
+
+    ServerFixture() {
+        auto s = server::Services::open(dir.path() / "data");
+        REQUIRE(s.ok());
+        services = std::move(*s);
+        auto& auth = services->auth();
+        REQUIRE(auth.addOrg("alec").ok());
+        REQUIRE(auth.addOrg("other").ok());
+        REQUIRE(auth.addUser("awa", server::Role::Ambassador, "alec", kPassword).ok());
+        REQUIRE(auth.addUser("binta", server::Role::Ambassador, "alec", kPassword).ok());
+        REQUIRE(auth.addUser("coco", server::Role::Coordinator, "alec", kPassword).ok());
+        REQUIRE(auth.addUser("zed", server::Role::Admin, "other", kPassword).ok());
+        auto pub = services->forms().publish(assetForm("door_to_door"));
+        REQUIRE(pub.ok());
+        server = std::make_unique<ServerThread>(*services);
+    }
+    ~ServerFixture() { CHECK(server->log().empty()); }
+
+    /// The text of a sample form from assets/forms.
+    static std::string assetForm(const std::string& name) {
+        auto text = readTextFile(std::filesystem::path(CARNET_SOURCE_DIR) / "assets" / "forms" / (name + ".json"));
+        REQUIRE(text.ok());
+        return *text;
+    }
+
+    [[nodiscard]] httplib::Client client() const {
+        httplib::Client c("127.0.0.1", server->port());
+        c.set_default_headers({{std::string(sync::kProtocolHeader), std::to_string(sync::kProtocolVersion)}});
+        c.set_read_timeout(30, 0);
+        return c;
+    }
+
+    static Reply reply(const httplib::Result& r) {
+        REQUIRE(r);
+        Reply out;
+        out.status = r->status;
+        out.headers = r->headers;
+        out.raw = r->body;
+        out.body = json::parse(r->body, nullptr, false);
+        return out;
+    }
+
+    static httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+    Reply post(const std::string& path, const json& body, const std::string& token = {}) const {
+        auto c = client();
+        return reply(
+            c.Post(path.c_str(), token.empty() ? httplib::Headers{} : auth(token), body.dump(), "application/json"));
+    }
+    Reply get(const std::string& path, const std::string& token) const {
+        auto c = client();
+        return reply(c.Get(path.c_str(), auth(token)));
+    }
+
+    /// Logs in and returns the token.
+    std::string login(const std::string& user) const {
+        auto r = post("/api/v1/login", json{{"user", user}, {"password", kPassword}});
+        REQUIRE(r.status == 200);
+        return r.body.at("token").get<std::string>();
+    }
+    /// Logs in and registers a device; returns the token.
+    std::string loginWithDevice(const std::string& user, const std::string& deviceId) const {
+        auto token = login(user);
+        auto r = post("/api/v1/devices", json{{"device_id", deviceId}, {"name", user + "'s tablet"}}, token);
+        REQUIRE(r.status == 200);
+        return token;
+    }
+
+    static json mutation(std::int64_t seq, const std::string& record, std::int64_t base, const std::string& op,
+                         json changes) {
+        return json{{"seq", seq}, {"record_id", record}, {"base_version", base}, {"op", op}, {"changes", changes}};
+    }
+    static json create(std::int64_t seq, const std::string& record, json fields) {
+        return mutation(seq, record, 0, "create",
+                        json{{"form_id", "door_to_door"},
+                             {"form_version", "2026.11.1"},
+                             {"kind", "interview"},
+                             {"author", "Awa"},
+                             {"fields", fields}});
+    }
+    static json set(std::int64_t seq, const std::string& record, std::int64_t base, json fields) {
+        return mutation(seq, record, base, "set", json{{"fields", fields}});
+    }
+
+    Reply push(const std::string& token, const std::string& device, json mutations) const {
+        return post("/api/v1/sync/push", json{{"device_id", device}, {"mutations", mutations}}, token);
+    }
+
+    /// Every change visible to the token's user, page after page.
+    std::vector<json> pullAll(const std::string& token, int limit = 1000) const {
+        std::vector<json> out;
+        std::string cursor;
+        for (int guard = 0; guard < 1000; ++guard) {
+            auto r =
+                get("/api/v1/sync/pull?limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&cursor=" + cursor),
+                    token);
+            REQUIRE(r.status == 200);
+            for (const auto& c : r.body.at("changes"))
+                out.push_back(c);
+            cursor = r.body.at("cursor").get<std::string>();
+            if (!r.body.at("more").get<bool>()) break;
+        }
+        return out;
+    }
+};
+
+} // namespace carnet::test

@@ -1,0 +1,447 @@
+// Accounts, push, merge, conflicts, history, pull and visibility against a real server.
+#include "server_fixture.hpp"
+
+#include "server/crypto.hpp"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+using namespace carnet;
+using namespace carnet::test;
+
+namespace {
+
+const std::string kDevA = "aaaaaaaa-0000-4000-8000-000000000001";
+const std::string kDevB = "bbbbbbbb-0000-4000-8000-000000000002";
+const std::string kDevC = "cccccccc-0000-4000-8000-000000000003";
+const std::string kDevZ = "dddddddd-0000-4000-8000-000000000004";
+const std::string kRec1 = "11111111-1111-4111-8111-111111111111";
+const std::string kRec2 = "22222222-2222-4222-8222-222222222222";
+
+std::string recordId(int i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08d-0000-4000-8000-000000000000", i);
+    return buf;
+}
+
+std::set<std::string> ids(const std::vector<json>& changes) {
+    std::set<std::string> out;
+    for (const auto& c : changes)
+        out.insert(c.at("record_id").get<std::string>());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("login: good and bad passwords, tokens revoked by logout", "[server][auth]") {
+    ServerFixture f;
+    auto bad = f.post("/api/v1/login", json{{"user", "awa"}, {"password", "wrong password"}});
+    CHECK(bad.status == 401);
+    CHECK(bad.body.at("error") == "unauthorized");
+    CHECK(f.post("/api/v1/login", json{{"user", "nobody"}, {"password", kPassword}}).status == 401);
+
+    auto good = f.post("/api/v1/login", json{{"user", "awa"}, {"password", kPassword}});
+    REQUIRE(good.status == 200);
+    const std::string token = good.body.at("token");
+    CHECK(token.size() == 64);
+    CHECK(good.body.at("user") == json{{"name", "awa"}, {"role", "ambassador"}, {"org", "alec"}});
+
+    CHECK(f.get("/api/v1/forms", token).status == 200);
+    CHECK(f.get("/api/v1/forms", std::string(64, 'a')).status == 401);
+    {
+        auto c = f.client();
+        auto r = ServerFixture::reply(c.Get("/api/v1/forms"));
+        CHECK(r.status == 401);
+        CHECK(r.body.at("error") == "unauthorized");
+    }
+    {
+        auto c = f.client();
+        auto out = ServerFixture::reply(c.Post("/api/v1/logout", ServerFixture::auth(token), "", "application/json"));
+        CHECK(out.status == 200); // an empty body is fine
+        CHECK(out.body == json::object());
+    }
+    auto after = f.get("/api/v1/forms", token);
+    CHECK(after.status == 401);
+    CHECK(after.body.at("error") == "unauthorized");
+}
+
+TEST_CASE("protocol version is checked on requests and sent on every response", "[server][protocol]") {
+    ServerFixture f;
+    const std::string token = f.login("awa");
+    for (const char* version : {"2", "0", ""}) {
+        httplib::Client c("127.0.0.1", f.server->port());
+        httplib::Headers h = ServerFixture::auth(token);
+        if (*version) h.emplace("Carnet-Protocol", version);
+        auto r = ServerFixture::reply(c.Get("/api/v1/forms", h));
+        CHECK(r.status == 409);
+        CHECK(r.body.at("error") == "protocol_mismatch");
+        CHECK(r.body.at("server_protocol") == sync::kProtocolVersion);
+        CHECK(r.headers.find("Carnet-Protocol")->second == "1");
+    }
+    // Success, client errors and unknown routes all carry the server's version for the client to check.
+    auto c = f.client();
+    for (auto& r : {ServerFixture::reply(c.Get("/api/v1/forms", ServerFixture::auth(token))),
+                    ServerFixture::reply(c.Get("/api/v1/forms")), ServerFixture::reply(c.Get("/api/v1/nope")),
+                    ServerFixture::reply(c.Get("/elsewhere"))}) {
+        auto it = r.headers.find("Carnet-Protocol");
+        REQUIRE(it != r.headers.end());
+        CHECK(it->second == "1");
+        CHECK(r.body.is_object());
+    }
+}
+
+TEST_CASE("forms catalogue and download", "[server][forms]") {
+    ServerFixture f;
+    const std::string token = f.login("awa");
+    auto list = f.get("/api/v1/forms", token);
+    REQUIRE(list.status == 200);
+    REQUIRE(list.body.at("forms").size() == 1);
+    const auto ref = list.body.at("forms")[0];
+    CHECK(ref.at("form_id") == "door_to_door");
+    CHECK(ref.at("version") == "2026.11.1");
+    auto doc = f.get("/api/v1/forms/door_to_door/2026.11.1", token);
+    REQUIRE(doc.status == 200);
+    CHECK(doc.body.at("id") == "door_to_door");
+    CHECK(server::sha256Hex(doc.raw) == ref.at("hash"));
+    CHECK(f.get("/api/v1/forms/door_to_door/1999.1", token).status == 404);
+}
+
+TEST_CASE("push is applied exactly once per device and seq", "[server][push]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    const json batch = json::array({ServerFixture::create(1, kRec1, {{"issue_visite", "entretien"}}),
+                                    ServerFixture::set(2, kRec1, 0, {{"nb_personnes", 2}})});
+    auto first = f.push(token, kDevA, batch);
+    REQUIRE(first.status == 200);
+    CHECK(first.body.at("acked") == 2);
+    CHECK(first.body.at("results")[0].at("status") == "applied");
+    CHECK(first.body.at("results")[0].at("version") == 1);
+    CHECK(first.body.at("results")[1].at("status") == "merged"); // based on 0, the device's own create since
+    CHECK(first.body.at("results")[1].at("version") == 2);
+
+    auto again = f.push(token, kDevA, batch);
+    REQUIRE(again.status == 200);
+    CHECK(again.body == first.body);
+    auto history = f.get("/api/v1/records/" + kRec1 + "/history", token);
+    REQUIRE(history.status == 200);
+    CHECK(history.body.at("versions").size() == 2);
+
+    // A batch that repeats the applied part and adds a new mutation applies only the new one.
+    json longer = batch;
+    longer.push_back(ServerFixture::set(3, kRec1, 2, {{"nb_personnes", 3}}));
+    auto third = f.push(token, kDevA, longer);
+    REQUIRE(third.status == 200);
+    CHECK(third.body.at("results")[2].at("status") == "applied");
+    CHECK(third.body.at("results")[2].at("version") == 3);
+    CHECK(f.get("/api/v1/records/" + kRec1 + "/history", token).body.at("versions").size() == 3);
+
+    // Same record id from another device is the same record, never a duplicate.
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    auto dup = f.push(tokenC, kDevC, json::array({ServerFixture::create(1, kRec1, {{"remarque", "x"}})}));
+    REQUIRE(dup.status == 200);
+    CHECK(dup.body.at("results")[0].at("version") == 4);
+    CHECK(f.pullAll(tokenC).size() == 1);
+}
+
+TEST_CASE("push refuses what it cannot apply, and unregistered devices", "[server][push]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    auto unregistered = f.push(token, kDevB, json::array({ServerFixture::create(1, kRec1, json::object())}));
+    CHECK(unregistered.status == 403);
+    CHECK(unregistered.body.at("error") == "device_not_registered");
+
+    json unknownForm = ServerFixture::create(1, kRec1, json::object());
+    unknownForm["changes"]["form_version"] = "1999.1";
+    auto r =
+        f.push(token, kDevA,
+               json::array({unknownForm, ServerFixture::set(2, kRec2, 0, {{"a", 1}}),
+                            ServerFixture::create(3, kRec1, {{"a", 1}}), ServerFixture::set(4, kRec1, 9, {{"a", 2}})}));
+    REQUIRE(r.status == 200);
+    const auto& res = r.body.at("results");
+    CHECK(res[0].at("status") == "rejected");
+    CHECK(res[0].at("reason").get<std::string>().find("1999.1") != std::string::npos);
+    CHECK(res[1].at("status") == "rejected");
+    CHECK(res[2].at("status") == "applied");
+    CHECK(res[3].at("status") == "rejected");
+    // A rejected mutation is not remembered: once the cause is gone, the same seq applies.
+    auto retry = f.push(token, kDevA, json::array({ServerFixture::set(4, kRec1, 1, {{"a", 2}})}));
+    CHECK(retry.body.at("results")[0].at("status") == "applied");
+
+    // Another user cannot take a registered device.
+    const std::string tokenB = f.login("binta");
+    auto taken = f.post("/api/v1/devices", json{{"device_id", kDevA}, {"name", "x"}}, tokenB);
+    CHECK(taken.status == 409);
+    CHECK(f.post("/api/v1/devices", json{{"device_id", kDevA}, {"name", "again"}}, token).status == 200);
+}
+
+TEST_CASE("fields changed on one side merge, the same field changed on both is a conflict", "[server][merge]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    auto created =
+        f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec1, {{"a", 1}, {"b", 1}, {"c", 1}})}));
+    REQUIRE(created.body.at("results")[0].at("version") == 1);
+
+    // Both start from version 1. Awa changes a twice (her own changes are never a conflict).
+    auto a1 = f.push(tokenA, kDevA, json::array({ServerFixture::set(2, kRec1, 1, {{"a", 2}})}));
+    CHECK(a1.body.at("results")[0].at("status") == "applied");
+    auto a2 = f.push(tokenA, kDevA, json::array({ServerFixture::set(3, kRec1, 1, {{"a", 4}})}));
+    CHECK(a2.body.at("results")[0].at("status") == "merged");
+    CHECK(a2.body.at("results")[0].at("version") == 3);
+
+    // Coco, still on version 1: another field merges; the same value is no conflict; a different value is.
+    auto merged = f.push(tokenC, kDevC, json::array({ServerFixture::set(1, kRec1, 1, {{"b", 5}})}));
+    CHECK(merged.body.at("results")[0].at("status") == "merged");
+    CHECK(merged.body.at("results")[0].at("merged") == json::array({"b"}));
+    CHECK(merged.body.at("results")[0].at("version") == 4);
+    auto same = f.push(tokenC, kDevC, json::array({ServerFixture::set(2, kRec1, 1, {{"a", 4}})}));
+    CHECK(same.body.at("results")[0].at("status") == "merged");
+    auto conflict = f.push(tokenC, kDevC, json::array({ServerFixture::set(3, kRec1, 1, {{"c", 9}})}));
+    CHECK(conflict.body.at("results")[0].at("status") == "merged"); // c changed by nobody else
+    auto clash = f.push(tokenA, kDevA, json::array({ServerFixture::set(4, kRec1, 3, {{"b", 7}, {"c", 1}})}));
+    REQUIRE(clash.status == 200);
+    const auto& res = clash.body.at("results")[0];
+    CHECK(res.at("status") == "conflict");
+    CHECK(res.at("conflicts") == json::array({"b", "c"}));
+    CHECK(res.at("version") == 7);
+
+    // Applied in arrival order, both values kept, the record flagged.
+    auto changes = f.pullAll(tokenC);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].at("answers") == json{{"a", 4}, {"b", 7}, {"c", 1}});
+    CHECK(changes[0].at("conflicts") == json::array({"b", "c"}));
+    CHECK(changes[0].at("version") == 7);
+    auto list = f.get("/api/v1/conflicts", tokenC);
+    REQUIRE(list.status == 200);
+    REQUIRE(list.body.at("conflicts").size() == 2);
+    const auto& cb = list.body.at("conflicts")[0];
+    CHECK(cb.at("record_id") == kRec1);
+    CHECK(cb.at("field") == "b");
+    CHECK(cb.at("values") == json::array({{{"value", 5}, {"device_id", kDevC}, {"version", 4}},
+                                          {{"value", 7}, {"device_id", kDevA}, {"version", 7}}}));
+    CHECK(f.get("/api/v1/conflicts", tokenA).status == 403);
+}
+
+TEST_CASE("history keeps every version", "[server][history]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    json batch = json::array({ServerFixture::create(1, kRec1, {{"n", 0}})});
+    for (int i = 1; i <= 5; ++i)
+        batch.push_back(ServerFixture::set(i + 1, kRec1, i, {{"n", i}}));
+    batch.push_back(
+        ServerFixture::mutation(7, kRec1, 6, "finalize", {{"status", "finalized"}, {"fields", {{"n", nullptr}}}}));
+    REQUIRE(f.push(token, kDevA, batch).status == 200);
+    auto h = f.get("/api/v1/records/" + kRec1 + "/history", token);
+    REQUIRE(h.status == 200);
+    const auto& v = h.body.at("versions");
+    REQUIRE(v.size() == 7);
+    for (int i = 0; i < 6; ++i) {
+        CHECK(v[static_cast<std::size_t>(i)].at("version") == i + 1);
+        CHECK(v[static_cast<std::size_t>(i)].at("answers") == json{{"n", i}});
+        CHECK(v[static_cast<std::size_t>(i)].at("device_id") == kDevA);
+        CHECK(v[static_cast<std::size_t>(i)].at("user") == "awa");
+    }
+    CHECK(v[6].at("answers") == json::object());
+    CHECK(v[6].at("status") == "finalized");
+    CHECK(v[6].at("changed") == json::array({"n"}));
+    CHECK(f.get("/api/v1/records/" + kRec2 + "/history", token).status == 404);
+}
+
+TEST_CASE("pull pages through everything exactly once, then costs one empty round trip", "[server][pull]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    json batch = json::array();
+    for (int i = 0; i < 23; ++i)
+        batch.push_back(ServerFixture::create(i + 1, recordId(i), {{"i", i}}));
+    REQUIRE(f.push(token, kDevA, batch).status == 200);
+
+    std::vector<json> seen;
+    std::string cursor;
+    int pages = 0;
+    while (true) {
+        auto r = f.get("/api/v1/sync/pull?limit=5" + (cursor.empty() ? std::string() : "&cursor=" + cursor), token);
+        REQUIRE(r.status == 200);
+        ++pages;
+        CHECK(r.body.at("forms").size() == 1);
+        for (const auto& c : r.body.at("changes"))
+            seen.push_back(c);
+        cursor = r.body.at("cursor");
+        if (!r.body.at("more").get<bool>()) break;
+        // A change made between pages comes in a later page.
+        if (pages == 2)
+            REQUIRE(f.push(token, kDevA, json::array({ServerFixture::set(100, recordId(0), 1, {{"i", -1}})})).status ==
+                    200);
+    }
+    CHECK(pages == 5);
+    REQUIRE(seen.size() == 24);
+    CHECK(ids(seen).size() == 23);
+    CHECK(seen.back().at("record_id") == recordId(0));
+    CHECK(seen.back().at("answers") == json{{"i", -1}});
+
+    auto empty = f.get("/api/v1/sync/pull?cursor=" + cursor, token);
+    REQUIRE(empty.status == 200);
+    CHECK(empty.body.at("changes").empty());
+    CHECK(empty.body.at("cursor") == cursor);
+    CHECK(empty.body.at("more") == false);
+    CHECK(f.get("/api/v1/sync/pull?cursor=garbage", token).status == 400);
+    CHECK(f.get("/api/v1/sync/pull?limit=x", token).status == 400);
+}
+
+TEST_CASE("visibility: ambassadors see their own and assigned records, organisations never each other's",
+          "[server][pull][visibility]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenB = f.loginWithDevice("binta", kDevB);
+    const std::string tokenC = f.login("coco");
+    const std::string tokenZ = f.loginWithDevice("zed", kDevZ);
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec1, {{"who", "awa"}})})).status == 200);
+    REQUIRE(f.push(tokenB, kDevB, json::array({ServerFixture::create(1, kRec2, {{"who", "binta"}})})).status == 200);
+
+    CHECK(ids(f.pullAll(tokenA)) == std::set<std::string>{kRec1});
+    CHECK(ids(f.pullAll(tokenB)) == std::set<std::string>{kRec2});
+    CHECK(ids(f.pullAll(tokenC)) == std::set<std::string>{kRec1, kRec2});
+    CHECK(f.pullAll(tokenZ).empty());
+    CHECK(f.pullAll(tokenC)[0].at("org") == "alec");
+
+    CHECK(f.get("/api/v1/records/" + kRec2 + "/history", tokenA).status == 404);
+    CHECK(f.get("/api/v1/records/" + kRec2 + "/history", tokenZ).status == 404);
+    CHECK(f.get("/api/v1/records/" + kRec2 + "/history", tokenC).status == 200);
+    auto foreign = f.push(tokenZ, kDevZ, json::array({ServerFixture::set(1, kRec1, 1, {{"who", "zed"}})}));
+    CHECK(foreign.body.at("results")[0].at("status") == "rejected");
+    auto notMine = f.push(tokenB, kDevB, json::array({ServerFixture::set(2, kRec1, 1, {{"who", "binta"}})}));
+    CHECK(notMine.body.at("results")[0].at("status") == "rejected");
+    // The other organisation's coordinator sees no conflicts of ours either.
+    CHECK(f.get("/api/v1/conflicts", tokenZ).body.at("conflicts").empty());
+
+    // Once assigned, the record reaches the assignee's next pull and she may edit it.
+    auto cursorB = f.get("/api/v1/sync/pull", tokenB).body.at("cursor").get<std::string>();
+    auto binta = f.services->repository().findUser("binta");
+    REQUIRE((binta.ok() && *binta));
+    REQUIRE(f.services->repository().assignRecord(kRec1, (*binta)->id).ok());
+    auto next = f.get("/api/v1/sync/pull?cursor=" + cursorB, tokenB);
+    REQUIRE(next.body.at("changes").size() == 1);
+    CHECK(next.body.at("changes")[0].at("record_id") == kRec1);
+    auto edit = f.push(tokenB, kDevB, json::array({ServerFixture::set(3, kRec1, 1, {{"who", "binta"}})}));
+    CHECK(edit.body.at("results")[0].at("status") == "applied");
+}
+
+TEST_CASE("resolving a conflict creates a version that syncs like any other", "[server][conflicts]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec1, {{"a", 1}, {"b", 1}})})).status == 200);
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::set(2, kRec1, 1, {{"a", 2}, {"b", 2}})})).status == 200);
+    auto clash = f.push(tokenC, kDevC, json::array({ServerFixture::set(1, kRec1, 1, {{"a", 3}, {"b", 3}})}));
+    REQUIRE(clash.body.at("results")[0].at("status") == "conflict");
+    // A third value on a field already in conflict joins the same conflict.
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::set(3, kRec1, 2, {{"a", 4}})}))
+                .body.at("results")[0]
+                .at("status") == "conflict");
+    auto list = f.get("/api/v1/conflicts", tokenC).body.at("conflicts");
+    REQUIRE(list.size() == 2);
+    CHECK(list[0].at("values").size() == 3);
+
+    const std::string cursor = f.get("/api/v1/sync/pull", tokenA).body.at("cursor");
+    CHECK(f.post("/api/v1/conflicts/" + kRec1 + "/resolve", json{{"fields", {{"a", 2}}}}, tokenA).status == 403);
+    auto r = f.post("/api/v1/conflicts/" + kRec1 + "/resolve", json{{"fields", {{"a", 2}}}}, tokenC);
+    REQUIRE(r.status == 200);
+    CHECK(r.body.at("version") == 5);
+    CHECK(r.body.at("conflicts") == json::array({"b"}));
+    CHECK(f.post("/api/v1/conflicts/" + kRec1 + "/resolve", json{{"fields", {{"a", 2}}}}, tokenC).status == 409);
+    CHECK(f.post("/api/v1/conflicts/" + kRec2 + "/resolve", json{{"fields", {{"a", 2}}}}, tokenC).status == 404);
+    CHECK(f.post("/api/v1/conflicts/" + kRec1 + "/resolve", json{{"fields", 3}}, tokenC).status == 400);
+
+    auto pulled = f.get("/api/v1/sync/pull?cursor=" + cursor, tokenA);
+    REQUIRE(pulled.body.at("changes").size() == 1);
+    CHECK(pulled.body.at("changes")[0].at("version") == 5);
+    CHECK(pulled.body.at("changes")[0].at("answers") == json{{"a", 2}, {"b", 3}});
+    CHECK(pulled.body.at("changes")[0].at("conflicts") == json::array({"b"}));
+    auto versions = f.get("/api/v1/records/" + kRec1 + "/history", tokenA).body.at("versions");
+    REQUIRE(versions.size() == 5);
+    CHECK(versions[4].at("user") == "coco");
+    CHECK(versions[4].at("device_id") == std::string(server::kResolutionDevice));
+    REQUIRE(f.post("/api/v1/conflicts/" + kRec1 + "/resolve", json{{"fields", {{"b", 3}}}}, tokenC).status == 200);
+    CHECK(f.get("/api/v1/conflicts", tokenC).body.at("conflicts").empty());
+}
+
+TEST_CASE("concurrent pushes from several devices are all applied, each exactly once", "[server][push]") {
+    ServerFixture f;
+    const std::vector<std::string> devices{kDevA, kDevB, kDevC, kDevZ};
+    const std::vector<std::string> users{"awa", "binta", "coco", "coco"};
+    std::vector<std::string> tokens;
+    for (std::size_t d = 0; d < devices.size(); ++d)
+        tokens.push_back(f.loginWithDevice(users[d], devices[d]));
+    std::vector<std::thread> threads;
+    std::vector<int> failures(devices.size(), 0);
+    for (std::size_t d = 0; d < devices.size(); ++d)
+        threads.emplace_back([&, d] {
+            for (int b = 0; b < 5; ++b) {
+                json batch = json::array();
+                for (int i = 0; i < 10; ++i) {
+                    const int n = static_cast<int>(d) * 1000 + b * 10 + i;
+                    batch.push_back(ServerFixture::create(b * 10 + i + 1, recordId(n), {{"n", n}}));
+                }
+                // Sent twice, as a device does when a response is lost.
+                for (int attempt = 0; attempt < 2; ++attempt) {
+                    auto c = f.client();
+                    auto r = c.Post("/api/v1/sync/push", ServerFixture::auth(tokens[d]),
+                                    json{{"device_id", devices[d]}, {"mutations", batch}}.dump(), "application/json");
+                    if (!r || r->status != 200) ++failures[d];
+                }
+            }
+        });
+    for (auto& t : threads)
+        t.join();
+    CHECK(failures == std::vector<int>(devices.size(), 0));
+    auto all = f.pullAll(f.login("coco"), 37);
+    CHECK(all.size() == 200);
+    CHECK(ids(all).size() == 200);
+    for (const auto& c : all)
+        CHECK(c.at("version") == 1);
+}
+
+TEST_CASE("applied pushes and the cursor survive a server restart", "[server][push]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    const json batch =
+        json::array({ServerFixture::create(1, kRec1, {{"a", 1}}), ServerFixture::set(2, kRec1, 1, {{"a", 2}})});
+    auto first = f.push(token, kDevA, batch);
+    REQUIRE(first.status == 200);
+    const std::string cursor = f.get("/api/v1/sync/pull", token).body.at("cursor");
+
+    f.server.reset();
+    f.services.reset();
+    auto reopened = server::Services::open(f.dir.path() / "data");
+    REQUIRE(reopened.ok());
+    f.services = std::move(*reopened);
+    f.server = std::make_unique<ServerThread>(*f.services);
+
+    CHECK(f.push(token, kDevA, batch).body == first.body); // tokens, devices and applied seqs are on disk
+    auto pulled = f.get("/api/v1/sync/pull?cursor=" + cursor, token);
+    CHECK(pulled.body.at("changes").empty());
+    CHECK(pulled.body.at("cursor") == cursor);
+    CHECK(f.get("/api/v1/records/" + kRec1 + "/history", token).body.at("versions").size() == 2);
+}
+
+TEST_CASE("migrate moves a record to another published version of its form", "[server][push]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    auto doc = json::parse(ServerFixture::assetForm("door_to_door"));
+    doc["version"] = "2026.12.1";
+    REQUIRE(f.services->forms().publish(doc.dump()).ok());
+    auto r = f.push(token, kDevA,
+                    json::array({ServerFixture::create(1, kRec1, {{"a", 1}}),
+                                 ServerFixture::mutation(2, kRec1, 1, "migrate", {{"form_version", "2099.1"}}),
+                                 ServerFixture::mutation(3, kRec1, 1, "migrate", {{"form_version", "2026.12.1"}})}));
+    REQUIRE(r.status == 200);
+    CHECK(r.body.at("results")[1].at("status") == "rejected");
+    CHECK(r.body.at("results")[2].at("status") == "applied");
+    auto changes = f.pullAll(token);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].at("form_version") == "2026.12.1");
+    CHECK(changes[0].at("answers") == json{{"a", 1}});
+    auto forms = f.get("/api/v1/forms", token).body.at("forms");
+    REQUIRE(forms.size() == 2);
+    CHECK(forms[1].at("version") == "2026.12.1"); // oldest first
+}
