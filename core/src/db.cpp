@@ -67,9 +67,15 @@ std::string Stmt::text(int column) const {
     const int n = sqlite3_column_bytes(m_stmt, column);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
 }
-std::int64_t Stmt::integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
-double Stmt::real(int column) const { return sqlite3_column_double(m_stmt, column); }
-bool Stmt::isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+std::int64_t Stmt::integer(int column) const {
+    return sqlite3_column_int64(m_stmt, column);
+}
+double Stmt::real(int column) const {
+    return sqlite3_column_double(m_stmt, column);
+}
+bool Stmt::isNull(int column) const {
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
 
 Result<Db> Db::open(const std::filesystem::path& path, const DbOptions& options) {
     Db db;
@@ -136,8 +142,8 @@ Result<void> Db::exec(std::string_view sql) {
 
 Result<Stmt> Db::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                      nullptr);
+    const int rc =
+        sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return lastError("prepare");
     return Stmt(stmt, this);
 }
@@ -150,9 +156,12 @@ Result<std::int64_t> Db::scalar(std::string_view sql) {
     return *row ? st->integer(0) : std::int64_t{0};
 }
 
-std::int64_t Db::changes() const { return sqlite3_changes64(m_db); }
+std::int64_t Db::changes() const {
+    return sqlite3_changes64(m_db);
+}
 
-Tx::Tx(Db& db) : m_db(db) {
+Tx::Tx(Db& db)
+    : m_db(db) {
     m_begun = db.exec("BEGIN IMMEDIATE");
     m_open = m_begun.ok();
 }

@@ -9,11 +9,12 @@
 namespace carnet {
 
 std::string newUuid() {
-    thread_local std::random_device rd;  // /dev/urandom on Linux
+    thread_local std::random_device rd; // /dev/urandom on Linux
     std::array<unsigned char, 16> b{};
     for (std::size_t i = 0; i < b.size(); i += 4) {
         const unsigned v = rd();
-        for (std::size_t k = 0; k < 4; ++k) b[i + k] = static_cast<unsigned char>(v >> (8 * k));
+        for (std::size_t k = 0; k < 4; ++k)
+            b[i + k] = static_cast<unsigned char>(v >> (8 * k));
     }
     b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
     b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);

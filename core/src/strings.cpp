@@ -7,12 +7,16 @@
 namespace carnet {
 
 namespace {
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 } // namespace
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+    while (!s.empty() && isSpace(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && isSpace(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -20,9 +24,11 @@ std::vector<std::string> splitWhitespace(std::string_view s) {
     std::vector<std::string> out;
     std::size_t i = 0;
     while (i < s.size()) {
-        while (i < s.size() && isSpace(s[i])) ++i;
+        while (i < s.size() && isSpace(s[i]))
+            ++i;
         std::size_t j = i;
-        while (j < s.size() && !isSpace(s[j])) ++j;
+        while (j < s.size() && !isSpace(s[j]))
+            ++j;
         if (j > i) out.emplace_back(s.substr(i, j - i));
         i = j;
     }
@@ -56,7 +62,8 @@ std::string formatNumber(double value) {
         char fixed[64];
         std::snprintf(fixed, sizeof fixed, "%.17f", value);
         std::string plain = fixed;
-        while (!plain.empty() && plain.back() == '0') plain.pop_back();
+        while (!plain.empty() && plain.back() == '0')
+            plain.pop_back();
         if (!plain.empty() && plain.back() == '.') plain.pop_back();
         if (std::strtod(plain.c_str(), nullptr) == value) out = plain;
     }
@@ -69,10 +76,12 @@ bool parseDecimal(std::string_view s, double& out) {
     std::size_t i = 0;
     if (s[i] == '-' || s[i] == '+') ++i;
     std::size_t digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+        ++i, ++digits;
     if (i < s.size() && s[i] == '.') {
         ++i;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+            ++i, ++digits;
     }
     if (digits == 0 || i != s.size()) return false;
     out = std::strtod(std::string(s).c_str(), nullptr);

@@ -9,11 +9,15 @@ namespace carnet::forms {
 
 using nlohmann::json;
 
-Lang uiLang(std::string_view formLanguage) { return parseLang(formLanguage).value_or(Lang::En); }
+Lang uiLang(std::string_view formLanguage) {
+    return parseLang(formLanguage).value_or(Lang::En);
+}
 
 namespace {
 
-Error invalid(std::string message) { return makeError(ErrorCode::Invalid, std::move(message)); }
+Error invalid(std::string message) {
+    return makeError(ErrorCode::Invalid, std::move(message));
+}
 
 // A JSON scalar as text ("" for null), for types that accept typed-in text.
 bool scalarText(const json& v, std::string& out) {
@@ -92,7 +96,7 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
         const double steps = (d - item.rangeStart) / item.rangeStep;
         if (std::fabs(steps - std::round(steps)) > 1e-9)
             return invalid(tr("forms.range_step", lang, {formatNumber(item.rangeStep), formatNumber(item.rangeStart)}));
-        if (d == std::trunc(d)) return json(static_cast<long long>(d));
+        if (d == std::trunc(d) && std::fabs(d) < 9.0e15) return json(static_cast<long long>(d));
         return json(d);
     }
     case ItemType::SelectOne:
@@ -132,7 +136,7 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
         int secs = 0;
         if (!value.is_string()) return invalid(tr("forms.not_time", lang));
         std::string t(trim(value.get<std::string>()));
-        if (t.size() == 4 && t[1] == ':') t = "0" + t;  // "8:30"
+        if (t.size() == 4 && t[1] == ':') t = "0" + t; // "8:30"
         if (!parseIsoTime(t, secs)) return invalid(tr("forms.not_time", lang));
         return json(t);
     }
@@ -158,7 +162,8 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
         if (value.is_number()) return value.get<double>() != 0 ? json(true) : json();
         if (value.is_string()) {
             std::string s(trim(value.get<std::string>()));
-            for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (char& c : s)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (s == "ok" || s == "true" || s == "1" || s == "yes" || s == "oui") return json(true);
             if (s == "false" || s == "0" || s == "no" || s == "non") return json();
         }
@@ -190,7 +195,8 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
             return invalid(tr("forms.bad_attachment", lang));
         return json(ref);
     }
-    default: return invalid(tr("forms.not_answerable", lang));
+    default:
+        return invalid(tr("forms.not_answerable", lang));
     }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace carnet::forms {
@@ -13,7 +14,27 @@ namespace {
 
 // ---------------------------------------------------------------- lexer
 
-enum class Tok { End, Number, String, Ref, Dot, DotDot, Name, LParen, RParen, Comma, Plus, Minus, Star, Eq, Ne, Lt, Le, Gt, Ge };
+enum class Tok {
+    End,
+    Number,
+    String,
+    Ref,
+    Dot,
+    DotDot,
+    Name,
+    LParen,
+    RParen,
+    Comma,
+    Plus,
+    Minus,
+    Star,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge
+};
 
 struct Token {
     Tok kind = Tok::End;
@@ -22,17 +43,28 @@ struct Token {
     int column = 1;
 };
 
-bool isNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9') || c == '.'; }
+// Every node of a parsed tree comes from one token, so this also bounds the tree's height: a long
+// operator chain ("1+1+...") nests as deep as it is long, and evaluation recurses that deep.
+constexpr std::size_t kMaxTokens = 4000;
+
+bool isNameStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool isNameChar(char c) {
+    return isNameStart(c) || (c >= '0' && c <= '9') || c == '.';
+}
 
 class Lexer {
 public:
-    Lexer(std::string_view text, ExprError& error) : m_text(text), m_error(error) {}
+    Lexer(std::string_view text, ExprError& error)
+        : m_text(text)
+        , m_error(error) {}
 
     bool run(std::vector<Token>& out) {
         std::size_t i = 0;
         while (true) {
-            while (i < m_text.size() && (m_text[i] == ' ' || m_text[i] == '\t' || m_text[i] == '\n' || m_text[i] == '\r'))
+            while (i < m_text.size() &&
+                   (m_text[i] == ' ' || m_text[i] == '\t' || m_text[i] == '\n' || m_text[i] == '\r'))
                 ++i;
             Token t;
             t.column = static_cast<int>(i) + 1;
@@ -44,10 +76,12 @@ public:
             const char c = m_text[i];
             if (c >= '0' && c <= '9') {
                 std::size_t j = i;
-                while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9') ++j;
+                while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9')
+                    ++j;
                 if (j < m_text.size() && m_text[j] == '.') {
                     ++j;
-                    while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9') ++j;
+                    while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9')
+                        ++j;
                 }
                 t.kind = Tok::Number;
                 t.text = std::string(m_text.substr(i, j - i));
@@ -55,7 +89,8 @@ public:
                 i = j;
             } else if (c == '.' && i + 1 < m_text.size() && m_text[i + 1] >= '0' && m_text[i + 1] <= '9') {
                 std::size_t j = i + 1;
-                while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9') ++j;
+                while (j < m_text.size() && m_text[j] >= '0' && m_text[j] <= '9')
+                    ++j;
                 t.kind = Tok::Number;
                 t.text = "0" + std::string(m_text.substr(i, j - i));
                 (void)parseDecimal(t.text, t.number);
@@ -88,7 +123,7 @@ public:
                         ++j;
                     } else if ((m_text[j] == '-' || m_text[j] == ':') && j + 1 < m_text.size() &&
                                isNameStart(m_text[j + 1])) {
-                        ++j;  // count-selected, starts-with, jr:choice-name
+                        ++j; // count-selected, starts-with, jr:choice-name
                     } else {
                         break;
                     }
@@ -99,13 +134,27 @@ public:
             } else {
                 ++i;
                 switch (c) {
-                case '(': t.kind = Tok::LParen; break;
-                case ')': t.kind = Tok::RParen; break;
-                case ',': t.kind = Tok::Comma; break;
-                case '+': t.kind = Tok::Plus; break;
-                case '-': t.kind = Tok::Minus; break;
-                case '*': t.kind = Tok::Star; break;
-                case '=': t.kind = Tok::Eq; break;
+                case '(':
+                    t.kind = Tok::LParen;
+                    break;
+                case ')':
+                    t.kind = Tok::RParen;
+                    break;
+                case ',':
+                    t.kind = Tok::Comma;
+                    break;
+                case '+':
+                    t.kind = Tok::Plus;
+                    break;
+                case '-':
+                    t.kind = Tok::Minus;
+                    break;
+                case '*':
+                    t.kind = Tok::Star;
+                    break;
+                case '=':
+                    t.kind = Tok::Eq;
+                    break;
                 case '!':
                     if (i < m_text.size() && m_text[i] == '=') {
                         t.kind = Tok::Ne;
@@ -126,14 +175,18 @@ public:
                     // Report the whole UTF-8 sequence, not a broken byte.
                     std::size_t len = 1;
                     const auto uc = static_cast<unsigned char>(c);
-                    if (uc >= 0xF0) len = 4;
-                    else if (uc >= 0xE0) len = 3;
-                    else if (uc >= 0xC0) len = 2;
+                    if (uc >= 0xF0)
+                        len = 4;
+                    else if (uc >= 0xE0)
+                        len = 3;
+                    else if (uc >= 0xC0)
+                        len = 2;
                     return fail("expr.unexpected_char", std::string(m_text.substr(i - 1, len)), t.column);
                 }
                 }
             }
             out.push_back(std::move(t));
+            if (out.size() > kMaxTokens) return fail("expr.too_long", std::to_string(kMaxTokens), out.back().column);
         }
     }
 
@@ -151,7 +204,7 @@ private:
 struct FuncInfo {
     std::string_view name;
     Func func;
-    int minArgs, maxArgs;  // maxArgs -1 = any
+    int minArgs, maxArgs; // maxArgs -1 = any
     std::string_view arity;
 };
 
@@ -191,12 +244,14 @@ const FuncInfo* findFunc(std::string_view name) {
     return nullptr;
 }
 
-constexpr int kMaxDepth = 200;  // deeper nesting is refused rather than risking the stack
+constexpr int kMaxDepth = 200; // deeper nesting is refused rather than risking the stack
 
 class Parser {
 public:
     Parser(std::vector<Token> toks, const ParseOptions& opts, ExprError& error)
-        : m_toks(std::move(toks)), m_opts(opts), m_error(error) {}
+        : m_toks(std::move(toks))
+        , m_opts(opts)
+        , m_error(error) {}
 
     std::unique_ptr<Expr> parse() {
         if (peek().kind == Tok::End) return fail("expr.empty", "", peek().column);
@@ -219,23 +274,56 @@ private:
         if (t.kind == Tok::End) return fail("expr.unexpected_end", "", t.column);
         std::string text = t.text;
         switch (t.kind) {
-        case Tok::RParen: text = ")"; break;
-        case Tok::LParen: text = "("; break;
-        case Tok::Comma: text = ","; break;
-        case Tok::Plus: text = "+"; break;
-        case Tok::Minus: text = "-"; break;
-        case Tok::Star: text = "*"; break;
-        case Tok::Eq: text = "="; break;
-        case Tok::Ne: text = "!="; break;
-        case Tok::Lt: text = "<"; break;
-        case Tok::Le: text = "<="; break;
-        case Tok::Gt: text = ">"; break;
-        case Tok::Ge: text = ">="; break;
-        case Tok::Dot: text = "."; break;
-        case Tok::DotDot: text = ".."; break;
-        case Tok::String: text = "'" + t.text + "'"; break;
-        case Tok::Ref: text = "${" + t.text + "}"; break;
-        default: break;
+        case Tok::RParen:
+            text = ")";
+            break;
+        case Tok::LParen:
+            text = "(";
+            break;
+        case Tok::Comma:
+            text = ",";
+            break;
+        case Tok::Plus:
+            text = "+";
+            break;
+        case Tok::Minus:
+            text = "-";
+            break;
+        case Tok::Star:
+            text = "*";
+            break;
+        case Tok::Eq:
+            text = "=";
+            break;
+        case Tok::Ne:
+            text = "!=";
+            break;
+        case Tok::Lt:
+            text = "<";
+            break;
+        case Tok::Le:
+            text = "<=";
+            break;
+        case Tok::Gt:
+            text = ">";
+            break;
+        case Tok::Ge:
+            text = ">=";
+            break;
+        case Tok::Dot:
+            text = ".";
+            break;
+        case Tok::DotDot:
+            text = "..";
+            break;
+        case Tok::String:
+            text = "'" + t.text + "'";
+            break;
+        case Tok::Ref:
+            text = "${" + t.text + "}";
+            break;
+        default:
+            break;
         }
         return fail("expr.unexpected_token", text, t.column);
     }
@@ -252,7 +340,10 @@ private:
 
     struct DepthGuard {
         int& d;
-        explicit DepthGuard(int& depth) : d(depth) { ++d; }
+        explicit DepthGuard(int& depth)
+            : d(depth) {
+            ++d;
+        }
         ~DepthGuard() { --d; }
         DepthGuard(const DepthGuard&) = delete;
         DepthGuard& operator=(const DepthGuard&) = delete;
@@ -293,7 +384,8 @@ private:
     }
     std::unique_ptr<Expr> parseRelational() {
         auto l = parseAdditive();
-        while (l && (peek().kind == Tok::Lt || peek().kind == Tok::Le || peek().kind == Tok::Gt || peek().kind == Tok::Ge)) {
+        while (l &&
+               (peek().kind == Tok::Lt || peek().kind == Tok::Le || peek().kind == Tok::Gt || peek().kind == Tok::Ge)) {
             const Token& t = next();
             const Op op = t.kind == Tok::Lt ? Op::Lt : t.kind == Tok::Le ? Op::Le : t.kind == Tok::Gt ? Op::Gt : Op::Ge;
             auto r = parseAdditive();
@@ -356,7 +448,8 @@ private:
             next();
             return e;
         case Tok::Ref:
-            if (t.text.empty() || !isNameStart(t.text[0])) return fail("expr.unexpected_token", "${" + t.text + "}", t.column);
+            if (t.text.empty() || !isNameStart(t.text[0]))
+                return fail("expr.unexpected_token", "${" + t.text + "}", t.column);
             e->kind = Expr::Kind::Ref;
             e->name = t.text;
             next();
@@ -365,7 +458,8 @@ private:
             e->kind = Expr::Kind::Self;
             next();
             return e;
-        case Tok::DotDot: return fail("expr.parent_only_in_position", "", t.column);
+        case Tok::DotDot:
+            return fail("expr.parent_only_in_position", "", t.column);
         case Tok::LParen: {
             next();
             auto inner = parseOr();
@@ -374,8 +468,10 @@ private:
             next();
             return inner;
         }
-        case Tok::Name: return parseName();
-        default: return unexpected(t);
+        case Tok::Name:
+            return parseName();
+        default:
+            return unexpected(t);
         }
     }
     std::unique_ptr<Expr> expected(const char* what) {
@@ -397,7 +493,7 @@ private:
         }
         const FuncInfo* info = findFunc(t.text);
         if (!info) return fail("expr.unknown_function", t.text, t.column);
-        next();  // (
+        next(); // (
         auto e = std::make_unique<Expr>();
         e->kind = Expr::Kind::Call;
         e->func = info->func;
@@ -473,7 +569,7 @@ bool compareScalar(Op op, const Value& a, const Value& b) {
                 eq = dateDays(a) == dateDays(b);
             }
         } else if (a.kind() == K::Number || b.kind() == K::Number) {
-            eq = a.toNumber() == b.toNumber();  // NaN (empty) never equals
+            eq = a.toNumber() == b.toNumber(); // NaN (empty) never equals
         } else {
             eq = a.toString() == b.toString();
         }
@@ -485,22 +581,30 @@ bool compareScalar(Op op, const Value& a, const Value& b) {
         y = dateDays(b);
     } else if (a.kind() == K::String && b.kind() == K::String && !a.isEmpty() && !b.isEmpty() && !isNumericString(a) &&
                !isNumericString(b)) {
-        const int c = a.toString().compare(b.toString());  // times "08:30" < "17:00", ISO text
+        const int c = a.toString().compare(b.toString()); // times "08:30" < "17:00", ISO text
         switch (op) {
-        case Op::Lt: return c < 0;
-        case Op::Le: return c <= 0;
-        case Op::Gt: return c > 0;
-        default: return c >= 0;
+        case Op::Lt:
+            return c < 0;
+        case Op::Le:
+            return c <= 0;
+        case Op::Gt:
+            return c > 0;
+        default:
+            return c >= 0;
         }
     } else {
         x = a.toNumber();
         y = b.toNumber();
     }
     switch (op) {
-    case Op::Lt: return x < y;
-    case Op::Le: return x <= y;
-    case Op::Gt: return x > y;
-    default: return x >= y;
+    case Op::Lt:
+        return x < y;
+    case Op::Le:
+        return x <= y;
+    case Op::Gt:
+        return x > y;
+    default:
+        return x >= y;
     }
 }
 
@@ -519,9 +623,12 @@ std::vector<std::string> utf8Chars(const std::string& s) {
     for (std::size_t i = 0; i < s.size();) {
         std::size_t len = 1;
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0xF0) len = 4;
-        else if (c >= 0xE0) len = 3;
-        else if (c >= 0xC0) len = 2;
+        if (c >= 0xF0)
+            len = 4;
+        else if (c >= 0xE0)
+            len = 3;
+        else if (c >= 0xC0)
+            len = 2;
         len = std::min(len, s.size() - i);
         out.push_back(s.substr(i, len));
         i += len;
@@ -534,7 +641,8 @@ std::vector<Value> flatten(const Expr& e, const EvalContext& ctx) {
     for (const auto& a : e.args) {
         Value v = evaluate(*a, ctx);
         if (v.kind() == Value::Kind::List)
-            for (const Value& x : v.listItems()) out.push_back(x);
+            for (const Value& x : v.listItems())
+                out.push_back(x);
         else
             out.push_back(std::move(v));
     }
@@ -555,22 +663,31 @@ Value minMax(const Expr& e, const EvalContext& ctx, bool isMax) {
 Value call(const Expr& e, const EvalContext& ctx) {
     auto arg = [&](std::size_t i) { return evaluate(*e.args[i], ctx); };
     switch (e.func) {
-    case Func::If: return arg(0).toBool() ? arg(1) : arg(2);
-    case Func::Not: return Value::boolean(!arg(0).toBool());
-    case Func::True: return Value::boolean(true);
-    case Func::False: return Value::boolean(false);
-    case Func::Boolean: return Value::boolean(arg(0).toBool());
-    case Func::Number: return Value::number(arg(0).toNumber());
-    case Func::String: return Value::string(arg(0).toString());
+    case Func::If:
+        return arg(0).toBool() ? arg(1) : arg(2);
+    case Func::Not:
+        return Value::boolean(!arg(0).toBool());
+    case Func::True:
+        return Value::boolean(true);
+    case Func::False:
+        return Value::boolean(false);
+    case Func::Boolean:
+        return Value::boolean(arg(0).toBool());
+    case Func::Number:
+        return Value::number(arg(0).toNumber());
+    case Func::String:
+        return Value::string(arg(0).toString());
     case Func::Selected: {
         const auto values = splitWhitespace(arg(0).toString());
         const std::string wanted(trim(arg(1).toString()));
         return Value::boolean(std::find(values.begin(), values.end(), wanted) != values.end());
     }
-    case Func::CountSelected: return Value::number(static_cast<double>(splitWhitespace(arg(0).toString()).size()));
+    case Func::CountSelected:
+        return Value::number(static_cast<double>(splitWhitespace(arg(0).toString()).size()));
     case Func::Concat: {
         std::string out;
-        for (const Value& v : flatten(e, ctx)) out += v.toString();
+        for (const Value& v : flatten(e, ctx))
+            out += v.toString();
         return Value::string(std::move(out));
     }
     case Func::StringLength: {
@@ -579,10 +696,12 @@ Value call(const Expr& e, const EvalContext& ctx) {
     }
     case Func::Regex: {
         const std::string s = arg(0).toString();
+        if (e.regex) return Value::boolean(regexMatches(s, *e.regex));
+        const std::string pattern = arg(1).toString();
+        if (pattern.size() > kMaxRegexText) return Value::boolean(false); // compiling recurses per group
         try {
-            if (e.regex) return Value::boolean(std::regex_match(s, *e.regex));
-            const std::regex re(arg(1).toString(), std::regex::ECMAScript);
-            return Value::boolean(std::regex_match(s, re));
+            const std::regex re(pattern, std::regex::ECMAScript);
+            return Value::boolean(regexMatches(s, re));
         } catch (const std::regex_error&) {
             return Value::boolean(false);
         }
@@ -614,7 +733,14 @@ Value call(const Expr& e, const EvalContext& ctx) {
             digits = std::clamp(std::trunc(digits), -15.0, 15.0);
         }
         const double scale = std::pow(10.0, digits);
-        return Value::number(std::floor(d * scale + 0.5) / scale);
+        // Scale the decimal text rather than the binary value, so that a half as written rounds up:
+        // 1.005 is stored as 1.00499999..., yet round(1.005, 2) is 1.01.
+        const std::string text = formatNumber(d);
+        const double scaled =
+            text.find('e') == std::string::npos
+                ? std::strtod((text + "e" + std::to_string(static_cast<int>(digits))).c_str(), nullptr)
+                : d * scale;
+        return Value::number(std::floor(scaled + 0.5) / scale);
     }
     case Func::Coalesce:
         for (std::size_t i = 0; i < e.args.size(); ++i) {
@@ -635,9 +761,12 @@ Value call(const Expr& e, const EvalContext& ctx) {
         const Value v = arg(0);
         return Value::number(v.kind() == Value::Kind::List ? static_cast<double>(v.listItems().size()) : 1.0);
     }
-    case Func::Position: return Value::number(ctx.position());
-    case Func::Contains: return Value::boolean(arg(0).toString().find(arg(1).toString()) != std::string::npos);
-    case Func::StartsWith: return Value::boolean(arg(0).toString().rfind(arg(1).toString(), 0) == 0);
+    case Func::Position:
+        return Value::number(ctx.position());
+    case Func::Contains:
+        return Value::boolean(arg(0).toString().find(arg(1).toString()) != std::string::npos);
+    case Func::StartsWith:
+        return Value::boolean(arg(0).toString().rfind(arg(1).toString(), 0) == 0);
     case Func::EndsWith: {
         const std::string s = arg(0).toString(), t = arg(1).toString();
         return Value::boolean(s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0);
@@ -651,24 +780,34 @@ Value call(const Expr& e, const EvalContext& ctx) {
         start = std::clamp(std::trunc(start), 0.0, n);
         end = std::clamp(std::trunc(end), start, n);
         std::string out;
-        for (auto i = static_cast<std::size_t>(start); i < static_cast<std::size_t>(end); ++i) out += chars[i];
+        for (auto i = static_cast<std::size_t>(start); i < static_cast<std::size_t>(end); ++i)
+            out += chars[i];
         return Value::string(std::move(out));
     }
-    case Func::Min: return minMax(e, ctx, false);
-    case Func::Max: return minMax(e, ctx, true);
-    case Func::Abs: return Value::number(std::fabs(arg(0).toNumber()));
+    case Func::Min:
+        return minMax(e, ctx, false);
+    case Func::Max:
+        return minMax(e, ctx, true);
+    case Func::Abs:
+        return Value::number(std::fabs(arg(0).toNumber()));
     }
     return Value::string("");
 }
 
 double arithmetic(Op op, double x, double y) {
     switch (op) {
-    case Op::Add: return x + y;
-    case Op::Sub: return x - y;
-    case Op::Mul: return x * y;
-    case Op::Div: return x / y;
-    case Op::Mod: return std::fmod(x, y);
-    default: return kNaN;
+    case Op::Add:
+        return x + y;
+    case Op::Sub:
+        return x - y;
+    case Op::Mul:
+        return x * y;
+    case Op::Div:
+        return x / y;
+    case Op::Mod:
+        return std::fmod(x, y);
+    default:
+        return kNaN;
     }
 }
 
@@ -688,29 +827,52 @@ std::optional<Expression> parseExpression(std::string_view text, const ParseOpti
     return Expression{std::string(text), std::move(root)};
 }
 
-bool valuesEqual(const Value& a, const Value& b) { return compare(Op::Eq, a, b); }
+bool valuesEqual(const Value& a, const Value& b) {
+    return compare(Op::Eq, a, b);
+}
+
+bool regexMatches(const std::string& text, const std::regex& re) {
+    if (text.size() > kMaxRegexText) return false;
+    try {
+        return std::regex_match(text, re);
+    } catch (const std::regex_error&) {
+        return false; // error_complexity / error_stack: treat as no match
+    }
+}
 
 Value evaluate(const Expr& e, const EvalContext& ctx) {
     switch (e.kind) {
-    case Expr::Kind::Literal: return e.literal;
-    case Expr::Kind::Ref: return ctx.ref(e.target);
-    case Expr::Kind::Self: return ctx.self();
-    case Expr::Kind::Parent: return Value::string("");
-    case Expr::Kind::ChoiceColumn: return ctx.choiceColumn(e.name);
-    case Expr::Kind::Unary: return Value::number(-evaluate(*e.args[0], ctx).toNumber());
-    case Expr::Kind::Call: return call(e, ctx);
-    case Expr::Kind::Binary: break;
+    case Expr::Kind::Literal:
+        return e.literal;
+    case Expr::Kind::Ref:
+        return ctx.ref(e.target);
+    case Expr::Kind::Self:
+        return ctx.self();
+    case Expr::Kind::Parent:
+        return Value::string("");
+    case Expr::Kind::ChoiceColumn:
+        return ctx.choiceColumn(e.name);
+    case Expr::Kind::Unary:
+        return Value::number(-evaluate(*e.args[0], ctx).toNumber());
+    case Expr::Kind::Call:
+        return call(e, ctx);
+    case Expr::Kind::Binary:
+        break;
     }
     switch (e.op) {
-    case Op::Or: return Value::boolean(evaluate(*e.args[0], ctx).toBool() || evaluate(*e.args[1], ctx).toBool());
-    case Op::And: return Value::boolean(evaluate(*e.args[0], ctx).toBool() && evaluate(*e.args[1], ctx).toBool());
+    case Op::Or:
+        return Value::boolean(evaluate(*e.args[0], ctx).toBool() || evaluate(*e.args[1], ctx).toBool());
+    case Op::And:
+        return Value::boolean(evaluate(*e.args[0], ctx).toBool() && evaluate(*e.args[1], ctx).toBool());
     case Op::Eq:
     case Op::Ne:
     case Op::Lt:
     case Op::Le:
     case Op::Gt:
-    case Op::Ge: return Value::boolean(compare(e.op, evaluate(*e.args[0], ctx), evaluate(*e.args[1], ctx)));
-    default: break;
+    case Op::Ge:
+        return Value::boolean(compare(e.op, evaluate(*e.args[0], ctx), evaluate(*e.args[1], ctx)));
+    default:
+        break;
     }
     const Value a = evaluate(*e.args[0], ctx);
     const Value b = evaluate(*e.args[1], ctx);

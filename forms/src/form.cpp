@@ -10,16 +10,26 @@ struct TypeEntry {
     std::string_view name;
 };
 constexpr std::array kTypes{
-    TypeEntry{ItemType::Page, "page"},           TypeEntry{ItemType::Group, "group"},
-    TypeEntry{ItemType::Repeat, "repeat"},       TypeEntry{ItemType::Text, "text"},
-    TypeEntry{ItemType::Integer, "integer"},     TypeEntry{ItemType::Decimal, "decimal"},
-    TypeEntry{ItemType::SelectOne, "select_one"}, TypeEntry{ItemType::SelectMultiple, "select_multiple"},
-    TypeEntry{ItemType::Date, "date"},           TypeEntry{ItemType::Time, "time"},
-    TypeEntry{ItemType::DateTime, "datetime"},   TypeEntry{ItemType::Phone, "phone"},
-    TypeEntry{ItemType::Email, "email"},         TypeEntry{ItemType::Note, "note"},
-    TypeEntry{ItemType::Acknowledge, "acknowledge"}, TypeEntry{ItemType::Range, "range"},
-    TypeEntry{ItemType::Geopoint, "geopoint"},   TypeEntry{ItemType::Photo, "photo"},
-    TypeEntry{ItemType::Signature, "signature"}, TypeEntry{ItemType::Calculate, "calculate"},
+    TypeEntry{ItemType::Page, "page"},
+    TypeEntry{ItemType::Group, "group"},
+    TypeEntry{ItemType::Repeat, "repeat"},
+    TypeEntry{ItemType::Text, "text"},
+    TypeEntry{ItemType::Integer, "integer"},
+    TypeEntry{ItemType::Decimal, "decimal"},
+    TypeEntry{ItemType::SelectOne, "select_one"},
+    TypeEntry{ItemType::SelectMultiple, "select_multiple"},
+    TypeEntry{ItemType::Date, "date"},
+    TypeEntry{ItemType::Time, "time"},
+    TypeEntry{ItemType::DateTime, "datetime"},
+    TypeEntry{ItemType::Phone, "phone"},
+    TypeEntry{ItemType::Email, "email"},
+    TypeEntry{ItemType::Note, "note"},
+    TypeEntry{ItemType::Acknowledge, "acknowledge"},
+    TypeEntry{ItemType::Range, "range"},
+    TypeEntry{ItemType::Geopoint, "geopoint"},
+    TypeEntry{ItemType::Photo, "photo"},
+    TypeEntry{ItemType::Signature, "signature"},
+    TypeEntry{ItemType::Calculate, "calculate"},
 };
 const std::string kEmpty;
 } // namespace

@@ -19,10 +19,14 @@ std::string Problem::message(Lang lang) const {
         return tr(key, lang, {all[0], inner});
     }
     switch (all.size()) {
-    case 0: return tr(key, lang);
-    case 1: return tr(key, lang, {all[0]});
-    case 2: return tr(key, lang, {all[0], all[1]});
-    default: return tr(key, lang, {all[0], all[1], all[2]});
+    case 0:
+        return tr(key, lang);
+    case 1:
+        return tr(key, lang, {all[0]});
+    case 2:
+        return tr(key, lang, {all[0], all[1]});
+    default:
+        return tr(key, lang, {all[0], all[1], all[2]});
     }
 }
 
@@ -45,9 +49,19 @@ bool validName(std::string_view s) {
     return true;
 }
 
-const std::set<std::string, std::less<>> kCommonQuestionKeys{
-    "type", "name", "label", "hint", "relevant", "required", "required_message", "constraint", "constraint_message",
-    "calculation", "default", "read_only", "appearance"};
+const std::set<std::string, std::less<>> kCommonQuestionKeys{"type",
+                                                             "name",
+                                                             "label",
+                                                             "hint",
+                                                             "relevant",
+                                                             "required",
+                                                             "required_message",
+                                                             "constraint",
+                                                             "constraint_message",
+                                                             "calculation",
+                                                             "default",
+                                                             "read_only",
+                                                             "appearance"};
 
 class Loader {
 public:
@@ -121,8 +135,9 @@ private:
     }
 
     void readHeader(const json& doc) {
-        checkKeys(doc, "", {"$schema", "id", "version", "title", "default_language", "languages", "settings",
-                            "choice_lists", "pages"});
+        checkKeys(doc, "",
+                  {"$schema", "id", "version", "title", "default_language", "languages", "settings", "choice_lists",
+                   "pages"});
         if (readString(doc, "id", "", m_form.id, true) && !validName(m_form.id))
             problem("/id", "load.bad_name", {m_form.id});
         if (readString(doc, "version", "", m_form.version, true) && m_form.version.empty())
@@ -221,7 +236,7 @@ private:
         } else if (it->is_string()) {
             const std::string s = it->get<std::string>();
             if (s == "true()" || s == "yes" || s == "true") {
-                item.*always = true;  // XLSForm spellings of "always"
+                item.*always = true; // XLSForm spellings of "always"
             } else if (s == "false()" || s == "no" || s == "false" || s.empty()) {
                 item.*always = false;
             } else {
@@ -357,8 +372,9 @@ private:
             else if (*type == ItemType::Group)
                 checkKeys(j, ptr, {"type", "name", "label", "hint", "relevant", "appearance", "children"});
             else
-                checkKeys(j, ptr, {"type", "name", "label", "hint", "relevant", "appearance", "children", "min_count",
-                                   "max_count", "repeat_count"});
+                checkKeys(j, ptr,
+                          {"type", "name", "label", "hint", "relevant", "appearance", "children", "min_count",
+                           "max_count", "repeat_count"});
             if (*type != ItemType::Group && !j.contains("label")) problem(ptr, "load.missing", {"label"});
         } else {
             std::initializer_list<std::string_view> extra;
@@ -412,11 +428,15 @@ private:
         if (*type == ItemType::Text && j.contains("regex")) {
             std::string pattern;
             if (readString(j, "regex", ptr, pattern, false)) {
-                try {
-                    self().patternRegex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
-                    self().pattern = pattern;
-                } catch (const std::regex_error& e) {
-                    problem(ptr + "/regex", "load.bad_regex", {e.what()});
+                if (pattern.size() > kMaxRegexText) {
+                    problem(ptr + "/regex", "load.regex_too_long", {std::to_string(kMaxRegexText)});
+                } else {
+                    try {
+                        self().patternRegex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+                        self().pattern = pattern;
+                    } catch (const std::regex_error& e) {
+                        problem(ptr + "/regex", "load.bad_regex", {e.what()});
+                    }
                 }
             }
         }
@@ -486,8 +506,14 @@ private:
 
     void bindReferences() {
         for (auto& pending : m_exprs) {
-            Expression& e = *(m_form.items[static_cast<std::size_t>(pending.item)].*pending.member);
+            Item& owner = m_form.items[static_cast<std::size_t>(pending.item)];
+            Expression& e = *(owner.*pending.member);
+            // position(..) needs a repeat around the expression's item (a repeat's own relevant and
+            // repeat_count are evaluated outside its instances: depth counts the repeats strictly around).
+            bool positionOutside = false;
             forEachNode(*e.root, [&](Expr& node) {
+                if (node.kind == Expr::Kind::Call && node.func == Func::Position && owner.depth == 0)
+                    positionOutside = true;
                 if (node.kind == Expr::Kind::Ref) {
                     auto it = m_form.byName.find(node.name);
                     if (it == m_form.byName.end())
@@ -497,43 +523,39 @@ private:
                 }
                 if (node.kind == Expr::Kind::Call && node.func == Func::Regex && node.args.size() == 2 &&
                     node.args[1]->kind == Expr::Kind::Literal) {
-                    try {
-                        node.regex = std::make_shared<const std::regex>(node.args[1]->literal.toString(),
-                                                                        std::regex::ECMAScript);
-                    } catch (const std::regex_error& err) {
-                        problem(pending.pointer, "load.bad_regex", {err.what()});
+                    const std::string pattern = node.args[1]->literal.toString();
+                    if (pattern.size() > kMaxRegexText) {
+                        problem(pending.pointer, "load.regex_too_long", {std::to_string(kMaxRegexText)});
+                    } else {
+                        try {
+                            node.regex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+                        } catch (const std::regex_error& err) {
+                            problem(pending.pointer, "load.bad_regex", {err.what()});
+                        }
                     }
                 }
             });
+            if (positionOutside) problem(pending.pointer, "load.not_in_repeat");
         }
-        // position(..) needs a repeat around the expression's item.
         for (auto& item : m_form.items) {
-            for (auto* slot : {&item.relevant, &item.required, &item.constraint, &item.calculation, &item.readOnly,
-                               &item.choiceFilter, &item.repeatCount}) {
-                if (!*slot) continue;
-                // A repeat's own relevant/repeat_count is evaluated outside its instances.
-                const bool inRepeat = item.depth > 0;
-                forEachNode(*(*slot)->root, [&](const Expr& node) {
-                    if (node.kind == Expr::Kind::Call && node.func == Func::Position && !inRepeat)
-                        problem(item.pointer, "load.not_in_repeat");
-                });
-            }
             // ${name} interpolated in labels and hints must exist.
             for (const auto* texts : {&item.label, &item.hint})
-            for (const auto& [lang, text] : texts->byLang) {
-                std::size_t pos = 0;
-                while ((pos = text.find("${", pos)) != std::string::npos) {
-                    const auto close = text.find('}', pos);
-                    if (close == std::string::npos) break;
-                    const std::string name = text.substr(pos + 2, close - pos - 2);
-                    auto it = m_form.byName.find(name);
-                    if (it == m_form.byName.end())
-                        problem(item.pointer + (texts == &item.label ? "/label" : "/hint"), "load.unknown_ref", {name});
-                    else if (std::find(item.labelRefs.begin(), item.labelRefs.end(), it->second) == item.labelRefs.end())
-                        item.labelRefs.push_back(it->second);
-                    pos = close + 1;
+                for (const auto& [lang, text] : texts->byLang) {
+                    std::size_t pos = 0;
+                    while ((pos = text.find("${", pos)) != std::string::npos) {
+                        const auto close = text.find('}', pos);
+                        if (close == std::string::npos) break;
+                        const std::string name = text.substr(pos + 2, close - pos - 2);
+                        auto it = m_form.byName.find(name);
+                        if (it == m_form.byName.end())
+                            problem(item.pointer + (texts == &item.label ? "/label" : "/hint"), "load.unknown_ref",
+                                    {name});
+                        else if (std::find(item.labelRefs.begin(), item.labelRefs.end(), it->second) ==
+                                 item.labelRefs.end())
+                            item.labelRefs.push_back(it->second);
+                        pos = close + 1;
+                    }
                 }
-            }
         }
     }
 
@@ -541,7 +563,7 @@ private:
         for (int idx : m_defaults) {
             Item& item = m_form.items[static_cast<std::size_t>(idx)];
             const bool select = item.type == ItemType::SelectOne || item.type == ItemType::SelectMultiple;
-            if (select && item.choiceList < 0) continue;  // already reported
+            if (select && item.choiceList < 0) continue; // already reported
             auto r = normalizeAnswer(m_form, item, item.defaultValue, Lang::En);
             if (!r.ok())
                 problem(item.pointer + "/default", "load.bad_default", {r.error().message});
@@ -579,7 +601,7 @@ private:
 
     void buildGraph() {
         const std::size_t n = m_form.items.size();
-        std::vector<std::vector<int>> valueIn(n);  // inputs that change values or relevance
+        std::vector<std::vector<int>> valueIn(n); // inputs that change values or relevance
         std::vector<std::set<int>> deps(n);
         for (const auto& item : m_form.items) {
             std::vector<int> value, flag;
@@ -594,8 +616,10 @@ private:
             std::sort(value.begin(), value.end());
             value.erase(std::unique(value.begin(), value.end()), value.end());
             valueIn[static_cast<std::size_t>(item.index)] = value;
-            for (int t : value) deps[static_cast<std::size_t>(t)].insert(item.index);
-            for (int t : flag) deps[static_cast<std::size_t>(t)].insert(item.index);
+            for (int t : value)
+                deps[static_cast<std::size_t>(t)].insert(item.index);
+            for (int t : flag)
+                deps[static_cast<std::size_t>(t)].insert(item.index);
         }
         // Kahn's algorithm over value edges, lowest document index first so ranks are stable.
         std::vector<int> indegree(n, 0);
@@ -649,9 +673,10 @@ private:
             cur = nextNode;
         }
         std::vector<int> cycle(path.begin() + static_cast<std::ptrdiff_t>(seen[cur]), path.end());
-        std::reverse(cycle.begin(), cycle.end());  // inputs first: a -> b means b uses a
+        std::reverse(cycle.begin(), cycle.end()); // inputs first: a -> b means b uses a
         std::string text;
-        for (int c : cycle) text += m_form.items[static_cast<std::size_t>(c)].name + " -> ";
+        for (int c : cycle)
+            text += m_form.items[static_cast<std::size_t>(c)].name + " -> ";
         text += m_form.items[static_cast<std::size_t>(cycle.front())].name;
         const Item& first = m_form.items[static_cast<std::size_t>(cycle.front())];
         problem(first.pointer, "load.cycle", {text});

@@ -11,15 +11,15 @@ namespace {
 
 // French overseas departments use their own country codes in E.164 even when dialled as 0X.
 struct Overseas {
-    std::string_view prefix;  // national prefix after the leading 0
+    std::string_view prefix; // national prefix after the leading 0
     std::string_view country;
 };
 constexpr std::array kOverseas{
-    Overseas{"590", "590"}, Overseas{"690", "590"}, Overseas{"691", "590"},  // Guadeloupe, St-Martin, St-Barth
-    Overseas{"594", "594"}, Overseas{"694", "594"},                        // Guyane
-    Overseas{"596", "596"}, Overseas{"696", "596"}, Overseas{"697", "596"},  // Martinique
-    Overseas{"262", "262"}, Overseas{"692", "262"}, Overseas{"693", "262"},  // La Réunion
-    Overseas{"269", "262"}, Overseas{"639", "262"},                        // Mayotte
+    Overseas{"590", "590"}, Overseas{"690", "590"}, Overseas{"691", "590"}, // Guadeloupe, St-Martin, St-Barth
+    Overseas{"594", "594"}, Overseas{"694", "594"},                         // Guyane
+    Overseas{"596", "596"}, Overseas{"696", "596"}, Overseas{"697", "596"}, // Martinique
+    Overseas{"262", "262"}, Overseas{"692", "262"}, Overseas{"693", "262"}, // La Réunion
+    Overseas{"269", "262"}, Overseas{"639", "262"},                         // Mayotte
 };
 
 } // namespace
@@ -52,12 +52,12 @@ std::optional<std::string> normalizePhone(std::string_view input) {
         if (digits.size() != 10 || digits[0] != '0' || digits[1] == '0') return std::nullopt;
         const std::string national = digits.substr(1);
         for (const auto& o : kOverseas)
-            if (national.rfind(o.prefix, 0) == 0) return "+" + std::string(o.country) + national;
+            if (national.rfind(o.prefix, 0) == 0) return std::string("+").append(o.country).append(national);
         return "+33" + national;
     }
     if (digits.rfind("33", 0) == 0) {
         std::string national = digits.substr(2);
-        if (national.size() == 10 && national[0] == '0') national.erase(0, 1);  // "+33 06..." typed by habit
+        if (national.size() == 10 && national[0] == '0') national.erase(0, 1); // "+33 06..." typed by habit
         if (national.size() != 9 || national[0] == '0') return std::nullopt;
         return "+33" + national;
     }

@@ -13,12 +13,14 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMaxInstances = 10000;  // a runaway repeat_count must not exhaust memory
+// Repeat instances in a whole record, nested ones included: a runaway repeat_count must not exhaust
+// memory, even when nested repeats multiply their counts.
+constexpr int kMaxInstances = 10000;
 
 struct Slot {
-    json stored;        // normalised answer; null = unanswered
-    Value storedValue;  // the same, as expressions see it
-    Value value;        // effective value: calculation or answer, "" when not relevant
+    json stored;       // normalised answer; null = unanswered
+    Value storedValue; // the same, as expressions see it
+    Value value;       // effective value: calculation or answer, "" when not relevant
     bool relevant = false;
     bool required = false;
     bool readOnly = false;
@@ -29,13 +31,13 @@ struct Slot {
 };
 
 struct Scope {
-    int repeat = -1;  // -1 for the record's top level
+    int repeat = -1; // -1 for the record's top level
     Scope* parent = nullptr;
-    int position = 0;  // 1-based index among its siblings
+    int position = 0; // 1-based index among its siblings
     std::uint64_t serial = 0;
-    std::vector<int> path;  // repeats from the top down to this scope's own repeat
+    std::vector<int> path; // repeats from the top down to this scope's own repeat
     std::vector<Slot> slots;
-    std::vector<std::vector<std::unique_ptr<Scope>>> children;  // per repeat directly inside
+    std::vector<std::vector<std::unique_ptr<Scope>>> children; // per repeat directly inside
 };
 
 double systemNowDays() {
@@ -51,20 +53,23 @@ double systemNowDays() {
 
 std::size_t commonPrefix(const std::vector<int>& a, const std::vector<int>& b) {
     std::size_t n = 0;
-    while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+    while (n < a.size() && n < b.size() && a[n] == b[n])
+        ++n;
     return n;
 }
 
 json valueToJson(const Value& v) {
     switch (v.kind()) {
-    case Value::Kind::Bool: return v.toBool();
+    case Value::Kind::Bool:
+        return v.toBool();
     case Value::Kind::Number: {
         const double d = v.toNumber();
         if (!std::isfinite(d)) return nullptr;
         if (d == std::trunc(d) && std::fabs(d) < 9.0e15) return static_cast<long long>(d);
         return d;
     }
-    case Value::Kind::List: return v.listItems().empty() ? json() : valueToJson(v.listItems().front());
+    case Value::Kind::List:
+        return v.listItems().empty() ? json() : valueToJson(v.listItems().front());
     default: {
         std::string s = v.toString();
         if (s.empty()) return nullptr;
@@ -78,7 +83,8 @@ Value storedToValue(const Item& item, const json& stored) {
     switch (item.type) {
     case ItemType::Integer:
     case ItemType::Decimal:
-    case ItemType::Range: return Value::number(stored.get<double>());
+    case ItemType::Range:
+        return Value::number(stored.get<double>());
     case ItemType::SelectMultiple: {
         std::string joined;
         for (const auto& v : stored) {
@@ -94,8 +100,10 @@ Value storedToValue(const Item& item, const json& stored) {
         if (parseIsoDate(s, days) || parseIsoDateTime(s, days)) return Value::date(days, s);
         return Value::string(s);
     }
-    case ItemType::Acknowledge: return Value::string("OK");
-    default: return stored.is_string() ? Value::string(stored.get<std::string>()) : Value::string(stored.dump());
+    case ItemType::Acknowledge:
+        return Value::string("OK");
+    default:
+        return stored.is_string() ? Value::string(stored.get<std::string>()) : Value::string(stored.dump());
     }
 }
 
@@ -104,7 +112,8 @@ Value convertCalculated(const Item& item, Value v) {
     if (v.kind() == Value::Kind::List) v = v.listItems().empty() ? Value::string("") : v.listItems().front();
     if (v.kind() == Value::Kind::Number && !std::isfinite(v.toNumber())) return Value::string("");
     switch (item.type) {
-    case ItemType::Calculate: return v;
+    case ItemType::Calculate:
+        return v;
     case ItemType::Integer: {
         if (v.isEmpty()) return Value::string("");
         const double d = v.toNumber();
@@ -119,14 +128,17 @@ Value convertCalculated(const Item& item, Value v) {
     case ItemType::Date: {
         if (v.kind() == Value::Kind::Date) return Value::date(std::floor(v.toNumber()), v.toString().substr(0, 10));
         if (v.kind() == Value::Kind::Number) {
+            // Only days that "YYYY-MM-DD" can write: 0001-01-01 (-719162) to 9999-12-31 (2932896).
             const double d = std::floor(v.toNumber());
+            if (!(d >= -719162 && d <= 2932896)) return Value::string("");
             return Value::date(d, formatIsoDate(static_cast<long long>(d)));
         }
         double days = 0;
         const std::string s = v.toString();
         return parseIsoDate(s, days) ? Value::date(days, s) : Value::string("");
     }
-    default: return v.kind() == Value::Kind::Bool ? v : Value::string(v.toString());
+    default:
+        return v.kind() == Value::Kind::Bool ? v : Value::string(v.toString());
     }
 }
 
@@ -140,6 +152,7 @@ struct Session::Impl {
     std::uint64_t serial = 0;
     std::uint64_t evaluations = 0;
     int issueCount = 0;
+    int liveInstances = 0; // live repeat instances in the record, at most kMaxInstances
 
     struct Entry {
         int rank;
@@ -160,7 +173,10 @@ struct Session::Impl {
         const Scope* scope;
         const Value* selfValue;
         const Choice* choice = nullptr;
-        Ctx(const Impl& impl, const Scope* sc, const Value* self) : s(impl), scope(sc), selfValue(self) {}
+        Ctx(const Impl& impl, const Scope* sc, const Value* self)
+            : s(impl)
+            , scope(sc)
+            , selfValue(self) {}
         Value ref(int target) const override { return s.refValue(target, scope); }
         Value self() const override { return selfValue ? *selfValue : Value::string(""); }
         int position() const override { return scope->position; }
@@ -185,7 +201,11 @@ struct Session::Impl {
     void collect(const Item& t, const Scope* scope, std::size_t level, std::vector<Value>& out) const {
         if (level == t.repeatPath.size()) {
             if (t.type == ItemType::Repeat) {
-                for (const auto& v : instancesValue(scope, t).listItems()) out.push_back(v);
+                // Keep the list alive: listItems() refers into it, and a range-for would not extend a
+                // temporary's lifetime through that member call.
+                const Value instances = instancesValue(scope, t);
+                for (const auto& v : instances.listItems())
+                    out.push_back(v);
             } else {
                 out.push_back(scope->slots[static_cast<std::size_t>(t.slot)].value);
             }
@@ -202,7 +222,8 @@ struct Session::Impl {
         const Item& t = item(target);
         const std::size_t level = commonPrefix(t.repeatPath, ctx->path);
         const Scope* anchor = ctx;
-        while (anchor->path.size() > level) anchor = anchor->parent;
+        while (anchor->path.size() > level)
+            anchor = anchor->parent;
         if (level == t.repeatPath.size()) {
             if (t.type == ItemType::Repeat) return instancesValue(anchor, t);
             return anchor->slots[static_cast<std::size_t>(t.slot)].value;
@@ -219,6 +240,7 @@ struct Session::Impl {
         s->parent = parent;
         s->position = position;
         s->serial = ++serial;
+        if (repeat >= 0) ++liveInstances;
         if (parent) s->path = parent->path;
         if (repeat >= 0) s->path.push_back(repeat);
         static const std::vector<int> kNone;
@@ -242,9 +264,10 @@ struct Session::Impl {
             s->children.resize(rc->second.size());
             for (int r : rc->second) {
                 const Item& ri = item(r);
-                if (ri.repeatCount) continue;  // created when the count is evaluated
+                if (ri.repeatCount) continue; // created when the count is evaluated
                 auto& list = s->children[static_cast<std::size_t>(ri.childScope)];
-                for (int k = 0; k < ri.minCount; ++k) list.push_back(makeScope(r, s.get(), k + 1));
+                for (int k = 0; k < ri.minCount && liveInstances < kMaxInstances; ++k)
+                    list.push_back(makeScope(r, s.get(), k + 1));
             }
         }
         return s;
@@ -266,9 +289,11 @@ struct Session::Impl {
     }
 
     void enqueueScope(Scope* scope) {
-        for (int i : slotItems(scope)) enqueue(i, scope);
+        for (int i : slotItems(scope))
+            enqueue(i, scope);
         for (auto& list : scope->children)
-            for (auto& inst : list) enqueueScope(inst.get());
+            for (auto& inst : list)
+                enqueueScope(inst.get());
     }
 
     void enqueueDown(const Item& f, Scope* scope, std::size_t level) {
@@ -285,7 +310,8 @@ struct Session::Impl {
         const Item& fi = item(f);
         const std::size_t level = commonPrefix(fi.repeatPath, sourcePath);
         Scope* anchor = sourceScope;
-        while (anchor->path.size() > level) anchor = anchor->parent;
+        while (anchor->path.size() > level)
+            anchor = anchor->parent;
         enqueueDown(fi, anchor, level);
     }
 
@@ -311,14 +337,26 @@ struct Session::Impl {
 
     int countIssues(const Scope* s) const {
         int n = 0;
-        for (const auto& sl : s->slots) n += sl.hasIssue ? 1 : 0;
+        for (const auto& sl : s->slots)
+            n += sl.hasIssue ? 1 : 0;
         for (const auto& list : s->children)
-            for (const auto& inst : list) n += countIssues(inst.get());
+            for (const auto& inst : list)
+                n += countIssues(inst.get());
         return n;
     }
 
+    static int countInstances(const Scope* s) {
+        int n = 1;
+        for (const auto& list : s->children)
+            for (const auto& inst : list)
+                n += countInstances(inst.get());
+        return n;
+    }
+
+    // Forgets a repeat instance that is about to be destroyed.
     void discard(const Scope* s) {
         issueCount -= countIssues(s);
+        liveInstances -= countInstances(s);
         for (auto it = queue.begin(); it != queue.end();) {
             if (within(it->scope, s))
                 it = queue.erase(it);
@@ -328,9 +366,9 @@ struct Session::Impl {
     }
 
     void ensureInstances(const Item& r, Scope* scope, int desired) {
-        desired = std::clamp(desired, 0, kMaxInstances);
-        if (r.maxCount >= 0) desired = std::min(desired, r.maxCount);
         auto& list = scope->children[static_cast<std::size_t>(r.childScope)];
+        desired = std::clamp(desired, 0, static_cast<int>(list.size()) + (kMaxInstances - liveInstances));
+        if (r.maxCount >= 0) desired = std::min(desired, r.maxCount);
         bool changed = false;
         while (static_cast<int>(list.size()) < desired) {
             auto inst = makeScope(r.index, scope, static_cast<int>(list.size()) + 1);
@@ -384,7 +422,7 @@ struct Session::Impl {
         if (relevant && answerable) {
             if (sl.value.isEmpty()) {
                 if (sl.required) setIssue(sl, IssueKind::Required);
-            } else if (it.patternRegex && !std::regex_match(sl.value.toString(), *it.patternRegex)) {
+            } else if (it.patternRegex && !regexMatches(sl.value.toString(), *it.patternRegex)) {
                 setIssue(sl, IssueKind::Pattern);
             } else if (it.choiceFilter && !choicesAvailable(it, scope, sl)) {
                 setIssue(sl, IssueKind::ChoiceUnavailable);
@@ -394,7 +432,8 @@ struct Session::Impl {
         }
         issueCount += (sl.hasIssue ? 1 : 0) - (had ? 1 : 0);
         if (changed)
-            for (int f : it.dependents) enqueueAnchored(f, it.repeatPath, scope);
+            for (int f : it.dependents)
+                enqueueAnchored(f, it.repeatPath, scope);
     }
 
     static void setIssue(Slot& sl, IssueKind kind) {
@@ -432,6 +471,7 @@ struct Session::Impl {
     void reset() {
         queue.clear();
         issueCount = 0;
+        liveInstances = 0;
         root = makeScope(-1, nullptr, 0);
     }
 
@@ -439,7 +479,7 @@ struct Session::Impl {
     struct Target {
         const Item* item = nullptr;
         Scope* scope = nullptr;
-        int index = 0;  // trailing [k] of the last segment, 0 if none
+        int index = 0; // trailing [k] of the last segment, 0 if none
     };
 
     static bool splitSegment(std::string_view seg, std::string& name, int& index) {
@@ -464,7 +504,8 @@ struct Session::Impl {
         std::size_t start = 0;
         while (true) {
             const auto slash = path.find('/', start);
-            const std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
+            const std::string_view seg =
+                path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
             std::string name;
             int index = 0;
             if (!splitSegment(seg, name, index)) break;
@@ -486,14 +527,18 @@ struct Session::Impl {
         const Lang l = ui();
         switch (sl.issue) {
         case IssueKind::Required:
-            return it.requiredMessage.empty() ? tr("forms.required", l) : it.requiredMessage.get(lang, form->defaultLanguage);
+            return it.requiredMessage.empty() ? tr("forms.required", l)
+                                              : it.requiredMessage.get(lang, form->defaultLanguage);
         case IssueKind::Constraint:
             return it.constraintMessage.empty() ? tr("forms.constraint", l)
                                                 : it.constraintMessage.get(lang, form->defaultLanguage);
         case IssueKind::Pattern:
-            return it.constraintMessage.empty() ? tr("forms.pattern", l) : it.constraintMessage.get(lang, form->defaultLanguage);
-        case IssueKind::ChoiceUnavailable: return tr("forms.choice_unavailable", l, {sl.value.toString()});
-        case IssueKind::Invalid: break;
+            return it.constraintMessage.empty() ? tr("forms.pattern", l)
+                                                : it.constraintMessage.get(lang, form->defaultLanguage);
+        case IssueKind::ChoiceUnavailable:
+            return tr("forms.choice_unavailable", l, {sl.value.toString()});
+        case IssueKind::Invalid:
+            break;
         }
         return tr("forms.constraint", l);
     }
@@ -506,16 +551,19 @@ struct Session::Impl {
             const auto& list = scope->children[static_cast<std::size_t>(it.childScope)];
             for (std::size_t k = 0; k < list.size(); ++k) {
                 const std::string p = prefix + it.name + "[" + std::to_string(k + 1) + "]/";
-                for (int c : it.children) walkItem(item(c), list[k].get(), p, fn);
+                for (int c : it.children)
+                    walkItem(item(c), list[k].get(), p, fn);
             }
         } else if (isContainer(it.type)) {
-            for (int c : it.children) walkItem(item(c), scope, prefix, fn);
+            for (int c : it.children)
+                walkItem(item(c), scope, prefix, fn);
         } else {
             fn(it, scope, sl, prefix + it.name);
         }
     }
     template <class Fn> void walk(Fn fn) const {
-        for (int p : form->pages) walkItem(item(p), root.get(), "", fn);
+        for (int p : form->pages)
+            walkItem(item(p), root.get(), "", fn);
     }
 
     json scopeAnswers(const Scope* s) const {
@@ -527,10 +575,13 @@ struct Session::Impl {
                 const auto& list = s->children[static_cast<std::size_t>(it.childScope)];
                 if (list.empty()) continue;
                 json arr = json::array();
-                for (const auto& inst : list) arr.push_back(scopeAnswers(inst.get()));
+                for (const auto& inst : list)
+                    arr.push_back(scopeAnswers(inst.get()));
                 out[it.name] = std::move(arr);
             } else if (isAnswerable(it.type) && !sl.stored.is_null()) {
                 out[it.name] = sl.stored;
+            } else if (isAnswerable(it.type) && !it.defaultValue.is_null()) {
+                out[it.name] = nullptr; // a cleared default: absent would bring the default back on load
             }
         }
         return out;
@@ -552,7 +603,8 @@ struct Session::Impl {
                 const auto& list = s->children[static_cast<std::size_t>(it.childScope)];
                 if (list.empty()) continue;
                 json arr = json::array();
-                for (const auto& inst : list) arr.push_back(scopeRecord(inst.get()));
+                for (const auto& inst : list)
+                    arr.push_back(scopeRecord(inst.get()));
                 out[it.name] = std::move(arr);
             } else if (isAnswerable(it.type) || it.type == ItemType::Calculate) {
                 json v = fieldRecordValue(it, sl);
@@ -570,7 +622,7 @@ struct Session::Impl {
                 problems.push_back(FieldIssue{path, IssueKind::Invalid, tr("forms.unknown_field", ui(), {path})});
                 continue;
             }
-            if (it->type == ItemType::Calculate || it->type == ItemType::Note) continue;  // derived, not stored
+            if (it->type == ItemType::Calculate || it->type == ItemType::Note) continue; // derived, not stored
             Slot& sl = scope->slots[static_cast<std::size_t>(it->slot)];
             if (it->type == ItemType::Repeat) {
                 if (!value.is_array()) {
@@ -578,10 +630,16 @@ struct Session::Impl {
                     continue;
                 }
                 auto& list = scope->children[static_cast<std::size_t>(it->childScope)];
-                const std::size_t n = std::min<std::size_t>(value.size(), kMaxInstances);
-                while (list.size() > n) list.pop_back();
-                while (list.size() < n) list.push_back(makeScope(it->index, scope, static_cast<int>(list.size()) + 1));
-                for (std::size_t k = 0; k < n; ++k) {
+                while (list.size() > value.size()) {
+                    discard(list.back().get());
+                    list.pop_back();
+                }
+                while (list.size() < value.size() && liveInstances < kMaxInstances)
+                    list.push_back(makeScope(it->index, scope, static_cast<int>(list.size()) + 1));
+                if (list.size() < value.size())
+                    problems.push_back(FieldIssue{path, IssueKind::Invalid,
+                                                  tr("forms.max_repeats", ui(), {std::to_string(kMaxInstances)})});
+                for (std::size_t k = 0; k < list.size(); ++k) {
                     const std::string p = path + "[" + std::to_string(k + 1) + "]/";
                     if (!value[k].is_object()) {
                         problems.push_back(FieldIssue{p, IssueKind::Invalid, tr("load.expect_object", ui())});
@@ -626,7 +684,8 @@ struct Session::Impl {
         return out;
     }
 
-    ItemView viewOf(const Item& it, const Scope* scope, const std::string& prefix, FormView& fv, int& pageIssues) const {
+    ItemView viewOf(const Item& it, const Scope* scope, const std::string& prefix, FormView& fv,
+                    int& pageIssues) const {
         const Slot& sl = scope->slots[static_cast<std::size_t>(it.slot)];
         ItemView v;
         v.item = it.index;
@@ -659,7 +718,8 @@ struct Session::Impl {
         if (isContainer(it.type)) {
             for (int c : it.children) {
                 const Item& ci = item(c);
-                if (!scope->slots[static_cast<std::size_t>(ci.slot)].relevant || ci.type == ItemType::Calculate) continue;
+                if (!scope->slots[static_cast<std::size_t>(ci.slot)].relevant || ci.type == ItemType::Calculate)
+                    continue;
                 v.children.push_back(viewOf(ci, scope, prefix, fv, pageIssues));
             }
             return v;
@@ -667,6 +727,7 @@ struct Session::Impl {
         v.value = it.calculation ? valueToJson(sl.value) : sl.stored;
         if (sl.hasIssue) {
             v.error = issueMessage(it, sl);
+            v.missing = sl.issue == IssueKind::Required;
             ++pageIssues;
         }
         if (isAnswerable(it.type)) {
@@ -690,7 +751,8 @@ struct Session::Impl {
     }
 };
 
-Session::Session(std::shared_ptr<const Form> form, SessionOptions options) : m_impl(std::make_unique<Impl>()) {
+Session::Session(std::shared_ptr<const Form> form, SessionOptions options)
+    : m_impl(std::make_unique<Impl>()) {
     m_impl->form = std::move(form);
     m_impl->lang = options.language.empty() ? m_impl->form->defaultLanguage : options.language;
     m_impl->now = options.now ? std::move(options.now) : std::function<double()>(systemNowDays);
@@ -748,6 +810,8 @@ Result<int> Session::addRepeat(std::string_view path) {
     const int limit = it.maxCount >= 0 ? it.maxCount : kMaxInstances;
     if (static_cast<int>(list.size()) >= limit)
         return makeError(ErrorCode::Conflict, tr("forms.max_repeats", s.ui(), {std::to_string(limit)}));
+    if (s.liveInstances >= kMaxInstances)
+        return makeError(ErrorCode::Conflict, tr("forms.max_repeats", s.ui(), {std::to_string(kMaxInstances)}));
     auto inst = s.makeScope(it.index, target->scope, static_cast<int>(list.size()) + 1);
     s.enqueueScope(inst.get());
     list.push_back(std::move(inst));
@@ -774,7 +838,7 @@ Result<void> Session::removeRepeat(std::string_view path) {
     s.discard(list[k].get());
     list.erase(list.begin() + static_cast<std::ptrdiff_t>(k));
     for (std::size_t j = k; j < list.size(); ++j) {
-        list[j]->position = static_cast<int>(j) + 1;  // position(..) moved: recompute those instances
+        list[j]->position = static_cast<int>(j) + 1; // position(..) moved: recompute those instances
         s.enqueueScope(list[j].get());
     }
     s.instancesChanged(it, target->scope);
@@ -782,8 +846,12 @@ Result<void> Session::removeRepeat(std::string_view path) {
     return {};
 }
 
-json Session::answers() const { return m_impl->scopeAnswers(m_impl->root.get()); }
-json Session::record() const { return m_impl->scopeRecord(m_impl->root.get()); }
+json Session::answers() const {
+    return m_impl->scopeAnswers(m_impl->root.get());
+}
+json Session::record() const {
+    return m_impl->scopeRecord(m_impl->root.get());
+}
 
 json Session::valueAt(std::string_view path) const {
     auto target = m_impl->resolve(path);
@@ -808,7 +876,9 @@ std::vector<FieldIssue> Session::issues() const {
     return out;
 }
 
-bool Session::complete() const { return m_impl->issueCount == 0; }
+bool Session::complete() const {
+    return m_impl->issueCount == 0;
+}
 
 FormView Session::view() const {
     const Impl& s = *m_impl;
@@ -830,10 +900,20 @@ FormView Session::view() const {
     return fv;
 }
 
-const Form& Session::form() const { return *m_impl->form; }
-const std::shared_ptr<const Form>& Session::formPtr() const { return m_impl->form; }
-const std::string& Session::language() const { return m_impl->lang; }
-void Session::setLanguage(std::string language) { m_impl->lang = std::move(language); }
-std::uint64_t Session::evaluations() const { return m_impl->evaluations; }
+const Form& Session::form() const {
+    return *m_impl->form;
+}
+const std::shared_ptr<const Form>& Session::formPtr() const {
+    return m_impl->form;
+}
+const std::string& Session::language() const {
+    return m_impl->lang;
+}
+void Session::setLanguage(std::string language) {
+    m_impl->lang = std::move(language);
+}
+std::uint64_t Session::evaluations() const {
+    return m_impl->evaluations;
+}
 
 } // namespace carnet::forms

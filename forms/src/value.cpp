@@ -42,19 +42,26 @@ Value Value::list(std::vector<Value> items) {
 
 bool Value::isEmpty() const {
     switch (m_kind) {
-    case Kind::String: return m_str.empty();
-    case Kind::List: return m_list.empty();
-    default: return false;
+    case Kind::String:
+        return m_str.empty();
+    case Kind::List:
+        return m_list.empty();
+    default:
+        return false;
     }
 }
 
 std::string Value::toString() const {
     switch (m_kind) {
     case Kind::String:
-    case Kind::Date: return m_str;
-    case Kind::Number: return std::isfinite(m_num) ? formatNumber(m_num) : (std::isnan(m_num) ? "NaN" : formatNumber(m_num));
-    case Kind::Bool: return m_bool ? "true" : "false";
-    case Kind::List: return m_list.empty() ? std::string() : m_list.front().toString();
+    case Kind::Date:
+        return m_str;
+    case Kind::Number:
+        return std::isfinite(m_num) ? formatNumber(m_num) : (std::isnan(m_num) ? "NaN" : formatNumber(m_num));
+    case Kind::Bool:
+        return m_bool ? "true" : "false";
+    case Kind::List:
+        return m_list.empty() ? std::string() : m_list.front().toString();
     }
     return {};
 }
@@ -62,24 +69,32 @@ std::string Value::toString() const {
 double Value::toNumber() const {
     switch (m_kind) {
     case Kind::Number:
-    case Kind::Date: return m_num;
-    case Kind::Bool: return m_bool ? 1.0 : 0.0;
+    case Kind::Date:
+        return m_num;
+    case Kind::Bool:
+        return m_bool ? 1.0 : 0.0;
     case Kind::String: {
         double d = 0;
         return parseDecimal(m_str, d) ? d : std::numeric_limits<double>::quiet_NaN();
     }
-    case Kind::List: return m_list.empty() ? std::numeric_limits<double>::quiet_NaN() : m_list.front().toNumber();
+    case Kind::List:
+        return m_list.empty() ? std::numeric_limits<double>::quiet_NaN() : m_list.front().toNumber();
     }
     return std::numeric_limits<double>::quiet_NaN();
 }
 
 bool Value::toBool() const {
     switch (m_kind) {
-    case Kind::Bool: return m_bool;
-    case Kind::Number: return m_num != 0.0 && !std::isnan(m_num);
-    case Kind::String: return !m_str.empty();
-    case Kind::Date: return true;
-    case Kind::List: return !m_list.empty();
+    case Kind::Bool:
+        return m_bool;
+    case Kind::Number:
+        return m_num != 0.0 && !std::isnan(m_num);
+    case Kind::String:
+        return !m_str.empty();
+    case Kind::Date:
+        return true;
+    case Kind::List:
+        return !m_list.empty();
     }
     return false;
 }
@@ -92,10 +107,14 @@ std::vector<Value> Value::items() const {
 bool Value::same(const Value& other) const {
     if (m_kind != other.m_kind) return false;
     switch (m_kind) {
-    case Kind::String: return m_str == other.m_str;
-    case Kind::Number: return m_num == other.m_num || (std::isnan(m_num) && std::isnan(other.m_num));
-    case Kind::Bool: return m_bool == other.m_bool;
-    case Kind::Date: return m_str == other.m_str;
+    case Kind::String:
+        return m_str == other.m_str;
+    case Kind::Number:
+        return m_num == other.m_num || (std::isnan(m_num) && std::isnan(other.m_num));
+    case Kind::Bool:
+        return m_bool == other.m_bool;
+    case Kind::Date:
+        return m_str == other.m_str;
     case Kind::List:
         if (m_list.size() != other.m_list.size()) return false;
         for (std::size_t i = 0; i < m_list.size(); ++i)
@@ -145,7 +164,8 @@ bool parseTimeAt(std::string_view s, std::size_t pos, std::size_t& end, double& 
         if (end < s.size() && s[end] == '.') {
             ++end;
             const std::size_t start = end;
-            while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+            while (end < s.size() && s[end] >= '0' && s[end] <= '9')
+                ++end;
             if (end == start) return false;
         }
     }

@@ -31,7 +31,8 @@ int check(const std::vector<std::string>& files, Lang lang) {
         const LoadResult r = loadFormFile(file);
         if (!r.ok()) {
             status = 1;
-            for (const auto& p : r.problems) std::cout << p.format(file, lang) << '\n';
+            for (const auto& p : r.problems)
+                std::cout << p.format(file, lang) << '\n';
         } else {
             std::cout << tr("cli.forms.check_ok", lang, {file, std::to_string(r.form->questionCount())}) << '\n';
         }
@@ -42,7 +43,8 @@ int check(const std::vector<std::string>& files, Lang lang) {
 int evalAnswers(const std::string& formFile, const std::string& answersFile, Lang lang, const std::string& now) {
     const LoadResult r = loadFormFile(formFile);
     if (!r.ok()) {
-        for (const auto& p : r.problems) std::cerr << p.format(formFile, lang) << '\n';
+        for (const auto& p : r.problems)
+            std::cerr << p.format(formFile, lang) << '\n';
         return 1;
     }
     auto text = readTextFile(answersFile);
@@ -75,8 +77,10 @@ int evalAnswers(const std::string& formFile, const std::string& answersFile, Lan
     out["visible"] = session.visiblePaths();
     out["values"] = session.record();
     nlohmann::json errors = nlohmann::json::object();
-    for (const auto& p : loadProblems) errors[p.path] = p.message;
-    for (const auto& i : session.issues()) errors[i.path] = i.message;
+    for (const auto& p : loadProblems)
+        errors[p.path] = p.message;
+    for (const auto& i : session.issues())
+        errors[i.path] = i.message;
     out["errors"] = errors;
     out["complete"] = session.complete() && loadProblems.empty();
     std::cout << out.dump() << '\n';

@@ -81,6 +81,24 @@ bool fsyncPath(const fs::path& p, bool directory) {
 
 } // namespace
 
+// Rows of (seq, record_id, base_version, op, changes).
+Result<std::vector<OutboxEntry>> readOutbox(Stmt& st) {
+    std::vector<OutboxEntry> out;
+    while (true) {
+        auto r = st.step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        OutboxEntry e;
+        e.seq = st.integer(0);
+        e.recordId = st.text(1);
+        e.baseVersion = st.integer(2);
+        e.op = st.text(3);
+        e.changes = json::parse(st.text(4), nullptr, false);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 std::string_view statusName(Status s) {
     return s == Status::Draft ? "draft" : "finalized";
 }
@@ -597,20 +615,7 @@ Result<forms::Session*> Store::session(std::string_view recordId) {
 Result<std::vector<OutboxEntry>> Store::outbox() {
     auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox ORDER BY seq");
     if (!st.ok()) return st.error();
-    std::vector<OutboxEntry> out;
-    while (true) {
-        auto r = st->step();
-        if (!r.ok()) return r.error();
-        if (!*r) break;
-        OutboxEntry e;
-        e.seq = st->integer(0);
-        e.recordId = st->text(1);
-        e.baseVersion = st->integer(2);
-        e.op = st->text(3);
-        e.changes = json::parse(st->text(4), nullptr, false);
-        out.push_back(std::move(e));
-    }
-    return out;
+    return readOutbox(*st);
 }
 
 Result<Attachment> Store::addAttachment(const fs::path& source) {
@@ -674,20 +679,7 @@ Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
         "SELECT seq, record_id, base_version, op, changes FROM outbox WHERE rejected = '' ORDER BY seq LIMIT ?");
     if (!st.ok()) return st.error();
     st->bind(1, static_cast<std::int64_t>(limit));
-    std::vector<OutboxEntry> out;
-    while (true) {
-        auto r = st->step();
-        if (!r.ok()) return r.error();
-        if (!*r) break;
-        OutboxEntry e;
-        e.seq = st->integer(0);
-        e.recordId = st->text(1);
-        e.baseVersion = st->integer(2);
-        e.op = st->text(3);
-        e.changes = json::parse(st->text(4), nullptr, false);
-        out.push_back(std::move(e));
-    }
-    return out;
+    return readOutbox(*st);
 }
 
 Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {

@@ -47,15 +47,17 @@ public:
 
 private:
     friend class Db;
-    Stmt(sqlite3_stmt* stmt, Db* db) : m_stmt(stmt), m_db(db) {}
+    Stmt(sqlite3_stmt* stmt, Db* db)
+        : m_stmt(stmt)
+        , m_db(db) {}
     sqlite3_stmt* m_stmt = nullptr;
     Db* m_db = nullptr;
 };
 
 /// How durable commits must be.
 enum class Durability {
-    Full,    ///< synchronous=FULL: a commit that returned survives power loss
-    Normal,  ///< synchronous=NORMAL: for benchmarks and throw-away data only
+    Full,   ///< synchronous=FULL: a commit that returned survives power loss
+    Normal, ///< synchronous=NORMAL: for benchmarks and throw-away data only
 };
 
 /// Options for opening a database.

@@ -12,8 +12,8 @@ namespace carnet {
 
 /// A JSON syntax error located in the text.
 struct JsonSyntaxError {
-    int line = 0;    ///< 1-based
-    int column = 0;  ///< 1-based, in bytes
+    int line = 0;   ///< 1-based
+    int column = 0; ///< 1-based, in bytes
     std::string message;
 };
 

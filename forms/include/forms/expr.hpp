@@ -14,8 +14,33 @@ namespace carnet::forms {
 
 /// Built-in functions.
 enum class Func {
-    If, Not, True, False, Selected, CountSelected, Concat, StringLength, Regex, Today, Now, Int, Round,
-    Coalesce, Sum, Count, Position, Contains, StartsWith, EndsWith, Substr, Number, String, Boolean, Min, Max, Abs,
+    If,
+    Not,
+    True,
+    False,
+    Selected,
+    CountSelected,
+    Concat,
+    StringLength,
+    Regex,
+    Today,
+    Now,
+    Int,
+    Round,
+    Coalesce,
+    Sum,
+    Count,
+    Position,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Substr,
+    Number,
+    String,
+    Boolean,
+    Min,
+    Max,
+    Abs,
 };
 
 /// Binary and unary operators.
@@ -26,14 +51,14 @@ struct Expr {
     /// What the node is.
     enum class Kind { Literal, Ref, Self, Parent, ChoiceColumn, Binary, Unary, Call };
     Kind kind = Kind::Literal;
-    Value literal;                    ///< Literal
-    std::string name;                 ///< Ref (field name) and ChoiceColumn (column name)
-    int target = -1;                  ///< Ref: item index, bound by the loader
-    Op op = Op::Add;                  ///< Binary, Unary
-    Func func = Func::If;             ///< Call
-    std::vector<std::unique_ptr<Expr>> args;  ///< operands or call arguments
-    int column = 1;                   ///< 1-based column in the source text, for messages
-    std::shared_ptr<const std::regex> regex;  ///< Call Regex with a literal pattern: compiled once
+    Value literal;                           ///< Literal
+    std::string name;                        ///< Ref (field name) and ChoiceColumn (column name)
+    int target = -1;                         ///< Ref: item index, bound by the loader
+    Op op = Op::Add;                         ///< Binary, Unary
+    Func func = Func::If;                    ///< Call
+    std::vector<std::unique_ptr<Expr>> args; ///< operands or call arguments
+    int column = 1;                          ///< 1-based column in the source text, for messages
+    std::shared_ptr<const std::regex> regex; ///< Call Regex with a literal pattern: compiled once
 };
 
 /// A parse failure: message key (see the translation table), its argument, and the 1-based column.
@@ -52,7 +77,7 @@ struct Expression {
 
 /// Options for the parser.
 struct ParseOptions {
-    bool allowChoiceColumns = false;  ///< bare names refer to choice columns (choice_filter only)
+    bool allowChoiceColumns = false; ///< bare names refer to choice columns (choice_filter only)
 };
 
 /// Parses `text`; on failure returns nullopt and fills `error`.
@@ -62,12 +87,14 @@ struct ParseOptions {
 /// Calls `fn(Expr&)` for every node of the tree (pre-order).
 template <class Fn> void forEachNode(Expr& e, Fn&& fn) {
     fn(e);
-    for (auto& a : e.args) forEachNode(*a, fn);
+    for (auto& a : e.args)
+        forEachNode(*a, fn);
 }
 /// Const version of forEachNode.
 template <class Fn> void forEachNode(const Expr& e, Fn&& fn) {
     fn(e);
-    for (const auto& a : e.args) forEachNode(static_cast<const Expr&>(*a), fn);
+    for (const auto& a : e.args)
+        forEachNode(static_cast<const Expr&>(*a), fn);
 }
 
 /// What an expression can see while it is evaluated.
@@ -91,5 +118,12 @@ public:
 
 /// XPath "=" between two values (node-sets compare existentially).
 [[nodiscard]] bool valuesEqual(const Value& a, const Value& b);
+
+/// Longest text, in bytes, that regex() and a question's `regex` are matched against: std::regex
+/// recurses once per character, so a long answer would overflow the stack. Longer texts never match.
+inline constexpr std::size_t kMaxRegexText = 1000;
+
+/// True when `re` matches the whole of `text`; false when `text` is longer than kMaxRegexText.
+[[nodiscard]] bool regexMatches(const std::string& text, const std::regex& re);
 
 } // namespace carnet::forms

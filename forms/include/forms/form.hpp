@@ -17,9 +17,26 @@ namespace carnet::forms {
 
 /// Every kind of item a form may hold.
 enum class ItemType {
-    Page, Group, Repeat,
-    Text, Integer, Decimal, SelectOne, SelectMultiple, Date, Time, DateTime, Phone, Email, Note, Acknowledge,
-    Range, Geopoint, Photo, Signature, Calculate,
+    Page,
+    Group,
+    Repeat,
+    Text,
+    Integer,
+    Decimal,
+    SelectOne,
+    SelectMultiple,
+    Date,
+    Time,
+    DateTime,
+    Phone,
+    Email,
+    Note,
+    Acknowledge,
+    Range,
+    Geopoint,
+    Photo,
+    Signature,
+    Calculate,
 };
 
 /// The JSON spelling of a type ("select_one", ...).
@@ -43,7 +60,7 @@ struct LocalText {
 struct Choice {
     std::string value;
     LocalText label;
-    std::map<std::string, std::string, std::less<>> columns;  ///< extra properties, for choice_filter
+    std::map<std::string, std::string, std::less<>> columns; ///< extra properties, for choice_filter
 };
 
 /// A named list of choices (shared, or the inline list of one question).
@@ -59,32 +76,32 @@ struct Item {
     int index = -1;
     ItemType type = ItemType::Text;
     std::string name;
-    std::string pointer;  ///< JSON pointer in the form file, for messages
-    int parent = -1;      ///< containing page/group/repeat, -1 for pages
-    int repeat = -1;      ///< innermost repeat strictly containing this item, -1 if none
-    int depth = 0;        ///< number of repeats strictly containing this item
-    std::vector<int> repeatPath;  ///< repeats strictly containing this item, outermost first
-    int slot = -1;        ///< index in its repeat instance (or in the record's top level)
-    int childScope = -1;  ///< repeats only: index among the repeats of the enclosing scope
+    std::string pointer;         ///< JSON pointer in the form file, for messages
+    int parent = -1;             ///< containing page/group/repeat, -1 for pages
+    int repeat = -1;             ///< innermost repeat strictly containing this item, -1 if none
+    int depth = 0;               ///< number of repeats strictly containing this item
+    std::vector<int> repeatPath; ///< repeats strictly containing this item, outermost first
+    int slot = -1;               ///< index in its repeat instance (or in the record's top level)
+    int childScope = -1;         ///< repeats only: index among the repeats of the enclosing scope
     std::vector<int> children;
 
     LocalText label, hint, requiredMessage, constraintMessage;
     std::optional<Expression> relevant, required, constraint, calculation, readOnly, choiceFilter, repeatCount;
     bool requiredAlways = false;
     bool readOnlyAlways = false;
-    nlohmann::json defaultValue;  ///< null when there is none; already normalised
+    nlohmann::json defaultValue; ///< null when there is none; already normalised
     std::string appearance;
-    std::string pattern;  ///< text questions: ECMAScript pattern, whole-answer match
+    std::string pattern; ///< text questions: ECMAScript pattern, whole-answer match
     std::shared_ptr<const std::regex> patternRegex;
-    int choiceList = -1;  ///< index in Form::choiceLists
+    int choiceList = -1; ///< index in Form::choiceLists
     double rangeStart = 0, rangeEnd = 10, rangeStep = 1;
-    int minCount = 0, maxCount = -1;  ///< repeats; -1 = no maximum
+    int minCount = 0, maxCount = -1; ///< repeats; -1 = no maximum
 
     // Dependency graph, built by the loader.
-    int rank = 0;                     ///< topological rank over value edges
-    std::vector<int> dependents;      ///< items to recompute when this item's value or relevance changes
-    std::vector<int> labelRefs;       ///< items interpolated in the label
-    std::vector<int> descendants;     ///< containers: every item inside, at any depth
+    int rank = 0;                 ///< topological rank over value edges
+    std::vector<int> dependents;  ///< items to recompute when this item's value or relevance changes
+    std::vector<int> labelRefs;   ///< items interpolated in the label
+    std::vector<int> descendants; ///< containers: every item inside, at any depth
 };
 
 /// A loaded, validated form version.
@@ -94,14 +111,14 @@ struct Form {
     std::string defaultLanguage;
     std::vector<std::string> languages;
     nlohmann::json settings = nlohmann::json::object();
-    std::vector<Item> items;  ///< in document order; items[i].index == i
+    std::vector<Item> items; ///< in document order; items[i].index == i
     std::vector<int> pages;
     std::vector<ChoiceList> choiceLists;
     std::unordered_map<std::string, int> byName;
-    std::vector<int> rootSlots;            ///< items stored at the record's top level, by slot
-    std::map<int, std::vector<int>> repeatSlots;  ///< repeat item -> items stored per instance, by slot
-    std::map<int, std::vector<int>> repeatChildren;  ///< scope (-1 = top level) -> repeats directly in it
-    std::string canonicalJson;  ///< the source document, re-serialised canonically (for hashing)
+    std::vector<int> rootSlots;                     ///< items stored at the record's top level, by slot
+    std::map<int, std::vector<int>> repeatSlots;    ///< repeat item -> items stored per instance, by slot
+    std::map<int, std::vector<int>> repeatChildren; ///< scope (-1 = top level) -> repeats directly in it
+    std::string canonicalJson;                      ///< the source document, re-serialised canonically (for hashing)
 
     /// The item named `name`, or nullptr.
     [[nodiscard]] const Item* find(std::string_view name) const;

@@ -14,10 +14,10 @@ namespace carnet::forms {
 
 /// One problem found in a form document.
 struct Problem {
-    std::string pointer;  ///< JSON pointer ("" for the document, unused for syntax errors)
-    int line = 0;         ///< > 0 only for JSON syntax errors
+    std::string pointer; ///< JSON pointer ("" for the document, unused for syntax errors)
+    int line = 0;        ///< > 0 only for JSON syntax errors
     int column = 0;
-    std::string key;      ///< translation key
+    std::string key; ///< translation key
     std::vector<std::string> args;
     /// The message in `lang` (without location).
     [[nodiscard]] std::string message(Lang lang) const;

@@ -20,8 +20,8 @@ namespace carnet::forms {
 
 /// How setAnswer treats a value that fails the question's constraint, pattern or choice filter.
 enum class Validation {
-    Strict,   ///< refuse it: nothing changes, the error is returned
-    Lenient,  ///< keep it and report it as an issue (loading drafts, evaluating answer files)
+    Strict,  ///< refuse it: nothing changes, the error is returned
+    Lenient, ///< keep it and report it as an issue (loading drafts, evaluating answer files)
 };
 
 /// Why a visible question is not acceptable yet.
@@ -29,15 +29,15 @@ enum class IssueKind { Required, Constraint, Pattern, ChoiceUnavailable, Invalid
 
 /// One problem with the current answers, already translated.
 struct FieldIssue {
-    std::string path;  ///< "name" or "repeat[2]/name"
+    std::string path; ///< "name" or "repeat[2]/name"
     IssueKind kind = IssueKind::Required;
     std::string message;
 };
 
 /// Construction options.
 struct SessionOptions {
-    std::string language;            ///< language of labels and messages; "" = the form's default
-    std::function<double()> now;     ///< days since 1970-01-01 local time; default: the system clock
+    std::string language;        ///< language of labels and messages; "" = the form's default
+    std::function<double()> now; ///< days since 1970-01-01 local time; default: the system clock
 };
 
 /// A choice as shown.
@@ -52,29 +52,30 @@ struct ItemView {
     std::string path, name;
     ItemType type = ItemType::Text;
     std::string label, hint, appearance;
-    nlohmann::json value;  ///< null when unanswered
+    nlohmann::json value; ///< null when unanswered
     bool required = false, readOnly = false;
-    std::string error;     ///< translated; "" when none
-    std::vector<ChoiceView> choices;            ///< select questions, after choice_filter
+    std::string error;               ///< translated; "" when none
+    bool missing = false;            ///< the error is only "required and unanswered"
+    std::vector<ChoiceView> choices; ///< select questions, after choice_filter
     double rangeStart = 0, rangeEnd = 0, rangeStep = 0;
-    std::vector<ItemView> children;             ///< groups
-    std::vector<std::vector<ItemView>> instances;  ///< repeats: one list per instance
-    bool canAdd = false, canRemove = false;     ///< repeats
+    std::vector<ItemView> children;               ///< groups
+    std::vector<std::vector<ItemView>> instances; ///< repeats: one list per instance
+    bool canAdd = false, canRemove = false;       ///< repeats
 };
 
 /// One relevant page.
 struct PageView {
     std::string name, label, hint;
     std::vector<ItemView> items;
-    int issues = 0;  ///< issues on this page
+    int issues = 0; ///< issues on this page
 };
 
 /// Everything shown for a record.
 struct FormView {
     std::string title;
     std::vector<PageView> pages;
-    int answered = 0;         ///< visible questions with an answer
-    int questions = 0;        ///< visible answerable questions
+    int answered = 0;  ///< visible questions with an answer
+    int questions = 0; ///< visible answerable questions
     int issues = 0;
     bool complete = false;
 };
