@@ -283,6 +283,27 @@ struct Store::Impl {
         return id;
     }
 
+    // Runs one edit on a draft's form session, then saves what it changed durably with its outbox
+    // entry. A refused edit changes nothing; a failed save drops the session, which would otherwise
+    // hold a value the file does not.
+    template <class Edit> Result<int> editDraft(std::string_view id, std::string_view path, Edit&& edit) {
+        Record rec;
+        auto session = sessionFor(id, &rec);
+        if (!session.ok()) return session.error();
+        if (rec.status == Status::Finalized) return makeError(ErrorCode::Conflict, tr("store.finalized", lang, {id}));
+        const json before = (*session)->answers();
+        Result<int> result = edit(**session);
+        if (!result.ok()) return makeError(result.error().code, fieldError(id, path, result.error().message));
+        const json after = (*session)->answers();
+        json changes = changedFields(before, after);
+        if (changes.empty()) return result; // the same answer again: already saved
+        if (auto saved = saveAnswers(rec, after, "set", std::move(changes)); !saved.ok()) {
+            dropCache();
+            return saved.error();
+        }
+        return result;
+    }
+
     std::string fieldError(std::string_view id, std::string_view path, std::string_view message) const {
         return tr("store.field_error", lang, {id, path, message});
     }
@@ -498,58 +519,24 @@ Result<std::string> Store::importAnswers(std::string_view formId, const json& an
 }
 
 Result<void> Store::setAnswer(std::string_view recordId, std::string_view path, const json& value) {
-    Impl& s = *m_impl;
-    Record rec;
-    auto session = s.sessionFor(recordId, &rec);
-    if (!session.ok()) return session.error();
-    if (rec.status == Status::Finalized)
-        return makeError(ErrorCode::Conflict, tr("store.finalized", s.lang, {recordId}));
-    const json before = (*session)->answers();
-    if (auto r = (*session)->setAnswer(path, value, forms::Validation::Strict); !r.ok())
-        return makeError(r.error().code, s.fieldError(recordId, path, r.error().message));
-    const json after = (*session)->answers();
-    json changes = changedFields(before, after);
-    if (changes.empty()) return {}; // the same answer again: already saved
-    if (auto r = s.saveAnswers(rec, after, "set", std::move(changes)); !r.ok()) {
-        s.dropCache(); // the session holds a value the file does not
-        return r;
-    }
+    auto r = m_impl->editDraft(recordId, path, [&](forms::Session& session) -> Result<int> {
+        if (auto set = session.setAnswer(path, value, forms::Validation::Strict); !set.ok()) return set.error();
+        return 0;
+    });
+    if (!r.ok()) return r.error();
     return {};
 }
 
 Result<int> Store::addRepeat(std::string_view recordId, std::string_view path) {
-    Impl& s = *m_impl;
-    Record rec;
-    auto session = s.sessionFor(recordId, &rec);
-    if (!session.ok()) return session.error();
-    if (rec.status == Status::Finalized)
-        return makeError(ErrorCode::Conflict, tr("store.finalized", s.lang, {recordId}));
-    const json before = (*session)->answers();
-    auto added = (*session)->addRepeat(path);
-    if (!added.ok()) return makeError(added.error().code, s.fieldError(recordId, path, added.error().message));
-    const json after = (*session)->answers();
-    if (auto r = s.saveAnswers(rec, after, "set", changedFields(before, after)); !r.ok()) {
-        s.dropCache();
-        return r.error();
-    }
-    return *added;
+    return m_impl->editDraft(recordId, path, [&](forms::Session& session) { return session.addRepeat(path); });
 }
 
 Result<void> Store::removeRepeat(std::string_view recordId, std::string_view path) {
-    Impl& s = *m_impl;
-    Record rec;
-    auto session = s.sessionFor(recordId, &rec);
-    if (!session.ok()) return session.error();
-    if (rec.status == Status::Finalized)
-        return makeError(ErrorCode::Conflict, tr("store.finalized", s.lang, {recordId}));
-    const json before = (*session)->answers();
-    if (auto r = (*session)->removeRepeat(path); !r.ok())
-        return makeError(r.error().code, s.fieldError(recordId, path, r.error().message));
-    const json after = (*session)->answers();
-    if (auto r = s.saveAnswers(rec, after, "set", changedFields(before, after)); !r.ok()) {
-        s.dropCache();
-        return r;
-    }
+    auto r = m_impl->editDraft(recordId, path, [&](forms::Session& session) -> Result<int> {
+        if (auto removed = session.removeRepeat(path); !removed.ok()) return removed.error();
+        return 0;
+    });
+    if (!r.ok()) return r.error();
     return {};
 }
 
