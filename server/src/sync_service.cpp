@@ -17,6 +17,20 @@ std::string stringOr(const json& obj, const char* key, std::string fallback) {
     return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
+// The history row for a record's new version (state.version already bumped).
+VersionRow versionRow(const RecordState& state, std::string_view deviceId, const User& user,
+                      std::vector<std::string> changed) {
+    VersionRow row;
+    row.version = state.version;
+    row.status = state.status;
+    row.formVersion = state.formVersion;
+    row.deviceId = std::string(deviceId);
+    row.userName = user.name;
+    row.answers = state.answers;
+    row.changed = std::move(changed);
+    return row;
+}
+
 MutationResult rejected(std::int64_t seq, std::string reason) {
     MutationResult r;
     r.seq = seq;
@@ -104,15 +118,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     }
     state.version = newVersion;
 
-    VersionRow row;
-    row.version = newVersion;
-    row.status = state.status;
-    row.formVersion = state.formVersion;
-    row.deviceId = std::string(deviceId);
-    row.userName = user.name;
-    row.answers = state.answers;
-    row.changed = changed;
-    if (auto r = tx.saveVersion(state, row); !r.ok()) return r.error();
+    if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, changed)); !r.ok()) return r.error();
     for (const auto& [field, values] : conflictValues)
         if (auto r = tx.addConflict(state.recordId, field, values); !r.ok()) return r.error();
 
@@ -259,15 +265,8 @@ Result<Resolution> SyncService::resolve(const User& user, std::string_view recor
             return makeError(ErrorCode::Conflict,
                              "record " + std::string(recordId) + " has no open conflict on these fields");
         state.version = newVersion;
-        VersionRow row;
-        row.version = newVersion;
-        row.status = state.status;
-        row.formVersion = state.formVersion;
-        row.deviceId = std::string(kResolutionDevice);
-        row.userName = user.name;
-        row.answers = state.answers;
-        row.changed = changed;
-        if (auto s = tx.saveVersion(state, row); !s.ok()) return s.error();
+        if (auto s = tx.saveVersion(state, versionRow(state, kResolutionDevice, user, changed)); !s.ok())
+            return s.error();
         if (auto s = tx.closeConflicts(state.recordId, closing, newVersion); !s.ok()) return s.error();
         out.version = newVersion;
         for (const auto& f : state.conflicts)

@@ -137,6 +137,8 @@ struct SettingsView {
                                             const SettingsServer& server);
 void drawSettings(const SettingsView& view, DrawContext& ctx);
 
+/// Français / English, as two toggles (first run and settings).
+void drawLanguageToggles(Lang current, DrawContext& ctx);
 /// The tab bar at the bottom of the main screens.
 void drawNav(const NavView& nav, DrawContext& ctx);
 [[nodiscard]] NavView navView(Screen current, Lang lang);

@@ -69,6 +69,12 @@ struct DrawContext {
     float scale = 1.0f;
     bool highContrast = false;
     bool animating = false; ///< set by draw when another frame is needed (inertia)
+    /// Appends an intent of `kind` and returns it for its payload: `ctx.emit(Kind::GoToPage).number = 2`.
+    Intent& emit(Intent::Kind kind) {
+        intents.emplace_back();
+        intents.back().kind = kind;
+        return intents.back();
+    }
 };
 
 } // namespace carnet::app

@@ -26,29 +26,13 @@ void drawFirstRun(const FirstRunView& view, DrawContext& ctx) {
     ImGui::TextWrapped("%s", view.intro.c_str());
     ImGui::Spacing();
     ImGui::TextUnformatted(view.languageLabel.c_str());
-    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2.0f;
-    if (theme::toggle(ctx, "lang.fr", tr("app.lang.fr", view.lang), view.lang == Lang::Fr, half)) {
-        Intent i;
-        i.kind = Intent::Kind::SetLanguage;
-        i.number = 0;
-        ctx.intents.push_back(i);
-    }
-    ImGui::SameLine();
-    if (theme::toggle(ctx, "lang.en", tr("app.lang.en", view.lang), view.lang == Lang::En, half)) {
-        Intent i;
-        i.kind = Intent::Kind::SetLanguage;
-        i.number = 1;
-        ctx.intents.push_back(i);
-    }
+    drawLanguageToggles(view.lang, ctx);
     ImGui::Spacing();
     ImGui::TextUnformatted(view.nameLabel.c_str());
     std::string name = view.name;
     ImGui::SetNextItemWidth(-1);
     if (ImGui::InputText("##name", &name)) {
-        Intent i;
-        i.kind = Intent::Kind::EditName;
-        i.text = name;
-        ctx.intents.push_back(i);
+        ctx.emit(Intent::Kind::EditName).text = name;
     }
     if (ctx.targets) {
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -58,9 +42,7 @@ void drawFirstRun(const FirstRunView& view, DrawContext& ctx) {
     ImGui::Spacing();
     ImGui::BeginDisabled(!view.canStart);
     if (theme::button(ctx, "start", view.start, -1, theme::kButtonHeight, true)) {
-        Intent i;
-        i.kind = Intent::Kind::FinishFirstRun;
-        ctx.intents.push_back(i);
+        ctx.emit(Intent::Kind::FinishFirstRun);
     }
     ImGui::EndDisabled();
 }

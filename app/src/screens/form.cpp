@@ -78,12 +78,10 @@ struct FormDraw {
     Lang lang;
 
     void push(Intent::Kind kind, const std::string& path, json value = nullptr, std::string text = {}) {
-        Intent i;
-        i.kind = kind;
+        Intent& i = ctx.emit(kind);
         i.path = path;
         i.value = std::move(value);
         i.text = std::move(text);
-        ctx.intents.push_back(std::move(i));
     }
 
     const std::string* edit(const std::string& path) const {
@@ -293,10 +291,7 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
     const float third = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
     ImGui::BeginDisabled(view.page == 0);
     if (theme::button(ctx, "page.previous", view.previous, third)) {
-        Intent i;
-        i.kind = Intent::Kind::GoToPage;
-        i.number = view.page - 1;
-        ctx.intents.push_back(i);
+        ctx.emit(Intent::Kind::GoToPage).number = view.page - 1;
     }
     ImGui::EndDisabled();
     ImGui::SameLine();
@@ -304,10 +299,7 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
     ImGui::SameLine();
     if (view.page + 1 < view.pageCount) {
         if (theme::button(ctx, "page.next", view.next, third, theme::kButtonHeight, true)) {
-            Intent i;
-            i.kind = Intent::Kind::GoToPage;
-            i.number = view.page + 1;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::GoToPage).number = view.page + 1;
         }
     } else if (theme::button(ctx, "finalize", view.finalize, third, theme::kButtonHeight, true)) {
         d.push(Intent::Kind::Finalize, "");

@@ -44,9 +44,7 @@ void drawHome(const HomeView& view, DrawContext& ctx) {
     theme::hint(view.waiting + "  ·  " + view.lastSync);
     ImGui::BeginDisabled(!view.canSync);
     if (theme::button(ctx, "sync", view.syncButton, -1, theme::kButtonHeight)) {
-        Intent i;
-        i.kind = Intent::Kind::StartSync;
-        ctx.intents.push_back(i);
+        ctx.emit(Intent::Kind::StartSync);
     }
     ImGui::EndDisabled();
     if (view.syncing) ImGui::ProgressBar(0.5f, ImVec2(-1, 10.0f * ctx.scale), "");
@@ -61,10 +59,7 @@ void drawHome(const HomeView& view, DrawContext& ctx) {
     ImGui::TextUnformatted(view.formsHeader.c_str());
     for (const auto& f : view.forms) {
         if (theme::button(ctx, "form." + f.formId, f.label, -1, 80.0f, true)) {
-            Intent i;
-            i.kind = Intent::Kind::StartForm;
-            i.id = f.formId;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::StartForm).id = f.formId;
         }
     }
     ImGui::Spacing();
@@ -72,10 +67,7 @@ void drawHome(const HomeView& view, DrawContext& ctx) {
     if (view.drafts.empty()) theme::hint(view.noDrafts);
     for (const auto& d : view.drafts) {
         if (theme::button(ctx, "draft." + d.id, d.title + "\n" + d.subtitle, -1, 80.0f)) {
-            Intent i;
-            i.kind = Intent::Kind::OpenRecord;
-            i.id = d.id;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::OpenRecord).id = d.id;
         }
     }
     ImGui::EndChild();

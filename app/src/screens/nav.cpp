@@ -21,11 +21,19 @@ void drawNav(const NavView& nav, DrawContext& ctx) {
                                                       : screen == Screen::Records ? "records"
                                                                                   : "settings");
         if (theme::toggle(ctx, id, *label, nav.current == screen, w)) {
-            Intent i;
-            i.kind = Intent::Kind::Navigate;
-            i.screen = screen;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::Navigate).screen = screen;
         }
+    }
+}
+
+void drawLanguageToggles(Lang current, DrawContext& ctx) {
+    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2.0f;
+    const Lang langs[] = {Lang::Fr, Lang::En};
+    for (int l = 0; l < 2; ++l) {
+        if (l) ImGui::SameLine();
+        const std::string code(langCode(langs[l]));
+        if (theme::toggle(ctx, "lang." + code, tr("app.lang." + code, current), current == langs[l], half))
+            ctx.emit(Intent::Kind::SetLanguage).number = l;
     }
 }
 

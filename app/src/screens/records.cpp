@@ -42,19 +42,13 @@ void drawRecords(const RecordsView& view, DrawContext& ctx) {
     for (int t = 0; t < static_cast<int>(view.tabs.size()); ++t) {
         if (t) ImGui::SameLine();
         if (theme::toggle(ctx, "tab." + std::to_string(t), view.tabs[static_cast<std::size_t>(t)], view.tab == t, w)) {
-            Intent i;
-            i.kind = Intent::Kind::SetRecordsTab;
-            i.number = t;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::SetRecordsTab).number = t;
         }
     }
     std::string search = view.search;
     ImGui::SetNextItemWidth(-1);
     if (ImGui::InputTextWithHint("##search", view.searchLabel.c_str(), &search)) {
-        Intent i;
-        i.kind = Intent::Kind::EditSearch;
-        i.text = search;
-        ctx.intents.push_back(i);
+        ctx.emit(Intent::Kind::EditSearch).text = search;
     }
     const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
     ImGui::BeginChild("records.body", ImVec2(0, -navHeight), false);
@@ -62,10 +56,7 @@ void drawRecords(const RecordsView& view, DrawContext& ctx) {
     if (view.rows.empty()) theme::hint(view.empty);
     for (const auto& r : view.rows) {
         if (theme::button(ctx, "record." + r.id, r.title + "\n" + r.subtitle, -1, 80.0f) && r.draft) {
-            Intent i;
-            i.kind = Intent::Kind::OpenRecord;
-            i.id = r.id;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::OpenRecord).id = r.id;
         }
     }
     ImGui::EndChild();

@@ -46,17 +46,7 @@ void drawSettings(const SettingsView& view, DrawContext& ctx) {
     const float avail = ImGui::GetContentRegionAvail().x;
     const float half = (avail - ImGui::GetStyle().ItemSpacing.x) / 2.0f;
     ImGui::TextUnformatted(view.languageLabel.c_str());
-    for (int l = 0; l < 2; ++l) {
-        if (l) ImGui::SameLine();
-        const Lang lang = l == 0 ? Lang::Fr : Lang::En;
-        if (theme::toggle(ctx, l == 0 ? "lang.fr" : "lang.en", tr(l == 0 ? "app.lang.fr" : "app.lang.en", view.lang),
-                          view.lang == lang, half)) {
-            Intent i;
-            i.kind = Intent::Kind::SetLanguage;
-            i.number = l;
-            ctx.intents.push_back(i);
-        }
-    }
+    drawLanguageToggles(view.lang, ctx);
     ImGui::Spacing();
     ImGui::TextUnformatted(view.textSizeLabel.c_str());
     const float sizes[] = {1.0f, 1.25f, 1.5f};
@@ -66,10 +56,7 @@ void drawSettings(const SettingsView& view, DrawContext& ctx) {
         char label[16];
         std::snprintf(label, sizeof label, "%d %%", static_cast<int>(sizes[k] * 100.0f + 0.5f));
         if (theme::toggle(ctx, "size." + std::to_string(k), label, view.textScale == sizes[k], third)) {
-            Intent i;
-            i.kind = Intent::Kind::SetTextScale;
-            i.real = sizes[k];
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::SetTextScale).real = sizes[k];
         }
     }
     ImGui::Spacing();
@@ -79,10 +66,7 @@ void drawSettings(const SettingsView& view, DrawContext& ctx) {
         const bool on = k == 1;
         if (theme::toggle(ctx, on ? "contrast.on" : "contrast.off", on ? view.contrastOn : view.contrastOff,
                           view.highContrast == on, half)) {
-            Intent i;
-            i.kind = Intent::Kind::SetHighContrast;
-            i.flag = on;
-            ctx.intents.push_back(i);
+            ctx.emit(Intent::Kind::SetHighContrast).flag = on;
         }
     }
     ImGui::Spacing();
@@ -95,18 +79,14 @@ void drawSettings(const SettingsView& view, DrawContext& ctx) {
         ImGui::SetNextItemWidth(-1);
         const ImGuiInputTextFlags flags = k == 2 ? ImGuiInputTextFlags_Password : 0;
         if (ImGui::InputTextWithHint(fields[k].first, hints[k]->c_str(), &text, flags)) {
-            Intent i;
-            i.kind = Intent::Kind::EditText;
+            Intent& i = ctx.emit(Intent::Kind::EditText);
             i.path = fields[k].first;
             i.text = text;
-            ctx.intents.push_back(i);
         }
     }
     ImGui::BeginDisabled(!view.canConnect);
     if (theme::button(ctx, "connect", view.connect, -1, theme::kButtonHeight, true)) {
-        Intent i;
-        i.kind = Intent::Kind::Login;
-        ctx.intents.push_back(i);
+        ctx.emit(Intent::Kind::Login);
     }
     ImGui::EndDisabled();
     if (view.statusIsError)
