@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the sample XLSForm workbooks (.xlsx) used by the tests, the console and the docs.
 
-    python3 scripts/make-xlsform-samples.py          # rewrites the files listed in SAMPLES
+    python3 scripts/make-xlsform-samples.py              # rewrites the files listed in SAMPLES
+    python3 scripts/make-xlsform-samples.py --out DIR    # writes them under DIR instead (tests compare)
 
 The workbooks are written the way spreadsheet programs write them: shared strings for text, plain
 numbers, booleans as t="b", one sheet part per sheet. The zip entries carry a fixed date so that the
@@ -273,18 +274,42 @@ KOBO_SETTINGS = [
     ["Water and household", "water_household", "vX7pN2", "English (en)"],
 ]
 
+# ---------------------------------------------------------------------------------------------------
+# Mistakes coordinators make, one per row, for the CLI test: every one is reported with its cell.
+
+BROKEN_SURVEY = [
+    ["type", "name", "label", "constraint"],
+    ["begin_group", "identite", "Identité"],
+    ["textarea", "remarques", "Remarques"],
+    ["select_one pays", "pays", "Pays"],
+    ["integer", "age", "Âge", ". > 0"],
+    ["text", "age", "Âge encore"],
+]
+
+BROKEN_CHOICES = [
+    ["list_name", "name", "label"],
+    ["oui_non", "oui", "Oui"],
+]
+
 SAMPLES = {
     "assets/xlsform/enquete_mobilite.xlsx": (
         [("survey", ENQUETE_SURVEY), ("choices", ENQUETE_CHOICES), ("settings", ENQUETE_SETTINGS)], False),
     "tests/forms/xlsform/odk_cascading.xlsx": ([("survey", ODK_SURVEY), ("choices", ODK_CHOICES)], False),
     "tests/forms/xlsform/kobo_household.xlsx": (
         [("survey", KOBO_SURVEY), ("choices", KOBO_CHOICES), ("settings", KOBO_SETTINGS)], True),
+    "tests/forms/xlsform/broken.xlsx": ([("survey", BROKEN_SURVEY), ("choices", BROKEN_CHOICES)], False),
 }
 
 
 def main():
+    base = ROOT
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":
+        base = sys.argv[2]
+    elif len(sys.argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
     for rel, (sheets, inline) in SAMPLES.items():
-        path = os.path.join(ROOT, rel)
+        path = os.path.join(base, rel)
         write_xlsx(path, sheets, inline)
         print(f"wrote {rel}")
     return 0

@@ -167,7 +167,8 @@ struct Table {
 // A survey item being built: its JSON and where its properties come from.
 struct Node {
     int row = 0;
-    std::string kind; ///< "group", "repeat", or "" for a question
+    std::string kind;    ///< "group", "repeat", or "" for a question
+    std::string rawType; ///< the type cell as written ("begin_group", "begin group")
     ojson obj = ojson::object();
     std::vector<Node> children;
     std::map<std::string, Location> props; ///< "constraint", "label/fr", ... -> cell
@@ -519,12 +520,12 @@ private:
             if (keyword == "end_group" || keyword == "end_repeat") {
                 const std::string kind = keyword.substr(4);
                 if (stack.empty()) {
-                    error(typeLoc, "xlsform.unexpected_end", {rawType, "begin " + kind});
+                    error(typeLoc, "xlsform.unexpected_end", {rawType, "begin_" + kind});
                     continue;
                 }
                 if (stack.back().kind != kind) {
                     error(typeLoc, "xlsform.mismatched_end",
-                          {rawType, "begin " + stack.back().kind, std::to_string(stack.back().row)});
+                          {rawType, stack.back().rawType, std::to_string(stack.back().row)});
                     continue;
                 }
                 Node done = std::move(stack.back());
@@ -536,6 +537,7 @@ private:
             std::set<int> used{typeCol->index};
             Node node;
             node.row = row;
+            node.rawType = rawType;
             node.props["type"] = typeLoc;
             const std::string name = m_survey.value(row, nameCol);
             used.insert(nameCol->index);
@@ -545,11 +547,14 @@ private:
                 warn(typeLoc, "xlsform.metadata_skipped", {keyword});
                 continue;
             }
+            if (keyword == "end_loop" && !stack.empty() && stack.back().kind == "loop") {
+                stack.pop_back(); // its begin_loop is already reported
+                continue;
+            }
             if (kUnsupportedTypes.count(keyword)) {
                 error(typeLoc, keyword == "barcode" ? "xlsform.unsupported_barcode" : "xlsform.unsupported_type",
                       {keyword});
-                if (keyword == "begin_loop") stack.push_back(Node{row, "loop", {}, {}, {}});
-                if (keyword == "end_loop" && !stack.empty() && stack.back().kind == "loop") stack.pop_back();
+                if (keyword == "begin_loop") stack.push_back(Node{row, "loop", rawType, {}, {}, {}});
                 continue;
             }
 
@@ -602,7 +607,8 @@ private:
             if (open.kind != "loop")
                 error(open.props.count("type") ? open.props.at("type")
                                                : Location{m_survey.sheet->name, open.row, "", ""},
-                      "xlsform.unclosed", {"begin " + open.kind, "end " + open.kind});
+                      "xlsform.unclosed",
+                      {open.rawType, (open.rawType.find('_') != std::string::npos ? "end_" : "end ") + open.kind});
             stack.pop_back();
         }
     }

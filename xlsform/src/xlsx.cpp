@@ -231,7 +231,9 @@ bool readSheet(const Archive& zip, const std::string& part, const std::vector<st
                 value = richText(child(c, "is"));
             } else {
                 const std::string v = child(c, "v").text().get();
-                if (type == "s") {
+                if (type == "s" && v.empty()) {
+                    // a styled empty cell
+                } else if (type == "s") {
                     std::size_t index = 0;
                     bool ok = !v.empty() && v.size() < 10;
                     for (char ch : v) {
