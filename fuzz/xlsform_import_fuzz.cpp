@@ -7,6 +7,7 @@
 #include "forms/loader.hpp"
 #include "xlsform/import.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -638,3 +638,23 @@ TEST_CASE("the committed sample workbooks read as workbooks with a survey sheet"
         CHECK(wb.find("survey") != nullptr);
     }
 }
+
+TEST_CASE("text that is not UTF-8 and absurd nesting are refused at their cell", "[xlsform][errors]") {
+    Workbook wb;
+    Sheet survey;
+    survey.name = "survey";
+    survey.rows[1] = {{1, "type"}, {2, "name"}, {3, "label"}};
+    survey.rows[2] = {{1, "text"}, {2, "a"}, {3, "caf\xE9"}}; // Latin-1, not UTF-8
+    wb.sheets.push_back(survey);
+    const ImportResult bad = importWorkbook(wb, "x");
+    CHECK_FALSE(bad.ok());
+    CHECK(report(bad) == "f.xlsx: survey, row 2, column C: error: invalid text (not UTF-8)\n");
+
+    Rows deep{{"type", "name", "label"}};
+    for (int i = 0; i < 40; ++i)
+        deep.push_back({"begin_group", "g" + std::to_string(i), "G"});
+    const ImportResult tooDeep = importRows(deep);
+    CHECK_FALSE(tooDeep.ok());
+    CHECK(report(tooDeep).find("f.xlsx: survey, row 34, column A (type): error: groups and repeats nested more than "
+                               "32 levels deep") != std::string::npos);
+}

@@ -4,6 +4,7 @@
 #include "core/strings.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -139,6 +140,40 @@ const std::map<std::string, std::string, std::less<>> kTypeMap{
     {"trigger", "acknowledge"},
 };
 
+constexpr std::size_t kMaxDepth = 32; ///< groups and repeats inside one another
+
+// Cells become JSON strings, which must be UTF-8.
+bool validUtf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        unsigned min = 0;
+        unsigned cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1, min = 0x80, cp = c & 0x1Fu;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, min = 0x800, cp = c & 0x0Fu;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, min = 0x10000, cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            if (i + k >= s.size()) return false;
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 struct Column {
     int index = 0;
     std::string letter, header, base;
@@ -193,6 +228,15 @@ public:
             if (l != "survey" && l != "choices" && l != "settings" && !s.rows.empty())
                 warn({s.name, 0, "", ""}, "xlsform.sheet_ignored", {s.name});
         }
+        // Text that is not UTF-8 cannot go into JSON: refuse it where it is.
+        for (const auto& sh : wb.sheets) {
+            const std::string l = lower(sh.name);
+            if (l != "survey" && l != "choices" && l != "settings") continue;
+            for (const auto& [row, cells] : sh.rows)
+                for (const auto& [col, text] : cells)
+                    if (!validUtf8(text)) error({sh.name, row, columnLetters(col), ""}, "xlsform.bad_utf8", {});
+        }
+        if (count(Severity::Error) > 0) return finish();
         m_survey = readHeader(*survey);
         const Sheet* choices = wb.find("choices");
         if (choices) m_choices = readHeader(*choices);
@@ -597,6 +641,11 @@ private:
             fillItem(node, row, type, words, next, used);
             reportUnused(row, used, rawType);
             if (!node.kind.empty()) {
+                if (stack.size() >= kMaxDepth) {
+                    // Deeper nesting is no real form, and every level costs stack in the loader.
+                    error(typeLoc, "xlsform.too_deep", {std::to_string(kMaxDepth)});
+                    return;
+                }
                 stack.push_back(std::move(node));
             } else {
                 current().children.push_back(std::move(node));
@@ -698,7 +747,7 @@ private:
                 error(node.props.at("parameters"), "xlsform.bad_number", {key, value});
                 continue;
             }
-            if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e15 && d < 1e15)
+            if (std::isfinite(d) && d > -1e15 && d < 1e15 && d == std::floor(d))
                 node.obj[key] = static_cast<long long>(d);
             else
                 node.obj[key] = d;
@@ -951,6 +1000,8 @@ std::string Message::format(std::string_view file, Lang lang) const {
     } else if (where.column.empty()) {
         loc = tr(where.row ? "xlsform.where.no_column" : "xlsform.where.sheet_no_column", lang,
                  {where.sheet, std::to_string(where.row), where.header});
+    } else if (where.header.empty()) {
+        loc = tr("xlsform.where.cell_only", lang, {where.sheet, std::to_string(where.row), where.column});
     } else {
         loc = tr("xlsform.where.cell", lang, {where.sheet, std::to_string(where.row), where.column, where.header});
     }
