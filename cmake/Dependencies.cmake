@@ -8,6 +8,11 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 add_library(carnet::curl ALIAS PkgConfig::CURL)
 add_library(carnet::sodium ALIAS PkgConfig::SODIUM)
+# xlsform: .xlsx workbooks are zips of XML parts.
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+add_library(carnet::zip ALIAS PkgConfig::LIBZIP)
+pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
+add_library(carnet::pugixml ALIAS PkgConfig::PUGIXML)
 if(CARNET_APP)
   # Debian's libimgui.a already holds the SDL2 and OpenGL3 backends (and imgui_freetype, imgui_stdlib).
   pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)

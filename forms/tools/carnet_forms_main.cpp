@@ -3,9 +3,12 @@
 #include "core/json_text.hpp"
 #include "forms/loader.hpp"
 #include "forms/session.hpp"
+#include "xlsform/import.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -87,6 +90,44 @@ int evalAnswers(const std::string& formFile, const std::string& answersFile, Lan
     return 0;
 }
 
+// XLSForm -> Carnet JSON. Messages go to stderr; the form to `out` (written through a temporary file
+// and a rename, so an existing form is never left half written) or to stdout.
+int importXlsform(const std::string& file, const std::string& out, Lang lang) {
+    const xlsform::ImportResult r = xlsform::importXlsformFile(file);
+    for (const auto& m : r.messages)
+        std::cerr << m.format(file, lang) << '\n';
+    if (!r.ok()) return 1;
+    const std::string text = r.json.dump(2) + "\n";
+    if (out.empty() || out == "-") {
+        std::cout << text;
+        return 0;
+    }
+    const std::string tmp = out + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f << text;
+        f.close();
+        if (!f) {
+            std::cerr << tr("cli.forms.write_failed", lang, {out}) << '\n';
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            return 1;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, out, ec);
+    if (ec) {
+        std::cerr << tr("cli.forms.write_failed", lang, {out}) << '\n';
+        std::filesystem::remove(tmp, ec);
+        return 1;
+    }
+    std::cout << tr("cli.forms.import_ok", lang,
+                    {file, r.form->id, std::to_string(r.form->questionCount()),
+                     std::to_string(r.count(xlsform::Severity::Warning)), out})
+              << '\n';
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -106,6 +147,9 @@ int main(int argc, char** argv) {
     try {
         if (args.size() >= 2 && args[0] == "check") return check({args.begin() + 1, args.end()}, lang);
         if (args.size() == 3 && args[0] == "eval") return evalAnswers(args[1], args[2], lang, now);
+        if (args.size() == 2 && args[0] == "import-xlsform") return importXlsform(args[1], "", lang);
+        if (args.size() == 4 && args[0] == "import-xlsform" && args[2] == "-o")
+            return importXlsform(args[1], args[3], lang);
     } catch (const std::exception& e) {
         std::cerr << "carnet-forms: " << e.what() << '\n';
         return 2;

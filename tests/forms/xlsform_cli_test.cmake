@@ -1,0 +1,115 @@
+# ctest `forms.xlsform_cli`: `carnet-forms import-xlsform` as a coordinator runs it on real workbooks.
+#   cmake -DCLI=carnet-forms -DSRC=source/dir -DWORK=scratch/dir -DPYTHON=python3 -P xlsform_cli_test.cmake
+# Fails with FATAL_ERROR on the first mismatch.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var CLI SRC WORK PYTHON)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "xlsform_cli_test.cmake needs -D${var}=...")
+  endif()
+endforeach()
+
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+
+function(run_cli prefix)
+  execute_process(COMMAND "${CLI}" ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(${prefix}_rc "${rc}" PARENT_SCOPE)
+  set(${prefix}_out "${out}" PARENT_SCOPE)
+  set(${prefix}_err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_rc what actual expected output)
+  if(NOT "${actual}" STREQUAL "${expected}")
+    message(FATAL_ERROR "${what}: exit status ${actual}, expected ${expected}\n${output}")
+  endif()
+endfunction()
+
+function(expect_contains what text needle)
+  string(FIND "${text}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${what}: expected to find\n  ${needle}\nin\n${text}")
+  endif()
+endfunction()
+
+set(enquete "${SRC}/assets/xlsform/enquete_mobilite.xlsx")
+set(broken "${SRC}/tests/forms/xlsform/broken.xlsx")
+
+# ------------------------------------------------------------------ the committed workbooks are reproducible
+
+execute_process(COMMAND "${PYTHON}" "${SRC}/scripts/make-xlsform-samples.py" --out "${WORK}/generated"
+  RESULT_VARIABLE gen_rc OUTPUT_VARIABLE gen_out ERROR_VARIABLE gen_err)
+expect_rc("sample generator" "${gen_rc}" 0 "${gen_out}${gen_err}")
+foreach(rel assets/xlsform/enquete_mobilite.xlsx tests/forms/xlsform/odk_cascading.xlsx
+            tests/forms/xlsform/kobo_household.xlsx tests/forms/xlsform/broken.xlsx)
+  file(SHA256 "${SRC}/${rel}" committed)
+  file(SHA256 "${WORK}/generated/${rel}" regenerated)
+  if(NOT committed STREQUAL regenerated)
+    message(FATAL_ERROR "${rel} differs from what scripts/make-xlsform-samples.py writes: run the script")
+  endif()
+endforeach()
+
+# ------------------------------------------------------------------ import -o, then check the result
+
+run_cli(import --lang en import-xlsform "${enquete}" -o "${WORK}/enquete.json")
+expect_rc("import -o" "${import_rc}" 0 "${import_out}${import_err}")
+expect_contains("import -o" "${import_out}"
+  "enquete_mobilite.xlsx: form 'enquete_mobilite' imported into ${WORK}/enquete.json (15 questions, warnings: 3)")
+expect_contains("import -o" "${import_err}"
+  "enquete_mobilite.xlsx: survey, row 2, column A (type): warning: metadata 'start'")
+run_cli(check --lang en check "${WORK}/enquete.json")
+expect_rc("check on the imported form" "${check_rc}" 0 "${check_out}${check_err}")
+expect_contains("check on the imported form" "${check_out}" "enquete.json: valid form (15 questions)")
+file(READ "${WORK}/enquete.json" written)
+string(JSON first_page GET "${written}" pages 0 name)
+if(NOT first_page STREQUAL "p_logement")
+  message(FATAL_ERROR "import -o: first page is '${first_page}', expected p_logement")
+endif()
+
+# Without -o the form goes to stdout, the messages to stderr (in French by default).
+run_cli(stdout --lang fr import-xlsform "${enquete}")
+expect_rc("import to stdout" "${stdout_rc}" 0 "${stdout_out}${stdout_err}")
+string(JSON stdout_id ERROR_VARIABLE json_error GET "${stdout_out}" id)
+if(json_error OR NOT stdout_id STREQUAL "enquete_mobilite")
+  message(FATAL_ERROR "import to stdout: not the form JSON (${json_error})\n${stdout_out}")
+endif()
+expect_contains("import to stdout" "${stdout_err}"
+  "enquete_mobilite.xlsx : survey, ligne 2, colonne A (type) : avertissement : métadonnée « start »")
+
+# ------------------------------------------------------------------ errors: every one at its cell, no output
+
+file(WRITE "${WORK}/keep.json" "{\"kept\": true}\n")
+run_cli(bad --lang en import-xlsform "${broken}" -o "${WORK}/keep.json")
+expect_rc("import of a broken workbook" "${bad_rc}" 1 "${bad_out}${bad_err}")
+expect_contains("broken" "${bad_err}" "broken.xlsx: survey, row 2, column A (type): error: 'begin_group' is never closed by 'end_group'")
+expect_contains("broken" "${bad_err}" "broken.xlsx: survey, row 3, column A (type): error: unknown type 'textarea'")
+expect_contains("broken" "${bad_err}"
+  "broken.xlsx: survey, row 4, column A (type): error: choice list 'pays' is not in the choices sheet")
+expect_contains("broken" "${bad_err}"
+  "broken.xlsx: survey, row 6, column B (name): error: duplicate name 'age' (already used on row 5)")
+file(READ "${WORK}/keep.json" kept)
+if(NOT kept STREQUAL "{\"kept\": true}\n")
+  message(FATAL_ERROR "a failed import overwrote the output file:\n${kept}")
+endif()
+
+run_cli(bad_fr --lang fr import-xlsform "${broken}")
+expect_rc("broken, in French" "${bad_fr_rc}" 1 "${bad_fr_out}${bad_fr_err}")
+expect_contains("broken, in French" "${bad_fr_err}"
+  "broken.xlsx : survey, ligne 3, colonne A (type) : erreur : type inconnu « textarea »")
+if(NOT bad_fr_out STREQUAL "")
+  message(FATAL_ERROR "broken, in French: nothing should go to stdout\n${bad_fr_out}")
+endif()
+
+# Not a workbook, and no file at all.
+run_cli(notzip --lang en import-xlsform "${SRC}/assets/forms/door_to_door.json")
+expect_rc("import of a JSON file" "${notzip_rc}" 1 "${notzip_out}${notzip_err}")
+expect_contains("import of a JSON file" "${notzip_err}" "door_to_door.json: error: this file is not a readable .xlsx workbook")
+run_cli(missing --lang en import-xlsform "${WORK}/nope.xlsx")
+expect_rc("import of a missing file" "${missing_rc}" 1 "${missing_out}${missing_err}")
+expect_contains("import of a missing file" "${missing_err}" "nope.xlsx: cannot read the file")
+
+run_cli(usage --lang en import-xlsform)
+expect_rc("import without a file" "${usage_rc}" 2 "${usage_out}${usage_err}")
+expect_contains("import without a file" "${usage_err}" "import-xlsform FILE.xlsx [-o FORM.json]")
+
+message(STATUS "carnet-forms import-xlsform: all checks passed")

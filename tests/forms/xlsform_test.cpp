@@ -1,0 +1,660 @@
+// XLSForm import: real .xlsx files, built here with libzip from sheet XML or read from the workbooks
+// that scripts/make-xlsform-samples.py writes, imported, checked by the loader and filled in a session.
+#include "forms/loader.hpp"
+#include "forms/session.hpp"
+#include "xlsform/import.hpp"
+#include "xlsform/xlsx.hpp"
+
+#include <catch2/catch.hpp>
+#include <zip.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace carnet::xlsform;
+using carnet::Lang;
+using nlohmann::json;
+
+namespace {
+
+const std::filesystem::path kSource(CARNET_SOURCE_DIR);
+
+using Parts = std::vector<std::pair<std::string, std::string>>;
+
+// A zip holding `parts`, written in memory with libzip.
+std::string zipBytes(const Parts& parts) {
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &ze);
+    REQUIRE(src != nullptr);
+    zip_source_keep(src);
+    zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
+    REQUIRE(z != nullptr);
+    for (const auto& [name, data] : parts) {
+        zip_source_t* s = zip_source_buffer(z, data.data(), data.size(), 0);
+        REQUIRE(s != nullptr);
+        REQUIRE(zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
+    }
+    REQUIRE(zip_close(z) == 0);
+    REQUIRE(zip_source_open(src) == 0);
+    REQUIRE(zip_source_seek(src, 0, SEEK_END) == 0);
+    const zip_int64_t size = zip_source_tell(src);
+    REQUIRE(zip_source_seek(src, 0, SEEK_SET) == 0);
+    std::string out(static_cast<std::size_t>(size), '\0');
+    REQUIRE(zip_source_read(src, out.data(), out.size()) == size);
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&ze);
+    return out;
+}
+
+std::string xmlEscape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '&')
+            out += "&amp;";
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else
+            out += c;
+    }
+    return out;
+}
+
+const char* kMainNs = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const char* kRelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+// Workbook parts around the given sheet XML bodies (name, <sheetData> content).
+Parts workbookParts(const std::vector<std::pair<std::string, std::string>>& sheets) {
+    Parts parts;
+    std::string wb =
+        std::string("<?xml version=\"1.0\"?><workbook xmlns=\"") + kMainNs + "\" xmlns:r=\"" + kRelNs + "\"><sheets>";
+    std::string rels = "<?xml version=\"1.0\"?><Relationships "
+                       "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">";
+    for (std::size_t i = 0; i < sheets.size(); ++i) {
+        const std::string n = std::to_string(i + 1);
+        wb += "<sheet name=\"" + xmlEscape(sheets[i].first) + "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
+        rels += "<Relationship Id=\"rId" + n + "\" Target=\"worksheets/sheet" + n + ".xml\"/>";
+        parts.emplace_back("xl/worksheets/sheet" + n + ".xml", std::string("<worksheet xmlns=\"") + kMainNs +
+                                                                   "\"><sheetData>" + sheets[i].second +
+                                                                   "</sheetData></worksheet>");
+    }
+    parts.emplace_back("xl/workbook.xml", wb + "</sheets></workbook>");
+    parts.emplace_back("xl/_rels/workbook.xml.rels", rels + "</Relationships>");
+    return parts;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+// Sheet XML for rows of inline strings; row i is spreadsheet row i + 1, "" cells are left out.
+std::string rowsXml(const Rows& rows) {
+    std::string out;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        out += "<row r=\"" + std::to_string(r + 1) + "\">";
+        for (std::size_t c = 0; c < rows[r].size(); ++c) {
+            if (rows[r][c].empty()) continue;
+            out += "<c r=\"" + columnLetters(static_cast<int>(c + 1)) + std::to_string(r + 1) +
+                   "\" t=\"inlineStr\"><is><t>" + xmlEscape(rows[r][c]) + "</t></is></c>";
+        }
+        out += "</row>";
+    }
+    return out;
+}
+
+std::string xlsx(const Rows& survey, const Rows& choices = {}, const Rows& settings = {}) {
+    std::vector<std::pair<std::string, std::string>> sheets{{"survey", rowsXml(survey)}};
+    if (!choices.empty()) sheets.emplace_back("choices", rowsXml(choices));
+    if (!settings.empty()) sheets.emplace_back("settings", rowsXml(settings));
+    return zipBytes(workbookParts(sheets));
+}
+
+const Rows kSettings{{"form_id", "version"}, {"essai", "1"}};
+
+ImportResult importRows(const Rows& survey, const Rows& choices = {}, const Rows& settings = kSettings) {
+    return importXlsform(xlsx(survey, choices, settings), "essai");
+}
+
+std::string report(const ImportResult& r, Lang lang = Lang::En) {
+    std::string out;
+    for (const auto& m : r.messages)
+        out += m.format("f.xlsx", lang) + "\n";
+    return out;
+}
+
+std::string readFile(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The ids of the items directly in a JSON container.
+std::vector<std::string> childNames(const nlohmann::ordered_json& container) {
+    std::vector<std::string> out;
+    for (const auto& c : container["children"])
+        out.push_back(c["name"].get<std::string>());
+    return out;
+}
+
+} // namespace
+
+// ------------------------------------------------------------------ reading .xlsx
+
+TEST_CASE("cell references: letters to columns and back", "[xlsx]") {
+    CHECK(parseCellRef("A1")->column == 1);
+    CHECK(parseCellRef("A1")->row == 1);
+    CHECK(parseCellRef("Z9")->column == 26);
+    CHECK(parseCellRef("AA10")->column == 27);
+    CHECK(parseCellRef("AB12")->column == 28);
+    CHECK(parseCellRef("AB12")->row == 12);
+    CHECK(parseCellRef("XFD1048576")->column == 16384);
+    CHECK(parseCellRef("XFD1048576")->row == 1048576);
+    for (const char* bad : {"", "A", "1", "A0", "1A", "a1", "$A$1", "A1B", "XFE1", "A1048577", "AAAA1"})
+        CHECK_FALSE(parseCellRef(bad).has_value());
+    for (int c = 1; c <= 16384; ++c) {
+        const auto ref = parseCellRef(columnLetters(c) + "7");
+        REQUIRE(ref.has_value());
+        REQUIRE(ref->column == c);
+    }
+    CHECK(columnLetters(703) == "AAA");
+}
+
+TEST_CASE("a workbook: shared, rich and inline strings, numbers, booleans, formulas, missing references", "[xlsx]") {
+    const std::string sst = std::string("<sst xmlns=\"") + kMainNs +
+                            "\"><si><t>type</t></si><si><r><t>na</t></r><r><rPr/><t>me</t></r>"
+                            "<rPh><t>ignored</t></rPh></si><si><t xml:space=\"preserve\"> Prénom </t></si></sst>";
+    // Row 1 with shared strings, row 3 with no "r" on its cells, then a row without "r" (row 4), a
+    // namespaced row (row 7) and a row of empty cells.
+    const std::string sheet1 = "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"C1\" t=\"s\"><v>1</v></c></row>"
+                               "<row r=\"3\"><c t=\"s\"><v>2</v></c><c><v>42.5</v></c><c t=\"b\"><v>1</v></c>"
+                               "<c t=\"str\"><f>A1</f><v>calc</v></c><c t=\"e\"><v>#N/A</v></c></row>"
+                               "<row><c r=\"B4\" t=\"inlineStr\"><is><t>en ligne</t></is></c></row>"
+                               "<x:row r=\"7\" xmlns:x=\"http://x\"><x:c r=\"AB7\"><x:v>7</x:v></x:c></x:row>"
+                               "<row r=\"9\"><c r=\"A9\"/><c r=\"B9\" t=\"s\"/></row>";
+    Parts parts{
+        {"xl/workbook.xml", std::string("<workbook xmlns=\"") + kMainNs + "\" xmlns:r=\"" + kRelNs +
+                                "\"><sheets><sheet name=\"Survey\" sheetId=\"5\" r:id=\"rIdB\"/>"
+                                "<sheet name=\"vide\" sheetId=\"1\" r:id=\"rIdA\"/></sheets></workbook>"},
+        {"xl/_rels/workbook.xml.rels",
+         "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+         "<Relationship Id=\"rIdA\" Target=\"/xl/worksheets/empty.xml\"/>"
+         "<Relationship Id=\"rIdB\" Target=\"./worksheets/../worksheets/data.xml\"/></Relationships>"},
+        {"xl/sharedStrings.xml", sst},
+        {"xl/worksheets/data.xml",
+         std::string("<worksheet xmlns=\"") + kMainNs + "\"><sheetData>" + sheet1 + "</sheetData></worksheet>"},
+        {"xl/worksheets/empty.xml", std::string("<worksheet xmlns=\"") + kMainNs + "\"><sheetData/></worksheet>"},
+    };
+    Workbook wb;
+    XlsxError err;
+    REQUIRE(readWorkbook(zipBytes(parts), wb, err));
+    REQUIRE(wb.sheets.size() == 2);
+    CHECK(wb.sheets[0].name == "Survey");
+    CHECK(wb.sheets[1].name == "vide");
+    CHECK(wb.sheets[1].rows.empty());
+    REQUIRE(wb.find("survey") == &wb.sheets[0]);
+    const Sheet& s = wb.sheets[0];
+    CHECK(s.cell(1, 1) == "type");
+    CHECK(s.cell(1, 2).empty());
+    CHECK(s.cell(1, 3) == "name");
+    CHECK(s.cell(3, 1) == " Prénom ");
+    CHECK(s.cell(3, 2) == "42.5");
+    CHECK(s.cell(3, 3) == "TRUE");
+    CHECK(s.cell(3, 4) == "calc");
+    CHECK(s.cell(3, 5) == "#N/A");
+    CHECK(s.cell(4, 2) == "en ligne");
+    CHECK(s.cell(7, 28) == "7");
+    CHECK(s.rows.count(2) == 0);
+    CHECK(s.rows.count(9) == 0);
+}
+
+TEST_CASE("unreadable workbooks are refused with the part and the reason", "[xlsx]") {
+    Workbook wb;
+    XlsxError err;
+    CHECK_FALSE(readWorkbook("this is not a zip file at all", wb, err));
+    CHECK(err.key == "xlsform.not_zip");
+
+    CHECK_FALSE(readWorkbook(zipBytes({{"hello.txt", "hi"}}), wb, err));
+    CHECK(err.key == "xlsform.missing_part");
+    CHECK(err.args.at(0) == "xl/workbook.xml");
+
+    auto parts = workbookParts({{"survey", rowsXml({{"type"}})}});
+    parts[0].second = "<worksheet><sheetData><row></sheetData>";
+    CHECK_FALSE(readWorkbook(zipBytes(parts), wb, err));
+    CHECK(err.key == "xlsform.bad_xml");
+    CHECK(err.args.at(0) == "xl/worksheets/sheet1.xml");
+
+    parts = workbookParts({{"survey", "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>3</v></c></row>"}});
+    CHECK_FALSE(readWorkbook(zipBytes(parts), wb, err));
+    CHECK(err.key == "xlsform.bad_shared_string");
+    CHECK(err.args.at(1) == "A1");
+
+    parts = workbookParts({{"survey", "<row r=\"2\"><c r=\"A3\"><v>1</v></c></row>"}});
+    CHECK_FALSE(readWorkbook(zipBytes(parts), wb, err));
+    CHECK(err.key == "xlsform.bad_cell_ref");
+    CHECK(err.args.at(1) == "A3");
+
+    const ImportResult r = importXlsform("PK\x03\x04 truncated", "x");
+    REQUIRE(r.messages.size() == 1);
+    CHECK_FALSE(r.ok());
+    CHECK(r.messages[0].format("x.xlsx", Lang::En).rfind("x.xlsx: error: this file is not a readable .xlsx", 0) == 0);
+}
+
+// ------------------------------------------------------------------ the sample workbooks
+
+TEST_CASE("the French door-to-door mobility interview imports, loads and fills in", "[xlsform][sample]") {
+    const ImportResult r = importXlsformFile(kSource / "assets" / "xlsform" / "enquete_mobilite.xlsx");
+    INFO(report(r));
+    REQUIRE(r.ok());
+    // The start, end and today metadata rows are reported, nothing else.
+    REQUIRE(r.messages.size() == 3);
+    for (int i = 0; i < 3; ++i) {
+        CHECK(r.messages[static_cast<std::size_t>(i)].severity == Severity::Warning);
+        CHECK(r.messages[static_cast<std::size_t>(i)].where.row == i + 2);
+        CHECK(r.messages[static_cast<std::size_t>(i)].where.column == "A");
+    }
+    const auto& j = r.json;
+    CHECK(j["id"] == "enquete_mobilite");
+    CHECK(j["version"] == "2026112601"); // a number cell, kept as written
+    CHECK(j["title"] == "Enquête mobilité porte-à-porte");
+    CHECK(j["default_language"] == "fr");
+    CHECK(j["languages"] == json::array({"fr", "en"}));
+    CHECK(j["settings"]["instance_name"] == "concat(${commune}, ' – ', ${adresse})");
+    // Top-level groups are pages; the top-level repeat gets a page of its own, titled by the form.
+    REQUIRE(j["pages"].size() == 3);
+    CHECK(j["pages"][0]["name"] == "p_logement");
+    CHECK(j["pages"][0]["label"]["en"] == "The household");
+    CHECK(childNames(j["pages"][0]) ==
+          std::vector<std::string>{"commune", "quartier", "adresse", "nb_personnes", "nb_voitures", "a_velo"});
+    CHECK(j["pages"][1]["name"] == "page_1");
+    CHECK(j["pages"][1]["label"] == "Enquête mobilité porte-à-porte");
+    CHECK(childNames(j["pages"][1]) == std::vector<std::string>{"membres"});
+    const auto& membres = j["pages"][1]["children"][0];
+    CHECK(membres["repeat_count"] == "${nb_personnes}");
+    CHECK(childNames(membres) ==
+          std::vector<std::string>{"rang", "prenom", "age", "mode_principal", "autres_modes", "distance_km"});
+    const auto& quartier = j["pages"][0]["children"][1];
+    CHECK(quartier["choice_list"] == "quartier");
+    CHECK(quartier["choice_filter"] == "commune = ${commune}");
+    CHECK(quartier["required"] == true);
+    CHECK(j["choice_lists"]["quartier"][0] ==
+          nlohmann::ordered_json::parse(
+              R"({"value": "aix_centre", "label": {"fr": "Centre-ville", "en": "Town centre"}, "commune": "aix"})"));
+    const auto& nbPersonnes = j["pages"][0]["children"][3];
+    CHECK(nbPersonnes["constraint_message"]["en"] == "Between 1 and 20 people.");
+    CHECK(j["pages"][0]["children"][4]["default"] == "0");
+    const auto& fin = j["pages"][2];
+    CHECK(fin["children"][1]["type"] == "range");
+    CHECK(fin["children"][1]["end"] == 10);
+    CHECK(fin["children"][4]["type"] == "photo");
+
+    // The same JSON text loads with the plain loader (what `carnet-forms check` does).
+    const auto reloaded = carnet::forms::loadForm(r.json.dump());
+    REQUIRE(reloaded.ok());
+
+    // Filling it in: the cascading select offers only the quartiers of the commune, the repeat follows
+    // nb_personnes, and a constraint message comes out in English.
+    carnet::forms::SessionOptions opts;
+    opts.language = "en";
+    carnet::forms::Session s(r.form, opts);
+    REQUIRE(s.setAnswer("commune", "aix").ok());
+    CHECK_FALSE(s.setAnswer("quartier", "mrs_noailles").ok());
+    REQUIRE(s.setAnswer("quartier", "aix_duranne").ok());
+    CHECK_FALSE(s.setAnswer("nb_personnes", 25).ok());
+    const auto problems = s.loadAnswers(json::parse(R"({
+        "commune": "aix", "quartier": "aix_duranne", "adresse": "3 rue des Lilas", "nb_personnes": 25,
+        "nb_voitures": 1, "a_velo": "oui",
+        "membres": [{"prenom": "Léa", "age": 34, "mode_principal": "velo", "distance_km": "4,5"},
+                    {"prenom": "Noé", "age": 4}],
+        "satisfaction": 7, "recontact": true})"));
+    CHECK(problems.empty());
+    const auto issues = s.issues();
+    REQUIRE(!issues.empty());
+    CHECK(issues[0].path == "nb_personnes");
+    CHECK(issues[0].message == "Between 1 and 20 people.");
+    REQUIRE(s.setAnswer("nb_personnes", 2).ok());
+    CHECK(s.complete());
+    const json rec = s.record();
+    CHECK(rec["membres"][0]["distance_km"] == 4.5);
+    CHECK(rec["membres"][1]["rang"] == 2);
+    CHECK_FALSE(rec["membres"][1].contains("mode_principal"));
+    CHECK(rec["nb_membres"] == 2);
+}
+
+TEST_CASE("an XLSForm as ODK's documentation writes it: plain labels, cascading selects on two columns",
+          "[xlsform][sample]") {
+    const ImportResult r = importXlsformFile(kSource / "tests" / "forms" / "xlsform" / "odk_cascading.xlsx");
+    INFO(report(r));
+    REQUIRE(r.ok());
+    // No settings sheet: the id comes from the file name, the version is reported.
+    REQUIRE(r.messages.size() == 1);
+    CHECK(r.messages[0].key == "xlsform.no_version");
+    CHECK(r.messages[0].format("odk.xlsx", Lang::En) ==
+          "odk.xlsx: settings, column 'version' (absent): warning: no 'version' in the settings sheet: "
+          "version '1' used");
+    const auto& j = r.json;
+    CHECK(j["id"] == "odk_cascading");
+    CHECK(j["languages"] == json::array({"fr"})); // plain labels are in the default language
+    REQUIRE(j["pages"].size() == 2);
+    CHECK(childNames(j["pages"][0]) == std::vector<std::string>{"state", "county", "city", "place"});
+    CHECK(j["pages"][0]["children"][0]["required"] == true); // a TRUE boolean cell
+    CHECK(j["pages"][1]["name"] == "household");
+    CHECK_FALSE(j["pages"][1].contains("appearance")); // field-list is what a page is
+    CHECK(j["choice_lists"]["cities"][5]["county"] == "king");
+
+    carnet::forms::Session s(r.form);
+    REQUIRE(s.setAnswer("state", "washington").ok());
+    REQUIRE(s.setAnswer("county", "king").ok());
+    CHECK_FALSE(s.setAnswer("city", "tacoma").ok());
+    REQUIRE(s.setAnswer("city", "redmond").ok());
+    CHECK(s.valueAt("place") == "redmond, washington");
+}
+
+TEST_CASE("an XLSForm as KoboToolbox exports it: two languages, $kuid columns, repeat in a group",
+          "[xlsform][sample]") {
+    const ImportResult r = importXlsformFile(kSource / "tests" / "forms" / "xlsform" / "kobo_household.xlsx");
+    INFO(report(r));
+    REQUIRE(r.ok());
+    const std::string text = report(r);
+    CHECK(text.find("f.xlsx: survey, row 1, column O ($kuid): warning: column '$kuid' is not supported") !=
+          std::string::npos);
+    CHECK(text.find("f.xlsx: choices, row 1, column E ($kuid): warning:") != std::string::npos);
+    CHECK(r.count(Severity::Warning) == 4);
+    CHECK(r.count(Severity::Error) == 0);
+    const auto& j = r.json;
+    CHECK(j["default_language"] == "en");
+    CHECK(j["languages"] == json::array({"en", "fr"}));
+    CHECK(j["version"] == "vX7pN2");
+    REQUIRE(j["pages"].size() == 1);
+    const auto& page = j["pages"][0];
+    CHECK(childNames(page) == std::vector<std::string>{"full_name", "age", "water", "trust", "children_grp", "adult",
+                                                       "signature", "visit_time"});
+    CHECK(page["children"][3]["start"] == 1);
+    CHECK(page["children"][3]["end"] == 5);
+    CHECK(page["children"][4]["type"] == "group");
+    CHECK(page["children"][4]["children"][0]["type"] == "repeat");
+    CHECK(page["children"][6]["type"] == "signature");
+    CHECK(page["children"][7]["read_only"] == true);
+    CHECK(page["children"][1]["constraint_message"]["fr"] == "La personne doit être majeure.");
+    CHECK_FALSE(j["choice_lists"]["water"][0].contains("$kuid"));
+    carnet::forms::Session s(r.form);
+    REQUIRE(s.setAnswer("age", 30).ok());
+    CHECK(s.valueAt("adult") == "yes");
+    CHECK(s.addRepeat("child").ok());
+}
+
+// ------------------------------------------------------------------ structure and mapping
+
+TEST_CASE("top-level questions are wrapped in pages; loose calculations join a neighbouring page", "[xlsform]") {
+    const ImportResult r = importRows({
+        {"type", "name", "label", "calculation", "relevant"},
+        {"calculate", "c0", "", "1 + 1"},
+        {"begin group", "g1", "G1"},
+        {"text", "a", "A"},
+        {"end group"},
+        {"calculate", "c1", "", "${c0} * 2"},
+        {"begin_group", "g2", "", "", "${c0} > 10"},
+        {"text", "b", "B"},
+        {"end_group"},
+        {"calculate", "c2", "", "3"},
+        {"integer", "page_1", "N"},
+        {"begin repeat", "rep", "R"},
+        {"text", "x", "X"},
+        {"end repeat"},
+    });
+    INFO(report(r));
+    REQUIRE(r.ok());
+    const auto& pages = r.json["pages"];
+    REQUIRE(pages.size() == 3);
+    CHECK(childNames(pages[0]) == std::vector<std::string>{"c0", "a", "c1"});
+    // A page needs a label: an unlabelled top-level group is titled by its name, and that is reported.
+    CHECK(pages[1]["label"] == "g2");
+    CHECK(pages[1]["relevant"] == "${c0} > 10");
+    CHECK(childNames(pages[1]) == std::vector<std::string>{"b"});
+    // Mixed loose items get a page of their own, whose generated name avoids the form's names.
+    CHECK(pages[2]["name"] == "page_2");
+    CHECK(childNames(pages[2]) == std::vector<std::string>{"c2", "page_1", "rep"});
+    REQUIRE(r.messages.size() == 1);
+    CHECK(r.messages[0].format("f.xlsx", Lang::En) ==
+          "f.xlsx: survey, row 7, column C (label): warning: top-level group without a label: its name 'g2' is the "
+          "page title");
+}
+
+TEST_CASE("columns: required and read_only spellings, languages, aliases, values a type does not use", "[xlsform]") {
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "Label", "label::Breton", "hint", "Required", "read only", "jr:constraintMsg",
+             "constraint", "default", "notes", "empty_extra"},
+            {"text", "a", "A", "A br", "", "TRUE()", "no"},
+            {"integer", "b", "B", "", "", "${a} != ''", "${a} = 'x'", "Trop grand", ". < 5", "3", "un commentaire"},
+            {"date", "c", "C", "", "", "", "", "", "", "today()"},
+            {"begin group", "g", "G", "", "", "yes"},
+            {"note", "n", "N"},
+            {"end group"},
+            {"", "", "", "", "", "", "", "", "", "", "orphan"},
+            {"", "", "Sans type"},
+        },
+        {});
+    INFO(report(r));
+    REQUIRE(r.ok());
+    const auto& kids = r.json["pages"][0]["children"];
+    CHECK(kids[0]["required"] == true);
+    CHECK_FALSE(kids[0].contains("read_only"));
+    CHECK(kids[0]["label"] == nlohmann::ordered_json::parse(R"({"fr": "A", "breton": "A br"})"));
+    CHECK(kids[1]["required"] == "${a} != ''");
+    CHECK(kids[1]["read_only"] == "${a} = 'x'");
+    CHECK(kids[1]["constraint_message"]["fr"] == "Trop grand");
+    CHECK(kids[1]["default"] == "3");
+    CHECK_FALSE(kids[2].contains("default"));
+    CHECK(r.json["languages"] == json::array({"fr", "breton"}));
+    const std::string text = report(r);
+    CHECK(text.find("f.xlsx: survey, row 1, column D (label::Breton): warning: language 'Breton' has no code in "
+                    "parentheses") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 1, column K (notes): warning: column 'notes' is not supported by Carnet") !=
+          std::string::npos);
+    CHECK(text.find("empty_extra") == std::string::npos); // an empty column is no news
+    CHECK(text.find("f.xlsx: survey, row 4, column J (default): warning: computed default 'today()' is not "
+                    "supported") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 5, column F (Required): warning: 'Required' has no effect on type 'begin "
+                    "group': value ignored") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 9, column A (type): warning: row has values but no type: ignored") !=
+          std::string::npos);
+    // Row 8 holds a value only in the unsupported column, already reported at its header.
+    CHECK(text.find("row 8") == std::string::npos);
+}
+
+TEST_CASE("metadata and unsupported types are reported, never silently dropped", "[xlsform]") {
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label"},
+            {"deviceid", "dev"},
+            {"barcode", "code", "Code"},
+            {"select_one_from_file communes.csv", "commune", "Commune"},
+            {"select_one oui_non or_other", "q", "Q"},
+            {"geotrace", "trace", "Trace"},
+            {"begin_loop over oui_non", "boucle", "B"},
+            {"text", "t", "T"},
+            {"end_loop"},
+        },
+        {{"list_name", "name", "label"}, {"oui_non", "oui", "Oui"}});
+    CHECK_FALSE(r.ok());
+    const std::string text = report(r);
+    INFO(text);
+    CHECK(text.find("f.xlsx: survey, row 2, column A (type): warning: metadata 'deviceid'") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 3, column A (type): error: type 'barcode' is not supported by Carnet: use "
+                    "'text'") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 4, column A (type): error: type 'select_one_from_file' is not supported") !=
+          std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 5, column A (type): error: 'select_one oui_non or_other': 'or_other' is not "
+                    "supported") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 6, column A (type): error: type 'geotrace' is not supported") !=
+          std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 7, column A (type): error: type 'begin_loop' is not supported") !=
+          std::string::npos);
+    CHECK(r.count(Severity::Error) == 5); // end_loop closes the loop quietly
+}
+
+// ------------------------------------------------------------------ errors, each at its cell
+
+TEST_CASE("structure errors name the sheet, the row and the column", "[xlsform][errors]") {
+    const std::vector<std::string> header{"type", "name", "label", "calculation"};
+    struct Case {
+        Rows survey;
+        std::string expected;
+    };
+    const std::vector<Case> cases{
+        {{header, {"textarea", "a", "A"}}, "f.xlsx: survey, row 2, column A (type): error: unknown type 'textarea'"},
+        {{header, {"integer extra", "a", "A"}}, "f.xlsx: survey, row 2, column A (type): error: unknown type"},
+        {{header, {"begin_group", "g", "G"}, {"text", "a", "A"}},
+         "f.xlsx: survey, row 2, column A (type): error: 'begin_group' is never closed by 'end_group'"},
+        {{header, {"begin repeat", "r", "R"}, {"text", "a", "A"}},
+         "f.xlsx: survey, row 2, column A (type): error: 'begin repeat' is never closed by 'end repeat'"},
+        {{header, {"text", "a", "A"}, {"end_group"}},
+         "f.xlsx: survey, row 3, column A (type): error: 'end_group' without an open 'begin_group'"},
+        {{header, {"begin_repeat", "r", "R"}, {"text", "a", "A"}, {"end_group"}, {"end_repeat"}},
+         "f.xlsx: survey, row 4, column A (type): error: 'end_group' closes a 'begin_repeat' (opened on row 2)"},
+        {{header, {"select_one pays", "p", "Pays"}},
+         "f.xlsx: survey, row 2, column A (type): error: choice list 'pays' is not in the choices sheet"},
+        {{header, {"select_multiple", "p", "Pays"}},
+         "f.xlsx: survey, row 2, column A (type): error: 'select_multiple' needs a choice list name"},
+        {{header, {"text", "", "A"}}, "f.xlsx: survey, row 2, column B (name): error: missing name"},
+        {{header, {"text", "a", "A"}, {"integer", "b", "B"}, {"date", "a", "A2"}},
+         "f.xlsx: survey, row 4, column B (name): error: duplicate name 'a' (already used on row 2)"},
+        {{header, {"calculate", "c", ""}},
+         "f.xlsx: survey, row 2, column D (calculation): error: a 'calculate' question needs a 'calculation'"},
+        {{{"type", "name", "label"}, {"calculate", "c", ""}},
+         "f.xlsx: survey, row 2, column 'calculation' (absent): error: a 'calculate' question needs a 'calculation'"},
+        {{{"name", "label"}, {"a", "A"}},
+         "f.xlsx: survey, row 1, column 'type' (absent): error: required column "
+         "'type' is missing"},
+        {{{"type", "name", "label", "parameters"}, {"range", "r", "R", "start=0 end=dix"}},
+         "f.xlsx: survey, row 2, column D (parameters): error: parameter 'end': 'dix' is not a number"},
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        INFO("case " << i);
+        const ImportResult r = importRows(cases[i].survey, {{"list_name", "name", "label"}, {"oui_non", "oui", "O"}});
+        const std::string text = report(r);
+        INFO(text);
+        CHECK_FALSE(r.ok());
+        CHECK(r.json.is_null());
+        CHECK(text.find(cases[i].expected) != std::string::npos);
+    }
+}
+
+TEST_CASE("choices sheet errors name their row", "[xlsform][errors]") {
+    const ImportResult r =
+        importRows({{"type", "name", "label"}, {"select_one l", "q", "Q"}},
+                   {{"list_name", "name", "label"}, {"l", "a", "A"}, {"", "b", "B"}, {"l", "", "C"}});
+    const std::string text = report(r);
+    INFO(text);
+    CHECK_FALSE(r.ok());
+    CHECK(text.find("f.xlsx: choices, row 3, column A (list_name): error: choice without a 'list_name'") !=
+          std::string::npos);
+    CHECK(text.find("f.xlsx: choices, row 4, column B (name): error: choice of list 'l' has no name") !=
+          std::string::npos);
+
+    const ImportResult noSurvey = importXlsform(zipBytes(workbookParts({{"feuille1", rowsXml({{"type"}})}})), "x");
+    CHECK_FALSE(noSurvey.ok());
+    REQUIRE(!noSurvey.messages.empty());
+    CHECK(report(noSurvey).find("f.xlsx: error: no 'survey' sheet") != std::string::npos);
+}
+
+TEST_CASE("loader problems on the produced JSON are mapped back to the cell they come from", "[xlsform][errors]") {
+    const std::vector<std::string> header{"type",     "name",      "label::Français (fr)", "label::English (en)",
+                                          "relevant", "constraint"};
+    struct Case {
+        Rows survey;
+        Rows choices;
+        std::string expected;
+    };
+    const Rows choices{{"list_name", "name", "label"}, {"l", "a", "A"}};
+    const std::vector<Case> cases{
+        // Expressions: the position inside the cell is a character, the spreadsheet column a letter.
+        {{header, {"integer", "n", "N", "N", "", "count(lenght(.)) > 3"}},
+         choices,
+         "f.xlsx: survey, row 2, column F (constraint): error: character 7: unknown function 'lenght'"},
+        {{header, {"text", "a", "A", "A"}, {"text", "b", "B", "B", "${nope} = 1"}},
+         choices,
+         "f.xlsx: survey, row 3, column E (relevant): error: unknown field 'nope'"},
+        {{header, {"begin_group", "g", "G", "G"}, {"text", "t", "T", "T", "${x} = 1 and"}, {"end_group"}},
+         choices,
+         "f.xlsx: survey, row 3, column E (relevant): error: character"},
+        {{header, {"text", "t"}},
+         choices,
+         "f.xlsx: survey, row 2, column C (label::Français (fr)): error: missing "
+         "required property 'label'"},
+        {{header, {"text", "t", "", "Only English"}},
+         choices,
+         "f.xlsx: survey, row 2, column C (label::Français (fr)): error:"},
+        {{header, {"text", "mon nom", "A", "A"}}, choices, "f.xlsx: survey, row 2, column B (name): error:"},
+        {{header, {"select_one l", "q", "Q", "Q"}},
+         {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "a", "A bis"}},
+         "f.xlsx: choices, row 3, column B (name): error: duplicate choice value 'a'"},
+        {{header, {"select_one l", "q", "Q", "Q"}},
+         {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "b"}},
+         "f.xlsx: choices, row 3, column C (label): error: missing required property 'label'"},
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        INFO("case " << i);
+        const ImportResult r = importRows(cases[i].survey, cases[i].choices);
+        const std::string text = report(r);
+        INFO(text);
+        CHECK_FALSE(r.ok());
+        CHECK(text.find(cases[i].expected) != std::string::npos);
+        for (const auto& m : r.messages)
+            if (m.severity == Severity::Error) CHECK(m.loaderProblem.has_value());
+    }
+
+    // A bad form id from settings points at its cell there.
+    const ImportResult badId = importRows({{"type", "name", "label"}, {"text", "a", "A"}}, {},
+                                          {{"version", "form_id"}, {"3", "mon formulaire"}});
+    CHECK(report(badId).find("f.xlsx: settings, row 2, column B (form_id): error:") != std::string::npos);
+}
+
+TEST_CASE("messages are translated: French by default in the CLI, English on request", "[xlsform]") {
+    const ImportResult r = importRows({{"type", "name", "label"}, {"textarea", "a", "A"}});
+    CHECK(report(r, Lang::Fr).find("f.xlsx : survey, ligne 2, colonne A (type) : erreur : type inconnu « textarea »") !=
+          std::string::npos);
+    CHECK(report(r, Lang::En).find("f.xlsx: survey, row 2, column A (type): error: unknown type 'textarea'") !=
+          std::string::npos);
+}
+
+TEST_CASE("the committed sample workbooks read as workbooks with a survey sheet", "[xlsform][sample]") {
+    // (forms.xlsform_cli checks that they are byte for byte what scripts/make-xlsform-samples.py writes.)
+    for (const auto& p : {kSource / "assets" / "xlsform" / "enquete_mobilite.xlsx",
+                          kSource / "tests" / "forms" / "xlsform" / "odk_cascading.xlsx",
+                          kSource / "tests" / "forms" / "xlsform" / "kobo_household.xlsx",
+                          kSource / "tests" / "forms" / "xlsform" / "broken.xlsx"}) {
+        INFO(p.string());
+        Workbook wb;
+        XlsxError err;
+        REQUIRE(readWorkbook(readFile(p), wb, err));
+        CHECK(wb.find("survey") != nullptr);
+    }
+}
+
+TEST_CASE("text that is not UTF-8 and absurd nesting are refused at their cell", "[xlsform][errors]") {
+    Workbook wb;
+    Sheet survey;
+    survey.name = "survey";
+    survey.rows[1] = {{1, "type"}, {2, "name"}, {3, "label"}};
+    survey.rows[2] = {{1, "text"}, {2, "a"}, {3, "caf\xE9"}}; // Latin-1, not UTF-8
+    wb.sheets.push_back(survey);
+    const ImportResult bad = importWorkbook(wb, "x");
+    CHECK_FALSE(bad.ok());
+    CHECK(report(bad) == "f.xlsx: survey, row 2, column C: error: invalid text (not UTF-8)\n");
+
+    Rows deep{{"type", "name", "label"}};
+    for (int i = 0; i < 40; ++i)
+        deep.push_back({"begin_group", "g" + std::to_string(i), "G"});
+    const ImportResult tooDeep = importRows(deep);
+    CHECK_FALSE(tooDeep.ok());
+    CHECK(report(tooDeep).find("f.xlsx: survey, row 34, column A (type): error: groups and repeats nested more than "
+                               "32 levels deep") != std::string::npos);
+}

@@ -1,0 +1,1051 @@
+#include "xlsform/import.hpp"
+
+#include "core/json_text.hpp"
+#include "core/strings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace carnet::xlsform {
+
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+std::string trArgs(std::string_view key, Lang lang, const std::vector<std::string>& a) {
+    switch (a.size()) {
+    case 0:
+        return tr(key, lang);
+    case 1:
+        return tr(key, lang, {a[0]});
+    case 2:
+        return tr(key, lang, {a[0], a[1]});
+    case 3:
+        return tr(key, lang, {a[0], a[1], a[2]});
+    default:
+        return tr(key, lang, {a[0], a[1], a[2], a[3]});
+    }
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+bool validName(std::string_view s) {
+    if (s.empty()) return false;
+    const char c0 = s[0];
+    if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || c0 == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.';
+    });
+}
+
+// A column header made comparable: lowercase, spaces as '_', and the aliases pyxform accepts.
+std::string normaliseBase(std::string_view header) {
+    std::string s = lower(trim(header));
+    std::replace(s.begin(), s.end(), ' ', '_');
+    static const std::map<std::string, std::string, std::less<>> kAliases{
+        {"jr:constraintmsg", "constraint_message"},
+        {"jr:requiredmsg", "required_message"},
+        {"jr:count", "repeat_count"},
+        {"readonly", "read_only"},
+        {"calculate", "calculation"},
+        {"value", "name"},
+        {"id_string", "form_id"},
+        {"title", "form_title"},
+    };
+    if (auto it = kAliases.find(s); it != kAliases.end()) return it->second;
+    return s;
+}
+
+// "Français (fr)" -> "fr"; "English" -> "en" (a few common names); otherwise "" (unknown).
+std::string languageCode(std::string_view spec) {
+    const std::string_view t = trim(spec);
+    const auto open = t.rfind('(');
+    const auto close = t.rfind(')');
+    if (open != std::string_view::npos && close != std::string_view::npos && close > open + 1)
+        return lower(trim(t.substr(open + 1, close - open - 1)));
+    static const std::map<std::string, std::string, std::less<>> kNames{
+        {"english", "en"},   {"french", "fr"},  {"français", "fr"},   {"francais", "fr"},  {"spanish", "es"},
+        {"español", "es"},   {"espanol", "es"}, {"portuguese", "pt"}, {"português", "pt"}, {"arabic", "ar"},
+        {"german", "de"},    {"deutsch", "de"}, {"italian", "it"},    {"italiano", "it"},  {"swahili", "sw"},
+        {"kiswahili", "sw"}, {"wolof", "wo"},   {"fr", "fr"},         {"en", "en"},
+    };
+    if (auto it = kNames.find(lower(t)); it != kNames.end()) return it->second;
+    return "";
+}
+
+// XLSForm's yes/no spellings for required and read_only; anything else is an expression.
+std::optional<bool> parseBoolish(std::string_view s) {
+    const std::string l = lower(trim(s));
+    if (l == "yes" || l == "true" || l == "true()" || l == "1" || l == "oui") return true;
+    if (l == "no" || l == "false" || l == "false()" || l == "0" || l == "non" || l.empty()) return false;
+    return std::nullopt;
+}
+
+const std::set<std::string, std::less<>> kSurveyColumns{"type",
+                                                        "name",
+                                                        "label",
+                                                        "hint",
+                                                        "relevant",
+                                                        "constraint",
+                                                        "required",
+                                                        "required_message",
+                                                        "constraint_message",
+                                                        "calculation",
+                                                        "default",
+                                                        "choice_filter",
+                                                        "read_only",
+                                                        "appearance",
+                                                        "parameters",
+                                                        "repeat_count"};
+const std::set<std::string, std::less<>> kTextColumns{"label", "hint", "constraint_message", "required_message"};
+const std::set<std::string, std::less<>> kSettingColumns{"form_title", "form_id", "version", "default_language",
+                                                         "instance_name"};
+const std::set<std::string, std::less<>> kMetadataTypes{"start",    "end",         "today",          "deviceid",
+                                                        "username", "phonenumber", "simserial",      "subscriberid",
+                                                        "email",    "audit",       "start-geopoint", "instanceid"};
+const std::set<std::string, std::less<>> kUnsupportedTypes{"barcode",
+                                                           "audio",
+                                                           "video",
+                                                           "file",
+                                                           "geotrace",
+                                                           "geoshape",
+                                                           "hidden",
+                                                           "xml-external",
+                                                           "csv-external",
+                                                           "rank",
+                                                           "background-audio",
+                                                           "select_one_from_file",
+                                                           "select_multiple_from_file",
+                                                           "select_one_external",
+                                                           "begin_loop",
+                                                           "end_loop",
+                                                           "osm",
+                                                           "background-geopoint"};
+const std::map<std::string, std::string, std::less<>> kTypeMap{
+    {"text", "text"},           {"string", "text"},         {"integer", "integer"},
+    {"int", "integer"},         {"decimal", "decimal"},     {"range", "range"},
+    {"date", "date"},           {"time", "time"},           {"datetime", "datetime"},
+    {"geopoint", "geopoint"},   {"image", "photo"},         {"photo", "photo"},
+    {"note", "note"},           {"calculate", "calculate"}, {"acknowledge", "acknowledge"},
+    {"trigger", "acknowledge"},
+};
+
+constexpr std::size_t kMaxDepth = 32; ///< groups and repeats inside one another
+
+// Cells become JSON strings, which must be UTF-8.
+bool validUtf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        unsigned min = 0;
+        unsigned cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1, min = 0x80, cp = c & 0x1Fu;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2, min = 0x800, cp = c & 0x0Fu;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3, min = 0x10000, cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            if (i + k >= s.size()) return false;
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+struct Column {
+    int index = 0;
+    std::string letter, header, base;
+    std::string lang; ///< language code for "label::Français (fr)" columns
+    bool hasLang = false;
+    bool known = false;
+};
+
+// One sheet with its header row read.
+struct Table {
+    const Sheet* sheet = nullptr;
+    int headerRow = 0;
+    std::vector<Column> columns;
+
+    [[nodiscard]] const Column* plain(std::string_view base) const {
+        for (const auto& c : columns)
+            if (c.base == base && !c.hasLang) return &c;
+        return nullptr;
+    }
+    [[nodiscard]] std::string value(int row, const Column* c) const {
+        if (!c) return "";
+        return std::string(trim(sheet->cell(row, c->index)));
+    }
+};
+
+// A survey item being built: its JSON and where its properties come from.
+struct Node {
+    int row = 0;
+    std::string kind;    ///< "group", "repeat", or "" for a question
+    std::string rawType; ///< the type cell as written ("begin_group", "begin group")
+    ojson obj = ojson::object();
+    std::vector<Node> children;
+    std::map<std::string, Location> props; ///< "constraint", "label/fr", ... -> cell
+};
+
+// The cell a loader problem points into: the item's row plus the column of the property.
+struct RowRef {
+    Location row;
+    std::map<std::string, Location> props;
+};
+
+class Importer {
+public:
+    ImportResult run(const Workbook& wb, std::string_view fallbackId) {
+        const Sheet* survey = wb.find("survey");
+        if (!survey) {
+            error({}, "xlsform.no_survey", {});
+            return finish();
+        }
+        for (const auto& s : wb.sheets) {
+            const std::string l = lower(s.name);
+            if (l != "survey" && l != "choices" && l != "settings" && !s.rows.empty())
+                warn({s.name, 0, "", ""}, "xlsform.sheet_ignored", {s.name});
+        }
+        // Text that is not UTF-8 cannot go into JSON: refuse it where it is.
+        for (const auto& sh : wb.sheets) {
+            const std::string l = lower(sh.name);
+            if (l != "survey" && l != "choices" && l != "settings") continue;
+            for (const auto& [row, cells] : sh.rows)
+                for (const auto& [col, text] : cells)
+                    if (!validUtf8(text)) error({sh.name, row, columnLetters(col), ""}, "xlsform.bad_utf8", {});
+        }
+        if (count(Severity::Error) > 0) return finish();
+        m_survey = readHeader(*survey);
+        const Sheet* choices = wb.find("choices");
+        if (choices) m_choices = readHeader(*choices);
+        const Sheet* settings = wb.find("settings");
+        if (settings) m_settings = readHeader(*settings);
+
+        markKnown(m_survey, kSurveyColumns, true);
+        readSettings(fallbackId);
+        resolveLanguages();
+        readChoices();
+        Node root;
+        readSurvey(root);
+        if (count(Severity::Error) > 0) return finish();
+
+        ojson form = ojson::object();
+        form["id"] = m_id;
+        form["version"] = m_version;
+        form["title"] = m_title;
+        form["default_language"] = m_defaultLang;
+        form["languages"] = m_languages;
+        if (!m_formSettings.empty()) form["settings"] = m_formSettings;
+        if (!m_lists.empty()) form["choice_lists"] = m_lists;
+        form["pages"] = layoutPages(root);
+        m_json = form;
+        return finish();
+    }
+
+private:
+    // ------------------------------------------------------------------ messages
+
+    void report(Severity s, Location where, std::string key, std::vector<std::string> args) {
+        Message m;
+        m.severity = s;
+        m.where = std::move(where);
+        m.key = std::move(key);
+        m.args = std::move(args);
+        m_messages.push_back(std::move(m));
+    }
+    void error(Location where, std::string key, std::vector<std::string> args) {
+        report(Severity::Error, std::move(where), std::move(key), std::move(args));
+    }
+    void warn(Location where, std::string key, std::vector<std::string> args) {
+        report(Severity::Warning, std::move(where), std::move(key), std::move(args));
+    }
+    int count(Severity s) const {
+        return static_cast<int>(
+            std::count_if(m_messages.begin(), m_messages.end(), [s](const Message& m) { return m.severity == s; }));
+    }
+
+    static Location at(const Table& t, int row, const Column* c, std::string_view fallbackHeader = {}) {
+        if (!c) return {t.sheet->name, row, "", std::string(fallbackHeader)};
+        return {t.sheet->name, row, c->letter, c->header};
+    }
+
+    // ------------------------------------------------------------------ headers
+
+    Table readHeader(const Sheet& sheet) {
+        Table t;
+        t.sheet = &sheet;
+        if (sheet.rows.empty()) return t;
+        t.headerRow = sheet.rows.begin()->first;
+        for (const auto& [col, text] : sheet.rows.begin()->second) {
+            Column c;
+            c.index = col;
+            c.letter = columnLetters(col);
+            c.header = std::string(trim(text));
+            if (c.header.empty()) continue;
+            const auto sep = c.header.find("::");
+            if (sep != std::string::npos) {
+                c.base = normaliseBase(c.header.substr(0, sep));
+                c.hasLang = true;
+                const std::string spec = c.header.substr(sep + 2);
+                c.lang = languageCode(spec);
+                if (c.lang.empty()) {
+                    c.lang = lower(trim(spec));
+                    std::replace(c.lang.begin(), c.lang.end(), ' ', '_');
+                    warn({sheet.name, t.headerRow, c.letter, c.header}, "xlsform.language_no_code", {spec, c.lang});
+                }
+            } else {
+                c.base = normaliseBase(c.header);
+            }
+            t.columns.push_back(std::move(c));
+        }
+        return t;
+    }
+
+    // Flags the columns this importer reads; the others are reported once, at their header, when they
+    // hold any value.
+    void markKnown(Table& t, const std::set<std::string, std::less<>>& known, bool textLangs) {
+        if (!t.sheet) return;
+        for (auto& c : t.columns) {
+            c.known = c.hasLang ? (textLangs && kTextColumns.count(c.base) > 0) : known.count(c.base) > 0;
+            if (c.known) continue;
+            for (const auto& [row, cells] : t.sheet->rows) {
+                if (row == t.headerRow) continue;
+                auto it = cells.find(c.index);
+                if (it != cells.end() && !trim(it->second).empty()) {
+                    warn(at(t, t.headerRow, &c), "xlsform.column_ignored", {c.header});
+                    break;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ settings and languages
+
+    void readSettings(std::string_view fallbackId) {
+        std::string title, defaultLang, instanceName;
+        if (m_settings.sheet && !m_settings.sheet->rows.empty()) {
+            markKnown(m_settings, kSettingColumns, false);
+            bool first = true;
+            for (const auto& [row, cells] : m_settings.sheet->rows) {
+                if (row == m_settings.headerRow) continue;
+                if (!first) {
+                    for (const auto& c : m_settings.columns)
+                        if (!m_settings.value(row, &c).empty())
+                            warn(at(m_settings, row, &c), "xlsform.setting_row_ignored", {});
+                    continue;
+                }
+                first = false;
+                m_settingsRow = row;
+                for (const auto& c : m_settings.columns) {
+                    const std::string v = m_settings.value(row, &c);
+                    if (v.empty() || !c.known) continue;
+                    if (c.base == "form_title") title = v;
+                    if (c.base == "form_id") m_id = v;
+                    if (c.base == "version") m_version = v;
+                    if (c.base == "default_language") defaultLang = v;
+                    if (c.base == "instance_name") m_formSettings["instance_name"] = v;
+                }
+            }
+        }
+        if (m_id.empty()) m_id = std::string(fallbackId);
+        if (m_version.empty()) {
+            m_version = "1";
+            warn({m_settings.sheet ? m_settings.sheet->name : "settings", m_settingsRow,
+                  m_settings.plain("version") ? m_settings.plain("version")->letter : "", "version"},
+                 "xlsform.no_version", {});
+        }
+        m_title = title.empty() ? m_id : title;
+        if (!defaultLang.empty()) {
+            m_defaultLang = languageCode(defaultLang);
+            if (m_defaultLang.empty()) {
+                m_defaultLang = lower(defaultLang);
+                std::replace(m_defaultLang.begin(), m_defaultLang.end(), ' ', '_');
+            }
+        }
+    }
+
+    void resolveLanguages() {
+        std::vector<std::string> seen;
+        bool plainText = false;
+        for (const Table* t : {&m_survey, &m_choices})
+            for (const auto& c : t->columns) {
+                if (!c.known && t == &m_survey) continue;
+                if (kTextColumns.count(c.base) == 0 || (t == &m_choices && c.base != "label")) continue;
+                if (!c.hasLang)
+                    plainText = true;
+                else if (std::find(seen.begin(), seen.end(), c.lang) == seen.end())
+                    seen.push_back(c.lang);
+            }
+        if (m_defaultLang.empty()) {
+            if (plainText || seen.empty() || std::find(seen.begin(), seen.end(), "fr") != seen.end())
+                m_defaultLang = "fr";
+            else
+                m_defaultLang = seen.front();
+        }
+        m_languages.push_back(m_defaultLang);
+        for (const auto& l : seen)
+            if (l != m_defaultLang) m_languages.push_back(l);
+    }
+
+    // A TEXT from the `base` columns of a row ("label", "label::English (en)", ...); records the cells.
+    std::optional<ojson> readText(const Table& t, int row, std::string_view base, std::set<int>& used,
+                                  std::map<std::string, Location>* props) {
+        ojson text = ojson::object();
+        const Column* plainCol = nullptr;
+        std::string plainValue;
+        for (const auto& c : t.columns) {
+            if (c.base != base || (!c.known && &t == &m_survey)) continue;
+            const std::string v = t.value(row, &c);
+            if (props) {
+                const std::string lang = c.hasLang ? c.lang : m_defaultLang;
+                if (!props->count(std::string(base))) (*props)[std::string(base)] = at(t, row, &c);
+                (*props)[std::string(base) + "/" + lang] = at(t, row, &c);
+            }
+            if (v.empty()) continue;
+            used.insert(c.index);
+            if (!c.hasLang) {
+                plainCol = &c;
+                plainValue = v;
+            } else {
+                text[c.lang] = v;
+            }
+        }
+        if (plainCol) {
+            if (text.contains(m_defaultLang))
+                warn(at(t, row, plainCol), "xlsform.plain_text_shadowed", {plainCol->header, m_defaultLang});
+            else
+                text[m_defaultLang] = plainValue;
+        }
+        if (text.empty()) return std::nullopt;
+        // Keep the default language first, as people read it.
+        ojson ordered = ojson::object();
+        ordered[m_defaultLang] = text[m_defaultLang];
+        if (ordered[m_defaultLang].is_null()) ordered.erase(m_defaultLang);
+        for (const auto& [k, v] : text.items())
+            if (k != m_defaultLang) ordered[k] = v;
+        return ordered;
+    }
+
+    // ------------------------------------------------------------------ choices
+
+    void readChoices() {
+        if (!m_choices.sheet || m_choices.sheet->rows.empty()) return;
+        const Column* listCol = nullptr;
+        const Column* nameCol = nullptr;
+        for (auto& c : m_choices.columns) {
+            if (c.hasLang) {
+                c.known = c.base == "label";
+            } else {
+                c.known = true; // every other column is a choice column, for choice_filter
+                if (c.base == "list_name") listCol = &c;
+                if (c.base == "name") nameCol = &c;
+            }
+            // Media columns have no Carnet equivalent; "$kuid"-style columns are KoboToolbox bookkeeping.
+            const bool media = c.base == "media" || c.base == "image" || c.base == "audio" || c.base == "video" ||
+                               c.base == "big-image" || (!c.base.empty() && c.base[0] == '$');
+            if (media || (c.hasLang && !c.known)) c.known = false;
+        }
+        markKnownChoices();
+        if (!listCol)
+            error(at(m_choices, m_choices.headerRow, nullptr, "list_name"), "xlsform.missing_column", {"list_name"});
+        if (!nameCol) error(at(m_choices, m_choices.headerRow, nullptr, "name"), "xlsform.missing_column", {"name"});
+        if (!listCol || !nameCol) return;
+        for (const auto& [row, cells] : m_choices.sheet->rows) {
+            if (row == m_choices.headerRow) continue;
+            const std::string list = m_choices.value(row, listCol);
+            const std::string name = m_choices.value(row, nameCol);
+            bool any = false;
+            for (const auto& c : m_choices.columns)
+                if (!m_choices.value(row, &c).empty()) any = true;
+            if (!any) continue;
+            if (list.empty()) {
+                error(at(m_choices, row, listCol), "xlsform.missing_list_name", {});
+                continue;
+            }
+            if (name.empty()) {
+                error(at(m_choices, row, nameCol), "xlsform.missing_choice_name", {list});
+                continue;
+            }
+            RowRef ref;
+            ref.row = {m_choices.sheet->name, row, "", ""};
+            ref.props["value"] = at(m_choices, row, nameCol);
+            std::set<int> used;
+            ojson choice = ojson::object();
+            choice["value"] = name;
+            if (auto label = readText(m_choices, row, "label", used, &ref.props)) choice["label"] = *label;
+            for (const auto& c : m_choices.columns) {
+                if (!c.known || c.hasLang || &c == listCol || &c == nameCol || c.base == "label") continue;
+                const std::string v = m_choices.value(row, &c);
+                ref.props[jsonPointerToken(c.header)] = at(m_choices, row, &c);
+                if (!v.empty()) choice[c.header] = v;
+            }
+            auto& arr = m_lists[list];
+            if (arr.is_null()) {
+                arr = ojson::array();
+                m_listRows[list] = row;
+            }
+            m_choiceRefs["/choice_lists/" + jsonPointerToken(list) + "/" + std::to_string(arr.size())] = ref;
+            arr.push_back(std::move(choice));
+        }
+    }
+
+    void markKnownChoices() {
+        for (const auto& c : m_choices.columns) {
+            if (c.known) continue;
+            for (const auto& [row, cells] : m_choices.sheet->rows) {
+                if (row == m_choices.headerRow) continue;
+                auto it = cells.find(c.index);
+                if (it != cells.end() && !trim(it->second).empty()) {
+                    warn(at(m_choices, m_choices.headerRow, &c), "xlsform.column_ignored", {c.header});
+                    break;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ survey
+
+    void readSurvey(Node& root) {
+        const Column* typeCol = m_survey.plain("type");
+        const Column* nameCol = m_survey.plain("name");
+        if (!typeCol) error(at(m_survey, m_survey.headerRow, nullptr, "type"), "xlsform.missing_column", {"type"});
+        if (!nameCol) error(at(m_survey, m_survey.headerRow, nullptr, "name"), "xlsform.missing_column", {"name"});
+        if (!typeCol || !nameCol) return;
+
+        std::vector<Node> stack; // open groups and repeats
+        auto current = [&]() -> Node& { return stack.empty() ? root : stack.back(); };
+        for (const auto& [row, cells] : m_survey.sheet->rows) {
+            if (row == m_survey.headerRow) continue;
+            const std::string rawType = m_survey.value(row, typeCol);
+            if (rawType.empty()) {
+                bool any = false;
+                for (const auto& c : m_survey.columns)
+                    if (c.known && !m_survey.value(row, &c).empty()) any = true;
+                if (any) warn(at(m_survey, row, typeCol), "xlsform.missing_type", {});
+                continue;
+            }
+            std::vector<std::string> words = splitWhitespace(rawType);
+            std::string keyword = lower(words[0]);
+            std::size_t next = 1;
+            // "begin group", "select one", "select_one" ...: two spellings of the same type.
+            if (words.size() > 1 && (keyword == "begin" || keyword == "end" || keyword == "select")) {
+                const std::string second = lower(words[1]);
+                if (second == "group" || second == "repeat" || second == "one" || second == "multiple" ||
+                    second == "loop") {
+                    keyword += "_" + second;
+                    next = 2;
+                }
+            }
+            if (keyword == "select_one_from_file" || keyword == "select_multiple_from_file") next = words.size();
+
+            const Location typeLoc = at(m_survey, row, typeCol);
+            if (keyword == "end_group" || keyword == "end_repeat") {
+                const std::string kind = keyword.substr(4);
+                if (stack.empty()) {
+                    error(typeLoc, "xlsform.unexpected_end", {rawType, "begin_" + kind});
+                    continue;
+                }
+                if (stack.back().kind != kind) {
+                    error(typeLoc, "xlsform.mismatched_end",
+                          {rawType, stack.back().rawType, std::to_string(stack.back().row)});
+                    continue;
+                }
+                Node done = std::move(stack.back());
+                stack.pop_back();
+                current().children.push_back(std::move(done));
+                continue;
+            }
+
+            std::set<int> used{typeCol->index};
+            Node node;
+            node.row = row;
+            node.rawType = rawType;
+            node.props["type"] = typeLoc;
+            const std::string name = m_survey.value(row, nameCol);
+            used.insert(nameCol->index);
+            node.props["name"] = at(m_survey, row, nameCol);
+
+            if (kMetadataTypes.count(keyword)) {
+                warn(typeLoc, "xlsform.metadata_skipped", {keyword});
+                continue;
+            }
+            if (keyword == "end_loop" && !stack.empty() && stack.back().kind == "loop") {
+                stack.pop_back(); // its begin_loop is already reported
+                continue;
+            }
+            if (kUnsupportedTypes.count(keyword)) {
+                error(typeLoc, keyword == "barcode" ? "xlsform.unsupported_barcode" : "xlsform.unsupported_type",
+                      {keyword});
+                if (keyword == "begin_loop") stack.push_back(Node{row, "loop", rawType, {}, {}, {}});
+                continue;
+            }
+
+            std::string type;
+            if (keyword == "begin_group" || keyword == "begin_repeat") {
+                node.kind = keyword.substr(6);
+                type = node.kind;
+            } else if (keyword == "select_one" || keyword == "select_multiple") {
+                type = keyword;
+                if (next >= words.size()) {
+                    error(typeLoc, "xlsform.missing_list", {rawType});
+                    continue;
+                }
+                const std::string& list = words[next];
+                if (next + 1 < words.size()) {
+                    error(typeLoc, lower(words[next + 1]) == "or_other" ? "xlsform.or_other" : "xlsform.unknown_type",
+                          {rawType});
+                    continue;
+                }
+                if (!m_lists.contains(list)) {
+                    error(typeLoc, "xlsform.unknown_list", {list});
+                    continue;
+                }
+            } else if (auto it = kTypeMap.find(keyword); it != kTypeMap.end() && next == words.size()) {
+                type = it->second;
+            } else {
+                error(typeLoc, "xlsform.unknown_type", {rawType});
+                continue;
+            }
+
+            // Name: present, unique across the form.
+            if (name.empty()) {
+                error(at(m_survey, row, nameCol), "xlsform.missing_name", {});
+            } else if (auto seen = m_names.find(name); seen != m_names.end()) {
+                error(at(m_survey, row, nameCol), "xlsform.duplicate_name", {name, std::to_string(seen->second)});
+            } else {
+                m_names[name] = row;
+            }
+
+            fillItem(node, row, type, words, next, used);
+            reportUnused(row, used, rawType);
+            if (!node.kind.empty()) {
+                if (stack.size() >= kMaxDepth) {
+                    // Deeper nesting is no real form, and every level costs stack in the loader.
+                    error(typeLoc, "xlsform.too_deep", {std::to_string(kMaxDepth)});
+                    return;
+                }
+                stack.push_back(std::move(node));
+            } else {
+                current().children.push_back(std::move(node));
+            }
+        }
+        while (!stack.empty()) {
+            const Node& open = stack.back();
+            if (open.kind != "loop")
+                error(open.props.count("type") ? open.props.at("type")
+                                               : Location{m_survey.sheet->name, open.row, "", ""},
+                      "xlsform.unclosed",
+                      {open.rawType, (open.rawType.find('_') != std::string::npos ? "end_" : "end ") + open.kind});
+            stack.pop_back();
+        }
+    }
+
+    std::string take(int row, std::string_view base, std::set<int>& used, Node& node) {
+        const Column* c = m_survey.plain(base);
+        if (!c) return "";
+        node.props[std::string(base)] = at(m_survey, row, c);
+        const std::string v = m_survey.value(row, c);
+        if (!v.empty()) used.insert(c->index);
+        return v;
+    }
+
+    void fillItem(Node& node, int row, const std::string& type, const std::vector<std::string>& words, std::size_t next,
+                  std::set<int>& used) {
+        ojson& o = node.obj;
+        o["type"] = type;
+        o["name"] = m_survey.value(row, m_survey.plain("name"));
+        const bool container = !node.kind.empty();
+        if (auto t = readText(m_survey, row, "label", used, &node.props)) o["label"] = *t;
+        if (auto t = readText(m_survey, row, "hint", used, &node.props)) o["hint"] = *t;
+        if (auto v = take(row, "relevant", used, node); !v.empty()) o["relevant"] = v;
+        if (type == "select_one" || type == "select_multiple") o["choice_list"] = words[next];
+
+        if (!container) {
+            if (auto v = take(row, "required", used, node); !v.empty()) {
+                const auto b = parseBoolish(v);
+                if (!b)
+                    o["required"] = v;
+                else if (*b)
+                    o["required"] = true;
+            }
+            if (auto t = readText(m_survey, row, "required_message", used, &node.props)) o["required_message"] = *t;
+            if (auto v = take(row, "constraint", used, node); !v.empty()) o["constraint"] = v;
+            if (auto t = readText(m_survey, row, "constraint_message", used, &node.props)) o["constraint_message"] = *t;
+            if (auto v = take(row, "calculation", used, node); !v.empty()) o["calculation"] = v;
+            if (type == "calculate" && !o.contains("calculation"))
+                error(node.props.count("calculation") ? node.props.at("calculation")
+                                                      : Location{m_survey.sheet->name, row, "", "calculation"},
+                      "xlsform.missing_calculation", {});
+            if (auto v = take(row, "default", used, node); !v.empty()) {
+                // A default is a literal; ODK's dynamic defaults (today(), ${x}) have no Carnet equivalent.
+                const bool dynamic = v.find("${") != std::string::npos || v.find("()") != std::string::npos;
+                if (dynamic)
+                    warn(node.props.at("default"), "xlsform.dynamic_default", {v});
+                else
+                    o["default"] = v;
+            }
+            if (auto v = take(row, "read_only", used, node); !v.empty()) {
+                const auto b = parseBoolish(v);
+                if (!b)
+                    o["read_only"] = v;
+                else if (*b)
+                    o["read_only"] = true;
+            }
+            if (type == "select_one" || type == "select_multiple")
+                if (auto v = take(row, "choice_filter", used, node); !v.empty()) o["choice_filter"] = v;
+            if (type == "range") readRangeParameters(node, row, used);
+        }
+        if (type == "repeat")
+            if (auto v = take(row, "repeat_count", used, node); !v.empty()) o["repeat_count"] = v;
+        if (auto v = take(row, "appearance", used, node); !v.empty()) {
+            // ODK draws a signature pad with an image question of appearance "signature".
+            if (type == "photo" && lower(v) == "signature")
+                o["type"] = "signature";
+            else
+                o["appearance"] = v;
+        }
+    }
+
+    void readRangeParameters(Node& node, int row, std::set<int>& used) {
+        const std::string params = take(row, "parameters", used, node);
+        if (params.empty()) return;
+        std::string s = params;
+        std::replace(s.begin(), s.end(), ';', ' ');
+        std::replace(s.begin(), s.end(), ',', ' ');
+        for (const auto& word : splitWhitespace(s)) {
+            const auto eq = word.find('=');
+            const std::string key = lower(word.substr(0, eq == std::string::npos ? word.size() : eq));
+            const std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
+            if (key != "start" && key != "end" && key != "step") {
+                warn(node.props.at("parameters"), "xlsform.bad_parameter", {word});
+                continue;
+            }
+            double d = 0;
+            if (!parseDecimal(value, d)) {
+                error(node.props.at("parameters"), "xlsform.bad_number", {key, value});
+                continue;
+            }
+            if (std::isfinite(d) && d > -1e15 && d < 1e15 && d == std::floor(d))
+                node.obj[key] = static_cast<long long>(d);
+            else
+                node.obj[key] = d;
+            node.props[key] = node.props.at("parameters");
+        }
+    }
+
+    // Values in known columns that this type does not use are reported, never silently dropped.
+    void reportUnused(int row, const std::set<int>& used, const std::string& rawType) {
+        for (const auto& c : m_survey.columns) {
+            if (!c.known || used.count(c.index)) continue;
+            if (m_survey.value(row, &c).empty()) continue;
+            warn(at(m_survey, row, &c), "xlsform.value_ignored", {c.header, rawType});
+        }
+    }
+
+    // ------------------------------------------------------------------ pages
+
+    ojson emit(const Node& n, const std::string& pointer) {
+        ojson o = n.obj;
+        RowRef ref;
+        ref.row = {m_survey.sheet->name, n.row, "", ""};
+        ref.props = n.props;
+        m_itemRefs[pointer] = ref;
+        if (!n.kind.empty()) {
+            ojson children = ojson::array();
+            for (const auto& c : n.children)
+                children.push_back(emit(c, pointer + "/children/" + std::to_string(children.size())));
+            o["children"] = std::move(children);
+        }
+        return o;
+    }
+
+    std::string freshPageName() {
+        for (int i = 1;; ++i) {
+            std::string name = "page_" + std::to_string(i);
+            if (!m_names.count(name)) {
+                m_names[name] = 0;
+                return name;
+            }
+        }
+    }
+
+    // Top-level groups become pages; runs of other top-level items are wrapped in a page of their own,
+    // except runs of calculations only, which join a neighbouring page without `relevant` (a page's
+    // relevance would otherwise apply to them).
+    ojson layoutPages(const Node& root) {
+        struct Page {
+            const Node* group = nullptr;
+            std::vector<const Node*> loose;
+        };
+        std::vector<Page> pages;
+        for (const auto& n : root.children) {
+            if (n.kind == "group") {
+                pages.push_back({&n, {}});
+            } else {
+                if (pages.empty() || pages.back().group) pages.push_back({});
+                pages.back().loose.push_back(&n);
+            }
+        }
+        // Calculation-only runs move to an adjacent page without `relevant`.
+        std::vector<std::vector<const Node*>> front(pages.size()), back(pages.size());
+        std::vector<bool> drop(pages.size(), false);
+        auto usable = [&](std::size_t j) {
+            return j < pages.size() && !drop[j] && (!pages[j].group || !pages[j].group->obj.contains("relevant"));
+        };
+        for (std::size_t i = 0; i < pages.size(); ++i) {
+            if (pages[i].group) continue;
+            const bool onlyCalc = std::all_of(pages[i].loose.begin(), pages[i].loose.end(),
+                                              [](const Node* n) { return n->obj.value("type", "") == "calculate"; });
+            if (!onlyCalc) continue;
+            if (i > 0 && usable(i - 1)) {
+                back[i - 1].insert(back[i - 1].end(), pages[i].loose.begin(), pages[i].loose.end());
+                drop[i] = true;
+            } else if (usable(i + 1)) {
+                front[i + 1].insert(front[i + 1].end(), pages[i].loose.begin(), pages[i].loose.end());
+                drop[i] = true;
+            }
+        }
+        ojson out = ojson::array();
+        for (std::size_t i = 0; i < pages.size(); ++i) {
+            if (drop[i]) continue;
+            const std::string ptr = "/pages/" + std::to_string(out.size());
+            ojson page = ojson::object();
+            std::vector<const Node*> items;
+            if (pages[i].group) {
+                const Node& g = *pages[i].group;
+                RowRef ref;
+                ref.row = {m_survey.sheet->name, g.row, "", ""};
+                ref.props = g.props;
+                m_itemRefs[ptr] = ref;
+                page["type"] = "page";
+                page["name"] = g.obj["name"];
+                if (g.obj.contains("label")) {
+                    page["label"] = g.obj["label"];
+                } else {
+                    page["label"] = g.obj["name"];
+                    warn(g.props.count("label") ? g.props.at("label") : ref.row, "xlsform.page_without_label",
+                         {g.obj["name"].get<std::string>()});
+                }
+                for (const char* key : {"hint", "relevant"})
+                    if (g.obj.contains(key)) page[key] = g.obj[key];
+                if (g.obj.contains("appearance") && lower(g.obj["appearance"].get<std::string>()) != "field-list")
+                    warn(g.props.at("appearance"), "xlsform.page_appearance", {g.obj["appearance"].get<std::string>()});
+                for (const auto& c : g.children)
+                    items.push_back(&c);
+            } else {
+                page["type"] = "page";
+                page["name"] = freshPageName();
+                page["label"] = m_title;
+                items = pages[i].loose;
+                m_itemRefs[ptr] = RowRef{{m_survey.sheet->name, items.front()->row, "", ""}, {}};
+            }
+            items.insert(items.begin(), front[i].begin(), front[i].end());
+            items.insert(items.end(), back[i].begin(), back[i].end());
+            ojson children = ojson::array();
+            for (const Node* c : items)
+                children.push_back(emit(*c, ptr + "/children/" + std::to_string(children.size())));
+            page["children"] = std::move(children);
+            out.push_back(std::move(page));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ loader problems -> cells
+
+    Location locate(const forms::Problem& p) const {
+        const std::string& ptr = p.pointer;
+        auto settingsCell = [&](std::string_view base) {
+            const std::string sheet = m_settings.sheet ? m_settings.sheet->name : "settings";
+            const Column* c = m_settings.sheet ? m_settings.plain(base) : nullptr;
+            return Location{sheet, m_settingsRow, c ? c->letter : "", std::string(base)};
+        };
+        if (ptr == "/id") return settingsCell("form_id");
+        if (ptr == "/version") return settingsCell("version");
+        if (ptr.rfind("/title", 0) == 0) return settingsCell("form_title");
+        if (ptr == "/default_language" || ptr.rfind("/languages", 0) == 0) return settingsCell("default_language");
+        if (ptr.rfind("/settings", 0) == 0) return settingsCell("instance_name");
+
+        const auto& refs = ptr.rfind("/choice_lists", 0) == 0 ? m_choiceRefs : m_itemRefs;
+        // The longest item pointer that is a prefix of the problem's pointer.
+        const RowRef* best = nullptr;
+        std::size_t bestLen = 0;
+        for (const auto& [itemPtr, ref] : refs) {
+            if (itemPtr.size() <= bestLen || ptr.compare(0, itemPtr.size(), itemPtr) != 0) continue;
+            if (ptr.size() != itemPtr.size() && ptr[itemPtr.size()] != '/') continue;
+            best = &ref;
+            bestLen = itemPtr.size();
+        }
+        if (!best) {
+            if (ptr.rfind("/choice_lists/", 0) == 0) {
+                const std::string list = ptr.substr(14, ptr.find('/', 14) - 14);
+                if (auto it = m_listRows.find(list); it != m_listRows.end())
+                    return {m_choices.sheet->name, it->second, "", ""};
+            }
+            return {m_survey.sheet->name, 0, "", ""};
+        }
+        std::string rest = ptr.substr(bestLen);
+        if (!rest.empty()) rest.erase(0, 1);
+        if (rest.empty() && p.key == "load.missing" && !p.args.empty()) rest = p.args[0];
+        if (!rest.empty()) {
+            if (auto it = best->props.find(rest); it != best->props.end()) return it->second;
+            const std::string first = rest.substr(0, rest.find('/'));
+            if (auto it = best->props.find(first); it != best->props.end()) return it->second;
+            Location l = best->row;
+            l.header = first;
+            return l;
+        }
+        return best->row;
+    }
+
+    ImportResult finish() {
+        ImportResult r;
+        if (count(Severity::Error) == 0 && !m_json.is_null()) {
+            const forms::LoadResult loaded = forms::loadFormJson(nlohmann::json::parse(m_json.dump()));
+            for (const auto& p : loaded.problems) {
+                Message m;
+                m.severity = Severity::Error;
+                m.where = locate(p);
+                m.key = p.key;
+                m.args = p.args;
+                m.loaderProblem = p;
+                m_messages.push_back(std::move(m));
+            }
+            if (loaded.ok()) {
+                r.form = loaded.form;
+                r.json = std::move(m_json);
+            }
+        }
+        // Sheet order (survey, choices, settings, others), then rows; the order of discovery otherwise.
+        auto rank = [](const Location& l) {
+            const std::string s = lower(l.sheet);
+            if (s.empty()) return 0;
+            if (s == "survey") return 1;
+            if (s == "choices") return 2;
+            if (s == "settings") return 3;
+            return 4;
+        };
+        std::stable_sort(m_messages.begin(), m_messages.end(), [&](const Message& a, const Message& b) {
+            const int ra = rank(a.where), rb = rank(b.where);
+            if (ra != rb) return ra < rb;
+            return a.where.row < b.where.row;
+        });
+        r.messages = std::move(m_messages);
+        return r;
+    }
+
+    Table m_survey, m_choices, m_settings;
+    int m_settingsRow = 0;
+    std::string m_id, m_version, m_title, m_defaultLang;
+    std::vector<std::string> m_languages;
+    ojson m_formSettings = ojson::object();
+    ojson m_lists = ojson::object();
+    std::map<std::string, int> m_listRows;
+    std::map<std::string, int> m_names; ///< survey name -> first row
+    std::map<std::string, RowRef> m_itemRefs, m_choiceRefs;
+    ojson m_json;
+    std::vector<Message> m_messages;
+};
+
+std::string idFromStem(std::string stem) {
+    for (char& c : stem)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            c = '_';
+    if (stem.empty() || !validName(stem)) stem = "_" + stem;
+    return stem;
+}
+
+} // namespace
+
+std::string Message::text(Lang lang) const {
+    if (loaderProblem) {
+        const auto& a = loaderProblem->args;
+        if (loaderProblem->key == "load.expr" && a.size() >= 4)
+            return tr("xlsform.expr", lang, {a[0], tr(a[1], lang, {a[2], a[3]})});
+        return loaderProblem->message(lang);
+    }
+    return trArgs(key, lang, args);
+}
+
+std::string Message::format(std::string_view file, Lang lang) const {
+    std::string loc;
+    if (where.sheet.empty()) {
+        loc = "";
+    } else if (where.row == 0 && where.column.empty() && where.header.empty()) {
+        loc = tr("xlsform.where.sheet", lang, {where.sheet});
+    } else if (where.column.empty() && where.header.empty()) {
+        loc = tr("xlsform.where.row", lang, {where.sheet, std::to_string(where.row)});
+    } else if (where.column.empty()) {
+        loc = tr(where.row ? "xlsform.where.no_column" : "xlsform.where.sheet_no_column", lang,
+                 {where.sheet, std::to_string(where.row), where.header});
+    } else if (where.header.empty()) {
+        loc = tr("xlsform.where.cell_only", lang, {where.sheet, std::to_string(where.row), where.column});
+    } else {
+        loc = tr("xlsform.where.cell", lang, {where.sheet, std::to_string(where.row), where.column, where.header});
+    }
+    const std::string sev = tr(severity == Severity::Error ? "xlsform.error" : "xlsform.warning", lang);
+    if (loc.empty()) return tr("xlsform.report_file", lang, {file, sev, text(lang)});
+    return tr("xlsform.report", lang, {file, loc, sev, text(lang)});
+}
+
+int ImportResult::count(Severity severity) const {
+    return static_cast<int>(std::count_if(messages.begin(), messages.end(),
+                                          [severity](const Message& m) { return m.severity == severity; }));
+}
+
+ImportResult importWorkbook(const Workbook& workbook, std::string_view fallbackId) {
+    return Importer().run(workbook, fallbackId);
+}
+
+ImportResult importXlsform(std::string_view bytes, std::string_view fallbackId) {
+    Workbook wb;
+    XlsxError err;
+    if (!readWorkbook(bytes, wb, err)) {
+        ImportResult r;
+        Message m;
+        m.key = err.key;
+        m.args = err.args;
+        r.messages.push_back(std::move(m));
+        return r;
+    }
+    return importWorkbook(wb, fallbackId);
+}
+
+ImportResult importXlsformFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ImportResult r;
+        Message m;
+        m.key = "xlsform.unreadable";
+        m.args = {path.string()};
+        r.messages.push_back(std::move(m));
+        return r;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return importXlsform(buf.str(), idFromStem(path.stem().string()));
+}
+
+} // namespace carnet::xlsform
