@@ -127,6 +127,19 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
     Device awa(w, "amb0", w.server.url());
     Device chloe(w, "coord", w.server.url());
     REQUIRE(awa.sync().ok);
+    // An erase must name fields with null values: anything else is a 400 naming the mutation.
+    auto bad = awa.transport->send(HttpRequest{"POST", "/api/v1/sync/push",
+                                               json{{"device_id", awa.store.deviceId()},
+                                                    {"mutations",
+                                                     {{{"seq", 1},
+                                                       {"record_id", "r"},
+                                                       {"base_version", 1},
+                                                       {"op", "erase"},
+                                                       {"changes", {{"fields", {{"nom", "x"}}}}}}}}}
+                                                   .dump()});
+    REQUIRE(bad.ok());
+    CHECK(bad->status == 400);
+    CHECK(bad->body.find("mutations[0]: protocol: erase: 'changes.fields.nom' must be null") != std::string::npos);
     const std::string kName = "Zephyrine-Unique-7731", kPhone = "0611223344", kLate = "Nouveau-Nom-5566";
     const std::string r =
         *awa.store.importAnswers("household_visit", json{{"nom", kName}, {"telephone", kPhone}, {"note", "n1"}}, "awa");
