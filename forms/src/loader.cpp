@@ -61,7 +61,8 @@ const std::set<std::string, std::less<>> kCommonQuestionKeys{"type",
                                                              "calculation",
                                                              "default",
                                                              "read_only",
-                                                             "appearance"};
+                                                             "appearance",
+                                                             "personal"};
 
 class Loader {
 public:
@@ -418,6 +419,12 @@ private:
         readOptText(j, "constraint_message", ptr, self().constraintMessage);
         readExprOrBool(j, "required", ptr, index, &Item::required, &Item::requiredAlways);
         readExprOrBool(j, "read_only", ptr, index, &Item::readOnly, &Item::readOnlyAlways);
+        if (auto it = j.find("personal"); it != j.end()) {
+            if (it->is_boolean())
+                self().personal = it->get<bool>();
+            else
+                problem(ptr + "/personal", "load.expect_bool");
+        }
         readOptExpr(j, "constraint", ptr, index, &Item::constraint);
         readOptExpr(j, "calculation", ptr, index, &Item::calculation);
         if (*type == ItemType::Calculate && !j.contains("calculation")) problem(ptr, "load.value_needs_calculation");

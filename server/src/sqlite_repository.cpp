@@ -47,7 +47,12 @@ CREATE TABLE conflict_values(conflict_id INTEGER NOT NULL REFERENCES conflicts(i
 CREATE INDEX conflict_values_by_conflict ON conflict_values(conflict_id);
 )sql";
 
-const std::array<Migration, 1> kMigrations{{{1, kSchemaV1}}};
+// Version 2: deletion and personal-data erasure (docs/sync-protocol.md, "Deletion and erasure").
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE records ADD COLUMN erased TEXT NOT NULL DEFAULT '[]';
+)sql";
+
+const std::array<Migration, 2> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -88,7 +93,7 @@ Result<std::optional<User>> oneUser(Stmt& st) {
 
 constexpr std::string_view kRecordColumns =
     "SELECT r.record_id, r.org_id, o.name, r.created_by, r.assigned_to, r.kind, r.form_id, r.form_version, "
-    "r.status, r.author, r.version, r.change_seq, r.answers FROM records r JOIN orgs o ON o.id = r.org_id ";
+    "r.status, r.author, r.version, r.change_seq, r.answers, r.erased FROM records r JOIN orgs o ON o.id = r.org_id ";
 
 RecordState readRecord(const Stmt& st) {
     RecordState r;
@@ -106,6 +111,7 @@ RecordState readRecord(const Stmt& st) {
     r.changeSeq = st.integer(11);
     r.answers = parseStored(st.text(12));
     if (!r.answers.is_object()) r.answers = json::object();
+    r.erased = stringList(parseStored(st.text(13)));
     return r;
 }
 
@@ -273,6 +279,45 @@ public:
         for (const auto& f : fields)
             if (auto r = st->bind(1, version).bind(2, recordId).bind(3, f).run(); !r.ok()) return r.error();
         return {};
+    }
+
+    Result<void> scrubFields(std::string_view recordId, const std::vector<std::string>& fields,
+                             const std::vector<std::string>& erased, std::int64_t version) override {
+        // Freed cells and pages are zeroed from here on (this connection), so the old values do not
+        // linger in the file.
+        if (auto r = m_db.exec("PRAGMA secure_delete = ON"); !r.ok()) return r.error();
+        auto sel = m_db.prepare("SELECT version, answers FROM record_versions WHERE record_id = ?");
+        if (!sel.ok()) return sel.error();
+        sel->bind(1, recordId);
+        std::vector<std::pair<std::int64_t, json>> rows;
+        while (true) {
+            auto row = sel->step();
+            if (!row.ok()) return row.error();
+            if (!*row) break;
+            json answers = parseStored(sel->text(1));
+            bool touched = false;
+            for (const auto& f : fields)
+                if (answers.is_object() && answers.erase(f) > 0) touched = true;
+            if (touched) rows.emplace_back(sel->integer(0), std::move(answers));
+        }
+        sel->reset();
+        auto up = m_db.prepare("UPDATE record_versions SET answers = ? WHERE record_id = ? AND version = ?");
+        if (!up.ok()) return up.error();
+        for (const auto& [v, answers] : rows)
+            if (auto r = up->bind(1, answers.dump()).bind(2, recordId).bind(3, v).run(); !r.ok()) return r.error();
+        auto values = m_db.prepare("UPDATE conflict_values SET value = 'null' WHERE conflict_id IN "
+                                   "(SELECT id FROM conflicts WHERE record_id = ? AND field = ?)");
+        auto meta = m_db.prepare("UPDATE record_fields SET value = 'null' WHERE record_id = ? AND field = ?");
+        if (!values.ok()) return values.error();
+        if (!meta.ok()) return meta.error();
+        for (const auto& f : fields) {
+            if (auto r = values->bind(1, recordId).bind(2, f).run(); !r.ok()) return r.error();
+            if (auto r = meta->bind(1, recordId).bind(2, f).run(); !r.ok()) return r.error();
+        }
+        if (auto r = closeConflicts(recordId, fields, version); !r.ok()) return r;
+        auto rec = m_db.prepare("UPDATE records SET erased = ? WHERE record_id = ?");
+        if (!rec.ok()) return rec.error();
+        return rec->bind(1, json(erased).dump()).bind(2, recordId).run();
     }
 
 private:
@@ -474,6 +519,15 @@ Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>
     SqliteWriteTx wtx(db);
     if (auto r = body(wtx); !r.ok()) return r.error();
     return tx.commit();
+}
+
+Result<void> SqliteRepository::purgeFreedData() {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    // Rebuilt, the file keeps no freed page or cell with the erased values; the log still holds the
+    // page images written before the erasure: copy back, then empty it.
+    if (auto r = lease->db().exec("VACUUM"); !r.ok()) return r;
+    return lease->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) {

@@ -39,6 +39,42 @@ MutationResult rejected(std::int64_t seq, std::string reason) {
     return r;
 }
 
+// Deletion wins, and erased fields are never written again: the device drops the mutation.
+MutationResult discarded(std::int64_t seq, std::int64_t version) {
+    MutationResult r;
+    r.seq = seq;
+    r.status = MutationStatus::Discarded;
+    r.version = version;
+    return r;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+    return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// Personal-data erasure: the fields become null now and in every kept version, and stay erased.
+Result<MutationResult> applyErase(WriteTx& tx, const User& user, std::string_view deviceId, const sync::Mutation& m,
+                                  RecordState state, const nlohmann::json& fieldsIn) {
+    const std::int64_t newVersion = state.version + 1;
+    std::vector<std::string> fields;
+    for (const auto& [field, value] : fieldsIn.items()) {
+        (void)value;
+        if (field.empty()) return rejected(m.seq, "a field name is empty");
+        fields.push_back(field);
+        if (!contains(state.erased, field)) state.erased.push_back(field);
+        state.answers.erase(field);
+        state.fields[field] = FieldMeta{nullptr, newVersion, std::string(deviceId)};
+    }
+    if (state.status != "deleted") state.status = "erased";
+    state.version = newVersion;
+    if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, fields)); !r.ok()) return r.error();
+    if (auto r = tx.scrubFields(state.recordId, fields, state.erased, newVersion); !r.ok()) return r.error();
+    MutationResult out;
+    out.seq = m.seq;
+    out.version = newVersion;
+    return out;
+}
+
 // Applies one mutation inside the batch's transaction. An Error aborts the whole batch (storage
 // failure); a refusal is a Rejected result and changes nothing.
 Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view deviceId, const sync::Mutation& m) {
@@ -72,6 +108,18 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         if (m.baseVersion > state.version)
             return rejected(m.seq, "base_version " + std::to_string(m.baseVersion) + " is ahead of the server's " +
                                        std::to_string(state.version) + " for record " + m.recordId);
+        if (m.op == "erase") return applyErase(tx, user, deviceId, m, std::move(state), fieldsIn);
+        if (state.status == "deleted") return discarded(m.seq, state.version);
+        if (m.op == "delete") {
+            state.status = "deleted";
+            state.answers = json::object();
+            state.version += 1;
+            if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, {})); !r.ok()) return r.error();
+            MutationResult out;
+            out.seq = m.seq;
+            out.version = state.version;
+            return out;
+        }
         if (m.op == "create") {
             // The same id is the same record: a create that arrives again (another device, a reset
             // outbox) merges into it like a set based on version 0, never a duplicate.
@@ -90,13 +138,18 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
             if (isNew || m.op == "migrate") state.formVersion = version;
         }
     }
-    if (m.op == "finalize") state.status = stringOr(m.changes, "status", "finalized");
+    if (m.op == "finalize" && state.status != "erased") state.status = stringOr(m.changes, "status", "finalized");
 
     const std::int64_t newVersion = state.version + 1;
     std::vector<std::string> changed, conflicted;
     std::vector<std::pair<std::string, std::vector<ConflictValue>>> conflictValues;
+    std::size_t erasedWrites = 0;
     for (const auto& [field, value] : fieldsIn.items()) {
         if (field.empty()) return rejected(m.seq, "a field name is empty");
+        if (contains(state.erased, field)) { // erased for good: this write is dropped
+            ++erasedWrites;
+            continue;
+        }
         auto meta = state.fields.find(field);
         if (meta != state.fields.end() && meta->second.version > m.baseVersion && meta->second.deviceId != deviceId &&
             meta->second.value != value) {
@@ -116,6 +169,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
             state.answers[field] = value;
         changed.push_back(field);
     }
+    if (erasedWrites > 0 && erasedWrites == fieldsIn.size() && m.op == "set") return discarded(m.seq, state.version);
     state.version = newVersion;
 
     if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, changed)); !r.ok()) return r.error();
@@ -149,6 +203,7 @@ sync::RemoteRecord toRemote(const RecordState& r) {
     out.org = r.orgName;
     out.answers = r.answers;
     out.conflicts = r.conflicts;
+    out.erased = r.erased;
     return out;
 }
 
@@ -163,6 +218,8 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
             return makeError(ErrorCode::Invalid, "mutations must be in strictly increasing 'seq' order (seq " +
                                                      std::to_string(mutations[i].seq) + ")");
     PushReply reply;
+    const bool erasing =
+        std::any_of(mutations.begin(), mutations.end(), [](const sync::Mutation& m) { return m.op == "erase"; });
     auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
         reply.results.clear();
         for (const auto& m : mutations) {
@@ -186,6 +243,7 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
         return {};
     });
     if (!r.ok()) return r.error();
+    if (erasing) (void)m_repo.purgeFreedData(); // best effort: the erasure itself is committed
     reply.acked = mutations.empty() ? 0 : mutations.back().seq;
     return reply;
 }

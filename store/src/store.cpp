@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unistd.h>
 
 namespace carnet::store {
@@ -50,6 +52,11 @@ CREATE INDEX outbox_by_record ON outbox(record_id);
     {3, R"sql(
 ALTER TABLE outbox ADD COLUMN rejected TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN conflicts TEXT NOT NULL DEFAULT '[]';
+)sql"},
+    {4, R"sql(
+ALTER TABLE records ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE records ADD COLUMN erased TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE attachments ADD COLUMN upload TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 
@@ -122,6 +129,8 @@ json Record::toJson() const {
     j["updated_at"] = updatedAt;
     j["server_version"] = serverVersion;
     if (!migrationNote.empty()) j["migration_note"] = migrationNote;
+    if (deleted) j["deleted"] = true;
+    if (!erased.empty()) j["erased"] = erased;
     return j;
 }
 
@@ -165,12 +174,17 @@ struct Store::Impl {
         r.updatedAt = st.text(8);
         r.serverVersion = st.integer(9);
         r.migrationNote = st.text(10);
+        r.deleted = st.integer(11) != 0;
+        const json erased = json::parse(st.text(12), nullptr, false);
+        if (erased.is_array())
+            for (const auto& f : erased)
+                if (f.is_string()) r.erased.push_back(f.get<std::string>());
         return r;
     }
 
     static constexpr const char* kRecordColumns =
         "id, kind, form_id, form_version, status, answers, author, created_at, updated_at, server_version, "
-        "migration_note";
+        "migration_note, deleted, erased";
 
     Result<Record> getRecord(std::string_view id) {
         auto st = db.prepare(std::string("SELECT ") + kRecordColumns + " FROM records WHERE id = ?");
@@ -290,6 +304,7 @@ struct Store::Impl {
         Record rec;
         auto session = sessionFor(id, &rec);
         if (!session.ok()) return session.error();
+        if (rec.deleted) return makeError(ErrorCode::Conflict, tr("store.deleted", lang, {id}));
         if (rec.status == Status::Finalized) return makeError(ErrorCode::Conflict, tr("store.finalized", lang, {id}));
         const json before = (*session)->answers();
         Result<int> result = edit(**session);
@@ -297,11 +312,57 @@ struct Store::Impl {
         const json after = (*session)->answers();
         json changes = changedFields(before, after);
         if (changes.empty()) return result; // the same answer again: already saved
+        for (const auto& [field, value] : changes.items())
+            if (std::find(rec.erased.begin(), rec.erased.end(), field) != rec.erased.end()) {
+                dropCache(); // the session holds the refused value
+                return makeError(ErrorCode::Conflict, tr("store.field_erased", lang, {id, field}));
+            }
         if (auto saved = saveAnswers(rec, after, "set", std::move(changes)); !saved.ok()) {
             dropCache();
             return saved.error();
         }
         return result;
+    }
+
+    // Removes erased fields from the record's pending outbox entries; a plain `set` left with nothing
+    // to say is dropped. Rejected entries are scrubbed too: no copy of the value is left.
+    Result<void> scrubOutbox(std::string_view id, const std::vector<std::string>& fields) {
+        auto st = db.prepare("SELECT seq, op, changes FROM outbox WHERE record_id = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, id);
+        std::vector<std::tuple<std::int64_t, std::string, json>> rows;
+        while (true) {
+            auto r = st->step();
+            if (!r.ok()) return r.error();
+            if (!*r) break;
+            rows.emplace_back(st->integer(0), st->text(1), json::parse(st->text(2), nullptr, false));
+        }
+        st->reset();
+        auto up = db.prepare("UPDATE outbox SET changes = ? WHERE seq = ?");
+        auto del = db.prepare("DELETE FROM outbox WHERE seq = ?");
+        if (!up.ok()) return up.error();
+        if (!del.ok()) return del.error();
+        for (auto& [seq, op, changes] : rows) {
+            if (op == "erase" || !changes.is_object() || !changes.contains("fields") || !changes["fields"].is_object())
+                continue;
+            bool touched = false;
+            for (const auto& f : fields)
+                if (changes["fields"].erase(f) > 0) touched = true;
+            if (!touched) continue;
+            if (op == "set" && changes["fields"].empty()) {
+                if (auto r = del->bind(1, seq).run(); !r.ok()) return r.error();
+            } else if (auto r = up->bind(1, changes.dump()).bind(2, seq).run(); !r.ok()) {
+                return r.error();
+            }
+        }
+        return {};
+    }
+
+    // After an erasure: rebuilds the file so no freed page or cell keeps the old values, then empties
+    // the write-ahead log, which still holds earlier page images. Best effort: the erasure is committed.
+    void purgeFreed() {
+        (void)db.exec("VACUUM");
+        (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     }
 
     std::string fieldError(std::string_view id, std::string_view path, std::string_view message) const {
@@ -545,6 +606,7 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
     Record rec;
     auto session = s.sessionFor(recordId, &rec);
     if (!session.ok()) return session.error();
+    if (rec.deleted) return makeError(ErrorCode::Conflict, tr("store.deleted", s.lang, {recordId}));
     if (rec.status == Status::Finalized) return std::vector<forms::FieldIssue>{};
     auto issues = (*session)->issues();
     if (!issues.empty()) return issues;
@@ -574,13 +636,65 @@ Result<Record> Store::get(std::string_view recordId) {
     return m_impl->getRecord(recordId);
 }
 
+Result<void> Store::deleteRecord(std::string_view recordId) {
+    Impl& s = *m_impl;
+    auto rec = s.getRecord(recordId);
+    if (!rec.ok()) return rec.error();
+    if (rec->deleted) return {};
+    const std::string now = nowIsoUtc();
+    Tx tx(s.db);
+    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    auto st = s.db.prepare("UPDATE records SET deleted = 1, answers = '{}', updated_at = ? WHERE id = ?");
+    if (!st.ok()) return st.error();
+    if (auto r = st->bind(1, now).bind(2, rec->id).run(); !r.ok()) return s.dbError(r.error());
+    if (auto r = s.appendOutbox(rec->id, rec->serverVersion, "delete", json::object(), now); !r.ok())
+        return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    s.dropCache();
+    return {};
+}
+
+Result<void> Store::eraseFields(std::string_view recordId, const std::vector<std::string>& fields) {
+    Impl& s = *m_impl;
+    if (fields.empty()) return {};
+    auto rec = s.getRecord(recordId);
+    if (!rec.ok()) return rec.error();
+    // Freed cells are zeroed from now on, so the erased values do not linger in the file.
+    if (auto r = s.db.exec("PRAGMA secure_delete = ON"); !r.ok()) return r.error();
+    json answers = rec->answers;
+    std::vector<std::string> erased = rec->erased;
+    json entry{{"fields", json::object()}};
+    for (const auto& f : fields) {
+        answers.erase(f);
+        entry["fields"][f] = nullptr;
+        if (std::find(erased.begin(), erased.end(), f) == erased.end()) erased.push_back(f);
+    }
+    const std::string now = nowIsoUtc();
+    {
+        Tx tx(s.db);
+        if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+        auto st = s.db.prepare("UPDATE records SET answers = ?, erased = ?, updated_at = ? WHERE id = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, answers.dump()).bind(2, json(erased).dump()).bind(3, now).bind(4, rec->id);
+        if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
+        if (auto r = s.scrubOutbox(rec->id, fields); !r.ok()) return s.dbError(r.error());
+        if (auto r = s.appendOutbox(rec->id, rec->serverVersion, "erase", entry, now); !r.ok())
+            return s.dbError(r.error());
+        if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    }
+    s.dropCache();
+    s.purgeFreed();
+    return {};
+}
+
 Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withAnswers) {
     std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records";
     if (!withAnswers) {
         const auto at = sql.find("answers");
         sql.replace(at, 7, "'{}'");
     }
-    if (status) sql += " WHERE status = ?";
+    sql += " WHERE deleted = 0";
+    if (status) sql += " AND status = ?";
     sql += " ORDER BY updated_at DESC, id";
     auto st = m_impl->db.prepare(sql);
     if (!st.ok()) return st.error();
@@ -643,6 +757,23 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
     return a;
 }
 
+Result<Attachment> Store::attachment(std::string_view sha256) {
+    auto st = m_impl->db.prepare("SELECT hash, size, path, upload FROM attachments WHERE hash = ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, sha256);
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return makeError(ErrorCode::NotFound, "no attachment " + std::string(sha256));
+    return Attachment{st->text(0), st->integer(1), fs::path(st->text(2)), st->text(3)};
+}
+
+Result<void> Store::setAttachmentUpload(std::string_view sha256, std::string_view state) {
+    auto st = m_impl->db.prepare("UPDATE attachments SET upload = ? WHERE hash = ?");
+    if (!st.ok()) return st.error();
+    if (auto r = st->bind(1, state).bind(2, sha256).run(); !r.ok()) return m_impl->dbError(r.error());
+    return {};
+}
+
 Result<std::string> Store::setting(std::string_view key, std::string_view fallback) {
     auto st = m_impl->db.prepare("SELECT value FROM meta WHERE key = ?");
     if (!st.ok()) return st.error();
@@ -678,7 +809,7 @@ Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {
     auto ver = s.db.prepare("UPDATE records SET server_version = max(server_version, ?) "
                             "WHERE id = (SELECT record_id FROM outbox WHERE seq = ?)");
     if (!del.ok() || !rej.ok() || !ver.ok()) return makeError(ErrorCode::Io, "prepare failed");
-    for (const auto& a : acks) {
+    for (const auto& a : acks) { // a discarded entry leaves the outbox like an accepted one
         if (a.rejected) {
             rej->bind(1, a.reason.empty() ? std::string("rejected") : a.reason).bind(2, a.seq);
             if (auto r = rej->run(); !r.ok()) return s.dbError(r.error());
@@ -699,6 +830,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
     Tx tx(s.db);
     if (!tx.begun().ok()) return s.dbError(tx.begun().error());
     int applied = 0;
+    bool newlyErased = false;
     for (const PulledRecord& p : records) {
         // Fields with unsent local changes keep their local value: the next push carries them.
         auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND rejected = ''");
@@ -718,8 +850,43 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
             if (c.is_object() && c.contains("form_version")) localFormVersion = true; // a pending migration
         }
         auto existing = s.getRecord(p.id);
+        if (p.status == "deleted") {
+            // Deletion wins: the tombstone replaces the record and its unsent changes.
+            auto drop = s.db.prepare("DELETE FROM outbox WHERE record_id = ?");
+            if (!drop.ok()) return drop.error();
+            if (auto r = drop->bind(1, p.id).run(); !r.ok()) return s.dbError(r.error());
+            if (existing.ok()) {
+                auto up = s.db.prepare("UPDATE records SET deleted = 1, answers = '{}', server_version = "
+                                       "max(server_version, ?), conflicts = '[]', updated_at = ? WHERE id = ?");
+                if (!up.ok()) return up.error();
+                if (auto r = up->bind(1, p.version).bind(2, now).bind(3, p.id).run(); !r.ok())
+                    return s.dbError(r.error());
+            } else {
+                auto ins = s.db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, "
+                                        "created_at, updated_at, server_version, deleted) "
+                                        "VALUES (?, ?, ?, ?, 'draft', '{}', ?, ?, ?, ?, 1)");
+                if (!ins.ok()) return ins.error();
+                ins->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
+                ins->bind(4, p.formVersion).bind(5, p.author).bind(6, now).bind(7, now).bind(8, p.version);
+                if (auto r = ins->run(); !r.ok()) return s.dbError(r.error());
+            }
+            ++applied;
+            continue;
+        }
+        if (existing.ok())
+            for (const auto& f : p.erased)
+                if (std::find(existing->erased.begin(), existing->erased.end(), f) == existing->erased.end())
+                    newlyErased = true;
+        if (!p.erased.empty()) {
+            // Erased fields leave the unsent changes too: they would be discarded, and no copy may stay.
+            if (auto r = s.scrubOutbox(p.id, p.erased); !r.ok()) return s.dbError(r.error());
+            for (const auto& f : p.erased)
+                localFields.erase(f);
+        }
         json answers = p.answers;
-        std::string status = p.status;
+        // "erased" is the server's word for a record that lost personal fields; the device keeps its
+        // draft/finalized status and the erased list.
+        std::string status = p.status == "finalized" ? "finalized" : "draft";
         if (existing.ok()) {
             for (const auto& f : localFields) {
                 if (existing->answers.contains(f))
@@ -731,20 +898,27 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
                 status = std::string(statusName(existing->status));
             const bool localChanges = !localFields.empty() || localFormVersion;
             if (existing->serverVersion > p.version && !localChanges) continue; // older than what we have
+            std::vector<std::string> erased = existing->erased;
+            for (const auto& f : p.erased) {
+                answers.erase(f);
+                if (std::find(erased.begin(), erased.end(), f) == erased.end()) erased.push_back(f);
+            }
             auto up = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
-                                   "max(server_version, ?), conflicts = ?, updated_at = ? WHERE id = ?");
+                                   "max(server_version, ?), conflicts = ?, updated_at = ?, erased = ? WHERE id = ?");
             if (!up.ok()) return up.error();
             up->bind(1, answers.dump()).bind(2, status).bind(3, localChanges ? existing->formVersion : p.formVersion);
-            up->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, p.id);
+            up->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, json(erased).dump());
+            up->bind(8, p.id);
             if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
         } else {
             auto ins = s.db.prepare(
                 "INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, updated_at, "
-                "server_version, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                "server_version, conflicts, erased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             if (!ins.ok()) return ins.error();
             ins->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
-            ins->bind(4, p.formVersion).bind(5, status == "finalized" ? "finalized" : "draft").bind(6, answers.dump());
+            ins->bind(4, p.formVersion).bind(5, status).bind(6, answers.dump());
             ins->bind(7, p.author).bind(8, now).bind(9, now).bind(10, p.version).bind(11, json(p.conflicts).dump());
+            ins->bind(12, json(p.erased).dump());
             if (auto r = ins->run(); !r.ok()) return s.dbError(r.error());
         }
         ++applied;
@@ -756,6 +930,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
     if (auto r = cur->run(); !r.ok()) return s.dbError(r.error());
     if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
     s.dropCache();
+    if (newlyErased) s.purgeFreed();
     return applied;
 }
 

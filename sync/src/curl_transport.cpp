@@ -73,7 +73,9 @@ public:
         struct curl_slist* headers = nullptr;
         const std::string proto = std::string(kProtocolHeader) + ": " + std::to_string(kProtocolVersion);
         headers = curl_slist_append(headers, proto.c_str());
-        headers = curl_slist_append(headers, "Content-Type: application/json");
+        headers = curl_slist_append(headers, request.method == "PUT" ? "Content-Type: application/octet-stream"
+                                                                     : "Content-Type: application/json");
+        headers = curl_slist_append(headers, "Expect:"); // no 100-continue wait: one round trip per request
         const std::string auth = "Authorization: Bearer " + m_token;
         if (!m_token.empty()) headers = curl_slist_append(headers, auth.c_str());
         if (request.method != "GET") {

@@ -1,7 +1,10 @@
 #include "sync/client.hpp"
 
 #include "core/ids.hpp"
+#include "core/json_text.hpp"
 
+#include <algorithm>
+#include <set>
 #include <thread>
 
 namespace carnet::sync {
@@ -15,6 +18,9 @@ json SyncReport::toJson() const {
                 {"merged", merged},
                 {"conflicts", conflicts},
                 {"rejected", rejected},
+                {"discarded", discarded},
+                {"attachments_uploaded", attachmentsUploaded},
+                {"attachment_bytes", attachmentBytes},
                 {"forms_installed", formsInstalled},
                 {"round_trips", roundTrips},
                 {"offline", offline},
@@ -30,9 +36,29 @@ struct Call {
     const SyncOptions& options;
     SyncReport& report;
 
+    struct Answer {
+        int status = 0;
+        json body;
+    };
+
     // Sends with retries for transient failures (no network, 5xx, 429); other errors come back at once.
     Result<json> send(const std::string& method, const std::string& path, const json& body = nullptr) {
-        HttpRequest req{method, path, body.is_null() ? std::string() : body.dump()};
+        auto a = exchange(HttpRequest{method, path, body.is_null() ? std::string() : body.dump()});
+        if (!a.ok()) return a.error();
+        if (a->status >= 400) {
+            const json& j = a->body;
+            const std::string message = j.is_object() && j.contains("message") && j["message"].is_string()
+                                            ? j["message"].get<std::string>()
+                                            : ("HTTP " + std::to_string(a->status));
+            return makeError(a->status == 401 ? ErrorCode::Conflict : ErrorCode::Invalid, path + ": " + message);
+        }
+        if (a->body.is_discarded()) return makeError(ErrorCode::Invalid, path + ": response is not JSON");
+        return std::move(a->body);
+    }
+
+    // One exchange with retries for transient failures; any other status comes back with its JSON body.
+    Result<Answer> exchange(const HttpRequest& req) {
+        const std::string& path = req.path;
         auto delay = options.backoff;
         Error last = makeError(ErrorCode::Offline, "no attempt", true);
         for (int attempt = 0; attempt < std::max(1, options.attempts); ++attempt) {
@@ -61,14 +87,7 @@ struct Call {
                 last = makeError(ErrorCode::Busy, path + ": server error " + std::to_string(r->status), true);
                 continue;
             }
-            if (r->status >= 400) {
-                const std::string message = j.is_object() && j.contains("message") && j["message"].is_string()
-                                                ? j["message"].get<std::string>()
-                                                : ("HTTP " + std::to_string(r->status));
-                return makeError(r->status == 401 ? ErrorCode::Conflict : ErrorCode::Invalid, path + ": " + message);
-            }
-            if (j.is_discarded()) return makeError(ErrorCode::Invalid, path + ": response is not JSON");
-            return j;
+            return Answer{static_cast<int>(r->status), std::move(j)};
         }
         return last;
     }
@@ -78,6 +97,80 @@ void fail(SyncReport& report, const Error& e) {
     report.ok = false;
     if (e.code == ErrorCode::Offline) report.offline = true;
     report.errors.push_back(e.message);
+}
+
+// Collects the attachment hashes an answer value refers to (repeats hold them deeper).
+void attachmentRefs(const json& value, std::set<std::string>& out) {
+    if (auto h = attachmentHash(value)) {
+        out.insert(*h);
+    } else if (value.is_structured()) {
+        for (const auto& v : value)
+            attachmentRefs(v, out);
+    }
+}
+
+std::uint64_t byteCount(const json& j, const char* key) {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) return 0;
+    return j[key].get<std::uint64_t>();
+}
+
+// Uploads one stored attachment in bounded chunks, resuming from what the server already holds.
+Result<void> uploadAttachment(store::Store& store, Call& call, const store::Attachment& a) {
+    auto data = readTextFile(a.path);
+    if (!data.ok()) return data.error();
+    const std::uint64_t size = data->size();
+    const std::string base = "/api/v1/attachments/" + a.hash;
+    std::uint64_t offset = 0;
+    if (a.upload == "started") { // an earlier try was cut: ask how far it got instead of resending
+        auto st = call.send("GET", base);
+        if (!st.ok()) return st.error();
+        offset = byteCount(*st, "received");
+    } else if (auto m = store.setAttachmentUpload(a.hash, "started"); !m.ok()) {
+        return m.error();
+    }
+    const std::size_t chunk = std::max<std::size_t>(1, call.options.chunkBytes);
+    while (offset < size || size == 0) {
+        const std::uint64_t n = std::min<std::uint64_t>(chunk, size - offset);
+        HttpRequest req{"PUT", base + "?offset=" + std::to_string(offset) + "&total=" + std::to_string(size),
+                        data->substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(n))};
+        auto r = call.exchange(req);
+        if (!r.ok()) return r.error();
+        call.report.attachmentBytes += n;
+        const std::uint64_t received = byteCount(r->body, "received");
+        const bool complete = r->body.is_object() && r->body.contains("complete") && r->body["complete"] == true;
+        if (r->status == 200 || r->status == 409) { // 409: the server has a different size: resume from it
+            if (r->status == 409 && received == offset) return makeError(ErrorCode::Invalid, base + ": no progress");
+            offset = received;
+            if (complete || size == 0) break;
+            continue;
+        }
+        return makeError(ErrorCode::Invalid,
+                         base + ": HTTP " + std::to_string(r->status) + " " +
+                             (r->body.is_object() && r->body.contains("message") && r->body["message"].is_string()
+                                  ? r->body["message"].get<std::string>()
+                                  : std::string()));
+    }
+    if (auto m = store.setAttachmentUpload(a.hash, "done"); !m.ok()) return m.error();
+    ++call.report.attachmentsUploaded;
+    return {};
+}
+
+// Uploads what a batch refers to before the batch goes: the server never holds a record whose photo
+// is missing for longer than a cut upload takes to resume.
+bool uploadAttachments(store::Store& store, Call& call, const std::vector<store::OutboxEntry>& batch) {
+    std::set<std::string> refs;
+    for (const auto& e : batch)
+        if (e.changes.is_object() && e.changes.contains("fields")) attachmentRefs(e.changes["fields"], refs);
+    for (const auto& h : refs) {
+        auto a = store.attachment(h);
+        if (!a.ok()) continue; // not a file of this device (or a text that looks like a hash)
+        if (a->upload == "done") continue;
+        if (auto r = uploadAttachment(store, call, *a); !r.ok()) {
+            fail(call.report, r.error());
+            return false;
+        }
+    }
+    return true;
 }
 
 // Installs every published version the device does not have yet.
@@ -157,6 +250,7 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
             return report;
         }
         if (batch->empty()) break;
+        if (!uploadAttachments(store, call, *batch)) return report;
         json mutations = json::array();
         for (const auto& e : *batch)
             mutations.push_back(toJson(Mutation{e.seq, e.recordId, e.baseVersion, e.op, e.changes}));
@@ -170,10 +264,13 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
         for (const auto& jr : r->value("results", json::array())) {
             auto res = mutationResultFromJson(jr);
             if (!res.ok()) continue;
-            store::PushAck a{res->seq, res->version, res->status == MutationStatus::Rejected, res->reason};
+            store::PushAck a{res->seq, res->version, res->status == MutationStatus::Rejected,
+                             res->status == MutationStatus::Discarded, res->reason};
             if (a.rejected) {
                 ++report.rejected;
                 report.errors.push_back("seq " + std::to_string(res->seq) + ": " + res->reason);
+            } else if (a.discarded) {
+                ++report.discarded;
             } else {
                 ++report.pushed;
             }
@@ -218,7 +315,7 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
                 return report;
             }
             records.push_back(store::PulledRecord{rr->recordId, rr->kind, rr->formId, rr->formVersion, rr->status,
-                                                  rr->author, rr->version, rr->answers, rr->conflicts});
+                                                  rr->author, rr->version, rr->answers, rr->conflicts, rr->erased});
         }
         const std::string next = page->value("cursor", *cursor);
         auto applied = store.applyPulled(records, next);

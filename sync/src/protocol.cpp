@@ -36,13 +36,15 @@ std::string_view statusName(MutationStatus s) {
         return "conflict";
     case MutationStatus::Rejected:
         return "rejected";
+    case MutationStatus::Discarded:
+        return "discarded";
     }
     return "rejected";
 }
 
 std::optional<MutationStatus> parseMutationStatus(std::string_view s) {
-    for (auto st :
-         {MutationStatus::Applied, MutationStatus::Merged, MutationStatus::Conflict, MutationStatus::Rejected})
+    for (auto st : {MutationStatus::Applied, MutationStatus::Merged, MutationStatus::Conflict, MutationStatus::Rejected,
+                    MutationStatus::Discarded})
         if (statusName(st) == s) return st;
     return std::nullopt;
 }
@@ -63,12 +65,18 @@ Result<Mutation> mutationFromJson(const json& j) {
     if (!getInt(j, "base_version", m.baseVersion) || m.baseVersion < 0)
         return bad("mutation needs a non-negative 'base_version'");
     if (!getString(j, "op", m.op)) return bad("mutation needs 'op'");
-    if (m.op != "create" && m.op != "set" && m.op != "finalize" && m.op != "migrate")
+    if (m.op != "create" && m.op != "set" && m.op != "finalize" && m.op != "migrate" && m.op != "delete" &&
+        m.op != "erase")
         return bad("unknown op '" + m.op + "'");
     auto c = j.find("changes");
     if (c == j.end() || !c->is_object()) return bad("mutation needs a 'changes' object");
     auto f = c->find("fields");
     if (f != c->end() && !f->is_object()) return bad("'changes.fields' must be an object");
+    if (m.op == "erase") {
+        if (f == c->end() || f->empty()) return bad("erase needs 'changes.fields' naming the fields to erase");
+        for (const auto& [name, value] : f->items())
+            if (!value.is_null()) return bad("erase: 'changes.fields." + name + "' must be null");
+    }
     m.changes = *c;
     return m;
 }
@@ -100,9 +108,10 @@ Result<MutationResult> mutationResultFromJson(const json& j) {
 }
 
 json toJson(const RemoteRecord& r) {
-    return json{{"record_id", r.recordId},       {"version", r.version},    {"kind", r.kind},     {"form_id", r.formId},
-                {"form_version", r.formVersion}, {"status", r.status},      {"author", r.author}, {"org", r.org},
-                {"answers", r.answers},          {"conflicts", r.conflicts}};
+    return json{
+        {"record_id", r.recordId},       {"version", r.version},     {"kind", r.kind},     {"form_id", r.formId},
+        {"form_version", r.formVersion}, {"status", r.status},       {"author", r.author}, {"org", r.org},
+        {"answers", r.answers},          {"conflicts", r.conflicts}, {"erased", r.erased}};
 }
 
 Result<RemoteRecord> remoteRecordFromJson(const json& j) {
@@ -123,6 +132,10 @@ Result<RemoteRecord> remoteRecordFromJson(const json& j) {
     if (c != j.end() && c->is_array())
         for (const auto& f : *c)
             if (f.is_string()) r.conflicts.push_back(f.get<std::string>());
+    auto e = j.find("erased");
+    if (e != j.end() && e->is_array())
+        for (const auto& f : *e)
+            if (f.is_string()) r.erased.push_back(f.get<std::string>());
     return r;
 }
 
@@ -136,6 +149,15 @@ Result<FormRef> formRefFromJson(const json& j) {
         return bad("form reference needs 'form_id' and 'version'");
     (void)getString(j, "hash", f.hash);
     return f;
+}
+
+std::optional<std::string> attachmentHash(const json& value) {
+    if (!value.is_string()) return std::nullopt;
+    const auto& s = value.get_ref<const std::string&>();
+    if (s.size() < 64 || (s.size() > 64 && s[64] != '.')) return std::nullopt;
+    for (std::size_t i = 0; i < 64; ++i)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return std::nullopt;
+    return s.substr(0, 64);
 }
 
 json errorBody(std::string_view code, std::string_view message) {

@@ -913,3 +913,18 @@ TEST_CASE("every message key used by the engine is in the translation table", "[
         CHECK(carnet::hasTranslation(key));
     }
 }
+
+TEST_CASE("'personal' marks questions holding personal data, and must be a boolean", "[loader]") {
+    json nom = question("text", "nom");
+    nom["personal"] = true;
+    json tel = question("text", "telephone");
+    tel["personal"] = "yes";
+    const LoadResult ok = load(formWith({nom, question("integer", "nb")}));
+    INFO(describe(ok));
+    REQUIRE(ok.ok());
+    REQUIRE(ok.form->find("nom"));
+    REQUIRE(ok.form->find("nb"));
+    CHECK(ok.form->find("nom")->personal);
+    CHECK_FALSE(ok.form->find("nb")->personal);
+    onlyProblem(load(formWith({tel})), "/pages/0/children/0/personal", "load.expect_bool");
+}

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -394,4 +395,57 @@ TEST_CASE("a data folder that cannot be written is reported, not crashed on", "[
     REQUIRE(::waitpid(pid, &status, 0) == pid);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("deletion and erasure on the device: tombstones, scrubbed outbox, refused edits", "[store][sync]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    REQUIRE(s.installForm(test::counterForm()).ok());
+    const std::string a = *s.createRecord("counter", "Awa");
+    const std::string b = *s.createRecord("counter", "Awa");
+    REQUIRE(s.setAnswer(a, "t", "Secret-Name-42").ok());
+    REQUIRE(s.setAnswer(a, "n", 3).ok());
+    REQUIRE(s.setAnswer(a, "t", "Secret-Name-43").ok());
+
+    // Erasure: the value leaves the record and every pending entry; a set left empty is dropped.
+    REQUIRE(s.eraseFields(a, {"t"}).ok());
+    auto rec = s.get(a);
+    REQUIRE(rec.ok());
+    CHECK_FALSE(rec->answers.contains("t"));
+    CHECK(rec->answers["n"] == 3);
+    CHECK(rec->erased == std::vector<std::string>{"t"});
+    auto out = s.outbox();
+    REQUIRE(out.ok());
+    std::vector<std::string> ops;
+    for (const auto& e : *out) {
+        if (e.recordId != a) continue;
+        ops.push_back(e.op);
+        if (e.op != "erase") CHECK_FALSE(e.changes["fields"].contains("t"));
+    }
+    CHECK(ops == std::vector<std::string>{"create", "set", "erase"});
+    CHECK(out->back().changes == json{{"fields", {{"t", nullptr}}}});
+    auto refused = s.setAnswer(a, "t", "again");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.find("« t » a été effacé") != std::string::npos);
+    std::ifstream file(s.file(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(file)), {});
+    CHECK(bytes.find("Secret-Name-4") == std::string::npos);
+
+    // Deletion: hidden from the list, says so, queued in the same transaction, no more edits.
+    REQUIRE(s.deleteRecord(b).ok());
+    CHECK(s.get(b)->deleted);
+    CHECK(s.list()->size() == 1);
+    CHECK(s.outbox()->back().op == "delete");
+    CHECK_FALSE(s.setAnswer(b, "n", 1).ok());
+
+    // A pulled tombstone drops the record's pending changes; a pulled erasure scrubs them.
+    REQUIRE(s.setAnswer(a, "n", 4).ok());
+    PulledRecord tomb{a, "interview", "counter", "1", "deleted", "Awa", 5, json::object(), {}, {}};
+    REQUIRE(s.applyPulled({tomb}, "c9").ok());
+    CHECK(s.get(a)->deleted);
+    auto left = s.outbox();
+    REQUIRE(left.ok());
+    for (const auto& e : *left)
+        CHECK(e.recordId != a);
+    CHECK(s.list()->empty());
 }

@@ -9,10 +9,12 @@ namespace carnet::test {
 
 class TempDir {
 public:
-    TempDir() {
+    TempDir()
+        : TempDir(std::filesystem::temp_directory_path()) {}
+    /// A fresh directory under `parent` (tests that fsync a lot use a RAM disk).
+    explicit TempDir(const std::filesystem::path& parent) {
         std::random_device rd;
-        m_path =
-            std::filesystem::temp_directory_path() / ("carnet-test-" + std::to_string(rd()) + std::to_string(rd()));
+        m_path = parent / ("carnet-test-" + std::to_string(rd()) + std::to_string(rd()));
         std::filesystem::create_directories(m_path);
     }
     ~TempDir() {

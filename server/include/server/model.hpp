@@ -73,6 +73,7 @@ struct RecordState {
     nlohmann::json answers = nlohmann::json::object();
     std::map<std::string, FieldMeta> fields; ///< every field ever written (loaded for writes only)
     std::vector<std::string> conflicts;      ///< fields with an open conflict
+    std::vector<std::string> erased;         ///< fields erased for good: never written again
 };
 /// True when `scope` may see `record`.
 [[nodiscard]] bool visible(const Scope& scope, const RecordState& record);

@@ -35,6 +35,11 @@ public:
     /// Closes the open conflicts on these fields, resolved by `version`.
     virtual Result<void> closeConflicts(std::string_view recordId, const std::vector<std::string>& fields,
                                         std::int64_t version) = 0;
+    /// Personal-data erasure: removes `fields` from every kept version of the record and from its
+    /// conflict values (closing those conflicts at `version`), stores `erased` as the record's erased
+    /// list, and makes sure the old bytes are not left in freed pages.
+    virtual Result<void> scrubFields(std::string_view recordId, const std::vector<std::string>& fields,
+                                     const std::vector<std::string>& erased, std::int64_t version) = 0;
 };
 
 /// One page of changes for a pull.
@@ -88,6 +93,9 @@ public:
     virtual Result<std::vector<VersionRow>> history(std::string_view recordId) = 0;
     /// Open conflicts on the organisation's records.
     virtual Result<std::vector<ConflictRow>> openConflicts(std::int64_t orgId) = 0;
+    /// Makes erased data unrecoverable from the storage's files (for SQLite: checkpoints and truncates
+    /// the write-ahead log, which still holds earlier page images). Best effort; called after an erasure.
+    virtual Result<void> purgeFreedData() { return {}; }
     /// Assigns a record to a user (a new change, so the assignee's next pull brings it).
     virtual Result<void> assignRecord(std::string_view recordId, std::int64_t userId) = 0;
 };

@@ -35,6 +35,7 @@ public:
     Result<std::optional<FormRow>> findForm(std::string_view formId, std::string_view version) override;
     Result<std::vector<sync::FormRef>> listForms() override;
     Result<void> write(const std::function<Result<void>(WriteTx&)>& body) override;
+    Result<void> purgeFreedData() override;
     Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) override;
     Result<std::optional<RecordState>> findRecord(std::string_view recordId) override;
     Result<std::vector<VersionRow>> history(std::string_view recordId) override;

@@ -37,6 +37,8 @@ struct Record {
     std::string createdAt, updatedAt; ///< device clock, display only
     std::int64_t serverVersion = 0;   ///< last server version this record was based on (0 = never synced)
     std::string migrationNote;        ///< why a draft stayed on an older form version ("" when none)
+    bool deleted = false;             ///< deleted here or by the server (a tombstone): hidden from list()
+    std::vector<std::string> erased;  ///< fields erased for good (personal data): empty, never written again
     /// The record as JSON (what `carnet-device get` prints).
     [[nodiscard]] nlohmann::json toJson() const;
 };
@@ -69,6 +71,7 @@ struct PushAck {
     std::int64_t seq = 0;
     std::int64_t version = 0; ///< the record's server version after it
     bool rejected = false;    ///< kept in the outbox, not sent again, shown with `reason`
+    bool discarded = false;   ///< the record was deleted (or the fields erased): dropped, not an error
     std::string reason;
 };
 
@@ -78,6 +81,7 @@ struct PulledRecord {
     std::int64_t version = 0;
     nlohmann::json answers = nlohmann::json::object();
     std::vector<std::string> conflicts;
+    std::vector<std::string> erased; ///< fields erased on the server: dropped here too
 };
 
 /// A stored attachment (photo, signature): content-addressed.
@@ -85,6 +89,7 @@ struct Attachment {
     std::string hash; ///< sha256, hex
     std::int64_t size = 0;
     std::filesystem::path path;
+    std::string upload; ///< "" never tried, "started" (ask the server how far it got), "done"
 };
 
 /// Opening options.
@@ -135,9 +140,15 @@ public:
     Result<void> removeRepeat(std::string_view recordId, std::string_view path);
     /// Marks a draft finalized; when something is missing or invalid, returns the issues and changes nothing.
     Result<std::vector<forms::FieldIssue>> finalize(std::string_view recordId);
-    /// A record.
+    /// Deletes a record (a tombstone that syncs; deletion wins over later edits elsewhere) and queues
+    /// the deletion in the same transaction.
+    Result<void> deleteRecord(std::string_view recordId);
+    /// Erases fields for good (personal data): their values leave the record and every pending outbox
+    /// entry, freed bytes are zeroed, and an `erase` mutation is queued in the same transaction.
+    Result<void> eraseFields(std::string_view recordId, const std::vector<std::string>& fields);
+    /// A record (deleted ones too: see Record::deleted).
     Result<Record> get(std::string_view recordId);
-    /// Records, newest first, optionally of one status. Without `withAnswers` the answers are left
+    /// Records not deleted, newest first, optionally of one status. Without `withAnswers` the answers are left
     /// empty: the records screen needs the summary only, and parsing thousands of answer sets is slow.
     Result<std::vector<Record>> list(std::optional<Status> status = std::nullopt, bool withAnswers = false);
     /// The current view of a record's answers (for the app and the CLI).
@@ -148,6 +159,10 @@ public:
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);
+    /// A stored attachment by its sha256, or NotFound.
+    Result<Attachment> attachment(std::string_view sha256);
+    /// Records how far the upload of an attachment went ("started", "done").
+    Result<void> setAttachmentUpload(std::string_view sha256, std::string_view state);
 
     /// Outbox entries not yet sent (rejected ones excluded), oldest first, at most `limit`.
     Result<std::vector<OutboxEntry>> pendingOutbox(std::size_t limit);

@@ -46,6 +46,9 @@ public:
 /// What a sync did, printed by `carnet-device sync` as JSON.
 struct SyncReport {
     int pushed = 0, pulled = 0, merged = 0, conflicts = 0, rejected = 0, formsInstalled = 0, roundTrips = 0;
+    int discarded = 0;                 ///< mutations dropped by the server (record deleted, fields erased): not errors
+    int attachmentsUploaded = 0;       ///< attachments completed on the server by this sync
+    std::uint64_t attachmentBytes = 0; ///< attachment bytes sent (chunk bodies, resent ones included)
     std::uint64_t bytesSent = 0, bytesReceived = 0;
     std::vector<std::string> errors;
     bool ok = true;
@@ -57,8 +60,9 @@ struct SyncReport {
 struct SyncOptions {
     std::size_t pushBatch = kMaxPushBatch;
     std::size_t pullLimit = 500;
-    int attempts = 5;                                     ///< per request, for transient failures
-    std::chrono::milliseconds backoff{200};               ///< doubled after each failed attempt
+    std::size_t chunkBytes = kUploadChunkBytes; ///< attachment bytes per PUT: a slow link still makes progress
+    int attempts = 5;                           ///< per request, for transient failures
+    std::chrono::milliseconds backoff{200};     ///< doubled after each failed attempt
     std::function<void(std::chrono::milliseconds)> sleep; ///< default: std::this_thread::sleep_for
     std::function<void(const std::string& step, int done, int total)> progress;
 };
@@ -67,7 +71,8 @@ struct SyncOptions {
 Result<nlohmann::json> login(store::Store& store, Transport& transport, const std::string& url, const std::string& user,
                              const std::string& password);
 
-/// One full sync: push the outbox, then pull changes and the forms they need. A failure part-way keeps everything done
+/// One full sync: upload the attachments the pending mutations refer to (resuming where the server got),
+/// push the outbox, then pull changes and the forms they need. A failure part-way keeps everything done
 /// so far; the next sync resumes (acknowledged entries are gone from the outbox, the cursor moved only after applying).
 SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options = {});
 

@@ -15,13 +15,15 @@ namespace carnet::sync {
 
 constexpr int kProtocolVersion = 1; ///< sent and checked on every exchange
 constexpr std::string_view kProtocolHeader = "Carnet-Protocol";
-constexpr std::size_t kMaxPushBatch = 500;        ///< mutations per push request
-constexpr std::size_t kMaxPullLimit = 1000;       ///< changes per pull page
-constexpr std::size_t kMaxBodyBytes = 8u << 20;   ///< JSON request bodies
-constexpr std::size_t kMaxChunkBytes = 64u << 20; ///< attachment chunks
+constexpr std::size_t kMaxPushBatch = 500;            ///< mutations per push request
+constexpr std::size_t kMaxPullLimit = 1000;           ///< changes per pull page
+constexpr std::size_t kMaxBodyBytes = 8u << 20;       ///< JSON request bodies
+constexpr std::size_t kMaxChunkBytes = 64u << 20;     ///< attachment chunks
+constexpr std::size_t kUploadChunkBytes = 256u << 10; ///< what a device sends per attachment PUT (slow links progress)
 
 /// What the server did with one mutation.
-enum class MutationStatus { Applied, Merged, Conflict, Rejected };
+/// Discarded: the record was deleted, or every field written was erased; the device drops the mutation.
+enum class MutationStatus { Applied, Merged, Conflict, Rejected, Discarded };
 [[nodiscard]] std::string_view statusName(MutationStatus s);
 [[nodiscard]] std::optional<MutationStatus> parseMutationStatus(std::string_view s);
 
@@ -30,7 +32,7 @@ struct Mutation {
     std::int64_t seq = 0;
     std::string recordId;
     std::int64_t baseVersion = 0;
-    std::string op;                                    ///< create, set, finalize, migrate
+    std::string op;                                    ///< create, set, finalize, migrate, delete, erase
     nlohmann::json changes = nlohmann::json::object(); ///< {"fields": {...}, ...}
 };
 [[nodiscard]] nlohmann::json toJson(const Mutation& m);
@@ -54,6 +56,7 @@ struct RemoteRecord {
     std::string kind, formId, formVersion, status, author, org;
     nlohmann::json answers = nlohmann::json::object();
     std::vector<std::string> conflicts; ///< fields flagged for a coordinator
+    std::vector<std::string> erased;    ///< fields erased for good (personal data): dropped, never written again
 };
 [[nodiscard]] nlohmann::json toJson(const RemoteRecord& r);
 [[nodiscard]] Result<RemoteRecord> remoteRecordFromJson(const nlohmann::json& j);
@@ -64,6 +67,10 @@ struct FormRef {
 };
 [[nodiscard]] nlohmann::json toJson(const FormRef& f);
 [[nodiscard]] Result<FormRef> formRefFromJson(const nlohmann::json& j);
+
+/// The sha256 an attachment answer refers to: a photo/signature value is "<sha256 hex>" or
+/// "<sha256 hex>.<extension>" (lower-case hex); nullopt for any other value.
+[[nodiscard]] std::optional<std::string> attachmentHash(const nlohmann::json& value);
 
 /// A JSON error body: {"error": code, "message": text}.
 [[nodiscard]] nlohmann::json errorBody(std::string_view code, std::string_view message);
