@@ -89,7 +89,7 @@ struct Item {
     std::optional<Expression> relevant, required, constraint, calculation, readOnly, choiceFilter, repeatCount;
     bool requiredAlways = false;
     bool readOnlyAlways = false;
-    bool personal = false; ///< personal data: erased (Store::eraseFields, op `erase`) when a person asks
+    bool personal = false;       ///< personal data: erased (Store::eraseFields, op `erase`) when a person asks
     nlohmann::json defaultValue; ///< null when there is none; already normalised
     std::string appearance;
     std::string pattern; ///< text questions: ECMAScript pattern, whole-answer match
