@@ -658,3 +658,42 @@ TEST_CASE("text that is not UTF-8 and absurd nesting are refused at their cell",
     CHECK(report(tooDeep).find("f.xlsx: survey, row 34, column A (type): error: groups and repeats nested more than "
                                "32 levels deep") != std::string::npos);
 }
+
+TEST_CASE("other sheets, settings and shadowed texts are reported where they are", "[xlsform]") {
+    std::vector<std::pair<std::string, std::string>> sheets{
+        {"survey", rowsXml({{"type", "name", "label", "label::Français (fr)", "appearance", "parameters"},
+                            {"begin_group", "p", "P", "", "table-list"},
+                            {"text", "a", "Plain", "Français"},
+                            {"range", "r", "R", "", "", "start=1 end=3 tick=2"},
+                            {"end_group"}})},
+        {"settings",
+         rowsXml({{"form_id", "version", "style", "form_title"}, {"essai", "2", "pages", "Essai"}, {"autre", "3"}})},
+        {"notes", rowsXml({{"Remarques de l’équipe"}})},
+        {"vide", ""},
+    };
+    const ImportResult r = importXlsform(zipBytes(workbookParts(sheets)), "x");
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(r.json["version"] == "2");
+    CHECK(r.json["title"] == "Essai");
+    CHECK(r.json["pages"][0]["children"][0]["label"] == nlohmann::ordered_json::parse(R"({"fr": "Français"})"));
+    CHECK(r.json["pages"][0]["children"][1]["end"] == 3);
+    const std::vector<std::string> expected{
+        "f.xlsx: survey, row 2, column E (appearance): warning: appearance 'table-list' has no effect on a page: "
+        "ignored",
+        "f.xlsx: survey, row 3, column C (label): warning: column 'label' ignored: the column for language 'fr' is "
+        "filled in",
+        "f.xlsx: survey, row 4, column F (parameters): warning: unsupported parameter 'tick=2'",
+        "f.xlsx: settings, row 1, column C (style): warning: column 'style' is not supported by Carnet",
+        "f.xlsx: settings, row 3, column A (form_id): warning: only the first row of settings counts",
+        "f.xlsx: settings, row 3, column B (version): warning: only the first row of settings counts",
+        "f.xlsx: sheet notes: warning: sheet 'notes' ignored (Carnet reads survey, choices and settings)",
+    };
+    for (const auto& line : expected) {
+        INFO(line);
+        CHECK(text.find(line) != std::string::npos);
+    }
+    CHECK(text.find("vide") == std::string::npos); // an empty sheet is no news
+    CHECK(r.count(Severity::Warning) == static_cast<int>(expected.size()));
+}
