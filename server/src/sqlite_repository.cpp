@@ -505,6 +505,9 @@ Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     Db& db = lease->db();
+    // SQLite takes one writer at a time; queueing here instead of in its busy handler (which polls
+    // with sleeps) keeps 200 devices pushing at once from waiting past busy_timeout (503).
+    std::lock_guard writer(m_writeMutex);
     Tx tx(db);
     if (!tx.begun().ok()) return tx.begun().error();
     {
