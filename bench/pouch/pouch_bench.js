@@ -68,7 +68,7 @@ async function main() {
   const port = await freePort();
   const serverBin = path.join(__dirname, 'node_modules', '.bin', 'pouchdb-server');
   const server = spawn(serverBin, ['--host', '127.0.0.1', '--port', String(port), '--dir', scratch, '--no-stdout-logs'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
+    { cwd: scratch, stdio: ['ignore', 'ignore', 'inherit'] }); // it writes config.json and log.txt there
   const relay = spawn(relayBin, [String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const cleanup = () => {
     server.kill('SIGTERM');

@@ -296,6 +296,7 @@ void checkReport(const sync::SyncReport& r, const char* what) {
 } // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // figures show as they come, also through a pipe
     const Args args = parseArgs(argc, argv);
     fs::remove_all(args.scratch);
     fs::create_directories(args.scratch);
