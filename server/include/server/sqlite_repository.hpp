@@ -70,6 +70,7 @@ private:
     std::filesystem::path m_file;
     std::mutex m_mutex;
     std::vector<Db> m_idle;
+    std::mutex m_writeMutex; ///< one write transaction at a time in this process
 };
 
 } // namespace carnet::server
