@@ -35,6 +35,8 @@ target_include_directories(carnet_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR
 add_library(carnet::httplib ALIAS carnet_httplib)
 pkg_check_modules(SERVER_ZLIB REQUIRED IMPORTED_TARGET zlib)
 add_library(carnet::server_zlib ALIAS PkgConfig::SERVER_ZLIB)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+add_library(carnet::zip ALIAS PkgConfig::LIBZIP)
 # end server
 
 if(CARNET_TESTS)
