@@ -73,6 +73,18 @@
       h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, opts.empty || t('empty')))));
   }
 
+  // A file picker drawn by the page (the browser's own button speaks the browser's language): the
+  // real input stays in the page, visually hidden but focusable, behind a label.
+  function fileField(id, accept, label) {
+    const input = h('input', { type: 'file', id, accept, class: 'file-input' });
+    const name = h('span', { class: 'file-name muted' }, t('no_file'));
+    input.addEventListener('change', () => { name.textContent = input.files[0] ? input.files[0].name : t('no_file'); });
+    const element = h('div', { class: 'field' }, h('span', { class: 'field-label', id: id + '-label' }, label),
+      h('div', { class: 'file-picker' }, input, h('label', { for: id, class: 'file-button' }, t('choose_file_button')), name));
+    input.setAttribute('aria-labelledby', id + '-label');
+    return { input, element };
+  }
+
   async function download(path, filename) {
     const r = await api('GET', path, undefined, { blob: true });
     if (r.status !== 200) return flash(errorText(r), false);
@@ -131,6 +143,8 @@
     $('#who').replaceChildren(session.user.name, h('span', {}, t('role_' + session.user.role) + ' · ' + session.user.org));
     const [, name = 'dashboard', arg] = (location.hash.match(/^#\/([a-z]+)(?:\/(.+))?/) || []);
     const page = pages[name] ? name : 'dashboard';
+    if (render.page !== page) $('#flash').replaceChildren(); // a message belongs to its page
+    render.page = page;
     document.querySelectorAll('.sidebar a[data-page]').forEach((a) => a.classList.toggle('active', a.dataset.page === page));
     document.querySelectorAll('.sidebar a[data-page]').forEach((a) => (a.dataset.page === page ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
     const root = $('#page');
@@ -211,7 +225,8 @@
   pages.forms = async () => {
     const cat = await api('GET', '/api/v1/catalogue');
     const wrap = h('div', {}, head(t('nav_forms'), t('forms_sub')));
-    const fileInput = h('input', { type: 'file', id: 'form-file', accept: '.json,.xlsx,application/json' });
+    const picker = fileField('form-file', '.json,.xlsx,application/json', t('form_file'));
+    const fileInput = picker.input;
     const result = h('div', { id: 'form-result', 'aria-live': 'polite' });
     async function send(dryRun) {
       const file = fileInput.files[0];
@@ -232,7 +247,7 @@
       }
     }
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('upload_form')), h('p', { class: 'muted' }, t('upload_hint')),
-      h('div', { class: 'toolbar' }, h('div', { class: 'field' }, h('label', { for: 'form-file' }, t('form_file')), fileInput),
+      h('div', { class: 'toolbar' }, picker.element,
         h('button', { type: 'button', id: 'form-check', onclick: () => send(true) }, t('check')),
         h('button', { type: 'button', class: 'primary', id: 'form-publish', onclick: () => send(false) }, t('publish'))), result));
     if (cat.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(cat))); return wrap; }
@@ -266,8 +281,9 @@
       form: h('select', { id: 'f-form' }, h('option', { value: '' }, t('all')), formIds.map((f) => h('option', { value: f, selected: recordFilters.form === f }, f))),
       status: h('select', { id: 'f-status' }, h('option', { value: '' }, t('all')), ['draft', 'finalized'].map((s) => h('option', { value: s, selected: recordFilters.status === s }, t('status_' + s)))),
       author: h('input', { id: 'f-author', value: recordFilters.author || '', size: 12 }),
-      from: h('input', { id: 'f-from', type: 'date', value: recordFilters.from || '' }),
-      to: h('input', { id: 'f-to', type: 'date', value: recordFilters.to || '' }),
+      // Plain text (AAAA-MM-JJ): the browser's date picker follows the browser's language, not the page's.
+      from: h('input', { id: 'f-from', value: recordFilters.from || '', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
+      to: h('input', { id: 'f-to', value: recordFilters.to || '', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
     };
     wrap.append(h('form', { class: 'toolbar card', onsubmit: (ev) => { ev.preventDefault(); recordFilters = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])); render(); } },
       Object.entries(inputs).map(([k, i]) => field(k, i)), h('button', { type: 'submit', class: 'primary' }, t('filter'))));
@@ -343,7 +359,8 @@
     const [w, u] = await Promise.all([api('GET', '/api/v1/walklists'), api('GET', '/api/v1/users')]);
     const wrap = h('div', {}, head(t('nav_walklists'), t('walklists_sub')));
     const name = h('input', { id: 'wl-name', required: true, size: 28 });
-    const file = h('input', { id: 'wl-file', type: 'file', accept: '.csv,text/csv' });
+    const picker = fileField('wl-file', '.csv,text/csv', t('csv_file'));
+    const file = picker.input;
     const errors = h('div', { 'aria-live': 'polite' });
     wrap.append(h('form', { class: 'card', onsubmit: async (ev) => {
       ev.preventDefault();
@@ -354,7 +371,7 @@
       errors.replaceChildren(h('div', { class: 'flash err' }, errorText(r), h('ul', { class: 'problems' }, (r.body.errors || []).map((e) => h('li', {}, t('line_n', { line: e.line }), ' ', e.message)))));
     } }, h('h2', {}, t('walk_import')), h('div', { class: 'toolbar' },
       h('div', { class: 'field' }, h('label', { for: 'wl-name' }, t('walk_name')), name),
-      h('div', { class: 'field' }, h('label', { for: 'wl-file' }, t('csv_file')), file), h('button', { type: 'submit', class: 'primary' }, t('import'))), errors));
+      picker.element, h('button', { type: 'submit', class: 'primary' }, t('import'))), errors));
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('walk_lists')),
       w.status === 200 ? walkTable(w.body.walklists || [], true, (u.body && u.body.users) || []) : w.status === 404 ? unavailable('walklists') : h('p', { class: 'error' }, errorText(w))));
     return wrap;

@@ -118,7 +118,7 @@ std::string deviceReportQuery(store::Store& store) {
     if (auto drafts = store.list(store::Status::Draft); drafts.ok()) {
         std::size_t behind = 0;
         for (const auto& d : *drafts)
-            behind += d.migrationNote.empty() ? 0 : 1;
+            if (!d.migrationNote.empty()) ++behind;
         q += "&drafts_behind=" + std::to_string(behind);
     }
     return q;

@@ -183,7 +183,8 @@ TEST_CASE_METHOD(ConsoleFixture, "devices show what they reported on their last 
                        awa);
     REQUIRE(pushed.status == 200);
     auto find = [&](const std::string& id) {
-        for (const auto& d : get("/api/v1/devices", coco).body["devices"])
+        const auto list = get("/api/v1/devices", coco);
+        for (const auto& d : list.body["devices"])
             if (d["device_id"] == id) return d;
         FAIL("no device " << id);
         return json();
