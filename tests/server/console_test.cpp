@@ -2,6 +2,7 @@
 // users, devices, form upload, and exports read back (CSV, zip via libzip, XLSX, GeoJSON).
 #include "server_fixture.hpp"
 
+#include <pugixml.hpp>
 #include <zip.h>
 
 #include <set>
@@ -44,6 +45,22 @@ std::map<std::string, std::string> unzip(const std::string& bytes) {
         out[st.name] = data;
     }
     zip_close(z);
+    return out;
+}
+
+// The cells of a worksheet (inline strings and numbers) by reference ("A1"), parsed as XML.
+std::map<std::string, std::string> sheetCells(const std::string& xml) {
+    pugi::xml_document doc;
+    const auto parsed = doc.load_buffer(xml.data(), xml.size());
+    INFO(parsed.description());
+    REQUIRE(parsed);
+    std::map<std::string, std::string> out;
+    for (auto row : doc.child("worksheet").child("sheetData").children("row"))
+        for (auto c : row.children("c")) {
+            const std::string type = c.attribute("t").as_string();
+            out[c.attribute("r").as_string()] =
+                type == "inlineStr" ? c.child("is").child("t").text().as_string() : c.child("v").text().as_string();
+        }
     return out;
 }
 
@@ -247,7 +264,7 @@ TEST_CASE_METHOD(ConsoleFixture, "forms are uploaded, checked and published", "[
     CHECK(raw("POST", "/api/v1/forms", coco, "a,b", "text/csv").status == 415);
 }
 
-TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels, repeats as linked tables, points as GeoJSON",
+TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as linked tables and points as GeoJSON",
                  "[console][export]") {
     json members = json::array({json{{"prenom", "Catherine"}, {"tranche_age", "45_59"}},
                                 json{{"prenom", "Jean, dit \"Jeannot\""}, {"tranche_age", "60_74"}}});
@@ -300,12 +317,34 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels, repeats as linke
     for (const auto* p : {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                           "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"})
         CHECK(parts.count(p) == 1);
-    CHECK(parts["xl/workbook.xml"].find("name=\"membres\"") != std::string::npos);
-    const auto& sheet1 = parts["xl/worksheets/sheet1.xml"];
-    CHECK(sheet1.find("<t xml:space=\"preserve\">Gardanne</t>") != std::string::npos);
-    CHECK(sheet1.find("<c r=\"A2\" t=\"inlineStr\">") != std::string::npos);
-    CHECK(sheet1.find("r-zed") == std::string::npos);
-    CHECK(parts["xl/worksheets/sheet2.xml"].find("Jean, dit &quot;Jeannot&quot;") != std::string::npos);
+    for (const auto& [name, xml] : parts) {
+        INFO(name);
+        pugi::xml_document doc;
+        CHECK(doc.load_buffer(xml.data(), xml.size()));
+    }
+    pugi::xml_document workbook;
+    REQUIRE(workbook.load_string(parts["xl/workbook.xml"].c_str()));
+    auto sheets = workbook.child("workbook").child("sheets");
+    CHECK(std::string(sheets.first_child().attribute("name").as_string()) == "door_to_door");
+    CHECK(std::string(sheets.last_child().attribute("name").as_string()) == "membres");
+    auto mainCells = sheetCells(parts["xl/worksheets/sheet1.xml"]);
+    CHECK(mainCells["A1"] == "record_id");
+    std::set<std::string> mainValues;
+    for (const auto& [ref, v] : mainCells)
+        mainValues.insert(v);
+    CHECK(mainValues.count("r-1") == 1);
+    CHECK(mainValues.count("r-2") == 1);
+    CHECK(mainValues.count("r-zed") == 0);
+    CHECK(mainValues.count("Gardanne") == 1);
+    CHECK(mainValues.count("3 rue des Lilas\n2e étage") == 1);
+    auto memberCells = sheetCells(parts["xl/worksheets/sheet2.xml"]);
+    CHECK(memberCells["A2"] == "r-1");
+    CHECK(memberCells["B2"] == "1");
+    CHECK(memberCells["B3"] == "2");
+    std::set<std::string> memberValues;
+    for (const auto& [ref, v] : memberCells)
+        memberValues.insert(v);
+    CHECK(memberValues.count("Jean, dit \"Jeannot\"") == 1);
 
     auto geo = get("/api/v1/exports/door_to_door.geojson", coco);
     REQUIRE(geo.status == 200);
