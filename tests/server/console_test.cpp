@@ -101,7 +101,7 @@ TEST_CASE_METHOD(ConsoleFixture, "an ambassador is refused every coordinator rou
     CHECK(get("/api/v1/users", "not-a-token").status == 401);
 }
 
-TEST_CASE_METHOD(ConsoleFixture, "records are listed by filters and pages, within the reader's scope", "[console]") {
+TEST_CASE_METHOD(ConsoleFixture, "records are listed by filters and pages within the reader's scope", "[console]") {
     REQUIRE(push(awa, "dev-awa",
                  json::array({create(1, "r-a1", interview("gardanne", "refus")),
                               create(2, "r-a2", interview("venelles", "absent"))}))
