@@ -198,6 +198,7 @@ RecordQuery queryFor(const Scope& scope, std::string_view formId, const ExportOp
     q.scope = scope;
     q.formId = std::string(formId);
     q.limit = o.pageSize;
+    q.withConflicts = false;
     return q;
 }
 

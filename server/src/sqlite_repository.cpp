@@ -633,6 +633,7 @@ Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQue
         out.push_back(std::move(r));
     }
     st->reset();
+    if (!q.withConflicts) return out;
     for (auto& r : out) {
         auto c = openConflictFields(db, r.record.recordId);
         if (!c.ok()) return c.error();

@@ -84,6 +84,7 @@ struct RecordQuery {
     std::string fromDate, toDate;       ///< "YYYY-MM-DD", "" = open; compared with the last change's date (UTC)
     std::int64_t cursor = 0;            ///< change sequence to continue after (0 = from the start)
     bool newestFirst = false;           ///< console lists go backwards, exports forwards
+    bool withConflicts = true;          ///< load each record's open conflicts (exports do not need them)
     std::size_t limit = 100;
 };
 
