@@ -40,6 +40,12 @@ target_include_directories(carnet_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR
 add_library(carnet::httplib ALIAS carnet_httplib)
 pkg_check_modules(SERVER_ZLIB REQUIRED IMPORTED_TARGET zlib)
 add_library(carnet::server_zlib ALIAS PkgConfig::SERVER_ZLIB)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+add_library(carnet::zip ALIAS PkgConfig::LIBZIP)
+if(CARNET_TESTS)
+  pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml) # reads exported XLSX back in the tests
+  add_library(carnet::pugixml ALIAS PkgConfig::PUGIXML)
+endif()
 # end server
 
 if(CARNET_TESTS)

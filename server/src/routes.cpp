@@ -1,5 +1,6 @@
 #include "server/routes.hpp"
 
+#include "server/console_routes.hpp"
 #include "server/crypto.hpp"
 #include "sync/protocol.hpp"
 
@@ -205,6 +206,18 @@ private:
         };
     }
 
+    // Stores what a device reported on a sync request (pending outbox, drafts left behind; see
+    // docs/sync-protocol.md). A failure here is logged and never fails the sync itself.
+    void noteDevice(const Request& req, std::string_view deviceId, const DeviceReport& report) const {
+        if (auto r = m_s.repository().noteDeviceReport(deviceId, report); !r.ok())
+            log(req.method + " " + req.path + ": device report: " + r.error().message);
+    }
+    static std::optional<std::int64_t> countParam(const Request& req, const char* name) {
+        const std::string v = req.get_param_value(name);
+        if (!digitsOnly(v, 9)) return std::nullopt;
+        return std::stoll(v);
+    }
+
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
     void push(const Request& req, Response& res, const User& user, const json& body);
     void pull(const Request& req, Response& res, const User& user);
@@ -257,6 +270,10 @@ void Routes::push(const Request& req, Response& res, const User& user, const jso
     json results = json::array();
     for (const auto& r : reply->results)
         results.push_back(sync::toJson(r));
+    DeviceReport report;
+    if (auto p = body.find("pending"); p != body.end() && p->is_number_integer() && p->get<std::int64_t>() >= 0)
+        report.pending = p->get<std::int64_t>();
+    noteDevice(req, *deviceId, report);
     sendJson(res, 200, json{{"results", results}, {"acked", reply->acked}});
 }
 
@@ -270,6 +287,11 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
     }
     auto reply = m_s.sync().pull(user, req.get_param_value("cursor"), limit);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
+    if (const std::string deviceId = req.get_param_value("device_id"); !deviceId.empty() && !reply->more) {
+        auto owns = m_s.auth().ownsDevice(user, deviceId);
+        if (owns.ok() && *owns)
+            noteDevice(req, deviceId, DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true});
+    }
     json changes = json::array();
     for (const auto& c : reply->changes)
         changes.push_back(sync::toJson(c));
@@ -452,6 +474,7 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
     // The routes live as long as the server: owned by the handlers through a shared pointer.
     auto routes = std::make_shared<Routes>(services, std::move(log));
     routes->mount(http);
+    mountConsoleRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     // The logger holds the last reference, and reports every server error once more with its status.
     http.set_logger([routes](const Request& req, const Response& res) {
         if (res.status >= 500) routes->log(req.method + " " + req.path + " -> " + std::to_string(res.status));

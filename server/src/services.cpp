@@ -8,7 +8,8 @@
 namespace carnet::server {
 
 Services::Services(std::unique_ptr<Repository> repo, const std::filesystem::path& dataDir)
-    : m_repo(std::move(repo))
+    : m_dataDir(dataDir)
+    , m_repo(std::move(repo))
     , m_auth(*m_repo)
     , m_forms(*m_repo)
     , m_sync(*m_repo)

@@ -53,7 +53,16 @@ constexpr std::string_view kSchemaV2 = R"sql(
 ALTER TABLE records ADD COLUMN erased TEXT NOT NULL DEFAULT '[]';
 )sql";
 
-const std::array<Migration, 2> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}}};
+// Version 3: what devices report on sync (console), and record lists by form and date.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE devices ADD COLUMN last_seen TEXT;
+ALTER TABLE devices ADD COLUMN last_sync TEXT;
+ALTER TABLE devices ADD COLUMN pending INTEGER;
+ALTER TABLE devices ADD COLUMN drafts_behind INTEGER;
+CREATE INDEX records_org_form_seq ON records(org_id, form_id, change_seq);
+)sql";
+
+const std::array<Migration, 3> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -678,6 +687,136 @@ Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int6
     if (auto r = st->bind(1, userId).bind(2, *seq).bind(3, recordId).run(); !r.ok()) return r.error();
     if (db.changes() == 0) return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
     return tx.commit();
+}
+
+Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQuery& q, bool& more) {
+    more = false;
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    Db& db = lease->db();
+    std::string sql = std::string(kRecordColumns.substr(0, kRecordColumns.find(" FROM "))) +
+                      ", v.created_at, cu.name FROM records r JOIN orgs o ON o.id = r.org_id "
+                      "JOIN users cu ON cu.id = r.created_by "
+                      "LEFT JOIN record_versions v ON v.record_id = r.record_id AND v.version = r.version "
+                      "WHERE r.org_id = ?1 ";
+    if (q.scope.userId) sql += "AND (r.created_by = ?2 OR r.assigned_to = ?2) ";
+    if (!q.formId.empty()) sql += "AND r.form_id = ?3 ";
+    if (!q.status.empty()) sql += "AND r.status = ?4 ";
+    if (!q.author.empty()) sql += "AND (cu.name = ?5 OR r.author = ?5) ";
+    if (!q.fromDate.empty()) sql += "AND substr(v.created_at, 1, 10) >= ?6 ";
+    if (!q.toDate.empty()) sql += "AND substr(v.created_at, 1, 10) <= ?7 ";
+    if (q.cursor > 0) sql += q.newestFirst ? "AND r.change_seq < ?8 " : "AND r.change_seq > ?8 ";
+    sql += q.newestFirst ? "ORDER BY r.change_seq DESC LIMIT ?9" : "ORDER BY r.change_seq LIMIT ?9";
+    auto st = db.prepare(sql);
+    if (!st.ok()) return st.error();
+    st->bind(1, q.scope.orgId);
+    if (q.scope.userId) st->bind(2, *q.scope.userId);
+    if (!q.formId.empty()) st->bind(3, q.formId);
+    if (!q.status.empty()) st->bind(4, q.status);
+    if (!q.author.empty()) st->bind(5, q.author);
+    if (!q.fromDate.empty()) st->bind(6, q.fromDate);
+    if (!q.toDate.empty()) st->bind(7, q.toDate);
+    if (q.cursor > 0) st->bind(8, q.cursor);
+    st->bind(9, static_cast<std::int64_t>(q.limit) + 1);
+    std::vector<RecordListRow> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        if (out.size() == q.limit) {
+            more = true;
+            break;
+        }
+        RecordListRow r{readRecord(*st), st->isNull(13) ? std::string() : st->text(13), st->text(14)};
+        out.push_back(std::move(r));
+    }
+    st->reset();
+    if (!q.withConflicts) return out;
+    for (auto& r : out) {
+        auto c = openConflictFields(db, r.record.recordId);
+        if (!c.ok()) return c.error();
+        r.record.conflicts = std::move(*c);
+    }
+    return out;
+}
+
+Result<std::vector<User>> SqliteRepository::listUsers(std::int64_t orgId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(std::string(kUserColumns) + "WHERE u.org_id = ? ORDER BY u.name");
+    if (!st.ok()) return st.error();
+    st->bind(1, orgId);
+    std::vector<User> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(readUser(*st));
+        out.back().passwordHash.clear();
+    }
+    return out;
+}
+
+Result<std::vector<DeviceRow>> SqliteRepository::listDevices(std::int64_t orgId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(
+        "SELECT d.device_id, d.name, u.name, d.registered_at, d.last_seen, d.last_sync, d.pending, d.drafts_behind "
+        "FROM devices d JOIN users u ON u.id = d.user_id WHERE u.org_id = ? ORDER BY u.name, d.device_id");
+    if (!st.ok()) return st.error();
+    st->bind(1, orgId);
+    std::vector<DeviceRow> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        DeviceRow d;
+        d.deviceId = st->text(0);
+        d.name = st->text(1);
+        d.userName = st->text(2);
+        d.registeredAt = st->text(3);
+        if (!st->isNull(4)) d.lastSeen = st->text(4);
+        if (!st->isNull(5)) d.lastSync = st->text(5);
+        if (!st->isNull(6)) d.pending = st->integer(6);
+        if (!st->isNull(7)) d.draftsBehind = st->integer(7);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+Result<void> SqliteRepository::noteDeviceReport(std::string_view deviceId, const DeviceReport& report) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(
+        "UPDATE devices SET last_seen = ?1, last_sync = CASE WHEN ?2 THEN ?1 ELSE last_sync END, "
+        "pending = coalesce(?3, pending), drafts_behind = coalesce(?4, drafts_behind) WHERE device_id = ?5");
+    if (!st.ok()) return st.error();
+    st->bind(1, nowIsoUtc()).bind(2, std::int64_t{report.endOfSync ? 1 : 0});
+    if (report.pending)
+        st->bind(3, *report.pending);
+    else
+        st->bindNull(3);
+    if (report.draftsBehind)
+        st->bind(4, *report.draftsBehind);
+    else
+        st->bindNull(4);
+    st->bind(5, deviceId);
+    return st->run();
+}
+
+Result<std::vector<FormListRow>> SqliteRepository::listFormRows() {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT form_id, version, hash, published_at FROM forms ORDER BY seq");
+    if (!st.ok()) return st.error();
+    std::vector<FormListRow> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(FormListRow{st->text(0), st->text(1), st->text(2), st->text(3)});
+    }
+    return out;
 }
 
 } // namespace carnet::server

@@ -203,6 +203,20 @@ bool pullForms(store::Store& store, Call& call, const json& refs) {
     return true;
 }
 
+// What the device says about itself on each pull (docs/sync-protocol.md, "Device report"): its outbox
+// size and the drafts that stayed on an older form version. Best effort: a store error leaves it out.
+std::string deviceReportQuery(store::Store& store) {
+    std::string q = "&device_id=" + store.deviceId();
+    if (auto outbox = store.outbox(); outbox.ok()) q += "&pending=" + std::to_string(outbox->size());
+    if (auto drafts = store.list(store::Status::Draft); drafts.ok()) {
+        std::size_t behind = 0;
+        for (const auto& d : *drafts)
+            if (!d.migrationNote.empty()) ++behind;
+        q += "&drafts_behind=" + std::to_string(behind);
+    }
+    return q;
+}
+
 } // namespace
 
 Result<json> login(store::Store& store, Transport& transport, const std::string& url, const std::string& user,
@@ -301,6 +315,7 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
         }
         std::string path = "/api/v1/sync/pull?limit=" + std::to_string(options.pullLimit);
         if (!cursor->empty()) path += "&cursor=" + *cursor;
+        path += deviceReportQuery(store);
         auto page = call.send("GET", path);
         if (!page.ok()) {
             fail(report, page.error());

@@ -78,6 +78,44 @@ struct RecordState {
 /// True when `scope` may see `record`.
 [[nodiscard]] bool visible(const Scope& scope, const RecordState& record);
 
+/// Filters for browsing records (console, exports); everything set must match.
+struct RecordQuery {
+    Scope scope;
+    std::string formId, status, author; ///< "" = any; author matches the creating user's name or the author field
+    std::string fromDate, toDate;       ///< "YYYY-MM-DD", "" = open; compared with the last change's date (UTC)
+    std::int64_t cursor = 0;            ///< change sequence to continue after (0 = from the start)
+    bool newestFirst = false;           ///< console lists go backwards, exports forwards
+    bool withConflicts = true;          ///< load each record's open conflicts (exports do not need them)
+    std::size_t limit = 100;
+};
+
+/// One record in a list, with when it last changed and who created it.
+struct RecordListRow {
+    RecordState record;
+    std::string updatedAt; ///< ISO 8601 UTC of the current version
+    std::string createdByName;
+};
+
+/// A registered device with what it reported on its last sync.
+struct DeviceRow {
+    std::string deviceId, name, userName, registeredAt;
+    std::string lastSeen;                     ///< last push or pull ("" = never)
+    std::string lastSync;                     ///< last pull, the end of a sync ("" = never)
+    std::optional<std::int64_t> pending;      ///< outbox entries the device reported (nullopt = not reported)
+    std::optional<std::int64_t> draftsBehind; ///< drafts left on an older form version (nullopt = not reported)
+};
+
+/// What a device reports about itself on a sync request.
+struct DeviceReport {
+    std::optional<std::int64_t> pending, draftsBehind;
+    bool endOfSync = false; ///< a pull: the device has the latest forms
+};
+
+/// A published form version with when it was published.
+struct FormListRow {
+    std::string formId, version, hash, publishedAt;
+};
+
 /// One kept version of a record.
 struct VersionRow {
     std::int64_t version = 0;

@@ -98,6 +98,17 @@ public:
     virtual Result<void> purgeFreedData() { return {}; }
     /// Assigns a record to a user (a new change, so the assignee's next pull brings it).
     virtual Result<void> assignRecord(std::string_view recordId, std::int64_t userId) = 0;
+
+    /// One page of records matching `query` (ordered by change sequence), `more` when another follows.
+    virtual Result<std::vector<RecordListRow>> listRecords(const RecordQuery& query, bool& more) = 0;
+    /// The organisation's users, by name.
+    virtual Result<std::vector<User>> listUsers(std::int64_t orgId) = 0;
+    /// The organisation's devices, by owner then id.
+    virtual Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) = 0;
+    /// Stores what a device reported and when (a device that is not registered is ignored).
+    virtual Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) = 0;
+    /// Every published version with its publication time, oldest first.
+    virtual Result<std::vector<FormListRow>> listFormRows() = 0;
 };
 
 } // namespace carnet::server

@@ -28,9 +28,12 @@ public:
     SyncService& sync() { return m_sync; }
     /// Attachment uploads.
     AttachmentStore& attachments() { return m_attachments; }
+    /// The data folder.
+    [[nodiscard]] const std::filesystem::path& dataDir() const { return m_dataDir; }
 
 private:
     Services(std::unique_ptr<Repository> repo, const std::filesystem::path& dataDir);
+    std::filesystem::path m_dataDir;
     std::unique_ptr<Repository> m_repo;
     AuthService m_auth;
     FormService m_forms;

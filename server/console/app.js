@@ -1,0 +1,416 @@
+// Carnet coordinator console: a small hash router over the JSON API. No framework, no build step.
+'use strict';
+(() => {
+  const PROTOCOL = { 'Carnet-Protocol': '1' };
+  const store = window.sessionStorage;
+  let session = JSON.parse(store.getItem('carnet.session') || 'null');
+  const $ = (sel, root = document) => root.querySelector(sel);
+
+  // ---- helpers -------------------------------------------------------------------------------
+  function h(tag, attrs = {}, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else if (k === 'class') e.className = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
+    return e;
+  }
+  const t = (key, args) => I18n.t(key, args);
+  const num = (v) => (v === null || v === undefined ? '—' : Number(v).toLocaleString(I18n.lang() === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 }));
+  const pct = (v) => (v === null || v === undefined ? '—' : Math.round(v * 100) + ' %');
+  const when = (iso) => {
+    if (!iso) return '—';
+    const d = new Date(iso);
+    return isNaN(d) ? iso : d.toLocaleString(I18n.lang() === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  };
+  const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+  async function api(method, path, body, opts = {}) {
+    const headers = { ...PROTOCOL };
+    if (session) headers.Authorization = 'Bearer ' + session.token;
+    let payload;
+    if (body !== undefined) {
+      if (typeof body === 'string' || body instanceof Blob || body instanceof ArrayBuffer) {
+        payload = body;
+        headers['Content-Type'] = opts.contentType || 'application/json';
+      } else {
+        payload = JSON.stringify(body);
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+    let res;
+    try {
+      res = await fetch(path, { method, headers, body: payload });
+    } catch (e) {
+      return { status: 0, body: { error: 'network', message: t('network_error') } };
+    }
+    if (res.status === 401 && session && path !== '/api/v1/login') {
+      logout();
+      return { status: 401, body: {} };
+    }
+    if (opts.blob) return { status: res.status, blob: res.ok ? await res.blob() : null, body: res.ok ? null : await res.json().catch(() => ({})) };
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : {}; } catch (e) { json = { error: 'bad_response', message: text.slice(0, 200) }; }
+    return { status: res.status, body: json };
+  }
+
+  function flash(message, ok = true) {
+    const f = $('#flash');
+    f.replaceChildren(h('div', { class: 'flash ' + (ok ? 'ok' : 'err') }, message));
+    clearTimeout(flash.timer);
+    flash.timer = setTimeout(() => f.replaceChildren(), 6000);
+  }
+  const errorText = (r) => (r.body && r.body.message) || t('error_status', { status: r.status });
+  const unavailable = (what) => h('div', { class: 'unavailable', 'data-unavailable': what }, t('unavailable', { what: t(what) }));
+
+  function table(headers, rows, opts = {}) {
+    return h('table', {},
+      h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: x.num ? 'num' : null, scope: 'col' }, x.label || x)))),
+      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, opts.empty || t('empty')))));
+  }
+
+  // A file picker drawn by the page (the browser's own button speaks the browser's language): the
+  // real input stays in the page, visually hidden but focusable, behind a label.
+  function fileField(id, accept, label) {
+    const input = h('input', { type: 'file', id, accept, class: 'file-input' });
+    const name = h('span', { class: 'file-name muted' }, t('no_file'));
+    input.addEventListener('change', () => { name.textContent = input.files[0] ? input.files[0].name : t('no_file'); });
+    const element = h('div', { class: 'field' }, h('span', { class: 'field-label', id: id + '-label' }, label),
+      h('div', { class: 'file-picker' }, input, h('label', { for: id, class: 'file-button' }, t('choose_file_button')), name));
+    input.setAttribute('aria-labelledby', id + '-label');
+    return { input, element };
+  }
+
+  async function download(path, filename) {
+    const r = await api('GET', path, undefined, { blob: true });
+    if (r.status !== 200) return flash(errorText(r), false);
+    const url = URL.createObjectURL(r.blob);
+    const a = h('a', { href: url, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // ---- login / shell -------------------------------------------------------------------------
+  function logout() {
+    if (session) api('POST', '/api/v1/logout', {});
+    session = null;
+    store.removeItem('carnet.session');
+    render();
+  }
+
+  $('#login-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const err = $('#login-error');
+    err.hidden = true;
+    const r = await api('POST', '/api/v1/login', { user: $('#login-user').value.trim(), password: $('#login-password').value });
+    if (r.status !== 200) {
+      err.textContent = r.status === 401 ? t('login_failed') : errorText(r);
+      err.hidden = false;
+      return;
+    }
+    session = { token: r.body.token, user: r.body.user };
+    store.setItem('carnet.session', JSON.stringify(session));
+    $('#login-password').value = '';
+    if (!location.hash || location.hash === '#/') location.hash = '#/dashboard';
+    render();
+  });
+  $('#logout').addEventListener('click', logout);
+  document.querySelectorAll('[data-lang-toggle]').forEach((b) => b.addEventListener('click', () => {
+    I18n.setLang(I18n.lang() === 'fr' ? 'en' : 'fr');
+    render();
+  }));
+  window.addEventListener('hashchange', render);
+
+  const pages = {};
+  async function render() {
+    I18n.apply(document);
+    document.querySelectorAll('[data-lang-toggle]').forEach((b) => { b.textContent = I18n.lang() === 'fr' ? 'English' : 'Français'; b.lang = I18n.lang() === 'fr' ? 'en' : 'fr'; });
+    if (!session) {
+      $('#app-view').hidden = true;
+      $('#login-view').hidden = false;
+      document.title = t('login_title') + ' — Carnet';
+      $('#login-user').focus();
+      return;
+    }
+    $('#login-view').hidden = true;
+    $('#app-view').hidden = false;
+    $('#who').replaceChildren(session.user.name, h('span', {}, t('role_' + session.user.role) + ' · ' + session.user.org));
+    const [, name = 'dashboard', arg] = (location.hash.match(/^#\/([a-z]+)(?:\/(.+))?/) || []);
+    const page = pages[name] ? name : 'dashboard';
+    if (render.page !== page) $('#flash').replaceChildren(); // a message belongs to its page
+    render.page = page;
+    document.querySelectorAll('.sidebar a[data-page]').forEach((a) => a.classList.toggle('active', a.dataset.page === page));
+    document.querySelectorAll('.sidebar a[data-page]').forEach((a) => (a.dataset.page === page ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
+    const root = $('#page');
+    root.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+    const token = (render.token = (render.token || 0) + 1);
+    const content = await pages[page](arg ? decodeURIComponent(arg) : undefined);
+    if (token !== render.token) return; // a later navigation won
+    root.replaceChildren(content);
+    document.title = t('nav_' + page) + ' — Carnet';
+  }
+
+  const head = (title, sub, ...actions) => h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, title), sub ? h('p', { class: 'muted', style: 'margin:0' }, sub) : null), h('div', {}, actions));
+
+  // ---- dashboard -----------------------------------------------------------------------------
+  let dashBy = 'ambassador';
+  pages.dashboard = async () => {
+    const [ind, walk, calls] = await Promise.all([
+      api('GET', '/api/v1/indicators?by=' + dashBy), api('GET', '/api/v1/walklists'), api('GET', '/api/v1/calls')]);
+    const wrap = h('div', {}, head(t('nav_dashboard'), t('dashboard_sub')));
+    if (ind.status === 200) {
+      const tot = ind.body.totals || {};
+      wrap.append(h('div', { class: 'grid grid-4', style: 'margin-bottom:16px' },
+        kpi(t('ind_interviews'), num(tot.interviews), t('ind_consents_n', { n: num(tot.consents) })),
+        kpi(t('ind_volunteers'), num(tot.volunteers), t('ind_pairs_n', { n: num(tot.pairs) })),
+        kpi(t('ind_calls'), num(tot.calls), t('ind_pickup', { rate: pct(tot.pickup_rate) })),
+        kpi(t('ind_co2'), num(tot.co2_kg) + ' kg', t('ind_km', { km: num(tot.km_avoided) }))));
+      const tabs = h('div', { class: 'tabs', role: 'group', 'aria-label': t('group_by') },
+        ['ambassador', 'territory', 'organisation', 'funder', 'week'].map((by) => h('button', {
+          type: 'button', 'aria-pressed': String(by === dashBy), onclick: () => { dashBy = by; render(); } }, t('by_' + by))));
+      const groups = ind.body.groups || [];
+      const chart = dashBy === 'week'
+        ? Charts.columns(groups.map((g) => ({ label: g.key, value: g.interviews || 0 })), '#1f6f5c', { title: t('chart_interviews_week') })
+        : Charts.bars(groups.map((g) => ({ label: String(g.key), values: [g.interviews || 0, g.volunteers || 0] })),
+          [{ color: '#1f6f5c' }, { color: '#8fc5b5' }], { title: t('chart_interviews_by') });
+      const targets = ind.body.targets || {}, sessions = tot.sessions || {};
+      wrap.append(h('div', { class: 'grid grid-2' },
+        h('section', { class: 'card', 'aria-labelledby': 'ind-title' }, h('h2', { id: 'ind-title' }, t('chart_interviews_by')), tabs,
+          dashBy === 'week' ? null : h('div', { class: 'legend' }, h('span', {}, h('i', { style: 'background:#1f6f5c' }), t('ind_interviews')), h('span', {}, h('i', { style: 'background:#8fc5b5' }), t('ind_volunteers'))),
+          groups.length ? chart : h('p', { class: 'muted' }, t('empty'))),
+        h('section', { class: 'card' }, h('h2', {}, t('sessions_title')),
+          table([t('session_kind'), { label: t('done'), num: true }, { label: t('target'), num: true }, t('progress')],
+            ['physical', 'phone', 'workshop', 'awareness'].map((k) => h('tr', {}, h('td', {}, t('session_' + k)), h('td', { class: 'num' }, num(sessions[k] || 0)),
+              h('td', { class: 'num' }, num(targets[k])), h('td', {}, bar((sessions[k] || 0) / (targets[k] || 1)))))))));
+    } else {
+      wrap.append(h('section', { class: 'card' }, h('h2', {}, t('chart_interviews_by')), ind.status === 404 ? unavailable('indicators') : h('p', { class: 'error' }, errorText(ind))));
+    }
+    const lower = h('div', { class: 'grid grid-2' });
+    lower.append(h('section', { class: 'card' }, h('h2', {}, t('nav_walklists')), walk.status === 200 ? walkTable(walk.body.walklists || [], false) : walk.status === 404 ? unavailable('walklists') : h('p', { class: 'error' }, errorText(walk))));
+    lower.append(h('section', { class: 'card' }, h('h2', {}, t('calls_title')), calls.status === 200 ? callsTable(calls.body.callers || []) : calls.status === 404 ? unavailable('calls') : h('p', { class: 'error' }, errorText(calls))));
+    wrap.append(lower);
+    return wrap;
+  };
+  const kpi = (label, value, sub) => h('div', { class: 'kpi' }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value), h('div', { class: 'sub' }, sub));
+  const bar = (ratio, second) => h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(Math.min(1, ratio) * 100) },
+    h('span', { style: `width:${Math.round(Math.min(1, ratio) * 100)}%` }), second !== undefined ? h('span', { class: 'second', style: `width:${Math.round(Math.min(1, second) * 100)}%` }) : null);
+  const callsTable = (callers) => table([t('caller'), { label: t('calls_open'), num: true }, { label: t('calls_due'), num: true }, { label: t('calls_done'), num: true }, { label: t('ind_pickup_rate'), num: true }],
+    callers.map((c) => h('tr', {}, h('td', {}, c.user), h('td', { class: 'num' }, num(c.open)), h('td', { class: 'num' }, num(c.due_today)), h('td', { class: 'num' }, num(c.done)), h('td', { class: 'num' }, pct(c.pickup_rate)))));
+
+  function walkTable(lists, withAssign, users = []) {
+    return table([t('walklist'), t('assigned_to'), { label: t('dwellings'), num: true }, t('progress')].concat(withAssign ? [t('assign')] : []),
+      lists.map((w) => {
+        const row = h('tr', {}, h('td', {}, w.name), h('td', {}, w.assigned_to || h('span', { class: 'muted' }, t('unassigned'))),
+          h('td', { class: 'num' }, num(w.dwellings)),
+          h('td', {}, bar(w.dwellings ? w.done / w.dwellings : 0), h('div', { class: 'small muted' }, t('walk_progress', { visited: num(w.visited), done: num(w.done) }))));
+        if (withAssign) {
+          const sel = h('select', { 'aria-label': t('assign') + ' ' + w.name }, h('option', { value: '' }, '—'), users.filter((u) => u.role === 'ambassador').map((u) => h('option', { value: u.name, selected: u.name === w.assigned_to }, u.name)));
+          row.append(h('td', {}, sel, ' ', h('button', { type: 'button', onclick: async () => {
+            if (!sel.value) return;
+            const r = await api('POST', `/api/v1/walklists/${encodeURIComponent(w.id)}/assign`, { user: sel.value });
+            if (r.status === 200) { flash(t('assigned', { name: w.name, user: sel.value })); render(); } else flash(errorText(r), false);
+          } }, t('assign'))));
+        }
+        return row;
+      }));
+  }
+
+  // ---- forms ---------------------------------------------------------------------------------
+  pages.forms = async () => {
+    const cat = await api('GET', '/api/v1/catalogue');
+    const wrap = h('div', {}, head(t('nav_forms'), t('forms_sub')));
+    const picker = fileField('form-file', '.json,.xlsx,application/json', t('form_file'));
+    const fileInput = picker.input;
+    const result = h('div', { id: 'form-result', 'aria-live': 'polite' });
+    async function send(dryRun) {
+      const file = fileInput.files[0];
+      if (!file) return flash(t('choose_file'), false);
+      const xlsx = /\.xlsx$/i.test(file.name);
+      const body = xlsx ? await file.arrayBuffer() : await file.text();
+      const r = await api('POST', '/api/v1/forms' + (dryRun ? '?dry_run=1' : ''), body,
+        { contentType: xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/json' });
+      if (r.status === 200 || r.status === 201) {
+        result.replaceChildren(h('p', { class: 'flash ok' }, r.body.published
+          ? t(r.body.already_published ? 'form_already' : 'form_published', { id: r.body.form_id, version: r.body.version })
+          : t('form_valid', { id: r.body.form_id, version: r.body.version })));
+        if (r.body.published) setTimeout(render, 50);
+      } else {
+        const fr = I18n.lang() === 'fr';
+        const problems = (r.body.problems || []).map((p) => h('li', {}, p.line ? h('code', {}, t('line_col', { line: p.line, col: p.column })) : p.pointer ? h('code', {}, p.pointer) : null, ' ', fr ? p.message_fr || p.message : p.message));
+        result.replaceChildren(h('div', { class: 'flash err' }, h('strong', {}, r.status === 415 ? t('xlsform_unavailable') : t('form_invalid')), problems.length ? h('ul', { class: 'problems' }, problems) : h('p', { style: 'margin:4px 0 0' }, errorText(r))));
+      }
+    }
+    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('upload_form')), h('p', { class: 'muted' }, t('upload_hint')),
+      h('div', { class: 'toolbar' }, picker.element,
+        h('button', { type: 'button', id: 'form-check', onclick: () => send(true) }, t('check')),
+        h('button', { type: 'button', class: 'primary', id: 'form-publish', onclick: () => send(false) }, t('publish'))), result));
+    if (cat.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(cat))); return wrap; }
+    const forms = cat.body.forms || [];
+    const latest = new Map();
+    forms.forEach((f) => latest.set(f.form_id, f));
+    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('published_versions')),
+      table([t('form'), t('version'), t('published_at'), t('devices_with'), { label: t('drafts_behind'), num: true }],
+        forms.slice().reverse().map((f) => h('tr', { 'data-form': f.form_id + '@' + f.version }, h('td', {}, h('strong', {}, f.form_id)), h('td', {}, f.version, latest.get(f.form_id) === f ? h('span', { class: 'badge ok', style: 'margin-left:6px' }, t('current')) : null),
+          h('td', {}, when(f.published_at)), h('td', {}, t('devices_n', { n: f.devices.length, total: f.devices_total })),
+          h('td', { class: 'num' }, num(f.drafts_behind)))))));
+    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('exports')), h('p', { class: 'muted' }, t('exports_hint')),
+      table([t('form'), t('download')], [...latest.keys()].map((id) => h('tr', {}, h('td', {}, h('strong', {}, id)), h('td', {},
+        [['csv', '0', 'export_csv_codes'], ['csv', '1', 'export_csv_labels'], ['zip', '1', 'export_zip'], ['xlsx', '1', 'export_xlsx'], ['geojson', '0', 'export_geojson']].map(([ext, labels, key]) =>
+          h('button', { type: 'button', class: 'link', style: 'margin-right:14px', 'data-export': `${id}.${ext}?labels=${labels}`,
+            onclick: () => download(`/api/v1/exports/${encodeURIComponent(id)}.${ext}?labels=${labels}&lang=${I18n.lang()}`, `${id}${labels === '1' ? '-libelles' : ''}.${ext}`) }, t(key)))))))));
+    return wrap;
+  };
+
+  // ---- records -------------------------------------------------------------------------------
+  let recordFilters = {};
+  pages.records = async (id) => {
+    if (id) return recordDetail(id);
+    const q = new URLSearchParams({ limit: '50' });
+    for (const [k, v] of Object.entries(recordFilters)) if (v) q.set(k, v);
+    const [r, cat] = await Promise.all([api('GET', '/api/v1/records?' + q), api('GET', '/api/v1/forms')]);
+    const wrap = h('div', {}, head(t('nav_records'), t('records_sub')));
+    const formIds = [...new Set(((cat.body && cat.body.forms) || []).map((f) => f.form_id))];
+    const field = (key, input) => h('div', { class: 'field' }, h('label', { for: 'f-' + key }, t('filter_' + key)), input);
+    const inputs = {
+      form: h('select', { id: 'f-form' }, h('option', { value: '' }, t('all')), formIds.map((f) => h('option', { value: f, selected: recordFilters.form === f }, f))),
+      status: h('select', { id: 'f-status' }, h('option', { value: '' }, t('all')), ['draft', 'finalized'].map((s) => h('option', { value: s, selected: recordFilters.status === s }, t('status_' + s)))),
+      author: h('input', { id: 'f-author', value: recordFilters.author || '', size: 12 }),
+      // Plain text (AAAA-MM-JJ): the browser's date picker follows the browser's language, not the page's.
+      from: h('input', { id: 'f-from', value: recordFilters.from || '', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
+      to: h('input', { id: 'f-to', value: recordFilters.to || '', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
+    };
+    wrap.append(h('form', { class: 'toolbar card', onsubmit: (ev) => { ev.preventDefault(); recordFilters = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])); render(); } },
+      Object.entries(inputs).map(([k, i]) => field(k, i)), h('button', { type: 'submit', class: 'primary' }, t('filter'))));
+    if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
+    const tbody = [];
+    const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => (location.hash = '#/records/' + rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') location.hash = '#/records/' + rec.record_id; } },
+      h('td', {}, h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
+      h('td', {}, h('span', { class: 'badge' + (rec.status === 'finalized' ? ' ok' : '') }, t('status_' + rec.status) || rec.status)),
+      h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
+      h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''));
+    r.body.records.forEach((rec) => tbody.push(rowOf(rec)));
+    const tbl = table([t('record'), t('form'), t('status'), t('author'), { label: t('version'), num: true }, t('updated_at'), ''], tbody, { empty: t('no_records') });
+    const more = h('button', { type: 'button', hidden: !r.body.more, onclick: async () => {
+      const r2 = await api('GET', '/api/v1/records?' + new URLSearchParams({ ...Object.fromEntries(q), cursor: more.dataset.cursor }));
+      if (r2.status !== 200) return flash(errorText(r2), false);
+      r2.body.records.forEach((rec) => tbl.tBodies[0].append(rowOf(rec)));
+      more.dataset.cursor = r2.body.cursor;
+      more.hidden = !r2.body.more;
+    } }, t('more'));
+    more.dataset.cursor = r.body.cursor;
+    wrap.append(h('section', { class: 'card' }, tbl, more));
+    return wrap;
+  };
+
+  async function recordDetail(id) {
+    const r = await api('GET', `/api/v1/records/${encodeURIComponent(id)}/history`);
+    const wrap = h('div', {}, head(t('record') + ' ' + id.slice(0, 8), id, h('a', { href: '#/records' }, '← ' + t('nav_records'))));
+    if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
+    const versions = r.body.versions.slice().reverse();
+    const current = versions[0];
+    if (current) wrap.append(h('section', { class: 'card' }, h('h2', {}, t('current_answers')),
+      table([t('field'), t('value')], Object.entries(current.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))));
+    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('history')), versions.map((v, i) => h('div', { class: 'version' + (i === 0 ? ' current' : '') },
+      h('strong', {}, t('version_n', { n: v.version })), ' · ', t('status_' + v.status) || v.status, ' · ', v.user, ' · ', h('code', {}, v.device_id), ' · ', t('form_version_n', { v: v.form_version }),
+      h('div', { class: 'small' }, t('changed_fields'), ' ', v.changed.length ? v.changed.map((c) => h('code', { style: 'margin-right:6px' }, c)) : '—')))));
+    return wrap;
+  }
+
+  // ---- conflicts -----------------------------------------------------------------------------
+  pages.conflicts = async () => {
+    const r = await api('GET', '/api/v1/conflicts');
+    const wrap = h('div', {}, head(t('nav_conflicts'), t('conflicts_sub')));
+    if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
+    const byRecord = new Map();
+    for (const c of r.body.conflicts) (byRecord.get(c.record_id) || byRecord.set(c.record_id, []).get(c.record_id)).push(c);
+    if (!byRecord.size) wrap.append(h('div', { class: 'card muted' }, t('no_conflicts')));
+    for (const [recordId, fields] of byRecord) {
+      const form = h('form', { class: 'card', 'data-conflict': recordId, onsubmit: async (ev) => {
+        ev.preventDefault();
+        const chosen = {};
+        for (const c of fields) {
+          const pick = form.querySelector(`input[name="${CSS.escape(recordId + ':' + c.field)}"]:checked`);
+          if (pick) chosen[c.field] = c.values[Number(pick.value)].value;
+        }
+        if (!Object.keys(chosen).length) return flash(t('choose_values'), false);
+        const res = await api('POST', `/api/v1/conflicts/${encodeURIComponent(recordId)}/resolve`, { fields: chosen });
+        if (res.status === 200) { flash(t('resolved', { version: res.body.version })); render(); } else flash(errorText(res), false);
+      } }, h('h2', {}, t('record'), ' ', h('a', { href: '#/records/' + recordId }, h('code', {}, recordId.slice(0, 8)))));
+      for (const c of fields) {
+        form.append(h('fieldset', { class: 'conflict-field' }, h('legend', {}, h('strong', {}, c.field)),
+          h('div', { class: 'choices' }, c.values.map((v, i) => h('label', { class: 'choice' },
+            h('input', { type: 'radio', name: recordId + ':' + c.field, value: String(i), checked: i === c.values.length - 1 }),
+            h('span', {}, h('span', { class: 'val' }, show(v.value)), h('span', { class: 'meta', style: 'display:block' }, t('from_device', { device: v.device_id, version: v.version }))))))));
+      }
+      form.append(h('button', { type: 'submit', class: 'primary' }, t('resolve')));
+      wrap.append(form);
+    }
+    return wrap;
+  };
+
+  // ---- walk lists ----------------------------------------------------------------------------
+  pages.walklists = async () => {
+    const [w, u] = await Promise.all([api('GET', '/api/v1/walklists'), api('GET', '/api/v1/users')]);
+    const wrap = h('div', {}, head(t('nav_walklists'), t('walklists_sub')));
+    const name = h('input', { id: 'wl-name', required: true, size: 28 });
+    const picker = fileField('wl-file', '.csv,text/csv', t('csv_file'));
+    const file = picker.input;
+    const errors = h('div', { 'aria-live': 'polite' });
+    wrap.append(h('form', { class: 'card', onsubmit: async (ev) => {
+      ev.preventDefault();
+      if (!file.files[0]) return flash(t('choose_file'), false);
+      const r = await api('POST', '/api/v1/walklists/import?name=' + encodeURIComponent(name.value), await file.files[0].text(), { contentType: 'text/csv' });
+      if (r.status === 200) { flash(t('walk_imported', { buildings: r.body.buildings, dwellings: r.body.dwellings })); render(); return; }
+      if (r.status === 404) return errors.replaceChildren(unavailable('walklists'));
+      errors.replaceChildren(h('div', { class: 'flash err' }, errorText(r), h('ul', { class: 'problems' }, (r.body.errors || []).map((e) => h('li', {}, t('line_n', { line: e.line }), ' ', e.message)))));
+    } }, h('h2', {}, t('walk_import')), h('div', { class: 'toolbar' },
+      h('div', { class: 'field' }, h('label', { for: 'wl-name' }, t('walk_name')), name),
+      picker.element, h('button', { type: 'submit', class: 'primary' }, t('import'))), errors));
+    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('walk_lists')),
+      w.status === 200 ? walkTable(w.body.walklists || [], true, (u.body && u.body.users) || []) : w.status === 404 ? unavailable('walklists') : h('p', { class: 'error' }, errorText(w))));
+    return wrap;
+  };
+
+  // ---- users and devices ---------------------------------------------------------------------
+  pages.users = async () => {
+    const r = await api('GET', '/api/v1/users');
+    const wrap = h('div', {}, head(t('nav_users'), t('users_sub')));
+    if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
+    const name = h('input', { id: 'u-name', required: true, autocomplete: 'off' });
+    const role = h('select', { id: 'u-role' }, ['ambassador', 'coordinator'].concat(session.user.role === 'admin' ? ['admin'] : []).map((x) => h('option', { value: x }, t('role_' + x))));
+    const pw = h('input', { id: 'u-password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' });
+    wrap.append(h('form', { class: 'card', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const res = await api('POST', '/api/v1/users', { name: name.value.trim(), role: role.value, password: pw.value, org: session.user.org });
+      if (res.status === 201) { flash(t('user_created', { name: res.body.name })); render(); } else flash(errorText(res), false);
+    } }, h('h2', {}, t('new_user')), h('div', { class: 'toolbar' },
+      h('div', { class: 'field' }, h('label', { for: 'u-name' }, t('login_user')), name),
+      h('div', { class: 'field' }, h('label', { for: 'u-role' }, t('role')), role),
+      h('div', { class: 'field' }, h('label', { for: 'u-password' }, t('login_password')), pw),
+      h('div', { class: 'field' }, h('label', {}, t('organisation')), h('input', { value: session.user.org, disabled: true, size: 10, 'aria-label': t('organisation') })),
+      h('button', { type: 'submit', class: 'primary' }, t('create')))));
+    wrap.append(h('section', { class: 'card' }, table([t('login_user'), t('role'), t('organisation')],
+      r.body.users.map((u) => h('tr', {}, h('td', {}, h('strong', {}, u.name)), h('td', {}, h('span', { class: 'badge' + (u.role !== 'ambassador' ? ' ok' : '') }, t('role_' + u.role))), h('td', {}, u.org))))));
+    return wrap;
+  };
+
+  pages.devices = async () => {
+    const r = await api('GET', '/api/v1/devices');
+    const wrap = h('div', {}, head(t('nav_devices'), t('devices_sub')));
+    if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
+    wrap.append(h('section', { class: 'card' }, table([t('device'), t('owner'), t('last_seen'), t('last_sync'), { label: t('pending'), num: true }, { label: t('drafts_behind'), num: true }],
+      r.body.devices.map((d) => h('tr', {}, h('td', {}, h('strong', {}, d.name || d.device_id), h('div', { class: 'small muted' }, h('code', {}, d.device_id))), h('td', {}, d.user),
+        h('td', {}, when(d.last_seen)), h('td', {}, when(d.last_sync)),
+        h('td', { class: 'num' }, d.pending === null ? '—' : h('span', { class: 'badge' + (d.pending > 0 ? ' warn' : ' ok') }, num(d.pending))),
+        h('td', { class: 'num' }, num(d.drafts_behind)))), { empty: t('no_devices') })));
+    return wrap;
+  };
+
+  render();
+})();

@@ -1,0 +1,54 @@
+#pragma once
+// Exports of one form's records, produced piece by piece so that a large export streams: the
+// repository is read one page at a time and nothing holds every record in memory. CSV and GeoJSON
+// are produced as text pieces; the zip (main CSV plus one CSV per repeat) and XLSX are written to a
+// temporary file first (libzip needs a seekable archive), then streamed from it.
+
+#include "server/repository.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace carnet::server {
+
+/// The export file formats.
+enum class ExportFormat {
+    Csv,     ///< the main table only (a repeat appears as its instance count)
+    Zip,     ///< the main CSV plus one CSV per top-level repeat, keyed by record id and instance index
+    Xlsx,    ///< one sheet for the main table, one per top-level repeat
+    GeoJson, ///< a FeatureCollection: one point per record and geopoint field, [lon, lat]
+};
+/// Parses "csv", "zip", "xlsx", "geojson".
+[[nodiscard]] std::optional<ExportFormat> parseExportFormat(std::string_view extension);
+/// The Content-Type of a format.
+[[nodiscard]] std::string_view exportContentType(ExportFormat format);
+
+/// Options of one export.
+struct ExportOptions {
+    bool labels = false;     ///< choice labels instead of codes
+    std::string lang = "fr"; ///< language of labels (the form's default when it lacks it)
+    std::size_t pageSize = 500;
+};
+
+/// One export in progress; call next() until it returns false.
+class Export {
+public:
+    virtual ~Export() = default;
+    /// Appends the next piece of the file to `out`; false once the file is complete.
+    virtual Result<bool> next(std::string& out) = 0;
+};
+
+/// Starts an export of the records of `formId` visible to `scope`, with the columns of the form's
+/// latest published version. NotFound when the form is not published; Invalid for GeoJSON of a
+/// form without a geopoint question. Zip and XLSX are built in `tempDir` before this returns.
+Result<std::unique_ptr<Export>> startExport(Repository& repo, const Scope& scope, std::string_view formId,
+                                            ExportFormat format, const ExportOptions& options,
+                                            const std::filesystem::path& tempDir);
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+[[nodiscard]] std::string csvField(std::string_view text);
+
+} // namespace carnet::server

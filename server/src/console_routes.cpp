@@ -1,0 +1,398 @@
+#include "server/console_routes.hpp"
+
+#include "forms/loader.hpp"
+#include "server/export_service.hpp"
+#include "sync/protocol.hpp"
+
+#include <httplib.h>
+
+#include <charconv>
+
+namespace carnet::server {
+
+using httplib::Request;
+using httplib::Response;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxFormUpload = 8u * 1024 * 1024;
+constexpr std::size_t kMaxListLimit = 500;
+
+void sendJson(Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void sendError(Response& res, int status, std::string_view code, std::string_view message) {
+    sendJson(res, status, sync::errorBody(code, message));
+}
+
+std::string_view contentTypeOf(std::string_view path) {
+    auto ends = [&](std::string_view ext) {
+        return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
+    };
+    if (ends(".html")) return "text/html; charset=utf-8";
+    if (ends(".css")) return "text/css; charset=utf-8";
+    if (ends(".js")) return "text/javascript; charset=utf-8";
+    if (ends(".svg")) return "image/svg+xml";
+    if (ends(".json")) return "application/json";
+    return "application/octet-stream";
+}
+
+std::optional<std::int64_t> positive(std::string_view s) {
+    std::int64_t v = 0;
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+bool isDate(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+    return true;
+}
+
+json recordJson(const RecordListRow& row) {
+    const auto& r = row.record;
+    return json{{"record_id", r.recordId},
+                {"form_id", r.formId},
+                {"form_version", r.formVersion},
+                {"kind", r.kind},
+                {"status", r.status},
+                {"author", r.author},
+                {"created_by", row.createdByName},
+                {"version", r.version},
+                {"updated_at", row.updatedAt},
+                {"conflicts", r.conflicts},
+                {"answers", r.answers}};
+}
+
+class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
+public:
+    ConsoleRoutes(Services& services, std::function<void(std::string_view)> log)
+        : m_s(services)
+        , m_log(std::move(log)) {}
+
+    void mount(httplib::Server& http);
+
+private:
+    using Handler = std::function<void(const Request&, Response&, const User&)>;
+
+    void failure(Response& res, const Request& req, const Error& e) const {
+        switch (e.code) {
+        case ErrorCode::Invalid:
+            return sendError(res, 400, "invalid_request", e.message);
+        case ErrorCode::NotFound:
+            return sendError(res, 404, "not_found", e.message);
+        case ErrorCode::Conflict:
+            return sendError(res, 409, "conflict", e.message);
+        case ErrorCode::Busy:
+            res.set_header("Retry-After", "1");
+            return sendError(res, 503, "busy", "the server is busy, try again");
+        case ErrorCode::NoSpace:
+            return sendError(res, 507, "no_space", "the server's disk is full");
+        case ErrorCode::Io:
+        case ErrorCode::Offline:
+        case ErrorCode::Internal:
+            break;
+        }
+        if (m_log) m_log(req.method + " " + req.path + ": " + e.message);
+        sendError(res, 500, "internal", "internal server error");
+    }
+
+    std::optional<User> authenticate(const Request& req, Response& res) const {
+        const std::string header = req.get_header_value("Authorization");
+        if (header.rfind("Bearer ", 0) != 0) {
+            sendError(res, 401, "unauthorized", "missing bearer token");
+            return std::nullopt;
+        }
+        auto user = m_s.auth().authenticate(std::string_view(header).substr(7));
+        if (!user.ok()) {
+            failure(res, req, user.error());
+            return std::nullopt;
+        }
+        if (!*user) {
+            sendError(res, 401, "unauthorized", "unknown or revoked token");
+            return std::nullopt;
+        }
+        return **user;
+    }
+
+    // An authenticated request; `manage`: coordinators and admins only.
+    httplib::Server::Handler guarded(bool manage, Handler h) {
+        // The handlers own the routes object: it lives as long as the server.
+        return [self = shared_from_this(), manage, h = std::move(h)](const Request& req, Response& res) {
+            auto user = self->authenticate(req, res);
+            if (!user) return;
+            if (manage && !SyncService::mayManage(*user))
+                return sendError(res, 403, "forbidden", "only coordinators and admins may use " + req.path);
+            h(req, res, *user);
+        };
+    }
+
+    void records(const Request& req, Response& res, const User& user);
+    void users(const Request& req, Response& res, const User& user);
+    void addUser(const Request& req, Response& res, const User& user);
+    void devices(const Request& req, Response& res, const User& user);
+    void catalogue(const Request& req, Response& res, const User& user);
+    void uploadForm(const Request& req, Response& res, const User& user);
+    void exportForm(const Request& req, Response& res, const User& user);
+
+    Services& m_s;
+    std::function<void(std::string_view)> m_log;
+};
+
+void ConsoleRoutes::records(const Request& req, Response& res, const User& user) {
+    RecordQuery q;
+    q.scope = scopeOf(user);
+    q.newestFirst = true;
+    q.formId = req.get_param_value("form");
+    q.status = req.get_param_value("status");
+    q.author = req.get_param_value("author");
+    q.fromDate = req.get_param_value("from");
+    q.toDate = req.get_param_value("to");
+    if ((!q.fromDate.empty() && !isDate(q.fromDate)) || (!q.toDate.empty() && !isDate(q.toDate)))
+        return sendError(res, 400, "invalid_request", "'from' and 'to' are dates written YYYY-MM-DD");
+    if (req.has_param("limit")) {
+        auto l = positive(req.get_param_value("limit"));
+        if (!l || *l > static_cast<std::int64_t>(kMaxListLimit))
+            return sendError(res, 400, "invalid_request",
+                             "'limit' must be a number from 1 to " + std::to_string(kMaxListLimit));
+        q.limit = static_cast<std::size_t>(*l);
+    }
+    if (req.has_param("cursor")) {
+        auto c = positive(req.get_param_value("cursor"));
+        if (!c) return sendError(res, 400, "invalid_request", "'cursor' must be the cursor of a previous page");
+        q.cursor = *c;
+    }
+    bool more = false;
+    auto rows = m_s.repository().listRecords(q, more);
+    if (!rows.ok()) return failure(res, req, rows.error());
+    json arr = json::array();
+    for (const auto& r : *rows)
+        arr.push_back(recordJson(r));
+    json body{{"records", arr}, {"more", more}};
+    body["cursor"] = more && !rows->empty() ? std::to_string(rows->back().record.changeSeq) : "";
+    sendJson(res, 200, body);
+}
+
+void ConsoleRoutes::users(const Request& req, Response& res, const User& user) {
+    auto rows = m_s.repository().listUsers(user.orgId);
+    if (!rows.ok()) return failure(res, req, rows.error());
+    json arr = json::array();
+    for (const auto& u : *rows)
+        arr.push_back(json{{"name", u.name}, {"role", roleName(u.role)}, {"org", u.orgName}});
+    sendJson(res, 200, json{{"users", arr}});
+}
+
+void ConsoleRoutes::addUser(const Request& req, Response& res, const User& user) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+        return sendError(res, 400, "bad_json", "the body must be a JSON object");
+    auto str = [&](const char* k) -> std::string {
+        auto it = body.find(k);
+        return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string name = str("name"), password = str("password"), roleText = str("role");
+    std::string org = str("org");
+    if (name.empty() || name.size() > 64 || name.find_first_of(" \t\r\n/") != std::string::npos)
+        return sendError(res, 400, "missing_field", "'name' must be 1 to 64 characters without spaces or '/'");
+    auto role = parseRole(roleText);
+    if (!role) return sendError(res, 400, "missing_field", "'role' must be ambassador, coordinator or admin");
+    if (password.size() < 8) return sendError(res, 400, "missing_field", "'password' must have at least 8 characters");
+    if (org.empty()) org = user.orgName;
+    if (org != user.orgName)
+        return sendError(res, 403, "forbidden",
+                         "users can only be created in your own organisation (" + user.orgName + ")");
+    if (*role == Role::Admin && user.role != Role::Admin)
+        return sendError(res, 403, "forbidden", "only an admin may create an admin");
+    auto id = m_s.auth().addUser(name, *role, org, password);
+    if (!id.ok()) return failure(res, req, id.error());
+    sendJson(res, 201, json{{"name", name}, {"role", roleName(*role)}, {"org", org}});
+}
+
+void ConsoleRoutes::devices(const Request& req, Response& res, const User& user) {
+    auto rows = m_s.repository().listDevices(user.orgId);
+    if (!rows.ok()) return failure(res, req, rows.error());
+    json arr = json::array();
+    for (const auto& d : *rows) {
+        json j{
+            {"device_id", d.deviceId}, {"name", d.name},       {"user", d.userName}, {"registered_at", d.registeredAt},
+            {"last_seen", nullptr},    {"last_sync", nullptr}, {"pending", nullptr}, {"drafts_behind", nullptr}};
+        if (!d.lastSeen.empty()) j["last_seen"] = d.lastSeen;
+        if (!d.lastSync.empty()) j["last_sync"] = d.lastSync;
+        if (d.pending) j["pending"] = *d.pending;
+        if (d.draftsBehind) j["drafts_behind"] = *d.draftsBehind;
+        arr.push_back(std::move(j));
+    }
+    sendJson(res, 200, json{{"devices", arr}});
+}
+
+void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& user) {
+    auto forms = m_s.repository().listFormRows();
+    if (!forms.ok()) return failure(res, req, forms.error());
+    auto devs = m_s.repository().listDevices(user.orgId);
+    if (!devs.ok()) return failure(res, req, devs.error());
+    json arr = json::array();
+    for (const auto& f : *forms) {
+        // A device that finished a sync after publication holds the version (pull installs every form).
+        json have = json::array();
+        std::int64_t behind = 0;
+        for (const auto& d : *devs) {
+            if (!d.lastSync.empty() && d.lastSync >= f.publishedAt) {
+                have.push_back(d.deviceId);
+                behind += d.draftsBehind.value_or(0);
+            }
+        }
+        arr.push_back(json{{"form_id", f.formId},
+                           {"version", f.version},
+                           {"hash", f.hash},
+                           {"published_at", f.publishedAt},
+                           {"devices", have},
+                           {"devices_total", devs->size()},
+                           {"drafts_behind", behind}});
+    }
+    sendJson(res, 200, json{{"forms", arr}});
+}
+
+void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User&) {
+    if (req.body.size() > kMaxFormUpload)
+        return sendError(res, 413, "payload_too_large", "a form upload is at most 8 MiB");
+    const std::string contentType = req.get_header_value("Content-Type");
+    std::string text = req.body;
+    if (isSpreadsheetUpload(contentType, req.body)) {
+        auto converted = xlsformToJson(req.body);
+        if (!converted)
+            return sendError(res, 415, "xlsform_unavailable",
+                             "this server cannot read XLSForm spreadsheets yet; upload the form as JSON");
+        if (!converted->ok()) {
+            json j = sync::errorBody("invalid_xlsform", converted->error().message);
+            return sendJson(res, 422, j);
+        }
+        text = std::move(**converted);
+    } else if (contentType.rfind("application/json", 0) != 0 && !contentType.empty()) {
+        return sendError(res, 415, "unsupported_media_type",
+                         "upload a form as application/json or an XLSForm (.xlsx), not " + contentType);
+    }
+    const forms::LoadResult loaded = forms::loadForm(text);
+    if (!loaded.ok()) {
+        json problems = json::array();
+        std::string first;
+        for (const auto& p : loaded.problems) {
+            json pj{{"message", p.message(Lang::En)}, {"message_fr", p.message(Lang::Fr)}};
+            if (p.line > 0) {
+                pj["line"] = p.line;
+                pj["column"] = p.column;
+            } else {
+                pj["pointer"] = p.pointer;
+            }
+            if (first.empty()) first = p.format("form", Lang::En);
+            problems.push_back(std::move(pj));
+        }
+        json j = sync::errorBody("invalid_form", first);
+        j["problems"] = problems;
+        return sendJson(res, 422, j);
+    }
+    if (req.get_param_value("dry_run") == "1")
+        return sendJson(res, 200,
+                        json{{"form_id", loaded.form->id},
+                             {"version", loaded.form->version},
+                             {"valid", true},
+                             {"published", false}});
+    auto pub = m_s.forms().publish(text);
+    if (!pub.ok()) return failure(res, req, pub.error());
+    sendJson(res, pub->alreadyPublished ? 200 : 201,
+             json{{"form_id", pub->form.formId},
+                  {"version", pub->form.version},
+                  {"hash", pub->form.hash},
+                  {"valid", true},
+                  {"published", true},
+                  {"already_published", pub->alreadyPublished}});
+}
+
+void ConsoleRoutes::exportForm(const Request& req, Response& res, const User& user) {
+    const std::string formId = req.matches[1];
+    auto format = parseExportFormat(req.matches[2].str());
+    if (!format) return sendError(res, 404, "not_found", "exports are .csv, .zip, .xlsx or .geojson");
+    const std::string labels = req.get_param_value("labels");
+    if (!labels.empty() && labels != "0" && labels != "1")
+        return sendError(res, 400, "invalid_request", "'labels' is 1 (labels) or 0 (codes)");
+    ExportOptions o;
+    o.labels = labels == "1";
+    if (req.has_param("lang")) o.lang = req.get_param_value("lang") == "en" ? "en" : "fr";
+    auto started = startExport(m_s.repository(), scopeOf(user), formId, *format, o, m_s.dataDir() / "exports");
+    if (!started.ok()) return failure(res, req, started.error());
+    std::shared_ptr<Export> exp = std::move(*started);
+    const std::string ext = req.matches[2];
+    res.set_header("Content-Disposition", "attachment; filename=\"" + formId + "." + ext + "\"");
+    auto log = m_log;
+    const std::string what = req.path;
+    res.set_chunked_content_provider(std::string(exportContentType(*format)),
+                                     [exp, log, what](std::size_t, httplib::DataSink& sink) {
+                                         std::string piece;
+                                         auto more = exp->next(piece);
+                                         if (!more.ok()) {
+                                             // Headers are gone: cut the stream so the client sees a failure.
+                                             if (log) log("export " + what + ": " + more.error().message);
+                                             return false;
+                                         }
+                                         if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
+                                         if (!*more) sink.done();
+                                         return true;
+                                     });
+}
+
+void ConsoleRoutes::mount(httplib::Server& http) {
+    http.Get("/", [](const Request&, Response& res) {
+        for (const auto& f : consoleFiles())
+            if (f.path == "index.html") {
+                res.set_content(std::string(f.data), std::string(contentTypeOf(f.path)));
+                return;
+            }
+        sendError(res, 404, "not_found", "the console is not built in");
+    });
+    http.Get(R"(/console/([A-Za-z0-9_.-]+))", [](const Request& req, Response& res) {
+        const std::string path = req.matches[1];
+        for (const auto& f : consoleFiles())
+            if (f.path == path) {
+                res.set_header("Cache-Control", "no-cache");
+                res.set_content(std::string(f.data), std::string(contentTypeOf(f.path)));
+                return;
+            }
+        sendError(res, 404, "not_found", "no console file " + path);
+    });
+    auto method = [this](void (ConsoleRoutes::*m)(const Request&, Response&, const User&)) {
+        ConsoleRoutes* self = this; // kept alive by the handler returned by guarded()
+        return [self, m](const Request& req, Response& res, const User& u) { (self->*m)(req, res, u); };
+    };
+    http.Get("/api/v1/records", guarded(false, method(&ConsoleRoutes::records)));
+    http.Get("/api/v1/users", guarded(true, method(&ConsoleRoutes::users)));
+    http.Post("/api/v1/users", guarded(true, method(&ConsoleRoutes::addUser)));
+    http.Get("/api/v1/devices", guarded(true, method(&ConsoleRoutes::devices)));
+    http.Get("/api/v1/catalogue", guarded(true, method(&ConsoleRoutes::catalogue)));
+    http.Post("/api/v1/forms", guarded(true, method(&ConsoleRoutes::uploadForm)));
+    http.Get(R"(/api/v1/exports/([A-Za-z0-9_.-]+)\.(csv|zip|xlsx|geojson))",
+             guarded(true, method(&ConsoleRoutes::exportForm)));
+}
+
+} // namespace
+
+bool isSpreadsheetUpload(std::string_view contentType, std::string_view body) {
+    return contentType.find("spreadsheetml") != std::string_view::npos ||
+           contentType.find("ms-excel") != std::string_view::npos || body.rfind("PK\x03\x04", 0) == 0;
+}
+
+std::optional<Result<std::string>> xlsformToJson(std::string_view) {
+    // Wiring point for the XLSForm importer (carnet::xlsform): return its JSON or its errors here.
+    return std::nullopt;
+}
+
+void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log) {
+    auto routes = std::make_shared<ConsoleRoutes>(services, std::move(log));
+    routes->mount(http);
+}
+
+} // namespace carnet::server

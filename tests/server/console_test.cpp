@@ -1,0 +1,410 @@
+// The console API against a real server on a real socket: roles, organisations, record lists,
+// users, devices, form upload, and exports read back (CSV, zip via libzip, XLSX, GeoJSON).
+#include "server_fixture.hpp"
+
+#include <pugixml.hpp>
+#include <zip.h>
+
+#include <set>
+#include <sstream>
+
+using namespace carnet;
+using namespace carnet::test;
+
+namespace {
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::string line;
+    std::istringstream in(text);
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        out.push_back(line);
+    }
+    return out;
+}
+
+// The files of a zip archive held in memory, read with libzip.
+std::map<std::string, std::string> unzip(const std::string& bytes) {
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &err);
+    REQUIRE(src != nullptr);
+    zip_t* z = zip_open_from_source(src, ZIP_RDONLY, &err);
+    REQUIRE(z != nullptr);
+    std::map<std::string, std::string> out;
+    const zip_int64_t n = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+        zip_stat_t st;
+        REQUIRE(zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) == 0);
+        zip_file_t* f = zip_fopen_index(z, static_cast<zip_uint64_t>(i), 0);
+        REQUIRE(f != nullptr);
+        std::string data(static_cast<std::size_t>(st.size), '\0');
+        REQUIRE(zip_fread(f, data.data(), st.size) == static_cast<zip_int64_t>(st.size));
+        zip_fclose(f);
+        out[st.name] = data;
+    }
+    zip_close(z);
+    return out;
+}
+
+// The cells of a worksheet (inline strings and numbers) by reference ("A1"), parsed as XML.
+std::map<std::string, std::string> sheetCells(const std::string& xml) {
+    pugi::xml_document doc;
+    const auto parsed = doc.load_buffer(xml.data(), xml.size());
+    INFO(parsed.description());
+    REQUIRE(parsed);
+    std::map<std::string, std::string> out;
+    for (auto row : doc.child("worksheet").child("sheetData").children("row"))
+        for (auto c : row.children("c")) {
+            const std::string type = c.attribute("t").as_string();
+            out[c.attribute("r").as_string()] =
+                type == "inlineStr" ? c.child("is").child("t").text().as_string() : c.child("v").text().as_string();
+        }
+    return out;
+}
+
+struct ConsoleFixture : ServerFixture {
+    std::string awa, binta, coco, zed;
+    ConsoleFixture() {
+        awa = loginWithDevice("awa", "dev-awa");
+        binta = loginWithDevice("binta", "dev-binta");
+        coco = loginWithDevice("coco", "dev-coco");
+        zed = loginWithDevice("zed", "dev-zed");
+    }
+    Reply raw(const std::string& method, const std::string& path, const std::string& token, const std::string& body,
+              const std::string& type) const {
+        auto c = client();
+        if (method == "POST") return reply(c.Post(path.c_str(), auth(token), body, type.c_str()));
+        return reply(c.Get(path.c_str(), auth(token)));
+    }
+};
+
+json interview(const std::string& commune, const std::string& issue) {
+    return json{{"commune", commune}, {"issue_visite", issue}};
+}
+
+} // namespace
+
+TEST_CASE_METHOD(ConsoleFixture, "an ambassador is refused every coordinator route", "[console]") {
+    for (const std::string path : {"/api/v1/users", "/api/v1/devices", "/api/v1/catalogue",
+                                   "/api/v1/exports/door_to_door.csv", "/api/v1/exports/door_to_door.xlsx"}) {
+        INFO(path);
+        auto r = get(path, awa);
+        CHECK(r.status == 403);
+        CHECK(r.body.value("error", "") == "forbidden");
+        CHECK(get(path, coco).status == 200);
+    }
+    CHECK(post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "12345678"}}, awa).status ==
+          403);
+    CHECK(raw("POST", "/api/v1/forms", awa, assetForm("trip_survey"), "application/json").status == 403);
+    CHECK(get("/api/v1/users", "not-a-token").status == 401);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "records are listed by filters and pages within the reader's scope", "[console]") {
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "r-a1", interview("gardanne", "refus")),
+                              create(2, "r-a2", interview("venelles", "absent"))}))
+                .status == 200);
+    REQUIRE(push(binta, "dev-binta", json::array({create(1, "r-b1", interview("gardanne", "absent"))})).status == 200);
+    REQUIRE(push(zed, "dev-zed", json::array({create(1, "r-z1", interview("gardanne", "absent"))})).status == 200);
+
+    auto all = get("/api/v1/records", coco);
+    REQUIRE(all.status == 200);
+    std::set<std::string> ids;
+    for (const auto& r : all.body["records"])
+        ids.insert(r["record_id"].get<std::string>());
+    CHECK(ids == std::set<std::string>{"r-a1", "r-a2", "r-b1"});
+    // Newest first, with the creating user's name.
+    CHECK(all.body["records"][0]["record_id"] == "r-b1");
+    CHECK(all.body["records"][0]["created_by"] == "binta");
+    CHECK_FALSE(all.body["records"][0]["updated_at"].get<std::string>().empty());
+
+    auto mine = get("/api/v1/records", awa);
+    REQUIRE(mine.status == 200);
+    CHECK(mine.body["records"].size() == 2);
+    auto other = get("/api/v1/records", zed);
+    REQUIRE(other.body["records"].size() == 1);
+    CHECK(other.body["records"][0]["record_id"] == "r-z1");
+
+    CHECK(get("/api/v1/records?author=binta", coco).body["records"].size() == 1);
+    CHECK(get("/api/v1/records?status=draft&form=door_to_door", coco).body["records"].size() == 3);
+    CHECK(get("/api/v1/records?form=trip_survey", coco).body["records"].empty());
+    CHECK(get("/api/v1/records?from=2000-01-01&to=2999-12-31", coco).body["records"].size() == 3);
+    CHECK(get("/api/v1/records?to=2000-01-01", coco).body["records"].empty());
+    CHECK(get("/api/v1/records?from=yesterday", coco).status == 400);
+    CHECK(get("/api/v1/records?limit=0", coco).status == 400);
+    CHECK(get("/api/v1/records?cursor=abc", coco).status == 400);
+
+    // Pages of one: every record exactly once.
+    std::vector<std::string> seen;
+    std::string cursor;
+    for (int guard = 0; guard < 10; ++guard) {
+        auto page = get("/api/v1/records?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor), coco);
+        REQUIRE(page.status == 200);
+        for (const auto& r : page.body["records"])
+            seen.push_back(r["record_id"]);
+        if (!page.body["more"].get<bool>()) break;
+        cursor = page.body["cursor"];
+    }
+    CHECK(seen == std::vector<std::string>{"r-b1", "r-a2", "r-a1"});
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "users are listed and created within the organisation", "[console]") {
+    auto list = get("/api/v1/users", coco);
+    REQUIRE(list.status == 200);
+    std::set<std::string> names;
+    for (const auto& u : list.body["users"]) {
+        names.insert(u["name"].get<std::string>());
+        CHECK_FALSE(u.contains("password_hash"));
+    }
+    CHECK(names == std::set<std::string>{"awa", "binta", "coco"});
+    CHECK(get("/api/v1/users", zed).body["users"].size() == 1);
+
+    auto created =
+        post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "longenough"}}, coco);
+    REQUIRE(created.status == 201);
+    CHECK(created.body["org"] == "alec");
+    CHECK(post("/api/v1/login", json{{"user", "eve"}, {"password", "longenough"}}).status == 200);
+    CHECK(
+        post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "longenough"}}, coco).status ==
+        409);
+    CHECK(post("/api/v1/users", json{{"name", "max"}, {"role", "admin"}, {"password", "longenough"}}, coco).status ==
+          403);
+    CHECK(post("/api/v1/users",
+               json{{"name", "max"}, {"role", "ambassador"}, {"password", "longenough"}, {"org", "other"}}, coco)
+              .status == 403);
+    auto bad = post("/api/v1/users", json{{"name", "max"}, {"role", "boss"}, {"password", "longenough"}}, coco);
+    CHECK(bad.status == 400);
+    CHECK(bad.body["message"].get<std::string>().find("role") != std::string::npos);
+    CHECK(post("/api/v1/users", json{{"name", "max"}, {"role", "ambassador"}, {"password", "short"}}, coco).status ==
+          400);
+    // An admin creates an admin in their own organisation.
+    CHECK(post("/api/v1/users", json{{"name", "zoe"}, {"role", "admin"}, {"password", "longenough"}}, zed).status ==
+          201);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "devices show what they reported on their last sync", "[console]") {
+    auto before = get("/api/v1/devices", coco);
+    REQUIRE(before.status == 200);
+    REQUIRE(before.body["devices"].size() == 3); // awa, binta, coco: never zed's
+    for (const auto& d : before.body["devices"]) {
+        CHECK(d["device_id"] != "dev-zed");
+        CHECK(d["last_sync"].is_null());
+        CHECK(d["pending"].is_null());
+    }
+    auto pushed = post("/api/v1/sync/push",
+                       json{{"device_id", "dev-awa"},
+                            {"pending", 4},
+                            {"mutations", json::array({create(1, "r-1", interview("gardanne", "refus"))})}},
+                       awa);
+    REQUIRE(pushed.status == 200);
+    auto find = [&](const std::string& id) {
+        const auto list = get("/api/v1/devices", coco);
+        for (const auto& d : list.body["devices"])
+            if (d["device_id"] == id) return d;
+        FAIL("no device " << id);
+        return json();
+    };
+    auto awaDev = find("dev-awa");
+    CHECK(awaDev["pending"] == 4);
+    CHECK_FALSE(awaDev["last_seen"].is_null());
+    CHECK(awaDev["last_sync"].is_null());
+    CHECK(awaDev["user"] == "awa");
+
+    REQUIRE(get("/api/v1/sync/pull?device_id=dev-awa&pending=0&drafts_behind=2", awa).status == 200);
+    awaDev = find("dev-awa");
+    CHECK(awaDev["pending"] == 0);
+    CHECK(awaDev["drafts_behind"] == 2);
+    CHECK_FALSE(awaDev["last_sync"].is_null());
+    // Another user's device id is ignored.
+    REQUIRE(get("/api/v1/sync/pull?device_id=dev-binta&pending=9", awa).status == 200);
+    CHECK(find("dev-binta")["pending"].is_null());
+
+    auto cat = get("/api/v1/catalogue", coco);
+    REQUIRE(cat.status == 200);
+    REQUIRE(cat.body["forms"].size() == 1);
+    CHECK(cat.body["forms"][0]["devices"] == json::array({"dev-awa"}));
+    CHECK(cat.body["forms"][0]["devices_total"] == 3);
+    CHECK(cat.body["forms"][0]["drafts_behind"] == 2);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "forms are uploaded, checked and published", "[console]") {
+    const std::string trip = assetForm("trip_survey");
+    auto dry = raw("POST", "/api/v1/forms?dry_run=1", coco, trip, "application/json");
+    REQUIRE(dry.status == 200);
+    CHECK(dry.body["published"] == false);
+    CHECK(get("/api/v1/forms", coco).body["forms"].size() == 1);
+
+    auto pub = raw("POST", "/api/v1/forms", coco, trip, "application/json");
+    REQUIRE(pub.status == 201);
+    CHECK(pub.body["form_id"] == "trip_survey");
+    CHECK(get("/api/v1/forms", coco).body["forms"].size() == 2);
+    auto again = raw("POST", "/api/v1/forms", coco, trip, "application/json");
+    CHECK(again.status == 200);
+    CHECK(again.body["already_published"] == true);
+
+    auto syntax = raw("POST", "/api/v1/forms", coco, "{\n  \"id\": \"x\",\n  oops\n}", "application/json");
+    REQUIRE(syntax.status == 422);
+    CHECK(syntax.body["error"] == "invalid_form");
+    REQUIRE(syntax.body["problems"].size() >= 1);
+    CHECK(syntax.body["problems"][0]["line"] == 3);
+
+    json broken = json::parse(trip);
+    broken["pages"][0]["children"][0]["type"] = "no_such_type";
+    auto invalid = raw("POST", "/api/v1/forms", coco, broken.dump(), "application/json");
+    REQUIRE(invalid.status == 422);
+    CHECK(invalid.body["problems"][0]["pointer"].get<std::string>().rfind("/pages/0/children/0", 0) == 0);
+    CHECK_FALSE(invalid.body["problems"][0]["message_fr"].get<std::string>().empty());
+
+    auto xlsx = raw("POST", "/api/v1/forms", coco, std::string("PK\x03\x04 a spreadsheet", 19),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    CHECK(xlsx.status == 415);
+    CHECK(xlsx.body["error"] == "xlsform_unavailable");
+    CHECK(raw("POST", "/api/v1/forms", coco, "a,b", "text/csv").status == 415);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as linked tables and points as GeoJSON",
+                 "[console][export]") {
+    json members = json::array({json{{"prenom", "Catherine"}, {"tranche_age", "45_59"}},
+                                json{{"prenom", "Jean, dit \"Jeannot\""}, {"tranche_age", "60_74"}}});
+    json a = interview("gardanne", "refus");
+    a["membres"] = members;
+    a["position"] = "43.4553 5.4691";
+    a["adresse"] = "3 rue des Lilas\n2e étage";
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-1", a), create(2, "r-2", interview("venelles", "absent"))}))
+                .status == 200);
+    REQUIRE(push(zed, "dev-zed", json::array({create(1, "r-zed", interview("gardanne", "absent"))})).status == 200);
+
+    auto codes = get("/api/v1/exports/door_to_door.csv", coco);
+    REQUIRE(codes.status == 200);
+    CHECK(codes.raw.rfind("\xEF\xBB\xBF", 0) == 0);
+    CHECK(codes.raw.find("r-zed") == std::string::npos);
+    CHECK(codes.raw.find(",gardanne,") != std::string::npos);
+    CHECK(codes.raw.find("\"3 rue des Lilas\n2e étage\"") != std::string::npos);
+    const auto header = lines(codes.raw.substr(3))[0];
+    CHECK(header.rfind("record_id,form_version,status,author,created_by,version,updated_at,", 0) == 0);
+    CHECK(header.find(",membres_count,") != std::string::npos);
+    auto labels = get("/api/v1/exports/door_to_door.csv?labels=1", coco);
+    REQUIRE(labels.status == 200);
+    CHECK(labels.raw.find(",Gardanne,") != std::string::npos);
+    CHECK(labels.raw.find(",Refus,") != std::string::npos);
+    CHECK(labels.raw.find(",refus,") == std::string::npos);
+    CHECK(get("/api/v1/exports/door_to_door.csv?labels=2", coco).status == 400);
+    CHECK(get("/api/v1/exports/nope.csv", coco).status == 404);
+
+    // The other organisation's export holds only its own record.
+    auto theirs = get("/api/v1/exports/door_to_door.csv", zed);
+    REQUIRE(theirs.status == 200);
+    CHECK(theirs.raw.find("r-zed") != std::string::npos);
+    CHECK(theirs.raw.find("r-1") == std::string::npos);
+
+    auto zip = get("/api/v1/exports/door_to_door.zip", coco);
+    REQUIRE(zip.status == 200);
+    auto files = unzip(zip.raw);
+    REQUIRE(files.count("door_to_door.csv") == 1);
+    REQUIRE(files.count("door_to_door-membres.csv") == 1);
+    auto rep = lines(files["door_to_door-membres.csv"].substr(3));
+    REQUIRE(rep.size() == 3);
+    CHECK(rep[0].rfind("record_id,instance,", 0) == 0);
+    CHECK(rep[1].rfind("r-1,1,", 0) == 0);
+    CHECK(rep[1].find("Catherine") != std::string::npos);
+    CHECK(rep[2].find("\"Jean, dit \"\"Jeannot\"\"\"") != std::string::npos);
+
+    auto xlsx = get("/api/v1/exports/door_to_door.xlsx?labels=1", coco);
+    REQUIRE(xlsx.status == 200);
+    auto parts = unzip(xlsx.raw);
+    for (const auto* p : {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                          "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"})
+        CHECK(parts.count(p) == 1);
+    for (const auto& [name, xml] : parts) {
+        INFO(name);
+        pugi::xml_document doc;
+        CHECK(doc.load_buffer(xml.data(), xml.size()));
+    }
+    pugi::xml_document workbook;
+    REQUIRE(workbook.load_string(parts["xl/workbook.xml"].c_str()));
+    auto sheets = workbook.child("workbook").child("sheets");
+    CHECK(std::string(sheets.first_child().attribute("name").as_string()) == "door_to_door");
+    CHECK(std::string(sheets.last_child().attribute("name").as_string()) == "membres");
+    auto mainCells = sheetCells(parts["xl/worksheets/sheet1.xml"]);
+    CHECK(mainCells["A1"] == "record_id");
+    std::set<std::string> mainValues;
+    for (const auto& [ref, v] : mainCells)
+        mainValues.insert(v);
+    CHECK(mainValues.count("r-1") == 1);
+    CHECK(mainValues.count("r-2") == 1);
+    CHECK(mainValues.count("r-zed") == 0);
+    CHECK(mainValues.count("Gardanne") == 1);
+    CHECK(mainValues.count("3 rue des Lilas\n2e étage") == 1);
+    auto memberCells = sheetCells(parts["xl/worksheets/sheet2.xml"]);
+    CHECK(memberCells["A2"] == "r-1");
+    CHECK(memberCells["B2"] == "1");
+    CHECK(memberCells["B3"] == "2");
+    std::set<std::string> memberValues;
+    for (const auto& [ref, v] : memberCells)
+        memberValues.insert(v);
+    CHECK(memberValues.count("Jean, dit \"Jeannot\"") == 1);
+
+    auto geo = get("/api/v1/exports/door_to_door.geojson", coco);
+    REQUIRE(geo.status == 200);
+    REQUIRE(geo.body.is_object());
+    CHECK(geo.body["type"] == "FeatureCollection");
+    REQUIRE(geo.body["features"].size() == 1);
+    const auto& f = geo.body["features"][0];
+    CHECK(f["geometry"]["coordinates"][0].get<double>() == Approx(5.4691));
+    CHECK(f["geometry"]["coordinates"][1].get<double>() == Approx(43.4553));
+    CHECK(f["properties"]["record_id"] == "r-1");
+    CHECK(f["properties"]["commune"] == "gardanne");
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[console][export]") {
+    constexpr int kRecords = 3000;
+    std::int64_t seq = 0;
+    for (int batch = 0; batch < kRecords / 500; ++batch) {
+        json muts = json::array();
+        for (int i = 0; i < 500; ++i) {
+            ++seq;
+            muts.push_back(create(seq, "big-" + std::to_string(seq), interview("gardanne", "absent")));
+        }
+        REQUIRE(push(awa, "dev-awa", muts).status == 200);
+    }
+    auto c = client();
+    std::string body;
+    std::size_t pieces = 0;
+    auto res = c.Get("/api/v1/exports/door_to_door.csv", auth(coco), [&](const char* data, std::size_t n) {
+        body.append(data, n);
+        ++pieces;
+        return true;
+    });
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Transfer-Encoding") == "chunked");
+    CHECK(pieces > 1);
+    auto rows = lines(body.substr(3));
+    REQUIRE(rows.size() == kRecords + 1);
+    std::set<std::string> ids;
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        ids.insert(rows[i].substr(0, rows[i].find(',')));
+    CHECK(ids.size() == kRecords);
+    CHECK(ids.count("big-1") == 1);
+    CHECK(ids.count("big-3000") == 1);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "the console is served at /", "[console]") {
+    auto c = client();
+    auto index = c.Get("/");
+    REQUIRE(index);
+    CHECK(index->status == 200);
+    CHECK(index->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+    CHECK(index->body.find("/console/app.js") != std::string::npos);
+    for (const auto* f : {"/console/app.js", "/console/i18n.js", "/console/charts.js", "/console/console.css"}) {
+        auto r = c.Get(f);
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->body.size() > 100);
+    }
+    auto missing = c.Get("/console/nope.js");
+    REQUIRE(missing);
+    CHECK(missing->status == 404);
+}
