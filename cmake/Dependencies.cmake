@@ -8,7 +8,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 add_library(carnet::curl ALIAS PkgConfig::CURL)
 add_library(carnet::sodium ALIAS PkgConfig::SODIUM)
-# xlsform: .xlsx workbooks are zips of XML parts.
+# xlsform and the server's exports: .xlsx workbooks are zips of XML parts.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 add_library(carnet::zip ALIAS PkgConfig::LIBZIP)
 pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
@@ -40,12 +40,7 @@ target_include_directories(carnet_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR
 add_library(carnet::httplib ALIAS carnet_httplib)
 pkg_check_modules(SERVER_ZLIB REQUIRED IMPORTED_TARGET zlib)
 add_library(carnet::server_zlib ALIAS PkgConfig::SERVER_ZLIB)
-pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
-add_library(carnet::zip ALIAS PkgConfig::LIBZIP)
-if(CARNET_TESTS)
-  pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml) # reads exported XLSX back in the tests
-  add_library(carnet::pugixml ALIAS PkgConfig::PUGIXML)
-endif()
+# (libzip and pugixml, found above for xlsform, also write the XLSX exports and read them back in tests)
 # end server
 
 if(CARNET_TESTS)

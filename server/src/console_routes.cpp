@@ -3,6 +3,7 @@
 #include "forms/loader.hpp"
 #include "server/export_service.hpp"
 #include "sync/protocol.hpp"
+#include "xlsform/import.hpp"
 
 #include <httplib.h>
 
@@ -264,15 +265,13 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User&) {
     const std::string contentType = req.get_header_value("Content-Type");
     std::string text = req.body;
     if (isSpreadsheetUpload(contentType, req.body)) {
-        auto converted = xlsformToJson(req.body);
-        if (!converted)
-            return sendError(res, 415, "xlsform_unavailable",
-                             "this server cannot read XLSForm spreadsheets yet; upload the form as JSON");
-        if (!converted->ok()) {
-            json j = sync::errorBody("invalid_xlsform", converted->error().message);
+        XlsformUpload converted = xlsformToJson(req.body);
+        if (!converted.problems.empty() && converted.json.empty()) {
+            json j = sync::errorBody("invalid_xlsform", converted.problems.front()["message"].get<std::string>());
+            j["problems"] = converted.problems;
             return sendJson(res, 422, j);
         }
-        text = std::move(**converted);
+        text = std::move(converted.json);
     } else if (contentType.rfind("application/json", 0) != 0 && !contentType.empty()) {
         return sendError(res, 415, "unsupported_media_type",
                          "upload a form as application/json or an XLSForm (.xlsx), not " + contentType);
@@ -385,9 +384,24 @@ bool isSpreadsheetUpload(std::string_view contentType, std::string_view body) {
            contentType.find("ms-excel") != std::string_view::npos || body.rfind("PK\x03\x04", 0) == 0;
 }
 
-std::optional<Result<std::string>> xlsformToJson(std::string_view) {
-    // Wiring point for the XLSForm importer (carnet::xlsform): return its JSON or its errors here.
-    return std::nullopt;
+XlsformUpload xlsformToJson(std::string_view bytes) {
+    const xlsform::ImportResult imported = xlsform::importXlsform(bytes, "formulaire");
+    XlsformUpload out;
+    out.problems = json::array();
+    for (const auto& m : imported.messages) {
+        if (m.severity != xlsform::Severity::Error) continue;
+        out.problems.push_back(json{{"message", m.format("xlsx", Lang::En)},
+                                    {"message_fr", m.format("xlsx", Lang::Fr)},
+                                    {"sheet", m.where.sheet},
+                                    {"row", m.where.row},
+                                    {"column", m.where.column}});
+    }
+    if (imported.ok())
+        out.json = imported.json.dump(2);
+    else if (out.problems.empty())
+        out.problems.push_back(json{{"message", "the spreadsheet is not a valid XLSForm"},
+                                    {"message_fr", "le classeur n’est pas un XLSForm valide"}});
+    return out;
 }
 
 void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log) {

@@ -105,6 +105,8 @@ constexpr std::string_view kRecordColumns =
     "SELECT r.record_id, r.org_id, o.name, r.created_by, r.assigned_to, r.kind, r.form_id, r.form_version, "
     "r.status, r.author, r.version, r.change_seq, r.answers, r.erased FROM records r JOIN orgs o ON o.id = r.org_id ";
 
+constexpr int kRecordColumnCount = 14; ///< columns of kRecordColumns, read by readRecord
+
 RecordState readRecord(const Stmt& st) {
     RecordState r;
     r.recordId = st.text(0);
@@ -727,13 +729,16 @@ Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQue
             more = true;
             break;
         }
-        RecordListRow r{readRecord(*st), st->isNull(13) ? std::string() : st->text(13), st->text(14)};
+        // The extra columns follow the record's own (kRecordColumnCount of them).
+        RecordListRow r{readRecord(*st), st->isNull(kRecordColumnCount) ? std::string() : st->text(kRecordColumnCount),
+                        st->text(kRecordColumnCount + 1)};
         out.push_back(std::move(r));
     }
     st->reset();
     if (!q.withConflicts) return out;
+    StmtCache stmts(db);
     for (auto& r : out) {
-        auto c = openConflictFields(db, r.record.recordId);
+        auto c = openConflictFields(stmts, r.record.recordId);
         if (!c.ok()) return c.error();
         r.record.conflicts = std::move(*c);
     }

@@ -7,8 +7,9 @@ const path = require('path');
 
 const URL = process.env.CARNET_URL, DEVICE = process.env.CARNET_DEVICE, SRC = process.env.CARNET_SRC;
 const TMP = process.env.CARNET_TMP, SHOTS = process.env.CARNET_SHOTS;
-// The form uploaded through the console. JSON for now; switch to the XLSForm (.xlsx) here once the
-// server has the XLSForm importer: the upload step itself does not change.
+// The forms uploaded through the console: the interview as JSON (devices fill it below), then an
+// XLSForm workbook (.xlsx) converted by the server.
+const XLSFORM_FILE = path.join(SRC, 'assets/xlsform/enquete_mobilite.xlsx');
 const FORM_FILE = process.env.CARNET_FORM_FILE || path.join(SRC, 'assets/forms/door_to_door.json');
 const FORM_ID = 'door_to_door';
 
@@ -101,11 +102,18 @@ async function main() {
   await page.click('#form-publish');
   await page.waitForSelector(`tr[data-form^="${FORM_ID}@"]`);
   check((await page.locator(`tr[data-form^="${FORM_ID}@"]`).count()) === 1, 'published version listed');
+  await page.setInputFiles('#form-file', XLSFORM_FILE);
+  await page.click('#form-check');
+  await page.waitForSelector('#form-result .flash.ok');
+  check((await page.textContent('#form-result')).includes('valide'), 'XLSForm checked');
+  await page.click('#form-publish');
+  await page.waitForSelector('tr[data-form^="enquete_mobilite@"]');
+  check((await page.locator('tr[data-form^="enquete_mobilite@"]').count()) === 1, 'XLSForm published and listed');
 
   // Devices log in and get the form; an ambassador collects an interview.
   for (const who of ['awa', 'chloe']) dev(who, ['login', URL, who], `${who}-secret\n`);
-  check(sync('awa').forms_installed === 1, 'form reaches the ambassador device');
-  check(sync('chloe').forms_installed === 1, 'form reaches the coordinator device');
+  check(sync('awa').forms_installed === 2, 'form reaches the ambassador device');
+  check(sync('chloe').forms_installed === 2, 'form reaches the coordinator device');
   fs.writeFileSync(path.join(TMP, 'a1.json'), JSON.stringify({ commune: 'gardanne', issue_visite: 'refus', adresse: '3 rue des Lilas', position: '43.4553 5.4691' }));
   const id = dev('awa', ['import-answers', FORM_ID, path.join(TMP, 'a1.json')]);
   check(sync('awa').pushed >= 1, 'interview pushed');

@@ -2,6 +2,7 @@
 // users, devices, form upload, and exports read back (CSV, zip via libzip, XLSX, GeoJSON).
 #include "server_fixture.hpp"
 
+#include <fstream>
 #include <pugixml.hpp>
 #include <zip.h>
 
@@ -259,8 +260,28 @@ TEST_CASE_METHOD(ConsoleFixture, "forms are uploaded, checked and published", "[
 
     auto xlsx = raw("POST", "/api/v1/forms", coco, std::string("PK\x03\x04 a spreadsheet", 19),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    CHECK(xlsx.status == 415);
-    CHECK(xlsx.body["error"] == "xlsform_unavailable");
+    CHECK(xlsx.status == 422);
+    CHECK(xlsx.body["error"] == "invalid_xlsform");
+
+    // A real XLSForm (the sample workbook) converts and publishes; a broken one names sheet, row, column.
+    auto readBytes = [](const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string sheetType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    auto sample =
+        raw("POST", "/api/v1/forms", coco,
+            readBytes(std::filesystem::path(CARNET_SOURCE_DIR) / "assets/xlsform/enquete_mobilite.xlsx"), sheetType);
+    REQUIRE(sample.status == 201);
+    CHECK_FALSE(sample.body["form_id"].get<std::string>().empty());
+    auto bad = raw("POST", "/api/v1/forms", coco,
+                   readBytes(std::filesystem::path(CARNET_SOURCE_DIR) / "tests/forms/xlsform/broken.xlsx"), sheetType);
+    REQUIRE(bad.status == 422);
+    CHECK(bad.body["error"] == "invalid_xlsform");
+    REQUIRE_FALSE(bad.body["problems"].empty());
+    CHECK(bad.body["problems"][0]["sheet"] == "survey");
+    CHECK(bad.body["problems"][0]["row"].get<int>() > 1);
+    CHECK_FALSE(bad.body["problems"][0]["column"].get<std::string>().empty());
     CHECK(raw("POST", "/api/v1/forms", coco, "a,b", "text/csv").status == 415);
 }
 

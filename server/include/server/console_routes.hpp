@@ -28,9 +28,13 @@ struct ConsoleFile {
 
 /// True when an upload is a spreadsheet (an .xlsx is a zip: "PK\x03\x04", or its content type says so).
 [[nodiscard]] bool isSpreadsheetUpload(std::string_view contentType, std::string_view body);
-/// The form JSON of an XLSForm spreadsheet, or nullopt while no XLSForm importer is built in (the
-/// importer comes from the xlsform library; wiring it is this one call).
-[[nodiscard]] std::optional<Result<std::string>> xlsformToJson(std::string_view bytes);
+/// An XLSForm spreadsheet converted for upload.
+struct XlsformUpload {
+    std::string json;        ///< the form JSON ("" when the workbook has errors)
+    nlohmann::json problems; ///< [{"message", "message_fr", "sheet", "row", "column"}], errors only
+};
+/// Converts an XLSForm spreadsheet with the xlsform library; errors name the sheet, row and column.
+[[nodiscard]] XlsformUpload xlsformToJson(std::string_view bytes);
 
 /// Mounts `/` (the console) and the console API on `http`; `log` receives server errors.
 void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log);
