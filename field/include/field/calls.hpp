@@ -76,7 +76,8 @@ struct CallUpdate {
 /// Plans an attempt on an open task; Invalid when the task is not open or a callback date is
 /// missing or before the call. No answer counts consecutive unanswered attempts: the task is
 /// exhausted at campaign.maxAttempts, otherwise due again `retryDays` after the call.
-Result<CallUpdate> planCallAttempt(const RecordView& task, const CallAttempt& attempt, const Campaign& campaign);
+Result<CallUpdate> planCallAttempt(const RecordView& task, const CallAttempt& attempt, const Campaign& campaign,
+                                   Lang lang = Lang::Fr);
 
 /// One line of the call queue.
 struct CallQueueEntry {

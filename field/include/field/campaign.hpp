@@ -3,6 +3,7 @@
 // campaign JSON file (assets/campaign/demo.json); defaults are the figures of the MOBILIZE and Tims
 // programmes (docs/field-model.md).
 
+#include "core/i18n.hpp"
 #include "core/result.hpp"
 
 #include <filesystem>
@@ -59,8 +60,8 @@ struct Campaign {
 
 /// Parses a campaign document; errors name `source` and the JSON path ("demo.json: /impact/co2_kg_per_km:
 /// expected a positive number"). Missing properties keep their defaults; unknown ones are errors.
-Result<Campaign> parseCampaign(const nlohmann::json& doc, std::string_view source);
+Result<Campaign> parseCampaign(const nlohmann::json& doc, std::string_view source, Lang lang = Lang::Fr);
 /// Reads and parses a campaign file (syntax errors as FILE:LINE:COL).
-Result<Campaign> loadCampaign(const std::filesystem::path& file);
+Result<Campaign> loadCampaign(const std::filesystem::path& file, Lang lang = Lang::Fr);
 
 } // namespace carnet::field

@@ -17,15 +17,18 @@
 
 namespace carnet::field::device {
 
+/// A store record as a view.
+[[nodiscard]] RecordView viewOf(const store::Record& record, std::string_view org = {});
 /// The store's records as views (answers included). `org` fills RecordView::org.
 Result<std::vector<RecordView>> loadViews(store::Store& store, std::string_view org = {});
 /// Installs every built-in form not yet installed; returns how many were installed.
 Result<int> installBuiltinForms(store::Store& store);
 
 /// Imports a walk-list CSV into the store (all or nothing: one transaction per record, but the CSV
-/// is fully checked first). Errors list the bad lines ("line 7: ..."). Returns the walk list's id.
+/// is fully checked first). Errors list the bad lines ("line 7: ..."). Returns what was created, with the
+/// store's record ids.
 Result<WalkListImport> importWalkList(store::Store& store, std::string_view csv, std::string_view name,
-                                      std::string_view author);
+                                      std::string_view author, Lang lang = Lang::Fr);
 
 /// Records an outcome at a door: a finalized door_visit record and the dwelling's last outcome.
 /// `at` is an ISO date-time. Returns the door_visit id.
@@ -62,7 +65,7 @@ struct CallResult {
 };
 /// Records a call attempt on a task (planCallAttempt) and, when answered, opens the script.
 Result<CallResult> recordCall(store::Store& store, std::string_view taskId, const CallAttempt& attempt,
-                              const Campaign& campaign);
+                              const Campaign& campaign, Lang lang = Lang::Fr);
 
 /// Creates a person by hand (phone normalised by the forms engine). Returns its id.
 Result<std::string> addPerson(store::Store& store, const nlohmann::json& answers, std::string_view user);
@@ -71,12 +74,23 @@ Result<std::string> recordConsent(store::Store& store, std::string_view personId
                                   bool granted, const Campaign& campaign, std::string_view at, std::string_view user);
 /// Marks a person do-not-contact and cancels their open call tasks.
 Result<void> setDoNotContact(store::Store& store, std::string_view personId);
-/// Merges a duplicate into the kept person (planMerge).
-Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std::string_view loserId);
-/// Applies planErasure: the personal fields are cleared in the current answers (a `set` to null that
-/// syncs to the server and every device), the person is marked erased and their calls cancelled.
-/// Older versions kept in the server history are scrubbed only by the `erase` op (branch syncfault).
-Result<ErasurePlan> erasePerson(store::Store& store, std::string_view personId);
+/// Merges a duplicate into the kept person (planMerge). Editable records (open call tasks) are
+/// re-linked; finalized ones keep their link and the rules follow the loser's `fusionne_dans`.
+Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std::string_view loserId,
+                              Lang lang = Lang::Fr);
+/// What an erasure did on this device.
+struct ErasureReport {
+    ErasurePlan plan;
+    /// Fields cleared in the current answers of editable records (the person, open call tasks): a `set`
+    /// to null that syncs to the server and every device.
+    std::vector<std::pair<std::string, std::vector<std::string>>> cleared;
+    /// Fields of finalized records (interviews, surveys, scripts) the current store API cannot change:
+    /// they wait for `Store::eraseFields` (branch syncfault). Empty once that op is wired.
+    std::vector<std::pair<std::string, std::vector<std::string>>> pending;
+};
+/// Applies planErasure: the person is marked erased and do-not-contact, their open calls cancelled,
+/// and the personal fields of editable records cleared; see ErasureReport::pending for the rest.
+Result<ErasureReport> erasePerson(store::Store& store, std::string_view personId, Lang lang = Lang::Fr);
 
 /// Indicators over the store's records.
 Result<Indicators> indicators(store::Store& store, const Campaign& campaign, GroupBy by, std::string_view org = {});

@@ -13,7 +13,7 @@
 namespace carnet::field {
 
 /// Form ids (and `settings.kind`) of the built-in field forms.
-namespace forms {
+namespace formid {
 inline constexpr std::string_view kWalkList = "walk_list";             ///< a walk list (name, territory, ambassador)
 inline constexpr std::string_view kBuilding = "building";              ///< an address in a walk list
 inline constexpr std::string_view kDwelling = "dwelling";              ///< a door in a building
@@ -25,7 +25,7 @@ inline constexpr std::string_view kDoorToDoor = "door_to_door";        ///< the 
 inline constexpr std::string_view kTripSurvey = "trip_survey";         ///< the before/after 6 questions
 inline constexpr std::string_view kPhoneFollowup = "phone_followup";   ///< the call script
 inline constexpr std::string_view kAdviceDesk = "advice_desk_session"; ///< advice-desk session log
-} // namespace forms
+} // namespace formid
 
 /// Field names of the built-in forms (French-first names, as in the sample forms).
 namespace fields {
@@ -81,6 +81,7 @@ inline constexpr std::string_view kAttemptCount = "nb_tentatives";
 inline constexpr std::string_view kAttempts = "tentatives"; ///< repeat: appel_le, issue_appel, appelant
 inline constexpr std::string_view kAttemptAt = "appel_le";
 inline constexpr std::string_view kAttemptOutcome = "issue_appel";
+inline constexpr std::string_view kAttemptCaller = "appelant_tentative";
 inline constexpr std::string_view kScriptRecordId = "script_id"; ///< the script record of an answered call
 } // namespace fields
 

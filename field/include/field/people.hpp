@@ -1,6 +1,7 @@
 #pragma once
 // People: creation from a door interview, consent, duplicates and their merge, erasure.
 
+#include "core/i18n.hpp"
 #include "field/campaign.hpp"
 #include "field/model.hpp"
 #include "field/walklist.hpp"
@@ -16,12 +17,17 @@ namespace carnet::field {
 
 /// The personal fields of a form (its questions marked `"personal": true`, plus the built-in list
 /// kept here until that loader property is on main): person prenom, nom, telephone; door_to_door
-/// membres (first names), telephone, courriel, position, observations; phone_followup numero_compose,
-/// verbatim, commentaire; trip_survey temoignage; consent recueilli_par is not personal.
+/// membres[].prenom (first names, one path per repeat instance), telephone, courriel, position,
+/// observations; phone_followup numero_compose, verbatim, commentaire; trip_survey temoignage.
+/// A name "R[].F" stands for field F in every instance of repeat R.
 [[nodiscard]] std::vector<std::string> personalFields(std::string_view formId);
 
 /// A person's name folded for comparison: lower case, accents removed, spaces and hyphens collapsed.
 [[nodiscard]] std::string foldName(std::string_view first, std::string_view last);
+
+/// `personId` and every person merged into it (following fusionne_dans back), so that records
+/// linked to a merged duplicate count for the kept person.
+[[nodiscard]] std::vector<std::string> personAliases(const RecordIndex& records, std::string_view personId);
 
 /// The latest consent record (by recueilli_le) of `personId` for `purpose`, or nullptr.
 [[nodiscard]] const RecordView* latestConsent(const RecordIndex& records, std::string_view personId,
@@ -38,8 +44,8 @@ struct InterviewPeople {
     NewRecord person;
     std::vector<NewRecord> consents;
 };
-/// For a finalized door_to_door record with outcome "entretien" and no person_id yet; nullopt
-/// otherwise. `newId` makes the ids.
+/// For a door_to_door record (draft about to be finalized, or finalized) with outcome "entretien"
+/// and no person_id yet; nullopt otherwise. `newId` makes the ids.
 [[nodiscard]] std::optional<InterviewPeople> planPersonFromInterview(const RecordView& interview,
                                                                      const Campaign& campaign, std::string_view at,
                                                                      std::string_view by,
@@ -62,7 +68,8 @@ struct MergePlan {
     std::vector<std::pair<std::string, nlohmann::json>> relinks; ///< record id → {"person_id": keepId}
 };
 /// Plans the merge; Invalid when either is not a live person or they are the same.
-Result<MergePlan> planMerge(const RecordIndex& records, std::string_view keepId, std::string_view loserId);
+Result<MergePlan> planMerge(const RecordIndex& records, std::string_view keepId, std::string_view loserId,
+                            Lang lang = Lang::Fr);
 
 /// What erasing a person covers.
 struct ErasurePlan {
@@ -75,6 +82,6 @@ struct ErasurePlan {
 };
 /// Plans the erasure of `personId`; NotFound when it is not a person. Anonymous answers (trip
 /// counts, outcomes) stay, so interviews and before/after pairs remain countable.
-Result<ErasurePlan> planErasure(const RecordIndex& records, std::string_view personId);
+Result<ErasurePlan> planErasure(const RecordIndex& records, std::string_view personId, Lang lang = Lang::Fr);
 
 } // namespace carnet::field

@@ -1,6 +1,7 @@
 #pragma once
 // Walk lists: the CSV import (all or nothing, errors with line numbers), door outcomes and progress.
 
+#include "core/i18n.hpp"
 #include "field/model.hpp"
 
 #include <functional>
@@ -48,7 +49,7 @@ struct WalkListParse {
     std::vector<CsvError> errors;
 };
 [[nodiscard]] WalkListParse parseWalkListCsv(std::string_view csv, std::string_view name,
-                                             const std::function<std::string()>& newId);
+                                             const std::function<std::string()>& newId, Lang lang = Lang::Fr);
 
 /// What happened at a door.
 enum class DoorOutcome {

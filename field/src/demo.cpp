@@ -1,0 +1,1 @@
+#include "field/device.hpp"
