@@ -233,6 +233,26 @@ constexpr std::array kTable{
           "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
           "  import-answers FORM_ID FILE.json | attach FILE | outbox | check\n"
           "  login URL USER (password on standard input) | sync"},
+    Entry{"device.usage_field",
+          "Travail de terrain (sorties JSON ; --at AAAA-MM-JJTHH:MM, --today AAAA-MM-JJ, --campaign FICHIER) :\n"
+          "  demo-seed [--user NOM] | field install-forms | field finalize FICHE\n"
+          "  walklist import FICHIER.csv --name NOM | walklist list | walklist buildings LISTE | walklist doors IMMEUBLE\n"
+          "  door LOGEMENT absent|refus|repasser|entretien|ne_pas_contacter | building-absent IMMEUBLE\n"
+          "  interview start LOGEMENT | people | person add JSON | person do-not-contact|erase PERSONNE\n"
+          "  consent PERSONNE phone_followup|answers_use oui|non | duplicates | merge GARDÉE DOUBLON\n"
+          "  calls queue [--caller NOM] | calls stats | call TÂCHE decroche|pas_de_reponse|faux_numero|rappeler "
+          "[--callback AAAA-MM-JJ]\n"
+          "  impact KM | impact pairs | indicators --by ambassador|territory|organisation|funder|week",
+          "Field work (JSON output; --at YYYY-MM-DDTHH:MM, --today YYYY-MM-DD, --campaign FILE):\n"
+          "  demo-seed [--user NAME] | field install-forms | field finalize RECORD_ID\n"
+          "  walklist import FILE.csv --name NAME | walklist list | walklist buildings LIST_ID | walklist doors "
+          "BUILDING_ID\n"
+          "  door DWELLING_ID absent|refus|repasser|entretien|ne_pas_contacter | building-absent BUILDING_ID\n"
+          "  interview start DWELLING_ID | people | person add JSON | person do-not-contact|erase PERSON_ID\n"
+          "  consent PERSON_ID phone_followup|answers_use oui|non | duplicates | merge KEPT_ID DUPLICATE_ID\n"
+          "  calls queue [--caller NAME] | calls stats | call TASK_ID decroche|pas_de_reponse|faux_numero|rappeler "
+          "[--callback YYYY-MM-DD]\n"
+          "  impact KM | impact pairs | indicators --by ambassador|territory|organisation|funder|week"},
     Entry{"expr.arity", "{0}() attend {1} argument(s)", "{0}() takes {1} argument(s)"},
     Entry{"expr.bare_name", "« {0} » n’est pas une référence de champ : écrivez ${{0}}",
           "'{0}' is not a field reference: write ${{0}}"},

@@ -58,11 +58,13 @@ WeeklyTrips weeklyTrips(const json& a) {
     t.bike = n("trajets_velo");
     t.walk = n("trajets_marche");
     t.carpool = n("trajets_covoiturage");
+    t.tripKm = n("distance_trajet_km");
     return t;
 }
 
 double annualKmAvoided(const WeeklyTrips& before, const WeeklyTrips& after, const ImpactCoefficients& c) {
-    return (before.carSolo - after.carSolo) * c.kmPerCarTrip * c.weeksPerYear;
+    const double km = before.tripKm > 0 ? before.tripKm : after.tripKm > 0 ? after.tripKm : c.kmPerCarTrip;
+    return (before.carSolo - after.carSolo) * km * c.weeksPerYear;
 }
 
 namespace {

@@ -36,11 +36,13 @@ struct WeeklyTrips {
     double bike = 0;            ///< trajets_velo
     double walk = 0;            ///< trajets_marche
     double carpool = 0;         ///< trajets_covoiturage (driver sharing the car)
+    double tripKm = 0;          ///< distance_trajet_km: usual solo-car trip length (0 = not given)
 };
 /// Reads the six trip counts of a trip_survey record's answers (missing counts are 0).
 [[nodiscard]] WeeklyTrips weeklyTrips(const nlohmann::json& tripSurveyAnswers);
 /// Annual solo-car km avoided between `before` and `after` (negative when car use grew):
-/// (before.carSolo − after.carSolo) × kmPerCarTrip × weeksPerYear.
+/// (before.carSolo − after.carSolo) × trip length × weeksPerYear, the trip length being the person's
+/// own (before.tripKm, else after.tripKm) or else the campaign's kmPerCarTrip.
 [[nodiscard]] double annualKmAvoided(const WeeklyTrips& before, const WeeklyTrips& after, const ImpactCoefficients& c);
 
 /// A person's matched before/after pair of finalized trip surveys.
