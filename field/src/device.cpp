@@ -305,12 +305,13 @@ Result<std::string> recordConsent(store::Store& store, std::string_view personId
     return id;
 }
 
-Result<void> setDoNotContact(store::Store& store, std::string_view personId) {
+Result<void> setDoNotContact(store::Store& store, std::string_view personId, bool doNotContact) {
     auto p = viewById(store, personId);
     if (!p) return p.error();
     if (p->formId != formid::kPerson)
         return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
-    if (auto r = store.setAnswer(personId, fields::kDoNotContact, "oui"); !r) return r;
+    if (auto r = store.setAnswer(personId, fields::kDoNotContact, doNotContact ? "oui" : "non"); !r) return r;
+    if (!doNotContact) return {};
     auto views = loadViews(store);
     if (!views) return views.error();
     return cancelOpenCalls(store, RecordIndex(*views), personId);

@@ -72,8 +72,9 @@ Result<std::string> addPerson(store::Store& store, const nlohmann::json& answers
 /// Records a consent (or its withdrawal) for a person. Returns the consent's id.
 Result<std::string> recordConsent(store::Store& store, std::string_view personId, std::string_view purpose,
                                   bool granted, const Campaign& campaign, std::string_view at, std::string_view user);
-/// Marks a person do-not-contact and cancels their open call tasks.
-Result<void> setDoNotContact(store::Store& store, std::string_view personId);
+/// Marks a person do-not-contact and cancels their open call tasks; `doNotContact` false lifts the
+/// mark (cancelled calls stay cancelled: a new follow-up creates the next one).
+Result<void> setDoNotContact(store::Store& store, std::string_view personId, bool doNotContact = true);
 /// Merges a duplicate into the kept person (planMerge). Editable records (open call tasks) are
 /// re-linked; finalized ones keep their link and the rules follow the loser's `fusionne_dans`.
 Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std::string_view loserId,
