@@ -1,6 +1,7 @@
 #include "server/routes.hpp"
 
 #include "server/crypto.hpp"
+#include "server/field_routes.hpp"
 #include "sync/protocol.hpp"
 
 #include <httplib.h>
@@ -205,6 +206,15 @@ private:
         };
     }
 
+    // Call tasks pushed for a phone ambassador are assigned to them (field workflows); a failure is
+    // logged, the push itself already succeeded and the next push retries.
+    void routeCallTasks(const User& user, const std::vector<sync::Mutation>& mutations) const {
+        std::vector<std::string> ids;
+        for (const auto& m : mutations)
+            ids.push_back(m.recordId);
+        if (auto r = m_s.field().routeCallTasks(user.orgId, ids); !r.ok()) log("call routing: " + r.error().message);
+    }
+
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
     void push(const Request& req, Response& res, const User& user, const json& body);
     void pull(const Request& req, Response& res, const User& user);
@@ -254,6 +264,7 @@ void Routes::push(const Request& req, Response& res, const User& user, const jso
                          "device " + *deviceId + " is not registered to user " + user.name);
     auto reply = m_s.sync().push(user, *deviceId, mutations);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
+    routeCallTasks(user, mutations);
     json results = json::array();
     for (const auto& r : reply->results)
         results.push_back(sync::toJson(r));
@@ -452,6 +463,7 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
     // The routes live as long as the server: owned by the handlers through a shared pointer.
     auto routes = std::make_shared<Routes>(services, std::move(log));
     routes->mount(http);
+    mountFieldRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     // The logger holds the last reference, and reports every server error once more with its status.
     http.set_logger([routes](const Request& req, const Response& res) {
         if (res.status >= 500) routes->log(req.method + " " + req.path + " -> " + std::to_string(res.status));

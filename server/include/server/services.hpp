@@ -3,6 +3,7 @@
 
 #include "server/attachments.hpp"
 #include "server/auth_service.hpp"
+#include "server/field_service.hpp"
 #include "server/form_service.hpp"
 #include "server/repository.hpp"
 #include "server/sync_service.hpp"
@@ -28,6 +29,8 @@ public:
     SyncService& sync() { return m_sync; }
     /// Attachment uploads.
     AttachmentStore& attachments() { return m_attachments; }
+    /// Walk lists, call routing and the console's figures.
+    FieldService& field() { return m_field; }
 
 private:
     Services(std::unique_ptr<Repository> repo, const std::filesystem::path& dataDir);
@@ -36,6 +39,7 @@ private:
     FormService m_forms;
     SyncService m_sync;
     AttachmentStore m_attachments;
+    FieldService m_field;
 };
 
 } // namespace carnet::server
