@@ -195,7 +195,25 @@ int run(const Options& o) {
         if (!*org) return fail(makeError(ErrorCode::NotFound, "no organisation '" + o.org + "'"));
         auto text = readTextFile(a[2]);
         if (!text.ok()) return fail(text.error());
-        auto r = s.field().importWalkList((*org)->id, 0, "server", *text, o.name);
+        // Records need an author account: the organisation's "server@ORG" account (no password can
+        // open it), created on first use.
+        const std::string importer = "server@" + o.org;
+        auto account = s.repository().findUser(importer);
+        if (!account.ok()) return fail(account.error());
+        std::int64_t authorId = 0;
+        if (*account) {
+            authorId = (*account)->id;
+        } else {
+            User u;
+            u.name = importer;
+            u.role = Role::Coordinator;
+            u.orgId = (*org)->id;
+            u.passwordHash = "!"; // never a valid argon2id string: login always fails
+            auto added = s.repository().addUser(u);
+            if (!added.ok()) return fail(added.error());
+            authorId = *added;
+        }
+        auto r = s.field().importWalkList((*org)->id, authorId, "server", *text, o.name);
         if (!r.ok()) return fail(r.error());
         if (!r->errors.empty()) {
             for (const auto& e : r->errors)

@@ -276,6 +276,10 @@ Result<CallResult> recordCall(store::Store& store, std::string_view taskId, cons
         const json links = {{fields::kPersonId, task->text(fields::kPersonId)}, {fields::kCallTaskId, task->id}};
         if (auto r = applyChanges(store, *script, links); !r) return r.error();
         (void)store.setAnswer(*script, "issue_appel", callOutcomeValue(CallOutcome::Answered));
+        if (auto person = store.get(task->text(fields::kPersonId)))
+            if (auto phone = person->answers.find(fields::kPhone);
+                phone != person->answers.end() && phone->is_string())
+                (void)store.setAnswer(*script, "numero_compose", *phone);
         if (auto r = store.setAnswer(taskId, fields::kScriptRecordId, *script); !r) return r.error();
         out.scriptId = *script;
     }

@@ -258,10 +258,6 @@ DoorVisitPlan planDoorVisit(const RecordView& dwelling, DoorOutcome outcome, std
 }
 
 namespace {
-bool hasFinalOutcome(const RecordView& dwelling) {
-    auto o = parseOutcome(dwelling.text(fields::kLastOutcome));
-    return o && isFinal(*o);
-}
 int order(const RecordView* r) {
     return static_cast<int>(r->number(fields::kOrder, 0));
 }
@@ -269,8 +265,10 @@ int order(const RecordView* r) {
 
 std::vector<const RecordView*> remainingDwellings(const RecordIndex& records, std::string_view buildingId) {
     std::vector<const RecordView*> out;
-    for (const RecordView* d : records.linked(formid::kDwelling, fields::kBuildingId, buildingId))
-        if (!hasFinalOutcome(*d)) out.push_back(d);
+    for (const RecordView* d : records.linked(formid::kDwelling, fields::kBuildingId, buildingId)) {
+        const auto o = parseOutcome(d->text(fields::kLastOutcome));
+        if (!o || *o == DoorOutcome::Absent) out.push_back(d);
+    }
     std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return order(a) < order(b); });
     return out;
 }

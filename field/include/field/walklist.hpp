@@ -75,8 +75,9 @@ struct DoorVisitPlan {
 /// Plans an outcome at `dwelling` (a dwelling record) at `at` (ISO date-time) by `ambassador`.
 [[nodiscard]] DoorVisitPlan planDoorVisit(const RecordView& dwelling, DoorOutcome outcome, std::string_view at,
                                           std::string_view ambassador, std::string visitId);
-/// The dwellings of `buildingId` still without a final outcome (those "nobody home for the whole
-/// building" applies to), in walk-list order.
+/// The dwellings of `buildingId` still to knock on: no outcome yet, or nobody home last time (not
+/// final outcomes, not "come back later", which has its own appointment). "Nobody home for the
+/// whole building" applies to these, in walk-list order.
 [[nodiscard]] std::vector<const RecordView*> remainingDwellings(const RecordIndex& records,
                                                                 std::string_view buildingId);
 
