@@ -170,7 +170,7 @@ eq "$(python3 -c "import json,sys; q=[json.loads(l) for l in sys.stdin]; print(l
   "6 ['$(later 2)', '$(later 3)'] 2" "queue after the calls: retry and callback first"
 
 # The script of the first answered call is filled and finalized: it schedules the next call.
-for kv in "theme=bus" "lancement_bus=Avez-vous pensé au bus ?" "reponse_lancement=positive" "gestes_proposes=[\"fiche_horaires\"]" "acceptation=accepte" "gestes_acceptes=[\"fiche_horaires\"]"; do
+for kv in "theme=bus" "reponse_lancement=positive" "gestes_proposes=[\"fiche_horaires\"]" "acceptation=accepte" "gestes_acceptes=[\"fiche_horaires\"]"; do
   dev leo set "$script1" "${kv%%=*}" "${kv#*=}" >/dev/null || fail "script answer $kv"
 done
 fx=$(dev leo field finalize "$script1" --at "${TODAY}T14:30") || fail "script finalize"
