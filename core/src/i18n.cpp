@@ -13,7 +13,9 @@ struct Entry {
 };
 
 // Sorted by key (checked by a test) so lookups are a binary search.
-constexpr std::array kTable{
+// std::to_array: class template argument deduction of std::array over hundreds of entries
+// exceeds clang's fold-expression nesting limit.
+constexpr auto kTable = std::to_array<Entry>({
     Entry{"app.call_status.a_faire", "à appeler", "to call"},
     Entry{"app.call_status.annule", "annulé", "cancelled"},
     Entry{"app.call_status.epuise", "sans réponse (abandonné)", "no answer (given up)"},
@@ -236,7 +238,8 @@ constexpr std::array kTable{
     Entry{"device.usage_field",
           "Travail de terrain (sorties JSON ; --at AAAA-MM-JJTHH:MM, --today AAAA-MM-JJ, --campaign FICHIER) :\n"
           "  demo-seed [--user NOM] | field install-forms | field finalize FICHE\n"
-          "  walklist import FICHIER.csv --name NOM | walklist list | walklist buildings LISTE | walklist doors IMMEUBLE\n"
+          "  walklist import FICHIER.csv --name NOM | walklist list | walklist buildings LISTE | walklist doors "
+          "IMMEUBLE\n"
           "  door LOGEMENT absent|refus|repasser|entretien|ne_pas_contacter | building-absent IMMEUBLE\n"
           "  interview start LOGEMENT | people | person add JSON | person do-not-contact|erase PERSONNE\n"
           "  consent PERSONNE phone_followup|answers_use oui|non | duplicates | merge GARDÉE DOUBLON\n"
@@ -415,7 +418,7 @@ constexpr std::array kTable{
           "{0}: data folder is not writable ({1})"},
     Entry{"store.unknown_form", "formulaire inconnu « {0} »", "unknown form '{0}'"},
     Entry{"store.unknown_record", "fiche inconnue « {0} »", "unknown record '{0}'"},
-};
+});
 
 constexpr bool tableSorted() {
     for (std::size_t i = 1; i < kTable.size(); ++i)
