@@ -39,6 +39,16 @@ const field::RecordView* personAt(const field::RecordIndex& idx, const std::stri
     return nullptr;
 }
 
+// "3B · 2e étage", "0A · RDC": the floor as people say it.
+std::string dwellingLabel(const field::RecordView& d, Lang lang) {
+    const std::string floor = d.text(field::fields::kFloor);
+    std::string floorText = floor;
+    if (!floor.empty() && floor.find_first_not_of("0123456789") == std::string::npos)
+        floorText = floor == "0" ? tr("app.walk.ground_floor", lang)
+                                 : tr(floor == "1" ? "app.walk.first_floor" : "app.walk.floor", lang, {floor});
+    return joinNonEmpty({d.text(field::fields::kDwellingLabel), floorText}, " · ");
+}
+
 std::string buildingAddress(const field::RecordView& b) {
     using namespace field::fields;
     const std::string street = joinNonEmpty({b.text(kNumber), b.text(kStreet)}, " ");
@@ -100,7 +110,7 @@ WalkListData AppState::walkListData() {
         for (const auto* dw : byOrder(idx.linked(field::formid::kDwelling, field::fields::kBuildingId, b->id))) {
             DwellingRow row;
             row.id = dw->id;
-            row.label = joinNonEmpty({dw->text(field::fields::kDwellingLabel), dw->text(field::fields::kFloor)}, " · ");
+            row.label = dwellingLabel(*dw, m_lang);
             row.outcome = dw->text(field::fields::kLastOutcome);
             row.visits = static_cast<int>(dw->number(field::fields::kVisitCount));
             const auto outcome = field::parseOutcome(row.outcome);

@@ -3,6 +3,7 @@
 #include "app/theme.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <imgui.h>
@@ -87,11 +88,16 @@ struct Plot {
     float w = 0, h = 0;
 };
 
+// The y axis labels' column: wide enough for the top value.
+float axisWidth(double scaleMax, float scale) {
+    return std::max(kAxisLabelWidth * scale, ImGui::CalcTextSize(number(scaleMax).c_str()).x + 12.0f * scale);
+}
+
 Plot beginPlot(const std::string& title, float height, float scale, double scaleMax) {
     theme::hint(title);
     const ImVec2 start = ImGui::GetCursorScreenPos();
     const float lineH = ImGui::GetTextLineHeight();
-    const float axisW = kAxisLabelWidth * scale;
+    const float axisW = axisWidth(scaleMax, scale);
     const float total = height * scale;
     Plot p;
     p.origin = ImVec2(start.x + axisW, start.y + lineH / 2);
@@ -111,17 +117,25 @@ Plot beginPlot(const std::string& title, float height, float scale, double scale
     return p;
 }
 
-void axisLabel(const Plot& p, float centreX, const std::string& label) {
+void axisLabel(const Plot& p, float centreX, const std::string& label, float maxWidth = 0) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float tw = ImGui::CalcTextSize(label.c_str()).x;
-    dl->AddText(ImVec2(p.origin.x + centreX - tw / 2, p.origin.y + p.h + 4), colour(ImGuiCol_Text), label.c_str());
+    float size = ImGui::GetFontSize();
+    float tw = ImGui::CalcTextSize(label.c_str()).x;
+    if (maxWidth > 0 && tw > maxWidth) {
+        // A label wider than its bar's slot is drawn smaller rather than over its neighbour.
+        size *= std::max(0.6f, maxWidth / tw);
+        tw = ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, 0.0f, label.c_str()).x;
+    }
+    // Centred under its bar or point, but never past the plot's edges.
+    const float x = std::clamp(p.origin.x + centreX - tw / 2, p.origin.x, std::max(p.origin.x, p.origin.x + p.w - tw));
+    dl->AddText(ImGui::GetFont(), size, ImVec2(x, p.origin.y + p.h + 4), colour(ImGuiCol_Text), label.c_str());
 }
 
 } // namespace
 
 void drawBarChart(const BarChartData& data, float height, DrawContext& ctx) {
     ImGui::PushID(data.title.c_str());
-    const float axisW = kAxisLabelWidth * ctx.scale;
+    const float axisW = axisWidth(layoutBars(data, 100, 100).scaleMax, ctx.scale);
     const float lineH = ImGui::GetTextLineHeight();
     const BarLayout layout = layoutBars(data, std::max(10.0f, ImGui::GetContentRegionAvail().x - axisW),
                                         std::max(10.0f, height * ctx.scale - 2 * lineH));
@@ -142,7 +156,7 @@ void drawBarChart(const BarChartData& data, float height, DrawContext& ctx) {
             dl->AddLine(ImVec2(a.x - 8 * ctx.scale, y), ImVec2(b.x + 8 * ctx.scale, y), kTargetColour,
                         4.0f * ctx.scale);
         }
-        axisLabel(p, r.x + r.w / 2, data.bars[k].label);
+        axisLabel(p, r.x + r.w / 2, data.bars[k].label, p.w / static_cast<float>(layout.bars.size()) - 4.0f);
     }
     if (!data.targetLegend.empty()) {
         const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -156,7 +170,7 @@ void drawBarChart(const BarChartData& data, float height, DrawContext& ctx) {
 
 void drawLineChart(const LineChartData& data, float height, DrawContext& ctx) {
     ImGui::PushID(data.title.c_str());
-    const float axisW = kAxisLabelWidth * ctx.scale;
+    const float axisW = axisWidth(layoutLine(data, 100, 100).scaleMax, ctx.scale);
     const float lineH = ImGui::GetTextLineHeight();
     const LineLayout layout = layoutLine(data, std::max(10.0f, ImGui::GetContentRegionAvail().x - axisW - 20),
                                          std::max(10.0f, height * ctx.scale - 2 * lineH));

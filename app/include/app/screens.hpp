@@ -313,6 +313,8 @@ void drawIndicators(const IndicatorsView& view, DrawContext& ctx);
 
 /// "1 590" / "1,590": thousands grouped the way the language writes them.
 [[nodiscard]] std::string groupThousands(long long value, Lang lang);
+/// "+33612345678" -> "+33 6 12 34 56 78" (other numbers as they are).
+[[nodiscard]] std::string displayPhone(const std::string& e164);
 /// "2026-12-03" -> "03/12/2026" (fr) or "2026-12-03" (en).
 [[nodiscard]] std::string displayDate(const std::string& iso, Lang lang);
 

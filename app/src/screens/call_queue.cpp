@@ -36,6 +36,15 @@ std::string addDays(const year_month_day& from, int days) {
 
 } // namespace
 
+std::string displayPhone(const std::string& e164) {
+    // +33612345678 -> +33 6 12 34 56 78: read aloud and dialled by a person, in pairs.
+    if (e164.size() != 12 || e164.rfind("+33", 0) != 0) return e164;
+    std::string out = "+33 " + e164.substr(3, 1);
+    for (std::size_t k = 4; k < 12; k += 2)
+        out += " " + e164.substr(k, 2);
+    return out;
+}
+
 std::string displayDate(const std::string& isoDate, Lang lang) {
     if (isoDate.size() < 10 || lang != Lang::Fr) return isoDate.substr(0, 10);
     return isoDate.substr(8, 2) + "/" + isoDate.substr(5, 2) + "/" + isoDate.substr(0, 4);
@@ -61,7 +70,7 @@ CallQueueView evaluateCallQueue(const CallQueueModel& model, const CallQueueData
         cv.title = c.name;
         cv.overdue = !data.today.empty() && c.due.substr(0, 10) < data.today;
         cv.subtitle = tr(cv.overdue ? "app.calls.overdue" : "app.calls.due", lang,
-                         {c.phone, displayDate(c.due, lang), std::to_string(c.attempts)});
+                         {displayPhone(c.phone), displayDate(c.due, lang), std::to_string(c.attempts)});
         cv.open = c.id == model.taskId;
         v.calls.push_back(std::move(cv));
     }
@@ -179,7 +188,7 @@ void drawCallQueue(const CallQueueView& view, DrawContext& ctx) {
     for (const auto& c : view.calls) {
         ImGui::PushID(c.id.c_str());
         if (c.overdue) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(1.0f, 0.90f, 0.80f, 1));
-        const bool tapped = theme::button(ctx, "call." + c.id, c.title + "\n" + c.subtitle, -1, 80.0f);
+        const bool tapped = theme::row(ctx, "call." + c.id, c.title + "\n" + c.subtitle);
         if (c.overdue) ImGui::PopStyleColor();
         if (tapped) ctx.emit(Intent::Kind::SelectCall).id = c.open ? std::string() : c.id;
         if (c.open) {

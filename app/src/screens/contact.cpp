@@ -21,7 +21,8 @@ ContactView evaluateContact(const ContactModel& model, const ContactData& data, 
         return v;
     }
     v.name = data.name.empty() ? tr("app.contact.no_name", lang) : data.name;
-    v.details = data.phone.empty() ? data.address : data.phone + (data.address.empty() ? "" : " · " + data.address);
+    v.details = data.phone.empty() ? data.address
+                                   : displayPhone(data.phone) + (data.address.empty() ? "" : " · " + data.address);
     v.consentsHeader = tr("app.contact.consents", lang, {data.wordingVersion});
     for (const auto& c : data.consents) {
         ConsentView cv;

@@ -94,15 +94,14 @@ void drawIndicators(const IndicatorsView& view, DrawContext& ctx) {
         ImGui::PopID();
     }
     ImGui::Spacing();
-    const bool wide = avail > 1000.0f * ctx.scale;
-    if (wide) {
-        // Landscape: the two bar charts side by side.
-        ImGui::BeginChild("chart.interviews", ImVec2((avail - spacing) / 2, 300.0f * ctx.scale), false,
-                          ImGuiWindowFlags_NoScrollbar);
-        drawBarChart(view.interviewsChart, 260.0f, ctx);
+    if (avail > 1000.0f * ctx.scale) {
+        // Landscape: the two bar charts side by side, the line under them.
+        const float h = 300.0f * ctx.scale;
+        ImGui::BeginChild("chart.interviews", ImVec2((avail - spacing) / 2, h), false, ImGuiWindowFlags_NoScrollbar);
+        drawBarChart(view.interviewsChart, 230.0f, ctx);
         ImGui::EndChild();
         ImGui::SameLine();
-        ImGui::BeginChild("chart.sessions", ImVec2(0, 300.0f * ctx.scale), false, ImGuiWindowFlags_NoScrollbar);
+        ImGui::BeginChild("chart.sessions", ImVec2(0, h), false, ImGuiWindowFlags_NoScrollbar);
         drawBarChart(view.sessionsChart, 230.0f, ctx);
         ImGui::EndChild();
     } else {
@@ -111,7 +110,7 @@ void drawIndicators(const IndicatorsView& view, DrawContext& ctx) {
         drawBarChart(view.sessionsChart, 240.0f, ctx);
     }
     ImGui::Spacing();
-    drawLineChart(view.kmChart, wide ? 220.0f : 240.0f, ctx);
+    drawLineChart(view.kmChart, 240.0f, ctx);
     ImGui::EndChild();
     drawNav(view.nav, ctx);
 }

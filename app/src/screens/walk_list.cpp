@@ -116,7 +116,7 @@ void building(const WalkListView& view, const BuildingView& b, DrawContext& ctx)
     theme::hint(b.progress);
     for (const auto& d : b.dwellings) {
         ImGui::PushStyleColor(ImGuiCol_Button, outcomeColour(d.outcome, ctx.highContrast));
-        const bool tapped = theme::button(ctx, "door." + d.id, d.label + "\n" + d.status, -1, 72.0f, false);
+        const bool tapped = theme::row(ctx, "door." + d.id, d.label + "\n" + d.status, 72.0f);
         ImGui::PopStyleColor();
         if (tapped) ctx.emit(Intent::Kind::SelectDoor).id = d.open ? std::string() : d.id;
         if (d.open) {
@@ -164,7 +164,7 @@ void drawWalkLists(const WalkListView& view, DrawContext& ctx) {
         if (view.lists.empty()) theme::hint(view.empty);
         for (const auto& l : view.lists) {
             ImGui::PushID(l.id.c_str());
-            if (theme::button(ctx, "walk." + l.id, l.name + "\n" + l.progressText, -1, 80.0f))
+            if (theme::row(ctx, "walk." + l.id, l.name + "\n" + l.progressText))
                 ctx.emit(Intent::Kind::OpenWalkList).id = l.id;
             ImGui::ProgressBar(l.progress, ImVec2(-1, 12.0f * ctx.scale), "");
             ImGui::PopID();
