@@ -9,6 +9,7 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 using namespace carnet;
 using namespace carnet::app;
@@ -28,6 +29,14 @@ std::unique_ptr<AppState> openDemo(const test::TempDir& dir, Lang lang = Lang::F
     auto app = AppState::open(o);
     INFO((app.ok() ? std::string() : app.error().message));
     REQUIRE(app.ok());
+    // The first run names the ambassador: visits, calls and consents are recorded under that name.
+    Intent name;
+    name.kind = Intent::Kind::EditName;
+    name.text = "Awa";
+    Intent finish;
+    finish.kind = Intent::Kind::FinishFirstRun;
+    (*app)->apply({name, finish});
+    REQUIRE((*app)->screen() == Screen::Home);
     return std::move(*app);
 }
 
@@ -129,7 +138,7 @@ TEST_CASE("call queue view: sorted by due date, overdue flagged, calendar of the
     REQUIRE(v.calls.size() == 2);
     CHECK(v.calls[0].id == "t1");
     CHECK(v.calls[0].overdue);
-    CHECK(v.calls[0].subtitle == "+33622222222 · en retard, prévu le 20/11/2026 · 2 essai(s)");
+    CHECK(v.calls[0].subtitle == "+33 6 22 22 22 22 · en retard, prévu le 20/11/2026 · 2 essai(s)");
     CHECK_FALSE(v.calls[1].overdue);
     CHECK(v.calls[1].open);
     // November 2026 starts on a Sunday: day 1 sits in the seventh column.
@@ -169,7 +178,7 @@ TEST_CASE("walk list: tapping a door then Personne writes a door visit and updat
     tapAndApply(ui, *app, "door." + door);
     CHECK(app->walkModel().doorId == door);
     tapAndApply(ui, *app, "outcome." + door + ".absent");
-    CHECK(app->walkModel().message.empty());
+    CHECK(app->walkModel().message == "");
     CHECK(app->walkModel().doorId.empty());
 
     const auto visits = recordsOf(app->store(), "door_visit");
@@ -199,28 +208,38 @@ TEST_CASE("walk list: nobody home for a whole building, after a confirmation", "
     REQUIRE(app->openScreen("walk:first").ok());
     std::string building;
     int remaining = 0;
+    std::map<std::string, int> visitsBefore;
     for (const auto& b : app->walkListData().buildings)
-        if (b.remaining > 1) {
+        if (b.remaining > 1 && building.empty()) {
             building = b.id;
             remaining = b.remaining;
-            break;
+            for (const auto& d : b.dwellings)
+                visitsBefore[d.id] = d.visits;
         }
     REQUIRE_FALSE(building.empty());
-    const auto visitsBefore = recordsOf(app->store(), "door_visit").size();
+    const auto recordsBefore = recordsOf(app->store(), "door_visit").size();
     HeadlessImGui ui(800, 6000);
     tapAndApply(ui, *app, "absent_all." + building);
     CHECK(app->walkModel().confirmBuilding == building);
     // Cancel changes nothing.
     tapAndApply(ui, *app, "absent_all.cancel." + building);
-    CHECK(recordsOf(app->store(), "door_visit").size() == visitsBefore);
+    CHECK(recordsOf(app->store(), "door_visit").size() == recordsBefore);
     tapAndApply(ui, *app, "absent_all." + building);
     tapAndApply(ui, *app, "absent_all.confirm." + building);
-    CHECK(app->walkModel().message.empty());
-    CHECK(recordsOf(app->store(), "door_visit").size() == visitsBefore + static_cast<std::size_t>(remaining));
-    for (const auto& b : app->walkListData().buildings)
-        if (b.id == building)
-            for (const auto& d : b.dwellings)
-                if (!d.final) CHECK(d.outcome == "absent");
+    CHECK(app->walkModel().message == "");
+    CHECK(recordsOf(app->store(), "door_visit").size() == recordsBefore + static_cast<std::size_t>(remaining));
+    // Exactly the remaining doors got one more visit, each "nobody home".
+    int visited = 0;
+    for (const auto& b : app->walkListData().buildings) {
+        if (b.id != building) continue;
+        CHECK(b.remaining == remaining); // "nobody home" is not final: those doors are to visit again
+        for (const auto& d : b.dwellings)
+            if (d.visits == visitsBefore[d.id] + 1) {
+                ++visited;
+                CHECK(d.outcome == "absent");
+            }
+    }
+    CHECK(visited == remaining);
 }
 
 TEST_CASE("walk list: Entretien opens the door interview linked to the dwelling", "[app][field]") {
@@ -249,7 +268,7 @@ TEST_CASE("call queue: no answer and a callback reschedule the call", "[app][fie
     const double attemptsBefore = app->store().get(task)->answers.value("nb_tentatives", 0.0);
     HeadlessImGui ui(800, 6000);
     tapAndApply(ui, *app, "call.no_answer." + task);
-    CHECK(app->callModel().message.empty());
+    CHECK(app->callModel().message == "");
     json t = app->store().get(task)->answers;
     CHECK(t.value("nb_tentatives", 0.0) == Approx(attemptsBefore + 1));
     if (text(t, "statut") == "a_faire") {
@@ -270,7 +289,7 @@ TEST_CASE("call queue: no answer and a callback reschedule the call", "[app][fie
     tapAndApply(ui, *app, "quick.2");
     CHECK(app->callModel().date == "2027-01-07");
     tapAndApply(ui, *app, "callback.confirm");
-    CHECK(app->callModel().message.empty());
+    CHECK(app->callModel().message == "");
     t = app->store().get(next)->answers;
     CHECK(text(t, "statut") == "a_faire");
     CHECK(text(t, "echeance") == "2027-01-07");
@@ -310,13 +329,14 @@ TEST_CASE("contact card: consent with its wording version, do not contact cancel
 
     HeadlessImGui ui(800, 6000);
     tapAndApply(ui, *app, "consent.answers_use.no");
-    CHECK(app->contactModel().message.empty());
+    CHECK(app->contactModel().message == "");
     c = app->contactData();
     CHECK(c.consents[1].purpose == "answers_use");
     CHECK(c.consents[1].recorded);
     CHECK_FALSE(c.consents[1].granted);
     CHECK(c.consents[1].wordingVersion == app->campaign().consentWordingVersion);
     CHECK(c.consents[1].collectedAt.rfind(kToday, 0) == 0);
+    CHECK(c.consents[1].collectedBy == "Awa");
 
     auto hasCall = [&] {
         for (const auto& call : app->callQueueData().calls)
@@ -325,7 +345,7 @@ TEST_CASE("contact card: consent with its wording version, do not contact cancel
     };
     CHECK(hasCall());
     tapAndApply(ui, *app, "dnc.on");
-    CHECK(app->contactModel().message.empty());
+    CHECK(app->contactModel().message == "");
     CHECK(app->contactData().doNotContact);
     CHECK_FALSE(hasCall());
 
@@ -333,7 +353,7 @@ TEST_CASE("contact card: consent with its wording version, do not contact cancel
     tapAndApply(ui, *app, "erase");
     CHECK(app->contactModel().confirmErase);
     tapAndApply(ui, *app, "erase.confirm");
-    CHECK(app->contactModel().message.empty());
+    CHECK(app->contactModel().message == "");
     c = app->contactData();
     CHECK(c.erased);
     CHECK(c.name.empty());
