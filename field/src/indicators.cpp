@@ -63,10 +63,14 @@ struct Facet {
 
 class Grouper {
 public:
-    Grouper(const RecordIndex& records, const Campaign& campaign, GroupBy by)
+    Grouper(const RecordIndex& records, const Campaign& campaign, GroupBy by, std::string_view only)
         : m_records(records)
         , m_campaign(campaign)
-        , m_by(by) {}
+        , m_by(by)
+        , m_only(only) {}
+
+    // False for a fact of another ambassador when the figures are one ambassador's own.
+    [[nodiscard]] bool counts(const Facet& f) const { return m_only.empty() || f.ambassador == m_only; }
 
     // The territory of a person or dwelling record id (dwelling → building → territoire).
     [[nodiscard]] std::string territoryOfDwelling(std::string_view dwellingId) const {
@@ -108,6 +112,7 @@ private:
     const RecordIndex& m_records;
     const Campaign& m_campaign;
     GroupBy m_by;
+    std::string_view m_only;
     std::map<std::string, IndicatorValues> m_groups;
 };
 
@@ -117,8 +122,9 @@ void finish(IndicatorValues& v) {
 
 } // namespace
 
-Indicators computeIndicators(const RecordIndex& records, const Campaign& campaign, GroupBy by) {
-    Grouper g(records, campaign, by);
+Indicators computeIndicators(const RecordIndex& records, const Campaign& campaign, GroupBy by,
+                             std::string_view onlyAmbassador) {
+    Grouper g(records, campaign, by, onlyAmbassador);
     Indicators out;
     out.by = by;
     out.targets = campaign.targets;
@@ -128,7 +134,9 @@ Indicators computeIndicators(const RecordIndex& records, const Campaign& campaig
         if (r.formId == formid::kDoorToDoor && r.status == "finalized" && r.text("issue_visite") == "entretien") {
             std::string territory = g.territoryOfDwelling(r.text(fields::kDwellingId));
             if (territory.empty()) territory = r.text("commune");
-            auto& v = g.at({r.author, territory, r.org, campaign.funder, activityDate(r)});
+            const Facet f{r.author, territory, r.org, campaign.funder, activityDate(r)};
+            if (!g.counts(f)) continue;
+            auto& v = g.at(f);
             const bool volunteer = r.text("accord_suivi") == "oui";
             ++v.interviews;
             ++t.interviews;
@@ -140,8 +148,9 @@ Indicators computeIndicators(const RecordIndex& records, const Campaign& campaig
                    r.text(fields::kGranted) == "oui") {
             std::string who = r.text(fields::kCollectedBy);
             if (who.empty()) who = r.author;
-            auto& v =
-                g.at({who, g.territoryOfPerson(r.text(fields::kPersonId)), r.org, campaign.funder, activityDate(r)});
+            const Facet f{who, g.territoryOfPerson(r.text(fields::kPersonId)), r.org, campaign.funder, activityDate(r)};
+            if (!g.counts(f)) continue;
+            auto& v = g.at(f);
             ++v.consents;
             ++t.consents;
         } else if (r.formId == formid::kCallTask) {
@@ -151,8 +160,10 @@ Indicators computeIndicators(const RecordIndex& records, const Campaign& campaig
             for (const auto& a : *attempts) {
                 std::string who = a.value(std::string(fields::kAttemptCaller), "");
                 if (who.empty()) who = r.text(fields::kCaller);
-                auto& v = g.at(
-                    {who, territory, r.org, campaign.funder, datePart(a.value(std::string(fields::kAttemptAt), ""))});
+                const Facet f{who, territory, r.org, campaign.funder,
+                              datePart(a.value(std::string(fields::kAttemptAt), ""))};
+                if (!g.counts(f)) continue;
+                auto& v = g.at(f);
                 const bool answered =
                     a.value(std::string(fields::kAttemptOutcome), "") == callOutcomeValue(CallOutcome::Answered);
                 ++v.calls;
@@ -164,23 +175,25 @@ Indicators computeIndicators(const RecordIndex& records, const Campaign& campaig
             }
         } else if (r.formId == formid::kAdviceDesk && r.status == "finalized") {
             const std::string kind = r.text("type_seance");
-            int* slot = nullptr;
-            auto& v = g.at({r.author, r.text("territoire"), r.org, r.text("financeur"), activityDate(r)});
-            if (kind == kSessionPhysical)
-                slot = &v.sessions.physical, ++t.sessions.physical;
-            else if (kind == kSessionPhone)
-                slot = &v.sessions.phone, ++t.sessions.phone;
-            else if (kind == kSessionWorkshop)
-                slot = &v.sessions.workshop, ++t.sessions.workshop;
-            else if (kind == kSessionAwareness)
-                slot = &v.sessions.awareness, ++t.sessions.awareness;
-            if (slot != nullptr) ++*slot;
+            const Facet f{r.author, r.text("territoire"), r.org, r.text("financeur"), activityDate(r)};
+            if (!g.counts(f)) continue;
+            auto& v = g.at(f);
+            auto bump = [&](int SessionCounts::*slot) {
+                ++(v.sessions.*slot);
+                ++(t.sessions.*slot);
+            };
+            if (kind == kSessionPhysical) bump(&SessionCounts::physical);
+            if (kind == kSessionPhone) bump(&SessionCounts::phone);
+            if (kind == kSessionWorkshop) bump(&SessionCounts::workshop);
+            if (kind == kSessionAwareness) bump(&SessionCounts::awareness);
         }
     }
     for (const auto& pair : matchBeforeAfter(records, campaign)) {
         const RecordView* after = records.find(pair.afterId);
-        auto& v = g.at(
-            {after->author, g.territoryOfPerson(pair.personId), after->org, campaign.funder, activityDate(*after)});
+        const Facet f{after->author, g.territoryOfPerson(pair.personId), after->org, campaign.funder,
+                      activityDate(*after)};
+        if (!g.counts(f)) continue;
+        auto& v = g.at(f);
         ++v.pairs;
         v.kmAvoided += pair.kmAvoided;
         v.co2Kg += pair.impact.co2Kg;

@@ -215,7 +215,9 @@ Result<int> FieldService::routeCallTasks(std::int64_t orgId, const std::vector<s
 Result<field::Indicators> FieldService::indicators(const User& user, field::GroupBy by) {
     auto all = views(scopeOf(user));
     if (!all.ok()) return all.error();
-    return field::computeIndicators(field::RecordIndex(*all), m_campaign, by);
+    // Ambassadors see their own figures only; coordinators and admins their organisation's.
+    return field::computeIndicators(field::RecordIndex(*all), m_campaign, by,
+                                    user.role == Role::Ambassador ? std::string_view(user.name) : std::string_view());
 }
 
 Result<std::vector<field::WalkListProgress>> FieldService::walkLists(const User& user) {

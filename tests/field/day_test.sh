@@ -189,7 +189,7 @@ ind=$(body "$r")
 eq "$(py "$ind" "[(g['key'], g['interviews'], g['volunteers'], g['consents'], g['calls'], g['calls_answered'], g['pairs']) for g in d['groups']]")" \
   "[('awa', 12, 10, 10, 0, 0, 0), ('leo', 0, 0, 0, 10, 2, 2)]" "indicators per ambassador"
 eq "$(py "$ind" "(lambda t: (t['interviews'], t['calls'], round(t['pickup_rate'], 3), t['pairs'], t['km_avoided'], round(t['co2_kg'], 1), d['targets']))(d['totals'])")" \
-  "(12, 10, 0.2, 2, 3384.0, 430.9, {'physical': 129, 'phone': 162, 'workshop': 66, 'awareness': 92})" "indicator totals"
+  "(12, 10, 0.2, 2, 3384.0, 430.9, {'awareness': 92, 'phone': 162, 'physical': 129, 'workshop': 66})" "indicator totals"
 eq "$(api GET "/api/v1/indicators?by=planet" "$CHLOE" | tail -1)" 400 "unknown grouping"
 r=$(api GET "/api/v1/indicators?by=week" "$CHLOE")
 eq "$(py "$(body "$r")" "[(g['key'], g['interviews'], g['calls']) for g in d['groups']]")" \

@@ -56,7 +56,9 @@ struct Indicators {
 /// author, territory (its building's, else its commune), organisation, campaign funder, week;
 /// call attempts → the attempt's caller and date; consents → the collector and date; pairs → the
 /// "after" survey's author and date, the person's territory; sessions → author, territoire, financeur,
-/// session date.
-[[nodiscard]] Indicators computeIndicators(const RecordIndex& records, const Campaign& campaign, GroupBy by);
+/// session date. `onlyAmbassador` (not empty) keeps only the facts attributed to that user (an
+/// ambassador's own figures, though they may see records others worked on).
+[[nodiscard]] Indicators computeIndicators(const RecordIndex& records, const Campaign& campaign, GroupBy by,
+                                           std::string_view onlyAmbassador = {});
 
 } // namespace carnet::field
