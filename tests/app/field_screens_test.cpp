@@ -254,6 +254,10 @@ TEST_CASE("walk list: Entretien opens the door interview linked to the dwelling"
     REQUIRE(rec.ok());
     CHECK(rec->formId == "door_to_door");
     CHECK(text(rec->answers, "dwelling_id") == door);
+    // The link is a hidden question: on the first page, but not drawn.
+    ui.frame([&](DrawContext& ctx) { app->draw(ctx); });
+    CHECK(ui.find("save_leave"));
+    CHECK_FALSE(ui.find("input.dwelling_id"));
     // Leaving the interview goes back to the walk list.
     tapAndApply(ui, *app, "save_leave");
     CHECK(app->screen() == Screen::WalkLists);
