@@ -12,13 +12,14 @@ release: deps
 	cmake --preset release
 	cmake --build --preset release
 
-# The main job: the tablet app on the demo campaign (the sample forms), data kept in build/demo-data.
+# The main job: the tablet app on the demo campaign (the sample forms, and on first run the demo
+# walk lists, people, calls and activity seeded by --demo), data kept in build/demo-data.
 # Without a display (a server, CI), it checks the sample forms instead and says so.
 DEMO_DATA ?= build/demo-data
 run: release
 	./build/release/forms/carnet-forms check assets/forms/*.json
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  ./build/release/app/carnet --data $(DEMO_DATA) --forms assets/forms; \
+	  ./build/release/app/carnet --data $(DEMO_DATA) --forms assets/forms --demo; \
 	else \
 	  echo "No display: run 'xvfb-run make run' to start the app in a virtual screen."; \
 	fi

@@ -48,6 +48,10 @@ Args parseArgs(int argc, char** argv) {
             a.screen = next();
         else if (s == "--lang")
             a.app.lang = parseLang(next());
+        else if (s == "--demo")
+            a.app.demo = true;
+        else if (s == "--today")
+            a.app.today = next();
         else if (s == "--first-frame-exit")
             a.firstFrameExit = true;
         else if (s == "--size") {
@@ -78,9 +82,11 @@ int main(int argc, char** argv) {
     const auto started = std::chrono::steady_clock::now();
     Args args = parseArgs(argc, argv);
     if (!args.ok || args.app.dataDir.empty()) {
-        std::fprintf(stderr,
-                     "Usage: carnet [--data DIR] [--forms DIR] [--lang fr|en] [--size WxH]\n"
-                     "             [--screen home|records|settings|first-run|form:FORM_ID --screenshot FILE.png]\n");
+        std::fprintf(
+            stderr,
+            "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH]\n"
+            "             [--screen home|records|settings|first-run|form:FORM_ID|walk|walk:ID|walk:first|\n"
+            "                       calls|calls:first|contact:ID|contact:first|indicators --screenshot FILE.png]\n");
         return 2;
     }
     auto opened = AppState::open(args.app);

@@ -2,6 +2,7 @@
 // users drive a device's store through it.
 #include "core/i18n.hpp"
 #include "core/json_text.hpp"
+#include "field_cli.hpp"
 #include "store/store.hpp"
 #include "sync/client.hpp"
 
@@ -207,6 +208,7 @@ int run(const Options& o) {
         std::cout << (*r ? "ok" : "corrupt") << '\n';
         return *r ? 0 : 1;
     }
+    if (auto rc = device_cli::runFieldCommand(st, a, o.author, o.lang)) return *rc;
     return 2;
 }
 
@@ -237,6 +239,6 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    if (rc == 2) std::cerr << tr("device.usage", o.lang) << '\n';
+    if (rc == 2) std::cerr << tr("device.usage", o.lang) << '\n' << tr("device.usage_field", o.lang) << '\n';
     return rc;
 }

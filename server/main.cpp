@@ -1,6 +1,7 @@
 // carnet-server: the central server. `serve` answers the sync protocol; the other subcommands manage
 // organisations, users and forms in the same data folder.
 #include "core/json_text.hpp"
+#include "field/campaign.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
 
@@ -30,10 +31,14 @@ constexpr std::string_view kUsage = R"(usage:
   carnet-server user add NAME --role ambassador|coordinator|admin --org ORG --password-stdin --data DIR
   carnet-server form publish FILE --data DIR
   carnet-server record assign RECORD_ID USER --data DIR
+  carnet-server form publish-builtin --data DIR   (the field forms of assets/forms/)
+  carnet-server walklist import FILE.csv --name NAME --org ORG --data DIR
+  carnet-server walklist assign WALKLIST_ID USER --data DIR
+  --campaign FILE: the campaign (impact coefficients, call rules) the figures use
 )";
 
 struct Options {
-    std::string data, bind = "127.0.0.1", role, org;
+    std::string data, bind = "127.0.0.1", role, org, name, campaign;
     std::optional<int> port;
     bool passwordStdin = false;
     std::vector<std::string> args;
@@ -70,6 +75,10 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             if (!value(o.role)) return std::nullopt;
         } else if (a[i] == "--org") {
             if (!value(o.org)) return std::nullopt;
+        } else if (a[i] == "--name") {
+            if (!value(o.name)) return std::nullopt;
+        } else if (a[i] == "--campaign") {
+            if (!value(o.campaign)) return std::nullopt;
         } else if (a[i] == "--port") {
             std::string p;
             if (!value(p)) return std::nullopt;
@@ -136,6 +145,11 @@ int run(const Options& o) {
     auto opened = Services::open(o.data);
     if (!opened.ok()) return fail(opened.error());
     Services& s = **opened;
+    if (!o.campaign.empty()) {
+        auto c = field::loadCampaign(o.campaign, Lang::En);
+        if (!c.ok()) return fail(c.error());
+        s.field().setCampaign(std::move(*c));
+    }
 
     if (a[0] == "serve" && a.size() == 1) return serve(o, s);
 
@@ -172,6 +186,64 @@ int run(const Options& o) {
         std::cout << "form " << r->form.formId << " " << r->form.version
                   << (r->alreadyPublished ? " already published" : " published") << " (sha256 " << r->form.hash
                   << ")\n";
+        return 0;
+    }
+
+    if (a[0] == "form" && a.size() == 2 && a[1] == "publish-builtin") {
+        auto r = s.field().publishBuiltinForms();
+        if (!r.ok()) return fail(r.error());
+        std::cout << *r << " built-in form(s) published\n";
+        return 0;
+    }
+
+    if (a[0] == "walklist" && a.size() == 3 && a[1] == "import") {
+        if (o.org.empty()) return usage("walklist import needs --org ORG");
+        auto org = s.repository().findOrg(o.org);
+        if (!org.ok()) return fail(org.error());
+        if (!*org) return fail(makeError(ErrorCode::NotFound, "no organisation '" + o.org + "'"));
+        auto text = readTextFile(a[2]);
+        if (!text.ok()) return fail(text.error());
+        // Records need an author account: the organisation's "server@ORG" account (no password can
+        // open it), created on first use.
+        const std::string importer = "server@" + o.org;
+        auto account = s.repository().findUser(importer);
+        if (!account.ok()) return fail(account.error());
+        std::int64_t authorId = 0;
+        if (*account) {
+            authorId = (*account)->id;
+        } else {
+            User u;
+            u.name = importer;
+            u.role = Role::Coordinator;
+            u.orgId = (*org)->id;
+            u.passwordHash = "!"; // never a valid argon2id string: login always fails
+            auto added = s.repository().addUser(u);
+            if (!added.ok()) return fail(added.error());
+            authorId = *added;
+        }
+        auto r = s.field().importWalkList((*org)->id, authorId, "server", *text, o.name);
+        if (!r.ok()) return fail(r.error());
+        if (!r->errors.empty()) {
+            for (const auto& e : r->errors)
+                std::cerr << a[2] << ":" << e.line << ": " << e.message << '\n';
+            std::cerr << "carnet-server: " << a[2] << ": " << r->errors.size()
+                      << " bad line(s), nothing was imported\n";
+            return 1;
+        }
+        std::cout << nlohmann::json{{"walklist_id", r->walkListId},
+                                    {"buildings", r->buildings},
+                                    {"dwellings", r->dwellings}}
+                         .dump()
+                  << '\n';
+        return 0;
+    }
+
+    if (a[0] == "walklist" && a.size() == 4 && a[1] == "assign") {
+        auto list = s.repository().findRecord(a[2]);
+        if (!list.ok()) return fail(list.error());
+        if (!*list) return fail(makeError(ErrorCode::NotFound, "no walk list " + a[2]));
+        if (auto r = s.field().assignWalkList((*list)->orgId, a[2], a[3]); !r.ok()) return fail(r.error());
+        std::cout << "walk list " << a[2] << " assigned to " << a[3] << '\n';
         return 0;
     }
 

@@ -2,6 +2,8 @@
 
 #include "app/theme.hpp"
 #include "core/json_text.hpp"
+#include "field/builtin.hpp"
+#include "field/device.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -20,6 +22,14 @@ std::string localNow(const char* format) {
     char buf[32];
     std::strftime(buf, sizeof buf, format, &tm);
     return buf;
+}
+
+// The built-in field forms: their records are shown by the field screens, not started by hand.
+bool isFieldForm(std::string_view formId) {
+    using namespace field::formid;
+    for (std::string_view f : {kWalkList, kBuilding, kDwelling, kPerson, kConsent, kDoorVisit, kCallTask})
+        if (formId == f) return true;
+    return false;
 }
 
 // "2026-11-25T14:03:00Z" -> "25/11/2026 14:03" (fr) or "2026-11-25 14:03" (en), for display only.
@@ -45,6 +55,7 @@ void AppState::pollWorker() {
     } else {
         m_haveReport = true;
         m_report = done.report;
+        m_viewsLoaded = false;                 // pulled records
         m_store.setLanguage(langCode(m_lang)); // records changed under the cached session
     }
 }
@@ -68,7 +79,23 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
                 return makeError(r.error().code, f.string() + ": " + r.error().message);
         }
     }
+    // The field forms (walk lists, doors, people, calls) ship with the app.
+    if (auto r = field::device::installBuiltinForms(*s); !r.ok()) return r.error();
+    auto campaign = field::parseCampaign(json::parse(field::demoCampaignText()), "demo.json");
+    if (!campaign.ok()) return campaign.error();
+    if (options.demo) {
+        // `make run`: a living campaign on first start; an existing store is left as it is.
+        auto existing = s->list();
+        if (!existing.ok()) return existing.error();
+        if (existing->empty()) {
+            field::device::DemoOptions demo;
+            demo.today = options.today.empty() ? localNow("%Y-%m-%d") : options.today;
+            if (auto r = field::device::seedDemo(*s, *campaign, demo); !r.ok()) return r.error();
+        }
+    }
     std::unique_ptr<AppState> app(new AppState(std::move(*s), options.dataDir));
+    app->m_campaign = std::move(*campaign);
+    app->m_today = options.today;
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
     app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
     app->m_userName = app->m_store.setting("user_name").value_or("");
@@ -80,6 +107,7 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
 }
 
 Result<void> AppState::openScreen(const std::string& spec) {
+    m_viewsLoaded = false;
     if (spec == "home") {
         m_screen = Screen::Home;
     } else if (spec == "records") {
@@ -88,6 +116,41 @@ Result<void> AppState::openScreen(const std::string& spec) {
         m_screen = Screen::Settings;
     } else if (spec == "first-run") {
         m_screen = Screen::FirstRun;
+    } else if (spec == "walk") {
+        m_walk = WalkListModel{};
+        m_screen = Screen::WalkLists;
+    } else if (spec.rfind("walk:", 0) == 0) {
+        m_walk = WalkListModel{};
+        m_walk.listId = spec.substr(5);
+        if (m_walk.listId == "first") {
+            const WalkListData lists = walkListData();
+            if (lists.lists.empty()) return makeError(ErrorCode::NotFound, "no walk list");
+            m_walk.listId = lists.lists.front().id;
+        }
+        // The first door not closed yet shows its outcome buttons.
+        for (const auto& b : walkListData().buildings)
+            for (const auto& d : b.dwellings)
+                if (m_walk.doorId.empty() && !d.final) m_walk.doorId = d.id;
+        m_screen = Screen::WalkLists;
+    } else if (spec == "calls" || spec == "calls:first") {
+        m_calls = CallQueueModel{};
+        if (spec == "calls:first") {
+            const CallQueueData q = callQueueData();
+            if (q.calls.empty()) return makeError(ErrorCode::NotFound, "no call to make");
+            m_calls.taskId = q.calls.front().id;
+        }
+        m_screen = Screen::CallQueue;
+    } else if (spec.rfind("contact:", 0) == 0) {
+        std::string id = spec.substr(8);
+        if (id == "first") {
+            const CallQueueData q = callQueueData();
+            if (q.calls.empty()) return makeError(ErrorCode::NotFound, "no contact");
+            id = q.calls.front().personId;
+        }
+        m_screen = Screen::Home;
+        openContact(id);
+    } else if (spec == "indicators") {
+        m_screen = Screen::Indicators;
     } else if (spec.rfind("form:", 0) == 0) {
         startForm(spec.substr(5));
         if (m_screen != Screen::Form) return makeError(ErrorCode::NotFound, m_form.message);
@@ -103,7 +166,7 @@ HomeData AppState::homeData() {
     if (auto forms = m_store.forms(); forms.ok()) {
         std::vector<std::string> seen;
         for (const auto& f : *forms) {
-            if (std::find(seen.begin(), seen.end(), f.formId) != seen.end()) continue;
+            if (std::find(seen.begin(), seen.end(), f.formId) != seen.end() || isFieldForm(f.formId)) continue;
             seen.push_back(f.formId);
             auto form = m_store.latestForm(f.formId);
             if (!form.ok()) continue;
@@ -138,6 +201,7 @@ std::vector<RecordRow> AppState::recordRows() {
     auto list = m_store.list();
     if (!list.ok()) return rows;
     for (const auto& rec : *list) {
+        if (isFieldForm(rec.formId)) continue; // walk lists, doors, people and calls have their own screens
         RecordRow row;
         row.id = rec.id;
         row.draft = rec.status == store::Status::Draft;
@@ -205,6 +269,18 @@ void AppState::draw(DrawContext& ctx) {
         drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast, m_settings, server), ctx);
         break;
     }
+    case Screen::WalkLists:
+        drawWalkLists(evaluateWalkLists(m_walk, walkListData(), m_lang), ctx);
+        break;
+    case Screen::CallQueue:
+        drawCallQueue(evaluateCallQueue(m_calls, callQueueData(), m_lang), ctx);
+        break;
+    case Screen::Contact:
+        drawContact(evaluateContact(m_contact, contactData(), m_lang), ctx);
+        break;
+    case Screen::Indicators:
+        drawIndicators(evaluateIndicators(indicatorsData(), m_lang), ctx);
+        break;
     case Screen::Form: {
         auto session = m_store.session(m_form.recordId);
         if (!session.ok()) {
@@ -219,10 +295,12 @@ void AppState::draw(DrawContext& ctx) {
 }
 
 void AppState::apply(const std::vector<Intent>& intents) {
+    if (!intents.empty()) m_viewsLoaded = false; // the field screens reload what may have changed
     for (const Intent& i : intents) {
         switch (i.kind) {
         case Intent::Kind::Navigate:
             m_screen = i.screen;
+            if (i.screen == Screen::WalkLists) m_walk.doorId.clear();
             break;
         case Intent::Kind::SetLanguage:
             m_lang = i.number == 0 ? Lang::Fr : Lang::En;
@@ -303,16 +381,19 @@ void AppState::apply(const std::vector<Intent>& intents) {
             break;
         case Intent::Kind::Finalize: {
             if (!commitEdits()) break;
-            auto r = m_store.finalize(m_form.recordId);
+            // The field rules run with it: a door interview records the door's outcome and creates
+            // the person, their consents and the follow-up call; an answered script plans the next.
+            auto r = field::device::finalizeRecord(m_store, m_form.recordId, m_campaign, nowIso(), m_userName);
             if (!r.ok()) {
                 m_form.message = r.error().message;
-            } else if (!r->empty()) {
-                m_form.summary = *r;
+            } else if (!r->issues.empty()) {
+                m_form.summary = r->issues;
                 m_form.showSummary = true;
                 m_form.showMissing = true;
             } else {
                 m_form = FormModel{};
-                m_screen = Screen::Home;
+                m_screen = m_formBack;
+                m_formBack = Screen::Home;
             }
             break;
         }
@@ -323,13 +404,81 @@ void AppState::apply(const std::vector<Intent>& intents) {
             // Every answer is already on disk: leaving only closes the screen.
             if (!commitEdits()) break;
             m_form = FormModel{};
-            m_screen = Screen::Home;
+            m_screen = m_formBack;
+            m_formBack = Screen::Home;
             break;
         case Intent::Kind::SetRecordsTab:
             m_records.tab = i.number;
             break;
         case Intent::Kind::EditSearch:
             m_records.search = i.text;
+            break;
+        case Intent::Kind::OpenWalkList:
+            m_walk = WalkListModel{};
+            m_walk.listId = i.id;
+            break;
+        case Intent::Kind::SelectDoor:
+            m_walk.doorId = i.id;
+            m_walk.confirmBuilding.clear();
+            break;
+        case Intent::Kind::DoorOutcome:
+            doorOutcome(i.id, i.text);
+            break;
+        case Intent::Kind::AskBuildingAbsent:
+            m_walk.confirmBuilding = i.id;
+            m_walk.doorId.clear();
+            break;
+        case Intent::Kind::ConfirmBuildingAbsent: {
+            auto r = field::device::markBuildingAbsent(m_store, i.id, nowIso(), m_userName);
+            m_walk.message = r.ok() ? std::string() : r.error().message;
+            m_walk.confirmBuilding.clear();
+            break;
+        }
+        case Intent::Kind::SelectCall:
+            m_calls = CallQueueModel{};
+            m_calls.taskId = i.id;
+            break;
+        case Intent::Kind::CallOutcome:
+            callOutcome(i.id, i.text);
+            break;
+        case Intent::Kind::ShowCallbackPicker:
+            m_calls.picking = i.flag;
+            m_calls.date.clear();
+            m_calls.monthOffset = 0;
+            break;
+        case Intent::Kind::ShiftMonth:
+            m_calls.monthOffset = std::clamp(m_calls.monthOffset + i.number, 0, 12);
+            break;
+        case Intent::Kind::PickDate:
+            m_calls.date = i.text;
+            break;
+        case Intent::Kind::OpenContact:
+            openContact(i.id);
+            break;
+        case Intent::Kind::RecordConsent: {
+            auto r = field::device::recordConsent(m_store, i.id, i.text, i.flag, m_campaign, nowIso(), m_userName);
+            m_contact.message = r.ok() ? std::string() : r.error().message;
+            break;
+        }
+        case Intent::Kind::SetDoNotContact: {
+            // The library has no way back: once marked, a person stays do-not-contact (the "off" toggle
+            // is disabled then).
+            if (!i.flag) break;
+            auto r = field::device::setDoNotContact(m_store, i.id);
+            m_contact.message = r.ok() ? std::string() : r.error().message;
+            break;
+        }
+        case Intent::Kind::AskErase:
+            m_contact.confirmErase = i.flag;
+            break;
+        case Intent::Kind::ConfirmErase: {
+            auto r = field::device::erasePerson(m_store, i.id);
+            m_contact.message = r.ok() ? std::string() : r.error().message;
+            m_contact.confirmErase = false;
+            break;
+        }
+        case Intent::Kind::Back:
+            m_screen = m_contact.back;
             break;
         }
     }

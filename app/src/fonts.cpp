@@ -23,6 +23,7 @@ const unsigned short* frenchGlyphRanges() {
         0x2010, 0x2027, // dashes, ’ “ ” … ·
         0x2039, 0x203A, // ‹ ›
         0x202F, 0x202F, // narrow no-break space
+        0x2080, 0x2089, // subscript digits: CO₂
         0x20AC, 0x20AC, // €
         0x2713, 0x2713, // ✓
         0,

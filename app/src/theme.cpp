@@ -90,6 +90,13 @@ bool button(DrawContext& ctx, const std::string& id, const std::string& label, f
     return pressed;
 }
 
+bool row(DrawContext& ctx, const std::string& id, const std::string& label, float height) {
+    ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
+    const bool pressed = button(ctx, id, label, -1.0f, height);
+    ImGui::PopStyleVar();
+    return pressed;
+}
+
 bool toggle(DrawContext& ctx, const std::string& id, const std::string& label, bool on, float width) {
     if (on) {
         const ImVec4 accent = ImGui::GetStyle().Colors[ImGuiCol_Header];

@@ -138,7 +138,7 @@ private:
     void readHeader(const json& doc) {
         checkKeys(doc, "",
                   {"$schema", "id", "version", "title", "default_language", "languages", "settings", "choice_lists",
-                   "pages"});
+                   "pages", "followup"});
         if (readString(doc, "id", "", m_form.id, true) && !validName(m_form.id))
             problem("/id", "load.bad_name", {m_form.id});
         if (readString(doc, "version", "", m_form.version, true) && m_form.version.empty())
@@ -172,6 +172,27 @@ private:
             else
                 m_form.settings = *it;
         }
+        if (auto it = doc.find("followup"); it != doc.end()) readFollowup(*it);
+    }
+
+    // "followup": {"form": NAME, "after_days": 0..3650}
+    void readFollowup(const json& j) {
+        if (!j.is_object()) {
+            problem("/followup", "load.expect_object");
+            return;
+        }
+        checkKeys(j, "/followup", {"form", "after_days"});
+        Followup f;
+        if (readString(j, "form", "/followup", f.form, true) && !validName(f.form))
+            problem("/followup/form", "load.bad_name", {f.form});
+        if (auto it = j.find("after_days"); it == j.end()) {
+            problem("/followup", "load.missing", {"after_days"});
+        } else if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 3650) {
+            problem("/followup/after_days", "load.followup_days");
+        } else {
+            f.afterDays = it->get<int>();
+        }
+        m_form.followup = std::move(f);
     }
 
     LocalText readText(const json& j, const std::string& ptr) {

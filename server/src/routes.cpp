@@ -2,6 +2,7 @@
 
 #include "server/console_routes.hpp"
 #include "server/crypto.hpp"
+#include "server/field_routes.hpp"
 #include "sync/protocol.hpp"
 
 #include <httplib.h>
@@ -218,6 +219,15 @@ private:
         return std::stoll(v);
     }
 
+    // Call tasks pushed for a phone ambassador are assigned to them (field workflows); a failure is
+    // logged, the push itself already succeeded and the next push retries.
+    void routeCallTasks(const User& user, const std::vector<sync::Mutation>& mutations) const {
+        std::vector<std::string> ids;
+        for (const auto& m : mutations)
+            ids.push_back(m.recordId);
+        if (auto r = m_s.field().routeCallTasks(user.orgId, ids); !r.ok()) log("call routing: " + r.error().message);
+    }
+
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
     void push(const Request& req, Response& res, const User& user, const json& body);
     void pull(const Request& req, Response& res, const User& user);
@@ -267,6 +277,7 @@ void Routes::push(const Request& req, Response& res, const User& user, const jso
                          "device " + *deviceId + " is not registered to user " + user.name);
     auto reply = m_s.sync().push(user, *deviceId, mutations);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
+    routeCallTasks(user, mutations);
     json results = json::array();
     for (const auto& r : reply->results)
         results.push_back(sync::toJson(r));
@@ -475,6 +486,7 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
     auto routes = std::make_shared<Routes>(services, std::move(log));
     routes->mount(http);
     mountConsoleRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
+    mountFieldRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     // The logger holds the last reference, and reports every server error once more with its status.
     http.set_logger([routes](const Request& req, const Response& res) {
         if (res.status >= 500) routes->log(req.method + " " + req.path + " -> " + std::to_string(res.status));

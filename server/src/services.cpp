@@ -13,7 +13,8 @@ Services::Services(std::unique_ptr<Repository> repo, const std::filesystem::path
     , m_auth(*m_repo)
     , m_forms(*m_repo)
     , m_sync(*m_repo)
-    , m_attachments(dataDir / "attachments") {}
+    , m_attachments(dataDir / "attachments")
+    , m_field(*m_repo, m_forms) {}
 
 Result<std::unique_ptr<Services>> Services::open(const std::filesystem::path& dataDir) {
     if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");

@@ -8,12 +8,27 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 # Mesa and D-Bus allocate at exit without freeing; leaks in our own code are caught by the other tests.
 export ASAN_OPTIONS=detect_leaks=0
-run() {  # screen size lang
+run() {  # screen size lang [extra app arguments...]
   local out="$W/$(echo "$1" | tr ':' '_')-$2-$3.png"
-  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$W/data-$3" --forms "$SRC/assets/forms" \
+  local screen=$1 size=$2 lang=$3
+  shift 3
+  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$W/data-$lang" --forms "$SRC/assets/forms" \
+    --screen "$screen" --size "$size" --lang "$lang" --screenshot "$out" "$@"
+  "$CHECK" "$out" "${size%x*}" "${size#*x}"
+}
+# The field screens on the demo campaign (seeded once per data directory, on a fixed date).
+demo() {  # screen size lang
+  local out="$W/demo-$(echo "$1" | tr ':' '_')-$2-$3.png"
+  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$W/demo-$3" --demo --today 2026-11-26 \
     --screen "$1" --size "$2" --lang "$3" --screenshot "$out"
   "$CHECK" "$out" "${2%x*}" "${2#*x}"
 }
+for screen in home walk walk:first calls:first contact:first indicators; do
+  demo "$screen" 800x1280 fr
+done
+demo indicators 1280x800 fr
+demo walk:first 1280x800 fr
+demo calls:first 800x1280 en
 for lang in fr en; do
   for size in 800x1280 1280x800; do
     for screen in first-run home records settings form:door_to_door form:advice_desk_session; do

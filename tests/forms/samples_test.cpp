@@ -120,7 +120,8 @@ TEST_CASE("every sample form loads with no problem", "[samples]") {
         REQUIRE(r.ok());
         CHECK(r.form->id + ".json" == file.filename().string());
         CHECK_FALSE(r.form->version.empty());
-        CHECK(r.form->questionCount() >= 10);
+        // The built-in field forms (settings.builtin: walk lists, households, calls) are small records.
+        if (!r.form->settings.value("builtin", false)) CHECK(r.form->questionCount() >= 10);
     }
 }
 
@@ -156,8 +157,10 @@ TEST_CASE("every sample form opens as a new record in both languages", "[samples
             o.language = lang;
             o.now = [] { return daysOf("2026-11-20") + 0.75; };
             Session s(form, o);
-            CHECK_FALSE(s.complete()); // every sample asks something required
-            CHECK_FALSE(s.issues().empty());
+            if (!form->settings.value("builtin", false)) {
+                CHECK_FALSE(s.complete()); // every sample interview asks something required
+                CHECK_FALSE(s.issues().empty());
+            }
             CHECK_FALSE(s.visiblePaths().empty());
             const FormView v = s.view();
             CHECK(v.title == form->title.get(lang, form->defaultLanguage));

@@ -147,7 +147,7 @@ struct ServerFixture {
     static json create(std::int64_t seq, const std::string& record, json fields) {
         return mutation(seq, record, 0, "create",
                         json{{"form_id", "door_to_door"},
-                             {"form_version", "2026.11.1"},
+                             {"form_version", "2026.11.2"},
                              {"kind", "interview"},
                              {"author", "Awa"},
                              {"fields", fields}});

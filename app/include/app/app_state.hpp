@@ -5,6 +5,8 @@
 #include "app/screens.hpp"
 #include "app/sync_worker.hpp"
 #include "app/ui.hpp"
+#include "field/campaign.hpp"
+#include "field/model.hpp"
 #include "store/store.hpp"
 
 #include <filesystem>
@@ -20,6 +22,8 @@ struct AppOptions {
     std::filesystem::path dataDir;
     std::filesystem::path formsDir; ///< forms installed when the store has none (demo campaign)
     std::optional<Lang> lang;       ///< overrides the saved language
+    bool demo = false;              ///< seed the demo campaign into an empty store (`make run`)
+    std::string today;              ///< "YYYY-MM-DD" overriding the clock (tests, screenshots); "" = today
 };
 
 /// The whole app, without a window.
@@ -33,7 +37,9 @@ public:
     /// Applies intents: store writes, navigation, settings.
     void apply(const std::vector<Intent>& intents);
 
-    /// Opens a screen directly (screenshots, tests): "home", "records", "settings", "form:FORM_ID".
+    /// Opens a screen directly (screenshots, tests): "home", "records", "settings", "form:FORM_ID",
+    /// "walk" (the walk lists), "walk:ID" or "walk:first" (a walk list, its first door open),
+    /// "calls", "calls:first" (the first call open), "contact:ID" or "contact:first", "indicators".
     Result<void> openScreen(const std::string& spec);
 
     [[nodiscard]] Screen screen() const { return m_screen; }
@@ -41,6 +47,17 @@ public:
     [[nodiscard]] float textScale() const { return m_textScale; }
     [[nodiscard]] bool highContrast() const { return m_highContrast; }
     [[nodiscard]] const FormModel& formModel() const { return m_form; }
+    [[nodiscard]] const WalkListModel& walkModel() const { return m_walk; }
+    [[nodiscard]] const CallQueueModel& callModel() const { return m_calls; }
+    [[nodiscard]] const ContactModel& contactModel() const { return m_contact; }
+    [[nodiscard]] const field::Campaign& campaign() const { return m_campaign; }
+    /// What the screens show, gathered from the store by the field library (tests check them).
+    WalkListData walkListData();
+    CallQueueData callQueueData();
+    ContactData contactData();
+    IndicatorsData indicatorsData();
+    /// The device's date, "YYYY-MM-DD" (AppOptions::today when set).
+    [[nodiscard]] std::string today() const;
     [[nodiscard]] store::Store& store() { return m_store; }
     /// Called from the sync worker's thread when it has news: the UI loop wakes up and draws.
     void setWake(std::function<void()> wake) { m_wake = std::move(wake); }
@@ -59,6 +76,11 @@ private:
     void openRecord(const std::string& id);
     void setText(const std::string& path, const std::string& text);
     bool commitEdits();
+    [[nodiscard]] std::string nowIso() const;
+    const std::vector<field::RecordView>& views();
+    void doorOutcome(const std::string& dwellingId, const std::string& outcome);
+    void callOutcome(const std::string& taskId, const std::string& outcome);
+    void openContact(const std::string& personId);
 
     store::Store m_store;
     Screen m_screen = Screen::Home;
@@ -71,6 +93,15 @@ private:
     FormModel m_form;
     RecordsModel m_records;
     SettingsModel m_settings;
+    WalkListModel m_walk;
+    CallQueueModel m_calls;
+    ContactModel m_contact;
+    field::Campaign m_campaign;
+    std::vector<field::RecordView> m_views; ///< the store's records for the field screens (cached)
+    bool m_viewsLoaded = false;             ///< false after anything may have written
+    std::string m_viewsError;
+    Screen m_formBack = Screen::Home; ///< where a form returns when it is left
+    std::string m_today;              ///< fixed date (tests, screenshots), "" = the clock
     std::filesystem::path m_dataDir;
     std::function<void()> m_wake;
     SyncWorker m_worker;

@@ -2,6 +2,7 @@
 // The screens: for each, a plain model (no ImGui types), a View computed by a pure evaluate(), and a
 // draw() that is the only code calling ImGui and only produces intents.
 
+#include "app/charts.hpp"
 #include "app/ui.hpp"
 #include "forms/session.hpp"
 
@@ -53,6 +54,7 @@ struct HomeData { ///< what the store says, gathered by the app
 };
 struct HomeView {
     NavView nav;
+    std::string fieldHeader, walkLists, calls, indicators; ///< the field work: door to door, phone, figures
     std::string title, greeting, formsHeader, draftsHeader, noDrafts, waiting, lastSync;
     std::string syncButton, syncText;
     bool canSync = false, syncing = false, syncTextIsError = false;
@@ -136,6 +138,185 @@ struct SettingsView {
 [[nodiscard]] SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast, const SettingsModel& model,
                                             const SettingsServer& server);
 void drawSettings(const SettingsView& view, DrawContext& ctx);
+
+// ---------------------------------------------------------------- walk lists (door to door)
+/// The five outcomes at a door, in the order of the buttons.
+inline constexpr const char* kDoorOutcomes[] = {"absent", "refus", "repasser", "entretien", "ne_pas_contacter"};
+
+struct WalkListRow { ///< one walk list and how far it got
+    std::string id, name, territory;
+    int done = 0, visited = 0, total = 0; ///< dwellings with a final outcome / with any outcome / all
+};
+struct DwellingRow {
+    std::string id, label; ///< "Apt 12 · 3e étage"
+    std::string outcome;   ///< last outcome ("" = not visited yet)
+    int visits = 0;        ///< door visits so far
+    std::string personId;  ///< the person met there ("" = none)
+    bool final = false;    ///< its outcome closes the door (interview, refusal, do not contact)
+};
+struct BuildingRow {
+    std::string id, address;
+    int remaining = 0; ///< dwellings without a final outcome ("nobody home" for all applies to them)
+    std::vector<DwellingRow> dwellings;
+};
+struct WalkListData { ///< what the field library says, gathered by the app
+    std::vector<WalkListRow> lists;
+    std::vector<BuildingRow> buildings; ///< of the open walk list
+};
+struct WalkListModel {
+    std::string listId;          ///< the open walk list ("" = the list of walk lists)
+    std::string doorId;          ///< the dwelling whose outcome buttons are shown
+    std::string confirmBuilding; ///< the building whose "nobody home" action waits for confirmation
+    std::string message;         ///< last error, already translated
+};
+struct OutcomeButton {
+    std::string code, label;
+};
+struct DwellingView {
+    std::string id, label, status, personId; ///< status: "Personne · 2 passages"
+    std::string outcome;                     ///< code, for the colour
+    bool open = false;                       ///< its outcome buttons are shown
+};
+struct BuildingView {
+    std::string id, address, progress, absentAll, confirmText;
+    bool canAbsentAll = false, confirming = false;
+    std::vector<DwellingView> dwellings;
+};
+struct WalkListRowView {
+    std::string id, name, progressText;
+    float progress = 0;
+};
+struct WalkListView {
+    NavView nav;
+    std::string title, empty, back, message, listName, listProgressText, contact, confirm, cancel;
+    float listProgress = 0;
+    bool inList = false;
+    std::vector<WalkListRowView> lists;
+    std::vector<BuildingView> buildings;
+    std::vector<OutcomeButton> outcomes;
+};
+[[nodiscard]] WalkListView evaluateWalkLists(const WalkListModel& model, const WalkListData& data, Lang lang);
+void drawWalkLists(const WalkListView& view, DrawContext& ctx);
+
+// ---------------------------------------------------------------- call queue (phone ambassador)
+struct CallRow {
+    std::string id, personId, name, phone;
+    std::string due; ///< "YYYY-MM-DD"
+    int attempts = 0;
+};
+struct CallQueueData {
+    std::vector<CallRow> calls; ///< open call tasks, any order
+    std::string today;          ///< "YYYY-MM-DD"
+};
+struct CallQueueModel {
+    std::string taskId;   ///< the selected call
+    bool picking = false; ///< the callback date picker is open
+    std::string date;     ///< the chosen callback date ("" = none yet)
+    int monthOffset = 0;  ///< months shown after the current one
+    std::string message;
+};
+struct CalendarDay {
+    std::string iso, label; ///< "2026-12-03", "3"
+    bool selected = false, past = false, today = false;
+};
+struct CallView {
+    std::string id, personId, title, subtitle; ///< "Awa Diallo", "+33 6 12 … · prévu le 03/12/2026 · 2 essai(s)"
+    bool overdue = false, open = false;
+};
+struct CallQueueView {
+    NavView nav;
+    std::string title, empty, message, noAnswer, wrongNumber, callback, answered, contact;
+    std::vector<CallView> calls;
+    // The date picker of the selected call.
+    bool picking = false;
+    std::string monthLabel, previousMonth, nextMonth, confirmCallback, cancel;
+    std::vector<std::string> weekdays; ///< "L", "M", ... (Monday first)
+    int firstWeekday = 0;              ///< column of day 1, 0 = Monday
+    std::vector<CalendarDay> days;
+    std::vector<std::pair<std::string, std::string>> quick; ///< (label, iso): tomorrow, in a week, in six weeks
+    bool canConfirm = false;
+};
+[[nodiscard]] CallQueueView evaluateCallQueue(const CallQueueModel& model, const CallQueueData& data, Lang lang);
+void drawCallQueue(const CallQueueView& view, DrawContext& ctx);
+
+// ---------------------------------------------------------------- contact card
+struct ConsentRow {
+    std::string purpose;   ///< phone_followup, answers_use
+    bool recorded = false; ///< a consent record exists
+    bool granted = false;
+    std::string wordingVersion, collectedAt, collectedBy;
+};
+struct HistoryItem {
+    std::string kind;    ///< "door" (a door visit) or "call" (a call task)
+    std::string date;    ///< YYYY-MM-DD
+    std::string outcome; ///< door outcome or call status, as stored
+};
+struct ContactData {
+    std::string personId, name, phone, address;
+    bool found = false, doNotContact = false, erased = false;
+    std::vector<ConsentRow> consents; ///< one per purpose
+    std::string wordingVersion;       ///< the consent wording in use (recorded with a new consent)
+    std::vector<HistoryItem> history; ///< door visits and calls, newest first
+};
+struct ContactModel {
+    std::string personId;
+    Screen back = Screen::WalkLists; ///< where "back" goes
+    bool confirmErase = false;
+    std::string message;
+};
+struct ConsentView {
+    std::string purpose, label, status, grant, refuse;
+    bool granted = false, recorded = false;
+};
+struct ContactView {
+    NavView nav;
+    std::string title, name, details, back, message, consentsHeader, doNotContactLabel, doNotContactOn, doNotContactOff,
+        erase, eraseQuestion, eraseConfirm, cancel, historyHeader, erasedNote;
+    std::string personId;
+    bool found = false, doNotContact = false, confirmErase = false, erased = false;
+    std::vector<ConsentView> consents;
+    std::vector<std::string> history;
+};
+[[nodiscard]] ContactView evaluateContact(const ContactModel& model, const ContactData& data, Lang lang);
+void drawContact(const ContactView& view, DrawContext& ctx);
+
+// ---------------------------------------------------------------- indicators
+struct WeekValue {
+    std::string week; ///< "2026-W48"
+    double value = 0;
+};
+struct SessionCount {
+    std::string kind; ///< physical, phone, workshop, awareness
+    int count = 0;
+    int target = 0;
+};
+struct IndicatorsData { ///< computed by the field library from the device's records
+    int interviews = 0, volunteers = 0, consents = 0, calls = 0, answeredCalls = 0, pairs = 0;
+    double pickupRate = 0; ///< 0..1
+    double kmAvoided = 0, co2Kg = 0, euros = 0;
+    std::vector<WeekValue> interviewsPerWeek;
+    std::vector<WeekValue> kmPerWeek; ///< cumulative
+    std::vector<SessionCount> sessions;
+};
+struct KeyFigure {
+    std::string label, value;
+};
+struct IndicatorsView {
+    NavView nav;
+    std::string title, note;
+    std::vector<KeyFigure> figures;
+    BarChartData interviewsChart, sessionsChart;
+    LineChartData kmChart;
+};
+[[nodiscard]] IndicatorsView evaluateIndicators(const IndicatorsData& data, Lang lang);
+void drawIndicators(const IndicatorsView& view, DrawContext& ctx);
+
+/// "1 590" / "1,590": thousands grouped the way the language writes them.
+[[nodiscard]] std::string groupThousands(long long value, Lang lang);
+/// "+33612345678" -> "+33 6 12 34 56 78" (other numbers as they are).
+[[nodiscard]] std::string displayPhone(const std::string& e164);
+/// "2026-12-03" -> "03/12/2026" (fr) or "2026-12-03" (en).
+[[nodiscard]] std::string displayDate(const std::string& iso, Lang lang);
 
 /// Français / English, as two toggles (first run and settings).
 void drawLanguageToggles(Lang current, DrawContext& ctx);

@@ -19,6 +19,8 @@ void apply(float scale, bool highContrast);
 /// A large touch button; records its rectangle as a target; true when tapped.
 bool button(DrawContext& ctx, const std::string& id, const std::string& label, float width = -1.0f,
             float height = kButtonHeight, bool primary = false);
+/// A list row: a large button whose (often two-line) text starts at the left; true when tapped.
+bool row(DrawContext& ctx, const std::string& id, const std::string& label, float height = 80.0f);
 /// A toggle button (selected choices); true when tapped.
 bool toggle(DrawContext& ctx, const std::string& id, const std::string& label, bool on, float width = -1.0f);
 /// Text in the title font.

@@ -12,33 +12,49 @@
 namespace carnet::app {
 
 /// The screens of the app.
-enum class Screen { FirstRun, Home, Form, Records, Settings };
+enum class Screen { FirstRun, Home, Form, Records, Settings, WalkLists, CallQueue, Contact, Indicators };
 
 /// Something the person asked for, produced by draw code and applied by AppState.
 struct Intent {
     /// What is asked.
     enum class Kind {
-        Navigate,        ///< screen
-        SetLanguage,     ///< number: 0 = fr, 1 = en
-        EditName,        ///< text (first run)
-        FinishFirstRun,  ///<
-        SetTextScale,    ///< real
-        SetHighContrast, ///< flag
-        StartForm,       ///< id = form id
-        OpenRecord,      ///< id = record id
-        EditText,        ///< path, text: the buffer of a field being typed in
-        SetAnswer,       ///< path, value (null clears)
-        AddRepeat,       ///< path
-        RemoveRepeat,    ///< path ("members[2]")
-        GoToPage,        ///< number
-        Finalize,        ///<
-        SaveAndLeave,    ///<
-        SetRecordsTab,   ///< number
-        EditSearch,      ///< text
-        DismissSummary,  ///<
-        FocusKeypad,     ///< path: the number field the keypad types into ("" closes it)
-        StartSync,       ///<
-        Login,           ///< uses the server fields typed in settings
+        Navigate,          ///< screen
+        SetLanguage,       ///< number: 0 = fr, 1 = en
+        EditName,          ///< text (first run)
+        FinishFirstRun,    ///<
+        SetTextScale,      ///< real
+        SetHighContrast,   ///< flag
+        StartForm,         ///< id = form id
+        OpenRecord,        ///< id = record id
+        EditText,          ///< path, text: the buffer of a field being typed in
+        SetAnswer,         ///< path, value (null clears)
+        AddRepeat,         ///< path
+        RemoveRepeat,      ///< path ("members[2]")
+        GoToPage,          ///< number
+        Finalize,          ///<
+        SaveAndLeave,      ///<
+        SetRecordsTab,     ///< number
+        EditSearch,        ///< text
+        DismissSummary,    ///<
+        FocusKeypad,       ///< path: the number field the keypad types into ("" closes it)
+        StartSync,         ///<
+        Login,             ///< uses the server fields typed in settings
+        OpenWalkList,      ///< id = walk list id ("" = back to the lists)
+        SelectDoor,        ///< id = dwelling id ("" closes the outcome buttons)
+        DoorOutcome,       ///< id = dwelling id, text = outcome (absent, refus, repasser, entretien, ne_pas_contacter)
+        AskBuildingAbsent, ///< id = building id ("" cancels the question)
+        ConfirmBuildingAbsent, ///< id = building id: "nobody home" for every remaining dwelling
+        SelectCall,            ///< id = call task id ("" closes it)
+        CallOutcome,        ///< id = call task id, text = no_answer | wrong_number | callback | answered, path = date
+        ShowCallbackPicker, ///< flag: open / close the date picker of the selected call
+        ShiftMonth,         ///< number: months to move the date picker by
+        PickDate,           ///< text = "YYYY-MM-DD"
+        OpenContact,        ///< id = person id
+        RecordConsent,      ///< id = person id, text = purpose, flag = granted
+        SetDoNotContact,    ///< id = person id, flag
+        AskErase,           ///< flag: show / hide the erase confirmation
+        ConfirmErase,       ///< id = person id
+        Back,               ///< leaves a detail screen for the one it was opened from
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

@@ -234,6 +234,8 @@ struct FormDraw {
 
     void items(const std::vector<ItemView>& list) {
         for (const auto& item : list) {
+            // Links to other records (dwelling_id, person_id, ...) are set by the app, never shown.
+            if (item.appearance == "hidden") continue;
             ImGui::PushID(item.path.c_str());
             if (item.type == ItemType::Group) {
                 if (!item.label.empty()) theme::title(item.label);

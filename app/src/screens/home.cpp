@@ -12,6 +12,10 @@ HomeView evaluateHome(const HomeData& data, Lang lang) {
     v.greeting =
         data.userName.empty() ? tr("app.home.greeting_anon", lang) : tr("app.home.greeting", lang, {data.userName});
     v.formsHeader = tr("app.home.forms", lang);
+    v.fieldHeader = tr("app.home.field", lang);
+    v.walkLists = tr("app.home.walk_lists", lang);
+    v.calls = tr("app.home.calls", lang);
+    v.indicators = tr("app.home.indicators", lang);
     v.draftsHeader = tr("app.home.drafts", lang);
     v.noDrafts = tr("app.home.no_drafts", lang);
     v.waiting = tr("app.home.waiting", lang, {std::to_string(data.waiting)});
@@ -56,6 +60,17 @@ void drawHome(const HomeView& view, DrawContext& ctx) {
     const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
     ImGui::BeginChild("home.body", ImVec2(0, -navHeight), false);
     theme::touchScroll(ctx);
+    ImGui::TextUnformatted(view.fieldHeader.c_str());
+    const float third = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
+    const std::pair<Screen, const std::string*> field[] = {
+        {Screen::WalkLists, &view.walkLists}, {Screen::CallQueue, &view.calls}, {Screen::Indicators, &view.indicators}};
+    const char* const ids[] = {"home.walk", "home.calls", "home.indicators"};
+    for (std::size_t k = 0; k < 3; ++k) {
+        if (k) ImGui::SameLine();
+        if (theme::button(ctx, ids[k], *field[k].second, third, 80.0f))
+            ctx.emit(Intent::Kind::Navigate).screen = field[k].first;
+    }
+    ImGui::Spacing();
     ImGui::TextUnformatted(view.formsHeader.c_str());
     for (const auto& f : view.forms) {
         if (theme::button(ctx, "form." + f.formId, f.label, -1, 80.0f, true)) {

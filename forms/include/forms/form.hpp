@@ -105,6 +105,13 @@ struct Item {
     std::vector<int> descendants; ///< containers: every item inside, at any depth
 };
 
+/// A form's top-level `followup`: finalizing a record of the form schedules a call with `form`
+/// `afterDays` later (docs/form-format.md, docs/field-model.md).
+struct Followup {
+    std::string form;
+    int afterDays = 0;
+};
+
 /// A loaded, validated form version.
 struct Form {
     std::string id, version;
@@ -112,7 +119,8 @@ struct Form {
     std::string defaultLanguage;
     std::vector<std::string> languages;
     nlohmann::json settings = nlohmann::json::object();
-    std::vector<Item> items; ///< in document order; items[i].index == i
+    std::optional<Followup> followup; ///< top-level `followup`, when declared
+    std::vector<Item> items;          ///< in document order; items[i].index == i
     std::vector<int> pages;
     std::vector<ChoiceList> choiceLists;
     std::unordered_map<std::string, int> byName;

@@ -3,6 +3,7 @@
 
 #include "server/attachments.hpp"
 #include "server/auth_service.hpp"
+#include "server/field_service.hpp"
 #include "server/form_service.hpp"
 #include "server/repository.hpp"
 #include "server/sync_service.hpp"
@@ -30,6 +31,8 @@ public:
     AttachmentStore& attachments() { return m_attachments; }
     /// The data folder.
     [[nodiscard]] const std::filesystem::path& dataDir() const { return m_dataDir; }
+    /// Walk lists, call routing and the console's figures.
+    FieldService& field() { return m_field; }
 
 private:
     Services(std::unique_ptr<Repository> repo, const std::filesystem::path& dataDir);
@@ -39,6 +42,7 @@ private:
     FormService m_forms;
     SyncService m_sync;
     AttachmentStore m_attachments;
+    FieldService m_field;
 };
 
 } // namespace carnet::server

@@ -1,0 +1,381 @@
+#include "field/device.hpp"
+
+#include "core/ids.hpp"
+#include "field/builtin.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace carnet::field::device {
+
+using nlohmann::json;
+
+RecordView viewOf(const store::Record& r, std::string_view org) {
+    RecordView v;
+    v.id = r.id;
+    v.kind = r.kind;
+    v.formId = r.formId;
+    v.status = std::string(store::statusName(r.status));
+    v.author = r.author;
+    v.org = std::string(org);
+    v.createdAt = r.createdAt;
+    v.answers = r.answers.is_object() ? r.answers : json::object();
+    return v;
+}
+
+Result<std::vector<RecordView>> loadViews(store::Store& store, std::string_view org) {
+    auto records = store.list(std::nullopt, true);
+    if (!records) return records.error();
+    std::vector<RecordView> out;
+    out.reserve(records->size());
+    for (const auto& r : *records)
+        out.push_back(viewOf(r, org));
+    return out;
+}
+
+Result<int> installBuiltinForms(store::Store& store) {
+    int installed = 0;
+    for (const auto& f : builtinForms()) {
+        auto r = store.installForm(f.text);
+        if (!r) return Error{r.error().code, std::string(f.name) + ": " + r.error().message};
+        if (!r->alreadyInstalled) ++installed;
+    }
+    return installed;
+}
+
+namespace {
+
+Result<RecordView> viewById(store::Store& store, std::string_view id) {
+    auto r = store.get(id);
+    if (!r) return r.error();
+    return viewOf(*r);
+}
+
+// Writes top-level changes one answer at a time (each durable, each in the outbox).
+Result<void> applyChanges(store::Store& store, std::string_view id, const json& changes) {
+    for (const auto& [k, v] : changes.items())
+        if (auto r = store.setAnswer(id, k, v); !r) return r;
+    return {};
+}
+
+// Creates a planned record; link fields naming other planned records are rewritten to store ids.
+Result<std::string> create(store::Store& store, const NewRecord& rec, std::string_view author,
+                           std::map<std::string, std::string>& ids, bool finalize) {
+    json answers = rec.answers;
+    for (auto& [k, v] : answers.items())
+        if (v.is_string())
+            if (auto it = ids.find(v.get<std::string>()); it != ids.end()) v = it->second;
+    auto id = store.importAnswers(rec.formId, answers, author);
+    if (!id) return id.error();
+    ids[rec.id] = *id;
+    if (finalize) {
+        auto issues = store.finalize(*id);
+        if (!issues) return issues.error();
+        if (!issues->empty())
+            return Error{ErrorCode::Invalid,
+                         rec.formId + " " + *id + ": " + issues->front().path + ": " + issues->front().message};
+    }
+    return *id;
+}
+
+Result<std::string> createOne(store::Store& store, const NewRecord& rec, std::string_view author, bool finalize) {
+    std::map<std::string, std::string> ids;
+    return create(store, rec, author, ids, finalize);
+}
+
+Result<std::string> doorOutcome(store::Store& store, const RecordView& dwelling, DoorOutcome outcome,
+                                std::string_view at, std::string_view user, std::string_view interviewId) {
+    auto plan = planDoorVisit(dwelling, outcome, at, user, newUuid());
+    if (!interviewId.empty()) plan.visit.answers[fields::kInterviewId] = interviewId;
+    auto id = createOne(store, plan.visit, user, true);
+    if (!id) return id;
+    if (auto r = applyChanges(store, dwelling.id, plan.dwellingChanges); !r) return r.error();
+    return id;
+}
+
+Result<void> cancelOpenCalls(store::Store& store, const RecordIndex& index, std::string_view personId) {
+    for (const auto& alias : personAliases(index, personId))
+        for (const RecordView* t : index.linked(formid::kCallTask, fields::kPersonId, alias))
+            if (t->text(fields::kCallStatus) == callStatusValue(CallStatus::Open))
+                if (auto r = store.setAnswer(t->id, fields::kCallStatus, callStatusValue(CallStatus::Cancelled)); !r)
+                    return r;
+    return {};
+}
+
+} // namespace
+
+Result<WalkListImport> importWalkList(store::Store& store, std::string_view csv, std::string_view name,
+                                      std::string_view author, Lang lang) {
+    auto parsed = parseWalkListCsv(
+        csv, name, [] { return newUuid(); }, lang);
+    if (!parsed.import) {
+        std::string msg = tr("field.csv.rejected", lang, {"CSV", std::to_string(parsed.errors.size())});
+        for (const auto& e : parsed.errors)
+            msg += "\n" + tr("field.csv.line", lang, {std::to_string(e.line), e.message});
+        return Error{ErrorCode::Invalid, msg};
+    }
+    WalkListImport imp = std::move(*parsed.import);
+    std::map<std::string, std::string> ids;
+    auto wl = create(store, imp.walkList, author, ids, false);
+    if (!wl) return wl.error();
+    imp.walkList.id = *wl;
+    for (auto* group : {&imp.buildings, &imp.dwellings}) {
+        for (auto& rec : *group) {
+            auto id = create(store, rec, author, ids, false);
+            if (!id) return id.error();
+            rec.id = *id;
+            for (auto& [k, v] : rec.answers.items())
+                if (v.is_string())
+                    if (auto it = ids.find(v.get<std::string>()); it != ids.end()) v = it->second;
+        }
+    }
+    return imp;
+}
+
+Result<std::string> recordDoorOutcome(store::Store& store, std::string_view dwellingId, DoorOutcome outcome,
+                                      std::string_view at, std::string_view user) {
+    auto d = viewById(store, dwellingId);
+    if (!d) return d.error();
+    if (d->formId != formid::kDwelling)
+        return Error{ErrorCode::Invalid, tr("field.door.not_dwelling", Lang::Fr, {dwellingId})};
+    return doorOutcome(store, *d, outcome, at, user, {});
+}
+
+Result<std::vector<std::string>> markBuildingAbsent(store::Store& store, std::string_view buildingId,
+                                                    std::string_view at, std::string_view user) {
+    auto views = loadViews(store);
+    if (!views) return views.error();
+    RecordIndex index(*views);
+    const RecordView* b = index.find(buildingId);
+    if (b == nullptr || b->formId != formid::kBuilding)
+        return Error{ErrorCode::NotFound, tr("field.door.not_building", Lang::Fr, {buildingId})};
+    std::vector<std::string> out;
+    for (const RecordView* d : remainingDwellings(index, buildingId)) {
+        auto id = doorOutcome(store, *d, DoorOutcome::Absent, at, user, {});
+        if (!id) return id.error();
+        out.push_back(*id);
+    }
+    return out;
+}
+
+Result<std::string> startInterview(store::Store& store, std::string_view dwellingId, std::string_view user) {
+    auto d = viewById(store, dwellingId);
+    if (!d) return d.error();
+    if (d->formId != formid::kDwelling)
+        return Error{ErrorCode::Invalid, tr("field.door.not_dwelling", Lang::Fr, {dwellingId})};
+    auto id = store.createRecord(formid::kDoorToDoor, user);
+    if (!id) return id;
+    if (auto r = store.setAnswer(*id, fields::kDwellingId, d->id); !r) return r.error();
+    if (auto b = viewById(store, d->text(fields::kBuildingId))) {
+        // Best effort: the commune is a choice of the form, the address a constrained text.
+        std::string commune = foldName(b->text(fields::kCommune), "");
+        std::replace(commune.begin(), commune.end(), ' ', '_');
+        (void)store.setAnswer(*id, "commune", commune);
+        std::string address = b->text(fields::kNumber) + " " + b->text(fields::kStreet);
+        if (auto bat = b->text(fields::kBuildingLabel); !bat.empty()) address += ", bât. " + bat;
+        address += ", logement " + d->text(fields::kDwellingLabel);
+        (void)store.setAnswer(*id, "adresse", address);
+    }
+    return id;
+}
+
+Result<FinalizeEffects> finalizeRecord(store::Store& store, std::string_view recordId, const Campaign& campaign,
+                                       std::string_view at, std::string_view user) {
+    FinalizeEffects fx;
+    auto rec = store.get(recordId);
+    if (!rec) return rec.error();
+    if (rec->status == store::Status::Finalized) return fx;
+    auto session = store.session(recordId);
+    if (!session) return session.error();
+    fx.issues = (*session)->issues();
+    if (!fx.issues.empty()) return fx;
+    const std::string today = datePart(at);
+
+    // A door interview: the person met and their consents exist before the interview is frozen,
+    // so that it can carry the person's id.
+    if (rec->formId == formid::kDoorToDoor) {
+        if (auto people = planPersonFromInterview(viewOf(*rec), campaign, at, user, [] { return newUuid(); })) {
+            std::map<std::string, std::string> ids;
+            auto pid = create(store, people->person, user, ids, false);
+            if (!pid) return pid.error();
+            fx.personId = *pid;
+            for (const auto& c : people->consents) {
+                auto cid = create(store, c, user, ids, true);
+                if (!cid) return cid.error();
+                fx.consentIds.push_back(*cid);
+            }
+            if (auto r = store.setAnswer(recordId, fields::kPersonId, fx.personId); !r) return r.error();
+        }
+    }
+    auto issues = store.finalize(recordId);
+    if (!issues) return issues.error();
+    if (!issues->empty()) {
+        fx.issues = *issues;
+        return fx;
+    }
+    auto done = store.get(recordId);
+    if (!done) return done.error();
+    const RecordView view = viewOf(*done);
+
+    if (view.formId == formid::kDoorToDoor) {
+        const std::string dwelling = view.text(fields::kDwellingId);
+        if (auto outcome = parseOutcome(view.text("issue_visite")); outcome && !dwelling.empty()) {
+            auto d = viewById(store, dwelling);
+            if (d && d->formId == formid::kDwelling) {
+                auto visit = doorOutcome(store, *d, *outcome, at, user, view.id);
+                if (!visit) return visit.error();
+                fx.doorVisitId = *visit;
+            }
+        }
+    }
+    auto form = store.form(done->formId, done->formVersion);
+    if (!form) return form.error();
+    if ((*form)->followup) {
+        auto views = loadViews(store);
+        if (!views) return views.error();
+        RecordIndex index(*views);
+        const FollowupSpec spec{(*form)->followup->form, (*form)->followup->afterDays};
+        if (auto task = planFollowup(view, spec, index, campaign, today, newUuid())) {
+            auto tid = createOne(store, *task, user, false);
+            if (!tid) return tid.error();
+            fx.callTaskId = *tid;
+        }
+    }
+    return fx;
+}
+
+Result<std::vector<CallQueueEntry>> callQueue(store::Store& store, std::string_view caller, std::string_view today) {
+    auto views = loadViews(store);
+    if (!views) return views.error();
+    return field::callQueue(RecordIndex(*views), caller, today);
+}
+
+Result<CallResult> recordCall(store::Store& store, std::string_view taskId, const CallAttempt& attempt,
+                              const Campaign& campaign, Lang lang) {
+    auto task = viewById(store, taskId);
+    if (!task) return task.error();
+    auto plan = planCallAttempt(*task, attempt, campaign, lang);
+    if (!plan) return plan.error();
+    // The new attempt is the last instance of the repeat.
+    const json& attempts = plan->changes.at(fields::kAttempts);
+    auto n = store.addRepeat(taskId, fields::kAttempts);
+    if (!n) return n.error();
+    const std::string prefix = std::string(fields::kAttempts) + "[" + std::to_string(*n) + "]/";
+    for (const auto& [k, v] : attempts.back().items())
+        if (auto r = store.setAnswer(taskId, prefix + k, v); !r) return r.error();
+    json rest = plan->changes;
+    rest.erase(std::string(fields::kAttempts));
+    if (auto r = applyChanges(store, taskId, rest); !r) return r.error();
+    CallResult out;
+    out.status = plan->status;
+    if (plan->openScript) {
+        std::string form = task->text(fields::kCallForm);
+        if (form.empty()) form = std::string(formid::kPhoneFollowup);
+        auto script = store.createRecord(form, attempt.caller.empty() ? task->author : attempt.caller);
+        if (!script) return script.error();
+        const json links = {{fields::kPersonId, task->text(fields::kPersonId)}, {fields::kCallTaskId, task->id}};
+        if (auto r = applyChanges(store, *script, links); !r) return r.error();
+        (void)store.setAnswer(*script, "issue_appel", callOutcomeValue(CallOutcome::Answered));
+        if (auto person = store.get(task->text(fields::kPersonId)))
+            if (auto phone = person->answers.find(fields::kPhone);
+                phone != person->answers.end() && phone->is_string())
+                (void)store.setAnswer(*script, "numero_compose", *phone);
+        if (auto r = store.setAnswer(taskId, fields::kScriptRecordId, *script); !r) return r.error();
+        out.scriptId = *script;
+    }
+    return out;
+}
+
+Result<std::string> addPerson(store::Store& store, const json& answers, std::string_view user) {
+    json a = answers;
+    if (!a.contains(fields::kDoNotContact)) a[fields::kDoNotContact] = "non";
+    return store.importAnswers(formid::kPerson, a, user);
+}
+
+Result<std::string> recordConsent(store::Store& store, std::string_view personId, std::string_view purpose,
+                                  bool granted, const Campaign& campaign, std::string_view at, std::string_view user) {
+    auto p = viewById(store, personId);
+    if (!p) return p.error();
+    if (p->formId != formid::kPerson)
+        return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
+    auto id = createOne(store, makeConsent(personId, purpose, granted, campaign.consentWordingVersion, at, user, ""),
+                        user, true);
+    if (!id) return id;
+    if (!granted && purpose == kPurposePhone) {
+        auto views = loadViews(store);
+        if (!views) return views.error();
+        if (auto r = cancelOpenCalls(store, RecordIndex(*views), personId); !r) return r.error();
+    }
+    return id;
+}
+
+Result<void> setDoNotContact(store::Store& store, std::string_view personId, bool doNotContact) {
+    auto p = viewById(store, personId);
+    if (!p) return p.error();
+    if (p->formId != formid::kPerson)
+        return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
+    if (auto r = store.setAnswer(personId, fields::kDoNotContact, doNotContact ? "oui" : "non"); !r) return r;
+    if (!doNotContact) return {};
+    auto views = loadViews(store);
+    if (!views) return views.error();
+    return cancelOpenCalls(store, RecordIndex(*views), personId);
+}
+
+Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std::string_view loserId, Lang lang) {
+    auto views = loadViews(store);
+    if (!views) return views.error();
+    RecordIndex index(*views);
+    auto plan = planMerge(index, keepId, loserId, lang);
+    if (!plan) return plan;
+    if (auto r = applyChanges(store, keepId, plan->keepChanges); !r) return r.error();
+    if (auto r = applyChanges(store, loserId, plan->loserChanges); !r) return r.error();
+    for (const auto& [id, changes] : plan->relinks) {
+        const RecordView* r = index.find(id);
+        if (r != nullptr && r->status == "draft")
+            if (auto w = applyChanges(store, id, changes); !w) return w.error();
+    }
+    return plan;
+}
+
+Result<ErasureReport> erasePerson(store::Store& store, std::string_view personId, Lang lang) {
+    auto views = loadViews(store);
+    if (!views) return views.error();
+    RecordIndex index(*views);
+    auto plan = planErasure(index, personId, lang);
+    if (!plan) return plan.error();
+    ErasureReport rep;
+    rep.plan = *plan;
+    for (const auto& [id, changes] : plan->updates)
+        if (auto r = applyChanges(store, id, changes); !r) return r.error();
+    for (const auto& [id, names] : plan->erase) {
+        const RecordView* r = index.find(id);
+        if (r == nullptr) continue;
+        if (r->status != "draft") {
+            rep.pending.emplace_back(id, names);
+            continue;
+        }
+        for (const auto& name : names) {
+            const auto bracket = name.find("[]");
+            if (bracket == std::string::npos) {
+                if (auto w = store.setAnswer(id, name, nullptr); !w) return w.error();
+                continue;
+            }
+            // "R[].F": the field in every instance of the repeat.
+            const std::string repeat = name.substr(0, bracket), child = name.substr(bracket + 3);
+            const auto& inst = r->answers.at(repeat);
+            for (std::size_t i = 0; inst.is_array() && i < inst.size(); ++i)
+                if (auto w = store.setAnswer(id, repeat + "[" + std::to_string(i + 1) + "]/" + child, nullptr); !w)
+                    return w.error();
+        }
+        rep.cleared.emplace_back(id, names);
+    }
+    return rep;
+}
+
+Result<Indicators> indicators(store::Store& store, const Campaign& campaign, GroupBy by, std::string_view org) {
+    auto views = loadViews(store, org);
+    if (!views) return views.error();
+    return computeIndicators(RecordIndex(*views), campaign, by);
+}
+
+} // namespace carnet::field::device

@@ -1,0 +1,76 @@
+#pragma once
+// Field workflows on the server (docs/field-model.md): walk-list import and assignment (records
+// written by the server, device id "server"), and the console's figures (indicators, walk-list
+// progress, call statistics) computed by the field library over the records a user may see.
+
+#include "field/calls.hpp"
+#include "field/campaign.hpp"
+#include "field/indicators.hpp"
+#include "field/walklist.hpp"
+#include "server/form_service.hpp"
+#include "server/repository.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carnet::server {
+
+/// The device id of versions the server writes itself (imports, assignments).
+constexpr std::string_view kServerDevice = "server";
+
+/// What a walk-list import did, or why it was refused.
+struct WalkListImportResult {
+    std::string walkListId;
+    int buildings = 0, dwellings = 0;
+    std::vector<field::CsvError> errors; ///< not empty: nothing was imported
+};
+
+/// Walk lists, assignments and the console's figures.
+class FieldService {
+public:
+    FieldService(Repository& repo, FormService& forms)
+        : m_repo(repo)
+        , m_forms(forms) {}
+
+    /// The campaign whose coefficients and rules the figures use (default: the embedded demo campaign).
+    void setCampaign(field::Campaign campaign) { m_campaign = std::move(campaign); }
+    /// The campaign in use.
+    [[nodiscard]] const field::Campaign& campaign() const { return m_campaign; }
+
+    /// Publishes the built-in forms (assets/forms/) that are not published yet; returns how many.
+    Result<int> publishBuiltinForms();
+
+    /// Imports a walk-list CSV into `org` as records written by the server for `author` (the
+    /// coordinator's user id, 0 from the command line): all or nothing, in one transaction.
+    Result<WalkListImportResult> importWalkList(std::int64_t orgId, std::int64_t author, std::string_view authorName,
+                                                std::string_view csv, std::string_view name);
+    /// Assigns a walk list, its buildings and dwellings to a user of the same organisation, and
+    /// writes the user's name in the walk list (`ambassadeur`). NotFound for an unknown list or user.
+    Result<void> assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName);
+
+    /// Routes call tasks to their callers after a push: a call_task whose `appelant` names a user of
+    /// the organisation is assigned to them, with its person and the person's consents, so that the
+    /// phone ambassador's devices receive the task, the number and the consent it relies on.
+    /// Returns how many records were (re)assigned.
+    Result<int> routeCallTasks(std::int64_t orgId, const std::vector<std::string>& recordIds);
+
+    /// Indicators over the records `user` may see.
+    Result<field::Indicators> indicators(const User& user, field::GroupBy by);
+    /// Walk-list progress over the records `user` may see.
+    Result<std::vector<field::WalkListProgress>> walkLists(const User& user);
+    /// Call statistics per caller over the records `user` may see, on `today` (YYYY-MM-DD).
+    Result<std::vector<field::CallerStats>> callers(const User& user, std::string_view today);
+
+private:
+    Result<std::vector<field::RecordView>> views(const Scope& scope);
+    Result<std::string> latestVersion(std::string_view formId);
+
+    Repository& m_repo;
+    FormService& m_forms;
+    field::Campaign m_campaign = defaultCampaign();
+    static field::Campaign defaultCampaign();
+};
+
+} // namespace carnet::server

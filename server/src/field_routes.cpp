@@ -1,0 +1,182 @@
+#include "server/field_routes.hpp"
+
+#include "core/ids.hpp"
+#include "field/model.hpp"
+#include "sync/protocol.hpp"
+
+#include <httplib.h>
+
+namespace carnet::server {
+
+using httplib::Request;
+using httplib::Response;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxCsvBytes = 8u * 1024u * 1024u;
+
+void sendJson(Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void sendError(Response& res, int status, std::string_view code, std::string_view message) {
+    sendJson(res, status, sync::errorBody(code, message));
+}
+
+class FieldRoutes : public std::enable_shared_from_this<FieldRoutes> {
+public:
+    FieldRoutes(Services& s, std::function<void(std::string_view)> log)
+        : m_s(s)
+        , m_log(std::move(log)) {}
+
+    void mount(httplib::Server& http);
+
+    // Used by the handlers, which hold the routes through shared_from_this().
+    void failure(const Request& req, Response& res, const Error& e) const {
+        switch (e.code) {
+        case ErrorCode::Invalid:
+            return sendError(res, 400, "invalid_request", e.message);
+        case ErrorCode::NotFound:
+            return sendError(res, 404, "not_found", e.message);
+        case ErrorCode::Conflict:
+            return sendError(res, 409, "conflict", e.message);
+        case ErrorCode::Busy:
+            res.set_header("Retry-After", "1");
+            return sendError(res, 503, "busy", "the server is busy, try again");
+        default:
+            break;
+        }
+        if (m_log) m_log(req.method + " " + req.path + ": " + e.message);
+        sendError(res, 500, "internal", "internal server error");
+    }
+
+    std::optional<User> user(const Request& req, Response& res) const {
+        const std::string header = req.get_header_value("Authorization");
+        if (header.rfind("Bearer ", 0) != 0) {
+            sendError(res, 401, "unauthorized", "missing bearer token");
+            return std::nullopt;
+        }
+        auto u = m_s.auth().authenticate(std::string_view(header).substr(7));
+        if (!u.ok()) {
+            failure(req, res, u.error());
+            return std::nullopt;
+        }
+        if (!*u) {
+            sendError(res, 401, "unauthorized", "unknown or revoked token");
+            return std::nullopt;
+        }
+        return **u;
+    }
+
+    bool manager(const User& u, Response& res, std::string_view what) const {
+        if (u.role != Role::Ambassador) return true;
+        sendError(res, 403, "forbidden", "only coordinators and admins " + std::string(what));
+        return false;
+    }
+
+    Services& m_s;
+
+private:
+    std::function<void(std::string_view)> m_log;
+};
+
+void FieldRoutes::mount(httplib::Server& http) {
+    http.Get("/api/v1/indicators", [self = shared_from_this()](const Request& req, Response& res) {
+        auto u = self->user(req, res);
+        if (!u) return;
+        const std::string byName = req.has_param("by") ? req.get_param_value("by") : "ambassador";
+        auto by = field::parseGroupBy(byName);
+        if (!by)
+            return sendError(res, 400, "invalid_request",
+                             "'by' must be ambassador, territory, organisation, funder or week (got '" + byName + "')");
+        auto ind = self->m_s.field().indicators(*u, *by);
+        if (!ind.ok()) return self->failure(req, res, ind.error());
+        sendJson(res, 200, ind->toJson());
+    });
+    http.Get("/api/v1/walklists", [self = shared_from_this()](const Request& req, Response& res) {
+        auto u = self->user(req, res);
+        if (!u) return;
+        auto lists = self->m_s.field().walkLists(*u);
+        if (!lists.ok()) return self->failure(req, res, lists.error());
+        json arr = json::array();
+        for (const auto& w : *lists)
+            arr.push_back(w.toJson());
+        sendJson(res, 200, json{{"walklists", arr}});
+    });
+    http.Post("/api/v1/walklists/import", [self = shared_from_this()](const Request& req, Response& res,
+                                                                      const httplib::ContentReader& reader) {
+        std::string body;
+        bool tooLarge = false;
+        const bool ok = reader([&](const char* data, std::size_t n) {
+            if (body.size() + n > kMaxCsvBytes) {
+                tooLarge = true;
+                return false;
+            }
+            body.append(data, n);
+            return true;
+        });
+        if (!ok)
+            return sendError(res, tooLarge ? 413 : 400, tooLarge ? "payload_too_large" : "bad_body",
+                             tooLarge ? "the CSV is over 8 MiB" : "the body could not be read");
+        auto u = self->user(req, res);
+        if (!u || !self->manager(*u, res, "import walk lists")) return;
+        const std::string name = req.get_param_value("name");
+        auto r = self->m_s.field().importWalkList(u->orgId, u->id, u->name, body, name);
+        if (!r.ok()) return self->failure(req, res, r.error());
+        if (!r->errors.empty()) {
+            json errors = json::array();
+            for (const auto& e : r->errors)
+                errors.push_back(json{{"line", e.line}, {"message", e.message}});
+            json j = sync::errorBody("invalid_csv", std::to_string(r->errors.size()) +
+                                                        " bad line(s) in the CSV, nothing was imported");
+            j["errors"] = errors;
+            return sendJson(res, 422, j);
+        }
+        sendJson(res, 200,
+                 json{{"walklist_id", r->walkListId}, {"buildings", r->buildings}, {"dwellings", r->dwellings}});
+    });
+    http.Post(R"(/api/v1/walklists/([^/]+)/assign)",
+              [self = shared_from_this()](const Request& req, Response& res, const httplib::ContentReader& reader) {
+                  std::string body;
+                  const bool ok = reader([&](const char* data, std::size_t n) {
+                      if (body.size() + n > sync::kMaxBodyBytes) return false;
+                      body.append(data, n);
+                      return true;
+                  });
+                  if (!ok) return sendError(res, 400, "bad_body", "the body could not be read");
+                  auto u = self->user(req, res);
+                  if (!u || !self->manager(*u, res, "assign walk lists")) return;
+                  json j = json::parse(body, nullptr, false);
+                  if (j.is_discarded() || !j.is_object() || !j.contains("user") || !j["user"].is_string())
+                      return sendError(res, 400, "missing_field", "assign needs a JSON body {\"user\": NAME}");
+                  const std::string id = req.matches[1];
+                  const std::string who = j["user"].get<std::string>();
+                  if (auto r = self->m_s.field().assignWalkList(u->orgId, id, who); !r.ok())
+                      return self->failure(req, res, r.error());
+                  sendJson(res, 200, json{{"walklist_id", id}, {"assigned_to", who}});
+              });
+    http.Get("/api/v1/calls", [self = shared_from_this()](const Request& req, Response& res) {
+        auto u = self->user(req, res);
+        if (!u) return;
+        const std::string today =
+            req.has_param("today") ? field::datePart(req.get_param_value("today")) : field::datePart(nowIsoUtc());
+        if (today.empty()) return sendError(res, 400, "invalid_request", "'today' must be a date YYYY-MM-DD");
+        auto callers = self->m_s.field().callers(*u, today);
+        if (!callers.ok()) return self->failure(req, res, callers.error());
+        json arr = json::array();
+        for (const auto& c : *callers)
+            arr.push_back(c.toJson());
+        sendJson(res, 200, json{{"callers", arr}});
+    });
+}
+
+} // namespace
+
+void mountFieldRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log) {
+    auto routes = std::make_shared<FieldRoutes>(services, std::move(log));
+    routes->mount(http); // each handler holds a reference: the routes live as long as the server
+}
+
+} // namespace carnet::server

@@ -1,0 +1,235 @@
+#include "server/field_service.hpp"
+
+#include "core/ids.hpp"
+#include "field/builtin.hpp"
+#include "field/calls.hpp"
+#include "field/people.hpp"
+
+#include <map>
+
+namespace carnet::server {
+
+using nlohmann::json;
+
+field::Campaign FieldService::defaultCampaign() {
+    auto c = field::parseCampaign(json::parse(field::demoCampaignText()), "assets/campaign/demo.json");
+    return c.ok() ? *c : field::Campaign{};
+}
+
+Result<int> FieldService::publishBuiltinForms() {
+    int published = 0;
+    for (const auto& f : field::builtinForms()) {
+        auto r = m_forms.publish(f.text);
+        if (!r.ok()) return makeError(r.error().code, std::string(f.name) + ": " + r.error().message);
+        if (!r->alreadyPublished) ++published;
+    }
+    return published;
+}
+
+Result<std::string> FieldService::latestVersion(std::string_view formId) {
+    auto forms = m_repo.listForms();
+    if (!forms.ok()) return forms.error();
+    std::string version;
+    for (const auto& f : *forms) // oldest first: the last one wins
+        if (f.formId == formId) version = f.version;
+    if (version.empty()) return makeError(ErrorCode::NotFound, "form " + std::string(formId) + " is not published");
+    return version;
+}
+
+namespace {
+
+// A new record's first version, written by the server.
+RecordState newState(const field::NewRecord& rec, std::string_view formVersion, std::int64_t orgId, std::int64_t author,
+                     std::string_view authorName) {
+    RecordState s;
+    s.recordId = rec.id;
+    s.orgId = orgId;
+    s.createdBy = author;
+    s.kind = rec.formId;
+    s.formId = rec.formId;
+    s.formVersion = std::string(formVersion);
+    s.status = "draft";
+    s.author = std::string(authorName);
+    s.version = 1;
+    s.answers = rec.answers;
+    for (const auto& [k, v] : rec.answers.items())
+        s.fields[k] = FieldMeta{v, 1, std::string(kServerDevice)};
+    return s;
+}
+
+VersionRow rowOf(const RecordState& s, std::string_view userName, std::vector<std::string> changed) {
+    VersionRow row;
+    row.version = s.version;
+    row.status = s.status;
+    row.formVersion = s.formVersion;
+    row.deviceId = std::string(kServerDevice);
+    row.userName = std::string(userName);
+    row.answers = s.answers;
+    row.changed = std::move(changed);
+    return row;
+}
+
+field::RecordView viewOf(const RecordState& r) {
+    field::RecordView v;
+    v.id = r.recordId;
+    v.kind = r.kind;
+    v.formId = r.formId;
+    v.status = r.status;
+    v.author = r.author;
+    v.org = r.orgName;
+    v.answers = r.answers.is_object() ? r.answers : json::object();
+    return v;
+}
+
+} // namespace
+
+Result<WalkListImportResult> FieldService::importWalkList(std::int64_t orgId, std::int64_t author,
+                                                          std::string_view authorName, std::string_view csv,
+                                                          std::string_view name) {
+    WalkListImportResult out;
+    auto parsed = field::parseWalkListCsv(
+        csv, name, [] { return newUuid(); }, Lang::En);
+    if (!parsed.import) {
+        out.errors = std::move(parsed.errors);
+        return out;
+    }
+    if (auto p = publishBuiltinForms(); !p.ok()) return p.error();
+    const auto& imp = *parsed.import;
+    std::vector<const field::NewRecord*> all{&imp.walkList};
+    for (const auto& b : imp.buildings)
+        all.push_back(&b);
+    for (const auto& d : imp.dwellings)
+        all.push_back(&d);
+    std::map<std::string, std::string, std::less<>> versions;
+    for (auto id : {field::formid::kWalkList, field::formid::kBuilding, field::formid::kDwelling}) {
+        auto v = latestVersion(id);
+        if (!v.ok()) return v.error();
+        versions[std::string(id)] = *v;
+    }
+    auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
+        for (const auto* rec : all) {
+            RecordState s = newState(*rec, versions[rec->formId], orgId, author, authorName);
+            std::vector<std::string> changed;
+            for (const auto& [k, v] : rec->answers.items())
+                changed.push_back(k);
+            if (auto w = tx.saveVersion(s, rowOf(s, authorName, changed)); !w.ok()) return w;
+        }
+        return {};
+    });
+    if (!r.ok()) return r.error();
+    out.walkListId = imp.walkList.id;
+    out.buildings = static_cast<int>(imp.buildings.size());
+    out.dwellings = static_cast<int>(imp.dwellings.size());
+    return out;
+}
+
+Result<std::vector<field::RecordView>> FieldService::views(const Scope& scope) {
+    std::vector<field::RecordView> out;
+    std::int64_t after = 0;
+    for (;;) {
+        auto page = m_repo.changes(scope, after, 1000);
+        if (!page.ok()) return page.error();
+        for (const auto& r : page->records) {
+            out.push_back(viewOf(r));
+            after = std::max(after, r.changeSeq);
+        }
+        if (!page->more || page->records.empty()) break;
+    }
+    return out;
+}
+
+Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName) {
+    auto user = m_repo.findUser(userName);
+    if (!user.ok()) return user.error();
+    if (!*user || (*user)->orgId != orgId)
+        return makeError(ErrorCode::NotFound, "no user '" + std::string(userName) + "' in this organisation");
+    auto list = m_repo.findRecord(walkListId);
+    if (!list.ok()) return list.error();
+    if (!*list || (*list)->orgId != orgId || (*list)->formId != field::formid::kWalkList)
+        return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId) + " in this organisation");
+    // The ambassador's name in the walk list itself, as a server version.
+    auto w = m_repo.write([&](WriteTx& tx) -> Result<void> {
+        auto loaded = tx.loadRecord(walkListId);
+        if (!loaded.ok()) return loaded.error();
+        if (!*loaded) return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId));
+        RecordState s = std::move(**loaded);
+        s.version += 1;
+        const std::string key(field::fields::kAmbassador);
+        s.answers[key] = std::string(userName);
+        s.fields[key] = FieldMeta{s.answers[key], s.version, std::string(kServerDevice)};
+        return tx.saveVersion(s, rowOf(s, "server", {key}));
+    });
+    if (!w.ok()) return w;
+    auto all = views(Scope{orgId, std::nullopt});
+    if (!all.ok()) return all.error();
+    std::vector<std::string> ids{std::string(walkListId)};
+    for (const auto& v : *all)
+        if ((v.formId == field::formid::kBuilding || v.formId == field::formid::kDwelling) &&
+            v.text(field::fields::kWalkListId) == walkListId)
+            ids.push_back(v.id);
+    for (const auto& id : ids)
+        if (auto r = m_repo.assignRecord(id, (*user)->id); !r.ok()) return r;
+    return {};
+}
+
+Result<int> FieldService::routeCallTasks(std::int64_t orgId, const std::vector<std::string>& recordIds) {
+    int assigned = 0;
+    std::optional<std::vector<field::RecordView>> all; // loaded once, when a task needs routing
+    for (const auto& id : recordIds) {
+        auto task = m_repo.findRecord(id);
+        if (!task.ok()) return task.error();
+        if (!*task || (*task)->orgId != orgId || (*task)->formId != field::formid::kCallTask) continue;
+        const auto caller = (*task)->answers.find(field::fields::kCaller);
+        if (caller == (*task)->answers.end() || !caller->is_string()) continue;
+        auto user = m_repo.findUser(caller->get<std::string>());
+        if (!user.ok()) return user.error();
+        if (!*user || (*user)->orgId != orgId) continue;
+        const std::int64_t uid = (*user)->id;
+        if (!all) {
+            auto v = views(Scope{orgId, std::nullopt});
+            if (!v.ok()) return v.error();
+            all = std::move(*v);
+        }
+        const field::RecordIndex index(*all);
+        std::vector<std::string> ids{id};
+        const auto personIt = (*task)->answers.find(field::fields::kPersonId);
+        if (personIt != (*task)->answers.end() && personIt->is_string()) {
+            const std::string person = personIt->get<std::string>();
+            for (const auto& alias : field::personAliases(index, person)) {
+                ids.push_back(alias);
+                for (const auto* c : index.linked(field::formid::kConsent, field::fields::kPersonId, alias))
+                    ids.push_back(c->id);
+            }
+        }
+        for (const auto& rid : ids) {
+            auto rec = m_repo.findRecord(rid);
+            if (!rec.ok()) return rec.error();
+            if (!*rec || (*rec)->assignedTo == uid || (*rec)->createdBy == uid) continue;
+            if (auto r = m_repo.assignRecord(rid, uid); !r.ok()) return r.error();
+            ++assigned;
+        }
+    }
+    return assigned;
+}
+
+Result<field::Indicators> FieldService::indicators(const User& user, field::GroupBy by) {
+    auto all = views(scopeOf(user));
+    if (!all.ok()) return all.error();
+    // Ambassadors see their own figures only; coordinators and admins their organisation's.
+    return field::computeIndicators(field::RecordIndex(*all), m_campaign, by,
+                                    user.role == Role::Ambassador ? std::string_view(user.name) : std::string_view());
+}
+
+Result<std::vector<field::WalkListProgress>> FieldService::walkLists(const User& user) {
+    auto all = views(scopeOf(user));
+    if (!all.ok()) return all.error();
+    return field::walkListProgress(field::RecordIndex(*all));
+}
+
+Result<std::vector<field::CallerStats>> FieldService::callers(const User& user, std::string_view today) {
+    auto all = views(scopeOf(user));
+    if (!all.ok()) return all.error();
+    return field::callerStats(field::RecordIndex(*all), today);
+}
+
+} // namespace carnet::server
