@@ -506,7 +506,7 @@ TEST_CASE("field.household: a dwelling and a person edited by two ambassadors an
 // The database file and its write-ahead log, as bytes on disk.
 std::string dbFileBytes(const std::filesystem::path& db) {
     std::string all;
-    for (const std::string p : {db.string(), db.string() + "-wal"}) {
+    for (const std::string& p : {db.string(), db.string() + "-wal"}) {
         std::ifstream in(p, std::ios::binary);
         all.append(std::istreambuf_iterator<char>(in), {});
     }
@@ -526,6 +526,7 @@ TEST_CASE(
                                 {{"code_ambassadeur", "AMB-007"},
                                  {"commune", "aix_en_provence"},
                                  {"quartier", "aix_jas_de_bouffan"},
+                                 {"adresse", "4 rue A"},
                                  {"heure_passage", "2026-11-26T10:00"},
                                  {"issue_visite", "entretien"},
                                  {"nb_personnes", 1},
@@ -543,6 +544,10 @@ TEST_CASE(
     REQUIRE(interview.ok());
     auto fx = device::finalizeRecord(awa.store, *interview, Campaign{}, "2026-11-26T10:00", "awa");
     REQUIRE(fx.ok());
+    std::string issues;
+    for (const auto& issue : fx->issues)
+        issues += issue.path + ": " + issue.message + "\n";
+    INFO(issues);
     REQUIRE(fx->issues.empty());
     REQUIRE_FALSE(fx->personId.empty());
     REQUIRE_FALSE(fx->callTaskId.empty());
