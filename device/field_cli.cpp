@@ -226,12 +226,10 @@ std::optional<int> runFieldCommand(store::Store& st, const std::vector<std::stri
     if (cmd == "person" && sub == "erase" && p.size() == 3) {
         auto r = fd::erasePerson(st, p[2], lang);
         if (!r) return fail(r.error());
-        json cleared = json::array(), pending = json::array();
-        for (const auto& [id, f] : r->cleared)
-            cleared.push_back(entryJson(id, f));
-        for (const auto& [id, f] : r->pending)
-            pending.push_back(entryJson(id, f));
-        std::cout << json{{"cleared", cleared}, {"pending", pending}}.dump() << '\n';
+        json erased = json::array();
+        for (const auto& [id, f] : r->erased)
+            erased.push_back(entryJson(id, f));
+        std::cout << json{{"erased", erased}}.dump() << '\n';
         return 0;
     }
     if (cmd == "consent" && p.size() == 4 && (p[3] == "oui" || p[3] == "non")) {

@@ -121,6 +121,32 @@ int run(const Options& o) {
         std::cout << tr("device.saved", o.lang) << '\n';
         return 0;
     }
+    if (cmd == "delete" && a.size() == 2) {
+        auto r = st.deleteRecord(a[1]);
+        if (!r.ok()) return fail(r.error());
+        std::cout << tr("device.saved", o.lang) << std::endl;
+        return 0;
+    }
+    if (cmd == "erase" && a.size() >= 3) {
+        // Only top-level questions of the record's form: a typo must not look like an erasure.
+        auto rec = st.get(a[1]);
+        if (!rec.ok()) return fail(rec.error());
+        auto form = st.form(rec->formId, rec->formVersion);
+        if (!form.ok()) return fail(form.error());
+        const std::vector<std::string> fields(a.begin() + 2, a.end());
+        for (const auto& f : fields) {
+            const forms::Item* item = (*form)->find(f);
+            if (item == nullptr || item->repeat >= 0 || item->type == forms::ItemType::Page ||
+                item->type == forms::ItemType::Group) {
+                std::cerr << tr("device.erase_not_field", o.lang, {rec->id, f, rec->formId}) << '\n';
+                return 1;
+            }
+        }
+        auto r = st.eraseFields(a[1], fields);
+        if (!r.ok()) return fail(r.error());
+        std::cout << tr("device.saved", o.lang) << std::endl;
+        return 0;
+    }
     if (cmd == "get" && a.size() == 2) {
         auto r = st.get(a[1]);
         if (!r.ok()) return fail(r.error());

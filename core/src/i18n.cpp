@@ -219,6 +219,9 @@ constexpr auto kTable = std::to_array<Entry>({
           "       carnet-forms [--lang fr|en] eval FORM.json ANSWERS.json\n"
           "       carnet-forms [--lang fr|en] import-xlsform FILE.xlsx [-o FORM.json]"},
     Entry{"cli.forms.write_failed", "{0} : écriture impossible", "{0}: cannot write the file"},
+    Entry{"device.erase_not_field",
+          "fiche {0} : « {1} » n’est pas une question de premier niveau du formulaire « {2} »",
+          "record {0}: '{1}' is not a top-level question of form '{2}'"},
     Entry{"device.finalize_missing",
           "fiche {0} : impossible de finaliser, {1} problème(s) :", "record {0}: cannot finalize, {1} problem(s):"},
     Entry{"device.finalized", "finalisée", "finalized"},
@@ -235,12 +238,14 @@ constexpr auto kTable = std::to_array<Entry>({
           "  forms add FICHIER | forms list\n"
           "  new FORMULAIRE | set FICHE CHAMP VALEUR | add-repeat FICHE CHEMIN | remove-repeat FICHE CHEMIN[k]\n"
           "  get FICHE | list [--status draft|finalized] | finalize FICHE\n"
+          "  delete FICHE | erase FICHE CHAMP... (données personnelles, pour de bon)\n"
           "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check\n"
           "  login URL UTILISATEUR (mot de passe sur l’entrée standard) | sync",
           "Usage: carnet-device --data DIR [--lang fr|en] [--author NAME] COMMAND\n"
           "  forms add FILE | forms list\n"
           "  new FORM_ID | set RECORD_ID FIELD VALUE | add-repeat RECORD_ID PATH | remove-repeat RECORD_ID PATH[k]\n"
           "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
+          "  delete RECORD_ID | erase RECORD_ID FIELD... (personal data, for good)\n"
           "  import-answers FORM_ID FILE.json | attach FILE | outbox | check\n"
           "  login URL USER (password on standard input) | sync"},
     Entry{"device.usage_field",

@@ -277,8 +277,7 @@ Result<CallResult> recordCall(store::Store& store, std::string_view taskId, cons
         if (auto r = applyChanges(store, *script, links); !r) return r.error();
         (void)store.setAnswer(*script, "issue_appel", callOutcomeValue(CallOutcome::Answered));
         if (auto person = store.get(task->text(fields::kPersonId)))
-            if (auto phone = person->answers.find(fields::kPhone);
-                phone != person->answers.end() && phone->is_string())
+            if (auto phone = person->answers.find(fields::kPhone); phone != person->answers.end() && phone->is_string())
                 (void)store.setAnswer(*script, "numero_compose", *phone);
         if (auto r = store.setAnswer(taskId, fields::kScriptRecordId, *script); !r) return r.error();
         out.scriptId = *script;
@@ -345,29 +344,22 @@ Result<ErasureReport> erasePerson(store::Store& store, std::string_view personId
     if (!plan) return plan.error();
     ErasureReport rep;
     rep.plan = *plan;
+    // The marks first (efface, ne_pas_contacter, cancelled calls): they are not personal and must
+    // reach the server before any later write of the erased fields is dropped.
     for (const auto& [id, changes] : plan->updates)
         if (auto r = applyChanges(store, id, changes); !r) return r.error();
     for (const auto& [id, names] : plan->erase) {
-        const RecordView* r = index.find(id);
-        if (r == nullptr) continue;
-        if (r->status != "draft") {
-            rep.pending.emplace_back(id, names);
-            continue;
-        }
+        if (index.find(id) == nullptr) continue;
+        // The `erase` op works on top-level answers: "R[].F" erases the whole repeat R (its other
+        // answers, such as age bands, go with it; indicators do not read them).
+        std::vector<std::string> top;
         for (const auto& name : names) {
             const auto bracket = name.find("[]");
-            if (bracket == std::string::npos) {
-                if (auto w = store.setAnswer(id, name, nullptr); !w) return w.error();
-                continue;
-            }
-            // "R[].F": the field in every instance of the repeat.
-            const std::string repeat = name.substr(0, bracket), child = name.substr(bracket + 3);
-            const auto& inst = r->answers.at(repeat);
-            for (std::size_t i = 0; inst.is_array() && i < inst.size(); ++i)
-                if (auto w = store.setAnswer(id, repeat + "[" + std::to_string(i + 1) + "]/" + child, nullptr); !w)
-                    return w.error();
+            std::string t = bracket == std::string::npos ? name : name.substr(0, bracket);
+            if (std::find(top.begin(), top.end(), t) == top.end()) top.push_back(std::move(t));
         }
-        rep.cleared.emplace_back(id, names);
+        if (auto w = store.eraseFields(id, top); !w) return w.error();
+        rep.erased.emplace_back(id, std::move(top));
     }
     return rep;
 }

@@ -1,6 +1,8 @@
 #include "field/people.hpp"
 
+#include "field/builtin.hpp"
 #include "field/calls.hpp"
+#include "forms/loader.hpp"
 
 #include <algorithm>
 #include <map>
@@ -9,7 +11,35 @@ namespace carnet::field {
 
 using nlohmann::json;
 
+std::vector<std::string> personalFields(const forms::Form& form) {
+    std::vector<std::string> out;
+    for (const forms::Item& item : form.items) {
+        if (!item.personal) continue;
+        if (item.repeat < 0) {
+            out.push_back(item.name);
+        } else {
+            // The op erases top-level answers: a personal question inside a repeat names it "R[].F".
+            const forms::Item* top = &form.items[static_cast<std::size_t>(item.repeatPath.front())];
+            out.push_back(top->name + "[]." + item.name);
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> personalFields(std::string_view formId) {
+    // The built-in forms' `personal` flags, read once.
+    static const std::map<std::string, std::vector<std::string>, std::less<>> kFromForms = [] {
+        std::map<std::string, std::vector<std::string>, std::less<>> m;
+        for (const BuiltinFile& f : builtinForms()) {
+            auto loaded = forms::loadForm(f.text);
+            if (!loaded.ok()) continue;
+            auto names = personalFields(*loaded.form);
+            if (!names.empty()) m.emplace(loaded.form->id, std::move(names));
+        }
+        return m;
+    }();
+    if (auto it = kFromForms.find(formId); it != kFromForms.end()) return it->second;
+    // Fallback when the built-in form carries no flag.
     if (formId == formid::kPerson) return {"prenom", "nom", "telephone"};
     if (formId == formid::kDoorToDoor) return {"membres[].prenom", "telephone", "courriel", "position", "observations"};
     if (formId == formid::kPhoneFollowup) return {"numero_compose", "verbatim", "commentaire"};

@@ -88,6 +88,37 @@ printf 'image' >"$W/photo.jpg"
 "${D[@]}" attach "$W/photo.jpg" | grep -q '"size":5' || fail "attach"
 [ "$("${D[@]}" check)" = "ok" ] || fail "integrity"
 
+# erase: personal fields leave the record and the outbox for good; delete: a tombstone that syncs.
+printf '{"outcome": "done", "phone": "06 12 34 56 79", "members": [{"first_name": "Inès"}]}' >"$W/answers4.json"
+id4=$("${D[@]}" import-answers visit "$W/answers4.json")
+"${D[@]}" outbox | grep -q '+33612345679' || fail "phone queued before the erasure"
+[ "$("${D[@]}" erase "$id4" phone members)" = "saved" ] || fail "erase"
+get4=$("${D[@]}" get "$id4")
+echo "$get4" | grep -q '"erased":\["phone","members"\]' || fail "erased list: $get4"
+echo "$get4" | grep -q '"outcome":"done"' || fail "other answers kept: $get4"
+if echo "$get4" | grep -q -e '+33612345679' -e 'Inès'; then fail "erased values still in the record: $get4"; fi
+"${D[@]}" outbox >"$W/outbox2"
+grep -q '"op":"erase"' "$W/outbox2" || fail "erase queued"
+if grep -q -e '+33612345679' -e 'Inès' "$W/outbox2"; then fail "erased values still in the outbox"; fi
+if grep -a -q '+33612345679' "$W/data/carnet.db"*; then fail "erased phone still in the device file"; fi
+expect_fail "${D[@]}" set "$id4" phone "06 12 34 56 70"
+grep -q "field 'phone' was erased for good" "$W/err" || fail "erased field refused: $(cat "$W/err")"
+expect_fail "${D[@]}" erase "$id4" nickname
+[ "$(cat "$W/err")" = "record $id4: 'nickname' is not a top-level question of form 'visit'" ] || fail "erase unknown field: $(cat "$W/err")"
+expect_fail "${D[@]}" erase "$id4" 'members[1]/first_name'
+grep -q "is not a top-level question" "$W/err" || fail "erase nested path: $(cat "$W/err")"
+expect_fail "${D[@]}" erase "$id4"
+grep -q "Usage: carnet-device" "$W/err" || fail "erase without a field: $(cat "$W/err")"
+expect_fail "${D[@]}" erase nope phone
+grep -q "unknown record 'nope'" "$W/err" || fail "erase unknown record: $(cat "$W/err")"
+before=$("${D[@]}" list | wc -l)
+[ "$("${D[@]}" delete "$id4")" = "saved" ] || fail "delete"
+[ "$("${D[@]}" list | wc -l)" -eq "$((before - 1))" ] || fail "deleted record still listed"
+"${D[@]}" get "$id4" | grep -q '"deleted":true' || fail "tombstone"
+"${D[@]}" outbox | grep -q '"op":"delete"' || fail "delete queued"
+expect_fail "${D[@]}" delete nope
+grep -q "unknown record 'nope'" "$W/err" || fail "delete unknown record: $(cat "$W/err")"
+
 # Bad data folders: a corrupted file and a foreign file are refused and left as they were.
 mkdir -p "$W/corrupt" && head -c 4096 /dev/urandom >"$W/corrupt/carnet.db" && cp "$W/corrupt/carnet.db" "$W/corrupt.orig"
 expect_fail "$BIN" --data "$W/corrupt" --lang en list

@@ -503,40 +503,125 @@ TEST_CASE("field.household: a dwelling and a person edited by two ambassadors an
     CHECK(findDuplicates(RecordIndex(*cv)).empty());
 }
 
-TEST_CASE("field.erasure: the person's personal fields are cleared on every device, answers stay countable") {
+// The database file and its write-ahead log, as bytes on disk.
+std::string dbFileBytes(const std::filesystem::path& db) {
+    std::string all;
+    for (const std::string& p : {db.string(), db.string() + "-wal"}) {
+        std::ifstream in(p, std::ios::binary);
+        all.append(std::istreambuf_iterator<char>(in), {});
+    }
+    return all;
+}
+
+TEST_CASE(
+    "field.erasure: personal fields leave every device, outbox and the server's history; answers stay countable") {
     test::ServerFixture f;
     REQUIRE(f.services->field().publishBuiltinForms().ok());
     const std::string url = "http://127.0.0.1:" + std::to_string(f.server->port());
     Device awa(url, "awa"), coord(url, "coco");
     awa.sync();
-    auto person =
-        device::addPerson(awa.store, {{"prenom", "Karim"}, {"nom", "Haddad"}, {"telephone", "0465710005"}}, "awa");
-    REQUIRE(person.ok());
+    // A finalized door interview creates the person (and their follow-up call task).
+    auto interview =
+        awa.store.importAnswers(formid::kDoorToDoor,
+                                {{"code_ambassadeur", "AMB-007"},
+                                 {"commune", "aix_en_provence"},
+                                 {"quartier", "aix_jas_de_bouffan"},
+                                 {"adresse", "4 rue A"},
+                                 {"heure_passage", "2026-11-26T10:00"},
+                                 {"issue_visite", "entretien"},
+                                 {"nb_personnes", 1},
+                                 {"membres", json::array({{{"prenom", "Karim"}, {"tranche_age", "30_44"}}})},
+                                 {"voiture", "non"},
+                                 {"eco_geste", "velo"},
+                                 {"trajets_vises", json::array({"travail"})},
+                                 {"distance_travail_km", 8},
+                                 {"accord_suivi", "oui"},
+                                 {"telephone", "0465710005"},
+                                 {"accord_appels", true},
+                                 {"observations", "Karim Haddad, au 3e"},
+                                 {"consentement_reponses", true}},
+                                "awa");
+    REQUIRE(interview.ok());
+    auto fx = device::finalizeRecord(awa.store, *interview, Campaign{}, "2026-11-26T10:00", "awa");
+    REQUIRE(fx.ok());
+    std::string issues;
+    for (const auto& issue : fx->issues)
+        issues += issue.path + ": " + issue.message + "\n";
+    INFO(issues);
+    REQUIRE(fx->issues.empty());
+    REQUIRE_FALSE(fx->personId.empty());
+    REQUIRE_FALSE(fx->callTaskId.empty());
+    const std::string person = fx->personId;
+    REQUIRE(awa.store.setAnswer(person, "nom", "Haddad").ok());
     Campaign c;
-    REQUIRE(device::recordConsent(awa.store, *person, kPurposePhone, true, c, "2026-11-26T10:00", "awa").ok());
+    REQUIRE(device::recordConsent(awa.store, person, kPurposePhone, true, c, "2026-11-26T10:00", "awa").ok());
     auto survey = awa.store.importAnswers(
         formid::kTripSurvey,
-        {{"person_id", *person}, {"survey_phase", "avant"}, {"temoignage", "Je prends la voiture tous les jours."}},
+        {{"person_id", person}, {"survey_phase", "avant"}, {"temoignage", "Je prends la voiture tous les jours."}},
         "awa");
     REQUIRE(survey.ok());
     awa.sync();
     coord.sync();
-    auto rep = device::erasePerson(coord.store, *person);
+    CHECK(coord.answers(*interview).at("telephone") == "+33465710005");
+    // Awa, offline, corrects the phone while the coordinator erases the person.
+    REQUIRE(awa.store.setAnswer(person, "telephone", "0465710099").ok());
+    auto rep = device::erasePerson(coord.store, person);
     REQUIRE(rep.ok());
+    bool interviewErased = false;
+    for (const auto& [id, names] : rep->erased)
+        if (id == *interview) interviewErased = std::find(names.begin(), names.end(), "telephone") != names.end();
+    CHECK(interviewErased); // a finalized record: erased too
     coord.sync();
-    awa.sync();
+    awa.sync(); // the late phone edit is discarded by the server, then dropped here
+    coord.sync();
     for (Device* d : {&awa, &coord}) {
-        const json p = d->answers(*person);
+        const json p = d->answers(person);
         CHECK_FALSE(p.contains("prenom"));
+        CHECK_FALSE(p.contains("nom"));
         CHECK_FALSE(p.contains("telephone"));
         CHECK(p.at("efface") == "oui");
         CHECK(p.at("ne_pas_contacter") == "oui");
+        auto rec = d->store.get(*interview);
+        REQUIRE(rec.ok());
+        CHECK(rec->status == store::Status::Finalized);
+        CHECK_FALSE(rec->answers.contains("telephone"));
+        CHECK_FALSE(rec->answers.contains("membres"));
+        CHECK_FALSE(rec->answers.contains("observations"));
+        CHECK(rec->answers.at("issue_visite") == "entretien");
+        CHECK(rec->answers.at("accord_suivi") == "oui");
         const json s = d->answers(*survey);
-        CHECK_FALSE(s.contains("temoignage")); // a draft survey: cleared too
+        CHECK_FALSE(s.contains("temoignage"));
         CHECK(s.at("survey_phase") == "avant");
+        CHECK(d->answers(fx->callTaskId).at("statut") == callStatusValue(CallStatus::Cancelled));
+        auto out = d->store.outbox();
+        REQUIRE(out.ok());
+        for (const auto& e : *out) {
+            const std::string text = e.changes.dump();
+            CHECK(text.find("465710005") == std::string::npos);
+            CHECK(text.find("465710099") == std::string::npos);
+            CHECK(text.find("Karim") == std::string::npos);
+        }
+        // Anonymous answers stay countable.
+        auto views = device::loadViews(d->store);
+        REQUIRE(views.ok());
+        const RecordIndex idx(*views);
+        const auto ind = computeIndicators(idx, Campaign{}, GroupBy::Ambassador);
+        CHECK(ind.totals.interviews == 1);
+        CHECK(ind.totals.volunteers == 1);
+        CHECK_FALSE(mayCall(idx, person));
     }
-    auto server = f.services->repository().findRecord(*person);
+    auto server = f.services->repository().findRecord(person);
+    REQUIRE(server.ok());
     CHECK_FALSE((*server)->answers.contains("telephone"));
-    auto views = device::loadViews(awa.store);
-    CHECK_FALSE(mayCall(RecordIndex(*views), *person));
+    auto serverInterview = f.services->repository().findRecord(*interview);
+    REQUIRE(serverInterview.ok());
+    CHECK_FALSE((*serverInterview)->answers.contains("telephone"));
+    CHECK((*serverInterview)->answers.at("issue_visite") == "entretien");
+    // Nothing of the erased values is left in the server's file, history included.
+    const std::string bytes = dbFileBytes(f.dir.path() / "data" / "server.db");
+    CHECK(bytes.find("AMB-007") != std::string::npos); // the search can see kept answers
+    CHECK(bytes.find("465710005") == std::string::npos);
+    CHECK(bytes.find("465710099") == std::string::npos);
+    CHECK(bytes.find("Karim") == std::string::npos);
+    CHECK(bytes.find("Haddad") == std::string::npos);
 }

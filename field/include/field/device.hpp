@@ -82,15 +82,13 @@ Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std:
 /// What an erasure did on this device.
 struct ErasureReport {
     ErasurePlan plan;
-    /// Fields cleared in the current answers of editable records (the person, open call tasks): a `set`
-    /// to null that syncs to the server and every device.
-    std::vector<std::pair<std::string, std::vector<std::string>>> cleared;
-    /// Fields of finalized records (interviews, surveys, scripts) the current store API cannot change:
-    /// they wait for `Store::eraseFields` (branch syncfault). Empty once that op is wired.
-    std::vector<std::pair<std::string, std::vector<std::string>>> pending;
+    /// record id → the top-level fields erased with `Store::eraseFields` (op `erase`): gone from the
+    /// device, then from the server's current state, history and conflicts and from every device.
+    std::vector<std::pair<std::string, std::vector<std::string>>> erased;
 };
 /// Applies planErasure: the person is marked erased and do-not-contact, their open calls cancelled,
-/// and the personal fields of editable records cleared; see ErasureReport::pending for the rest.
+/// then the personal fields of the person and of every linked record (finalized ones included) are
+/// erased for good with `Store::eraseFields`. Anonymous answers stay countable.
 Result<ErasureReport> erasePerson(store::Store& store, std::string_view personId, Lang lang = Lang::Fr);
 
 /// Indicators over the store's records.

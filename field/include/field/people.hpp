@@ -5,6 +5,7 @@
 #include "field/campaign.hpp"
 #include "field/model.hpp"
 #include "field/walklist.hpp"
+#include "forms/form.hpp"
 
 #include <functional>
 #include <optional>
@@ -15,11 +16,13 @@
 
 namespace carnet::field {
 
-/// The personal fields of a form (its questions marked `"personal": true`, plus the built-in list
-/// kept here until that loader property is on main): person prenom, nom, telephone; door_to_door
-/// membres[].prenom (first names, one path per repeat instance), telephone, courriel, position,
-/// observations; phone_followup numero_compose, verbatim, commentaire; trip_survey temoignage.
-/// A name "R[].F" stands for field F in every instance of repeat R.
+/// The personal fields of a loaded form: its questions marked `"personal": true`; one inside a
+/// repeat R is named "R[].F" (field F in every instance of R).
+[[nodiscard]] std::vector<std::string> personalFields(const forms::Form& form);
+/// The personal fields of a built-in form, from its `"personal": true` flags (assets/forms/). A form
+/// without flags falls back to the documented list: person prenom, nom, telephone; door_to_door
+/// membres[].prenom, telephone, courriel, position, observations; phone_followup numero_compose,
+/// verbatim, commentaire; trip_survey temoignage.
 [[nodiscard]] std::vector<std::string> personalFields(std::string_view formId);
 
 /// A person's name folded for comparison: lower case, accents removed, spaces and hyphens collapsed.
