@@ -25,26 +25,6 @@ function dev(who, args, input) {
 const sync = (who) => JSON.parse(dev(who, ['sync']));
 const record = (who, id) => JSON.parse(dev(who, ['get', id]));
 
-// Sample answers in the shape of the field routes' contract (docs/console.md), served by the
-// browser itself: only to check that the charts draw and for the screenshots, until those routes
-// are on the server. Everything else in this test talks to the real server.
-const SAMPLE = {
-  indicators: { by: 'ambassador', groups: [
-    { key: 'awa', interviews: 42, volunteers: 31, consents: 28, calls: 96, calls_answered: 27, pickup_rate: 0.28, pairs: 9, km_avoided: 18420, co2_kg: 2345, sessions: { physical: 6, phone: 3, workshop: 1, awareness: 2 } },
-    { key: 'ben', interviews: 35, volunteers: 22, consents: 20, calls: 80, calls_answered: 19, pickup_rate: 0.24, pairs: 6, km_avoided: 12300, co2_kg: 1566, sessions: { physical: 4, phone: 5, workshop: 2, awareness: 1 } },
-    { key: 'chloé', interviews: 27, volunteers: 19, consents: 17, calls: 61, calls_answered: 20, pickup_rate: 0.33, pairs: 4, km_avoided: 9870, co2_kg: 1257, sessions: { physical: 3, phone: 2, workshop: 3, awareness: 4 } },
-    { key: 'léo', interviews: 18, volunteers: 12, consents: 11, calls: 120, calls_answered: 31, pickup_rate: 0.26, pairs: 3, km_avoided: 5210, co2_kg: 663, sessions: { physical: 2, phone: 8, workshop: 0, awareness: 1 } }],
-    totals: { interviews: 122, volunteers: 84, consents: 76, calls: 357, calls_answered: 97, pickup_rate: 0.27, pairs: 22, km_avoided: 45800, co2_kg: 5831, sessions: { physical: 15, phone: 18, workshop: 6, awareness: 8 } },
-    targets: { physical: 129, phone: 162, workshop: 66, awareness: 92 } },
-  walklists: { walklists: [
-    { id: 'w1', name: 'Jas de Bouffan – lot 3', assigned_to: 'awa', dwellings: 40, visited: 25, done: 12 },
-    { id: 'w2', name: 'Encagnane – bât. B', assigned_to: 'ben', dwellings: 64, visited: 51, done: 38 },
-    { id: 'w3', name: 'Gardanne centre', assigned_to: null, dwellings: 28, visited: 0, done: 0 }] },
-  calls: { callers: [
-    { user: 'léo', open: 12, due_today: 3, done: 40, calls: 55, answered: 14, pickup_rate: 0.25 },
-    { user: 'awa', open: 5, due_today: 1, done: 22, calls: 30, answered: 9, pickup_rate: 0.3 }] },
-};
-
 async function main() {
   const browser = await chromium.launch({ executablePath: process.env.CARNET_CHROMIUM, args: ['--no-sandbox', '--lang=fr-FR'], headless: true,
     env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' } });
@@ -83,10 +63,10 @@ async function main() {
   await page.waitForSelector('.page-head h1');
   check((await page.textContent('.page-head h1')) === 'Tableau de bord', 'dashboard after login');
   check(await page.evaluate(() => JSON.parse(sessionStorage.getItem('carnet.session')).user.role) === 'coordinator', 'token kept in sessionStorage');
-  // The field routes are not on this server yet: each panel says so, the page still works.
-  await page.waitForSelector('[data-unavailable="calls"]');
-  check(await page.locator('[data-unavailable]').count() === 3, 'three unavailable panels');
-  check((await page.textContent('[data-unavailable="indicators"]')).includes('Indisponible'), 'indisponible text');
+  // The field routes answer: nothing collected yet, no panel says « Indisponible ».
+  await page.waitForSelector('.kpi');
+  check(await page.locator('[data-unavailable]').count() === 0, 'field routes answer');
+  check((await page.textContent('.kpi .value')) === '0', 'no interview yet');
 
   // Forms: a broken file shows where it is wrong; the real one is checked, then published.
   fs.writeFileSync(path.join(TMP, 'broken.json'), '{\n  "id": "x",\n  "version": 1,\n  oops\n}\n');
@@ -112,8 +92,10 @@ async function main() {
 
   // Devices log in and get the form; an ambassador collects an interview.
   for (const who of ['awa', 'chloe']) dev(who, ['login', URL, who], `${who}-secret\n`);
-  check(sync('awa').forms_installed === 2, 'form reaches the ambassador device');
-  check(sync('chloe').forms_installed === 2, 'form reaches the coordinator device');
+  // The server has the 11 built-in field forms (`form publish-builtin`, door_to_door among them) and
+  // the XLSForm published above.
+  check(sync('awa').forms_installed === 12, 'forms reach the ambassador device');
+  check(sync('chloe').forms_installed === 12, 'forms reach the coordinator device');
   fs.writeFileSync(path.join(TMP, 'a1.json'), JSON.stringify({ commune: 'gardanne', issue_visite: 'refus', adresse: '3 rue des Lilas', position: '43.4553 5.4691' }));
   const id = dev('awa', ['import-answers', FORM_ID, path.join(TMP, 'a1.json')]);
   check(sync('awa').pushed >= 1, 'interview pushed');
@@ -184,18 +166,88 @@ async function main() {
   check(true, 'new user logs in');
   await shot('users');
 
-  // Dashboard and walk lists as they will look once the field routes answer (contract samples).
-  await go('#/dashboard', '[data-unavailable="calls"]');
-  await shot('dashboard-indisponible');
-  for (const [route, body] of Object.entries(SAMPLE))
-    await page.route(new RegExp(`/api/v1/${route}(\\?|$)`), (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }));
+  // A field day through the console: a bad walk list is refused line by line, a good one is
+  // imported and assigned to awa, whose device knocks on doors and interviews a volunteer; leo, the
+  // campaign's phone ambassador, calls the volunteer. The dashboard then shows the real figures.
+  fs.writeFileSync(path.join(TMP, 'bad.csv'), 'commune;rue;numero;logement\nAix;rue A;1;1\nAix;;2;2\nAix;rue B;3;\n');
+  const WALK = 'Jas-de-Bouffan – lot 3';
+  let csvText = '\uFEFFliste;territoire;commune;code_postal;rue;numero;batiment;logement;etage\n';
+  for (const b of [1, 2]) for (const d of [1, 2, 3, 4]) csvText += `${WALK};Pays d’Aix;Aix-en-Provence;13090;"avenue de la Grande-Bégude; côté parc";${b * 2};B${b};${d};${d - 1}\n`;
+  fs.writeFileSync(path.join(TMP, 'walk.csv'), csvText);
+  await go('#/walklists', '#wl-name');
+  check((await page.textContent('table')).includes('Rien pour l’instant'), 'no walk list yet: ' + (await page.textContent('table')));
+  await page.fill('#wl-name', 'Erreurs');
+  await page.setInputFiles('#wl-file', path.join(TMP, 'bad.csv'));
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector('.flash.err .problems li');
+  const badText = await page.textContent('.flash.err');
+  check(await page.locator('.flash.err .problems li').count() === 2, 'two bad lines listed: ' + badText);
+  check(badText.includes('Ligne 3') && badText.includes('Ligne 4') && badText.includes('rue'), 'bad lines named: ' + badText);
+  await page.fill('#wl-name', WALK);
+  await page.setInputFiles('#wl-file', path.join(TMP, 'walk.csv'));
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector(`td:has-text("${WALK}")`);
+  check((await page.textContent('#flash')).includes('2 immeubles, 8 logements'), 'walk list imported');
+  const walkRow = page.locator('tr', { hasText: WALK });
+  await walkRow.locator('select').selectOption('awa');
+  await walkRow.locator('button').click();
+  await page.waitForSelector('#flash:has-text("attribuée à awa")');
+  await page.waitForSelector(`tr:has-text("${WALK}") td:text-is("awa")`);
+  check(true, 'walk list assigned in the console');
+
+  check(sync('awa').pulled === 11, 'awa pulls the list, 2 buildings and 8 dwellings');
+  const walk = JSON.parse(dev('awa', ['walklist', 'list']).split('\n')[0]);
+  check(walk.dwellings === 8 && walk.assigned_to === 'awa', 'walk list on the device');
+  const jsonLines = (out) => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const building = jsonLines(dev('awa', ['walklist', 'buildings', walk.id]))[0].id;
+  const doors = jsonLines(dev('awa', ['walklist', 'doors', building])).map((d) => d.id);
+  const day = new Date().toISOString().slice(0, 10);
+  fs.writeFileSync(path.join(TMP, 'i1.json'), JSON.stringify({ dwelling_id: doors[0], code_ambassadeur: 'AMB-007', commune: 'aix_en_provence',
+    quartier: 'aix_jas_de_bouffan', adresse: '2 avenue de la Grande-Bégude', heure_passage: `${day}T10:05`, issue_visite: 'entretien', nb_personnes: 1,
+    membres: [{ prenom: 'Inès', tranche_age: '30_44', permis: 'oui' }], voiture: 'oui', nb_voitures: 1, eco_geste: 'bus', trajets_vises: ['travail'],
+    distance_travail_km: 8, accord_suivi: 'oui', consentement_reponses: true, telephone: '04 65 71 00 01', accord_appels: true }));
+  const interview = dev('awa', ['import-answers', FORM_ID, path.join(TMP, 'i1.json')]);
+  const effects = JSON.parse(dev('awa', ['field', 'finalize', interview, '--at', `${day}T10:05`]));
+  check(!!effects.call_task_id, 'the volunteer gets a follow-up call');
+  dev('awa', ['door', doors[1], 'refus', '--at', `${day}T10:20`]);
+  dev('awa', ['door', doors[2], 'repasser', '--at', `${day}T10:25`]);
+  check(sync('awa').ok === true, 'awa pushes the day');
+  dev('leo', ['login', URL, 'leo'], 'leo-secret\n');
+  sync('leo');
+  const queue = jsonLines(dev('leo', ['calls', 'queue', '--caller', 'leo', '--today', day]));
+  check(queue.length === 1 && queue[0].task_id === effects.call_task_id, 'the call reaches leo');
+  check(JSON.parse(dev('leo', ['call', queue[0].task_id, 'decroche', '--at', `${day}T14:00`])).status === 'termine', 'call answered');
+  check(sync('leo').ok === true, 'leo pushes the call');
+
   await go('#/dashboard', '.kpi');
-  check(await page.locator('svg rect').count() >= 8, 'indicator chart drawn');
-  check((await page.textContent('.kpi')).includes('122'), 'totals shown');
-  await shot('dashboard');
-  await go('#/walklists', 'table');
-  check((await page.textContent('table')).includes('Jas de Bouffan'), 'walk lists shown');
-  await shot('walklists');
+  const kpis = await page.locator('.kpi .value').allTextContents();
+  check(kpis[0] === '1' && kpis[1] === '1' && kpis[2] === '1', 'interviews, volunteers, calls: ' + kpis.join(' | '));
+  check((await page.locator('.kpi .sub').nth(2).textContent()).includes('100 %'), 'pickup rate');
+  check(await page.locator('svg rect').count() >= 2, 'indicator chart drawn');
+  const dashWalk = await page.textContent(`tr:has-text("${WALK}")`);
+  check(dashWalk.includes('awa') && dashWalk.includes('3 visités, 2 terminés'), 'walk-list progress: ' + dashWalk);
+  const callRow = await page.locator('tr:has(td:text-is("leo"))').locator('td').allTextContents();
+  check(JSON.stringify(callRow) === JSON.stringify(['leo', '0', '0', '1', '100 %']), 'call queue row: ' + callRow.join(' | '));
+  await page.click('.tabs button:has-text("Semaine")');
+  await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("Semaine")');
+  check(await page.locator('svg rect').count() >= 1, 'weekly chart drawn');
+  await page.click('.tabs button:has-text("ambassadeur")');
+  await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("ambassadeur")');
+
+  // The screenshots show a living campaign: two more ambassadors' devices are seeded with the demo
+  // campaign (`carnet-device demo-seed`: walk lists, doors, interviews, calls, surveys, advice-desk
+  // sessions) and pushed to the server like any field day.
+  if (SHOTS) {
+    for (const who of ['ben', 'eve']) {
+      dev(who, ['login', URL, who], `${who === 'eve' ? 'eve-secret-1' : who + '-secret'}\n`);
+      dev(who, ['demo-seed', '--user', who]);
+      check(sync(who).ok === true, who + ' pushes the demo');
+    }
+    await go('#/dashboard', '.kpi');
+    await shot('dashboard');
+    await go('#/walklists', 'table');
+    await shot('walklists');
+  }
 
   // English toggle.
   await page.click('.sidebar [data-lang-toggle]');
