@@ -82,9 +82,18 @@ async function main() {
   await page.click('#form-publish');
   await page.waitForSelector(`tr[data-form^="${FORM_ID}@"]`);
   check((await page.locator(`tr[data-form^="${FORM_ID}@"]`).count()) === 1, 'published version listed');
+  // Publishing re-renders the page (the result line empties): pick the workbook on the new page.
+  await page.waitForFunction(() => {
+    const result = document.querySelector('#form-result');
+    return result !== null && result.textContent === '';
+  });
   await page.setInputFiles('#form-file', XLSFORM_FILE);
   await page.click('#form-check');
-  await page.waitForSelector('#form-result .flash.ok');
+  // The publish message above is also an ok flash: wait for the one about the workbook's form.
+  await page.waitForFunction(() => {
+    const result = document.querySelector('#form-result');
+    return result !== null && /enquete_mobilite/.test(result.textContent);
+  });
   check((await page.textContent('#form-result')).includes('valide'), 'XLSForm checked');
   await page.click('#form-publish');
   await page.waitForSelector('tr[data-form^="enquete_mobilite@"]');
