@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unistd.h>
@@ -831,10 +832,21 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
     if (!tx.begun().ok()) return s.dbError(tx.begun().error());
     int applied = 0;
     bool newlyErased = false;
+    // Prepared once per page, not once per record (a page holds up to 500): each use resets first.
+    auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND rejected = ''");
+    auto current = s.db.prepare(std::string("SELECT ") + Impl::kRecordColumns + " FROM records WHERE id = ?");
+    auto update = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
+                               "max(server_version, ?), conflicts = ?, updated_at = ?, erased = ? WHERE id = ?");
+    auto insert =
+        s.db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
+                     "updated_at, server_version, conflicts, erased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!pending.ok()) return pending.error();
+    if (!current.ok()) return current.error();
+    if (!update.ok()) return update.error();
+    if (!insert.ok()) return insert.error();
     for (const PulledRecord& p : records) {
         // Fields with unsent local changes keep their local value: the next push carries them.
-        auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND rejected = ''");
-        if (!pending.ok()) return pending.error();
+        pending->reset();
         pending->bind(1, p.id);
         std::set<std::string> localFields;
         bool localStatus = false, localFormVersion = false;
@@ -849,13 +861,19 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
             if (c.is_object() && c.contains("status")) localStatus = true;
             if (c.is_object() && c.contains("form_version")) localFormVersion = true; // a pending migration
         }
-        auto existing = s.getRecord(p.id);
+        current->reset();
+        current->bind(1, p.id);
+        auto found = current->step();
+        if (!found.ok()) return found.error();
+        std::optional<Record> existing;
+        if (*found) existing = Impl::readRecord(*current);
+        current->reset(); // no read left open on records while this page writes them
         if (p.status == "deleted") {
             // Deletion wins: the tombstone replaces the record and its unsent changes.
             auto drop = s.db.prepare("DELETE FROM outbox WHERE record_id = ?");
             if (!drop.ok()) return drop.error();
             if (auto r = drop->bind(1, p.id).run(); !r.ok()) return s.dbError(r.error());
-            if (existing.ok()) {
+            if (existing) {
                 auto up = s.db.prepare("UPDATE records SET deleted = 1, answers = '{}', server_version = "
                                        "max(server_version, ?), conflicts = '[]', updated_at = ? WHERE id = ?");
                 if (!up.ok()) return up.error();
@@ -873,7 +891,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
             ++applied;
             continue;
         }
-        if (existing.ok())
+        if (existing)
             for (const auto& f : p.erased)
                 if (std::find(existing->erased.begin(), existing->erased.end(), f) == existing->erased.end())
                     newlyErased = true;
@@ -887,7 +905,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
         // "erased" is the server's word for a record that lost personal fields; the device keeps its
         // draft/finalized status and the erased list.
         std::string status = p.status == "finalized" ? "finalized" : "draft";
-        if (existing.ok()) {
+        if (existing) {
             for (const auto& f : localFields) {
                 if (existing->answers.contains(f))
                     answers[f] = existing->answers[f];
@@ -903,23 +921,18 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
                 answers.erase(f);
                 if (std::find(erased.begin(), erased.end(), f) == erased.end()) erased.push_back(f);
             }
-            auto up = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
-                                   "max(server_version, ?), conflicts = ?, updated_at = ?, erased = ? WHERE id = ?");
-            if (!up.ok()) return up.error();
-            up->bind(1, answers.dump()).bind(2, status).bind(3, localChanges ? existing->formVersion : p.formVersion);
-            up->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, json(erased).dump());
-            up->bind(8, p.id);
-            if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
+            update->bind(1, answers.dump())
+                .bind(2, status)
+                .bind(3, localChanges ? existing->formVersion : p.formVersion);
+            update->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, json(erased).dump());
+            update->bind(8, p.id);
+            if (auto r = update->run(); !r.ok()) return s.dbError(r.error());
         } else {
-            auto ins = s.db.prepare(
-                "INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, updated_at, "
-                "server_version, conflicts, erased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            if (!ins.ok()) return ins.error();
-            ins->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
-            ins->bind(4, p.formVersion).bind(5, status).bind(6, answers.dump());
-            ins->bind(7, p.author).bind(8, now).bind(9, now).bind(10, p.version).bind(11, json(p.conflicts).dump());
-            ins->bind(12, json(p.erased).dump());
-            if (auto r = ins->run(); !r.ok()) return s.dbError(r.error());
+            insert->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
+            insert->bind(4, p.formVersion).bind(5, status).bind(6, answers.dump());
+            insert->bind(7, p.author).bind(8, now).bind(9, now).bind(10, p.version).bind(11, json(p.conflicts).dump());
+            insert->bind(12, json(p.erased).dump());
+            if (auto r = insert->run(); !r.ok()) return s.dbError(r.error());
         }
         ++applied;
     }
@@ -940,6 +953,20 @@ Result<std::string> Store::syncCursor() {
     auto row = st->step();
     if (!row.ok()) return row.error();
     return *row ? st->text(0) : std::string();
+}
+
+Result<Store::SyncCounts> Store::syncCounts() {
+    auto st = m_impl->db.prepare("SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM records WHERE "
+                                 "deleted = 0 AND status = 'draft' AND migration_note != '')");
+    if (!st.ok()) return st.error();
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    SyncCounts c;
+    if (*row) {
+        c.pending = st->integer(0);
+        c.draftsBehind = st->integer(1);
+    }
+    return c;
 }
 
 Result<bool> Store::integrityOk() {

@@ -207,13 +207,8 @@ bool pullForms(store::Store& store, Call& call, const json& refs) {
 // size and the drafts that stayed on an older form version. Best effort: a store error leaves it out.
 std::string deviceReportQuery(store::Store& store) {
     std::string q = "&device_id=" + store.deviceId();
-    if (auto outbox = store.outbox(); outbox.ok()) q += "&pending=" + std::to_string(outbox->size());
-    if (auto drafts = store.list(store::Status::Draft); drafts.ok()) {
-        std::size_t behind = 0;
-        for (const auto& d : *drafts)
-            if (!d.migrationNote.empty()) ++behind;
-        q += "&drafts_behind=" + std::to_string(behind);
-    }
+    if (auto c = store.syncCounts(); c.ok())
+        q += "&pending=" + std::to_string(c->pending) + "&drafts_behind=" + std::to_string(c->draftsBehind);
     return q;
 }
 

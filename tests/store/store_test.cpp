@@ -200,6 +200,15 @@ TEST_CASE("a form update moves drafts that fit and flags the others", "[store]")
     CHECK(s.outbox()->back().recordId == fits);
     // New records use the newest version.
     CHECK(s.get(*s.createRecord("visit", "Awa"))->formVersion == "2");
+    // The device report on each pull counts them in SQL: the whole outbox, and the one kept draft.
+    auto counts = s.syncCounts();
+    REQUIRE(counts.ok());
+    CHECK(counts->pending == static_cast<std::int64_t>(s.outbox()->size()));
+    CHECK(counts->pending > 0);
+    CHECK(counts->draftsBehind == 1);
+    REQUIRE(s.deleteRecord(stays).ok()); // a tombstone is no longer a draft behind
+    CHECK(s.syncCounts()->draftsBehind == 0);
+    CHECK(s.syncCounts()->pending == static_cast<std::int64_t>(s.outbox()->size()));
 }
 
 TEST_CASE("import-answers validates a whole answers object", "[store]") {

@@ -174,6 +174,14 @@ public:
     Result<int> applyPulled(const std::vector<PulledRecord>& records, std::string_view cursor);
     /// The last pull cursor ("" before the first pull).
     Result<std::string> syncCursor();
+    /// What the device reports on each pull (docs/sync-protocol.md, "Device report"), counted in
+    /// SQL without loading rows: the outbox size and the drafts left on an older form version.
+    struct SyncCounts {
+        std::int64_t pending = 0;      ///< outbox entries, rejected ones included
+        std::int64_t draftsBehind = 0; ///< drafts (not deleted) with a migration note
+    };
+    /// Counts for the device report, cheap enough for every pull page.
+    Result<SyncCounts> syncCounts();
 
     /// A device setting (language, user name, ...), or `fallback` when unset.
     Result<std::string> setting(std::string_view key, std::string_view fallback = {});
