@@ -1,6 +1,7 @@
 #include "server/console_routes.hpp"
 
 #include "forms/loader.hpp"
+#include "http_util.hpp"
 #include "server/export_service.hpp"
 #include "sync/protocol.hpp"
 #include "xlsform/import.hpp"
@@ -20,14 +21,8 @@ namespace {
 constexpr std::size_t kMaxFormUpload = 8u * 1024 * 1024;
 constexpr std::size_t kMaxListLimit = 500;
 
-void sendJson(Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-}
-
-void sendError(Response& res, int status, std::string_view code, std::string_view message) {
-    sendJson(res, status, sync::errorBody(code, message));
-}
+using http::sendError;
+using http::sendJson;
 
 std::string_view contentTypeOf(std::string_view path) {
     auto ends = [&](std::string_view ext) {
@@ -82,44 +77,10 @@ public:
 private:
     using Handler = std::function<void(const Request&, Response&, const User&)>;
 
-    void failure(Response& res, const Request& req, const Error& e) const {
-        switch (e.code) {
-        case ErrorCode::Invalid:
-            return sendError(res, 400, "invalid_request", e.message);
-        case ErrorCode::NotFound:
-            return sendError(res, 404, "not_found", e.message);
-        case ErrorCode::Conflict:
-            return sendError(res, 409, "conflict", e.message);
-        case ErrorCode::Busy:
-            res.set_header("Retry-After", "1");
-            return sendError(res, 503, "busy", "the server is busy, try again");
-        case ErrorCode::NoSpace:
-            return sendError(res, 507, "no_space", "the server's disk is full");
-        case ErrorCode::Io:
-        case ErrorCode::Offline:
-        case ErrorCode::Internal:
-            break;
-        }
-        if (m_log) m_log(req.method + " " + req.path + ": " + e.message);
-        sendError(res, 500, "internal", "internal server error");
-    }
+    void failure(Response& res, const Request& req, const Error& e) const { http::sendFailure(req, res, e, m_log); }
 
     std::optional<User> authenticate(const Request& req, Response& res) const {
-        const std::string header = req.get_header_value("Authorization");
-        if (header.rfind("Bearer ", 0) != 0) {
-            sendError(res, 401, "unauthorized", "missing bearer token");
-            return std::nullopt;
-        }
-        auto user = m_s.auth().authenticate(std::string_view(header).substr(7));
-        if (!user.ok()) {
-            failure(res, req, user.error());
-            return std::nullopt;
-        }
-        if (!*user) {
-            sendError(res, 401, "unauthorized", "unknown or revoked token");
-            return std::nullopt;
-        }
-        return **user;
+        return http::authenticate(m_s, req, res, m_log);
     }
 
     // An authenticated request; `manage`: coordinators and admins only.

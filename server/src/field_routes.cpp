@@ -1,5 +1,7 @@
 #include "server/field_routes.hpp"
 
+#include "http_util.hpp"
+
 #include "core/ids.hpp"
 #include "field/model.hpp"
 #include "sync/protocol.hpp"
@@ -16,14 +18,8 @@ namespace {
 
 constexpr std::size_t kMaxCsvBytes = 8u * 1024u * 1024u;
 
-void sendJson(Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-}
-
-void sendError(Response& res, int status, std::string_view code, std::string_view message) {
-    sendJson(res, status, sync::errorBody(code, message));
-}
+using http::sendError;
+using http::sendJson;
 
 class FieldRoutes : public std::enable_shared_from_this<FieldRoutes> {
 public:
@@ -34,40 +30,10 @@ public:
     void mount(httplib::Server& http);
 
     // Used by the handlers, which hold the routes through shared_from_this().
-    void failure(const Request& req, Response& res, const Error& e) const {
-        switch (e.code) {
-        case ErrorCode::Invalid:
-            return sendError(res, 400, "invalid_request", e.message);
-        case ErrorCode::NotFound:
-            return sendError(res, 404, "not_found", e.message);
-        case ErrorCode::Conflict:
-            return sendError(res, 409, "conflict", e.message);
-        case ErrorCode::Busy:
-            res.set_header("Retry-After", "1");
-            return sendError(res, 503, "busy", "the server is busy, try again");
-        default:
-            break;
-        }
-        if (m_log) m_log(req.method + " " + req.path + ": " + e.message);
-        sendError(res, 500, "internal", "internal server error");
-    }
+    void failure(const Request& req, Response& res, const Error& e) const { http::sendFailure(req, res, e, m_log); }
 
     std::optional<User> user(const Request& req, Response& res) const {
-        const std::string header = req.get_header_value("Authorization");
-        if (header.rfind("Bearer ", 0) != 0) {
-            sendError(res, 401, "unauthorized", "missing bearer token");
-            return std::nullopt;
-        }
-        auto u = m_s.auth().authenticate(std::string_view(header).substr(7));
-        if (!u.ok()) {
-            failure(req, res, u.error());
-            return std::nullopt;
-        }
-        if (!*u) {
-            sendError(res, 401, "unauthorized", "unknown or revoked token");
-            return std::nullopt;
-        }
-        return **u;
+        return http::authenticate(m_s, req, res, m_log);
     }
 
     bool manager(const User& u, Response& res, std::string_view what) const {

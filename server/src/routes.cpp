@@ -1,5 +1,7 @@
 #include "server/routes.hpp"
 
+#include "http_util.hpp"
+
 #include "server/console_routes.hpp"
 #include "server/crypto.hpp"
 #include "server/field_routes.hpp"
@@ -21,15 +23,8 @@ namespace {
 constexpr int kMaxJsonDepth = 64;
 constexpr std::string_view kJson = "application/json";
 
-void sendJson(Response& res, int status, const json& body) {
-    res.status = status;
-    // Text from the request (a record id in the path) may be invalid UTF-8: replace, never throw.
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), std::string(kJson));
-}
-
-void sendError(Response& res, int status, std::string_view code, std::string_view message) {
-    sendJson(res, status, sync::errorBody(code, message));
-}
+using http::sendError;
+using http::sendJson;
 
 // Nesting deeper than any form answer needs is refused before parsing, so no recursive walk
 // (dump, destruction) can exhaust a worker's stack.
@@ -101,46 +96,10 @@ private:
 
     // Expected failures from the services, as HTTP. Storage failures are logged and answered
     // without their details.
-    void sendFailure(Response& res, const Request& req, const Error& e) const {
-        switch (e.code) {
-        case ErrorCode::Invalid:
-            return sendError(res, 400, "invalid_request", e.message);
-        case ErrorCode::NotFound:
-            return sendError(res, 404, "not_found", e.message);
-        case ErrorCode::Conflict:
-            return sendError(res, 409, "conflict", e.message);
-        case ErrorCode::Busy:
-            res.set_header("Retry-After", "1");
-            return sendError(res, 503, "busy", "the server is busy, try again");
-        case ErrorCode::NoSpace:
-            log(req.method + " " + req.path + ": " + e.message);
-            return sendError(res, 507, "no_space", "the server's disk is full");
-        case ErrorCode::Io:
-        case ErrorCode::Offline:
-        case ErrorCode::Internal:
-            break;
-        }
-        log(req.method + " " + req.path + ": " + e.message);
-        sendError(res, 500, "internal", "internal server error");
-    }
+    void sendFailure(Response& res, const Request& req, const Error& e) const { http::sendFailure(req, res, e, m_log); }
 
     std::optional<User> authenticate(const Request& req, Response& res) const {
-        const std::string header = req.get_header_value("Authorization");
-        constexpr std::string_view kBearer = "Bearer ";
-        if (header.compare(0, kBearer.size(), kBearer) != 0) {
-            sendError(res, 401, "unauthorized", "missing bearer token");
-            return std::nullopt;
-        }
-        auto user = m_s.auth().authenticate(std::string_view(header).substr(kBearer.size()));
-        if (!user.ok()) {
-            sendFailure(res, req, user.error());
-            return std::nullopt;
-        }
-        if (!*user) {
-            sendError(res, 401, "unauthorized", "unknown or revoked token");
-            return std::nullopt;
-        }
-        return **user;
+        return http::authenticate(m_s, req, res, m_log);
     }
 
     static std::string bearer(const Request& req) { return req.get_header_value("Authorization").substr(7); }

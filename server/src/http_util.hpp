@@ -1,0 +1,77 @@
+#pragma once
+// What every route file answers the same way: JSON bodies, JSON errors, expected failures as HTTP
+// statuses, and bearer-token authentication. Private to the server library.
+
+#include "server/services.hpp"
+#include "sync/protocol.hpp"
+
+#include <functional>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace carnet::server::http {
+
+/// Answers `body` with `status`; text from the request (a record id in the path) may be invalid
+/// UTF-8, so it is replaced, never thrown on.
+inline void sendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+/// Answers a JSON error {"error": code, "message": message}.
+inline void sendError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+    sendJson(res, status, sync::errorBody(code, message));
+}
+
+/// Answers an expected failure from the services as HTTP; storage failures are logged and answered
+/// without their details.
+inline void sendFailure(const httplib::Request& req, httplib::Response& res, const Error& e,
+                        const std::function<void(std::string_view)>& log) {
+    switch (e.code) {
+    case ErrorCode::Invalid:
+        return sendError(res, 400, "invalid_request", e.message);
+    case ErrorCode::NotFound:
+        return sendError(res, 404, "not_found", e.message);
+    case ErrorCode::Conflict:
+        return sendError(res, 409, "conflict", e.message);
+    case ErrorCode::Busy:
+        res.set_header("Retry-After", "1");
+        return sendError(res, 503, "busy", "the server is busy, try again");
+    case ErrorCode::NoSpace:
+        if (log) log(req.method + " " + req.path + ": " + e.message);
+        return sendError(res, 507, "no_space", "the server's disk is full");
+    case ErrorCode::Io:
+    case ErrorCode::Offline:
+    case ErrorCode::Internal:
+        break;
+    }
+    if (log) log(req.method + " " + req.path + ": " + e.message);
+    sendError(res, 500, "internal", "internal server error");
+}
+
+/// The user of the request's bearer token; otherwise answers 401 (or the storage failure) and
+/// returns nullopt.
+inline std::optional<User> authenticate(Services& services, const httplib::Request& req, httplib::Response& res,
+                                        const std::function<void(std::string_view)>& log) {
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.compare(0, kBearer.size(), kBearer) != 0) {
+        sendError(res, 401, "unauthorized", "missing bearer token");
+        return std::nullopt;
+    }
+    auto user = services.auth().authenticate(std::string_view(header).substr(kBearer.size()));
+    if (!user.ok()) {
+        sendFailure(req, res, user.error(), log);
+        return std::nullopt;
+    }
+    if (!*user) {
+        sendError(res, 401, "unauthorized", "unknown or revoked token");
+        return std::nullopt;
+    }
+    return **user;
+}
+
+} // namespace carnet::server::http
