@@ -1,5 +1,7 @@
 #include "sync/protocol.hpp"
 
+#include <algorithm>
+
 namespace carnet::sync {
 
 using nlohmann::json;
@@ -58,6 +60,10 @@ json toJson(const Mutation& m) {
 }
 
 Result<Mutation> mutationFromJson(const json& j) {
+    return mutationFromJson(json(j));
+}
+
+Result<Mutation> mutationFromJson(json&& j) {
     if (!j.is_object()) return bad("mutation must be an object");
     Mutation m;
     if (!getInt(j, "seq", m.seq) || m.seq <= 0) return bad("mutation needs a positive integer 'seq'");
@@ -77,7 +83,7 @@ Result<Mutation> mutationFromJson(const json& j) {
         for (const auto& [name, value] : f->items())
             if (!value.is_null()) return bad("erase: 'changes.fields." + name + "' must be null");
     }
-    m.changes = *c;
+    m.changes = std::move(*c);
     return m;
 }
 
@@ -112,6 +118,60 @@ json toJson(const RemoteRecord& r) {
         {"record_id", r.recordId},       {"version", r.version},     {"kind", r.kind},     {"form_id", r.formId},
         {"form_version", r.formVersion}, {"status", r.status},       {"author", r.author}, {"org", r.org},
         {"answers", r.answers},          {"conflicts", r.conflicts}, {"erased", r.erased}};
+}
+
+namespace {
+
+// A JSON string as nlohmann's dump() writes it: plain printable ASCII is copied, anything else goes
+// through the library (escapes, UTF-8).
+void appendString(std::string& out, std::string_view s) {
+    const bool plain =
+        std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+    if (!plain) {
+        out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+        return;
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
+void appendStrings(std::string& out, const std::vector<std::string>& list) {
+    out += '[';
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i > 0) out += ',';
+        appendString(out, list[i]);
+    }
+    out += ']';
+}
+
+} // namespace
+
+void appendJson(std::string& out, const RemoteRecord& r, std::string_view answersJson) {
+    // Keys in the order dump() writes them (sorted).
+    out += "{\"answers\":";
+    out += answersJson;
+    out += ",\"author\":";
+    appendString(out, r.author);
+    out += ",\"conflicts\":";
+    appendStrings(out, r.conflicts);
+    out += ",\"erased\":";
+    appendStrings(out, r.erased);
+    out += ",\"form_id\":";
+    appendString(out, r.formId);
+    out += ",\"form_version\":";
+    appendString(out, r.formVersion);
+    out += ",\"kind\":";
+    appendString(out, r.kind);
+    out += ",\"org\":";
+    appendString(out, r.org);
+    out += ",\"record_id\":";
+    appendString(out, r.recordId);
+    out += ",\"status\":";
+    appendString(out, r.status);
+    out += ",\"version\":";
+    out += std::to_string(r.version);
+    out += '}';
 }
 
 Result<RemoteRecord> remoteRecordFromJson(const json& j) {

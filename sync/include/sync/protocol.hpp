@@ -37,6 +37,8 @@ struct Mutation {
 };
 [[nodiscard]] nlohmann::json toJson(const Mutation& m);
 [[nodiscard]] Result<Mutation> mutationFromJson(const nlohmann::json& j);
+/// The same, taking the changes out of `j` instead of copying them (a server reading a push).
+[[nodiscard]] Result<Mutation> mutationFromJson(nlohmann::json&& j);
 
 /// The server's answer for one mutation.
 struct MutationResult {
@@ -60,6 +62,10 @@ struct RemoteRecord {
 };
 [[nodiscard]] nlohmann::json toJson(const RemoteRecord& r);
 [[nodiscard]] Result<RemoteRecord> remoteRecordFromJson(const nlohmann::json& j);
+/// Appends the JSON text of `r` with `answersJson` (a JSON object as text, e.g. as a server stores it)
+/// as its answers; `r.answers` is not read. The same bytes as toJson(r).dump() with those answers: a
+/// server sends a pull page without parsing and re-serialising every record.
+void appendJson(std::string& out, const RemoteRecord& r, std::string_view answersJson);
 
 /// A published form version in the catalogue.
 struct FormRef {
