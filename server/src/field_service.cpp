@@ -64,7 +64,6 @@ VersionRow rowOf(const RecordState& s, std::string_view userName, std::vector<st
     row.formVersion = s.formVersion;
     row.deviceId = std::string(kServerDevice);
     row.userName = std::string(userName);
-    row.answers = s.answers;
     row.changed = std::move(changed);
     return row;
 }
@@ -127,7 +126,7 @@ Result<std::vector<field::RecordView>> FieldService::views(const Scope& scope) {
     std::vector<field::RecordView> out;
     std::int64_t after = 0;
     for (;;) {
-        auto page = m_repo.changes(scope, after, 1000);
+        auto page = m_repo.changes(scope, after, 1000, false);
         if (!page.ok()) return page.error();
         for (const auto& r : page->records) {
             out.push_back(viewOf(r));

@@ -21,6 +21,12 @@ inline void sendJson(httplib::Response& res, int status, const nlohmann::json& b
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
+/// Answers a body that is JSON text already.
+inline void sendJsonText(httplib::Response& res, int status, std::string body) {
+    res.status = status;
+    res.set_content(std::move(body), "application/json");
+}
+
 /// Answers a JSON error {"error": code, "message": message}.
 inline void sendError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
     sendJson(res, status, sync::errorBody(code, message));

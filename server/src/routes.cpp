@@ -25,6 +25,7 @@ constexpr std::string_view kJson = "application/json";
 
 using http::sendError;
 using http::sendJson;
+using http::sendJsonText;
 
 // Nesting deeper than any form answer needs is refused before parsing, so no recursive walk
 // (dump, destruction) can exhaust a worker's stack.
@@ -92,7 +93,8 @@ public:
 
 private:
     using Handler = std::function<void(const Request&, Response&, const User&)>;
-    using BodyHandler = std::function<void(const Request&, Response&, const User&, const json&)>;
+    // The body is the handler's to take apart (a push moves its mutations' changes out of it).
+    using BodyHandler = std::function<void(const Request&, Response&, const User&, json&)>;
 
     // Expected failures from the services, as HTTP. Storage failures are logged and answered
     // without their details.
@@ -180,15 +182,16 @@ private:
 
     // Call tasks pushed for a phone ambassador are assigned to them (field workflows); a failure is
     // logged, the push itself already succeeded and the next push retries.
-    void routeCallTasks(const User& user, const std::vector<sync::Mutation>& mutations) const {
+    void routeCallTasks(const User& user, const PushReply& reply) const {
         std::vector<std::string> ids;
-        for (const auto& m : mutations)
-            ids.push_back(m.recordId);
+        for (const auto& [recordId, formId] : reply.written)
+            if (formId == field::formid::kCallTask) ids.push_back(recordId);
+        if (ids.empty()) return;
         if (auto r = m_s.field().routeCallTasks(user.orgId, ids); !r.ok()) log("call routing: " + r.error().message);
     }
 
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
-    void push(const Request& req, Response& res, const User& user, const json& body);
+    void push(const Request& req, Response& res, const User& user, json& body);
     void pull(const Request& req, Response& res, const User& user);
     void history(const Request& req, Response& res, const User& user);
     void conflicts(const Request& req, Response& res, const User& user);
@@ -213,7 +216,7 @@ void Routes::login(const Request& req, Response& res, const httplib::ContentRead
     sendJson(res, 200, json{{"token", (*session)->token}, {"user", userJson((*session)->user)}});
 }
 
-void Routes::push(const Request& req, Response& res, const User& user, const json& body) {
+void Routes::push(const Request& req, Response& res, const User& user, json& body) {
     auto deviceId = stringField(body, "device_id");
     auto it = body.find("mutations");
     if (!deviceId || it == body.end() || !it->is_array())
@@ -224,7 +227,7 @@ void Routes::push(const Request& req, Response& res, const User& user, const jso
     std::vector<sync::Mutation> mutations;
     mutations.reserve(it->size());
     for (std::size_t i = 0; i < it->size(); ++i) {
-        auto m = sync::mutationFromJson((*it)[i]);
+        auto m = sync::mutationFromJson(std::move((*it)[i])); // the changes move, not copied
         if (!m.ok())
             return sendError(res, 400, "bad_mutation", "mutations[" + std::to_string(i) + "]: " + m.error().message);
         mutations.push_back(std::move(*m));
@@ -236,7 +239,7 @@ void Routes::push(const Request& req, Response& res, const User& user, const jso
                          "device " + *deviceId + " is not registered to user " + user.name);
     auto reply = m_s.sync().push(user, *deviceId, mutations);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
-    routeCallTasks(user, mutations);
+    routeCallTasks(user, *reply);
     json results = json::array();
     for (const auto& r : reply->results)
         results.push_back(sync::toJson(r));
@@ -262,14 +265,17 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
         if (owns.ok() && *owns)
             noteDevice(req, deviceId, DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true});
     }
-    json changes = json::array();
-    for (const auto& c : reply->changes)
-        changes.push_back(sync::toJson(c));
-    sendJson(res, 200,
-             json{{"changes", changes},
-                  {"forms", formsJson(reply->forms)},
-                  {"cursor", reply->cursor},
-                  {"more", reply->more}});
+    // The changes are JSON text already (answers as stored): spliced in, not parsed again.
+    std::string body = std::move(reply->changes);
+    body.insert(0, "{\"changes\":");
+    body += ",\"cursor\":";
+    body += json(reply->cursor).dump();
+    body += ",\"forms\":";
+    body += formsJson(reply->forms).dump();
+    body += ",\"more\":";
+    body += reply->more ? "true" : "false";
+    body += '}';
+    sendJsonText(res, 200, std::move(body));
 }
 
 void Routes::history(const Request& req, Response& res, const User& user) {
@@ -417,7 +423,7 @@ void Routes::mount(httplib::Server& http) {
                  res.set_content(*doc, std::string(kJson));
              }));
     http.Post("/api/v1/sync/push",
-              post([this](const Request& req, Response& res, const User& u, const json& b) { push(req, res, u, b); }));
+              post([this](const Request& req, Response& res, const User& u, json& b) { push(req, res, u, b); }));
     http.Get("/api/v1/sync/pull", get([this](const Request& req, Response& res, const User& u) { pull(req, res, u); }));
     http.Get(R"(/api/v1/records/([^/]+)/history)",
              get([this](const Request& req, Response& res, const User& u) { history(req, res, u); }));

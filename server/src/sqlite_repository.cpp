@@ -62,7 +62,14 @@ ALTER TABLE devices ADD COLUMN drafts_behind INTEGER;
 CREATE INDEX records_org_form_seq ON records(org_id, form_id, change_seq);
 )sql";
 
-const std::array<Migration, 3> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}}};
+// Version 4: a new record's own fields get no `record_fields` row; their metadata is implied
+// (version 1, this device, the current value) until a later version writes them (docs/sync-protocol.md,
+// "Server storage"). Records stored before keep a row per field and a null `created_device`.
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE records ADD COLUMN created_device TEXT;
+)sql";
+
+const std::array<Migration, 4> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -103,11 +110,12 @@ Result<std::optional<User>> oneUser(Stmt& st) {
 
 constexpr std::string_view kRecordColumns =
     "SELECT r.record_id, r.org_id, o.name, r.created_by, r.assigned_to, r.kind, r.form_id, r.form_version, "
-    "r.status, r.author, r.version, r.change_seq, r.answers, r.erased FROM records r JOIN orgs o ON o.id = r.org_id ";
+    "r.status, r.author, r.version, r.change_seq, r.answers, r.erased, r.created_device "
+    "FROM records r JOIN orgs o ON o.id = r.org_id ";
 
-constexpr int kRecordColumnCount = 14; ///< columns of kRecordColumns, read by readRecord
+constexpr int kRecordColumnCount = 15; ///< columns of kRecordColumns, read by readRecord
 
-RecordState readRecord(const Stmt& st) {
+RecordState readRecord(const Stmt& st, bool answersAsText = false) {
     RecordState r;
     r.recordId = st.text(0);
     r.orgId = st.integer(1);
@@ -121,9 +129,14 @@ RecordState readRecord(const Stmt& st) {
     r.author = st.text(9);
     r.version = st.integer(10);
     r.changeSeq = st.integer(11);
-    r.answers = parseStored(st.text(12));
-    if (!r.answers.is_object()) r.answers = json::object();
+    if (answersAsText) {
+        r.answersText = st.text(12);
+    } else {
+        r.answers = parseStored(st.text(12));
+        if (!r.answers.is_object()) r.answers = json::object();
+    }
     r.erased = stringList(parseStored(st.text(13)));
+    if (!st.isNull(14)) r.createdDevice = st.text(14);
     return r;
 }
 
@@ -195,6 +208,10 @@ Result<std::optional<RecordState>> loadRecordOn(StmtCache& stmts, std::string_vi
             r.fields[fq.text(0)] = FieldMeta{parseStored(fq.text(1)), fq.integer(2), fq.text(3)};
         }
         fq.reset();
+        // Fields the record was created with and never written since have no row (schema 4).
+        if (!r.createdDevice.empty())
+            for (const auto& [name, value] : r.answers.items())
+                if (!r.fields.contains(name)) r.fields.emplace(name, FieldMeta{value, 1, r.createdDevice});
     }
     return std::optional<RecordState>(std::move(r));
 }
@@ -217,14 +234,28 @@ public:
         : m_db(db)
         , m_stmts(db) {}
 
-    Result<std::optional<json>> storedResult(std::string_view deviceId, std::int64_t seq) override {
-        auto st = m_stmts.get("SELECT result FROM applied WHERE device_id = ? AND seq = ?");
+    // Writes the change sequence counter back once for the whole transaction (saveVersion takes
+    // numbers from memory); call before committing.
+    Result<void> finish() {
+        if (!m_nextSeq) return {};
+        auto st = m_stmts.get("UPDATE counters SET value = ? WHERE name = 'change_seq'");
         if (!st.ok()) return st.error();
-        (*st)->bind(1, deviceId).bind(2, seq);
-        auto row = (*st)->step();
-        if (!row.ok()) return row.error();
-        if (!*row) return std::optional<json>();
-        return std::optional<json>(parseStored((*st)->text(0)));
+        return (*st)->bind(1, *m_nextSeq - 1).run();
+    }
+
+    Result<std::map<std::int64_t, json>> storedResults(std::string_view deviceId, std::int64_t fromSeq,
+                                                       std::int64_t toSeq) override {
+        auto st = m_stmts.get("SELECT seq, result FROM applied WHERE device_id = ? AND seq BETWEEN ? AND ?");
+        if (!st.ok()) return st.error();
+        (*st)->bind(1, deviceId).bind(2, fromSeq).bind(3, toSeq);
+        std::map<std::int64_t, json> out;
+        while (true) {
+            auto row = (*st)->step();
+            if (!row.ok()) return row.error();
+            if (!*row) break;
+            out.emplace((*st)->integer(0), parseStored((*st)->text(1)));
+        }
+        return out;
     }
 
     Result<void> storeResult(std::string_view deviceId, std::int64_t seq, const json& result) override {
@@ -245,11 +276,16 @@ public:
     }
 
     Result<void> saveVersion(const RecordState& s, const VersionRow& v) override {
-        auto seq = nextChangeSeq(m_stmts, m_db);
-        if (!seq.ok()) return seq.error();
+        if (!m_nextSeq) {
+            auto seq = nextChangeSeq(m_stmts, m_db);
+            if (!seq.ok()) return seq.error();
+            m_nextSeq = *seq;
+        }
+        const std::int64_t seq = (*m_nextSeq)++;
+        const bool created = s.version == 1;
         auto up = m_stmts.get(
             "INSERT INTO records(record_id, org_id, created_by, assigned_to, kind, form_id, form_version, status, "
-            "author, version, change_seq, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "author, version, change_seq, answers, created_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, status = excluded.status, "
             "kind = excluded.kind, author = excluded.author, version = excluded.version, "
             "change_seq = excluded.change_seq, answers = excluded.answers");
@@ -260,7 +296,12 @@ public:
         else
             (*up)->bindNull(4);
         (*up)->bind(5, s.kind).bind(6, s.formId).bind(7, s.formVersion).bind(8, s.status).bind(9, s.author);
-        (*up)->bind(10, s.version).bind(11, *seq).bind(12, s.answers.dump());
+        const std::string answers = s.answers.dump();
+        (*up)->bind(10, s.version).bind(11, seq).bind(12, answers);
+        if (created)
+            (*up)->bind(13, v.deviceId);
+        else
+            (*up)->bindNull(13);
         if (auto r = (*up)->run(); !r.ok()) return r.error();
 
         auto field = m_stmts.get("INSERT INTO record_fields(record_id, field, value, version, device_id) "
@@ -270,6 +311,9 @@ public:
         for (const auto& name : v.changed) {
             auto it = s.fields.find(name);
             if (it == s.fields.end()) continue;
+            // A new record's own answers: implied by `created_device` (loadRecordOn), no row.
+            if (created && it->second.version == 1 && it->second.deviceId == v.deviceId && !it->second.value.is_null())
+                continue;
             (*field)->bind(1, s.recordId).bind(2, name).bind(3, it->second.value.dump());
             (*field)->bind(4, it->second.version).bind(5, it->second.deviceId);
             if (auto r = (*field)->run(); !r.ok()) return r.error();
@@ -279,7 +323,7 @@ public:
                                "user_name, answers, changed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!ver.ok()) return ver.error();
         (*ver)->bind(1, s.recordId).bind(2, v.version).bind(3, v.status).bind(4, v.formVersion).bind(5, v.deviceId);
-        (*ver)->bind(6, v.userName).bind(7, v.answers.dump()).bind(8, json(v.changed).dump()).bind(9, nowIsoUtc());
+        (*ver)->bind(6, v.userName).bind(7, answers).bind(8, json(v.changed).dump()).bind(9, nowIsoUtc());
         return (*ver)->run();
     }
 
@@ -369,6 +413,7 @@ public:
 private:
     Db& m_db;
     StmtCache m_stmts;
+    std::optional<std::int64_t> m_nextSeq; ///< the next change sequence, once the counter was read
 };
 
 } // namespace
@@ -569,6 +614,7 @@ Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>
     {
         SqliteWriteTx wtx(db); // its statements are finalized before the commit
         if (auto r = body(wtx); !r.ok()) return r.error();
+        if (auto r = wtx.finish(); !r.ok()) return r.error();
     }
     return tx.commit();
 }
@@ -582,7 +628,8 @@ Result<void> SqliteRepository::purgeFreedData() {
     return lease->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
-Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) {
+Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit,
+                                             bool answersAsText) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     Db& db = lease->db();
@@ -607,14 +654,26 @@ Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t af
             page.more = true;
             break;
         }
-        page.records.push_back(readRecord(*st));
+        page.records.push_back(readRecord(*st, answersAsText));
     }
     st->reset();
-    StmtCache stmts(db);
+    if (page.records.empty()) return page;
+    // The page's open conflicts in one query (not one per record).
+    json ids = json::array();
+    std::unordered_map<std::string, RecordState*> byId;
     for (auto& r : page.records) {
-        auto c = openConflictFields(stmts, r.recordId);
-        if (!c.ok()) return c.error();
-        r.conflicts = std::move(*c);
+        ids.push_back(r.recordId);
+        byId.emplace(r.recordId, &r);
+    }
+    auto c = db.prepare("SELECT record_id, field FROM conflicts WHERE resolved_version IS NULL AND record_id IN "
+                        "(SELECT value FROM json_each(?)) ORDER BY record_id, field");
+    if (!c.ok()) return c.error();
+    c->bind(1, ids.dump());
+    while (true) {
+        auto row = c->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        if (auto it = byId.find(c->text(0)); it != byId.end()) it->second->conflicts.push_back(c->text(1));
     }
     return page;
 }

@@ -1,6 +1,7 @@
 #include "server/sync_service.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace carnet::server {
 
@@ -17,7 +18,8 @@ std::string stringOr(const json& obj, const char* key, std::string fallback) {
     return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-// The history row for a record's new version (state.version already bumped).
+// The history row for a record's new version (state.version already bumped; its answers are the
+// state's, written by saveVersion).
 VersionRow versionRow(const RecordState& state, std::string_view deviceId, const User& user,
                       std::vector<std::string> changed) {
     VersionRow row;
@@ -26,7 +28,6 @@ VersionRow versionRow(const RecordState& state, std::string_view deviceId, const
     row.formVersion = state.formVersion;
     row.deviceId = std::string(deviceId);
     row.userName = user.name;
-    row.answers = state.answers;
     row.changed = std::move(changed);
     return row;
 }
@@ -77,7 +78,12 @@ Result<MutationResult> applyErase(WriteTx& tx, const User& user, std::string_vie
 
 // Applies one mutation inside the batch's transaction. An Error aborts the whole batch (storage
 // failure); a refusal is a Rejected result and changes nothing.
-Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view deviceId, const sync::Mutation& m) {
+// Published form versions already checked in one push ("form_id\nversion").
+using KnownForms = std::set<std::string, std::less<>>;
+
+// `formId` receives the record's form once it is known.
+Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view deviceId, const sync::Mutation& m,
+                                KnownForms& knownForms, std::string& formId) {
     auto loaded = tx.loadRecord(m.recordId);
     if (!loaded.ok()) return loaded.error();
     const json noFields = json::object();
@@ -108,6 +114,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         if (m.baseVersion > state.version)
             return rejected(m.seq, "base_version " + std::to_string(m.baseVersion) + " is ahead of the server's " +
                                        std::to_string(state.version) + " for record " + m.recordId);
+        formId = state.formId;
         if (m.op == "erase") return applyErase(tx, user, deviceId, m, std::move(state), fieldsIn);
         if (state.status == "deleted") return discarded(m.seq, state.version);
         if (m.op == "delete") {
@@ -123,18 +130,22 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         if (m.op == "create") {
             // The same id is the same record: a create that arrives again (another device, a reset
             // outbox) merges into it like a set based on version 0, never a duplicate.
-            const std::string formId = stringOr(m.changes, "form_id", state.formId);
-            if (formId != state.formId)
+            if (stringOr(m.changes, "form_id", state.formId) != state.formId)
                 return rejected(m.seq, "record " + m.recordId + " already exists with form " + state.formId);
         }
     }
+    formId = state.formId;
     if (m.op == "create" || m.op == "migrate") {
         const std::string version = stringOr(m.changes, "form_version", "");
         if (m.op == "migrate" && version.empty()) return rejected(m.seq, "migrate needs 'form_version'");
         if (!version.empty()) {
-            auto exists = tx.formExists(state.formId, version);
-            if (!exists.ok()) return exists.error();
-            if (!*exists) return rejected(m.seq, "unknown form version " + state.formId + " " + version);
+            std::string key = state.formId + '\n' + version;
+            if (!knownForms.contains(key)) {
+                auto exists = tx.formExists(state.formId, version);
+                if (!exists.ok()) return exists.error();
+                if (!*exists) return rejected(m.seq, "unknown form version " + state.formId + " " + version);
+                knownForms.insert(std::move(key));
+            }
             if (isNew || m.op == "migrate") state.formVersion = version;
         }
     }
@@ -162,7 +173,9 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
             conflictValues.emplace_back(field, std::move(values));
             conflicted.push_back(field);
         }
-        state.fields[field] = FieldMeta{value, newVersion, std::string(deviceId)};
+        // A new record's own answers need no metadata: the repository implies it (version 1, this
+        // device, the value). Only a null it was created with is kept.
+        if (!isNew || value.is_null()) state.fields[field] = FieldMeta{value, newVersion, std::string(deviceId)};
         if (value.is_null())
             state.answers.erase(field);
         else
@@ -191,6 +204,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     return out;
 }
 
+// The record as pulled, but for its answers (sent as stored: sync::appendJson).
 sync::RemoteRecord toRemote(const RecordState& r) {
     sync::RemoteRecord out;
     out.recordId = r.recordId;
@@ -201,7 +215,6 @@ sync::RemoteRecord toRemote(const RecordState& r) {
     out.status = r.status;
     out.author = r.author;
     out.org = r.orgName;
-    out.answers = r.answers;
     out.conflicts = r.conflicts;
     out.erased = r.erased;
     return out;
@@ -218,22 +231,29 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
             return makeError(ErrorCode::Invalid, "mutations must be in strictly increasing 'seq' order (seq " +
                                                      std::to_string(mutations[i].seq) + ")");
     PushReply reply;
+    if (mutations.empty()) return reply;
     const bool erasing =
         std::any_of(mutations.begin(), mutations.end(), [](const sync::Mutation& m) { return m.op == "erase"; });
     auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
         reply.results.clear();
+        reply.written.clear();
+        // A retried push: what was applied before answers as it did then (exactly once).
+        auto stored = tx.storedResults(deviceId, mutations.front().seq, mutations.back().seq);
+        if (!stored.ok()) return stored.error();
+        KnownForms knownForms;
         for (const auto& m : mutations) {
-            auto stored = tx.storedResult(deviceId, m.seq);
-            if (!stored.ok()) return stored.error();
-            if (*stored) {
-                auto prev = sync::mutationResultFromJson(**stored);
+            if (auto done = stored->find(m.seq); done != stored->end()) {
+                auto prev = sync::mutationResultFromJson(done->second);
                 if (!prev.ok())
                     return makeError(ErrorCode::Internal, "stored result unreadable: " + prev.error().message);
                 reply.results.push_back(std::move(*prev));
                 continue;
             }
-            auto res = applyOne(tx, user, deviceId, m);
+            std::string formId;
+            auto res = applyOne(tx, user, deviceId, m, knownForms, formId);
             if (!res.ok()) return res.error();
+            if (res->status != MutationStatus::Rejected && res->status != MutationStatus::Discarded)
+                reply.written.emplace_back(m.recordId, std::move(formId));
             // A rejection is not stored: the device keeps the mutation and may send it again once
             // the cause is gone (the form version gets published, ...).
             if (res->status != MutationStatus::Rejected)
@@ -244,7 +264,7 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
     });
     if (!r.ok()) return r.error();
     if (erasing) (void)m_repo.purgeFreedData(); // best effort: the erasure itself is committed
-    reply.acked = mutations.empty() ? 0 : mutations.back().seq;
+    reply.acked = mutations.back().seq;
     return reply;
 }
 
@@ -268,7 +288,7 @@ Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, s
     if (!after) return makeError(ErrorCode::Invalid, "bad cursor '" + std::string(cursor) + "'");
     if (limit == 0) limit = kDefaultPullLimit;
     limit = std::min(limit, sync::kMaxPullLimit);
-    auto page = m_repo.changes(scopeOf(user), *after, limit);
+    auto page = m_repo.changes(scopeOf(user), *after, limit, true);
     if (!page.ok()) return page.error();
     auto forms = m_repo.listForms();
     if (!forms.ok()) return forms.error();
@@ -276,10 +296,17 @@ Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, s
     reply.forms = std::move(*forms);
     reply.more = page->more;
     std::int64_t last = *after;
+    std::size_t size = 2;
+    for (const auto& r : page->records)
+        size += r.answersText.size() + 256;
+    reply.changes.reserve(size);
+    reply.changes += '[';
     for (const auto& r : page->records) {
-        reply.changes.push_back(toRemote(r));
+        if (reply.changeCount++ > 0) reply.changes += ',';
+        sync::appendJson(reply.changes, toRemote(r), r.answersText.empty() ? std::string_view("{}") : r.answersText);
         last = r.changeSeq;
     }
+    reply.changes += ']';
     reply.cursor = encodeCursor(last);
     return reply;
 }

@@ -1,6 +1,7 @@
 // Accounts, push, merge, conflicts, history, pull and visibility against a real server.
 #include "server_fixture.hpp"
 
+#include "core/db.hpp"
 #include "server/crypto.hpp"
 
 #include <algorithm>
@@ -221,6 +222,43 @@ TEST_CASE("fields changed on one side merge, the same field changed on both is a
     CHECK(cb.at("values") == json::array({{{"value", 5}, {"device_id", kDevC}, {"version", 4}},
                                           {{"value", 7}, {"device_id", kDevA}, {"version", 7}}}));
     CHECK(f.get("/api/v1/conflicts", tokenA).status == 403);
+}
+
+TEST_CASE("a new record's answers need no field rows, and still meet later edits as before", "[server][merge]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    auto created = f.push(tokenA, kDevA,
+                          json::array({ServerFixture::create(1, kRec1, {{"a", 1}, {"b", "deux"}, {"c", nullptr}})}));
+    REQUIRE(created.body.at("results")[0].at("status") == "applied");
+    auto rows = [&] {
+        auto db = Db::open(f.dir.path() / "data" / "server.db");
+        REQUIRE(db.ok());
+        return *db->scalar("SELECT count(*) FROM record_fields WHERE record_id = '" + kRec1 + "'");
+    };
+    // Only the null the record was created with has a row; a and b are implied (version 1, Awa's device).
+    CHECK(rows() == 1);
+
+    // The same record created again by another device from nothing (base 0): a different b is a
+    // conflict against the implied metadata, an equal a is not.
+    auto again = f.push(tokenC, kDevC, json::array({ServerFixture::create(1, kRec1, {{"a", 1}, {"b", "trois"}})}));
+    REQUIRE(again.status == 200);
+    CHECK(again.body.at("results")[0].at("status") == "conflict");
+    CHECK(again.body.at("results")[0].at("conflicts") == json::array({"b"}));
+    auto list = f.get("/api/v1/conflicts", tokenC);
+    REQUIRE(list.body.at("conflicts").size() == 1);
+    CHECK(list.body.at("conflicts")[0].at("values") ==
+          json::array({{{"value", "deux"}, {"device_id", kDevA}, {"version", 1}},
+                       {{"value", "trois"}, {"device_id", kDevC}, {"version", 2}}}));
+    CHECK(rows() == 3); // a and b now have rows of their own (version 2)
+
+    // Awa's own later edit based on version 1 merges over a field nobody else changed.
+    auto own = f.push(tokenA, kDevA, json::array({ServerFixture::set(2, kRec1, 1, {{"c", 3}})}));
+    CHECK(own.body.at("results")[0].at("status") == "merged");
+    auto changes = f.pullAll(tokenC);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].at("answers") == json{{"a", 1}, {"b", "trois"}, {"c", 3}});
+    CHECK(changes[0].at("conflicts") == json::array({"b"}));
 }
 
 TEST_CASE("history keeps every version", "[server][history]") {

@@ -71,7 +71,9 @@ struct RecordState {
     std::int64_t version = 0;   ///< 0: does not exist yet
     std::int64_t changeSeq = 0; ///< server-wide change sequence of the last write
     nlohmann::json answers = nlohmann::json::object();
+    std::string answersText;                 ///< the stored answers as JSON text, when a pull page asked for them so
     std::map<std::string, FieldMeta> fields; ///< every field ever written (loaded for writes only)
+    std::string createdDevice;               ///< the device of version 1 ("" for records stored before schema 4)
     std::vector<std::string> conflicts;      ///< fields with an open conflict
     std::vector<std::string> erased;         ///< fields erased for good: never written again
 };

@@ -7,6 +7,7 @@
 #include "sync/protocol.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,16 +19,18 @@ namespace carnet::server {
 class WriteTx {
 public:
     virtual ~WriteTx() = default;
-    /// The stored result of (device, seq), when that mutation was already applied.
-    virtual Result<std::optional<nlohmann::json>> storedResult(std::string_view deviceId, std::int64_t seq) = 0;
+    /// The stored results of the device's mutations `fromSeq`..`toSeq` already applied, by seq.
+    virtual Result<std::map<std::int64_t, nlohmann::json>> storedResults(std::string_view deviceId,
+                                                                         std::int64_t fromSeq, std::int64_t toSeq) = 0;
     /// Records that (device, seq) was applied with `result`.
     virtual Result<void> storeResult(std::string_view deviceId, std::int64_t seq, const nlohmann::json& result) = 0;
     /// A record with its field metadata and open conflicts, or nullopt.
     virtual Result<std::optional<RecordState>> loadRecord(std::string_view recordId) = 0;
     /// Whether (form id, version) is published.
     virtual Result<bool> formExists(std::string_view formId, std::string_view version) = 0;
-    /// Writes `state` as its version `state.version` (kept in history), the metadata of the `changed`
-    /// fields, and assigns the next server change sequence.
+    /// Writes `state` as its version `state.version` (kept in history with `state.answers`; the
+    /// version's own `answers` is not read), the metadata of the `changed` fields, and assigns the
+    /// next server change sequence.
     virtual Result<void> saveVersion(const RecordState& state, const VersionRow& version) = 0;
     /// Adds values to the open conflict on (record, field), opening one if needed.
     virtual Result<void> addConflict(std::string_view recordId, std::string_view field,
@@ -85,8 +88,10 @@ public:
     /// Runs `body` in one write transaction, committed when it returns ok.
     virtual Result<void> write(const std::function<Result<void>(WriteTx&)>& body) = 0;
 
-    /// Records visible in `scope` changed after `afterSeq`, at most `limit`.
-    virtual Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit) = 0;
+    /// Records visible in `scope` changed after `afterSeq`, at most `limit`. With `answersAsText`, each
+    /// record's answers stay the stored JSON text (`answersText`; `answers` left empty).
+    virtual Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit,
+                                       bool answersAsText) = 0;
     /// A record (with open conflicts, without field metadata).
     virtual Result<std::optional<RecordState>> findRecord(std::string_view recordId) = 0;
     /// Every version of a record, oldest first.

@@ -16,11 +16,14 @@ namespace carnet::server {
 struct PushReply {
     std::vector<sync::MutationResult> results;
     std::int64_t acked = 0; ///< the highest seq answered
+    /// (record id, form id) of every record this push wrote (replays of stored results excluded).
+    std::vector<std::pair<std::string, std::string>> written;
 };
 
 /// One page of a pull.
 struct PullReply {
-    std::vector<sync::RemoteRecord> changes;
+    std::string changes; ///< the changes as a JSON array (sync::appendJson), answers copied as stored
+    std::size_t changeCount = 0;
     std::vector<sync::FormRef> forms;
     std::string cursor;
     bool more = false;
