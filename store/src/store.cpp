@@ -801,6 +801,27 @@ Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
     return readOutbox(*st);
 }
 
+Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq, std::size_t limit) {
+    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox "
+                                 "WHERE seq > ? AND rejected = '' ORDER BY seq LIMIT ?");
+    if (!st.ok()) return st.error();
+    st->bind(1, afterSeq).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<OutboxEntry> out;
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        OutboxEntry e;
+        e.seq = st->integer(0);
+        e.recordId = st->text(1);
+        e.baseVersion = st->integer(2);
+        e.op = st->text(3);
+        e.changesText = st->text(4);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {
     Impl& s = *m_impl;
     Tx tx(s.db);

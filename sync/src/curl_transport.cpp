@@ -1,38 +1,18 @@
 // The only file that talks to libcurl.
 #include "sync/client.hpp"
+#include "sync/gzip.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <curl/curl.h>
 #include <mutex>
 #include <optional>
-#include <zlib.h>
 
 namespace carnet::sync {
 
 namespace {
 
 std::once_flag g_curlInit;
-
-// Bodies smaller than this go as they are: gzip's header costs more than it saves on them.
-constexpr std::size_t kGzipFromBytes = 1024;
-
-// gzip (RFC 1952) of `in`, or nullopt when zlib fails (the body then goes uncompressed).
-std::optional<std::string> gzip(const std::string& in) {
-    z_stream z{};
-    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return std::nullopt;
-    std::string out(deflateBound(&z, static_cast<uLong>(in.size())), '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&z, Z_FINISH);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) return std::nullopt;
-    return out;
-}
 
 std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
     static_cast<std::string*>(user)->append(data, size * n);
@@ -101,9 +81,10 @@ public:
         const std::string auth = "Authorization: Bearer " + m_token;
         if (!m_token.empty()) headers = curl_slist_append(headers, auth.c_str());
         // Large bodies (push batches) go gzipped, as the protocol allows: about a sixth of the bytes.
+        // A body the caller compressed already (contentEncoding set) goes as it is.
         std::optional<std::string> packed;
-        if (request.body.size() >= kGzipFromBytes) packed = gzip(request.body);
-        if (packed) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+        if (request.contentEncoding.empty() && request.body.size() >= kGzipFromBytes) packed = gzip(request.body);
+        if (packed || request.contentEncoding == "gzip") headers = curl_slist_append(headers, "Content-Encoding: gzip");
         const std::string& body = packed ? *packed : request.body;
         if (request.method != "GET") {
             curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());

@@ -2,8 +2,10 @@
 
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
+#include "sync/gzip.hpp"
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -43,7 +45,13 @@ struct Call {
 
     // Sends with retries for transient failures (no network, 5xx, 429); other errors come back at once.
     Result<json> send(const std::string& method, const std::string& path, const json& body = nullptr) {
-        auto a = exchange(HttpRequest{method, path, body.is_null() ? std::string() : body.dump()});
+        return sendText(method, path, body.is_null() ? std::string() : body.dump());
+    }
+
+    // The same with a body already serialised (and compressed when `encoding` says so).
+    Result<json> sendText(const std::string& method, const std::string& path, std::string body,
+                          std::string encoding = {}) {
+        auto a = exchange(HttpRequest{method, path, std::move(body), std::move(encoding)});
         if (!a.ok()) return a.error();
         if (a->status >= 400) {
             const json& j = a->body;
@@ -131,8 +139,10 @@ Result<void> uploadAttachment(store::Store& store, Call& call, const store::Atta
     const std::size_t chunk = std::max<std::size_t>(1, call.options.chunkBytes);
     while (offset < size || size == 0) {
         const std::uint64_t n = std::min<std::uint64_t>(chunk, size - offset);
-        HttpRequest req{"PUT", base + "?offset=" + std::to_string(offset) + "&total=" + std::to_string(size),
-                        data->substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(n))};
+        HttpRequest req{"PUT",
+                        base + "?offset=" + std::to_string(offset) + "&total=" + std::to_string(size),
+                        data->substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(n)),
+                        {}};
         auto r = call.exchange(req);
         if (!r.ok()) return r.error();
         call.report.attachmentBytes += n;
@@ -155,12 +165,26 @@ Result<void> uploadAttachment(store::Store& store, Call& call, const store::Atta
     return {};
 }
 
+// Whether stored changes may name an attachment: 64 lower-case hex digits in a row (attachmentHash).
+// Only those are parsed to find it; the others go as they are.
+bool mayReferAttachment(std::string_view text) {
+    std::size_t run = 0;
+    for (char c : text) {
+        run = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ? run + 1 : 0;
+        if (run == 64) return true;
+    }
+    return false;
+}
+
 // Uploads what a batch refers to before the batch goes: the server never holds a record whose photo
 // is missing for longer than a cut upload takes to resume.
 bool uploadAttachments(store::Store& store, Call& call, const std::vector<store::OutboxEntry>& batch) {
     std::set<std::string> refs;
-    for (const auto& e : batch)
-        if (e.changes.is_object() && e.changes.contains("fields")) attachmentRefs(e.changes["fields"], refs);
+    for (const auto& e : batch) {
+        if (!mayReferAttachment(e.changesText)) continue;
+        const json changes = json::parse(e.changesText, nullptr, false);
+        if (changes.is_object() && changes.contains("fields")) attachmentRefs(changes["fields"], refs);
+    }
     for (const auto& h : refs) {
         auto a = store.attachment(h);
         if (!a.ok()) continue; // not a file of this device (or a text that looks like a hash)
@@ -201,6 +225,101 @@ bool pullForms(store::Store& store, Call& call, const json& refs) {
         installed->push_back(r->form);
     }
     return true;
+}
+
+// The push request for a batch (sync/protocol.cpp, toJson(Mutation)), each entry's changes copied as
+// the outbox stores them: a push never parses and re-serialises its records.
+std::string pushBody(const std::string& deviceId, const std::vector<store::OutboxEntry>& batch) {
+    std::size_t size = 64;
+    for (const auto& e : batch)
+        size += e.changesText.size() + e.recordId.size() + 96;
+    std::string out;
+    out.reserve(size);
+    out += "{\"device_id\":";
+    out += json(deviceId).dump();
+    out += ",\"mutations\":[";
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& e = batch[i];
+        if (i > 0) out += ',';
+        out += "{\"seq\":";
+        out += std::to_string(e.seq);
+        out += ",\"record_id\":";
+        out += json(e.recordId).dump();
+        out += ",\"base_version\":";
+        out += std::to_string(e.baseVersion);
+        out += ",\"op\":";
+        out += json(e.op).dump();
+        out += ",\"changes\":";
+        out += e.changesText.empty() ? std::string_view("{}") : std::string_view(e.changesText);
+        out += '}';
+    }
+    out += "]}";
+    return out;
+}
+
+// A push request body ready to go: built and, when large, compressed here rather than on the way
+// out, so that the next batch is packed while the previous one travels.
+struct PackedBody {
+    std::string body;
+    std::string encoding;
+};
+
+PackedBody packPush(const std::string& deviceId, const std::vector<store::OutboxEntry>& batch) {
+    PackedBody out{pushBody(deviceId, batch), {}};
+    if (out.body.size() < kGzipFromBytes) return out;
+    if (auto z = gzip(out.body)) {
+        out.body = std::move(*z);
+        out.encoding = "gzip";
+    }
+    return out;
+}
+
+// The server's answers to one push, as acknowledgements for the store; counts them in the report.
+std::vector<store::PushAck> readAcks(const json& reply, SyncReport& report) {
+    std::vector<store::PushAck> acks;
+    for (const auto& jr : reply.value("results", json::array())) {
+        auto res = mutationResultFromJson(jr);
+        if (!res.ok()) continue;
+        store::PushAck a{res->seq, res->version, res->status == MutationStatus::Rejected,
+                         res->status == MutationStatus::Discarded, res->reason};
+        if (a.rejected) {
+            ++report.rejected;
+            report.errors.push_back("seq " + std::to_string(res->seq) + ": " + res->reason);
+        } else if (a.discarded) {
+            ++report.discarded;
+        } else {
+            ++report.pushed;
+        }
+        if (res->status == MutationStatus::Merged) ++report.merged;
+        if (res->status == MutationStatus::Conflict) ++report.conflicts;
+        acks.push_back(std::move(a));
+    }
+    return acks;
+}
+
+// One pull page, read into the store's terms.
+struct PulledPage {
+    json forms;
+    std::vector<store::PulledRecord> records;
+    std::string cursor;
+    bool more = false;
+};
+
+Result<PulledPage> fetchPage(Call& call, const std::string& path, const std::string& cursor) {
+    auto page = call.send("GET", path);
+    if (!page.ok()) return page.error();
+    PulledPage out;
+    out.forms = page->value("forms", json::array());
+    for (const auto& c : page->value("changes", json::array())) {
+        auto rr = remoteRecordFromJson(c);
+        if (!rr.ok()) return rr.error();
+        out.records.push_back(store::PulledRecord{rr->recordId, rr->kind, rr->formId, rr->formVersion, rr->status,
+                                                  rr->author, rr->version, std::move(rr->answers), rr->conflicts,
+                                                  rr->erased});
+    }
+    out.cursor = page->value("cursor", cursor);
+    out.more = page->value("more", false) && !out.records.empty();
+    return out;
 }
 
 // What the device says about itself on each pull (docs/sync-protocol.md, "Device report"): its outbox
@@ -250,92 +369,89 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
     auto token = store.setting("server_token");
     if (token.ok() && !token->empty()) transport.setToken(*token);
 
-    // 1. Push the outbox in bounded batches until it is empty (or only rejected entries remain).
-    int total = 0;
-    while (true) {
-        auto batch = store.pendingOutbox(options.pushBatch);
-        if (!batch.ok()) {
-            fail(report, batch.error());
-            return report;
-        }
-        if (batch->empty()) break;
-        if (!uploadAttachments(store, call, *batch)) return report;
-        json mutations = json::array();
-        for (const auto& e : *batch)
-            mutations.push_back(toJson(Mutation{e.seq, e.recordId, e.baseVersion, e.op, e.changes}));
-        auto r =
-            call.send("POST", "/api/v1/sync/push", json{{"device_id", store.deviceId()}, {"mutations", mutations}});
-        if (!r.ok()) {
-            fail(report, r.error());
-            return report;
-        }
-        std::vector<store::PushAck> acks;
-        for (const auto& jr : r->value("results", json::array())) {
-            auto res = mutationResultFromJson(jr);
-            if (!res.ok()) continue;
-            store::PushAck a{res->seq, res->version, res->status == MutationStatus::Rejected,
-                             res->status == MutationStatus::Discarded, res->reason};
-            if (a.rejected) {
-                ++report.rejected;
-                report.errors.push_back("seq " + std::to_string(res->seq) + ": " + res->reason);
-            } else if (a.discarded) {
-                ++report.discarded;
-            } else {
-                ++report.pushed;
-            }
-            if (res->status == MutationStatus::Merged) ++report.merged;
-            if (res->status == MutationStatus::Conflict) ++report.conflicts;
-            acks.push_back(std::move(a));
-        }
-        if (acks.empty()) {
-            fail(report, makeError(ErrorCode::Invalid, "push: the server acknowledged nothing"));
-            return report;
-        }
-        if (auto a = store.acknowledge(acks); !a.ok()) {
-            fail(report, a.error());
-            return report;
-        }
-        total += static_cast<int>(acks.size());
-        if (options.progress) options.progress("push", total, total);
+    // 1. Push the outbox in bounded batches, oldest first. Each request travels on its own thread
+    //    while this one stores the answers to the previous batch and reads the next: the device's work
+    //    overlaps the server's. Entries are read after the last one sent, so a rejected entry (kept in
+    //    the outbox) is not sent twice in one sync. Answers not stored yet when a sync stops are only
+    //    answered again next time (the server keeps each device's results): never applied twice.
+    int acked = 0;
+    std::vector<store::PushAck> unacked;
+    auto storeAcks = [&]() -> Result<void> {
+        if (unacked.empty()) return {};
+        if (auto a = store.acknowledge(unacked); !a.ok()) return a.error();
+        acked += static_cast<int>(unacked.size());
+        unacked.clear();
+        if (options.progress) options.progress("push", acked, acked);
+        return {};
+    };
+    auto finish = [&]() { // every way out stores what the server already answered
+        if (auto a = storeAcks(); !a.ok()) fail(report, a.error());
+        return report;
+    };
+    auto stop = [&](const Error& e) {
+        fail(report, e);
+        return finish();
+    };
+    auto batch = store.pendingOutboxText(0, options.pushBatch);
+    if (!batch.ok()) return stop(batch.error());
+    if (!uploadAttachments(store, call, *batch)) return finish();
+    PackedBody packed = packPush(store.deviceId(), *batch);
+    while (!batch->empty()) {
+        auto inFlight = std::async(std::launch::async, [&call, p = std::move(packed)]() mutable {
+            return call.sendText("POST", "/api/v1/sync/push", std::move(p.body), std::move(p.encoding));
+        });
+        auto stored = storeAcks();
+        auto next = store.pendingOutboxText(batch->back().seq, options.pushBatch);
+        packed = next.ok() && !next->empty() ? packPush(store.deviceId(), *next) : PackedBody{};
+        auto r = inFlight.get();
+        if (!r.ok()) return stop(r.error());
+        if (!stored.ok()) return stop(stored.error()); // this batch is answered again next time
+        unacked = readAcks(*r, report);
+        if (unacked.empty()) return stop(makeError(ErrorCode::Invalid, "push: the server acknowledged nothing"));
+        if (!next.ok()) return stop(next.error());
+        if (!uploadAttachments(store, call, *next)) return finish();
+        batch = std::move(next);
+    }
+    if (auto a = storeAcks(); !a.ok()) {
+        fail(report, a.error());
+        return report;
     }
 
     // 2. Pull pages until the server has nothing more; each page and its cursor land together. Each
-    // page lists the published forms, installed before the records that use them: a sync with
-    // nothing to do is this one request.
-    while (true) {
-        auto cursor = store.syncCursor();
-        if (!cursor.ok()) {
-            fail(report, cursor.error());
-            return report;
-        }
+    //    page lists the published forms, installed before the records that use them: a sync with
+    //    nothing to do is this one request. The next page is fetched while this one is stored.
+    auto cursor = store.syncCursor();
+    if (!cursor.ok()) {
+        fail(report, cursor.error());
+        return report;
+    }
+    auto pagePath = [&](const std::string& after) {
         std::string path = "/api/v1/sync/pull?limit=" + std::to_string(options.pullLimit);
-        if (!cursor->empty()) path += "&cursor=" + *cursor;
-        path += deviceReportQuery(store);
-        auto page = call.send("GET", path);
+        if (!after.empty()) path += "&cursor=" + after;
+        return path + deviceReportQuery(store);
+    };
+    auto page = fetchPage(call, pagePath(*cursor), *cursor);
+    while (true) {
         if (!page.ok()) {
             fail(report, page.error());
             return report;
         }
-        if (!pullForms(store, call, page->value("forms", json::array()))) return report;
-        std::vector<store::PulledRecord> records;
-        for (const auto& c : page->value("changes", json::array())) {
-            auto rr = remoteRecordFromJson(c);
-            if (!rr.ok()) {
-                fail(report, rr.error());
-                return report;
-            }
-            records.push_back(store::PulledRecord{rr->recordId, rr->kind, rr->formId, rr->formVersion, rr->status,
-                                                  rr->author, rr->version, rr->answers, rr->conflicts, rr->erased});
-        }
-        const std::string next = page->value("cursor", *cursor);
-        auto applied = store.applyPulled(records, next);
+        if (!pullForms(store, call, page->forms)) return report;
+        std::future<Result<PulledPage>> ahead;
+        if (page->more)
+            ahead = std::async(std::launch::async, [&call, path = pagePath(page->cursor), after = page->cursor] {
+                return fetchPage(call, path, after);
+            });
+        auto applied = store.applyPulled(page->records, page->cursor);
         if (!applied.ok()) {
+            if (ahead.valid()) ahead.wait();
             fail(report, applied.error());
             return report;
         }
-        report.pulled += static_cast<int>(records.size());
+        report.pulled += static_cast<int>(page->records.size());
         if (options.progress) options.progress("pull", report.pulled, report.pulled);
-        if (!page->value("more", false) || records.empty()) break;
+        if (!ahead.valid()) break;
+        page = ahead.get();
     }
     if (auto s = store.setSetting("last_sync", nowIsoUtc()); !s.ok()) fail(report, s.error());
     return report;

@@ -113,7 +113,7 @@ struct Device {
 
 // A JSON GET with a device's session, straight to the server.
 json getJson(Transport& t, const std::string& path) {
-    auto r = t.send(HttpRequest{"GET", path, ""});
+    auto r = t.send(HttpRequest{"GET", path, "", {}});
     REQUIRE(r.ok());
     INFO(path << " -> " << r->status << " " << r->body);
     REQUIRE(r->status == 200);
@@ -128,7 +128,8 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
     Device chloe(w, "coord", w.server.url());
     REQUIRE(awa.sync().ok);
     // An erase must name fields with null values: anything else is a 400 naming the mutation.
-    auto bad = awa.transport->send(HttpRequest{"POST", "/api/v1/sync/push",
+    auto bad = awa.transport->send(HttpRequest{"POST",
+                                               "/api/v1/sync/push",
                                                json{{"device_id", awa.store.deviceId()},
                                                     {"mutations",
                                                      {{{"seq", 1},
@@ -136,7 +137,8 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
                                                        {"base_version", 1},
                                                        {"op", "erase"},
                                                        {"changes", {{"fields", {{"nom", "x"}}}}}}}}}
-                                                   .dump()});
+                                                   .dump(),
+                                               {}});
     REQUIRE(bad.ok());
     CHECK(bad->status == 400);
     CHECK(bad->body.find("mutations[0]: protocol: erase: 'changes.fields.nom' must be null") != std::string::npos);
@@ -375,7 +377,7 @@ TEST_CASE("randomised: devices and a coordinator converge through a faulty netwo
                         flagged = flagged || v["value"] == y;
             CHECK(flagged);
             auto res = observer.transport->send(
-                HttpRequest{"POST", "/api/v1/conflicts/" + h + "/resolve", json{{"fields", {{"note", y}}}}.dump()});
+                HttpRequest{"POST", "/api/v1/conflicts/" + h + "/resolve", json{{"fields", {{"note", y}}}}.dump(), {}});
             REQUIRE(res.ok());
             CHECK(res->status == 200);
             ++resolutions;

@@ -1,5 +1,6 @@
 // The sync engine against a real carnet-server on 127.0.0.1, through the real libcurl transport, with
 // fault injection layered on top of it (a lost response, a flaky link, a wrong protocol version).
+#include "core/json_text.hpp"
 #include "server_process.hpp"
 #include "store/store.hpp"
 #include "sync/client.hpp"
@@ -27,6 +28,8 @@ public:
             --failBeforeSend;
             return makeError(ErrorCode::Offline, "injected: connection refused", true);
         }
+        if (r.path == "/api/v1/sync/push" && failPushAfter >= 0 && pushes++ >= failPushAfter)
+            return makeError(ErrorCode::Offline, "injected: link down before a push", false);
         auto res = m_inner.send(r);
         if (loseNextPushResponse && r.path == "/api/v1/sync/push") {
             loseNextPushResponse = false;
@@ -41,7 +44,7 @@ public:
     std::uint64_t bytesSent() const override { return m_inner.bytesSent(); }
     std::uint64_t bytesReceived() const override { return m_inner.bytesReceived(); }
 
-    int calls = 0, failBeforeSend = 0, failPullAfter = -1, pulls = 0;
+    int calls = 0, failBeforeSend = 0, failPullAfter = -1, pulls = 0, failPushAfter = -1, pushes = 0;
     bool loseNextPushResponse = false;
     std::string protocolOverride;
 
@@ -102,6 +105,48 @@ TEST_CASE("a push whose response is lost is applied once when retried", "[sync]"
     REQUIRE(rec.ok());
     CHECK(rec->serverVersion == 2);
     CHECK(rec->answers["trajets_voiture_solo"] == 5);
+}
+
+TEST_CASE("a push in batches keeps what was answered when the link drops, and sends a refused entry once", "[sync]") {
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = makeCurlTransport(w.server.url());
+    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
+    // A form the server never published: its record is refused (and stays on the device).
+    auto local = awa.installForm(*readTextFile(std::string(CARNET_SOURCE_DIR) + "/assets/forms/door_to_door.json"));
+    REQUIRE(local.ok());
+    std::vector<std::string> trips;
+    for (int i = 0; i < 6; ++i) {
+        if (i == 3) REQUIRE(awa.importAnswers(local->form.formId, json::object(), "awa").ok());
+        trips.push_back(*awa.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa"));
+    }
+    REQUIRE(awa.pendingOutbox(100)->size() == 7);
+
+    // Batches of two: [t1 t2] [t3 refused] [t4 t5] go, the link drops before [t6].
+    FaultyTransport faulty(*curl);
+    faulty.failPushAfter = 3;
+    SyncOptions o = fast();
+    o.pushBatch = 2;
+    const SyncReport r = synchronize(awa, faulty, o);
+    INFO(r.toJson().dump());
+    CHECK_FALSE(r.ok);
+    CHECK(r.pushed == 5);
+    CHECK(r.rejected == 1);
+    CHECK(faulty.pushes == 4);
+    // Every answer that came back is stored: only t6 is left to send (the refused one is kept aside).
+    auto left = awa.pendingOutbox(100);
+    REQUIRE(left.ok());
+    REQUIRE(left->size() == 1);
+    CHECK(left->front().recordId == trips.back());
+
+    // The next sync sends t6 alone; the refused entry is not sent again.
+    const SyncReport again = synchronize(awa, *curl, o);
+    INFO(again.toJson().dump());
+    CHECK(again.ok);
+    CHECK(again.pushed == 1);
+    CHECK(again.rejected == 0);
+    CHECK(awa.pendingOutbox(100)->empty());
 }
 
 TEST_CASE("transient failures are retried with backoff, a protocol mismatch stops with a clear message", "[sync]") {
@@ -172,4 +217,27 @@ TEST_CASE("a pull cut part-way resumes from the last applied page, and an idle s
               << (cut.bytesSent + cut.bytesReceived + rest.bytesSent + rest.bytesReceived) / 25
               << " bytes per record on the wire; push " << (pushed.bytesSent + pushed.bytesReceived) / 25
               << " bytes per record" << std::endl;
+}
+
+TEST_CASE("a pull change spliced from stored answers text is the protocol's own JSON byte for byte", "[sync]") {
+    RemoteRecord r;
+    r.recordId = "r-1";
+    r.version = 7;
+    r.kind = "interview";
+    r.formId = "mobilite";
+    r.formVersion = "2026.11.1";
+    r.status = "finalized";
+    r.author = GENERATE(std::string("Awa"), std::string("Zoé « la \"brave\" » \\ €"), std::string("tab\there"));
+    r.org = "Familles Rurales";
+    r.conflicts = {"km", "nom"};
+    r.erased = {"téléphone"};
+    r.answers = json{{"nom", "Chloé"}, {"km", 12.5}, {"membres", json::array({json{{"age", 40}}})}};
+    std::string text;
+    appendJson(text, r, r.answers.dump());
+    CHECK(text == toJson(r).dump());
+    auto back = remoteRecordFromJson(json::parse(text));
+    REQUIRE(back.ok());
+    CHECK(back->author == r.author);
+    CHECK(back->answers == r.answers);
+    CHECK(back->erased == r.erased);
 }

@@ -62,8 +62,9 @@ struct OutboxEntry {
     std::int64_t seq = 0; ///< per-device sequence number, never reused
     std::string recordId;
     std::int64_t baseVersion = 0;
-    std::string op;         ///< create, set, finalize, migrate
-    nlohmann::json changes; ///< changed top-level fields (a repeat is one field)
+    std::string op;          ///< create, set, finalize, migrate
+    nlohmann::json changes;  ///< changed top-level fields (a repeat is one field)
+    std::string changesText; ///< the same as stored JSON text (pendingOutboxText only)
 };
 
 /// The server's answer for one pushed outbox entry.
@@ -166,6 +167,9 @@ public:
 
     /// Outbox entries not yet sent (rejected ones excluded), oldest first, at most `limit`.
     Result<std::vector<OutboxEntry>> pendingOutbox(std::size_t limit);
+    /// The same after `afterSeq`, for a push: each entry's `changesText` holds its changes as stored
+    /// (JSON text, sent as it is) and `changes` stays null.
+    Result<std::vector<OutboxEntry>> pendingOutboxText(std::int64_t afterSeq, std::size_t limit);
     /// Records the server's answers: accepted entries leave the outbox and their record takes the new
     /// server version; rejected ones stay, flagged with the reason. One transaction.
     Result<void> acknowledge(const std::vector<PushAck>& acks);

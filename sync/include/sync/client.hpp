@@ -17,9 +17,10 @@ namespace carnet::sync {
 
 /// One HTTP exchange as the engine sees it.
 struct HttpRequest {
-    std::string method; ///< GET, POST, PUT
-    std::string path;   ///< "/api/v1/..." with the query string
-    std::string body;   ///< JSON text ("" for GET)
+    std::string method;          ///< GET, POST, PUT
+    std::string path;            ///< "/api/v1/..." with the query string
+    std::string body;            ///< JSON text ("" for GET)
+    std::string contentEncoding; ///< "gzip" when `body` is compressed already ("": the transport decides)
 };
 struct HttpResponse {
     int status = 0;
