@@ -18,7 +18,9 @@
 #include <mutex>
 #include <poll.h>
 #include <random>
+#include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -48,6 +50,28 @@ double percentile(std::vector<double> v, double p) {
     // nearest rank: the smallest sample with at least p of the samples at or below it
     const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
     return v[std::max<std::size_t>(rank, 1) - 1];
+}
+
+/// CPU seconds (user + system) a process used so far: /proc/PID/stat, fields 14 and 15.
+double processCpuSeconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')'); // the command name may hold spaces
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string f;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i)
+        if (i >= 14) ticks += std::stod(f);
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+/// CPU seconds this process (the device side) used so far, all threads.
+double selfCpuSeconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 /// A child process with its stdin and stdout on pipes.
@@ -365,13 +389,18 @@ int main(int argc, char** argv) {
         relay.take();
         Clock::time_point pushed;
         Traffic pushTraffic;
+        double serverCpu = 0, deviceCpu = 0;
         sync::SyncOptions o;
         o.progress = [&](const std::string& step, int done, int) {
             if (step == "push" && done == args.records) {
                 pushed = Clock::now();
                 pushTraffic = relay.take();
+                serverCpu += processCpuSeconds(server.pid());
+                deviceCpu += selfCpuSeconds();
             }
         };
+        serverCpu -= processCpuSeconds(server.pid());
+        deviceCpu -= selfCpuSeconds();
         const auto t0 = Clock::now();
         auto r = sync::synchronize(s, *t, o);
         checkReport(r, "push");
@@ -381,6 +410,9 @@ int main(int argc, char** argv) {
         std::printf("sync_push_bytes_per_rec %.0f bytes\n",
                     static_cast<double>(pushTraffic.up + pushTraffic.down) / args.records);
         std::printf("sync_push_requests %llu requests\n", static_cast<unsigned long long>(pushTraffic.requests));
+        // Where the push's time goes (not a target): CPU of each side over the push's wall time.
+        std::fprintf(stderr, "# push: wall %.2f s, server CPU %.2f s, device CPU %.2f s (all threads)\n",
+                     seconds(pushed - t0), serverCpu, deviceCpu);
     }
 
     // Pull: a fresh device store of the same user, all records.
@@ -389,9 +421,12 @@ int main(int argc, char** argv) {
         auto t = sync::makeCurlTransport(relay.url());
         if (auto l = sync::login(s, *t, relay.url(), "u0", std::string(kPassword)); !l.ok()) die(l.error().message);
         relay.take();
+        const double serverCpu0 = processCpuSeconds(server.pid()), deviceCpu0 = selfCpuSeconds();
         const auto t0 = Clock::now();
         auto r = sync::synchronize(s, *t);
         const double took = seconds(Clock::now() - t0);
+        std::fprintf(stderr, "# pull: wall %.2f s, server CPU %.2f s, device CPU %.2f s (all threads)\n", took,
+                     processCpuSeconds(server.pid()) - serverCpu0, selfCpuSeconds() - deviceCpu0);
         const Traffic pull = relay.take();
         checkReport(r, "pull");
         if (r.pulled != args.records) die("pull: " + std::to_string(r.pulled) + " records pulled");
