@@ -126,7 +126,7 @@ Result<std::vector<field::RecordView>> FieldService::views(const Scope& scope) {
     std::vector<field::RecordView> out;
     std::int64_t after = 0;
     for (;;) {
-        auto page = m_repo.changes(scope, after, 1000, false);
+        auto page = m_repo.changes(scope, after, 1000, false, {});
         if (!page.ok()) return page.error();
         for (const auto& r : page->records) {
             out.push_back(viewOf(r));

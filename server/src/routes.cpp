@@ -258,13 +258,17 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
         limit = std::stoul(l);
         if (limit == 0) return sendError(res, 400, "invalid_request", "'limit' must be a positive integer");
     }
-    auto reply = m_s.sync().pull(user, req.get_param_value("cursor"), limit);
-    if (!reply.ok()) return sendFailure(res, req, reply.error());
-    if (const std::string deviceId = req.get_param_value("device_id"); !deviceId.empty() && !reply->more) {
+    // A device of this user is not sent back what it holds already (its own clean writes).
+    std::string deviceId = req.get_param_value("device_id");
+    if (!deviceId.empty()) {
         auto owns = m_s.auth().ownsDevice(user, deviceId);
-        if (owns.ok() && *owns)
-            noteDevice(req, deviceId, DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true});
+        if (!owns.ok()) return sendFailure(res, req, owns.error());
+        if (!*owns) deviceId.clear();
     }
+    auto reply = m_s.sync().pull(user, req.get_param_value("cursor"), limit, deviceId);
+    if (!reply.ok()) return sendFailure(res, req, reply.error());
+    if (!deviceId.empty() && !reply->more)
+        noteDevice(req, deviceId, DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true});
     // The changes are JSON text already (answers as stored): spliced in, not parsed again.
     std::string body = std::move(reply->changes);
     body.insert(0, "{\"changes\":");

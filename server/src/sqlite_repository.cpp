@@ -69,7 +69,14 @@ constexpr std::string_view kSchemaV4 = R"sql(
 ALTER TABLE records ADD COLUMN created_device TEXT;
 )sql";
 
-const std::array<Migration, 4> kMigrations{{{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}}};
+// Version 5: the device that already holds a record's current version (its own clean write), which
+// a pull by that device skips instead of sending its own records back (docs/sync-protocol.md, "Pull").
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE records ADD COLUMN echo_device TEXT;
+)sql";
+
+const std::array<Migration, 5> kMigrations{
+    {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -110,10 +117,10 @@ Result<std::optional<User>> oneUser(Stmt& st) {
 
 constexpr std::string_view kRecordColumns =
     "SELECT r.record_id, r.org_id, o.name, r.created_by, r.assigned_to, r.kind, r.form_id, r.form_version, "
-    "r.status, r.author, r.version, r.change_seq, r.answers, r.erased, r.created_device "
+    "r.status, r.author, r.version, r.change_seq, r.answers, r.erased, r.created_device, r.echo_device "
     "FROM records r JOIN orgs o ON o.id = r.org_id ";
 
-constexpr int kRecordColumnCount = 15; ///< columns of kRecordColumns, read by readRecord
+constexpr int kRecordColumnCount = 16; ///< columns of kRecordColumns, read by readRecord
 
 RecordState readRecord(const Stmt& st, bool answersAsText = false) {
     RecordState r;
@@ -137,6 +144,7 @@ RecordState readRecord(const Stmt& st, bool answersAsText = false) {
     }
     r.erased = stringList(parseStored(st.text(13)));
     if (!st.isNull(14)) r.createdDevice = st.text(14);
+    if (!st.isNull(15)) r.echoDevice = st.text(15);
     return r;
 }
 
@@ -285,10 +293,11 @@ public:
         const bool created = s.version == 1;
         auto up = m_stmts.get(
             "INSERT INTO records(record_id, org_id, created_by, assigned_to, kind, form_id, form_version, status, "
-            "author, version, change_seq, answers, created_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "author, version, change_seq, answers, created_device, echo_device) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, status = excluded.status, "
             "kind = excluded.kind, author = excluded.author, version = excluded.version, "
-            "change_seq = excluded.change_seq, answers = excluded.answers");
+            "change_seq = excluded.change_seq, answers = excluded.answers, echo_device = excluded.echo_device");
         if (!up.ok()) return up.error();
         (*up)->bind(1, s.recordId).bind(2, s.orgId).bind(3, s.createdBy);
         if (s.assignedTo)
@@ -302,6 +311,10 @@ public:
             (*up)->bind(13, v.deviceId);
         else
             (*up)->bindNull(13);
+        if (v.echoDevice.empty())
+            (*up)->bindNull(14);
+        else
+            (*up)->bind(14, v.echoDevice);
         if (auto r = (*up)->run(); !r.ok()) return r.error();
 
         auto field = m_stmts.get("INSERT INTO record_fields(record_id, field, value, version, device_id) "
@@ -629,22 +642,26 @@ Result<void> SqliteRepository::purgeFreedData() {
 }
 
 Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit,
-                                             bool answersAsText) {
+                                             bool answersAsText, std::string_view skipEchoOf) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     Db& db = lease->db();
-    std::string sql = std::string(kRecordColumns) + "WHERE r.org_id = ? AND r.change_seq > ? ";
-    if (scope.userId) sql += "AND (r.created_by = ? OR r.assigned_to = ?) ";
-    sql += "ORDER BY r.change_seq LIMIT ?";
+    // One read snapshot for the page and the counter it may move the cursor to.
+    if (auto b = db.exec("BEGIN"); !b.ok()) return b.error();
+    struct EndRead {
+        Db& db;
+        ~EndRead() { (void)db.exec("COMMIT"); }
+    } endRead{db};
+    std::string sql = std::string(kRecordColumns) + "WHERE r.org_id = ?1 AND r.change_seq > ?2 ";
+    if (scope.userId) sql += "AND (r.created_by = ?3 OR r.assigned_to = ?3) ";
+    if (!skipEchoOf.empty()) sql += "AND (r.echo_device IS NULL OR r.echo_device <> ?4) ";
+    sql += "ORDER BY r.change_seq LIMIT ?5";
     auto st = db.prepare(sql);
     if (!st.ok()) return st.error();
     st->bind(1, scope.orgId).bind(2, afterSeq);
-    int next = 3;
-    if (scope.userId) {
-        st->bind(3, *scope.userId).bind(4, *scope.userId);
-        next = 5;
-    }
-    st->bind(next, static_cast<std::int64_t>(limit) + 1);
+    if (scope.userId) st->bind(3, *scope.userId);
+    if (!skipEchoOf.empty()) st->bind(4, skipEchoOf);
+    st->bind(5, static_cast<std::int64_t>(limit) + 1);
     ChangePage page;
     while (true) {
         auto row = st->step();
@@ -657,6 +674,11 @@ Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t af
         page.records.push_back(readRecord(*st, answersAsText));
     }
     st->reset();
+    if (!page.more && !skipEchoOf.empty()) {
+        auto seen = db.scalar("SELECT value FROM counters WHERE name = 'change_seq'");
+        if (!seen.ok()) return seen.error();
+        page.seenTo = *seen;
+    }
     if (page.records.empty()) return page;
     // The page's open conflicts in one query (not one per record).
     json ids = json::array();
@@ -743,7 +765,7 @@ Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int6
     StmtCache stmts(db);
     auto seq = nextChangeSeq(stmts, db);
     if (!seq.ok()) return seq.error();
-    auto st = db.prepare("UPDATE records SET assigned_to = ?, change_seq = ? WHERE record_id = ?");
+    auto st = db.prepare("UPDATE records SET assigned_to = ?, change_seq = ?, echo_device = NULL WHERE record_id = ?");
     if (!st.ok()) return st.error();
     if (auto r = st->bind(1, userId).bind(2, *seq).bind(3, recordId).run(); !r.ok()) return r.error();
     if (db.changes() == 0) return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));

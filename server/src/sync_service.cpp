@@ -183,9 +183,16 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         changed.push_back(field);
     }
     if (erasedWrites > 0 && erasedWrites == fieldsIn.size() && m.op == "set") return discarded(m.seq, state.version);
+    const bool cleanApply = conflicted.empty() && (isNew || m.baseVersion >= newVersion - 1);
+    // The device holds exactly the new version when it wrote on top of a version it held itself (a
+    // new record, or its own previous clean write) and nothing of its write was dropped: its pull
+    // then skips the record instead of downloading its own answers again.
+    const bool echo = cleanApply && erasedWrites == 0 && (isNew || state.echoDevice == deviceId);
     state.version = newVersion;
 
-    if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, changed)); !r.ok()) return r.error();
+    VersionRow row = versionRow(state, deviceId, user, changed);
+    if (echo) row.echoDevice = std::string(deviceId);
+    if (auto r = tx.saveVersion(state, row); !r.ok()) return r.error();
     for (const auto& [field, values] : conflictValues)
         if (auto r = tx.addConflict(state.recordId, field, values); !r.ok()) return r.error();
 
@@ -195,7 +202,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     if (!conflicted.empty()) {
         out.status = MutationStatus::Conflict;
         out.fields = std::move(conflicted);
-    } else if (isNew || m.baseVersion >= newVersion - 1) {
+    } else if (cleanApply) {
         out.status = MutationStatus::Applied;
     } else {
         out.status = MutationStatus::Merged;
@@ -283,12 +290,13 @@ std::optional<std::int64_t> SyncService::decodeCursor(std::string_view cursor) {
     return v;
 }
 
-Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, std::size_t limit) {
+Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, std::size_t limit,
+                                    std::string_view deviceId) {
     auto after = decodeCursor(cursor);
     if (!after) return makeError(ErrorCode::Invalid, "bad cursor '" + std::string(cursor) + "'");
     if (limit == 0) limit = kDefaultPullLimit;
     limit = std::min(limit, sync::kMaxPullLimit);
-    auto page = m_repo.changes(scopeOf(user), *after, limit, true);
+    auto page = m_repo.changes(scopeOf(user), *after, limit, true, deviceId);
     if (!page.ok()) return page.error();
     auto forms = m_repo.listForms();
     if (!forms.ok()) return forms.error();
@@ -307,6 +315,7 @@ Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, s
         last = r.changeSeq;
     }
     reply.changes += ']';
+    last = std::max(last, page->seenTo); // past this device's own records at the end
     reply.cursor = encodeCursor(last);
     return reply;
 }

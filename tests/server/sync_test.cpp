@@ -261,6 +261,54 @@ TEST_CASE("a new record's answers need no field rows, and still meet later edits
     CHECK(changes[0].at("conflicts") == json::array({"b"}));
 }
 
+TEST_CASE("a device is not sent its own records back until someone else changed them", "[server][pull]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    REQUIRE(
+        f.push(tokenA, kDevA,
+               json::array({ServerFixture::create(1, kRec1, {{"a", 1}}), ServerFixture::create(2, kRec2, {{"a", 1}})}))
+            .status == 200);
+    std::string cursor;
+    auto pullA = [&] {
+        auto r = f.get("/api/v1/sync/pull?device_id=" + kDevA + (cursor.empty() ? "" : "&cursor=" + cursor), tokenA);
+        REQUIRE(r.status == 200);
+        cursor = r.body.at("cursor").get<std::string>();
+        std::vector<std::string> out;
+        for (const auto& c : r.body.at("changes"))
+            out.push_back(c.at("record_id").get<std::string>() + "@" + std::to_string(c.at("version").get<int>()));
+        return out;
+    };
+    // Awa's tablet holds both already: nothing comes back, and the cursor moves past them.
+    CHECK(pullA().empty());
+    CHECK(cursor == "c2");
+    CHECK(pullA().empty());
+    // Without a device (or with a device that is not hers) everything visible comes, as before.
+    CHECK(f.pullAll(tokenA).size() == 2);
+    auto other = f.get("/api/v1/sync/pull?device_id=" + kDevC, tokenA);
+    REQUIRE(other.status == 200);
+    CHECK(other.body.at("changes").size() == 2);
+
+    // Coco changes record 1: Awa gets it. Her own clean edit of record 2 on top of what she holds does
+    // not come back.
+    REQUIRE(f.push(tokenC, kDevC, json::array({ServerFixture::set(1, kRec1, 1, {{"b", 2}})})).status == 200);
+    auto own = f.push(tokenA, kDevA, json::array({ServerFixture::set(3, kRec2, 1, {{"a", 2}})}));
+    CHECK(own.body.at("results")[0].at("status") == "applied");
+    CHECK(pullA() == std::vector<std::string>{kRec1 + "@2"});
+
+    // Once someone else wrote a record, the server cannot tell what her tablet holds: her next edit
+    // of it comes back (harmless, as before).
+    auto after = f.push(tokenA, kDevA, json::array({ServerFixture::set(4, kRec1, 2, {{"a", 3}})}));
+    CHECK(after.body.at("results")[0].at("status") == "applied");
+    CHECK(pullA() == std::vector<std::string>{kRec1 + "@3"});
+    // A stale edit of record 2 merges with Coco's field, which her tablet lacks: it comes back.
+    REQUIRE(f.push(tokenC, kDevC, json::array({ServerFixture::set(2, kRec2, 1, {{"b", 5}})})).status == 200);
+    auto merged = f.push(tokenA, kDevA, json::array({ServerFixture::set(5, kRec2, 2, {{"a", 4}})}));
+    CHECK(merged.body.at("results")[0].at("status") == "merged");
+    const auto back = pullA();
+    CHECK(back == std::vector<std::string>{kRec2 + "@4"});
+}
+
 TEST_CASE("history keeps every version", "[server][history]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("awa", kDevA);

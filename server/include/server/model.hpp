@@ -74,6 +74,7 @@ struct RecordState {
     std::string answersText;                 ///< the stored answers as JSON text, when a pull page asked for them so
     std::map<std::string, FieldMeta> fields; ///< every field ever written (loaded for writes only)
     std::string createdDevice;               ///< the device of version 1 ("" for records stored before schema 4)
+    std::string echoDevice;                  ///< the device holding exactly this version (VersionRow::echoDevice), or
     std::vector<std::string> conflicts;      ///< fields with an open conflict
     std::vector<std::string> erased;         ///< fields erased for good: never written again
 };
@@ -124,6 +125,9 @@ struct VersionRow {
     std::string status, formVersion, deviceId, userName;
     nlohmann::json answers = nlohmann::json::object();
     std::vector<std::string> changed; ///< fields this version changed
+    /// Written only: the device whose own copy is exactly this version (a clean write of its own on
+    /// top of a version it also held): a pull by that device skips the record. "" for any other write.
+    std::string echoDevice;
 };
 
 /// One value of a field in conflict.

@@ -49,6 +49,9 @@ public:
 struct ChangePage {
     std::vector<RecordState> records; ///< ordered by change sequence, no field metadata
     bool more = false;
+    /// Without `more`: every change up to this sequence was looked at (a cursor may move there even
+    /// when the last ones were left out).
+    std::int64_t seenTo = 0;
 };
 
 /// The server's storage.
@@ -89,9 +92,10 @@ public:
     virtual Result<void> write(const std::function<Result<void>(WriteTx&)>& body) = 0;
 
     /// Records visible in `scope` changed after `afterSeq`, at most `limit`. With `answersAsText`, each
-    /// record's answers stay the stored JSON text (`answersText`; `answers` left empty).
-    virtual Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit,
-                                       bool answersAsText) = 0;
+    /// record's answers stay the stored JSON text (`answersText`; `answers` left empty). Records whose
+    /// current version device `skipEchoOf` already holds (VersionRow::echoDevice) are left out.
+    virtual Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit, bool answersAsText,
+                                       std::string_view skipEchoOf) = 0;
     /// A record (with open conflicts, without field metadata).
     virtual Result<std::optional<RecordState>> findRecord(std::string_view recordId) = 0;
     /// Every version of a record, oldest first.

@@ -36,8 +36,8 @@ public:
     Result<std::vector<sync::FormRef>> listForms() override;
     Result<void> write(const std::function<Result<void>(WriteTx&)>& body) override;
     Result<void> purgeFreedData() override;
-    Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit,
-                               bool answersAsText) override;
+    Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit, bool answersAsText,
+                               std::string_view skipEchoOf) override;
     Result<std::optional<RecordState>> findRecord(std::string_view recordId) override;
     Result<std::vector<VersionRow>> history(std::string_view recordId) override;
     Result<std::vector<ConflictRow>> openConflicts(std::int64_t orgId) override;

@@ -47,8 +47,10 @@ public:
     /// Applies a batch (at most sync::kMaxPushBatch mutations, strictly increasing seq) from a device
     /// registered to `user`, in one transaction. Invalid for a malformed batch.
     Result<PushReply> push(const User& user, std::string_view deviceId, const std::vector<sync::Mutation>& mutations);
-    /// Changes visible to `user` after `cursor` ("" = from the start); Invalid for a bad cursor.
-    Result<PullReply> pull(const User& user, std::string_view cursor, std::size_t limit);
+    /// Changes visible to `user` after `cursor` ("" = from the start); Invalid for a bad cursor. With
+    /// `deviceId` (a device of `user`), the records that device holds already at their current
+    /// version (its own clean writes) are left out.
+    Result<PullReply> pull(const User& user, std::string_view cursor, std::size_t limit, std::string_view deviceId);
     /// Every version of a record the user may see; NotFound otherwise.
     Result<std::vector<VersionRow>> history(const User& user, std::string_view recordId);
     /// Open conflicts in the user's organisation (coordinators and admins only: check mayManage).
