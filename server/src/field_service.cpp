@@ -57,17 +57,6 @@ RecordState newState(const field::NewRecord& rec, std::string_view formVersion, 
     return s;
 }
 
-VersionRow rowOf(const RecordState& s, std::string_view userName, std::vector<std::string> changed) {
-    VersionRow row;
-    row.version = s.version;
-    row.status = s.status;
-    row.formVersion = s.formVersion;
-    row.deviceId = std::string(kServerDevice);
-    row.userName = std::string(userName);
-    row.changed = std::move(changed);
-    return row;
-}
-
 field::RecordView viewOf(const RecordState& r) {
     field::RecordView v;
     v.id = r.recordId;
@@ -111,7 +100,7 @@ Result<WalkListImportResult> FieldService::importWalkList(std::int64_t orgId, st
             std::vector<std::string> changed;
             for (const auto& [k, v] : rec->answers.items())
                 changed.push_back(k);
-            if (auto w = tx.saveVersion(s, rowOf(s, authorName, changed)); !w.ok()) return w;
+            if (auto w = tx.saveVersion(s, versionRowOf(s, kServerDevice, authorName, changed)); !w.ok()) return w;
         }
         return {};
     });
@@ -156,7 +145,7 @@ Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view w
         const std::string key(field::fields::kAmbassador);
         s.answers[key] = std::string(userName);
         s.fields[key] = FieldMeta{s.answers[key], s.version, std::string(kServerDevice)};
-        return tx.saveVersion(s, rowOf(s, "server", {key}));
+        return tx.saveVersion(s, versionRowOf(s, kServerDevice, "server", {key}));
     });
     if (!w.ok()) return w;
     auto all = views(Scope{orgId, std::nullopt});

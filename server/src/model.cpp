@@ -27,6 +27,18 @@ Scope scopeOf(const User& user) {
     return s;
 }
 
+VersionRow versionRowOf(const RecordState& state, std::string_view deviceId, std::string_view userName,
+                        std::vector<std::string> changed) {
+    VersionRow row;
+    row.version = state.version;
+    row.status = state.status;
+    row.formVersion = state.formVersion;
+    row.deviceId = std::string(deviceId);
+    row.userName = std::string(userName);
+    row.changed = std::move(changed);
+    return row;
+}
+
 bool visible(const Scope& scope, const RecordState& record) {
     if (record.orgId != scope.orgId) return false;
     if (!scope.userId) return true;

@@ -18,20 +18,6 @@ std::string stringOr(const json& obj, const char* key, std::string fallback) {
     return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-// The history row for a record's new version (state.version already bumped; its answers are the
-// state's, written by saveVersion).
-VersionRow versionRow(const RecordState& state, std::string_view deviceId, const User& user,
-                      std::vector<std::string> changed) {
-    VersionRow row;
-    row.version = state.version;
-    row.status = state.status;
-    row.formVersion = state.formVersion;
-    row.deviceId = std::string(deviceId);
-    row.userName = user.name;
-    row.changed = std::move(changed);
-    return row;
-}
-
 MutationResult rejected(std::int64_t seq, std::string reason) {
     MutationResult r;
     r.seq = seq;
@@ -68,7 +54,7 @@ Result<MutationResult> applyErase(WriteTx& tx, const User& user, std::string_vie
     }
     if (state.status != "deleted") state.status = "erased";
     state.version = newVersion;
-    if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, fields)); !r.ok()) return r.error();
+    if (auto r = tx.saveVersion(state, versionRowOf(state, deviceId, user.name, fields)); !r.ok()) return r.error();
     if (auto r = tx.scrubFields(state.recordId, fields, state.erased, newVersion); !r.ok()) return r.error();
     MutationResult out;
     out.seq = m.seq;
@@ -121,7 +107,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
             state.status = "deleted";
             state.answers = json::object();
             state.version += 1;
-            if (auto r = tx.saveVersion(state, versionRow(state, deviceId, user, {})); !r.ok()) return r.error();
+            if (auto r = tx.saveVersion(state, versionRowOf(state, deviceId, user.name, {})); !r.ok()) return r.error();
             MutationResult out;
             out.seq = m.seq;
             out.version = state.version;
@@ -190,7 +176,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     const bool echo = cleanApply && erasedWrites == 0 && (isNew || state.echoDevice == deviceId);
     state.version = newVersion;
 
-    VersionRow row = versionRow(state, deviceId, user, changed);
+    VersionRow row = versionRowOf(state, deviceId, user.name, changed);
     if (echo) row.echoDevice = std::string(deviceId);
     if (auto r = tx.saveVersion(state, row); !r.ok()) return r.error();
     for (const auto& [field, values] : conflictValues)
@@ -359,7 +345,7 @@ Result<Resolution> SyncService::resolve(const User& user, std::string_view recor
             return makeError(ErrorCode::Conflict,
                              "record " + std::string(recordId) + " has no open conflict on these fields");
         state.version = newVersion;
-        if (auto s = tx.saveVersion(state, versionRow(state, kResolutionDevice, user, changed)); !s.ok())
+        if (auto s = tx.saveVersion(state, versionRowOf(state, kResolutionDevice, user.name, changed)); !s.ok())
             return s.error();
         if (auto s = tx.closeConflicts(state.recordId, closing, newVersion); !s.ok()) return s.error();
         out.version = newVersion;

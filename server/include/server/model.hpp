@@ -71,10 +71,10 @@ struct RecordState {
     std::int64_t version = 0;   ///< 0: does not exist yet
     std::int64_t changeSeq = 0; ///< server-wide change sequence of the last write
     nlohmann::json answers = nlohmann::json::object();
-    std::string answersText;                 ///< the stored answers as JSON text, when a pull page asked for them so
+    std::string answersText;                 ///< the stored answers JSON, for a pull page (`answers` left empty)
     std::map<std::string, FieldMeta> fields; ///< every field ever written (loaded for writes only)
     std::string createdDevice;               ///< the device of version 1 ("" for records stored before schema 4)
-    std::string echoDevice;                  ///< the device holding exactly this version (VersionRow::echoDevice), or
+    std::string echoDevice;                  ///< the device holding exactly this version (VersionRow), or empty
     std::vector<std::string> conflicts;      ///< fields with an open conflict
     std::vector<std::string> erased;         ///< fields erased for good: never written again
 };
@@ -123,12 +123,15 @@ struct FormListRow {
 struct VersionRow {
     std::int64_t version = 0;
     std::string status, formVersion, deviceId, userName;
-    nlohmann::json answers = nlohmann::json::object();
-    std::vector<std::string> changed; ///< fields this version changed
+    nlohmann::json answers = nlohmann::json::object(); ///< as read back (saveVersion writes the state's)
+    std::vector<std::string> changed;                  ///< fields this version changed
     /// Written only: the device whose own copy is exactly this version (a clean write of its own on
     /// top of a version it also held): a pull by that device skips the record. "" for any other write.
     std::string echoDevice;
 };
+/// The history row of `state`'s version (already bumped), written by `deviceId` for `userName`.
+[[nodiscard]] VersionRow versionRowOf(const RecordState& state, std::string_view deviceId, std::string_view userName,
+                                      std::vector<std::string> changed);
 
 /// One value of a field in conflict.
 struct ConflictValue {
