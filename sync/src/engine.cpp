@@ -227,36 +227,6 @@ bool pullForms(store::Store& store, Call& call, const json& refs) {
     return true;
 }
 
-// The push request for a batch (sync/protocol.cpp, toJson(Mutation)), each entry's changes copied as
-// the outbox stores them: a push never parses and re-serialises its records.
-std::string pushBody(const std::string& deviceId, const std::vector<store::OutboxEntry>& batch) {
-    std::size_t size = 64;
-    for (const auto& e : batch)
-        size += e.changesText.size() + e.recordId.size() + 96;
-    std::string out;
-    out.reserve(size);
-    out += "{\"device_id\":";
-    out += json(deviceId).dump();
-    out += ",\"mutations\":[";
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        const auto& e = batch[i];
-        if (i > 0) out += ',';
-        out += "{\"seq\":";
-        out += std::to_string(e.seq);
-        out += ",\"record_id\":";
-        out += json(e.recordId).dump();
-        out += ",\"base_version\":";
-        out += std::to_string(e.baseVersion);
-        out += ",\"op\":";
-        out += json(e.op).dump();
-        out += ",\"changes\":";
-        out += e.changesText.empty() ? std::string_view("{}") : std::string_view(e.changesText);
-        out += '}';
-    }
-    out += "]}";
-    return out;
-}
-
 // A push request body ready to go: built and, when large, compressed here rather than on the way
 // out, so that the next batch is packed while the previous one travels.
 struct PackedBody {
@@ -265,7 +235,12 @@ struct PackedBody {
 };
 
 PackedBody packPush(const std::string& deviceId, const std::vector<store::OutboxEntry>& batch) {
-    PackedBody out{pushBody(deviceId, batch), {}};
+    // Each entry's changes go as the outbox stores them: a push never parses and re-serialises its records.
+    std::vector<PushEntryText> entries;
+    entries.reserve(batch.size());
+    for (const auto& e : batch)
+        entries.push_back(PushEntryText{e.seq, e.recordId, e.baseVersion, e.op, e.changesText});
+    PackedBody out{pushBody(deviceId, entries), {}};
     if (out.body.size() < kGzipFromBytes) return out;
     if (auto z = gzip(out.body)) {
         out.body = std::move(*z);

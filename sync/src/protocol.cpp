@@ -1,6 +1,9 @@
 #include "sync/protocol.hpp"
 
+#include "sync/canonical_json.hpp"
+
 #include <algorithm>
+#include <utility>
 
 namespace carnet::sync {
 
@@ -52,11 +55,182 @@ std::optional<MutationStatus> parseMutationStatus(std::string_view s) {
 }
 
 json toJson(const Mutation& m) {
+    json changes = m.changes;
+    if (!m.fieldsText.empty()) changes["fields"] = fieldsOf(m);
     return json{{"seq", m.seq},
                 {"record_id", m.recordId},
                 {"base_version", m.baseVersion},
                 {"op", m.op},
-                {"changes", m.changes}};
+                {"changes", std::move(changes)}};
+}
+
+json fieldsOf(const Mutation& m) {
+    if (!m.fieldsText.empty()) return json::parse(m.fieldsText); // checked canonical when it was read
+    auto f = m.changes.find("fields");
+    return f != m.changes.end() && f->is_object() ? *f : json::object();
+}
+
+std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>& entries) {
+    std::size_t size = 64 + deviceId.size();
+    for (const auto& e : entries)
+        size += e.changesText.size() + e.recordId.size() + e.op.size() + 96;
+    std::string out;
+    out.reserve(size);
+    out += "{\"device_id\":";
+    appendJsonString(out, deviceId);
+    out += ",\"mutations\":[";
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        if (i > 0) out += ',';
+        out += "{\"seq\":";
+        out += std::to_string(e.seq);
+        out += ",\"record_id\":";
+        appendJsonString(out, e.recordId);
+        out += ",\"base_version\":";
+        out += std::to_string(e.baseVersion);
+        out += ",\"op\":";
+        appendJsonString(out, e.op);
+        out += ",\"changes\":";
+        out += e.changesText.empty() ? std::string_view("{}") : e.changesText;
+        out += '}';
+    }
+    out += "]}";
+    return out;
+}
+
+namespace {
+
+// readCanonicalPush's reader: keys in any order, each known key once, every value canonical.
+class PushReader {
+public:
+    explicit PushReader(std::string_view body)
+        : m_t(body) {}
+
+    std::optional<PushRequest> read() {
+        PushRequest out;
+        bool haveDevice = false, haveMutations = false, havePending = false;
+        const bool whole = members([&](const std::string& key) {
+            if (key == "device_id") {
+                if (std::exchange(haveDevice, true)) return false;
+                return string(out.deviceId);
+            }
+            if (key == "mutations") {
+                if (std::exchange(haveMutations, true)) return false;
+                return mutations(out.mutations);
+            }
+            if (key == "pending") { // a count the route takes when it is a non-negative integer
+                if (std::exchange(havePending, true)) return false;
+                json v;
+                if (!value(&v)) return false;
+                if (v.is_number_integer() && v.get<std::int64_t>() >= 0) out.pending = v.get<std::int64_t>();
+                return true;
+            }
+            return value(nullptr); // other keys are ignored, as by a full parse
+        });
+        if (!whole || m_pos != m_t.size() || !haveDevice || !haveMutations) return std::nullopt;
+        return out;
+    }
+
+private:
+    // An object's members: `member` reads the value of each key; false stops.
+    template <typename F> bool members(F&& member) {
+        if (!take('{')) return false;
+        if (take('}')) return true;
+        std::string key;
+        do {
+            if (!string(key) || !take(':') || !member(key)) return false;
+        } while (take(','));
+        return take('}');
+    }
+
+    bool mutations(std::vector<Mutation>& out) {
+        if (!take('[')) return false;
+        if (take(']')) return true;
+        do {
+            if (out.size() == kMaxPushBatch) return false; // the full parse answers that one
+            Mutation m;
+            if (!mutation(m)) return false;
+            out.push_back(std::move(m));
+        } while (take(','));
+        return take(']');
+    }
+
+    // The checks of mutationFromJson; anything it would refuse is not read here.
+    bool mutation(Mutation& m) {
+        bool haveSeq = false, haveRecord = false, haveBase = false, haveOp = false, haveChanges = false;
+        const bool whole = members([&](const std::string& key) {
+            if (key == "seq") return !std::exchange(haveSeq, true) && count(m.seq) && m.seq > 0;
+            if (key == "record_id") return !std::exchange(haveRecord, true) && string(m.recordId);
+            if (key == "base_version") return !std::exchange(haveBase, true) && count(m.baseVersion);
+            if (key == "op") return !std::exchange(haveOp, true) && string(m.op);
+            if (key == "changes") return !std::exchange(haveChanges, true) && changes(m);
+            return value(nullptr);
+        });
+        if (!whole || !haveSeq || !haveRecord || !haveBase || !haveOp || !haveChanges || m.recordId.empty())
+            return false;
+        // An erase's fields are checked one by one (all null): left to the full parse.
+        return m.op == "create" || m.op == "set" || m.op == "finalize" || m.op == "migrate" || m.op == "delete";
+    }
+
+    bool changes(Mutation& m) {
+        m.changes = json::object();
+        bool haveFields = false;
+        return members([&](const std::string& key) {
+            if (m.changes.contains(key)) return false;
+            if (key == "fields") {
+                if (std::exchange(haveFields, true) || m_pos >= m_t.size() || m_t[m_pos] != '{') return false;
+                const std::size_t n = canonicalValue(m_t.substr(m_pos));
+                if (n == 0) return false;
+                m.fieldsText.assign(m_t.substr(m_pos, n));
+                m_pos += n;
+                return true;
+            }
+            json& v = m.changes[key];
+            if (m_pos < m_t.size() && m_t[m_pos] == '"') { // form_id, form_version, kind, author, status
+                std::string text;
+                if (!string(text)) return false;
+                v = std::move(text);
+                return true;
+            }
+            return value(&v);
+        });
+    }
+
+    // A canonical value; parsed into `out` unless null.
+    bool value(json* out) {
+        const std::size_t n = canonicalValue(m_t.substr(m_pos));
+        if (n == 0) return false;
+        if (out) *out = json::parse(m_t.substr(m_pos, n));
+        m_pos += n;
+        return true;
+    }
+
+    bool string(std::string& out) {
+        const std::size_t n = canonicalString(m_t.substr(m_pos), out);
+        m_pos += n;
+        return n > 0;
+    }
+
+    bool count(std::int64_t& out) {
+        const std::size_t n = canonicalCount(m_t.substr(m_pos), out);
+        m_pos += n;
+        return n > 0;
+    }
+
+    bool take(char c) {
+        if (m_pos >= m_t.size() || m_t[m_pos] != c) return false;
+        ++m_pos;
+        return true;
+    }
+
+    std::string_view m_t;
+    std::size_t m_pos = 0;
+};
+
+} // namespace
+
+std::optional<PushRequest> readCanonicalPush(std::string_view body) {
+    return PushReader(body).read();
 }
 
 Result<Mutation> mutationFromJson(const json& j) {
@@ -120,11 +294,10 @@ json toJson(const RemoteRecord& r) {
         {"answers", r.answers},          {"conflicts", r.conflicts}, {"erased", r.erased}};
 }
 
-namespace {
+namespace {} // namespace
 
-// A JSON string as nlohmann's dump() writes it: plain printable ASCII is copied, anything else goes
-// through the library (escapes, UTF-8).
-void appendString(std::string& out, std::string_view s) {
+// Plain printable ASCII is copied, anything else goes through the library (escapes, UTF-8).
+void appendJsonString(std::string& out, std::string_view s) {
     const bool plain =
         std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
     if (!plain) {
@@ -136,39 +309,59 @@ void appendString(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void appendStrings(std::string& out, const std::vector<std::string>& list) {
+void appendJsonStrings(std::string& out, const std::vector<std::string>& list) {
     out += '[';
     for (std::size_t i = 0; i < list.size(); ++i) {
         if (i > 0) out += ',';
-        appendString(out, list[i]);
+        appendJsonString(out, list[i]);
     }
     out += ']';
 }
 
-} // namespace
+void appendJson(std::string& out, const MutationResult& r) {
+    // Keys in the order dump() writes them (sorted).
+    out += '{';
+    if (!r.fields.empty()) {
+        out += r.status == MutationStatus::Conflict ? "\"conflicts\":" : "\"merged\":";
+        appendJsonStrings(out, r.fields);
+        out += ',';
+    }
+    if (!r.reason.empty()) {
+        out += "\"reason\":";
+        appendJsonString(out, r.reason);
+        out += ',';
+    }
+    out += "\"seq\":";
+    out += std::to_string(r.seq);
+    out += ",\"status\":\"";
+    out += statusName(r.status);
+    out += "\",\"version\":";
+    out += std::to_string(r.version);
+    out += '}';
+}
 
 void appendJson(std::string& out, const RemoteRecord& r, std::string_view answersJson) {
     // Keys in the order dump() writes them (sorted).
     out += "{\"answers\":";
     out += answersJson;
     out += ",\"author\":";
-    appendString(out, r.author);
+    appendJsonString(out, r.author);
     out += ",\"conflicts\":";
-    appendStrings(out, r.conflicts);
+    appendJsonStrings(out, r.conflicts);
     out += ",\"erased\":";
-    appendStrings(out, r.erased);
+    appendJsonStrings(out, r.erased);
     out += ",\"form_id\":";
-    appendString(out, r.formId);
+    appendJsonString(out, r.formId);
     out += ",\"form_version\":";
-    appendString(out, r.formVersion);
+    appendJsonString(out, r.formVersion);
     out += ",\"kind\":";
-    appendString(out, r.kind);
+    appendJsonString(out, r.kind);
     out += ",\"org\":";
-    appendString(out, r.org);
+    appendJsonString(out, r.org);
     out += ",\"record_id\":";
-    appendString(out, r.recordId);
+    appendJsonString(out, r.recordId);
     out += ",\"status\":";
-    appendString(out, r.status);
+    appendJsonString(out, r.status);
     out += ",\"version\":";
     out += std::to_string(r.version);
     out += '}';

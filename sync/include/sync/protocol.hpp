@@ -34,11 +34,40 @@ struct Mutation {
     std::int64_t baseVersion = 0;
     std::string op;                                    ///< create, set, finalize, migrate, delete, erase
     nlohmann::json changes = nlohmann::json::object(); ///< {"fields": {...}, ...}
+    /// changes.fields as canonical JSON text (sync/canonical_json.hpp) when a server read the push without
+    /// parsing them (readCanonicalPush): `changes` has no "fields" then. Empty otherwise.
+    std::string fieldsText;
 };
 [[nodiscard]] nlohmann::json toJson(const Mutation& m);
 [[nodiscard]] Result<Mutation> mutationFromJson(const nlohmann::json& j);
 /// The same, taking the changes out of `j` instead of copying them (a server reading a push).
 [[nodiscard]] Result<Mutation> mutationFromJson(nlohmann::json&& j);
+/// The mutation's changes.fields (parsed from `fieldsText` when kept as text); {} when it has none.
+[[nodiscard]] nlohmann::json fieldsOf(const Mutation& m);
+
+/// A push request body: {"device_id": ..., "mutations": [...], "pending": n}.
+struct PushRequest {
+    std::string deviceId;
+    std::vector<Mutation> mutations;
+    std::optional<std::int64_t> pending; ///< the device's outbox entries left, when it sent a count
+};
+/// The body as a device writes it (pushBody): the mutations' changes as the outbox keeps them, copied
+/// in unparsed. `changesText` holds each entry's changes object as JSON text ("" for {}).
+struct PushEntryText {
+    std::int64_t seq = 0;
+    std::string_view recordId;
+    std::int64_t baseVersion = 0;
+    std::string_view op;
+    std::string_view changesText;
+};
+[[nodiscard]] std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>& entries);
+/// Reads a push body the way devices write it, without a JSON tree for the answers: each mutation's
+/// changes.fields is checked to be canonical and kept as text (Mutation::fieldsText), which a server
+/// can store as it is. std::nullopt for any body it does not take whole (whitespace, another key
+/// order inside the answers, an erase, more than kMaxPushBatch mutations, anything invalid): the
+/// caller then parses the body with nlohmann::json and reports what is wrong with it. What it
+/// returns equals what that parse gives (tests/sync/canonical_json_test.cpp).
+[[nodiscard]] std::optional<PushRequest> readCanonicalPush(std::string_view body);
 
 /// The server's answer for one mutation.
 struct MutationResult {
@@ -49,6 +78,8 @@ struct MutationResult {
     std::string reason;              ///< rejected only
 };
 [[nodiscard]] nlohmann::json toJson(const MutationResult& r);
+/// Appends the same bytes as toJson(r).dump(), without building the tree.
+void appendJson(std::string& out, const MutationResult& r);
 [[nodiscard]] Result<MutationResult> mutationResultFromJson(const nlohmann::json& j);
 
 /// A record version as pulled.
@@ -62,6 +93,11 @@ struct RemoteRecord {
 };
 [[nodiscard]] nlohmann::json toJson(const RemoteRecord& r);
 [[nodiscard]] Result<RemoteRecord> remoteRecordFromJson(const nlohmann::json& j);
+/// Appends `s` as a JSON string: the bytes nlohmann's dump() writes for it (invalid UTF-8 replaced
+/// by U+FFFD).
+void appendJsonString(std::string& out, std::string_view s);
+/// Appends a JSON array of strings the same way.
+void appendJsonStrings(std::string& out, const std::vector<std::string>& list);
 /// Appends the JSON text of `r` with `answersJson` (a JSON object as text, e.g. as a server stores it)
 /// as its answers; `r.answers` is not read. The same bytes as toJson(r).dump() with those answers: a
 /// server sends a pull page without parsing and re-serialising every record.
