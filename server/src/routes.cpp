@@ -191,7 +191,9 @@ private:
     }
 
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
-    void push(const Request& req, Response& res, const User& user, json& body);
+    void push(const Request& req, Response& res, const httplib::ContentReader& reader);
+    // A push body parsed in full: false when it answered what is wrong with it.
+    static bool pushRequestOf(Response& res, json&& body, sync::PushRequest& out);
     void pull(const Request& req, Response& res, const User& user);
     void history(const Request& req, Response& res, const User& user);
     void conflicts(const Request& req, Response& res, const User& user);
@@ -216,38 +218,66 @@ void Routes::login(const Request& req, Response& res, const httplib::ContentRead
     sendJson(res, 200, json{{"token", (*session)->token}, {"user", userJson((*session)->user)}});
 }
 
-void Routes::push(const Request& req, Response& res, const User& user, json& body) {
-    auto deviceId = stringField(body, "device_id");
-    auto it = body.find("mutations");
-    if (!deviceId || it == body.end() || !it->is_array())
-        return sendError(res, 400, "missing_field", "push needs 'device_id' and a 'mutations' array");
-    if (it->size() > sync::kMaxPushBatch)
-        return sendError(res, 413, "batch_too_large",
-                         "at most " + std::to_string(sync::kMaxPushBatch) + " mutations per push");
-    std::vector<sync::Mutation> mutations;
-    mutations.reserve(it->size());
-    for (std::size_t i = 0; i < it->size(); ++i) {
-        auto m = sync::mutationFromJson(std::move((*it)[i])); // the changes move, not copied
-        if (!m.ok())
-            return sendError(res, 400, "bad_mutation", "mutations[" + std::to_string(i) + "]: " + m.error().message);
-        mutations.push_back(std::move(*m));
+void Routes::push(const Request& req, Response& res, const httplib::ContentReader& reader) {
+    std::string body;
+    if (!readBody(res, reader, sync::kMaxBodyBytes, body)) return;
+    auto user = authenticate(req, res);
+    if (!user) return;
+    // As devices write it, the body is read without a JSON tree for the answers; any other body is
+    // parsed in full, and what is wrong with it answered.
+    auto push = sync::readCanonicalPush(body);
+    if (!push) {
+        json j;
+        if (!parseJson(res, body, j)) return;
+        push.emplace();
+        if (!pushRequestOf(res, std::move(j), *push)) return;
     }
-    auto owns = m_s.auth().ownsDevice(user, *deviceId);
+    auto owns = m_s.auth().ownsDevice(*user, push->deviceId);
     if (!owns.ok()) return sendFailure(res, req, owns.error());
     if (!*owns)
         return sendError(res, 403, "device_not_registered",
-                         "device " + *deviceId + " is not registered to user " + user.name);
-    auto reply = m_s.sync().push(user, *deviceId, mutations);
+                         "device " + push->deviceId + " is not registered to user " + user->name);
+    auto reply = m_s.sync().push(*user, push->deviceId, push->mutations);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
-    routeCallTasks(user, *reply);
-    json results = json::array();
-    for (const auto& r : reply->results)
-        results.push_back(sync::toJson(r));
+    routeCallTasks(*user, *reply);
     DeviceReport report;
+    report.pending = push->pending;
+    noteDevice(req, push->deviceId, report);
+    std::string out = "{\"acked\":" + std::to_string(reply->acked) + ",\"results\":[";
+    out.reserve(out.size() + reply->results.size() * 64);
+    for (std::size_t i = 0; i < reply->results.size(); ++i) {
+        if (i > 0) out += ',';
+        sync::appendJson(out, reply->results[i]);
+    }
+    out += "]}";
+    sendJsonText(res, 200, std::move(out));
+}
+
+bool Routes::pushRequestOf(Response& res, json&& body, sync::PushRequest& out) {
+    auto deviceId = stringField(body, "device_id");
+    auto it = body.find("mutations");
+    if (!deviceId || it == body.end() || !it->is_array()) {
+        sendError(res, 400, "missing_field", "push needs 'device_id' and a 'mutations' array");
+        return false;
+    }
+    if (it->size() > sync::kMaxPushBatch) {
+        sendError(res, 413, "batch_too_large",
+                  "at most " + std::to_string(sync::kMaxPushBatch) + " mutations per push");
+        return false;
+    }
+    out.deviceId = std::move(*deviceId);
+    out.mutations.reserve(it->size());
+    for (std::size_t i = 0; i < it->size(); ++i) {
+        auto m = sync::mutationFromJson(std::move((*it)[i])); // the changes move, not copied
+        if (!m.ok()) {
+            sendError(res, 400, "bad_mutation", "mutations[" + std::to_string(i) + "]: " + m.error().message);
+            return false;
+        }
+        out.mutations.push_back(std::move(*m));
+    }
     if (auto p = body.find("pending"); p != body.end() && p->is_number_integer() && p->get<std::int64_t>() >= 0)
-        report.pending = p->get<std::int64_t>();
-    noteDevice(req, *deviceId, report);
-    sendJson(res, 200, json{{"results", results}, {"acked", reply->acked}});
+        out.pending = p->get<std::int64_t>();
+    return true;
 }
 
 void Routes::pull(const Request& req, Response& res, const User& user) {
@@ -426,8 +456,9 @@ void Routes::mount(httplib::Server& http) {
                  res.status = 200;
                  res.set_content(*doc, std::string(kJson));
              }));
-    http.Post("/api/v1/sync/push",
-              post([this](const Request& req, Response& res, const User& u, json& b) { push(req, res, u, b); }));
+    http.Post("/api/v1/sync/push", [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
+        push(req, res, reader);
+    });
     http.Get("/api/v1/sync/pull", get([this](const Request& req, Response& res, const User& u) { pull(req, res, u); }));
     http.Get(R"(/api/v1/records/([^/]+)/history)",
              get([this](const Request& req, Response& res, const User& u) { history(req, res, u); }));

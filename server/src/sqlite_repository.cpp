@@ -266,10 +266,10 @@ public:
         return out;
     }
 
-    Result<void> storeResult(std::string_view deviceId, std::int64_t seq, const json& result) override {
+    Result<void> storeResult(std::string_view deviceId, std::int64_t seq, std::string_view resultJson) override {
         auto st = m_stmts.get("INSERT INTO applied(device_id, seq, result) VALUES (?, ?, ?)");
         if (!st.ok()) return st.error();
-        return (*st)->bind(1, deviceId).bind(2, seq).bind(3, result.dump()).run();
+        return (*st)->bind(1, deviceId).bind(2, seq).bind(3, resultJson).run();
     }
 
     Result<std::optional<RecordState>> loadRecord(std::string_view recordId) override {
@@ -305,7 +305,9 @@ public:
         else
             (*up)->bindNull(4);
         (*up)->bind(5, s.kind).bind(6, s.formId).bind(7, s.formVersion).bind(8, s.status).bind(9, s.author);
-        const std::string answers = s.answers.dump();
+        std::string dumped;
+        std::string_view answers = s.answersText;
+        if (answers.empty()) answers = dumped = s.answers.dump();
         (*up)->bind(10, s.version).bind(11, seq).bind(12, answers);
         if (created)
             (*up)->bind(13, v.deviceId);
@@ -336,7 +338,9 @@ public:
                                "user_name, answers, changed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!ver.ok()) return ver.error();
         (*ver)->bind(1, s.recordId).bind(2, v.version).bind(3, v.status).bind(4, v.formVersion).bind(5, v.deviceId);
-        (*ver)->bind(6, v.userName).bind(7, answers).bind(8, json(v.changed).dump()).bind(9, nowIsoUtc());
+        std::string changed;
+        sync::appendJsonStrings(changed, v.changed);
+        (*ver)->bind(6, v.userName).bind(7, answers).bind(8, changed).bind(9, nowIsoUtc());
         return (*ver)->run();
     }
 

@@ -1,5 +1,7 @@
 #include "server/sync_service.hpp"
 
+#include "sync/canonical_json.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -72,12 +74,31 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
                                 KnownForms& knownForms, std::string& formId) {
     auto loaded = tx.loadRecord(m.recordId);
     if (!loaded.ok()) return loaded.error();
-    const json noFields = json::object();
-    auto fi = m.changes.find("fields");
-    const json& fieldsIn = fi != m.changes.end() && fi->is_object() ? *fi : noFields;
-
     RecordState state;
     const bool isNew = !loaded->has_value();
+
+    // A new record's answers read as canonical text (readCanonicalPush) are stored as that text: no
+    // tree, no serialising them again. Anything else is merged field by field.
+    std::vector<std::string> changed;
+    const bool keepText = isNew && !m.fieldsText.empty() &&
+                          sync::forEachMember(m.fieldsText, [&](std::string_view field, std::string_view v) {
+                              if (field.empty() || v == "null") return false; // refused, or not an answer
+                              changed.emplace_back(field);
+                              return true;
+                          });
+    if (!keepText) changed.clear();
+    const json noFields = json::object();
+    json parsedFields;
+    const json* fieldsPtr = &noFields;
+    if (!m.fieldsText.empty()) {
+        if (!keepText) {
+            parsedFields = sync::fieldsOf(m);
+            fieldsPtr = &parsedFields;
+        }
+    } else if (auto fi = m.changes.find("fields"); fi != m.changes.end() && fi->is_object()) {
+        fieldsPtr = &*fi;
+    }
+    const json& fieldsIn = *fieldsPtr;
     if (isNew) {
         if (m.op != "create") return rejected(m.seq, "unknown record " + m.recordId);
         state.recordId = m.recordId;
@@ -138,7 +159,8 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     if (m.op == "finalize" && state.status != "erased") state.status = stringOr(m.changes, "status", "finalized");
 
     const std::int64_t newVersion = state.version + 1;
-    std::vector<std::string> changed, conflicted;
+    if (keepText) state.answersText = m.fieldsText;
+    std::vector<std::string> conflicted;
     std::vector<std::pair<std::string, std::vector<ConflictValue>>> conflictValues;
     std::size_t erasedWrites = 0;
     for (const auto& [field, value] : fieldsIn.items()) {
@@ -234,6 +256,7 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
         auto stored = tx.storedResults(deviceId, mutations.front().seq, mutations.back().seq);
         if (!stored.ok()) return stored.error();
         KnownForms knownForms;
+        std::string resultText;
         for (const auto& m : mutations) {
             if (auto done = stored->find(m.seq); done != stored->end()) {
                 auto prev = sync::mutationResultFromJson(done->second);
@@ -249,8 +272,11 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
                 reply.written.emplace_back(m.recordId, std::move(formId));
             // A rejection is not stored: the device keeps the mutation and may send it again once
             // the cause is gone (the form version gets published, ...).
-            if (res->status != MutationStatus::Rejected)
-                if (auto s = tx.storeResult(deviceId, m.seq, sync::toJson(*res)); !s.ok()) return s.error();
+            if (res->status != MutationStatus::Rejected) {
+                resultText.clear();
+                sync::appendJson(resultText, *res);
+                if (auto s = tx.storeResult(deviceId, m.seq, resultText); !s.ok()) return s.error();
+            }
             reply.results.push_back(std::move(*res));
         }
         return {};

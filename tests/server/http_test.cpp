@@ -186,3 +186,57 @@ TEST_CASE("bad input gets a 4xx JSON error, never a 500", "[server][input]") {
     // Still serving afterwards.
     CHECK(f.get("/api/v1/forms", token).status == 200);
 }
+
+TEST_CASE("a push body in any JSON form is read like a device's", "[server][input]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDev);
+    const json answers = {
+        {"adresse", "12 rue de l’Église"}, {"km", 12.5}, {"membres", json::array({{{"nom", "Zoé"}}})}};
+    const std::string idA = "00000001-0000-4000-8000-000000000000";
+    const std::string idB = "00000002-0000-4000-8000-000000000000";
+    const std::string idC = "00000003-0000-4000-8000-000000000000";
+    auto post = [&](const std::string& body) {
+        auto c = f.client();
+        return ServerFixture::reply(c.Post("/api/v1/sync/push", ServerFixture::auth(token), body, "application/json"));
+    };
+    // As a device writes it (compact, answers canonical): read without a tree of the answers.
+    const json compact = {{"device_id", kDev}, {"mutations", json::array({ServerFixture::create(1, idA, answers)})}};
+    REQUIRE(sync::readCanonicalPush(compact.dump()));
+    auto a = post(compact.dump());
+    REQUIRE(a.status == 200);
+    // Indented, and the answers' keys in another order: parsed in full.
+    const std::string indented = "{\n  \"mutations\": [ {\"seq\": 2, \"record_id\": \"" + idB +
+                                 "\", \"base_version\": 0, \"op\": \"create\", \"changes\": {\"form_id\": "
+                                 "\"door_to_door\", \"form_version\": \"2026.11.2\", \"kind\": \"interview\", "
+                                 "\"author\": \"Awa\", \"fields\": {\"membres\": [{\"nom\": \"Zoé\"}], \"km\": 12.5, "
+                                 "\"adresse\": \"12 rue de l\\u2019\\u00c9glise\"}}} ],\n  \"device_id\": \"" +
+                                 kDev + "\"\n}";
+    REQUIRE_FALSE(sync::readCanonicalPush(indented));
+    auto b = post(indented);
+    REQUIRE(b.status == 200);
+    // A created answer that is null is not an answer: left out of the stored answers either way.
+    json withNull = answers;
+    withNull["note"] = nullptr;
+    auto c = f.push(token, kDev, json::array({ServerFixture::create(3, idC, withNull)}));
+    REQUIRE(c.status == 200);
+    for (const auto* r : {&a, &b, &c})
+        CHECK(r->body.at("results").at(0).at("status") == "applied");
+
+    auto pulled = f.get("/api/v1/sync/pull", token);
+    REQUIRE(pulled.status == 200);
+    REQUIRE(pulled.body.at("changes").size() == 3);
+    for (const auto& change : pulled.body.at("changes")) {
+        INFO(change.dump());
+        CHECK(change.at("answers") == answers);
+        CHECK(change.at("form_version") == "2026.11.2");
+        CHECK(change.at("author") == "Awa");
+    }
+    for (const auto& id : {idA, idB, idC}) {
+        auto history = f.get("/api/v1/records/" + id + "/history", token);
+        REQUIRE(history.status == 200);
+        INFO(history.body.dump());
+        const auto& first = history.body.at("versions").at(0);
+        CHECK(first.at("answers") == answers);
+        CHECK(first.at("changed").size() == (id == idC ? 4 : 3));
+    }
+}

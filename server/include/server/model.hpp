@@ -71,7 +71,9 @@ struct RecordState {
     std::int64_t version = 0;   ///< 0: does not exist yet
     std::int64_t changeSeq = 0; ///< server-wide change sequence of the last write
     nlohmann::json answers = nlohmann::json::object();
-    std::string answersText;                 ///< the stored answers JSON, for a pull page (`answers` left empty)
+    /// The answers as stored JSON text, with `answers` left empty: read for a pull page, and written
+    /// by saveVersion when set (a new record pushed as canonical text keeps that text).
+    std::string answersText;
     std::map<std::string, FieldMeta> fields; ///< every field ever written (loaded for writes only)
     std::string createdDevice;               ///< the device of version 1 ("" for records stored before schema 4)
     std::string echoDevice;                  ///< the device holding exactly this version (VersionRow), or empty

@@ -23,7 +23,7 @@ public:
     virtual Result<std::map<std::int64_t, nlohmann::json>> storedResults(std::string_view deviceId,
                                                                          std::int64_t fromSeq, std::int64_t toSeq) = 0;
     /// Records that (device, seq) was applied with `result`.
-    virtual Result<void> storeResult(std::string_view deviceId, std::int64_t seq, const nlohmann::json& result) = 0;
+    virtual Result<void> storeResult(std::string_view deviceId, std::int64_t seq, std::string_view resultJson) = 0;
     /// A record with its field metadata and open conflicts, or nullopt.
     virtual Result<std::optional<RecordState>> loadRecord(std::string_view recordId) = 0;
     /// Whether (form id, version) is published.
