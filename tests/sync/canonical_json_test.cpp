@@ -25,9 +25,9 @@ std::uint64_t seedFor(const char* test) {
 // A random string mixing what answers hold: ASCII, French text, control characters, quotes and
 // backslashes, four-byte characters.
 std::string randomString(std::mt19937_64& rng) {
-    static const std::vector<std::string> pieces = {
-        "a", "Z", " ", "0", "é", "è", "à", "ç", "œ", "’", "…", "€", "\"", "\\", "/", "\n", "\t", "\x01",
-        "\x1f", "\x7f", "😀", "ü", "nom", "Saint-Étienne"};
+    static const std::vector<std::string> pieces = {"a",  "Z",    " ",    "0",    "é",  "è",  "à",   "ç",
+                                                    "œ",  "’",    "…",    "€",    "\"", "\\", "/",   "\n",
+                                                    "\t", "\x01", "\x1f", "\x7f", "😀",  "ü",  "nom", "Saint-Étienne"};
     std::string out;
     const int n = static_cast<int>(rng() % 8);
     for (int i = 0; i < n; ++i)
@@ -140,9 +140,9 @@ std::string bodyOf(const std::vector<json>& changes, std::string_view op = "crea
 
 TEST_CASE("canonical JSON: what the serializer writes is taken whole") {
     std::mt19937_64 rng(seedFor("canonical JSON: what the serializer writes is taken whole"));
-    for (const char* text : {"{}", "[]", "null", "true", "false", "0", "-1", "18446744073709551615",
-                             "-9223372036854775808", "1.5", "-0.0", "1e+300", "\"\"", "\"\\u0000\\u001f\\b\\t\"",
-                             R"({"a":[1,{"b":null}],"b":"é€’"})"}) {
+    for (const char* text :
+         {"{}", "[]", "null", "true", "false", "0", "-1", "18446744073709551615", "-9223372036854775808", "1.5", "-0.0",
+          "1e+300", "\"\"", "\"\\u0000\\u001f\\b\\t\"", R"({"a":[1,{"b":null}],"b":"é€’"})"}) {
         INFO(text);
         REQUIRE(json::parse(text).dump() == text); // the cases are canonical themselves
         REQUIRE(canonicalValue(text) == std::string_view(text).size());
@@ -163,11 +163,41 @@ TEST_CASE("canonical JSON: what the serializer writes is taken whole") {
 }
 
 TEST_CASE("canonical JSON: every other form is refused") {
-    for (const char* text :
-         {"", " {}", "{ }", R"({"b":1,"a":2})", R"({"a":1,"a":2})", R"({"a" :1})", "[1, 2]", R"("\/")",
-          R"("\u0041")", R"("\u00e9")", R"("\u001F")", R"("\u000a")", "1E2", "1e2", "1.50", "1.", ".5", "-0", "01",
-          "+1", "18446744073709551616", "-9223372036854775809", "123456789012345678901", "1e400", "nul", "True", "\"\x01\"", "\"\xc0\x80\"",
-          "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xe9t\xe9\"", "\"abc", "[1,]", R"({"a":})", "{\"a\":1"}) {
+    for (const char* text : {"",
+                             " {}",
+                             "{ }",
+                             R"({"b":1,"a":2})",
+                             R"({"a":1,"a":2})",
+                             R"({"a" :1})",
+                             "[1, 2]",
+                             R"("\/")",
+                             R"("\u0041")",
+                             R"("\u00e9")",
+                             R"("\u001F")",
+                             R"("\u000a")",
+                             "1E2",
+                             "1e2",
+                             "1.50",
+                             "1.",
+                             ".5",
+                             "-0",
+                             "01",
+                             "+1",
+                             "18446744073709551616",
+                             "-9223372036854775809",
+                             "123456789012345678901",
+                             "1e400",
+                             "nul",
+                             "True",
+                             "\"\x01\"",
+                             "\"\xc0\x80\"",
+                             "\"\xed\xa0\x80\"",
+                             "\"\xf4\x90\x80\x80\"",
+                             "\"\xe9t\xe9\"",
+                             "\"abc",
+                             "[1,]",
+                             R"({"a":})",
+                             "{\"a\":1"}) {
         INFO(text);
         REQUIRE(canonicalValue(text) == 0);
     }
@@ -225,7 +255,8 @@ TEST_CASE("canonical JSON: an object's members in order") {
 }
 
 TEST_CASE("push reader: a device's body is read without parsing its answers") {
-    const json answers = {{"adresse", "12 rue de l’Église"}, {"foyer", {{"adultes", 2}, {"enfants", 1}}},
+    const json answers = {{"adresse", "12 rue de l’Église"},
+                          {"foyer", {{"adultes", 2}, {"enfants", 1}}},
                           {"km_evites", 12.5},
                           {"membres", json::array({{{"nom", "Zoé"}}, {{"nom", "Lou"}}})},
                           {"note", nullptr}};
@@ -255,12 +286,12 @@ TEST_CASE("push reader: any other body is left to the full parse") {
     const std::string good = bodyOf({changes});
     REQUIRE(readCanonicalPush(good));
     std::vector<std::string> declined = {
-        json::parse(good).dump(2),                              // whitespace
-        bodyOf({{{"fields", {{"a", 1}}}}}, "erase"),            // an erase (its fields are checked one by one)
+        json::parse(good).dump(2),                   // whitespace
+        bodyOf({{{"fields", {{"a", 1}}}}}, "erase"), // an erase (its fields are checked one by one)
         R"({"device_id":"d","mutations":[{"seq":1,"record_id":"r","base_version":0,"op":"create",)"
-        R"("changes":{"fields":{"b":1,"a":2}}}]})",             // answers in another key order
+        R"("changes":{"fields":{"b":1,"a":2}}}]})",            // answers in another key order
         R"({"device_id":"d","device_id":"e","mutations":[]})", // a key twice
-        R"({"mutations":[]})",                                  // no device
+        R"({"mutations":[]})",                                 // no device
         R"({"device_id":"d","mutations":[{"seq":0,"record_id":"r","base_version":0,"op":"set","changes":{}}]})",
         R"({"device_id":"d","mutations":[{"seq":1,"record_id":"","base_version":0,"op":"set","changes":{}}]})",
         R"({"device_id":"d","mutations":[{"seq":1,"record_id":"r","base_version":0,"op":"jump","changes":{}}]})",
