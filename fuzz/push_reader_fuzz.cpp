@@ -29,22 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     auto fast = readCanonicalPush(text);
     if (!fast) return 0;
-    // What the server's full reading (server/src/routes.cpp) makes of the same bytes.
+    // What the server's full reading (sync::pushRequestFromJson) makes of the same bytes.
     json body = json::parse(text, nullptr, false);
     expect(!body.is_discarded() && body.is_object());
-    auto device = body.find("device_id");
-    auto mutations = body.find("mutations");
-    expect(device != body.end() && device->is_string() && *device == fast->deviceId);
-    expect(mutations != body.end() && mutations->is_array() && mutations->size() == fast->mutations.size());
-    expect(mutations->size() <= kMaxPushBatch);
-    for (std::size_t i = 0; i < fast->mutations.size(); ++i) {
-        auto full = mutationFromJson((*mutations)[i]);
-        expect(full.ok());
-        expect(toJson(*full) == toJson(fast->mutations[i]));
-    }
-    std::optional<std::int64_t> pending;
-    if (auto p = body.find("pending"); p != body.end() && p->is_number_integer() && p->get<std::int64_t>() >= 0)
-        pending = p->get<std::int64_t>();
-    expect(pending == fast->pending);
+    PushBodyError error;
+    auto full = pushRequestFromJson(std::move(body), error);
+    expect(full.has_value() && full->deviceId == fast->deviceId && full->pending == fast->pending);
+    expect(full->mutations.size() == fast->mutations.size());
+    for (std::size_t i = 0; i < fast->mutations.size(); ++i)
+        expect(toJson(full->mutations[i]) == toJson(fast->mutations[i]));
     return 0;
 }

@@ -192,8 +192,6 @@ private:
 
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
     void push(const Request& req, Response& res, const httplib::ContentReader& reader);
-    // A push body parsed in full: false when it answered what is wrong with it.
-    static bool pushRequestOf(Response& res, json&& body, sync::PushRequest& out);
     void pull(const Request& req, Response& res, const User& user);
     void history(const Request& req, Response& res, const User& user);
     void conflicts(const Request& req, Response& res, const User& user);
@@ -229,8 +227,9 @@ void Routes::push(const Request& req, Response& res, const httplib::ContentReade
     if (!push) {
         json j;
         if (!parseJson(res, body, j)) return;
-        push.emplace();
-        if (!pushRequestOf(res, std::move(j), *push)) return;
+        sync::PushBodyError error;
+        push = sync::pushRequestFromJson(std::move(j), error);
+        if (!push) return sendError(res, error.status, error.code, error.message);
     }
     auto owns = m_s.auth().ownsDevice(*user, push->deviceId);
     if (!owns.ok()) return sendFailure(res, req, owns.error());
@@ -251,33 +250,6 @@ void Routes::push(const Request& req, Response& res, const httplib::ContentReade
     }
     out += "]}";
     sendJsonText(res, 200, std::move(out));
-}
-
-bool Routes::pushRequestOf(Response& res, json&& body, sync::PushRequest& out) {
-    auto deviceId = stringField(body, "device_id");
-    auto it = body.find("mutations");
-    if (!deviceId || it == body.end() || !it->is_array()) {
-        sendError(res, 400, "missing_field", "push needs 'device_id' and a 'mutations' array");
-        return false;
-    }
-    if (it->size() > sync::kMaxPushBatch) {
-        sendError(res, 413, "batch_too_large",
-                  "at most " + std::to_string(sync::kMaxPushBatch) + " mutations per push");
-        return false;
-    }
-    out.deviceId = std::move(*deviceId);
-    out.mutations.reserve(it->size());
-    for (std::size_t i = 0; i < it->size(); ++i) {
-        auto m = sync::mutationFromJson(std::move((*it)[i])); // the changes move, not copied
-        if (!m.ok()) {
-            sendError(res, 400, "bad_mutation", "mutations[" + std::to_string(i) + "]: " + m.error().message);
-            return false;
-        }
-        out.mutations.push_back(std::move(*m));
-    }
-    if (auto p = body.find("pending"); p != body.end() && p->is_number_integer() && p->get<std::int64_t>() >= 0)
-        out.pending = p->get<std::int64_t>();
-    return true;
 }
 
 void Routes::pull(const Request& req, Response& res, const User& user) {

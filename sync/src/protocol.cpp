@@ -70,6 +70,30 @@ json fieldsOf(const Mutation& m) {
     return f != m.changes.end() && f->is_object() ? *f : json::object();
 }
 
+std::optional<PushRequest> pushRequestFromJson(json&& body, PushBodyError& error) {
+    auto refuse = [&](int status, const char* code, std::string message) {
+        error = PushBodyError{status, code, std::move(message)};
+        return std::nullopt;
+    };
+    auto device = body.find("device_id");
+    auto list = body.find("mutations");
+    if (device == body.end() || !device->is_string() || list == body.end() || !list->is_array())
+        return refuse(400, "missing_field", "push needs 'device_id' and a 'mutations' array");
+    if (list->size() > kMaxPushBatch)
+        return refuse(413, "batch_too_large", "at most " + std::to_string(kMaxPushBatch) + " mutations per push");
+    PushRequest out;
+    out.deviceId = device->get<std::string>();
+    out.mutations.reserve(list->size());
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        auto m = mutationFromJson(std::move((*list)[i])); // the changes move, not copied
+        if (!m.ok()) return refuse(400, "bad_mutation", "mutations[" + std::to_string(i) + "]: " + m.error().message);
+        out.mutations.push_back(std::move(*m));
+    }
+    if (auto p = body.find("pending"); p != body.end() && p->is_number_integer() && p->get<std::int64_t>() >= 0)
+        out.pending = p->get<std::int64_t>();
+    return out;
+}
+
 std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>& entries) {
     std::size_t size = 64 + deviceId.size();
     for (const auto& e : entries)

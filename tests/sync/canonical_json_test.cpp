@@ -97,20 +97,8 @@ std::string mutate(std::string text, std::mt19937_64& rng) {
 std::optional<PushRequest> readInFull(std::string_view body) {
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
-    auto d = j.find("device_id");
-    auto ms = j.find("mutations");
-    if (d == j.end() || !d->is_string() || ms == j.end() || !ms->is_array() || ms->size() > kMaxPushBatch)
-        return std::nullopt;
-    PushRequest out;
-    out.deviceId = d->get<std::string>();
-    for (auto& jm : *ms) {
-        auto m = mutationFromJson(std::move(jm));
-        if (!m.ok()) return std::nullopt;
-        out.mutations.push_back(std::move(*m));
-    }
-    if (auto p = j.find("pending"); p != j.end() && p->is_number_integer() && p->get<std::int64_t>() >= 0)
-        out.pending = p->get<std::int64_t>();
-    return out;
+    PushBodyError error;
+    return pushRequestFromJson(std::move(j), error);
 }
 
 void requireSame(const PushRequest& fast, const PushRequest& full) {
@@ -357,4 +345,21 @@ TEST_CASE("mutation results are written as the serializer writes them") {
         appendJson(out, r);
         REQUIRE(out == toJson(r).dump());
     }
+}
+
+TEST_CASE("push reader: the full reading says what is wrong with a body") {
+    PushBodyError error;
+    REQUIRE_FALSE(pushRequestFromJson(json{{"mutations", json::array()}}, error));
+    CHECK(error.status == 400);
+    CHECK(error.code == "missing_field");
+    const json bad = {{"device_id", "d"}, {"mutations", json::array({{{"seq", 1}}})}};
+    REQUIRE_FALSE(pushRequestFromJson(json(bad), error));
+    CHECK(error.code == "bad_mutation");
+    CHECK(error.message.rfind("mutations[0]: ", 0) == 0);
+    json many = {{"device_id", "d"}, {"mutations", json::array()}};
+    for (std::size_t i = 0; i <= kMaxPushBatch; ++i)
+        many["mutations"].push_back(json::object());
+    REQUIRE_FALSE(pushRequestFromJson(std::move(many), error));
+    CHECK(error.status == 413);
+    CHECK(error.code == "batch_too_large");
 }

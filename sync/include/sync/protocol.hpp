@@ -51,6 +51,15 @@ struct PushRequest {
     std::vector<Mutation> mutations;
     std::optional<std::int64_t> pending; ///< the device's outbox entries left, when it sent a count
 };
+/// Why pushRequestFromJson refused a body: the HTTP status and error code a server answers with.
+struct PushBodyError {
+    int status = 400; ///< 413 for more than kMaxPushBatch mutations
+    std::string code; ///< missing_field, batch_too_large, bad_mutation
+    std::string message;
+};
+/// The full reading of a parsed push body (any body readCanonicalPush declines); nullopt with `error`
+/// filled when it is not a push request.
+[[nodiscard]] std::optional<PushRequest> pushRequestFromJson(nlohmann::json&& body, PushBodyError& error);
 /// The body as a device writes it (pushBody): the mutations' changes as the outbox keeps them, copied
 /// in unparsed. `changesText` holds each entry's changes object as JSON text ("" for {}).
 struct PushEntryText {
@@ -65,8 +74,9 @@ struct PushEntryText {
 /// changes.fields is checked to be canonical and kept as text (Mutation::fieldsText), which a server
 /// can store as it is. std::nullopt for any body it does not take whole (whitespace, another key
 /// order inside the answers, an erase, more than kMaxPushBatch mutations, anything invalid): the
-/// caller then parses the body with nlohmann::json and reports what is wrong with it. What it
-/// returns equals what that parse gives (tests/sync/canonical_json_test.cpp).
+/// caller then parses the body with nlohmann::json and reads it with pushRequestFromJson, which
+/// reports what is wrong with it. What it returns equals what that reading gives
+/// (tests/sync/canonical_json_test.cpp, fuzz/push_reader_fuzz.cpp).
 [[nodiscard]] std::optional<PushRequest> readCanonicalPush(std::string_view body);
 
 /// The server's answer for one mutation.
