@@ -531,3 +531,39 @@ TEST_CASE("migrate moves a record to another published version of its form", "[s
     REQUIRE(forms.size() == 2);
     CHECK(forms[1].at("version") == "2026.12.1"); // oldest first
 }
+
+TEST_CASE("the WAL is checkpointed in the background, and nothing committed is lost", "[server][storage]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    const auto dbFile = f.dir.path() / "data" / "server.db";
+    const auto startSize = std::filesystem::file_size(dbFile);
+    // 16 MB of answers in 32 pushes: the WAL crosses the checkpoint threshold (1,000 pages, 4 MB)
+    // again and again.
+    const std::string note(20000, 'n');
+    std::int64_t seq = 0;
+    for (int batch = 0; batch < 32; ++batch) {
+        json mutations = json::array();
+        for (int i = 0; i < 25; ++i) {
+            ++seq;
+            std::string id = std::to_string(seq);
+            id = std::string(8 - id.size(), '0') + id + "-0000-4000-8000-000000000000";
+            mutations.push_back(ServerFixture::create(seq, id, {{"note", note}, {"n", seq}}));
+        }
+        REQUIRE(f.push(token, kDevA, mutations).status == 200);
+    }
+    // No request checkpoints any more: the pages reach the database file from the checkpointer thread.
+    for (int i = 0; i < 200 && std::filesystem::file_size(dbFile) < startSize + (4u << 20); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(std::filesystem::file_size(dbFile) >= startSize + (4u << 20));
+    // And the WAL starts over once checkpointed, instead of holding all 16 MB.
+    auto walFile = dbFile;
+    walFile += "-wal";
+    CHECK(std::filesystem::file_size(walFile) < (12u << 20));
+    auto db = Db::open(dbFile);
+    REQUIRE(db.ok());
+    CHECK(*db->scalar("SELECT count(*) FROM records") == 800);
+    auto check = db->prepare("PRAGMA integrity_check");
+    REQUIRE(check.ok());
+    REQUIRE(*check->step());
+    CHECK(check->text(0) == "ok");
+}

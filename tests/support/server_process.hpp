@@ -20,7 +20,7 @@ public:
     ServerProcess(std::string binary, std::filesystem::path dataDir)
         : m_bin(std::move(binary))
         , m_data(std::move(dataDir)) {}
-    ~ServerProcess() { stop(); }
+    ~ServerProcess() { (void)stop(); }
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
@@ -65,13 +65,14 @@ public:
         return m_port > 0;
     }
 
-    void stop() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            int status = 0;
-            ::waitpid(m_pid, &status, 0);
-            m_pid = -1;
-        }
+    /// Asks the server to stop (SIGTERM) and waits; true when it exited with status 0.
+    bool stop() {
+        if (m_pid <= 0) return false;
+        ::kill(m_pid, SIGTERM);
+        int status = 0;
+        ::waitpid(m_pid, &status, 0);
+        m_pid = -1;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
 
     /// Kills the server without warning (crash tests).

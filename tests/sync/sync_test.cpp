@@ -1,5 +1,6 @@
 // The sync engine against a real carnet-server on 127.0.0.1, through the real libcurl transport, with
 // fault injection layered on top of it (a lost response, a flaky link, a wrong protocol version).
+#include "core/db.hpp"
 #include "core/json_text.hpp"
 #include "server_process.hpp"
 #include "store/store.hpp"
@@ -105,6 +106,23 @@ TEST_CASE("a push whose response is lost is applied once when retried", "[sync]"
     REQUIRE(rec.ok());
     CHECK(rec->serverVersion == 2);
     CHECK(rec->answers["trajets_voiture_solo"] == 5);
+}
+
+TEST_CASE("the server stops on SIGTERM with its database closed cleanly", "[sync]") {
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = makeCurlTransport(w.server.url());
+    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
+    REQUIRE(awa.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa").ok());
+    REQUIRE(synchronize(awa, *curl, fast()).ok);
+    // The stop goes through the server's own shutdown (not the signal's default action, which would
+    // end it from any thread that does not block SIGTERM): exit status 0, the WAL folded back in.
+    REQUIRE(w.server.stop());
+    CHECK_FALSE(std::filesystem::exists(w.dir.path() / "server" / "server.db-wal"));
+    auto db = Db::open(w.dir.path() / "server" / "server.db");
+    REQUIRE(db.ok());
+    CHECK(*db->scalar("SELECT count(*) FROM records") == 1);
 }
 
 TEST_CASE("a push in batches keeps what was answered when the link drops, and sends a refused entry once", "[sync]") {

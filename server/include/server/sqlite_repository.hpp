@@ -1,13 +1,17 @@
 #pragma once
 // The embedded Repository: one SQLite file (WAL, synchronous=FULL), one connection per thread at a
-// time from a small pool; SQLite serialises writers, so change sequence order is commit order.
+// time from a small pool; SQLite serialises writers, so change sequence order is commit order. The
+// WAL is checkpointed on a thread of its own, never inside the request whose commit crossed the
+// threshold.
 
 #include "core/db.hpp"
 #include "server/repository.hpp"
 
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -72,11 +76,23 @@ private:
     explicit SqliteRepository(std::filesystem::path file)
         : m_file(std::move(file)) {}
     Result<Lease> acquire();
+    /// Sets up a new connection of the pool: no checkpoint of its own, its commits wake the checkpointer.
+    void adopt(Db& db);
+    /// Called by SQLite after each commit with the WAL's size in pages.
+    static int onWalCommit(void* repo, sqlite3* db, const char* schema, int pages);
+    /// The checkpointer thread: a passive checkpoint each time a commit left the WAL over the threshold.
+    void checkpointLoop(Db db);
 
     std::filesystem::path m_file;
     std::mutex m_mutex;
     std::vector<Db> m_idle;
     std::mutex m_writeMutex; ///< one write transaction at a time in this process
+
+    std::mutex m_checkpointMutex;
+    std::condition_variable m_checkpointWake;
+    bool m_checkpointDue = false;
+    bool m_stopping = false;
+    std::thread m_checkpointer; ///< last: started once everything above exists
 };
 
 } // namespace carnet::server
