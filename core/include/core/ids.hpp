@@ -5,7 +5,10 @@
 
 namespace carnet {
 
-/// A random (version 4) UUID, lowercase, from the operating system's random source.
+/// A time-ordered (RFC 9562 version 7) UUID, lowercase: 48 bits of Unix milliseconds, 12 bits of the
+/// millisecond's fraction, 62 random bits from the operating system. Identifiers made by one process
+/// sort as text in the order they were made, so the B-trees keyed by them (records, history) grow at
+/// their right edge instead of dirtying a random page per insert (docs/architecture.md).
 [[nodiscard]] std::string newUuid();
 /// True for a UUID in canonical 8-4-4-4-12 lowercase hex form.
 [[nodiscard]] bool isUuid(std::string_view s);
