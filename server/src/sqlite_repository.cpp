@@ -78,8 +78,25 @@ constexpr std::string_view kSchemaV5 = R"sql(
 ALTER TABLE records ADD COLUMN echo_device TEXT;
 )sql";
 
-const std::array<Migration, 5> kMigrations{
-    {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}}};
+// Version 6: a record's current version lives in `records` alone, its history metadata in the
+// `version_*` columns (`version_changed` null: every answer of a new record, listed when read);
+// `record_versions` keeps only the versions it superseded, each moved there by the write that
+// supersedes it. A new record is then written once instead of twice (docs/sync-protocol.md, "Server
+// storage"; docs/performance.md, "Sync").
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE records ADD COLUMN version_device TEXT;
+ALTER TABLE records ADD COLUMN version_user TEXT;
+ALTER TABLE records ADD COLUMN version_changed TEXT;
+ALTER TABLE records ADD COLUMN version_at TEXT;
+UPDATE records SET (version_device, version_user, version_changed, version_at) =
+    (SELECT v.device_id, v.user_name, v.changed, v.created_at FROM record_versions v
+     WHERE v.record_id = records.record_id AND v.version = records.version);
+DELETE FROM record_versions WHERE EXISTS (SELECT 1 FROM records r
+    WHERE r.record_id = record_versions.record_id AND r.version = record_versions.version);
+)sql";
+
+const std::array<Migration, 6> kMigrations{
+    {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -294,13 +311,25 @@ public:
         }
         const std::int64_t seq = (*m_nextSeq)++;
         const bool created = s.version == 1;
+        if (!created) { // the current version joins the kept history, its list of changes spelt out
+            auto keep = m_stmts.get(
+                "INSERT INTO record_versions(record_id, version, status, form_version, device_id, user_name, "
+                "answers, changed, created_at) SELECT record_id, version, status, form_version, "
+                "coalesce(version_device, ''), coalesce(version_user, ''), answers, "
+                "coalesce(version_changed, (SELECT json_group_array(key) FROM json_each(records.answers))), "
+                "coalesce(version_at, '') FROM records WHERE record_id = ? AND version < ?");
+            if (!keep.ok()) return keep.error();
+            if (auto r = (*keep)->bind(1, s.recordId).bind(2, s.version).run(); !r.ok()) return r.error();
+        }
         auto up = m_stmts.get(
             "INSERT INTO records(record_id, org_id, created_by, assigned_to, kind, form_id, form_version, status, "
-            "author, version, change_seq, answers, created_device, echo_device) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "author, version, change_seq, answers, created_device, echo_device, version_device, version_user, "
+            "version_changed, version_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, status = excluded.status, "
             "kind = excluded.kind, author = excluded.author, version = excluded.version, "
-            "change_seq = excluded.change_seq, answers = excluded.answers, echo_device = excluded.echo_device");
+            "change_seq = excluded.change_seq, answers = excluded.answers, echo_device = excluded.echo_device, "
+            "version_device = excluded.version_device, version_user = excluded.version_user, "
+            "version_changed = excluded.version_changed, version_at = excluded.version_at");
         if (!up.ok()) return up.error();
         (*up)->bind(1, s.recordId).bind(2, s.orgId).bind(3, s.createdBy);
         if (s.assignedTo)
@@ -320,6 +349,15 @@ public:
             (*up)->bindNull(14);
         else
             (*up)->bind(14, v.echoDevice);
+        (*up)->bind(15, v.deviceId).bind(16, v.userName);
+        std::string changed;
+        if (v.changedEveryAnswer) {
+            (*up)->bindNull(17);
+        } else {
+            sync::appendJsonStrings(changed, v.changed);
+            (*up)->bind(17, changed);
+        }
+        (*up)->bind(18, nowIsoUtc());
         if (auto r = (*up)->run(); !r.ok()) return r.error();
 
         auto field = m_stmts.get("INSERT INTO record_fields(record_id, field, value, version, device_id) "
@@ -336,15 +374,7 @@ public:
             (*field)->bind(4, it->second.version).bind(5, it->second.deviceId);
             if (auto r = (*field)->run(); !r.ok()) return r.error();
         }
-
-        auto ver = m_stmts.get("INSERT INTO record_versions(record_id, version, status, form_version, device_id, "
-                               "user_name, answers, changed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        if (!ver.ok()) return ver.error();
-        (*ver)->bind(1, s.recordId).bind(2, v.version).bind(3, v.status).bind(4, v.formVersion).bind(5, v.deviceId);
-        std::string changed;
-        sync::appendJsonStrings(changed, v.changed);
-        (*ver)->bind(6, v.userName).bind(7, answers).bind(8, changed).bind(9, nowIsoUtc());
-        return (*ver)->run();
+        return {};
     }
 
     Result<void> addConflict(std::string_view recordId, std::string_view field,
@@ -776,8 +806,11 @@ Result<std::optional<RecordState>> SqliteRepository::findRecord(std::string_view
 Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recordId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare("SELECT version, status, form_version, device_id, user_name, answers, changed "
-                                  "FROM record_versions WHERE record_id = ? ORDER BY version");
+    // The kept versions, then the current one (kept in `records`, schema version 6).
+    auto st = lease->db().prepare(
+        "SELECT version, status, form_version, device_id, user_name, answers, changed FROM record_versions "
+        "WHERE record_id = ?1 UNION ALL SELECT version, status, form_version, coalesce(version_device, ''), "
+        "coalesce(version_user, ''), answers, version_changed FROM records WHERE record_id = ?1 ORDER BY 1");
     if (!st.ok()) return st.error();
     st->bind(1, recordId);
     std::vector<VersionRow> out;
@@ -792,7 +825,13 @@ Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recor
         v.deviceId = st->text(3);
         v.userName = st->text(4);
         v.answers = parseStored(st->text(5));
-        v.changed = stringList(parseStored(st->text(6)));
+        if (st->isNull(6)) { // implied: every answer of a new record
+            if (v.answers.is_object())
+                for (const auto& [field, value] : v.answers.items())
+                    v.changed.push_back(field);
+        } else {
+            v.changed = stringList(parseStored(st->text(6)));
+        }
         out.push_back(std::move(v));
     }
     return out;
@@ -844,16 +883,14 @@ Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQue
     if (!lease.ok()) return lease.error();
     Db& db = lease->db();
     std::string sql = std::string(kRecordColumns.substr(0, kRecordColumns.find(" FROM "))) +
-                      ", v.created_at, cu.name FROM records r JOIN orgs o ON o.id = r.org_id "
-                      "JOIN users cu ON cu.id = r.created_by "
-                      "LEFT JOIN record_versions v ON v.record_id = r.record_id AND v.version = r.version "
-                      "WHERE r.org_id = ?1 ";
+                      ", r.version_at, cu.name FROM records r JOIN orgs o ON o.id = r.org_id "
+                      "JOIN users cu ON cu.id = r.created_by WHERE r.org_id = ?1 ";
     if (q.scope.userId) sql += "AND (r.created_by = ?2 OR r.assigned_to = ?2) ";
     if (!q.formId.empty()) sql += "AND r.form_id = ?3 ";
     if (!q.status.empty()) sql += "AND r.status = ?4 ";
     if (!q.author.empty()) sql += "AND (cu.name = ?5 OR r.author = ?5) ";
-    if (!q.fromDate.empty()) sql += "AND substr(v.created_at, 1, 10) >= ?6 ";
-    if (!q.toDate.empty()) sql += "AND substr(v.created_at, 1, 10) <= ?7 ";
+    if (!q.fromDate.empty()) sql += "AND substr(r.version_at, 1, 10) >= ?6 ";
+    if (!q.toDate.empty()) sql += "AND substr(r.version_at, 1, 10) <= ?7 ";
     if (q.cursor > 0) sql += q.newestFirst ? "AND r.change_seq < ?8 " : "AND r.change_seq > ?8 ";
     sql += q.newestFirst ? "ORDER BY r.change_seq DESC LIMIT ?9" : "ORDER BY r.change_seq LIMIT ?9";
     auto st = db.prepare(sql);

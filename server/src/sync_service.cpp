@@ -77,16 +77,12 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     RecordState state;
     const bool isNew = !loaded->has_value();
 
-    // A new record's answers read as canonical text (readCanonicalPush) are stored as that text: no
-    // tree, no serialising them again. Anything else is merged field by field.
+    // A new record's answers read as canonical text (readCanonicalPush: only values, every one named)
+    // are stored as that text: no tree, no serialising them again, and its history lists them as
+    // changed without a list of its own (VersionRow::changedEveryAnswer). Anything else is merged
+    // field by field.
     std::vector<std::string> changed;
-    const bool keepText = isNew && !m.fieldsText.empty() &&
-                          sync::forEachMember(m.fieldsText, [&](std::string_view field, std::string_view v) {
-                              if (field.empty() || v == "null") return false; // refused, or not an answer
-                              changed.emplace_back(field);
-                              return true;
-                          });
-    if (!keepText) changed.clear();
+    const bool keepText = isNew && !m.fieldsText.empty();
     const json noFields = json::object();
     json parsedFields;
     const json* fieldsPtr = &noFields;
@@ -199,6 +195,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     state.version = newVersion;
 
     VersionRow row = versionRowOf(state, deviceId, user.name, changed);
+    row.changedEveryAnswer = keepText;
     if (echo) row.echoDevice = std::string(deviceId);
     if (auto r = tx.saveVersion(state, row); !r.ok()) return r.error();
     for (const auto& [field, values] : conflictValues)

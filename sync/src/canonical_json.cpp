@@ -57,6 +57,9 @@ public:
 
     std::size_t pos() const { return m_pos; }
 
+    // Set to false when the outermost object has a member with an empty key or a null value.
+    void watchPlain(bool* plain) { m_plain = plain; }
+
     // One value; false when it is invalid or not canonical.
     bool value(int depth) {
         if (m_pos >= m_t.size()) return false;
@@ -139,6 +142,8 @@ public:
             const std::size_t valueAt = m_pos;
             if (!value(depth + 1)) return false;
             if (member && !(*member)(key.value(), m_t.substr(valueAt, m_pos - valueAt))) return false;
+            if (depth == 0 && m_plain && (key.value().empty() || m_t.compare(valueAt, m_pos - valueAt, "null") == 0))
+                *m_plain = false;
             if (m_pos >= m_t.size()) return false;
             if (m_t[m_pos] == '}') {
                 ++m_pos;
@@ -299,12 +304,21 @@ private:
 
     std::string_view m_t;
     std::size_t m_pos = 0;
+    bool* m_plain = nullptr;
 };
 
 } // namespace
 
 std::size_t canonicalValue(std::string_view text) {
     Scanner s(text);
+    return s.value(0) ? s.pos() : 0;
+}
+
+std::size_t canonicalAnswers(std::string_view text, bool& plain) {
+    plain = true;
+    if (text.empty() || text.front() != '{') return 0;
+    Scanner s(text);
+    s.watchPlain(&plain);
     return s.value(0) ? s.pos() : 0;
 }
 

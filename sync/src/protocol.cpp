@@ -203,9 +203,13 @@ private:
             if (m.changes.contains(key)) return false;
             if (key == "fields") {
                 if (std::exchange(haveFields, true) || m_pos >= m_t.size() || m_t[m_pos] != '{') return false;
-                const std::size_t n = canonicalValue(m_t.substr(m_pos));
+                bool plain = false;
+                const std::size_t n = canonicalAnswers(m_t.substr(m_pos), plain);
                 if (n == 0) return false;
-                m.fieldsText.assign(m_t.substr(m_pos, n));
+                if (plain)
+                    m.fieldsText.assign(m_t.substr(m_pos, n));
+                else // a null (a removed answer) or an empty name: merged field by field
+                    m.changes["fields"] = json::parse(m_t.substr(m_pos, n));
                 m_pos += n;
                 return true;
             }

@@ -334,6 +334,90 @@ TEST_CASE("history keeps every version", "[server][history]") {
     CHECK(f.get("/api/v1/records/" + kRec2 + "/history", token).status == 404);
 }
 
+TEST_CASE("a record's current version is stored once, and an older database moves it out of the history",
+          "[server][history]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    const std::string kRec3 = recordId(3);
+    REQUIRE(f.push(token, kDevA,
+                   json::array({ServerFixture::create(1, kRec1, {{"a", 1}, {"b", "x"}}),
+                                ServerFixture::create(2, kRec2, {{"a", 1}, {"c", nullptr}}), // a null: merged
+                                ServerFixture::set(3, kRec1, 1, {{"b", "y"}}),
+                                ServerFixture::create(4, kRec3, {{"a", 1}, {"b", "é"}})}))
+                .status == 200);
+    const std::filesystem::path dbFile = f.dir.path() / "data" / "server.db";
+    auto scalar = [&](const std::string& sql) {
+        auto db = Db::open(dbFile);
+        REQUIRE(db.ok());
+        auto v = db->scalar(sql);
+        REQUIRE(v.ok());
+        return *v;
+    };
+    // Only the superseded version of record 1 is in the kept history; each current version is in
+    // `records` alone, and record 3's list of changes is implied by its answers.
+    CHECK(scalar("SELECT count(*) FROM record_versions") == 1);
+    CHECK(scalar("SELECT count(*) FROM record_versions WHERE record_id = '" + kRec1 +
+                 "' AND version = 1 AND answers = '{\"a\":1,\"b\":\"x\"}' AND changed = '[\"a\",\"b\"]'") == 1);
+    CHECK(scalar("SELECT count(*) FROM records WHERE version_changed IS NULL") == 1);
+    CHECK(scalar("SELECT count(*) FROM records WHERE record_id = '" + kRec3 + "' AND version_changed IS NULL") == 1);
+
+    auto history = [&](const std::string& id) {
+        auto h = f.get("/api/v1/records/" + id + "/history", token);
+        REQUIRE(h.status == 200);
+        return h.body.at("versions");
+    };
+    const json h1 = history(kRec1), h2 = history(kRec2), h3 = history(kRec3);
+    REQUIRE(h1.size() == 2);
+    CHECK(h1[0].at("answers") == json{{"a", 1}, {"b", "x"}});
+    CHECK(h1[0].at("changed") == json::array({"a", "b"}));
+    CHECK(h1[1].at("answers") == json{{"a", 1}, {"b", "y"}});
+    CHECK(h1[1].at("changed") == json::array({"b"}));
+    CHECK(h1[1].at("device_id") == kDevA);
+    CHECK(h1[1].at("user") == "awa");
+    REQUIRE(h2.size() == 1);
+    CHECK(h2[0].at("answers") == json{{"a", 1}});
+    CHECK(h2[0].at("changed") == json::array({"a", "c"})); // the null it was created with is listed
+    REQUIRE(h3.size() == 1);
+    CHECK(h3[0].at("changed") == json::array({"a", "b"}));
+    CHECK(h3[0].at("status") == "draft");
+
+    // The same data in the layout of schema version 5 (every version in `record_versions`, the current
+    // one too; no version columns in `records`), reopened: the migration moves it back and the history
+    // reads the same.
+    f.server.reset();
+    f.services.reset();
+    {
+        auto db = Db::open(dbFile);
+        REQUIRE(db.ok());
+        REQUIRE(db->exec("INSERT INTO record_versions SELECT record_id, version, status, form_version, version_device, "
+                         "version_user, answers, coalesce(version_changed, (SELECT json_group_array(key) FROM "
+                         "json_each(records.answers))), version_at FROM records")
+                    .ok());
+        for (const char* column : {"version_device", "version_user", "version_changed", "version_at"})
+            REQUIRE(db->exec(std::string("ALTER TABLE records DROP COLUMN ") + column).ok());
+        REQUIRE(db->exec("PRAGMA user_version = 5").ok());
+    }
+    CHECK(scalar("SELECT count(*) FROM record_versions") == 4);
+    auto reopened = server::Services::open(f.dir.path() / "data");
+    REQUIRE(reopened.ok());
+    f.services = std::move(*reopened);
+    f.server = std::make_unique<ServerThread>(*f.services);
+    CHECK(scalar("PRAGMA user_version") == 6);
+    CHECK(scalar("SELECT count(*) FROM record_versions") == 1);
+    CHECK(history(kRec1) == h1);
+    CHECK(history(kRec2) == h2);
+    CHECK(history(kRec3) == h3);
+    // And it goes on from there: the next version of record 3 keeps version 1 with its answers listed.
+    REQUIRE(f.push(token, kDevA, json::array({ServerFixture::set(5, kRec3, 1, {{"a", 2}})})).status == 200);
+    const json after = history(kRec3);
+    REQUIRE(after.size() == 2);
+    CHECK(after[0] == h3[0]);
+    CHECK(after[1].at("answers") == json{{"a", 2}, {"b", "é"}});
+    CHECK(after[1].at("changed") == json::array({"a"}));
+    CHECK(scalar("SELECT count(*) FROM record_versions WHERE record_id = '" + kRec3 +
+                 "' AND changed = '[\"a\",\"b\"]'") == 1);
+}
+
 TEST_CASE("pull pages through everything exactly once, then costs one empty round trip", "[server][pull]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("awa", kDevA);

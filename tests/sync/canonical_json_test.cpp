@@ -242,23 +242,54 @@ TEST_CASE("canonical JSON: an object's members in order") {
     REQUIRE(calls == 1);
 }
 
+TEST_CASE("canonical JSON: answers that only set values are told from those that remove or have no name") {
+    struct Case {
+        const char* text;
+        std::size_t length;
+        bool plain;
+    };
+    for (const Case& c : std::vector<Case>{{"{}", 2, true},
+                                           {R"({"a":1,"b":"x"})", 15, true},
+                                           {R"({"a":{"b":null},"c":[null]})", 27, true}, // deeper nulls are values
+                                           {R"({"a":1,"b":null})", 16, false},
+                                           {R"({"":1})", 6, false},
+                                           {R"({"a":1} tail)", 7, true},
+                                           {R"({"b":1,"a":2})", 0, true}, // not canonical
+                                           {"[1]", 0, true},              // not an object
+                                           {"null", 0, true},
+                                           {"", 0, true}}) {
+        INFO(c.text);
+        bool plain = !c.plain;
+        REQUIRE(canonicalAnswers(c.text, plain) == c.length);
+        if (c.length > 0) REQUIRE(plain == c.plain);
+    }
+}
+
 TEST_CASE("push reader: a device's body is read without parsing its answers") {
     const json answers = {{"adresse", "12 rue de l’Église"},
                           {"foyer", {{"adultes", 2}, {"enfants", 1}}},
                           {"km_evites", 12.5},
-                          {"membres", json::array({{{"nom", "Zoé"}}, {{"nom", "Lou"}}})},
-                          {"note", nullptr}};
+                          {"membres", json::array({{{"nom", "Zoé"}}, {{"nom", "Lou"}, {"note", nullptr}}})}};
     const json changes = {{"fields", answers}, {"form_id", "porte_a_porte"}, {"form_version", "3"}};
-    const std::string body = bodyOf({changes, {{"fields", {{"adresse", "ici"}}}}, json::object()});
+    const json removal = {{"fields", {{"adresse", "ici"}, {"note", nullptr}}}};
+    const json unnamed = {{"fields", {{"", 1}}}};
+    const std::string body = bodyOf({changes, {{"fields", {{"adresse", "ici"}}}}, json::object(), removal, unnamed});
     auto fast = readCanonicalPush(body);
     REQUIRE(fast);
     auto full = readInFull(body);
     REQUIRE(full);
     requireSame(*fast, *full);
-    REQUIRE(fast->mutations[0].fieldsText == answers.dump());
+    REQUIRE(fast->mutations[0].fieldsText == answers.dump()); // a null deeper in is a value like another
     REQUIRE_FALSE(fast->mutations[0].changes.contains("fields"));
     REQUIRE(fast->mutations[0].changes["form_id"] == "porte_a_porte");
+    REQUIRE(fast->mutations[1].fieldsText == R"({"adresse":"ici"})");
     REQUIRE(fast->mutations[2].fieldsText.empty());
+    // Answers that remove one (null), or with no name, stay a tree: the server merges them field by field.
+    for (std::size_t i : {std::size_t{3}, std::size_t{4}}) {
+        REQUIRE(fast->mutations[i].fieldsText.empty());
+        REQUIRE(fast->mutations[i].changes["fields"] == full->mutations[i].changes["fields"]);
+    }
+    REQUIRE(fast->mutations[3].changes["fields"]["note"].is_null());
 
     // The route's own shape of a body with a count of what is left, and keys in another order.
     const std::string other = R"({"pending":7,"mutations":[{"changes":{"fields":{"a":1}},"op":"set",)"

@@ -127,6 +127,10 @@ struct VersionRow {
     std::string status, formVersion, deviceId, userName;
     nlohmann::json answers = nlohmann::json::object(); ///< as read back (saveVersion writes the state's)
     std::vector<std::string> changed;                  ///< fields this version changed
+    /// Written only: this version wrote every answer it has (a new record whose answers came as text,
+    /// Mutation::fieldsText), so `changed` is left empty and stored as implied: read back, it lists
+    /// the version's answers.
+    bool changedEveryAnswer = false;
     /// Written only: the device whose own copy is exactly this version (a clean write of its own on
     /// top of a version it also held): a pull by that device skips the record. "" for any other write.
     std::string echoDevice;

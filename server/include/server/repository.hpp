@@ -30,7 +30,7 @@ public:
     virtual Result<bool> formExists(std::string_view formId, std::string_view version) = 0;
     /// Writes `state` as its version `state.version` (kept in history with `state.answers`; the
     /// version's own `answers` is not read), the metadata of the `changed` fields, and assigns the
-    /// next server change sequence.
+    /// next server change sequence. The version it supersedes moves into the kept history.
     virtual Result<void> saveVersion(const RecordState& state, const VersionRow& version) = 0;
     /// Adds values to the open conflict on (record, field), opening one if needed.
     virtual Result<void> addConflict(std::string_view recordId, std::string_view field,

@@ -23,6 +23,10 @@ inline constexpr int kMaxCanonicalDepth = 32;
 /// the value there is not valid JSON or not in canonical form.
 [[nodiscard]] std::size_t canonicalValue(std::string_view text);
 
+/// The same for an object of answers, telling in `plain` whether every member has a non-empty key and
+/// a non-null value (answers that only set values: no removal, nothing to refuse).
+[[nodiscard]] std::size_t canonicalAnswers(std::string_view text, bool& plain);
+
 /// The same for a string value: its length, and its decoded contents in `out`.
 [[nodiscard]] std::size_t canonicalString(std::string_view text, std::string& out);
 

@@ -35,7 +35,8 @@ struct Mutation {
     std::string op;                                    ///< create, set, finalize, migrate, delete, erase
     nlohmann::json changes = nlohmann::json::object(); ///< {"fields": {...}, ...}
     /// changes.fields as canonical JSON text (sync/canonical_json.hpp) when a server read the push without
-    /// parsing them (readCanonicalPush): `changes` has no "fields" then. Empty otherwise.
+    /// parsing them (readCanonicalPush) and every answer in them has a non-empty name and a non-null
+    /// value (canonicalAnswers): `changes` has no "fields" then. Empty otherwise.
     std::string fieldsText;
 };
 [[nodiscard]] nlohmann::json toJson(const Mutation& m);
@@ -71,8 +72,8 @@ struct PushEntryText {
 };
 [[nodiscard]] std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>& entries);
 /// Reads a push body the way devices write it, without a JSON tree for the answers: each mutation's
-/// changes.fields is checked to be canonical and kept as text (Mutation::fieldsText), which a server
-/// can store as it is. std::nullopt for any body it does not take whole (whitespace, another key
+/// changes.fields is checked to be canonical and kept as text (Mutation::fieldsText) when it only sets
+/// values, which a server can store as it is. std::nullopt for any body it does not take whole (whitespace, another key
 /// order inside the answers, an erase, more than kMaxPushBatch mutations, anything invalid): the
 /// caller then parses the body with nlohmann::json and reads it with pushRequestFromJson, which
 /// reports what is wrong with it. What it returns equals what that reading gives
