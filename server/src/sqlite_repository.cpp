@@ -95,8 +95,19 @@ DELETE FROM record_versions WHERE EXISTS (SELECT 1 FROM records r
     WHERE r.record_id = record_versions.record_id AND r.version = record_versions.version);
 )sql";
 
-const std::array<Migration, 6> kMigrations{
-    {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6}}};
+// Version 7: the results a push stored for exactly-once go in one row per request (the mutations it
+// applied, a JSON array), not one row per mutation: a retried request finds them by seq range.
+constexpr std::string_view kSchemaV7 = R"sql(
+CREATE TABLE applied_batches(id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, first_seq INTEGER NOT NULL,
+                             last_seq INTEGER NOT NULL, results TEXT NOT NULL);
+CREATE UNIQUE INDEX applied_batches_by_device ON applied_batches(device_id, last_seq);
+INSERT INTO applied_batches(device_id, first_seq, last_seq, results)
+    SELECT device_id, seq, seq, '[' || result || ']' FROM applied ORDER BY device_id, seq;
+DROP TABLE applied;
+)sql";
+
+const std::array<Migration, 7> kMigrations{
+    {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6}, {7, kSchemaV7}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -273,7 +284,9 @@ public:
 
     Result<std::map<std::int64_t, json>> storedResults(std::string_view deviceId, std::int64_t fromSeq,
                                                        std::int64_t toSeq) override {
-        auto st = m_stmts.get("SELECT seq, result FROM applied WHERE device_id = ? AND seq BETWEEN ? AND ?");
+        // The requests whose seq range overlaps this one (usually none: a first try).
+        auto st =
+            m_stmts.get("SELECT results FROM applied_batches WHERE device_id = ? AND last_seq >= ? AND first_seq <= ?");
         if (!st.ok()) return st.error();
         (*st)->bind(1, deviceId).bind(2, fromSeq).bind(3, toSeq);
         std::map<std::int64_t, json> out;
@@ -281,15 +294,22 @@ public:
             auto row = (*st)->step();
             if (!row.ok()) return row.error();
             if (!*row) break;
-            out.emplace((*st)->integer(0), parseStored((*st)->text(1)));
+            json results = parseStored((*st)->text(0));
+            if (!results.is_array()) continue;
+            for (auto& r : results) {
+                const auto seq = r.is_object() ? r.value("seq", std::int64_t{0}) : 0;
+                if (seq >= fromSeq && seq <= toSeq) out.emplace(seq, std::move(r));
+            }
         }
         return out;
     }
 
-    Result<void> storeResult(std::string_view deviceId, std::int64_t seq, std::string_view resultJson) override {
-        auto st = m_stmts.get("INSERT INTO applied(device_id, seq, result) VALUES (?, ?, ?)");
+    Result<void> storeResults(std::string_view deviceId, std::int64_t firstSeq, std::int64_t lastSeq,
+                              std::string_view resultsJson) override {
+        auto st =
+            m_stmts.get("INSERT INTO applied_batches(device_id, first_seq, last_seq, results) VALUES (?, ?, ?, ?)");
         if (!st.ok()) return st.error();
-        return (*st)->bind(1, deviceId).bind(2, seq).bind(3, resultJson).run();
+        return (*st)->bind(1, deviceId).bind(2, firstSeq).bind(3, lastSeq).bind(4, resultsJson).run();
     }
 
     Result<std::optional<RecordState>> loadRecord(std::string_view recordId) override {

@@ -253,7 +253,8 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
         auto stored = tx.storedResults(deviceId, mutations.front().seq, mutations.back().seq);
         if (!stored.ok()) return stored.error();
         KnownForms knownForms;
-        std::string resultText;
+        std::string resultsText; // the results applied now, stored in one row for the whole request
+        std::int64_t firstStored = 0, lastStored = 0;
         for (const auto& m : mutations) {
             if (auto done = stored->find(m.seq); done != stored->end()) {
                 auto prev = sync::mutationResultFromJson(done->second);
@@ -270,13 +271,16 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
             // A rejection is not stored: the device keeps the mutation and may send it again once
             // the cause is gone (the form version gets published, ...).
             if (res->status != MutationStatus::Rejected) {
-                resultText.clear();
-                sync::appendJson(resultText, *res);
-                if (auto s = tx.storeResult(deviceId, m.seq, resultText); !s.ok()) return s.error();
+                resultsText += resultsText.empty() ? '[' : ',';
+                sync::appendJson(resultsText, *res);
+                if (firstStored == 0) firstStored = m.seq;
+                lastStored = m.seq;
             }
             reply.results.push_back(std::move(*res));
         }
-        return {};
+        if (resultsText.empty()) return {};
+        resultsText += ']';
+        return tx.storeResults(deviceId, firstStored, lastStored, resultsText);
     });
     if (!r.ok()) return r.error();
     if (erasing) (void)m_repo.purgeFreedData(); // best effort: the erasure itself is committed

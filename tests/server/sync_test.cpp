@@ -26,6 +26,13 @@ std::string recordId(int i) {
     return buf;
 }
 
+// Turns the exactly-once results back into their layout before schema version 7: one row per mutation.
+constexpr std::string_view kAppliedOfSchema6 =
+    "CREATE TABLE applied(device_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL, "
+    "PRIMARY KEY(device_id, seq)) WITHOUT ROWID; "
+    "INSERT INTO applied SELECT device_id, value ->> 'seq', value FROM applied_batches, json_each(results); "
+    "DROP TABLE applied_batches; ";
+
 std::set<std::string> ids(const std::vector<json>& changes) {
     std::set<std::string> out;
     for (const auto& c : changes)
@@ -143,6 +150,72 @@ TEST_CASE("push is applied exactly once per device and seq", "[server][push]") {
     REQUIRE(dup.status == 200);
     CHECK(dup.body.at("results")[0].at("version") == 4);
     CHECK(f.pullAll(tokenC).size() == 1);
+}
+
+TEST_CASE("the results of one request are stored together, and any later request finds them by seq", "[server][push]") {
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("coco", kDevC); // a coordinator: sees every record
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    json rejectedFirst = ServerFixture::set(2, kRec2, 0, {{"a", 1}}); // no record 2 yet: rejected, not stored
+    const json batch = json::array(
+        {ServerFixture::create(1, kRec1, {{"a", 1}}), rejectedFirst, ServerFixture::set(3, kRec1, 1, {{"a", 2}})});
+    auto first = f.push(token, kDevC, batch);
+    REQUIRE(first.status == 200);
+    CHECK(first.body.at("results")[1].at("status") == "rejected");
+    const std::filesystem::path dbFile = f.dir.path() / "data" / "server.db";
+    auto scalar = [&](const std::string& sql) {
+        auto db = Db::open(dbFile);
+        REQUIRE(db.ok());
+        auto v = db->scalar(sql);
+        REQUIRE(v.ok());
+        return *v;
+    };
+    CHECK(scalar("SELECT count(*) FROM applied_batches") == 1);
+    CHECK(scalar("SELECT count(*) FROM applied_batches WHERE first_seq = 1 AND last_seq = 3 AND "
+                 "json_array_length(results) = 2") == 1);
+
+    // Record 2 comes from another device; seq 2 then applies, alone, in a row of its own inside 1..3.
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec2, {{"b", 1}})})).status == 200);
+    auto second = f.push(token, kDevC, json::array({rejectedFirst}));
+    REQUIRE(second.status == 200);
+    CHECK(second.body.at("results")[0].at("status") == "merged");
+    CHECK(scalar("SELECT count(*) FROM applied_batches WHERE first_seq = 2 AND last_seq = 2") == 1);
+
+    // The whole batch again, with a new mutation: the three stored results from two rows, one new.
+    json longer = batch;
+    longer.push_back(ServerFixture::set(4, kRec1, 2, {{"a", 3}}));
+    auto third = f.push(token, kDevC, longer);
+    REQUIRE(third.status == 200);
+    const auto& res = third.body.at("results");
+    REQUIRE(res.size() == 4);
+    CHECK(res[0] == first.body.at("results")[0]);
+    CHECK(res[1] == second.body.at("results")[0]);
+    CHECK(res[2] == first.body.at("results")[2]);
+    CHECK(res[3].at("status") == "applied");
+    CHECK(res[3].at("version") == 3);
+    CHECK(f.get("/api/v1/records/" + kRec1 + "/history", token).body.at("versions").size() == 3);
+    CHECK(f.get("/api/v1/records/" + kRec2 + "/history", token).body.at("versions").size() == 2);
+
+    // A database of schema version 6 kept one `applied` row per mutation: reopened, its results
+    // answer a retry the same way.
+    f.server.reset();
+    f.services.reset();
+    {
+        auto db = Db::open(dbFile);
+        REQUIRE(db.ok());
+        REQUIRE(db->exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
+    }
+    CHECK(scalar("SELECT count(*) FROM applied") == 5);
+    auto reopened = server::Services::open(f.dir.path() / "data");
+    REQUIRE(reopened.ok());
+    f.services = std::move(*reopened);
+    f.server = std::make_unique<ServerThread>(*f.services);
+    CHECK(scalar("PRAGMA user_version") == 7);
+    CHECK(scalar("SELECT count(*) FROM applied_batches") == 5);
+    auto afterMigration = f.push(token, kDevC, longer);
+    REQUIRE(afterMigration.status == 200);
+    CHECK(afterMigration.body.at("results") == res);
+    CHECK(f.get("/api/v1/records/" + kRec1 + "/history", token).body.at("versions").size() == 3);
 }
 
 TEST_CASE("push refuses what it cannot apply, and unregistered devices", "[server][push]") {
@@ -395,14 +468,14 @@ TEST_CASE("a record's current version is stored once, and an older database move
                     .ok());
         for (const char* column : {"version_device", "version_user", "version_changed", "version_at"})
             REQUIRE(db->exec(std::string("ALTER TABLE records DROP COLUMN ") + column).ok());
-        REQUIRE(db->exec("PRAGMA user_version = 5").ok());
+        REQUIRE(db->exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 5").ok());
     }
     CHECK(scalar("SELECT count(*) FROM record_versions") == 4);
     auto reopened = server::Services::open(f.dir.path() / "data");
     REQUIRE(reopened.ok());
     f.services = std::move(*reopened);
     f.server = std::make_unique<ServerThread>(*f.services);
-    CHECK(scalar("PRAGMA user_version") == 6);
+    CHECK(scalar("PRAGMA user_version") == 7);
     CHECK(scalar("SELECT count(*) FROM record_versions") == 1);
     CHECK(history(kRec1) == h1);
     CHECK(history(kRec2) == h2);

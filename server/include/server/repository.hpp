@@ -22,8 +22,10 @@ public:
     /// The stored results of the device's mutations `fromSeq`..`toSeq` already applied, by seq.
     virtual Result<std::map<std::int64_t, nlohmann::json>> storedResults(std::string_view deviceId,
                                                                          std::int64_t fromSeq, std::int64_t toSeq) = 0;
-    /// Records that (device, seq) was applied with `result`.
-    virtual Result<void> storeResult(std::string_view deviceId, std::int64_t seq, std::string_view resultJson) = 0;
+    /// Records that the device's mutations in `resultsJson` (a JSON array of results, seqs increasing
+    /// from `firstSeq` to `lastSeq`, none stored before) were applied with those results.
+    virtual Result<void> storeResults(std::string_view deviceId, std::int64_t firstSeq, std::int64_t lastSeq,
+                                      std::string_view resultsJson) = 0;
     /// A record with its field metadata and open conflicts, or nullopt.
     virtual Result<std::optional<RecordState>> loadRecord(std::string_view recordId) = 0;
     /// Whether (form id, version) is published.
