@@ -165,23 +165,12 @@ Result<void> uploadAttachment(store::Store& store, Call& call, const store::Atta
     return {};
 }
 
-// Whether stored changes may name an attachment: 64 lower-case hex digits in a row (attachmentHash).
-// Only those are parsed to find it; the others go as they are.
-bool mayReferAttachment(std::string_view text) {
-    std::size_t run = 0;
-    for (char c : text) {
-        run = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ? run + 1 : 0;
-        if (run == 64) return true;
-    }
-    return false;
-}
-
 // Uploads what a batch refers to before the batch goes: the server never holds a record whose photo
 // is missing for longer than a cut upload takes to resume.
 bool uploadAttachments(store::Store& store, Call& call, const std::vector<store::OutboxEntry>& batch) {
     std::set<std::string> refs;
     for (const auto& e : batch) {
-        if (!mayReferAttachment(e.changesText)) continue;
+        if (!mayNameAttachment(e.changesText)) continue; // parsed only when it may name one
         const json changes = json::parse(e.changesText, nullptr, false);
         if (changes.is_object() && changes.contains("fields")) attachmentRefs(changes["fields"], refs);
     }

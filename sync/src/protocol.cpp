@@ -441,6 +441,29 @@ std::optional<std::string> attachmentHash(const json& value) {
     return s.substr(0, 64);
 }
 
+bool mayNameAttachment(std::string_view text) {
+    constexpr std::size_t kRun = 64;
+    auto hex = [&](std::size_t i) {
+        const char c = text[i];
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    };
+    // `end` is where a run would have to end at the earliest; a byte that is not hex there rules out
+    // every run that covers it, so the next candidate is a whole run further on.
+    std::size_t end = kRun - 1;
+    while (end < text.size()) {
+        if (!hex(end)) {
+            end += kRun;
+            continue;
+        }
+        std::size_t start = end; // the run of hex ending at `end`, looking back at most kRun bytes
+        while (start > 0 && end - start + 1 < kRun && hex(start - 1))
+            --start;
+        if (end - start + 1 == kRun) return true;
+        end = start + kRun - 1; // text[start - 1] is not hex: a run starts at `start` or later
+    }
+    return false;
+}
+
 json errorBody(std::string_view code, std::string_view message) {
     return json{{"error", code}, {"message", message}};
 }

@@ -394,3 +394,45 @@ TEST_CASE("push reader: the full reading says what is wrong with a body") {
     CHECK(error.status == 413);
     CHECK(error.code == "batch_too_large");
 }
+
+TEST_CASE("attachment scan: text is parsed for attachments exactly when it holds 64 hex digits in a row") {
+    // The plain definition, one byte at a time, as the oracle.
+    auto oracle = [](std::string_view text) {
+        std::size_t run = 0;
+        for (char c : text) {
+            run = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ? run + 1 : 0;
+            if (run == 64) return true;
+        }
+        return false;
+    };
+    const std::string hash(64, 'a');
+    const std::string photo =
+        R"({"photo":")" + std::string("0123456789abcdef0123456789abcdef") + "0123456789abcdef0123456789abcdef.jpg\"}";
+    REQUIRE(mayNameAttachment(photo));
+    REQUIRE(mayNameAttachment(hash));
+    REQUIRE_FALSE(mayNameAttachment(hash.substr(1)));
+    REQUIRE_FALSE(mayNameAttachment(""));
+    REQUIRE_FALSE(mayNameAttachment(R"({"note":"Intéressé par l’essai","km":12.5})"));
+    REQUIRE_FALSE(mayNameAttachment(std::string(63, 'f') + "g" + std::string(63, 'f'))); // two short runs
+    REQUIRE_FALSE(mayNameAttachment(std::string(64, 'F')));                              // upper case is not hex here
+
+    std::mt19937_64 rng(seedFor("attachment scan"));
+    const std::string alphabet = "0123456789abcdefABg\" :,{}é";
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        const std::size_t pieces = rng() % 12;
+        for (std::size_t p = 0; p < pieces; ++p) {
+            if (rng() % 4 == 0) { // a run of hex of any length around 64
+                const std::size_t n = 40 + rng() % 40;
+                for (std::size_t k = 0; k < n; ++k)
+                    text += "0123456789abcdef"[rng() % 16];
+            } else {
+                const std::size_t n = rng() % 30;
+                for (std::size_t k = 0; k < n; ++k)
+                    text += alphabet[rng() % alphabet.size()];
+            }
+        }
+        INFO(text);
+        REQUIRE(mayNameAttachment(text) == oracle(text));
+    }
+}

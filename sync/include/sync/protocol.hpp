@@ -124,6 +124,10 @@ struct FormRef {
 /// The sha256 an attachment answer refers to: a photo/signature value is "<sha256 hex>" or
 /// "<sha256 hex>.<extension>" (lower-case hex); nullopt for any other value.
 [[nodiscard]] std::optional<std::string> attachmentHash(const nlohmann::json& value);
+/// Whether JSON text may name an attachment: it holds 64 lower-case hex digits in a row. False means
+/// no value in it is an attachment (so it need not be parsed to look). Looks at about one byte in 64
+/// when the text has no long hex runs.
+[[nodiscard]] bool mayNameAttachment(std::string_view text);
 
 /// A JSON error body: {"error": code, "message": text}.
 [[nodiscard]] nlohmann::json errorBody(std::string_view code, std::string_view message);
