@@ -33,7 +33,7 @@ grep -qx "$W/bad.json: /pages/0/children/1/type: unknown question type 'integr'"
 
 # new / set / get
 id=$("${D[@]}" --author Awa new visit)
-[[ $id =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]] || fail "uuid: $id"
+[[ $id =~ ^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]] || fail "uuid: $id"
 [ "$("${D[@]}" set "$id" outcome done)" = "saved" ] || fail "set outcome"
 [ "$("${D[@]}" set "$id" phone "06 12 34 56 78")" = "saved" ] || fail "set phone"
 expect_fail "${D[@]}" set "$id" cars 12
