@@ -2,6 +2,7 @@
 // A real carnet-server on an ephemeral 127.0.0.1 port in a thread, on real SQLite files in a temp
 // folder, with a few accounts, and a real httplib client to talk to it.
 
+#include "core/db.hpp"
 #include "core/json_text.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
@@ -12,6 +13,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -89,6 +91,34 @@ struct ServerFixture {
         server = std::make_unique<ServerThread>(*services);
     }
     ~ServerFixture() { CHECK(server->log().empty()); }
+
+    /// The server's database file.
+    [[nodiscard]] std::filesystem::path dbFile() const { return dir.path() / "data" / "server.db"; }
+
+    /// One value the database gives for `sql`, read on a connection of its own.
+    [[nodiscard]] std::int64_t scalar(const std::string& sql) const {
+        auto db = Db::open(dbFile());
+        REQUIRE(db.ok());
+        auto v = db->scalar(sql);
+        REQUIRE(v.ok());
+        return *v;
+    }
+
+    /// Stops the server, lets `offline` change its database while nothing holds it open, and starts
+    /// it again on the same data folder (migrations run as on any start).
+    void restart(const std::function<void(Db&)>& offline = {}) {
+        server.reset();
+        services.reset();
+        if (offline) {
+            auto db = Db::open(dbFile());
+            REQUIRE(db.ok());
+            offline(*db);
+        }
+        auto reopened = server::Services::open(dir.path() / "data");
+        REQUIRE(reopened.ok());
+        services = std::move(*reopened);
+        server = std::make_unique<ServerThread>(*services);
+    }
 
     /// The text of a sample form from assets/forms.
     static std::string assetForm(const std::string& name) {

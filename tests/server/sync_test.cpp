@@ -162,24 +162,16 @@ TEST_CASE("the results of one request are stored together, and any later request
     auto first = f.push(token, kDevC, batch);
     REQUIRE(first.status == 200);
     CHECK(first.body.at("results")[1].at("status") == "rejected");
-    const std::filesystem::path dbFile = f.dir.path() / "data" / "server.db";
-    auto scalar = [&](const std::string& sql) {
-        auto db = Db::open(dbFile);
-        REQUIRE(db.ok());
-        auto v = db->scalar(sql);
-        REQUIRE(v.ok());
-        return *v;
-    };
-    CHECK(scalar("SELECT count(*) FROM applied_batches") == 1);
-    CHECK(scalar("SELECT count(*) FROM applied_batches WHERE first_seq = 1 AND last_seq = 3 AND "
-                 "json_array_length(results) = 2") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM applied_batches") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM applied_batches WHERE first_seq = 1 AND last_seq = 3 AND "
+                   "json_array_length(results) = 2") == 1);
 
     // Record 2 comes from another device; seq 2 then applies, alone, in a row of its own inside 1..3.
     REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec2, {{"b", 1}})})).status == 200);
     auto second = f.push(token, kDevC, json::array({rejectedFirst}));
     REQUIRE(second.status == 200);
     CHECK(second.body.at("results")[0].at("status") == "merged");
-    CHECK(scalar("SELECT count(*) FROM applied_batches WHERE first_seq = 2 AND last_seq = 2") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM applied_batches WHERE first_seq = 2 AND last_seq = 2") == 1);
 
     // The whole batch again, with a new mutation: the three stored results from two rows, one new.
     json longer = batch;
@@ -198,20 +190,12 @@ TEST_CASE("the results of one request are stored together, and any later request
 
     // A database of schema version 6 kept one `applied` row per mutation: reopened, its results
     // answer a retry the same way.
-    f.server.reset();
-    f.services.reset();
-    {
-        auto db = Db::open(dbFile);
-        REQUIRE(db.ok());
-        REQUIRE(db->exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
-    }
-    CHECK(scalar("SELECT count(*) FROM applied") == 5);
-    auto reopened = server::Services::open(f.dir.path() / "data");
-    REQUIRE(reopened.ok());
-    f.services = std::move(*reopened);
-    f.server = std::make_unique<ServerThread>(*f.services);
-    CHECK(scalar("PRAGMA user_version") == 7);
-    CHECK(scalar("SELECT count(*) FROM applied_batches") == 5);
+    f.restart([](Db& db) {
+        REQUIRE(db.exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
+        REQUIRE(*db.scalar("SELECT count(*) FROM applied") == 5);
+    });
+    CHECK(f.scalar("PRAGMA user_version") == 7);
+    CHECK(f.scalar("SELECT count(*) FROM applied_batches") == 5);
     auto afterMigration = f.push(token, kDevC, longer);
     REQUIRE(afterMigration.status == 200);
     CHECK(afterMigration.body.at("results") == res);
@@ -304,11 +288,7 @@ TEST_CASE("a new record's answers need no field rows, and still meet later edits
     auto created = f.push(tokenA, kDevA,
                           json::array({ServerFixture::create(1, kRec1, {{"a", 1}, {"b", "deux"}, {"c", nullptr}})}));
     REQUIRE(created.body.at("results")[0].at("status") == "applied");
-    auto rows = [&] {
-        auto db = Db::open(f.dir.path() / "data" / "server.db");
-        REQUIRE(db.ok());
-        return *db->scalar("SELECT count(*) FROM record_fields WHERE record_id = '" + kRec1 + "'");
-    };
+    auto rows = [&] { return f.scalar("SELECT count(*) FROM record_fields WHERE record_id = '" + kRec1 + "'"); };
     // Only the null the record was created with has a row; a and b are implied (version 1, Awa's device).
     CHECK(rows() == 1);
 
@@ -418,21 +398,13 @@ TEST_CASE("a record's current version is stored once, and an older database move
                                 ServerFixture::set(3, kRec1, 1, {{"b", "y"}}),
                                 ServerFixture::create(4, kRec3, {{"a", 1}, {"b", "é"}})}))
                 .status == 200);
-    const std::filesystem::path dbFile = f.dir.path() / "data" / "server.db";
-    auto scalar = [&](const std::string& sql) {
-        auto db = Db::open(dbFile);
-        REQUIRE(db.ok());
-        auto v = db->scalar(sql);
-        REQUIRE(v.ok());
-        return *v;
-    };
     // Only the superseded version of record 1 is in the kept history; each current version is in
     // `records` alone, and record 3's list of changes is implied by its answers.
-    CHECK(scalar("SELECT count(*) FROM record_versions") == 1);
-    CHECK(scalar("SELECT count(*) FROM record_versions WHERE record_id = '" + kRec1 +
-                 "' AND version = 1 AND answers = '{\"a\":1,\"b\":\"x\"}' AND changed = '[\"a\",\"b\"]'") == 1);
-    CHECK(scalar("SELECT count(*) FROM records WHERE version_changed IS NULL") == 1);
-    CHECK(scalar("SELECT count(*) FROM records WHERE record_id = '" + kRec3 + "' AND version_changed IS NULL") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM record_versions") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM record_versions WHERE record_id = '" + kRec1 +
+                   "' AND version = 1 AND answers = '{\"a\":1,\"b\":\"x\"}' AND changed = '[\"a\",\"b\"]'") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM records WHERE version_changed IS NULL") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM records WHERE record_id = '" + kRec3 + "' AND version_changed IS NULL") == 1);
 
     auto history = [&](const std::string& id) {
         auto h = f.get("/api/v1/records/" + id + "/history", token);
@@ -457,26 +429,18 @@ TEST_CASE("a record's current version is stored once, and an older database move
     // The same data in the layout of schema version 5 (every version in `record_versions`, the current
     // one too; no version columns in `records`), reopened: the migration moves it back and the history
     // reads the same.
-    f.server.reset();
-    f.services.reset();
-    {
-        auto db = Db::open(dbFile);
-        REQUIRE(db.ok());
-        REQUIRE(db->exec("INSERT INTO record_versions SELECT record_id, version, status, form_version, version_device, "
-                         "version_user, answers, coalesce(version_changed, (SELECT json_group_array(key) FROM "
-                         "json_each(records.answers))), version_at FROM records")
+    f.restart([](Db& db) {
+        REQUIRE(db.exec("INSERT INTO record_versions SELECT record_id, version, status, form_version, version_device, "
+                        "version_user, answers, coalesce(version_changed, (SELECT json_group_array(key) FROM "
+                        "json_each(records.answers))), version_at FROM records")
                     .ok());
         for (const char* column : {"version_device", "version_user", "version_changed", "version_at"})
-            REQUIRE(db->exec(std::string("ALTER TABLE records DROP COLUMN ") + column).ok());
-        REQUIRE(db->exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 5").ok());
-    }
-    CHECK(scalar("SELECT count(*) FROM record_versions") == 4);
-    auto reopened = server::Services::open(f.dir.path() / "data");
-    REQUIRE(reopened.ok());
-    f.services = std::move(*reopened);
-    f.server = std::make_unique<ServerThread>(*f.services);
-    CHECK(scalar("PRAGMA user_version") == 7);
-    CHECK(scalar("SELECT count(*) FROM record_versions") == 1);
+            REQUIRE(db.exec(std::string("ALTER TABLE records DROP COLUMN ") + column).ok());
+        REQUIRE(db.exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 5").ok());
+        REQUIRE(*db.scalar("SELECT count(*) FROM record_versions") == 4);
+    });
+    CHECK(f.scalar("PRAGMA user_version") == 7);
+    CHECK(f.scalar("SELECT count(*) FROM record_versions") == 1);
     CHECK(history(kRec1) == h1);
     CHECK(history(kRec2) == h2);
     CHECK(history(kRec3) == h3);
@@ -487,8 +451,8 @@ TEST_CASE("a record's current version is stored once, and an older database move
     CHECK(after[0] == h3[0]);
     CHECK(after[1].at("answers") == json{{"a", 2}, {"b", "é"}});
     CHECK(after[1].at("changed") == json::array({"a"}));
-    CHECK(scalar("SELECT count(*) FROM record_versions WHERE record_id = '" + kRec3 +
-                 "' AND changed = '[\"a\",\"b\"]'") == 1);
+    CHECK(f.scalar("SELECT count(*) FROM record_versions WHERE record_id = '" + kRec3 +
+                   "' AND changed = '[\"a\",\"b\"]'") == 1);
 }
 
 TEST_CASE("pull pages through everything exactly once, then costs one empty round trip", "[server][pull]") {
@@ -653,12 +617,7 @@ TEST_CASE("applied pushes and the cursor survive a server restart", "[server][pu
     REQUIRE(first.status == 200);
     const std::string cursor = f.get("/api/v1/sync/pull", token).body.at("cursor");
 
-    f.server.reset();
-    f.services.reset();
-    auto reopened = server::Services::open(f.dir.path() / "data");
-    REQUIRE(reopened.ok());
-    f.services = std::move(*reopened);
-    f.server = std::make_unique<ServerThread>(*f.services);
+    f.restart();
 
     CHECK(f.push(token, kDevA, batch).body == first.body); // tokens, devices and applied seqs are on disk
     auto pulled = f.get("/api/v1/sync/pull?cursor=" + cursor, token);
@@ -692,7 +651,7 @@ TEST_CASE("migrate moves a record to another published version of its form", "[s
 TEST_CASE("the WAL is checkpointed in the background, and nothing committed is lost", "[server][storage]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("awa", kDevA);
-    const auto dbFile = f.dir.path() / "data" / "server.db";
+    const auto dbFile = f.dbFile();
     const auto startSize = std::filesystem::file_size(dbFile);
     // 16 MB of answers in 32 pushes: the WAL crosses the checkpoint threshold (1,000 pages, 4 MB)
     // again and again.
