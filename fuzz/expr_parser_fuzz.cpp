@@ -3,6 +3,7 @@
 // evaluated against a context that holds every kind of value.
 #include "core/i18n.hpp"
 #include "forms/expr.hpp"
+#include "fuzz_expect.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,11 +14,9 @@
 
 using namespace carnet::forms;
 
-namespace {
+using carnet::fuzz::expect;
 
-void expect(bool condition) {
-    if (!condition) std::abort();
-}
+namespace {
 
 class FuzzContext final : public EvalContext {
 public:

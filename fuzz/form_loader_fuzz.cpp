@@ -4,6 +4,7 @@
 #include "core/i18n.hpp"
 #include "forms/loader.hpp"
 #include "forms/session.hpp"
+#include "fuzz_expect.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -12,14 +13,7 @@
 
 using namespace carnet::forms;
 
-namespace {
-
-// A property the harness checks; a violation is a crash the fuzzer reports.
-void expect(bool condition) {
-    if (!condition) std::abort();
-}
-
-} // namespace
+using carnet::fuzz::expect;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

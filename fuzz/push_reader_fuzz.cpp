@@ -1,6 +1,7 @@
 // libFuzzer target: a push request body as a device (or anything on the network) might send it. The
 // canonical reader (readCanonicalPush) must read exactly what the full parse reads, or decline; a
 // value it calls canonical must dump back to its own bytes.
+#include "fuzz_expect.hpp"
 #include "sync/canonical_json.hpp"
 #include "sync/protocol.hpp"
 
@@ -12,14 +13,7 @@
 using namespace carnet::sync;
 using nlohmann::json;
 
-namespace {
-
-// A property the harness checks; a violation is a crash the fuzzer reports.
-void expect(bool condition) {
-    if (!condition) std::abort();
-}
-
-} // namespace
+using carnet::fuzz::expect;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -5,6 +5,7 @@
 // loader accepts or says why, with translated messages.
 #include "core/i18n.hpp"
 #include "forms/loader.hpp"
+#include "fuzz_expect.hpp"
 #include "xlsform/import.hpp"
 
 #include <algorithm>
@@ -15,11 +16,9 @@
 
 using namespace carnet::xlsform;
 
-namespace {
+using carnet::fuzz::expect;
 
-void expect(bool condition) {
-    if (!condition) std::abort();
-}
+namespace {
 
 Workbook textWorkbook(std::string_view text) {
     static const char* const kNames[] = {"survey", "choices", "settings", "extra"};
