@@ -68,6 +68,12 @@ struct World {
         REQUIRE(s.ok());
         return std::move(*s);
     }
+    /// A transport to the server with `store` logged in as `user` (whose password is "<user>-password").
+    std::unique_ptr<Transport> connect(store::Store& store, const std::string& user) {
+        auto t = makeCurlTransport(server.url());
+        REQUIRE(login(store, *t, server.url(), user, user + "-password").ok());
+        return t;
+    }
 };
 
 SyncOptions fast() {
@@ -81,8 +87,7 @@ SyncOptions fast() {
 TEST_CASE("a push whose response is lost is applied once when retried", "[sync]") {
     World w;
     store::Store awa = w.device("awa");
-    auto curl = makeCurlTransport(w.server.url());
-    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    auto curl = w.connect(awa, "awa");
     REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
     const std::string id = *awa.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa");
     REQUIRE(awa.setAnswer(id, "trajets_voiture_solo", 5).ok());
@@ -97,8 +102,7 @@ TEST_CASE("a push whose response is lost is applied once when retried", "[sync]"
 
     // The coordinator sees one record, at the version of exactly two applied mutations.
     store::Store chloe = w.device("chloe");
-    auto curl2 = makeCurlTransport(w.server.url());
-    REQUIRE(login(chloe, *curl2, w.server.url(), "chloe", "chloe-password").ok());
+    auto curl2 = w.connect(chloe, "chloe");
     const SyncReport c = synchronize(chloe, *curl2, fast());
     REQUIRE(c.ok);
     CHECK(c.pulled == 1);
@@ -111,8 +115,7 @@ TEST_CASE("a push whose response is lost is applied once when retried", "[sync]"
 TEST_CASE("the server stops on SIGTERM with its database closed cleanly", "[sync]") {
     World w;
     store::Store awa = w.device("awa");
-    auto curl = makeCurlTransport(w.server.url());
-    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    auto curl = w.connect(awa, "awa");
     REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
     REQUIRE(awa.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa").ok());
     REQUIRE(synchronize(awa, *curl, fast()).ok);
@@ -128,8 +131,7 @@ TEST_CASE("the server stops on SIGTERM with its database closed cleanly", "[sync
 TEST_CASE("a push in batches keeps what was answered when the link drops, and sends a refused entry once", "[sync]") {
     World w;
     store::Store awa = w.device("awa");
-    auto curl = makeCurlTransport(w.server.url());
-    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    auto curl = w.connect(awa, "awa");
     REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
     // A form the server never published: its record is refused (and stays on the device).
     auto local = awa.installForm(*readTextFile(std::string(CARNET_SOURCE_DIR) + "/assets/forms/door_to_door.json"));
@@ -170,8 +172,7 @@ TEST_CASE("a push in batches keeps what was answered when the link drops, and se
 TEST_CASE("transient failures are retried with backoff, a protocol mismatch stops with a clear message", "[sync]") {
     World w;
     store::Store awa = w.device("awa");
-    auto curl = makeCurlTransport(w.server.url());
-    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    auto curl = w.connect(awa, "awa");
     FaultyTransport faulty(*curl);
     faulty.failBeforeSend = 2;
     std::vector<long long> waits;
@@ -198,8 +199,7 @@ TEST_CASE("transient failures are retried with backoff, a protocol mismatch stop
 TEST_CASE("a pull cut part-way resumes from the last applied page, and an idle sync is one round trip", "[sync]") {
     World w;
     store::Store awa = w.device("awa");
-    auto curl = makeCurlTransport(w.server.url());
-    REQUIRE(login(awa, *curl, w.server.url(), "awa", "awa-password").ok());
+    auto curl = w.connect(awa, "awa");
     REQUIRE(synchronize(awa, *curl, fast()).ok);
     for (int i = 0; i < 25; ++i)
         REQUIRE(awa.importAnswers("trip_survey", json{{"survey_phase", i % 2 ? "avant" : "apres"}}, "awa").ok());
@@ -208,8 +208,7 @@ TEST_CASE("a pull cut part-way resumes from the last applied page, and an idle s
     CHECK(pushed.pushed == 25);
 
     store::Store chloe = w.device("chloe");
-    auto curl2 = makeCurlTransport(w.server.url());
-    REQUIRE(login(chloe, *curl2, w.server.url(), "chloe", "chloe-password").ok());
+    auto curl2 = w.connect(chloe, "chloe");
     FaultyTransport faulty(*curl2);
     faulty.failPullAfter = 2; // two pages arrive, then the link goes down
     SyncOptions o = fast();
