@@ -8,6 +8,9 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 add_library(carnet::curl ALIAS PkgConfig::CURL)
 add_library(carnet::sodium ALIAS PkgConfig::SODIUM)
+# forms: regex() and a question's `regex` run on RE2 (UTF-8 characters, linear time).
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+add_library(carnet::re2 ALIAS PkgConfig::RE2)
 # xlsform and the server's exports: .xlsx workbooks are zips of XML parts.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 add_library(carnet::zip ALIAS PkgConfig::LIBZIP)

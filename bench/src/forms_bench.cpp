@@ -515,6 +515,41 @@ bool measureChanges(Session& session, const std::vector<PathAnswer>& paths, cons
     return true;
 }
 
+/// regex() in a constraint, with a pattern that backtracks exponentially in a backtracking engine
+/// ("^(a+)+$" on "aaa…a!"), on a 10,000-character answer: median setAnswer time, constraint included.
+bool regexWorst(const Options& opt, double& medianMs) {
+    const json doc = {
+        {"id", "regex_bench"},
+        {"version", "1"},
+        {"title", {{"en", "regex"}}},
+        {"default_language", "en"},
+        {"languages", {"en"}},
+        {"pages",
+         {{{"type", "page"},
+           {"name", "p"},
+           {"label", {{"en", "p"}}},
+           {"children",
+            {{{"type", "text"},
+              {"name", "code"},
+              {"label", {{"en", "code"}}},
+              {"constraint", "regex(., '^(a+)+$')"}}}}}}},
+    };
+    const auto loaded = carnet::forms::loadFormJson(doc);
+    if (!loaded.ok()) return false;
+    Session session(loaded.form, sessionOptions());
+    const std::string answers[2] = {std::string(10000, 'a') + "!", std::string(10000, 'a') + "?"};
+    std::vector<double> ms;
+    int k = 0;
+    const bool ok = timeRuns(opt, ms, [&](double& out) {
+        const auto t0 = Clock::now();
+        const auto set = session.setAnswer("code", answers[k++ % 2], Validation::Lenient);
+        out = msSince(t0);
+        return set.ok();
+    });
+    medianMs = median(ms);
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -657,5 +692,8 @@ int main(int argc, char** argv) {
     figure("forms_eval_page_flip_nodes", flipNodes, "nodes");
     figure("forms_view_ms", median(viewMs), "ms");
     figure("forms_record_ms", median(recordMs), "ms");
+    double regexMs = 0;
+    if (!regexWorst(opt, regexMs)) return 1;
+    figure("forms_regex_worst_ms", regexMs, "ms");
     return 0;
 }

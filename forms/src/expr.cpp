@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include <re2/re2.h>
+
 namespace carnet::forms {
 
 namespace {
@@ -695,16 +697,14 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return Value::number(static_cast<double>(utf8Length(v.toString())));
     }
     case Func::Regex: {
+        // ODK: true when the pattern matches somewhere in the text (anchor it with ^ and $).
         const std::string s = arg(0).toString();
-        if (e.regex) return Value::boolean(regexMatches(s, *e.regex));
+        if (e.regex) return Value::boolean(e.regex->search(s));
         const std::string pattern = arg(1).toString();
-        if (pattern.size() > kMaxRegexText) return Value::boolean(false); // compiling recurses per group
-        try {
-            const std::regex re(pattern, std::regex::ECMAScript);
-            return Value::boolean(regexMatches(s, re));
-        } catch (const std::regex_error&) {
-            return Value::boolean(false);
-        }
+        if (pattern.size() > kMaxRegexPattern) return Value::boolean(false);
+        std::string error;
+        const auto re = Regex::compile(pattern, error);
+        return Value::boolean(re && re->search(s));
     }
     case Func::Today: {
         const double days = std::floor(ctx.nowDays());
@@ -831,13 +831,33 @@ bool valuesEqual(const Value& a, const Value& b) {
     return compare(Op::Eq, a, b);
 }
 
-bool regexMatches(const std::string& text, const std::regex& re) {
-    if (text.size() > kMaxRegexText) return false;
-    try {
-        return std::regex_match(text, re);
-    } catch (const std::regex_error&) {
-        return false; // error_complexity / error_stack: treat as no match
+struct Regex::Impl {
+    explicit Impl(std::string_view pattern, const RE2::Options& options)
+        : re(pattern, options) {}
+    RE2 re;
+};
+
+Regex::Regex(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {}
+Regex::~Regex() = default;
+
+std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, std::string& error) {
+    RE2::Options options; // UTF-8 in and out; errors are returned, not logged
+    options.set_log_errors(false);
+    auto impl = std::make_unique<Impl>(pattern, options);
+    if (!impl->re.ok()) {
+        error = impl->re.error();
+        return nullptr;
     }
+    return std::shared_ptr<const Regex>(new Regex(std::move(impl)));
+}
+
+bool Regex::fullMatch(std::string_view text) const {
+    return RE2::FullMatch(text, m_impl->re);
+}
+
+bool Regex::search(std::string_view text) const {
+    return RE2::PartialMatch(text, m_impl->re);
 }
 
 Value evaluate(const Expr& e, const EvalContext& ctx) {

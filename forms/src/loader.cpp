@@ -456,15 +456,15 @@ private:
         if (*type == ItemType::Text && j.contains("regex")) {
             std::string pattern;
             if (readString(j, "regex", ptr, pattern, false)) {
-                if (pattern.size() > kMaxRegexText) {
-                    problem(ptr + "/regex", "load.regex_too_long", {std::to_string(kMaxRegexText)});
+                if (pattern.size() > kMaxRegexPattern) {
+                    problem(ptr + "/regex", "load.regex_too_long", {std::to_string(kMaxRegexPattern)});
                 } else {
-                    try {
-                        self().patternRegex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+                    std::string error;
+                    self().patternRegex = Regex::compile(pattern, error);
+                    if (self().patternRegex)
                         self().pattern = pattern;
-                    } catch (const std::regex_error& e) {
-                        problem(ptr + "/regex", "load.bad_regex", {e.what()});
-                    }
+                    else
+                        problem(ptr + "/regex", "load.bad_regex", {error});
                 }
             }
         }
@@ -552,14 +552,12 @@ private:
                 if (node.kind == Expr::Kind::Call && node.func == Func::Regex && node.args.size() == 2 &&
                     node.args[1]->kind == Expr::Kind::Literal) {
                     const std::string pattern = node.args[1]->literal.toString();
-                    if (pattern.size() > kMaxRegexText) {
-                        problem(pending.pointer, "load.regex_too_long", {std::to_string(kMaxRegexText)});
+                    if (pattern.size() > kMaxRegexPattern) {
+                        problem(pending.pointer, "load.regex_too_long", {std::to_string(kMaxRegexPattern)});
                     } else {
-                        try {
-                            node.regex = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
-                        } catch (const std::regex_error& err) {
-                            problem(pending.pointer, "load.bad_regex", {err.what()});
-                        }
+                        std::string error;
+                        node.regex = Regex::compile(pattern, error);
+                        if (!node.regex) problem(pending.pointer, "load.bad_regex", {error});
                     }
                 }
             });

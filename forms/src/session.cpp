@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <regex>
 
 namespace carnet::forms {
 
@@ -422,7 +421,7 @@ struct Session::Impl {
         if (relevant && answerable) {
             if (sl.value.isEmpty()) {
                 if (sl.required) setIssue(sl, IssueKind::Required);
-            } else if (it.patternRegex && !regexMatches(sl.value.toString(), *it.patternRegex)) {
+            } else if (it.patternRegex && !it.patternRegex->fullMatch(sl.value.toString())) {
                 setIssue(sl, IssueKind::Pattern);
             } else if (it.choiceFilter && !choicesAvailable(it, scope, sl)) {
                 setIssue(sl, IssueKind::ChoiceUnavailable);

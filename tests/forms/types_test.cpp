@@ -379,15 +379,17 @@ TEST_CASE("a session stores answers normalised by type", "[types]") {
     CHECK_FALSE(session.answers().contains("integer"));
 }
 
-TEST_CASE("a very long answer to a question with a regex is refused, not a crash", "[types]") {
+TEST_CASE("a very long answer to a question with a regex is matched like a short one", "[types]") {
+    // RE2 matches in linear time without recursion: no length cap on answers.
     const auto form = loadForm(R"({"id": "t", "version": "1", "title": "T", "default_language": "fr",
       "languages": ["fr"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [
         {"type": "text", "name": "nom", "label": "Nom", "regex": "[A-Za-z -]+"}]}]})");
     REQUIRE(form.ok());
     Session session(form.form, SessionOptions{"en", {}});
     CHECK(session.setAnswer("nom", std::string(900, 'a')).ok());
-    CHECK_FALSE(session.setAnswer("nom", std::string(60000, 'a')).ok());
-    REQUIRE(session.setAnswer("nom", std::string(60000, 'a'), Validation::Lenient).ok());
+    CHECK(session.setAnswer("nom", std::string(60000, 'a')).ok());
+    CHECK_FALSE(session.setAnswer("nom", std::string(60000, 'a') + "1").ok());
+    REQUIRE(session.setAnswer("nom", std::string(60000, 'a') + "1", Validation::Lenient).ok());
     const auto issues = session.issues();
     REQUIRE(issues.size() == 1);
     CHECK(issues[0].kind == IssueKind::Pattern);

@@ -5,12 +5,31 @@
 
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace carnet::forms {
+
+/// A compiled regular expression: RE2 syntax on UTF-8 characters, matched in time linear in the text
+/// (no backtracking), so answers of any length can be matched. RE2 stays out of this header.
+class Regex {
+public:
+    /// Compiles `pattern`; nullptr and `error` filled when it is not a valid RE2 pattern.
+    [[nodiscard]] static std::shared_ptr<const Regex> compile(std::string_view pattern, std::string& error);
+    ~Regex();
+    Regex(const Regex&) = delete;
+    Regex& operator=(const Regex&) = delete;
+    /// True when the pattern matches the whole of `text` (a question's `regex`).
+    [[nodiscard]] bool fullMatch(std::string_view text) const;
+    /// True when the pattern matches somewhere in `text` (ODK's regex(), which anchors with ^ and $).
+    [[nodiscard]] bool search(std::string_view text) const;
+
+private:
+    struct Impl;
+    explicit Regex(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
 
 /// Built-in functions.
 enum class Func {
@@ -58,7 +77,7 @@ struct Expr {
     Func func = Func::If;                    ///< Call
     std::vector<std::unique_ptr<Expr>> args; ///< operands or call arguments
     int column = 1;                          ///< 1-based column in the source text, for messages
-    std::shared_ptr<const std::regex> regex; ///< Call Regex with a literal pattern: compiled once
+    std::shared_ptr<const Regex> regex;      ///< Call Regex with a literal pattern: compiled once
 };
 
 /// A parse failure: message key (see the translation table), its argument, and the 1-based column.
@@ -119,11 +138,7 @@ public:
 /// XPath "=" between two values (node-sets compare existentially).
 [[nodiscard]] bool valuesEqual(const Value& a, const Value& b);
 
-/// Longest text, in bytes, that regex() and a question's `regex` are matched against: std::regex
-/// recurses once per character, so a long answer would overflow the stack. Longer texts never match.
-inline constexpr std::size_t kMaxRegexText = 1000;
-
-/// True when `re` matches the whole of `text`; false when `text` is longer than kMaxRegexText.
-[[nodiscard]] bool regexMatches(const std::string& text, const std::regex& re);
+/// Longest pattern, in bytes, of regex() and of a question's `regex`: compiled memory grows with it.
+inline constexpr std::size_t kMaxRegexPattern = 1000;
 
 } // namespace carnet::forms

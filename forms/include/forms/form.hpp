@@ -7,7 +7,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -92,8 +91,8 @@ struct Item {
     bool personal = false;       ///< personal data: erased (Store::eraseFields, op `erase`) when a person asks
     nlohmann::json defaultValue; ///< null when there is none; already normalised
     std::string appearance;
-    std::string pattern; ///< text questions: ECMAScript pattern, whole-answer match
-    std::shared_ptr<const std::regex> patternRegex;
+    std::string pattern; ///< text questions: RE2 pattern, whole-answer match
+    std::shared_ptr<const Regex> patternRegex;
     int choiceList = -1; ///< index in Form::choiceLists
     double rangeStart = 0, rangeEnd = 10, rangeStep = 1;
     int minCount = 0, maxCount = -1; ///< repeats; -1 = no maximum
