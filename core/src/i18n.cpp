@@ -232,6 +232,14 @@ constexpr auto kTable = std::to_array<Entry>({
           "form '{0}' version '{1}' already installed"},
     Entry{"device.not_logged_in", "pas de serveur : lancez d’abord « carnet-device login URL UTILISATEUR »",
           "no server: run 'carnet-device login URL USER' first"},
+    Entry{"device.pin_changed", "code PIN changé", "PIN changed"},
+    Entry{"device.reset_done", "appareil réinitialisé : base et pièces jointes supprimées",
+          "device reset: database and attachments deleted"},
+    Entry{"device.reset_warning",
+          "ATTENTION : la réinitialisation supprime toutes les données de cet appareil. {0} modification(s) non "
+          "synchronisée(s) seront perdues pour de bon. Relancez avec « reset --confirm » pour le faire.",
+          "WARNING: the reset deletes all the data on this device. {0} change(s) not synced will be lost for good. "
+          "Run 'reset --confirm' to do it."},
     Entry{"device.saved", "saved", "saved"},
     Entry{"device.usage",
           "Utilisation : carnet-device --data DOSSIER [--lang fr|en] [--author NOM] COMMANDE\n"
@@ -240,14 +248,18 @@ constexpr auto kTable = std::to_array<Entry>({
           "  get FICHE | list [--status draft|finalized] | finalize FICHE\n"
           "  delete FICHE | erase FICHE CHAMP... (données personnelles, pour de bon)\n"
           "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check\n"
-          "  login URL UTILISATEUR (mot de passe sur l’entrée standard) | sync",
+          "  login URL UTILISATEUR (mot de passe sur l’entrée standard) | sync\n"
+          "  --pin-stdin : code PIN sur la première ligne de l’entrée standard (ou CARNET_PIN) ; chiffre la base\n"
+          "  pin change (nouveau code sur l’entrée standard) | reset [--confirm] (code PIN oublié)",
           "Usage: carnet-device --data DIR [--lang fr|en] [--author NAME] COMMAND\n"
           "  forms add FILE | forms list\n"
           "  new FORM_ID | set RECORD_ID FIELD VALUE | add-repeat RECORD_ID PATH | remove-repeat RECORD_ID PATH[k]\n"
           "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
           "  delete RECORD_ID | erase RECORD_ID FIELD... (personal data, for good)\n"
           "  import-answers FORM_ID FILE.json | attach FILE | outbox | check\n"
-          "  login URL USER (password on standard input) | sync"},
+          "  login URL USER (password on standard input) | sync\n"
+          "  --pin-stdin: PIN on the first line of standard input (or CARNET_PIN); encrypts the store\n"
+          "  pin change (new PIN on standard input) | reset [--confirm] (forgotten PIN)"},
     Entry{"device.usage_field",
           "Travail de terrain (sorties JSON ; --at AAAA-MM-JJTHH:MM, --today AAAA-MM-JJ, --campaign FICHIER) :\n"
           "  demo-seed [--user NOM] | field install-forms | field finalize FICHE\n"
@@ -431,10 +443,18 @@ constexpr auto kTable = std::to_array<Entry>({
           "{0}: written by a newer Carnet (schema {1})"},
     Entry{"store.not_carnet", "{0} : ce fichier n’est pas une base Carnet, laissé intact",
           "{0}: this file is not a Carnet store, left untouched"},
+    Entry{"store.not_encrypted", "{0} : cette base n’a pas de code PIN", "{0}: this store has no PIN"},
     Entry{"store.not_writable", "{0} : dossier de données inaccessible en écriture ({1})",
           "{0}: data folder is not writable ({1})"},
+    Entry{"store.pin_length", "le code PIN doit compter au moins {0} caractères",
+          "the PIN must have at least {0} characters"},
+    Entry{"store.pin_required", "{0} : les données sont chiffrées, le code PIN est nécessaire",
+          "{0}: the data is encrypted, the PIN is needed"},
+    Entry{"store.sealed_damaged", "fiche {0} : champ chiffré « {1} » altéré, illisible",
+          "record {0}: encrypted field '{1}' was altered, unreadable"},
     Entry{"store.unknown_form", "formulaire inconnu « {0} »", "unknown form '{0}'"},
     Entry{"store.unknown_record", "fiche inconnue « {0} »", "unknown record '{0}'"},
+    Entry{"store.wrong_pin", "code PIN incorrect", "wrong PIN"},
     Entry{"xlsform.bad_cell_ref", "{0} : référence de cellule non valide « {1} »", "{0}: invalid cell reference '{1}'"},
     Entry{"xlsform.bad_number", "paramètre « {0} » : « {1} » n’est pas un nombre",
           "parameter '{0}': '{1}' is not a number"},

@@ -87,6 +87,29 @@ bool fsyncPath(const fs::path& p, bool directory) {
     return ok;
 }
 
+// Writes beside, fsyncs, then renames: `target` only ever holds a complete file.
+Result<void> writeFileDurably(const fs::path& target, std::string_view data, const fs::path& dataDir, Lang lang) {
+    std::error_code ec;
+    const fs::path tmp = target.parent_path() / (".tmp-" + newUuid());
+    {
+        std::FILE* f = std::fopen(tmp.c_str(), "wb");
+        if (!f) return makeError(ErrorCode::Io, tr("store.not_writable", lang, {tmp.string(), std::strerror(errno)}));
+        const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() && std::fflush(f) == 0 &&
+                        ::fsync(::fileno(f)) == 0;
+        const int err = errno;
+        std::fclose(f);
+        if (!ok) {
+            fs::remove(tmp, ec);
+            if (err == ENOSPC) return makeError(ErrorCode::NoSpace, tr("store.disk_full", lang, {dataDir.string()}));
+            return makeError(ErrorCode::Io, tr("store.not_writable", lang, {tmp.string(), std::strerror(err)}));
+        }
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", lang, {target.string(), ec.message()}));
+    (void)fsyncPath(target.parent_path(), true);
+    return {};
+}
+
 } // namespace
 
 // Rows of (seq, record_id, base_version, op, changes).
@@ -149,6 +172,9 @@ struct Store::Impl {
     // The record being filled: consecutive answers to it do not reload its form session.
     std::string cachedId;
     std::unique_ptr<forms::Session> cached;
+    // Encryption at rest (store/vault.hpp): null when the store has none.
+    std::shared_ptr<const DataKey> vaultKey;
+    std::map<std::pair<std::string, std::string>, std::set<std::string>> personalCache;
 
     Error dbError(const Error& e) const {
         if (e.code == ErrorCode::NoSpace)
@@ -160,6 +186,75 @@ struct Store::Impl {
         cachedId.clear();
         cached.reset();
     }
+
+    // The top-level answers of a form version that hold personal data: questions marked personal, and
+    // repeats with one inside (a repeat is sealed whole). nullptr when the form is not installed: then
+    // every value is sealed, the safe side.
+    const std::set<std::string>* personalKeys(std::string_view formId, std::string_view version) {
+        const auto k = std::make_pair(std::string(formId), std::string(version));
+        if (auto it = personalCache.find(k); it != personalCache.end()) return &it->second;
+        auto form = loadForm(formId, version);
+        if (!form.ok()) return nullptr;
+        std::set<std::string> keys;
+        const auto& items = (*form)->items;
+        for (int slot : (*form)->rootSlots) {
+            const forms::Item& item = items[static_cast<std::size_t>(slot)];
+            bool personal = item.personal;
+            for (int d : item.descendants)
+                personal = personal || items[static_cast<std::size_t>(d)].personal;
+            if (personal) keys.insert(item.name);
+        }
+        return &(personalCache[k] = std::move(keys));
+    }
+
+    static std::string fieldContext(std::string_view recordId, std::string_view field) {
+        return "record:" + std::string(recordId) + "/" + std::string(field);
+    }
+
+    // Answers (or an outbox entry's fields) as stored: personal values sealed, bound to record and field.
+    json sealFields(std::string_view recordId, std::string_view formId, std::string_view version, json fields) {
+        if (!vaultKey || !fields.is_object()) return fields;
+        const std::set<std::string>* personal = personalKeys(formId, version);
+        for (auto& [field, value] : fields.items())
+            if (!value.is_null() && !isSealed(value) && (personal == nullptr || personal->count(field) > 0))
+                value = sealJson(*vaultKey, fieldContext(recordId, field), value);
+        return fields;
+    }
+
+    // Same, for the fields of an outbox entry of `recordId` (its form read from the record).
+    Result<json> sealChanges(std::string_view recordId, json changes) {
+        if (!vaultKey || !changes.is_object() || !changes.contains("fields")) return changes;
+        auto st = db.prepare("SELECT form_id, form_version FROM records WHERE id = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, recordId);
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        const std::string formId = *row ? st->text(0) : std::string(), version = *row ? st->text(1) : std::string();
+        st->reset();
+        changes["fields"] = sealFields(recordId, formId, version, std::move(changes["fields"]));
+        return changes;
+    }
+
+    // Opens the sealed values of answers (or of an outbox entry's fields) in place.
+    Result<void> openFields(std::string_view recordId, json& fields) const {
+        if (!fields.is_object()) return {};
+        for (auto& [field, value] : fields.items()) {
+            if (!isSealed(value)) continue;
+            std::optional<json> clear;
+            if (vaultKey) clear = openJson(*vaultKey, fieldContext(recordId, field), value);
+            if (!clear) return makeError(ErrorCode::Invalid, tr("store.sealed_damaged", lang, {recordId, field}));
+            value = std::move(*clear);
+        }
+        return {};
+    }
+
+    Result<void> openChanges(OutboxEntry& e) const {
+        if (e.changes.is_object() && e.changes.contains("fields")) return openFields(e.recordId, e.changes["fields"]);
+        return {};
+    }
+
+    // Settings holding a secret: sealed like personal values.
+    static bool secretSetting(std::string_view name) { return name == "server_token"; }
 
     static Record readRecord(const Stmt& st) {
         Record r;
@@ -194,7 +289,9 @@ struct Store::Impl {
         auto row = st->step();
         if (!row.ok()) return row.error();
         if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_record", lang, {id}));
-        return readRecord(*st);
+        Record r = readRecord(*st);
+        if (auto o = openFields(r.id, r.answers); !o.ok()) return o.error();
+        return r;
     }
 
     Result<std::shared_ptr<const forms::Form>> loadForm(std::string_view formId, std::string_view version) {
@@ -252,7 +349,9 @@ struct Store::Impl {
         auto st =
             db.prepare("INSERT INTO outbox(record_id, base_version, op, changes, created_at) VALUES (?, ?, ?, ?, ?)");
         if (!st.ok()) return st.error();
-        st->bind(1, recordId).bind(2, baseVersion).bind(3, op).bind(4, changes.dump()).bind(5, now);
+        auto stored = sealChanges(recordId, changes);
+        if (!stored.ok()) return stored.error();
+        st->bind(1, recordId).bind(2, baseVersion).bind(3, op).bind(4, stored->dump()).bind(5, now);
         return st->run();
     }
 
@@ -263,7 +362,7 @@ struct Store::Impl {
         if (!tx.begun().ok()) return dbError(tx.begun().error());
         auto st = db.prepare("UPDATE records SET answers = ?, updated_at = ? WHERE id = ?");
         if (!st.ok()) return dbError(st.error());
-        st->bind(1, answers.dump()).bind(2, now).bind(3, rec.id);
+        st->bind(1, sealFields(rec.id, rec.formId, rec.formVersion, answers).dump()).bind(2, now).bind(3, rec.id);
         if (auto r = st->run(); !r.ok()) return dbError(r.error());
         json entry = json::object();
         entry["fields"] = std::move(changes);
@@ -284,7 +383,8 @@ struct Store::Impl {
             db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
                        "updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)");
         if (!st.ok()) return dbError(st.error());
-        st->bind(1, id).bind(2, k).bind(3, form.id).bind(4, form.version).bind(5, answers.dump()).bind(6, author);
+        st->bind(1, id).bind(2, k).bind(3, form.id).bind(4, form.version);
+        st->bind(5, sealFields(id, form.id, form.version, answers).dump()).bind(6, author);
         st->bind(7, now).bind(8, now);
         if (auto r = st->run(); !r.ok()) return dbError(r.error());
         json entry;
@@ -366,6 +466,136 @@ struct Store::Impl {
         (void)db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     }
 
+    Result<std::optional<std::string>> metaValue(std::string_view k) {
+        auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, k);
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) return std::optional<std::string>{};
+        return std::optional<std::string>(st->text(0));
+    }
+
+    Result<void> setMeta(std::string_view k, std::string_view value) {
+        auto st = db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        if (!st.ok()) return st.error();
+        if (auto r = st->bind(1, k).bind(2, value).run(); !r.ok()) return dbError(r.error());
+        return {};
+    }
+
+    static constexpr std::string_view kCheckContext = "carnet:key-check";
+
+    // Opens the store's data key with the PIN, or checks a key handed over by another connection.
+    Result<void> unlock(const std::string& sealedText, const StoreOptions& o) {
+        if (o.key) {
+            auto check = metaValue("vault.check");
+            if (!check.ok()) return check.error();
+            if (!*check || !openText(*o.key, kCheckContext, **check))
+                return makeError(ErrorCode::Invalid, tr("store.wrong_pin", lang));
+            vaultKey = o.key;
+            return {};
+        }
+        if (!o.pin) return makeError(ErrorCode::Invalid, tr("store.pin_required", lang, {dir.string()}));
+        auto sealed = SealedKey::fromJson(json::parse(sealedText, nullptr, false));
+        if (!sealed.ok()) return sealed.error();
+        auto k = unsealKey(*sealed, *o.pin);
+        if (!k.ok())
+            return k.error().code == ErrorCode::Invalid ? makeError(ErrorCode::Invalid, tr("store.wrong_pin", lang))
+                                                        : k.error();
+        vaultKey = *k;
+        return {};
+    }
+
+    // Sets encryption up on a store without it: a fresh data key sealed under the PIN, then every
+    // personal value and the token sealed in one transaction, then the file rebuilt so no clear copy
+    // stays in a free page or in the WAL.
+    Result<void> enableEncryption(std::string_view pin, KdfLimits limits) {
+        if (pin.size() < kMinPinLength || pin.size() > kMaxPinLength)
+            return makeError(ErrorCode::Invalid, tr("store.pin_length", lang, {std::to_string(kMinPinLength)}));
+        auto fresh = DataKey::random();
+        auto sealed = sealKey(*fresh, pin, limits);
+        if (!sealed.ok()) return sealed.error();
+        if (auto r = db.exec("PRAGMA secure_delete = ON"); !r.ok()) return r.error();
+        Tx tx(db);
+        if (!tx.begun().ok()) return dbError(tx.begun().error());
+        vaultKey = fresh;
+        auto undo = [&](const Error& e) {
+            vaultKey.reset();
+            return dbError(e);
+        };
+        if (auto r = setMeta("vault.key", sealed->toJson().dump()); !r.ok()) return undo(r.error());
+        if (auto r = setMeta("vault.check", sealText(*vaultKey, kCheckContext, "carnet")); !r.ok())
+            return undo(r.error());
+        {
+            auto st = db.prepare("SELECT id, form_id, form_version, answers FROM records");
+            auto up = db.prepare("UPDATE records SET answers = ? WHERE id = ?");
+            if (!st.ok()) return undo(st.error());
+            if (!up.ok()) return undo(up.error());
+            std::vector<std::pair<std::string, std::string>> rows;
+            while (true) {
+                auto r = st->step();
+                if (!r.ok()) return undo(r.error());
+                if (!*r) break;
+                json answers = json::parse(st->text(3), nullptr, false);
+                if (answers.is_discarded()) continue;
+                rows.emplace_back(st->text(0), sealFields(st->text(0), st->text(1), st->text(2), answers).dump());
+            }
+            st->reset();
+            for (const auto& [id, text] : rows)
+                if (auto r = up->bind(1, text).bind(2, id).run(); !r.ok()) return undo(r.error());
+        }
+        {
+            auto st = db.prepare("SELECT seq, record_id, changes FROM outbox");
+            auto up = db.prepare("UPDATE outbox SET changes = ? WHERE seq = ?");
+            if (!st.ok()) return undo(st.error());
+            if (!up.ok()) return undo(up.error());
+            std::vector<std::pair<std::int64_t, std::string>> rows;
+            while (true) {
+                auto r = st->step();
+                if (!r.ok()) return undo(r.error());
+                if (!*r) break;
+                json changes = json::parse(st->text(2), nullptr, false);
+                if (changes.is_discarded()) continue;
+                auto sealedChanges = sealChanges(st->text(1), std::move(changes));
+                if (!sealedChanges.ok()) return undo(sealedChanges.error());
+                rows.emplace_back(st->integer(0), sealedChanges->dump());
+            }
+            st->reset();
+            for (const auto& [seq, text] : rows)
+                if (auto r = up->bind(1, text).bind(2, seq).run(); !r.ok()) return undo(r.error());
+        }
+        auto token = metaValue("setting.server_token");
+        if (!token.ok()) return undo(token.error());
+        if (*token && !(*token)->empty() && (*token)->rfind("v1:", 0) != 0)
+            if (auto r = setMeta("setting.server_token", sealText(*vaultKey, "setting:server_token", **token)); !r.ok())
+                return undo(r.error());
+        if (auto r = tx.commit(); !r.ok()) return undo(r.error());
+        dropCache();
+        purgeFreed();
+        return sealClearAttachments();
+    }
+
+    // Attachment files still in clear (written before encryption was set up, or cut by a crash while
+    // it was) are rewritten sealed. Runs on every unlocked open: a glance at each file's first bytes.
+    Result<void> sealClearAttachments() {
+        if (!vaultKey) return {};
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(dir / "attachments", ec)) {
+            const std::string name = e.path().filename().string();
+            if (!e.is_regular_file() || name.size() != 64 ||
+                name.find_first_not_of("0123456789abcdef") != std::string::npos)
+                continue;
+            auto data = readTextFile(e.path());
+            if (!data.ok()) return data.error();
+            if (isSealedBytes(*data)) continue;
+            if (auto w = writeFileDurably(e.path(), sealBytes(*vaultKey, "attachment:" + name, *data), dir, lang);
+                !w.ok())
+                return w.error();
+        }
+        return {};
+    }
+
     std::string fieldError(std::string_view id, std::string_view path, std::string_view message) const {
         return tr("store.field_error", lang, {id, path, message});
     }
@@ -430,6 +660,18 @@ Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) 
         if (!ins.ok()) return ins.error();
         ins->bind(1, impl->deviceId);
         if (auto r = ins->run(); !r.ok()) return impl->dbError(r.error());
+    }
+    st->reset();
+    // Encryption at rest: unlock with the PIN (or a key shared by another connection), or set it up.
+    auto sealedKey = impl->metaValue("vault.key");
+    if (!sealedKey.ok()) return sealedKey.error();
+    if (*sealedKey) {
+        if (auto r = impl->unlock(**sealedKey, options); !r.ok()) return r.error();
+        if (auto r = impl->sealClearAttachments(); !r.ok()) return r.error();
+        // Freed cells are zeroed: what an edit replaces does not linger in the file.
+        if (auto r = d.exec("PRAGMA secure_delete = ON"); !r.ok()) return r.error();
+    } else if (options.pin) {
+        if (auto r = impl->enableEncryption(*options.pin, options.kdf); !r.ok()) return r.error();
     }
     return Store(std::move(impl));
 }
@@ -499,6 +741,7 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
         if (!r.ok()) return r.error();
         if (!*r) break;
         toCheck.push_back(Impl::readRecord(*drafts));
+        if (auto o = s.openFields(toCheck.back().id, toCheck.back().answers); !o.ok()) return o.error();
     }
     const std::string now = nowIsoUtc();
     for (const Record& rec : toCheck) {
@@ -511,7 +754,8 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
             auto up = s.db.prepare(
                 "UPDATE records SET form_version = ?, answers = ?, migration_note = '', updated_at = ? WHERE id = ?");
             if (!up.ok()) return up.error();
-            up->bind(1, form.version).bind(2, answers.dump()).bind(3, now).bind(4, rec.id);
+            up->bind(1, form.version).bind(2, s.sealFields(rec.id, form.id, form.version, answers).dump());
+            up->bind(3, now).bind(4, rec.id);
             if (auto r = up->run(); !r.ok()) return s.dbError(r.error());
             json entry;
             entry["form_version"] = form.version;
@@ -618,7 +862,7 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
     if (!tx.begun().ok()) return s.dbError(tx.begun().error());
     auto st = s.db.prepare("UPDATE records SET status = 'finalized', answers = ?, updated_at = ? WHERE id = ?");
     if (!st.ok()) return st.error();
-    st->bind(1, record.dump()).bind(2, now).bind(3, rec.id);
+    st->bind(1, s.sealFields(rec.id, rec.formId, rec.formVersion, record).dump()).bind(2, now).bind(3, rec.id);
     if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
     json entry;
     entry["status"] = "finalized";
@@ -676,7 +920,8 @@ Result<void> Store::eraseFields(std::string_view recordId, const std::vector<std
         if (!tx.begun().ok()) return s.dbError(tx.begun().error());
         auto st = s.db.prepare("UPDATE records SET answers = ?, erased = ?, updated_at = ? WHERE id = ?");
         if (!st.ok()) return st.error();
-        st->bind(1, answers.dump()).bind(2, json(erased).dump()).bind(3, now).bind(4, rec->id);
+        st->bind(1, s.sealFields(rec->id, rec->formId, rec->formVersion, answers).dump());
+        st->bind(2, json(erased).dump()).bind(3, now).bind(4, rec->id);
         if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
         if (auto r = s.scrubOutbox(rec->id, fields); !r.ok()) return s.dbError(r.error());
         if (auto r = s.appendOutbox(rec->id, rec->serverVersion, "erase", entry, now); !r.ok())
@@ -706,6 +951,7 @@ Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withA
         if (!r.ok()) return r.error();
         if (!*r) break;
         out.push_back(Impl::readRecord(*st));
+        if (auto o = m_impl->openFields(out.back().id, out.back().answers); !o.ok()) return o.error();
     }
     return out;
 }
@@ -717,7 +963,11 @@ Result<forms::Session*> Store::session(std::string_view recordId) {
 Result<std::vector<OutboxEntry>> Store::outbox() {
     auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox ORDER BY seq");
     if (!st.ok()) return st.error();
-    return readOutbox(*st);
+    auto out = readOutbox(*st);
+    if (!out.ok()) return out;
+    for (auto& e : *out)
+        if (auto o = m_impl->openChanges(e); !o.ok()) return o.error();
+    return out;
 }
 
 Result<Attachment> Store::addAttachment(const fs::path& source) {
@@ -728,28 +978,12 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
     a.hash = sha256Hex(*data);
     a.size = static_cast<std::int64_t>(data->size());
     a.path = s.dir / "attachments" / a.hash;
+    // Encrypted store: the file holds the sealed bytes (a photo of a person is personal data); the
+    // hash stays that of the content, which is what the server knows it by.
+    if (s.vaultKey) *data = sealBytes(*s.vaultKey, "attachment:" + a.hash, *data);
     std::error_code ec;
     if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data->size()) {
-        // Write beside, fsync, then rename: the final name only ever holds a complete file.
-        const fs::path tmp = s.dir / "attachments" / (".tmp-" + newUuid());
-        {
-            std::FILE* f = std::fopen(tmp.c_str(), "wb");
-            if (!f)
-                return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(errno)}));
-            const bool ok = std::fwrite(data->data(), 1, data->size(), f) == data->size() && std::fflush(f) == 0 &&
-                            ::fsync(::fileno(f)) == 0;
-            const int err = errno;
-            std::fclose(f);
-            if (!ok) {
-                fs::remove(tmp, ec);
-                if (err == ENOSPC)
-                    return makeError(ErrorCode::NoSpace, tr("store.disk_full", s.lang, {s.dir.string()}));
-                return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {tmp.string(), std::strerror(err)}));
-            }
-        }
-        fs::rename(tmp, a.path, ec);
-        if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {a.path.string(), ec.message()}));
-        (void)fsyncPath(a.path.parent_path(), true);
+        if (auto w = writeFileDurably(a.path, *data, s.dir, s.lang); !w.ok()) return w.error();
     }
     auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
     if (!st.ok()) return st.error();
@@ -768,6 +1002,19 @@ Result<Attachment> Store::attachment(std::string_view sha256) {
     return Attachment{st->text(0), st->integer(1), fs::path(st->text(2)), st->text(3)};
 }
 
+Result<std::string> Store::attachmentData(std::string_view sha256) {
+    auto a = attachment(sha256);
+    if (!a.ok()) return a.error();
+    auto data = readTextFile(a->path);
+    if (!data.ok()) return data.error();
+    if (!isSealedBytes(*data)) return data;
+    std::optional<std::string> clear;
+    if (m_impl->vaultKey) clear = openBytes(*m_impl->vaultKey, "attachment:" + a->hash, *data);
+    if (!clear)
+        return makeError(ErrorCode::Invalid, tr("store.sealed_damaged", m_impl->lang, {"attachments", a->hash}));
+    return *clear;
+}
+
 Result<void> Store::setAttachmentUpload(std::string_view sha256, std::string_view state) {
     auto st = m_impl->db.prepare("UPDATE attachments SET upload = ? WHERE hash = ?");
     if (!st.ok()) return st.error();
@@ -781,14 +1028,24 @@ Result<std::string> Store::setting(std::string_view key, std::string_view fallba
     st->bind(1, "setting." + std::string(key));
     auto row = st->step();
     if (!row.ok()) return row.error();
-    return *row ? st->text(0) : std::string(fallback);
+    if (!*row) return std::string(fallback);
+    std::string value = st->text(0);
+    if (Impl::secretSetting(key) && value.rfind("v1:", 0) == 0) {
+        std::optional<std::string> clear;
+        if (m_impl->vaultKey) clear = openText(*m_impl->vaultKey, "setting:" + std::string(key), value);
+        if (!clear) return makeError(ErrorCode::Invalid, tr("store.sealed_damaged", m_impl->lang, {"meta", key}));
+        return *clear;
+    }
+    return value;
 }
 
 Result<void> Store::setSetting(std::string_view key, std::string_view value) {
     auto st = m_impl->db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) "
                                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!st.ok()) return st.error();
-    st->bind(1, "setting." + std::string(key)).bind(2, value);
+    const bool seal = m_impl->vaultKey && Impl::secretSetting(key) && !value.empty();
+    st->bind(1, "setting." + std::string(key));
+    st->bind(2, seal ? sealText(*m_impl->vaultKey, "setting:" + std::string(key), value) : std::string(value));
     if (auto r = st->run(); !r.ok()) return m_impl->dbError(r.error());
     return {};
 }
@@ -798,7 +1055,11 @@ Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
         "SELECT seq, record_id, base_version, op, changes FROM outbox WHERE rejected = '' ORDER BY seq LIMIT ?");
     if (!st.ok()) return st.error();
     st->bind(1, static_cast<std::int64_t>(limit));
-    return readOutbox(*st);
+    auto out = readOutbox(*st);
+    if (!out.ok()) return out;
+    for (auto& e : *out)
+        if (auto o = m_impl->openChanges(e); !o.ok()) return o.error();
+    return out;
 }
 
 Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq, std::size_t limit) {
@@ -817,6 +1078,13 @@ Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq,
         e.baseVersion = st->integer(2);
         e.op = st->text(3);
         e.changesText = st->text(4);
+        // The push needs clear values: sealed ones are opened here, as the body is built.
+        if (m_impl->vaultKey && e.changesText.find("\"$sealed\"") != std::string::npos) {
+            e.changes = json::parse(e.changesText, nullptr, false);
+            if (auto o = m_impl->openChanges(e); !o.ok()) return o.error();
+            e.changesText = e.changes.dump();
+            e.changes = nullptr;
+        }
         out.push_back(std::move(e));
     }
     return out;
@@ -887,7 +1155,10 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
         auto found = current->step();
         if (!found.ok()) return found.error();
         std::optional<Record> existing;
-        if (*found) existing = Impl::readRecord(*current);
+        if (*found) {
+            existing = Impl::readRecord(*current);
+            if (auto o = s.openFields(existing->id, existing->answers); !o.ok()) return o.error();
+        }
         current->reset(); // no read left open on records while this page writes them
         if (p.status == "deleted") {
             // Deletion wins: the tombstone replaces the record and its unsent changes.
@@ -942,7 +1213,10 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
                 answers.erase(f);
                 if (std::find(erased.begin(), erased.end(), f) == erased.end()) erased.push_back(f);
             }
-            update->bind(1, answers.dump())
+            update
+                ->bind(1, s.sealFields(p.id, existing->formId, localChanges ? existing->formVersion : p.formVersion,
+                                       answers)
+                              .dump())
                 .bind(2, status)
                 .bind(3, localChanges ? existing->formVersion : p.formVersion);
             update->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, json(erased).dump());
@@ -950,7 +1224,9 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
             if (auto r = update->run(); !r.ok()) return s.dbError(r.error());
         } else {
             insert->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
-            insert->bind(4, p.formVersion).bind(5, status).bind(6, answers.dump());
+            insert->bind(4, p.formVersion)
+                .bind(5, status)
+                .bind(6, s.sealFields(p.id, p.formId, p.formVersion, answers).dump());
             insert->bind(7, p.author).bind(8, now).bind(9, now).bind(10, p.version).bind(11, json(p.conflicts).dump());
             insert->bind(12, json(p.erased).dump());
             if (auto r = insert->run(); !r.ok()) return s.dbError(r.error());
@@ -988,6 +1264,81 @@ Result<Store::SyncCounts> Store::syncCounts() {
         c.draftsBehind = st->integer(1);
     }
     return c;
+}
+
+bool Store::encrypted() const {
+    return m_impl->vaultKey != nullptr;
+}
+
+std::shared_ptr<const DataKey> Store::dataKey() const {
+    return m_impl->vaultKey;
+}
+
+Result<void> Store::changePin(std::string_view oldPin, std::string_view newPin) {
+    Impl& s = *m_impl;
+    auto stored = s.metaValue("vault.key");
+    if (!stored.ok()) return stored.error();
+    if (!*stored) return makeError(ErrorCode::Conflict, tr("store.not_encrypted", s.lang, {s.dir.string()}));
+    auto sealed = SealedKey::fromJson(json::parse(**stored, nullptr, false));
+    if (!sealed.ok()) return sealed.error();
+    if (!unsealKey(*sealed, oldPin).ok()) return makeError(ErrorCode::Invalid, tr("store.wrong_pin", s.lang));
+    if (newPin.size() < kMinPinLength || newPin.size() > kMaxPinLength)
+        return makeError(ErrorCode::Invalid, tr("store.pin_length", s.lang, {std::to_string(kMinPinLength)}));
+    // The same data key under the new PIN (fresh salt): not one record is rewritten.
+    auto resealed = sealKey(*s.vaultKey, newPin, sealed->limits);
+    if (!resealed.ok()) return resealed.error();
+    if (auto r = s.setMeta("vault.key", resealed->toJson().dump()); !r.ok()) return r;
+    // The old sealed key is a copy the old PIN opens: gone from free pages and the WAL.
+    s.purgeFreed();
+    return {};
+}
+
+namespace {
+
+// Opens DIR/carnet.db for a question that needs no PIN; nullopt when there is no store.
+Result<std::optional<Db>> openBare(const fs::path& dataDir) {
+    const fs::path file = dataDir / "carnet.db";
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return std::optional<Db>{};
+    auto db = Db::open(file, DbOptions{});
+    if (!db.ok()) return db.error();
+    return std::optional<Db>(std::move(*db));
+}
+
+} // namespace
+
+Result<bool> Store::needsPin(const fs::path& dataDir) {
+    auto db = openBare(dataDir);
+    if (!db.ok()) return db.error();
+    if (!*db) return false;
+    auto n = (*db)->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'meta'");
+    if (!n.ok()) return n.error();
+    if (*n == 0) return false;
+    auto k = (*db)->scalar("SELECT count(*) FROM meta WHERE key = 'vault.key'");
+    if (!k.ok()) return k.error();
+    return *k > 0;
+}
+
+Result<std::int64_t> Store::unsyncedCount(const fs::path& dataDir) {
+    auto db = openBare(dataDir);
+    if (!db.ok()) return db.error();
+    if (!*db) return std::int64_t{0};
+    auto n = (*db)->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'");
+    if (!n.ok()) return n.error();
+    if (*n == 0) return std::int64_t{0};
+    return (*db)->scalar("SELECT count(*) FROM outbox");
+}
+
+Result<void> Store::reset(const fs::path& dataDir) {
+    std::error_code ec;
+    for (const char* name : {"carnet.db", "carnet.db-wal", "carnet.db-shm", "carnet.db-journal"}) {
+        fs::remove(dataDir / name, ec);
+        if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", Lang::En, {dataDir.string(), ec.message()}));
+    }
+    fs::remove_all(dataDir / "attachments", ec);
+    if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", Lang::En, {dataDir.string(), ec.message()}));
+    (void)fsyncPath(dataDir, true);
+    return {};
 }
 
 Result<bool> Store::integrityOk() {

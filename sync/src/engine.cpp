@@ -124,7 +124,7 @@ std::uint64_t byteCount(const json& j, const char* key) {
 
 // Uploads one stored attachment in bounded chunks, resuming from what the server already holds.
 Result<void> uploadAttachment(store::Store& store, Call& call, const store::Attachment& a) {
-    auto data = readTextFile(a.path);
+    auto data = store.attachmentData(a.hash); // opened when the store is encrypted
     if (!data.ok()) return data.error();
     const std::uint64_t size = data->size();
     const std::string base = "/api/v1/attachments/" + a.hash;

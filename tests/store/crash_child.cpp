@@ -3,11 +3,14 @@
 #include "store/store.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 int main(int argc, char** argv) {
     if (argc != 4) return 2;
-    auto store = carnet::store::Store::open(argv[1]);
+    carnet::store::StoreOptions options;
+    if (const char* pin = std::getenv("CARNET_CRASH_PIN")) options.pin = pin; // the store is encrypted
+    auto store = carnet::store::Store::open(argv[1], options);
     if (!store.ok()) {
         std::fprintf(stderr, "%s\n", store.error().message.c_str());
         return 1;

@@ -71,8 +71,13 @@ TEST_CASE("SIGKILL while saving never loses an acknowledged answer", "[store][cr
 
     test::TempDir dir;
     std::string id;
+    // Encryption on, as on a tablet: the text answer is personal, so every save seals it.
+    StoreOptions options;
+    options.pin = "crash-test-pin";
+    options.kdf = KdfLimits::fastest();
+    REQUIRE(::setenv("CARNET_CRASH_PIN", options.pin->c_str(), 1) == 0);
     {
-        auto s = Store::open(dir.path());
+        auto s = Store::open(dir.path(), options);
         REQUIRE(s.ok());
         REQUIRE(s->installForm(test::counterForm()).ok());
         id = *s->createRecord("counter", "crash");
@@ -109,8 +114,9 @@ TEST_CASE("SIGKILL while saving never loses an acknowledged answer", "[store][cr
             counter = std::max(counter, value);
         }
 
-        auto s = Store::open(dir.path());
+        auto s = Store::open(dir.path(), options);
         REQUIRE(s.ok());
+        REQUIRE(s->encrypted());
         REQUIRE(*s->integrityOk());
         auto rec = s->get(id);
         REQUIRE(rec.ok());

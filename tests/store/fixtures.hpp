@@ -25,12 +25,12 @@ inline std::string visitForm(const std::string& version, const std::string& extr
            children + "]}]}";
 }
 
-/// The form the crash test child fills: an integer and a text.
+/// The form the crash test child fills: an integer and a text (personal: sealed in an encrypted store).
 inline std::string counterForm() {
     return R"J({"id": "counter", "version": "1", "title": "Compteur", "languages": ["fr"], "default_language": "fr",
       "pages": [{"type": "page", "name": "p", "label": "P", "children": [
         {"type": "integer", "name": "n", "label": "N"},
-        {"type": "text", "name": "t", "label": "T"}]}]})J";
+        {"type": "text", "name": "t", "label": "T", "personal": true}]}]})J";
 }
 
 } // namespace carnet::test

@@ -7,6 +7,7 @@
 #include "core/result.hpp"
 #include "forms/loader.hpp"
 #include "forms/session.hpp"
+#include "store/vault.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -98,6 +99,11 @@ struct StoreOptions {
     Durability durability = Durability::Full;
     std::string language = "fr";   ///< language of the engine's messages
     std::int64_t maxPageCount = 0; ///< > 0 caps the file size (tests use it to simulate a full disk)
+    /// Unlocks an encrypted store; on a store without encryption, sets it up (sealing what it holds).
+    std::optional<std::string> pin = std::nullopt;
+    KdfLimits kdf = KdfLimits::tablet(); ///< argon2id cost when setting encryption up (kept with the key)
+    /// An already unlocked key (Store::dataKey of another connection on the same file): no PIN needed.
+    std::shared_ptr<const DataKey> key = nullptr;
 };
 
 /// The device store. One per thread; not copyable.
@@ -162,6 +168,8 @@ public:
     Result<Attachment> addAttachment(const std::filesystem::path& source);
     /// A stored attachment by its sha256, or NotFound.
     Result<Attachment> attachment(std::string_view sha256);
+    /// An attachment's content (opened when the store is encrypted: the file on disk is sealed).
+    Result<std::string> attachmentData(std::string_view sha256);
     /// Records how far the upload of an attachment went ("started", "done").
     Result<void> setAttachmentUpload(std::string_view sha256, std::string_view state);
 
@@ -194,6 +202,20 @@ public:
 
     /// PRAGMA integrity_check == "ok".
     Result<bool> integrityOk();
+
+    /// Whether personal values and the server token are sealed (docs/security.md).
+    [[nodiscard]] bool encrypted() const;
+    /// The unlocked data key (null without encryption), for another connection on the same file.
+    [[nodiscard]] std::shared_ptr<const DataKey> dataKey() const;
+    /// Changes the PIN: re-seals the data key only (no record is rewritten). Refuses a wrong old PIN.
+    Result<void> changePin(std::string_view oldPin, std::string_view newPin);
+    /// Whether the store in DIR is encrypted, i.e. needs a PIN to open (false when there is none yet).
+    static Result<bool> needsPin(const std::filesystem::path& dataDir);
+    /// What a reset would lose, counted without the PIN: outbox entries not yet accepted by the server.
+    static Result<std::int64_t> unsyncedCount(const std::filesystem::path& dataDir);
+    /// The device reset for a forgotten PIN: deletes the database, its WAL and the attachments. Whatever
+    /// was not synced is lost: callers say so first (unsyncedCount). No Store may be open on DIR.
+    static Result<void> reset(const std::filesystem::path& dataDir);
 
     struct Impl;
 

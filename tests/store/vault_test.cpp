@@ -1,0 +1,255 @@
+// Encryption at rest (docs/security.md, "What a lost tablet reveals"): personal answers, the server
+// token and attachments are unreadable in every file the device keeps, without the PIN.
+#include "fixtures.hpp"
+#include "store/store.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+
+using namespace carnet;
+using namespace carnet::store;
+using carnet::test::TempDir;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPin = "482913";
+constexpr const char* kName = "Quenouille-Marchetti";
+constexpr const char* kToken = "tok-9f8e7d6c5b4a39281706";
+
+StoreOptions withPin(std::string pin) {
+    StoreOptions o;
+    o.pin = std::move(pin);
+    o.kdf = KdfLimits::fastest(); // the stored limits are used on every later open
+    return o;
+}
+
+Store openStore(const TempDir& dir, StoreOptions options) {
+    auto s = Store::open(dir.path(), options);
+    INFO((s.ok() ? std::string() : s.error().message));
+    REQUIRE(s.ok());
+    return std::move(*s);
+}
+
+std::string fileBytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Every byte the device keeps: the database, its WAL and shared memory, the attachments.
+std::string allBytes(const fs::path& dir) {
+    std::string out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) out += fileBytes(e.path());
+    return out;
+}
+
+// A contact: name and phone personal, the count of people not.
+std::string contactForm() {
+    return R"J({"id": "contact", "version": "1", "title": "Contact", "languages": ["fr"], "default_language": "fr",
+      "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "text", "name": "nom", "label": "Nom", "personal": true},
+        {"type": "phone", "name": "telephone", "label": "Téléphone", "personal": true},
+        {"type": "integer", "name": "personnes", "label": "Personnes"},
+        {"type": "repeat", "name": "membres", "label": "Membres",
+         "children": [{"type": "text", "name": "prenom", "label": "Prénom", "personal": true}]}]}]})J";
+}
+
+struct Written {
+    std::string id, phone, photoHash;
+};
+
+// A record with a name, a phone number, a member's first name and a count; the token; a photo.
+Written writeContact(Store& s, const TempDir& dir) {
+    REQUIRE(s.installForm(contactForm()).ok());
+    auto id = s.createRecord("contact", "enqueteur");
+    REQUIRE(id.ok());
+    REQUIRE(s.setAnswer(*id, "nom", kName).ok());
+    REQUIRE(s.setAnswer(*id, "telephone", "06 47 83 91 25").ok());
+    REQUIRE(s.setAnswer(*id, "personnes", 4).ok());
+    REQUIRE(*s.addRepeat(*id, "membres") == 1);
+    REQUIRE(s.setAnswer(*id, "membres[1]/prenom", "Zéphyrine").ok());
+    REQUIRE(s.setSetting("server_token", kToken).ok());
+    const fs::path photo = dir.path() / "photo.txt";
+    std::ofstream(photo) << "portrait de " << kName;
+    auto a = s.addAttachment(photo);
+    REQUIRE(a.ok());
+    fs::remove(photo);
+    auto rec = s.get(*id);
+    REQUIRE(rec.ok());
+    return Written{*id, rec->answers["telephone"].get<std::string>(), a->hash};
+}
+
+} // namespace
+
+TEST_CASE("without the PIN, no personal value, token or photo is readable in the database, WAL or attachments",
+          "[store][vault]") {
+    SECTION("control: a store without a PIN keeps them in clear (what the scan would find)") {
+        TempDir dir;
+        Store s = openStore(dir, StoreOptions{});
+        const Written w = writeContact(s, dir);
+        const std::string bytes = allBytes(dir.path());
+        CHECK(bytes.find(kName) != std::string::npos);
+        CHECK(bytes.find(w.phone) != std::string::npos);
+        CHECK(bytes.find(kToken) != std::string::npos);
+    }
+    SECTION("with a PIN") {
+        TempDir dir;
+        Written w;
+        {
+            Store s = openStore(dir, withPin(kPin));
+            REQUIRE(s.encrypted());
+            w = writeContact(s, dir);
+            // While open: the WAL holds the latest pages.
+            REQUIRE(fs::exists(dir.path() / "carnet.db-wal"));
+            const std::string open = allBytes(dir.path());
+            CHECK(open.find(kName) == std::string::npos);
+            CHECK(open.find(w.phone) == std::string::npos);
+            CHECK(open.find("Zéphyrine") == std::string::npos);
+            CHECK(open.find(kToken) == std::string::npos);
+        }
+        const std::string closed = allBytes(dir.path());
+        CHECK(closed.find(kName) == std::string::npos);
+        CHECK(closed.find(w.phone) == std::string::npos);
+        CHECK(closed.find("Zéphyrine") == std::string::npos);
+        CHECK(closed.find(kToken) == std::string::npos);
+
+        // With the PIN everything reads back, the outbox and the push body in clear.
+        Store s = openStore(dir, withPin(kPin));
+        auto rec = s.get(w.id);
+        REQUIRE(rec.ok());
+        CHECK(rec->answers["nom"] == kName);
+        CHECK(rec->answers["telephone"] == w.phone);
+        CHECK(rec->answers["personnes"] == 4);
+        CHECK(rec->answers["membres"][0]["prenom"] == "Zéphyrine");
+        CHECK(*s.setting("server_token") == kToken);
+        auto push = s.pendingOutboxText(0, 100);
+        REQUIRE(push.ok());
+        std::string body;
+        for (const auto& e : *push)
+            body += e.changesText;
+        CHECK(body.find(kName) != std::string::npos);
+        CHECK(body.find("$sealed") == std::string::npos);
+        auto outbox = s.outbox();
+        REQUIRE(outbox.ok());
+        CHECK(outbox->back().changes["fields"]["membres"][0]["prenom"] == "Zéphyrine");
+        auto photo = s.attachmentData(w.photoHash);
+        REQUIRE(photo.ok());
+        CHECK(*photo == std::string("portrait de ") + kName);
+    }
+}
+
+TEST_CASE("indicators and lists need no personal value: clear counts, sealed names", "[store][vault]") {
+    TempDir dir;
+    Store s = openStore(dir, withPin(kPin));
+    const Written w = writeContact(s, dir);
+    auto db = Db::open(s.file());
+    REQUIRE(db.ok());
+    // What an indicator reads straight from the row: the count is plain, the name is sealed.
+    auto st = db->prepare("SELECT answers FROM records WHERE id = ?");
+    REQUIRE(st.ok());
+    st->bind(1, w.id);
+    REQUIRE(*st->step());
+    const json stored = json::parse(st->text(0));
+    CHECK(stored["personnes"] == 4);
+    CHECK(isSealed(stored["nom"]));
+    CHECK(isSealed(stored["membres"]));
+    auto list = s.list();
+    REQUIRE(list.ok());
+    REQUIRE(list->size() == 1);
+    CHECK(list->front().id == w.id);
+}
+
+TEST_CASE("a wrong or missing PIN is refused; the right one opens", "[store][vault]") {
+    TempDir dir;
+    { Store s = openStore(dir, withPin(kPin)); }
+    CHECK(*Store::needsPin(dir.path()));
+    auto none = Store::open(dir.path());
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().message.find("PIN") != std::string::npos);
+    auto wrong = Store::open(dir.path(), withPin("000000"));
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().code == ErrorCode::Invalid);
+    CHECK(Store::open(dir.path(), withPin(kPin)).ok());
+    // Too short a PIN is refused when setting up.
+    TempDir other;
+    auto shortPin = Store::open(other.path(), withPin("1234"));
+    REQUIRE_FALSE(shortPin.ok());
+    CHECK_FALSE(*Store::needsPin(other.path()));
+}
+
+TEST_CASE("changing the PIN re-seals the key only: the data stays, the old PIN no longer opens", "[store][vault]") {
+    TempDir dir;
+    Written w;
+    {
+        Store s = openStore(dir, withPin(kPin));
+        w = writeContact(s, dir);
+        CHECK_FALSE(s.changePin("999999", "nouveau-code").ok()); // the old PIN must be right
+        REQUIRE(s.changePin(kPin, "nouveau-code").ok());
+        CHECK(s.get(w.id)->answers["nom"] == kName); // the open connection keeps working
+    }
+    CHECK_FALSE(Store::open(dir.path(), withPin(kPin)).ok());
+    Store s = openStore(dir, withPin("nouveau-code"));
+    CHECK(s.get(w.id)->answers["nom"] == kName);
+    CHECK(*s.setting("server_token") == kToken);
+}
+
+TEST_CASE("setting a PIN on a store that has none seals what it already holds", "[store][vault]") {
+    TempDir dir;
+    Written w;
+    {
+        Store s = openStore(dir, StoreOptions{});
+        w = writeContact(s, dir);
+        CHECK_FALSE(s.encrypted());
+    }
+    {
+        Store s = openStore(dir, withPin(kPin));
+        CHECK(s.encrypted());
+        CHECK(s.get(w.id)->answers["nom"] == kName);
+    }
+    const std::string bytes = allBytes(dir.path());
+    CHECK(bytes.find(kName) == std::string::npos);
+    CHECK(bytes.find(w.phone) == std::string::npos);
+    CHECK(bytes.find(kToken) == std::string::npos);
+}
+
+TEST_CASE("a second connection takes the unlocked key; a sealed value moved to another field does not open",
+          "[store][vault]") {
+    TempDir dir;
+    Store s = openStore(dir, withPin(kPin));
+    const Written w = writeContact(s, dir);
+    StoreOptions shared;
+    shared.key = s.dataKey();
+    Store worker = openStore(dir, shared);
+    CHECK(worker.get(w.id)->answers["nom"] == kName);
+    // Copy the sealed name over the sealed phone: authenticated with record and field, it is refused.
+    auto db = Db::open(s.file());
+    REQUIRE(db.ok());
+    REQUIRE(
+        db->exec("UPDATE records SET answers = json_set(answers, '$.telephone', json_extract(answers, '$.nom'))").ok());
+    auto moved = worker.get(w.id);
+    REQUIRE_FALSE(moved.ok());
+    CHECK(moved.error().message.find("telephone") != std::string::npos);
+}
+
+TEST_CASE("a device reset for a forgotten PIN says what is lost, then leaves an empty store", "[store][vault]") {
+    TempDir dir;
+    {
+        Store s = openStore(dir, withPin(kPin));
+        const Written w = writeContact(s, dir);
+        CHECK(s.get(w.id).ok());
+    }
+    auto lost = Store::unsyncedCount(dir.path());
+    REQUIRE(lost.ok());
+    CHECK(*lost == 6); // create + 5 edits, never pushed
+    REQUIRE(Store::reset(dir.path()).ok());
+    CHECK_FALSE(*Store::needsPin(dir.path()));
+    CHECK(*Store::unsyncedCount(dir.path()) == 0);
+    Store s = openStore(dir, withPin("un-autre-code"));
+    CHECK(s.list()->empty());
+    CHECK(allBytes(dir.path()).find(kName) == std::string::npos);
+}
