@@ -44,6 +44,7 @@ json commandLineValue(const std::string& text) {
 struct Options {
     std::string data;
     std::string author;
+    std::optional<std::string> pin; ///< --pin-stdin or CARNET_PIN
     Lang lang = Lang::Fr;
     std::vector<std::string> args;
 };
@@ -51,8 +52,25 @@ struct Options {
 int run(const Options& o) {
     const auto& a = o.args;
     if (a.empty()) return 2;
+    if (a[0] == "reset" && (a.size() == 1 || (a.size() == 2 && a[1] == "--confirm"))) {
+        // A forgotten PIN: no store is opened. What is lost is said first, and nothing happens
+        // without --confirm.
+        auto lost = store::Store::unsyncedCount(o.data);
+        if (!lost.ok()) return fail(lost.error());
+        if (a.size() == 1) {
+            std::cerr << tr("device.reset_warning", o.lang, {std::to_string(*lost)}) << '\n';
+            return 1;
+        }
+        if (auto r = store::Store::reset(o.data); !r.ok()) return fail(r.error());
+        std::cout << tr("device.reset_done", o.lang) << '\n';
+        return 0;
+    }
     store::StoreOptions so;
     so.language = std::string(langCode(o.lang));
+    so.pin = o.pin;
+    // Tests only: the cheapest key derivation when setting a PIN up (docs/security.md).
+    if (const char* kdf = std::getenv("CARNET_PIN_KDF"); kdf && std::string(kdf) == "fastest")
+        so.kdf = store::KdfLimits::fastest();
     auto opened = store::Store::open(o.data, so);
     if (!opened.ok()) return fail(opened.error());
     store::Store& st = *opened;
@@ -228,6 +246,15 @@ int run(const Options& o) {
         std::cout << report.toJson().dump() << '\n';
         return report.ok ? 0 : 1;
     }
+    if (cmd == "pin" && a.size() == 2 && a[1] == "change") {
+        std::string newPin;
+        std::getline(std::cin, newPin);
+        if (!o.pin) return fail(makeError(ErrorCode::Invalid, tr("store.pin_required", o.lang, {o.data})));
+        auto r = st.changePin(*o.pin, newPin);
+        if (!r.ok()) return fail(r.error());
+        std::cout << tr("device.pin_changed", o.lang) << '\n';
+        return 0;
+    }
     if (cmd == "check" && a.size() == 1) {
         auto r = st.integrityOk();
         if (!r.ok()) return fail(r.error());
@@ -245,6 +272,7 @@ int main(int argc, char** argv) {
     o.lang = envLang();
     if (const char* d = std::getenv("CARNET_DATA")) o.data = d;
     if (const char* au = std::getenv("CARNET_AUTHOR")) o.author = au;
+    if (const char* pin = std::getenv("CARNET_PIN")) o.pin = pin;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--data" && i + 1 < argc)
@@ -253,7 +281,11 @@ int main(int argc, char** argv) {
             o.author = argv[++i];
         else if (arg == "--lang" && i + 1 < argc)
             o.lang = parseLang(argv[++i]).value_or(o.lang);
-        else
+        else if (arg == "--pin-stdin") { // never on the command line, where ps would show it
+            std::string pin;
+            std::getline(std::cin, pin);
+            o.pin = pin;
+        } else
             o.args.push_back(arg);
     }
     int rc = 2;
