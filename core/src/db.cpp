@@ -1,5 +1,7 @@
 #include "core/db.hpp"
 
+#include "core/platform.hpp"
+
 #include <sqlite3.h>
 
 #include <utility>
@@ -83,7 +85,7 @@ Result<Db> Db::open(const std::filesystem::path& path, const DbOptions& options)
     int flags = options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (options.create && !options.readOnly) flags |= SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &db.m_db, flags, nullptr);
+    const int rc = sqlite3_open_v2(platform::utf8Path(path).c_str(), &db.m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         Error e = db.lastError("open");
         return e;
@@ -125,7 +127,7 @@ Error Db::lastError(std::string_view what) const {
     if (primary == SQLITE_CONSTRAINT) ec = ErrorCode::Conflict;
     if (primary == SQLITE_FULL) ec = ErrorCode::NoSpace;
     if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) ec = ErrorCode::Invalid;
-    return makeError(ec, m_path.string() + ": " + std::string(what) + ": " + msg, busy);
+    return makeError(ec, platform::utf8Path(m_path) + ": " + std::string(what) + ": " + msg, busy);
 }
 
 Result<void> Db::exec(std::string_view sql) {
@@ -182,8 +184,9 @@ Result<int> migrate(Db& db, std::span<const Migration> migrations) {
     if (!current.ok()) return current.error();
     const int newest = migrations.empty() ? 0 : migrations.back().version;
     if (*current > newest)
-        return makeError(ErrorCode::Invalid, db.path().string() + ": schema version " + std::to_string(*current) +
-                                                 " is newer than this program's (" + std::to_string(newest) + ")");
+        return makeError(ErrorCode::Invalid, platform::utf8Path(db.path()) + ": schema version " +
+                                                 std::to_string(*current) + " is newer than this program's (" +
+                                                 std::to_string(newest) + ")");
     for (const auto& m : migrations) {
         if (m.version <= *current) continue;
         Tx tx(db);

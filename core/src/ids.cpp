@@ -1,11 +1,12 @@
 #include "core/ids.hpp"
 
+#include "core/clock.hpp"
+
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <random>
 #include <string_view>
 
@@ -58,12 +59,7 @@ bool isUuid(std::string_view s) {
 }
 
 std::string nowIsoUtc() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return clock::isoUtc(clock::systemNow());
 }
 
 } // namespace carnet

@@ -1,10 +1,10 @@
 #include "forms/session.hpp"
 
+#include "core/clock.hpp"
 #include "core/strings.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 
 namespace carnet::forms {
 
@@ -40,14 +40,7 @@ struct Scope {
 };
 
 double systemNowDays() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    double days = 0;
-    (void)parseIsoDate(buf, days);
-    return days + (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) / 86400.0;
+    return clock::localDays(clock::systemNow());
 }
 
 std::size_t commonPrefix(const std::vector<int>& a, const std::vector<int>& b) {

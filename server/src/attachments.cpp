@@ -1,13 +1,11 @@
 #include "server/attachments.hpp"
 
+#include "core/platform.hpp"
+
 #include <sodium.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <system_error>
-#include <unistd.h>
 #include <vector>
 
 namespace carnet::server {
@@ -38,35 +36,6 @@ Result<std::string> fileSha256(const std::filesystem::path& p) {
     sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
     hex.pop_back();
     return hex;
-}
-
-// Appends and fsyncs, so that what `received` reports survives a power cut.
-Result<void> appendDurably(const std::filesystem::path& p, std::string_view data) {
-    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return ioError(p, std::string("cannot open for writing: ") + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = errno;
-            ::close(fd);
-            return makeError(err == ENOSPC ? ErrorCode::NoSpace : ErrorCode::Io,
-                             p.string() + ": write failed: " + std::strerror(err));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced) return ioError(p, "fsync failed");
-    return {};
-}
-
-void syncDir(const std::filesystem::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    (void)::fsync(fd);
-    ::close(fd);
 }
 
 } // namespace
@@ -114,7 +83,7 @@ Result<AppendOutcome> AttachmentStore::append(std::string_view sha256, std::uint
     if (total && offset + data.size() > *total) return AppendOutcome::TooLong;
 
     const auto part = m_dir / (std::string(sha256) + ".part");
-    if (auto w = appendDurably(part, data); !w.ok()) {
+    if (auto w = platform::appendFileDurably(part, data); !w.ok()) {
         // A short write leaves the partial file longer than what was acknowledged: cut it back.
         std::error_code trimEc;
         std::filesystem::resize_file(part, offset, trimEc);
@@ -129,7 +98,7 @@ Result<AppendOutcome> AttachmentStore::append(std::string_view sha256, std::uint
     if (*hash == sha256) {
         std::filesystem::rename(part, m_dir / std::string(sha256), ec);
         if (ec) return ioError(part, "cannot rename", ec);
-        syncDir(m_dir);
+        if (auto synced = platform::syncDirectory(m_dir); !synced.ok()) return synced.error();
         after.complete = true;
         return AppendOutcome::Appended;
     }

@@ -1,10 +1,9 @@
 #include "server/sqlite_repository.hpp"
 
 #include "core/ids.hpp"
+#include "core/platform.hpp"
 
 #include <array>
-#include <csignal>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <unordered_map>
 
@@ -505,11 +504,10 @@ Result<std::unique_ptr<SqliteRepository>> SqliteRepository::open(const std::file
     repo->m_idle.push_back(std::move(*db));
     // The thread starts with every signal blocked: a process signal (SIGTERM: stop serving) must reach
     // the thread that waits for it, never end the process from here.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
-    repo->m_checkpointer = std::thread(&SqliteRepository::checkpointLoop, repo.get(), std::move(*checkpointDb));
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    {
+        platform::SignalsBlocked blocked;
+        repo->m_checkpointer = std::thread(&SqliteRepository::checkpointLoop, repo.get(), std::move(*checkpointDb));
+    }
     return repo;
 }
 

@@ -3,21 +3,19 @@
 #include "core/i18n.hpp"
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
+#include "core/platform.hpp"
 
 #include <sodium.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
-#include <unistd.h>
 
 namespace carnet::store {
 
@@ -79,35 +77,13 @@ json changedFields(const json& before, const json& after) {
     return out;
 }
 
-bool fsyncPath(const fs::path& p, bool directory) {
-    const int fd = ::open(p.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-    if (fd < 0) return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
-
-// Writes beside, fsyncs, then renames: `target` only ever holds a complete file.
+// `target` only ever holds a complete file, on the disk before a row names it; messages translated.
 Result<void> writeFileDurably(const fs::path& target, std::string_view data, const fs::path& dataDir, Lang lang) {
-    std::error_code ec;
-    const fs::path tmp = target.parent_path() / (".tmp-" + newUuid());
-    {
-        std::FILE* f = std::fopen(tmp.c_str(), "wb");
-        if (!f) return makeError(ErrorCode::Io, tr("store.not_writable", lang, {tmp.string(), std::strerror(errno)}));
-        const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() && std::fflush(f) == 0 &&
-                        ::fsync(::fileno(f)) == 0;
-        const int err = errno;
-        std::fclose(f);
-        if (!ok) {
-            fs::remove(tmp, ec);
-            if (err == ENOSPC) return makeError(ErrorCode::NoSpace, tr("store.disk_full", lang, {dataDir.string()}));
-            return makeError(ErrorCode::Io, tr("store.not_writable", lang, {tmp.string(), std::strerror(err)}));
-        }
-    }
-    fs::rename(tmp, target, ec);
-    if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", lang, {target.string(), ec.message()}));
-    (void)fsyncPath(target.parent_path(), true);
-    return {};
+    auto w = platform::writeFileDurably(target, data);
+    if (w.ok()) return {};
+    if (w.error().code == ErrorCode::NoSpace)
+        return makeError(ErrorCode::NoSpace, tr("store.disk_full", lang, {dataDir.string()}));
+    return makeError(ErrorCode::Io, tr("store.not_writable", lang, {target.string(), w.error().message}));
 }
 
 } // namespace
@@ -618,8 +594,8 @@ Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) 
     fs::create_directories(dataDir / "attachments", ec);
     if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", lang, {dataDir.string(), ec.message()}));
     const fs::path file = dataDir / "carnet.db";
-    if (::access(dataDir.c_str(), W_OK) != 0)
-        return makeError(ErrorCode::Io, tr("store.not_writable", lang, {dataDir.string(), std::strerror(errno)}));
+    if (auto w = platform::ensureWritableDirectory(dataDir); !w.ok())
+        return makeError(ErrorCode::Io, tr("store.not_writable", lang, {dataDir.string(), w.error().message}));
     DbOptions dbo;
     dbo.durability = options.durability;
     auto db = Db::open(file, dbo);
@@ -644,6 +620,11 @@ Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) 
     if (version.ok() && *version > kMigrations[std::size(kMigrations) - 1].version)
         return makeError(ErrorCode::Invalid, tr("store.newer_schema", lang, {file.string(), std::to_string(*version)}));
     if (auto r = migrate(d, storeMigrations()); !r.ok()) return impl->dbError(r.error());
+    // Rows written before attachment paths were stored relative hold an absolute path from the day they
+    // were added, which breaks once the app's container moves; the file is always attachments/<hash>.
+    if (auto r = d.exec("UPDATE attachments SET path = 'attachments/' || hash WHERE path <> 'attachments/' || hash");
+        !r.ok())
+        return impl->dbError(r.error());
     if (options.maxPageCount > 0) {
         if (auto r = d.exec("PRAGMA max_page_count=" + std::to_string(options.maxPageCount)); !r.ok()) return r.error();
     }
@@ -985,9 +966,10 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
     if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data->size()) {
         if (auto w = writeFileDurably(a.path, *data, s.dir, s.lang); !w.ok()) return w.error();
     }
+    // Relative to the data folder: the app's container moves (Android restore, iOS update).
     auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
     if (!st.ok()) return st.error();
-    st->bind(1, a.hash).bind(2, a.size).bind(3, a.path.string()).bind(4, nowIsoUtc());
+    st->bind(1, a.hash).bind(2, a.size).bind(3, platform::storedPath(s.dir, a.path)).bind(4, nowIsoUtc());
     if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
     return a;
 }
@@ -999,7 +981,7 @@ Result<Attachment> Store::attachment(std::string_view sha256) {
     auto row = st->step();
     if (!row.ok()) return row.error();
     if (!*row) return makeError(ErrorCode::NotFound, "no attachment " + std::string(sha256));
-    return Attachment{st->text(0), st->integer(1), fs::path(st->text(2)), st->text(3)};
+    return Attachment{st->text(0), st->integer(1), platform::resolveStoredPath(m_impl->dir, st->text(2)), st->text(3)};
 }
 
 Result<std::string> Store::attachmentData(std::string_view sha256) {
@@ -1019,6 +1001,11 @@ Result<void> Store::setAttachmentUpload(std::string_view sha256, std::string_vie
     auto st = m_impl->db.prepare("UPDATE attachments SET upload = ? WHERE hash = ?");
     if (!st.ok()) return st.error();
     if (auto r = st->bind(1, state).bind(2, sha256).run(); !r.ok()) return m_impl->dbError(r.error());
+    return {};
+}
+
+Result<void> Store::checkpoint() {
+    if (auto r = m_impl->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r.ok()) return m_impl->dbError(r.error());
     return {};
 }
 
@@ -1337,7 +1324,8 @@ Result<void> Store::reset(const fs::path& dataDir) {
     }
     fs::remove_all(dataDir / "attachments", ec);
     if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", Lang::En, {dataDir.string(), ec.message()}));
-    (void)fsyncPath(dataDir, true);
+    // The removals reach the disk before the caller sets up a new store in the folder.
+    if (fs::is_directory(dataDir, ec)) return platform::syncDirectory(dataDir);
     return {};
 }
 

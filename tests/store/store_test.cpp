@@ -266,6 +266,53 @@ TEST_CASE("attachments are content-addressed files written before their row", "[
     CHECK_FALSE(s.addAttachment(dir.path() / "missing.jpg").ok());
 }
 
+TEST_CASE("attachment paths are stored relative to the data folder, and old absolute ones follow a move",
+          "[store][platform]") {
+    TempDir dir;
+    const auto src = dir.path() / "photo.jpg";
+    std::ofstream(src, std::ios::binary) << "signature";
+    std::string hash;
+    {
+        Store s = openStore(dir);
+        auto a = s.addAttachment(src);
+        REQUIRE(a.ok());
+        hash = a->hash;
+    }
+    auto stored = [&] {
+        auto db = Db::open(dir.path() / "carnet.db");
+        REQUIRE(db.ok());
+        auto st = db->prepare("SELECT path FROM attachments");
+        REQUIRE(st.ok());
+        REQUIRE(*st->step());
+        return st->text(0);
+    };
+    CHECK(stored() == "attachments/" + hash);
+    // A row from before: the absolute path of a container that has since moved.
+    {
+        auto db = Db::open(dir.path() / "carnet.db");
+        REQUIRE(db.ok());
+        REQUIRE(
+            db->exec("UPDATE attachments SET path = '/data/user/0/org.carnet/files/attachments/" + hash + "'").ok());
+    }
+    // The data folder moves too (a restore into another container).
+    TempDir moved;
+    std::filesystem::remove(moved.path());
+    std::filesystem::rename(dir.path(), moved.path());
+    std::filesystem::create_directories(dir.path()); // so that TempDir's cleanup finds it
+    auto s = Store::open(moved.path());
+    REQUIRE(s.ok());
+    auto a = s->attachment(hash);
+    REQUIRE(a.ok());
+    CHECK(a->path == moved.path() / "attachments" / hash);
+    CHECK(fileBytes(a->path) == "signature");
+    auto db = Db::open(moved.path() / "carnet.db");
+    REQUIRE(db.ok());
+    auto st = db->prepare("SELECT path FROM attachments");
+    REQUIRE(st.ok());
+    REQUIRE(*st->step());
+    CHECK(st->text(0) == "attachments/" + hash);
+}
+
 TEST_CASE("a store upgrades from every earlier schema without losing data", "[store][migrations]") {
     const auto all = storeMigrations();
     for (std::size_t k = 0; k < all.size(); ++k) {

@@ -199,6 +199,9 @@ public:
     Result<std::string> setting(std::string_view key, std::string_view fallback = {});
     /// Saves a device setting durably.
     Result<void> setSetting(std::string_view key, std::string_view value);
+    /// Copies the write-ahead log into the database file and empties it: the app is going to the
+    /// background, where Android and iOS may end the process without warning.
+    Result<void> checkpoint();
 
     /// PRAGMA integrity_check == "ok".
     Result<bool> integrityOk();
