@@ -72,6 +72,7 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
     std::string text;
     switch (item.type) {
     case ItemType::Text:
+    case ItemType::Barcode:
         if (value.is_boolean()) return invalid(tr("forms.not_text", lang));
         if (!scalarText(value, text)) return invalid(tr("forms.not_text", lang));
         return json(text);
@@ -186,8 +187,47 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
         if (!point) return invalid(tr("forms.bad_geopoint", lang));
         return json(*point);
     }
+    case ItemType::Geotrace:
+    case ItemType::Geoshape: {
+        // ODK's text format: "lat lon alt accuracy;lat lon alt accuracy;..." (or a JSON array of points).
+        std::vector<std::string> parts;
+        if (value.is_array()) {
+            for (const auto& p : value) {
+                if (!p.is_string()) return invalid(tr("forms.bad_geotrace", lang));
+                parts.push_back(p.get<std::string>());
+            }
+        } else if (value.is_string()) {
+            std::string s = value.get<std::string>();
+            for (std::size_t start = 0;;) {
+                const auto semi = s.find(';', start);
+                parts.push_back(s.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+                if (semi == std::string::npos) break;
+                start = semi + 1;
+            }
+        } else {
+            return invalid(tr("forms.bad_geotrace", lang));
+        }
+        std::vector<std::string> points;
+        for (const auto& part : parts) {
+            if (trim(part).empty()) continue;
+            auto point = normalizeGeopoint(part);
+            if (!point) return invalid(tr("forms.bad_geotrace", lang));
+            points.push_back(*point);
+        }
+        const bool shape = item.type == ItemType::Geoshape;
+        if (shape && !points.empty() && points.front() != points.back()) points.push_back(points.front());
+        if (points.size() < (shape ? 4u : 2u))
+            return invalid(tr(shape ? "forms.geoshape_points" : "forms.geotrace_points", lang));
+        if (points.size() > 10000) return invalid(tr("forms.bad_geotrace", lang));
+        std::string out;
+        for (const auto& p : points)
+            out += (out.empty() ? "" : ";") + p;
+        return json(out);
+    }
     case ItemType::Photo:
-    case ItemType::Signature: {
+    case ItemType::Signature:
+    case ItemType::Audio:
+    case ItemType::Video: {
         if (!value.is_string()) return invalid(tr("forms.bad_attachment", lang));
         const std::string ref(trim(value.get<std::string>()));
         if (ref.size() > 255 || ref.find('/') != std::string::npos || ref.find('\\') != std::string::npos ||

@@ -1,5 +1,6 @@
 #include "forms/expr.hpp"
 
+#include "core/ids.hpp"
 #include "core/strings.hpp"
 
 #include <algorithm>
@@ -212,32 +213,64 @@ struct FuncInfo {
 
 constexpr std::array kFuncs{
     FuncInfo{"abs", Func::Abs, 1, 1, "1"},
+    FuncInfo{"acos", Func::Acos, 1, 1, "1"},
+    FuncInfo{"area", Func::Area, 1, 1, "1"},
+    FuncInfo{"asin", Func::Asin, 1, 1, "1"},
+    FuncInfo{"atan", Func::Atan, 1, 1, "1"},
+    FuncInfo{"atan2", Func::Atan2, 2, 2, "2"},
     FuncInfo{"boolean", Func::Boolean, 1, 1, "1"},
+    FuncInfo{"boolean-from-string", Func::BooleanFromString, 1, 1, "1"},
+    FuncInfo{"ceiling", Func::Ceiling, 1, 1, "1"},
     FuncInfo{"coalesce", Func::Coalesce, 2, -1, "2+"},
     FuncInfo{"concat", Func::Concat, 0, -1, "0+"},
     FuncInfo{"contains", Func::Contains, 2, 2, "2"},
+    FuncInfo{"cos", Func::Cos, 1, 1, "1"},
     FuncInfo{"count", Func::Count, 1, 1, "1"},
+    FuncInfo{"count-non-empty", Func::CountNonEmpty, 1, 1, "1"},
     FuncInfo{"count-selected", Func::CountSelected, 1, 1, "1"},
+    FuncInfo{"date", Func::Date, 1, 1, "1"},
+    FuncInfo{"decimal-date-time", Func::DecimalDateTime, 1, 1, "1"},
+    FuncInfo{"distance", Func::Distance, 1, 1, "1"},
     FuncInfo{"ends-with", Func::EndsWith, 2, 2, "2"},
+    FuncInfo{"exp", Func::Exp, 1, 1, "1"},
+    FuncInfo{"exp10", Func::Exp10, 1, 1, "1"},
     FuncInfo{"false", Func::False, 0, 0, "0"},
+    FuncInfo{"floor", Func::Floor, 1, 1, "1"},
+    FuncInfo{"format-date", Func::FormatDate, 2, 2, "2"},
+    FuncInfo{"format-date-time", Func::FormatDate, 2, 2, "2"},
     FuncInfo{"if", Func::If, 3, 3, "3"},
     FuncInfo{"int", Func::Int, 1, 1, "1"},
+    FuncInfo{"join", Func::Join, 2, -1, "2+"},
+    FuncInfo{"log", Func::Log, 1, 1, "1"},
+    FuncInfo{"log10", Func::Log10, 1, 1, "1"},
     FuncInfo{"max", Func::Max, 1, -1, "1+"},
     FuncInfo{"min", Func::Min, 1, -1, "1+"},
+    FuncInfo{"normalize-space", Func::NormalizeSpace, 0, 1, "0-1"},
     FuncInfo{"not", Func::Not, 1, 1, "1"},
     FuncInfo{"now", Func::Now, 0, 0, "0"},
     FuncInfo{"number", Func::Number, 1, 1, "1"},
+    FuncInfo{"once", Func::Once, 1, 1, "1"},
+    FuncInfo{"pi", Func::Pi, 0, 0, "0"},
     FuncInfo{"position", Func::Position, 0, 1, "0-1"},
+    FuncInfo{"pow", Func::Pow, 2, 2, "2"},
     FuncInfo{"regex", Func::Regex, 2, 2, "2"},
     FuncInfo{"round", Func::Round, 1, 2, "1-2"},
     FuncInfo{"selected", Func::Selected, 2, 2, "2"},
+    FuncInfo{"selected-at", Func::SelectedAt, 2, 2, "2"},
+    FuncInfo{"sin", Func::Sin, 1, 1, "1"},
+    FuncInfo{"sqrt", Func::Sqrt, 1, 1, "1"},
     FuncInfo{"starts-with", Func::StartsWith, 2, 2, "2"},
     FuncInfo{"string", Func::String, 1, 1, "1"},
     FuncInfo{"string-length", Func::StringLength, 0, 1, "0-1"},
     FuncInfo{"substr", Func::Substr, 2, 3, "2-3"},
+    FuncInfo{"substring-after", Func::SubstringAfter, 2, 2, "2"},
+    FuncInfo{"substring-before", Func::SubstringBefore, 2, 2, "2"},
     FuncInfo{"sum", Func::Sum, 1, 1, "1"},
+    FuncInfo{"tan", Func::Tan, 1, 1, "1"},
     FuncInfo{"today", Func::Today, 0, 0, "0"},
+    FuncInfo{"translate", Func::Translate, 3, 3, "3"},
     FuncInfo{"true", Func::True, 0, 0, "0"},
+    FuncInfo{"uuid", Func::Uuid, 0, 1, "0-1"},
 };
 
 const FuncInfo* findFunc(std::string_view name) {
@@ -662,6 +695,135 @@ Value minMax(const Expr& e, const EvalContext& ctx, bool isMax) {
     return Value::number(best);
 }
 
+// ODK geo values: "lat lon [alt acc]" points separated by ';'. Empty when a point does not parse.
+std::vector<std::pair<double, double>> geoPoints(const std::string& text) {
+    std::vector<std::pair<double, double>> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto semi = text.find(';', start);
+        const std::string part = text.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+        const auto words = splitWhitespace(part);
+        if (!words.empty()) {
+            double lat = 0, lon = 0;
+            if (words.size() < 2 || !parseDecimal(words[0], lat) || !parseDecimal(words[1], lon)) return {};
+            out.emplace_back(lat, lon);
+        }
+        if (semi == std::string::npos) break;
+        start = semi + 1;
+    }
+    return out;
+}
+
+constexpr double kEarthRadius = 6378100.0; // metres, as JavaRosa's GeoUtils
+constexpr double kPi = 3.14159265358979323846;
+
+double toRadians(double deg) {
+    return deg * kPi / 180.0;
+}
+
+// Great-circle length of the line through the points, in metres (haversine).
+double geoDistance(const std::vector<std::pair<double, double>>& pts) {
+    double total = 0;
+    for (std::size_t i = 1; i < pts.size(); ++i) {
+        const double la1 = toRadians(pts[i - 1].first), la2 = toRadians(pts[i].first);
+        const double dla = la2 - la1, dlo = toRadians(pts[i].second - pts[i - 1].second);
+        const double h = std::sin(dla / 2) * std::sin(dla / 2) +
+                         std::cos(la1) * std::cos(la2) * std::sin(dlo / 2) * std::sin(dlo / 2);
+        total += 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(h)));
+    }
+    return total;
+}
+
+// Area of the polygon on the sphere, in square metres (spherical excess over its edges).
+double geoArea(std::vector<std::pair<double, double>> pts) {
+    if (pts.size() > 1 && pts.front() == pts.back()) pts.pop_back();
+    if (pts.size() < 3) return 0;
+    double sum = 0;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        const auto& p1 = pts[i];
+        const auto& p2 = pts[(i + 1) % pts.size()];
+        sum += toRadians(p2.second - p1.second) * (2 + std::sin(toRadians(p1.first)) + std::sin(toRadians(p2.first)));
+    }
+    return std::fabs(sum * kEarthRadius * kEarthRadius / 2);
+}
+
+// format-date(): %Y %y %m %n %d %e %H %h %M %S %3 %a %b (ODK spec), on days since 1970-01-01.
+std::string formatDate(double days, const std::string& format) {
+    if (!std::isfinite(days)) return "";
+    const auto day = static_cast<long long>(std::floor(days));
+    const std::string iso = formatIsoDate(day);
+    const int y = std::stoi(iso.substr(0, iso.size() - 6));
+    const int m = std::stoi(iso.substr(iso.size() - 5, 2));
+    const int d = std::stoi(iso.substr(iso.size() - 2, 2));
+    const double frac = days - static_cast<double>(day);
+    const auto ms = static_cast<long long>(std::llround(frac * 86400000.0));
+    const long long h = ms / 3600000, mi = (ms / 60000) % 60, sec = (ms / 1000) % 60, milli = ms % 1000;
+    static const std::array<const char*, 7> kDays{"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    static const std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    auto two = [](long long v) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "%02lld", v);
+        return std::string(buf);
+    };
+    std::string out;
+    for (std::size_t i = 0; i < format.size(); ++i) {
+        if (format[i] != '%' || i + 1 == format.size()) {
+            out += format[i];
+            continue;
+        }
+        switch (format[++i]) {
+        case 'Y':
+            out += std::to_string(y);
+            break;
+        case 'y':
+            out += two(y % 100);
+            break;
+        case 'm':
+            out += two(m);
+            break;
+        case 'n':
+            out += std::to_string(m);
+            break;
+        case 'b':
+            out += kMonths[static_cast<std::size_t>(m - 1)];
+            break;
+        case 'd':
+            out += two(d);
+            break;
+        case 'e':
+            out += std::to_string(d);
+            break;
+        case 'a':
+            out += kDays[static_cast<std::size_t>(((day % 7) + 7) % 7)];
+            break;
+        case 'H':
+            out += two(h);
+            break;
+        case 'h':
+            out += std::to_string(h);
+            break;
+        case 'M':
+            out += two(mi);
+            break;
+        case 'S':
+            out += two(sec);
+            break;
+        case '3': {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "%03lld", milli);
+            out += buf;
+            break;
+        }
+        default:
+            out += '%';
+            out += format[i];
+            break;
+        }
+    }
+    return out;
+}
+
 Value call(const Expr& e, const EvalContext& ctx) {
     auto arg = [&](std::size_t i) { return evaluate(*e.args[i], ctx); };
     switch (e.func) {
@@ -790,6 +952,122 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return minMax(e, ctx, true);
     case Func::Abs:
         return Value::number(std::fabs(arg(0).toNumber()));
+    case Func::Pow:
+        return Value::number(std::pow(arg(0).toNumber(), arg(1).toNumber()));
+    case Func::Sqrt:
+        return Value::number(std::sqrt(arg(0).toNumber()));
+    case Func::Exp:
+        return Value::number(std::exp(arg(0).toNumber()));
+    case Func::Exp10:
+        return Value::number(std::pow(10.0, arg(0).toNumber()));
+    case Func::Log:
+        return Value::number(std::log(arg(0).toNumber()));
+    case Func::Log10:
+        return Value::number(std::log10(arg(0).toNumber()));
+    case Func::Sin:
+        return Value::number(std::sin(arg(0).toNumber()));
+    case Func::Cos:
+        return Value::number(std::cos(arg(0).toNumber()));
+    case Func::Tan:
+        return Value::number(std::tan(arg(0).toNumber()));
+    case Func::Asin:
+        return Value::number(std::asin(arg(0).toNumber()));
+    case Func::Acos:
+        return Value::number(std::acos(arg(0).toNumber()));
+    case Func::Atan:
+        return Value::number(std::atan(arg(0).toNumber()));
+    case Func::Atan2:
+        return Value::number(std::atan2(arg(0).toNumber(), arg(1).toNumber()));
+    case Func::Pi:
+        return Value::number(kPi);
+    case Func::Floor:
+        return Value::number(std::floor(arg(0).toNumber()));
+    case Func::Ceiling:
+        return Value::number(std::ceil(arg(0).toNumber()));
+    case Func::Translate: {
+        const auto from = utf8Chars(arg(1).toString());
+        const auto to = utf8Chars(arg(2).toString());
+        std::string out;
+        for (const auto& c : utf8Chars(arg(0).toString())) {
+            const auto it = std::find(from.begin(), from.end(), c);
+            if (it == from.end()) {
+                out += c;
+                continue;
+            }
+            const auto k = static_cast<std::size_t>(it - from.begin());
+            if (k < to.size()) out += to[k]; // characters without a counterpart are removed
+        }
+        return Value::string(std::move(out));
+    }
+    case Func::NormalizeSpace: {
+        const Value v = e.args.empty() ? ctx.self() : arg(0);
+        std::string out;
+        for (const auto& w : splitWhitespace(v.toString()))
+            out += (out.empty() ? "" : " ") + w;
+        return Value::string(std::move(out));
+    }
+    case Func::SubstringBefore:
+    case Func::SubstringAfter: {
+        const std::string s = arg(0).toString();
+        const std::string t = arg(1).toString();
+        const auto pos = s.find(t);
+        if (pos == std::string::npos) return Value::string("");
+        return Value::string(e.func == Func::SubstringBefore ? s.substr(0, pos) : s.substr(pos + t.size()));
+    }
+    case Func::BooleanFromString: {
+        const std::string s = arg(0).toString();
+        return Value::boolean(s == "true" || s == "1");
+    }
+    case Func::Once: {
+        // The question keeps the first non-empty value it got.
+        const Value self = ctx.self();
+        return self.isEmpty() ? arg(0) : self;
+    }
+    case Func::Date: {
+        const Value v = arg(0);
+        const double days = v.kind() == Value::Kind::Number ? v.toNumber() : dateDays(v);
+        if (!std::isfinite(days)) return Value::string("");
+        const double day = std::floor(days);
+        return Value::date(day, formatIsoDate(static_cast<long long>(day)));
+    }
+    case Func::DecimalDateTime: {
+        const Value v = arg(0);
+        return Value::number(v.isEmpty() ? kNaN : dateDays(v));
+    }
+    case Func::FormatDate: {
+        const Value v = arg(0);
+        if (v.isEmpty()) return Value::string("");
+        return Value::string(formatDate(dateDays(v), arg(1).toString()));
+    }
+    case Func::SelectedAt: {
+        const auto words = splitWhitespace(arg(0).toString());
+        const double n = arg(1).toNumber();
+        if (!std::isfinite(n) || n < 0 || n >= static_cast<double>(words.size())) return Value::string("");
+        return Value::string(words[static_cast<std::size_t>(n)]);
+    }
+    case Func::Join: {
+        const std::string sep = arg(0).toString();
+        std::string out;
+        bool first = true;
+        for (std::size_t i = 1; i < e.args.size(); ++i)
+            for (const Value& v : evaluate(*e.args[i], ctx).items()) {
+                out += (first ? "" : sep) + v.toString();
+                first = false;
+            }
+        return Value::string(std::move(out));
+    }
+    case Func::CountNonEmpty: {
+        double n = 0;
+        for (const Value& v : arg(0).items())
+            if (!v.isEmpty()) ++n;
+        return Value::number(n);
+    }
+    case Func::Uuid:
+        return Value::string(newUuid());
+    case Func::Distance:
+        return Value::number(geoDistance(geoPoints(arg(0).toString())));
+    case Func::Area:
+        return Value::number(geoArea(geoPoints(arg(0).toString())));
     }
     return Value::string("");
 }

@@ -30,6 +30,11 @@ constexpr std::array kTypes{
     TypeEntry{ItemType::Photo, "photo"},
     TypeEntry{ItemType::Signature, "signature"},
     TypeEntry{ItemType::Calculate, "calculate"},
+    TypeEntry{ItemType::Geotrace, "geotrace"},
+    TypeEntry{ItemType::Geoshape, "geoshape"},
+    TypeEntry{ItemType::Barcode, "barcode"},
+    TypeEntry{ItemType::Audio, "audio"},
+    TypeEntry{ItemType::Video, "video"},
 };
 const std::string kEmpty;
 } // namespace

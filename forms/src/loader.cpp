@@ -305,7 +305,11 @@ private:
             }
             if (choice.value.empty() || choice.value.find_first_of(" \t\n") != std::string::npos)
                 problem(p + "/value", "load.bad_name", {choice.value});
-            if (list.find(choice.value) >= 0) problem(p + "/value", "load.duplicate_choice", {choice.value});
+            // XLSForm's allow_choice_duplicates: the same value twice, told apart by choice_filter columns.
+            const auto dup = m_form.settings.find("allow_choice_duplicates");
+            const bool duplicatesAllowed = dup != m_form.settings.end() && *dup == true;
+            if (list.find(choice.value) >= 0 && !duplicatesAllowed)
+                problem(p + "/value", "load.duplicate_choice", {choice.value});
             if (!c.contains("label"))
                 problem(p, "load.missing", {"label"});
             else

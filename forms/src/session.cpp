@@ -102,6 +102,9 @@ Value storedToValue(const Item& item, const json& stored) {
 // A calculation's result shaped for the question type it belongs to.
 Value convertCalculated(const Item& item, Value v) {
     if (v.kind() == Value::Kind::List) v = v.listItems().empty() ? Value::string("") : v.listItems().front();
+    // ODK keeps a calculation's Infinity ("1 div 0"); NaN, and Infinity in a number question, are empty.
+    if (v.kind() == Value::Kind::Number && std::isinf(v.toNumber()) && item.type == ItemType::Calculate)
+        return Value::string(v.toString());
     if (v.kind() == Value::Kind::Number && !std::isfinite(v.toNumber())) return Value::string("");
     switch (item.type) {
     case ItemType::Calculate:

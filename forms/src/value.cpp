@@ -74,7 +74,10 @@ double Value::toNumber() const {
     case Kind::Bool:
         return m_bool ? 1.0 : 0.0;
     case Kind::String: {
+        // XPath number(): an optional '-' only; "+5" is NaN.
         double d = 0;
+        const std::string_view t = trim(m_str);
+        if (!t.empty() && t[0] == '+') return std::numeric_limits<double>::quiet_NaN();
         return parseDecimal(m_str, d) ? d : std::numeric_limits<double>::quiet_NaN();
     }
     case Kind::List:

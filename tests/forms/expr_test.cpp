@@ -763,3 +763,96 @@ TEST_CASE("Value conversions follow XPath", "[expr][values]") {
     CHECK(Value::list({Value::number(1)}).same(Value::list({Value::number(1)})));
     CHECK_FALSE(Value::list({Value::number(1)}).same(Value::list({Value::number(2)})));
 }
+
+// ------------------------------------------------------------------ ODK XForms spec functions
+// Each test names the section of the ODK XForms spec (getodk.github.io/xforms-spec, "Functions") it follows.
+
+TEST_CASE("numbers: Infinity and NaN as ODK writes them", "[expr][functions][odk]") {
+    // Spec "Number functions" / XPath 1.0 section 4.4: division by zero is Infinity; number() takes an
+    // optional minus sign only.
+    CHECK(str("1 div 0") == "Infinity");
+    CHECK(str("-1 div 0") == "-Infinity");
+    CHECK(str("0 div 0") == "NaN");
+    CHECK(std::isnan(num("number('+5')")));
+    CHECK(num("number('-5')") == -5);
+    CHECK(num("number(' 7 ')") == 7);
+}
+
+TEST_CASE("number functions of the spec", "[expr][functions][odk]") {
+    // Spec "Number functions": pow, sqrt, exp, exp10, log, log10, trigonometry, pi, floor, ceiling.
+    CHECK(num("pow(2, 10)") == 1024);
+    CHECK(num("sqrt(16)") == 4);
+    CHECK(std::isnan(num("sqrt(-1)")));
+    CHECK(num("exp(0)") == 1);
+    CHECK(num("exp10(3)") == Approx(1000));
+    CHECK(num("log(exp(2))") == Approx(2));
+    CHECK(num("log10(1000)") == Approx(3));
+    CHECK(num("sin(0)") == 0);
+    CHECK(num("cos(0)") == 1);
+    CHECK(num("tan(0)") == 0);
+    CHECK(num("asin(1)") == Approx(num("pi() div 2")));
+    CHECK(num("acos(1)") == 0);
+    CHECK(num("atan(1)") == Approx(num("pi() div 4")));
+    CHECK(num("atan2(1, 1)") == Approx(num("pi() div 4")));
+    CHECK(num("floor(2.7)") == 2);
+    CHECK(num("floor(-2.2)") == -3);
+    CHECK(num("ceiling(2.2)") == 3);
+    CHECK(std::isnan(num("pow('', 2)"))); // an empty answer is NaN, not 0
+}
+
+TEST_CASE("string functions of the spec", "[expr][functions][odk]") {
+    // Spec "String functions": translate, normalize-space, substring-before/after, boolean-from-string,
+    // selected-at, join, count-non-empty.
+    CHECK(str("translate('bar', 'abc', 'ABC')") == "BAr");
+    CHECK(str("translate('--aaa--', 'abc-', 'ABC')") == "AAA");
+    CHECK(str("translate('été', 'é', 'e')") == "ete");
+    CHECK(str("normalize-space('  a   b \t c ')") == "a b c");
+    CHECK(str("substring-before('1999/04/01', '/')") == "1999");
+    CHECK(str("substring-after('1999/04/01', '/')") == "04/01");
+    CHECK(str("substring-after('abc', 'x')").empty());
+    CHECK(truth("boolean-from-string('true')"));
+    CHECK(truth("boolean-from-string('1')"));
+    CHECK_FALSE(truth("boolean-from-string('yes')"));
+    CHECK(str("selected-at('a b c', 1)") == "b");
+    CHECK(str("selected-at('a b c', 5)").empty());
+    CHECK(str("join(', ', 'a', 'b')") == "a, b");
+    FakeContext ctx;
+    ctx.set("l", Value::list({s("x"), s(""), s("y")}));
+    CHECK(eval("count-non-empty(${l})", ctx).toNumber() == 2);
+    CHECK(eval("join('-', ${l})", ctx).toString() == "x--y");
+}
+
+TEST_CASE("date functions of the spec", "[expr][functions][odk]") {
+    // Spec "Date and time functions": date, decimal-date-time, format-date, format-date-time.
+    CHECK(str("date('2026-11-25')") == "2026-11-25");
+    CHECK(str("date(0)") == "1970-01-01");
+    CHECK(str("date(20000)") == "2024-10-04");
+    CHECK(num("decimal-date-time('1970-01-02')") == 1);
+    CHECK(str("format-date('2026-03-05', '%Y/%m/%d %e %n %b %a %y')") == "2026/03/05 5 3 Mar Thu 26");
+    CHECK(str("format-date-time('2026-03-05T14:07:09', '%H:%M:%S %h')") == "14:07:09 14");
+    CHECK(str("format-date('', '%Y')").empty());
+}
+
+TEST_CASE("once keeps the first value; uuid gives a new UUID", "[expr][functions][odk]") {
+    // Spec "Functions": once(expression) returns the node's value when it has one, else the expression.
+    FakeContext ctx;
+    CHECK(eval("once('first')", ctx).toString() == "first");
+    ctx.selfValue = s("kept");
+    CHECK(eval("once('second')", ctx).toString() == "kept");
+    // Spec "Functions": uuid() is a random RFC 4122 UUID.
+    const std::string a = str("uuid()");
+    CHECK(a.size() == 36);
+    CHECK(a != str("uuid()"));
+}
+
+TEST_CASE("distance and area over geo values", "[expr][functions][odk]") {
+    // Spec "Geographic functions": distance() of a geotrace in metres, area() of a geoshape in m².
+    // One degree of latitude on JavaRosa's sphere (radius 6,378,100 m): 111,319 m.
+    CHECK(num("distance('0 0 0 0;1 0 0 0')") == Approx(111319.5).epsilon(1e-5));
+    CHECK(num("distance('0 0;1 0;1 1')") == Approx(2 * 111319.5).epsilon(1e-3));
+    CHECK(num("distance('0 0')") == 0);
+    // A square of 0.01° at the equator: about 1,239,000 m².
+    CHECK(num("area('0 0;0 0.01;0.01 0.01;0.01 0;0 0')") == Approx(1239182).epsilon(1e-2));
+    CHECK(num("area('0 0;0 1')") == 0);
+    CHECK(num("distance('not a point')") == 0);
+}

@@ -408,3 +408,32 @@ TEST_CASE("a text regex must match the whole answer", "[types]") {
     CHECK(issues[0].path == "code");
     CHECK(issues[0].kind == IssueKind::Pattern);
 }
+
+TEST_CASE("a calculation of 1 div 0 is Infinity, as in ODK; geotraces and geoshapes in ODK's format", "[types][odk]") {
+    // ODK XForms spec, "Number functions" (XPath 1.0 section 3.5): division by zero is Infinity.
+    const auto form = loadForm(R"json({"id": "t", "version": "1", "title": "T", "default_language": "fr",
+      "languages": ["fr"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "integer", "name": "n", "label": "N"},
+        {"type": "calculate", "name": "ratio", "calculation": "1 div ${n}"},
+        {"type": "geotrace", "name": "trace", "label": "Trace"},
+        {"type": "geoshape", "name": "shape", "label": "Shape"},
+        {"type": "calculate", "name": "len", "calculation": "round(distance(${trace}))"},
+        {"type": "barcode", "name": "code", "label": "Code", "appearance": "barcode"},
+        {"type": "audio", "name": "sound", "label": "Sound"}]}]})json");
+    REQUIRE(form.ok());
+    Session session(form.form, SessionOptions{"en", {}});
+    REQUIRE(session.setAnswer("n", 0).ok());
+    CHECK(session.valueAt("ratio") == "Infinity");
+    REQUIRE(session.setAnswer("n", 4).ok());
+    CHECK(session.valueAt("ratio") == 0.25);
+    REQUIRE(session.setAnswer("trace", "0 0 0 0; 1 0 0 0").ok());
+    CHECK(session.answers()["trace"] == "0 0 0 0;1 0 0 0");
+    CHECK(session.valueAt("len") == 111319);
+    CHECK_FALSE(session.setAnswer("trace", "0 0").ok()); // a line needs two points
+    REQUIRE(session.setAnswer("shape", "0 0;0 1;1 1").ok());
+    CHECK(session.answers()["shape"] == "0 0;0 1;1 1;0 0"); // closed
+    CHECK_FALSE(session.setAnswer("shape", "0 0;nope").ok());
+    REQUIRE(session.setAnswer("code", "4006381333931").ok());
+    REQUIRE(session.setAnswer("sound", "note.m4a").ok());
+    CHECK_FALSE(session.setAnswer("sound", "../etc/passwd").ok());
+}

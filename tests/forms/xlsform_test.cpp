@@ -340,7 +340,8 @@ TEST_CASE("an XLSForm as ODK's documentation writes it: plain labels, cascading 
           "version '1' used");
     const auto& j = r.json;
     CHECK(j["id"] == "odk_cascading");
-    CHECK(j["languages"] == json::array({"fr"})); // plain labels are in the default language
+    // Plain English labels and no default_language: the form is English (guessed from its words).
+    CHECK(j["languages"] == json::array({"en"}));
     REQUIRE(j["pages"].size() == 2);
     CHECK(childNames(j["pages"][0]) == std::vector<std::string>{"state", "county", "city", "place"});
     CHECK(j["pages"][0]["children"][0]["required"] == true); // a TRUE boolean cell
@@ -472,32 +473,118 @@ TEST_CASE("columns: required and read_only spellings, languages, aliases, values
 TEST_CASE("metadata and unsupported types are reported, never silently dropped", "[xlsform]") {
     const ImportResult r = importRows(
         {
-            {"type", "name", "label"},
+            {"type", "name", "label", "appearance"},
             {"deviceid", "dev"},
-            {"barcode", "code", "Code"},
+            {"uri:deviceid", "dev2"},
             {"select_one_from_file communes.csv", "commune", "Commune"},
-            {"select_one oui_non or_other", "q", "Q"},
-            {"geotrace", "trace", "Trace"},
-            {"begin_loop over oui_non", "boucle", "B"},
-            {"text", "t", "T"},
-            {"end_loop"},
+            {"osm building_tags", "batiment", "Bâtiment"},
+            {"select_one fruits", "fruit", "Fruit", "search('fruits')"},
         },
-        {{"list_name", "name", "label"}, {"oui_non", "oui", "Oui"}});
+        {{"list_name", "name", "label"}, {"fruits", "name_key", "name"}});
     CHECK_FALSE(r.ok());
     const std::string text = report(r);
     INFO(text);
     CHECK(text.find("f.xlsx: survey, row 2, column A (type): warning: metadata 'deviceid'") != std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 3, column A (type): error: type 'barcode' is not supported by Carnet: use "
-                    "'text'") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 3, column A (type): warning: metadata 'uri:deviceid'") != std::string::npos);
     CHECK(text.find("f.xlsx: survey, row 4, column A (type): error: type 'select_one_from_file' is not supported") !=
           std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 5, column A (type): error: 'select_one oui_non or_other': 'or_other' is not "
-                    "supported") != std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 6, column A (type): error: type 'geotrace' is not supported") !=
-          std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 7, column A (type): error: type 'begin_loop' is not supported") !=
-          std::string::npos);
-    CHECK(r.count(Severity::Error) == 5); // end_loop closes the loop quietly
+    CHECK(text.find("f.xlsx: survey, row 5, column A (type): error: question 'batiment' of type 'osm': it is edited "
+                    "in OpenMapKit") != std::string::npos);
+    // search() takes its choices from a CSV file: the placeholder choice alone is never imported.
+    CHECK(text.find("f.xlsx: survey, row 6, column D (appearance): error: appearance 'search('fruits')': the choices "
+                    "come from a CSV file") != std::string::npos);
+    CHECK(r.count(Severity::Error) == 3);
+}
+
+TEST_CASE("pyxform's spellings and rules import", "[xlsform]") {
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label:English", "hint"},
+            {"select one from yes_no", "q1", "Is it?"},
+            {"select all that apply from yes_no or specify other", "q2", "Which?"},
+            {"select_one yes_no or_other", "q3", "And?"},
+            {"phone number", "tel", "Phone"},
+            {"text", "nolabel", "", "a hint only"},
+            {"begin group", "g1", "G1"},
+            {"text", "same", "Same 1"},
+            {"end group"},
+            {"begin group", "g2", "G2"},
+            {"text", "same", "Same 2"},
+            {"end group"},
+            {"begin loop over yes_no", "loop", "Loop"},
+            {"integer", "count", "How many %(label)s?"},
+            {"end loop"},
+            {"barcode", "code", "Code"},
+            {"geotrace", "trace", "Trace"},
+            {"geoshape", "shape", "Shape"},
+            {"audio", "sound", "Sound"},
+            {"video", "film", "Film"},
+        },
+        {{"list name", "name", "label:English"}, {"yes_no", "yes", "Yes"}, {"yes_no", "no", "No"}},
+        {{"form_id", "version"}, {"essai", "1"}});
+    INFO(report(r));
+    REQUIRE(r.ok());
+    const auto& j = r.json;
+    // label:English (one colon) is a language column; a plain hint joins it; no default_language: English.
+    CHECK(j["default_language"] == "en");
+    CHECK(j["languages"] == json::array({"en"}));
+    const auto& kids = j["pages"][0]["children"];
+    CHECK(kids[0]["type"] == "select_one");
+    CHECK(kids[0]["choice_list"] == "yes_no");
+    CHECK(kids[1]["type"] == "select_multiple");
+    CHECK(kids[2]["name"] == "q2_other");
+    CHECK(kids[2]["relevant"] == "selected(${q2}, 'other')");
+    CHECK(kids[4]["name"] == "q3_other");
+    CHECK(j["choice_lists"]["yes_no"].back()["value"] == "other");
+    CHECK(kids[5]["type"] == "text");
+    CHECK(kids[5]["regex"] == "[0-9]*");
+    CHECK(kids[6]["label"]["en"] == "nolabel");
+    CHECK(kids[6]["hint"]["en"] == "a hint only");
+    const auto& pages = j["pages"];
+    CHECK(pages[1]["children"][0]["name"] == "same");
+    CHECK(pages[2]["children"][0]["name"] == "g2.same"); // the same name in another group: its path
+    const auto& loop = pages[3];
+    CHECK(loop["name"] == "loop");
+    CHECK(loop["children"][0]["name"] == "loop.yes");
+    CHECK(loop["children"][0]["children"][0]["name"] == "loop.yes.count");
+    CHECK(loop["children"][1]["children"][0]["label"]["en"] == "How many No?");
+    const auto& tail = pages[4]["children"];
+    CHECK(tail[0]["type"] == "barcode");
+    CHECK(tail[1]["type"] == "geotrace");
+    CHECK(tail[2]["type"] == "geoshape");
+    CHECK(tail[3]["type"] == "audio");
+    CHECK(tail[4]["type"] == "video");
+    CHECK(r.form->find("loop.no.count") != nullptr);
+}
+
+TEST_CASE("a name used in two groups cannot be referenced", "[xlsform]") {
+    const ImportResult r = importRows({
+        {"type", "name", "label", "relevant"},
+        {"begin_group", "g1", "G1"},
+        {"text", "same", "Same 1"},
+        {"end_group"},
+        {"begin_group", "g2", "G2"},
+        {"text", "same", "Same 2"},
+        {"text", "after", "After", "${same} = 'x'"},
+        {"end_group"},
+    });
+    CHECK_FALSE(r.ok());
+    const std::string text = report(r);
+    INFO(text);
+    CHECK(text.find("f.xlsx: survey, row 7, column D (relevant): error: '${same}' is ambiguous") != std::string::npos);
+}
+
+TEST_CASE("English forms without default_language are English; media columns are not languages", "[xlsform]") {
+    const ImportResult r = importRows({
+        {"type", "name", "label", "media::image"},
+        {"text", "name", "What is your name?", "face.png"},
+    });
+    INFO(report(r));
+    REQUIRE(r.ok());
+    CHECK(r.json["default_language"] == "en");
+    const std::string text = report(r);
+    CHECK(text.find("has no code") == std::string::npos);
+    CHECK(text.find("column 'media::image' is not supported") != std::string::npos);
 }
 
 // ------------------------------------------------------------------ errors, each at its cell
@@ -585,20 +672,13 @@ TEST_CASE("loader problems on the produced JSON are mapped back to the cell they
         {{header, {"begin_group", "g", "G", "G"}, {"text", "t", "T", "T", "${x} = 1 and"}, {"end_group"}},
          choices,
          "f.xlsx: survey, row 3, column E (relevant): error: character"},
-        {{header, {"text", "t"}},
-         choices,
-         "f.xlsx: survey, row 2, column C (label::Français (fr)): error: missing "
-         "required property 'label'"},
+        {{header, {"select_one l", "q", "Q", "Q"}},
+         {{"list_name", "name", "label"}, {"l", "a b", "A"}},
+         "f.xlsx: choices, row 2, column B (name): error:"},
         {{header, {"text", "t", "", "Only English"}},
          choices,
          "f.xlsx: survey, row 2, column C (label::Français (fr)): error:"},
         {{header, {"text", "mon nom", "A", "A"}}, choices, "f.xlsx: survey, row 2, column B (name): error:"},
-        {{header, {"select_one l", "q", "Q", "Q"}},
-         {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "a", "A bis"}},
-         "f.xlsx: choices, row 3, column B (name): error: duplicate choice value 'a'"},
-        {{header, {"select_one l", "q", "Q", "Q"}},
-         {{"list_name", "name", "label"}, {"l", "a", "A"}, {"l", "b"}},
-         "f.xlsx: choices, row 3, column C (label): error: missing required property 'label'"},
     };
     for (std::size_t i = 0; i < cases.size(); ++i) {
         INFO("case " << i);
@@ -696,4 +776,19 @@ TEST_CASE("other sheets, settings and shadowed texts are reported where they are
     }
     CHECK(text.find("vide") == std::string::npos); // an empty sheet is no news
     CHECK(r.count(Severity::Warning) == static_cast<int>(expected.size()));
+}
+
+TEST_CASE("a choice without a label or twice in a list is kept and reported, as pyxform does", "[xlsform]") {
+    const ImportResult r = importRows(
+        {{"type", "name", "label", "choice_filter"}, {"select_one l", "q", "Q", "k = 'x'"}},
+        {{"list_name", "name", "label", "k"}, {"l", "a", "A", "x"}, {"l", "a", "A", "y"}, {"l", "b", "", "x"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(text.find("f.xlsx: choices, row 3, column B (name): warning: value 'a' twice in list 'l'") !=
+          std::string::npos);
+    CHECK(text.find("f.xlsx: choices, row 4, column C (label): warning: choice 'b' without a label") !=
+          std::string::npos);
+    CHECK(r.json["settings"]["allow_choice_duplicates"] == true);
+    CHECK(r.json["choice_lists"]["l"][2]["label"]["fr"] == "b");
 }

@@ -4,6 +4,7 @@
 #include "core/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -108,36 +109,34 @@ const std::set<std::string, std::less<>> kSurveyColumns{"type",
                                                         "parameters",
                                                         "repeat_count"};
 const std::set<std::string, std::less<>> kTextColumns{"label", "hint", "constraint_message", "required_message"};
-const std::set<std::string, std::less<>> kSettingColumns{"form_title", "form_id", "version", "default_language",
-                                                         "instance_name"};
-const std::set<std::string, std::less<>> kMetadataTypes{"start",    "end",         "today",          "deviceid",
-                                                        "username", "phonenumber", "simserial",      "subscriberid",
-                                                        "email",    "audit",       "start-geopoint", "instanceid"};
-const std::set<std::string, std::less<>> kUnsupportedTypes{"barcode",
-                                                           "audio",
-                                                           "video",
-                                                           "file",
-                                                           "geotrace",
-                                                           "geoshape",
-                                                           "hidden",
-                                                           "xml-external",
-                                                           "csv-external",
-                                                           "rank",
-                                                           "background-audio",
-                                                           "select_one_from_file",
-                                                           "select_multiple_from_file",
-                                                           "select_one_external",
-                                                           "begin_loop",
-                                                           "end_loop",
-                                                           "osm",
-                                                           "background-geopoint"};
+const std::set<std::string, std::less<>> kSettingColumns{
+    "form_title", "form_id", "version", "default_language", "instance_name", "allow_choice_duplicates"};
+const std::set<std::string, std::less<>> kMetadataTypes{
+    "start", "end", "today", "deviceid", "username", "phonenumber", "simserial", "subscriberid", "email", "audit",
+    "start-geopoint", "instanceid",
+    // pyxform's older spellings
+    "uri:deviceid", "uri:email", "uri:username", "uri:phonenumber", "uri:simserial", "uri:subscriberid"};
+const std::set<std::string, std::less<>> kUnsupportedTypes{
+
+    "file",
+
+    "hidden",
+    "xml-external",
+    "csv-external",
+    "rank",
+    "background-audio",
+    "select_one_from_file",
+    "select_multiple_from_file",
+    "osm",
+    "background-geopoint"};
 const std::map<std::string, std::string, std::less<>> kTypeMap{
     {"text", "text"},           {"string", "text"},         {"integer", "integer"},
     {"int", "integer"},         {"decimal", "decimal"},     {"range", "range"},
     {"date", "date"},           {"time", "time"},           {"datetime", "datetime"},
     {"geopoint", "geopoint"},   {"image", "photo"},         {"photo", "photo"},
     {"note", "note"},           {"calculate", "calculate"}, {"acknowledge", "acknowledge"},
-    {"trigger", "acknowledge"},
+    {"trigger", "acknowledge"}, {"geotrace", "geotrace"},   {"geoshape", "geoshape"},
+    {"barcode", "barcode"},     {"audio", "audio"},         {"video", "video"},
 };
 
 constexpr std::size_t kMaxDepth = 32; ///< groups and repeats inside one another
@@ -225,13 +224,13 @@ public:
         }
         for (const auto& s : wb.sheets) {
             const std::string l = lower(s.name);
-            if (l != "survey" && l != "choices" && l != "settings" && !s.rows.empty())
+            if (l != "survey" && l != "choices" && l != "settings" && l != "external_choices" && !s.rows.empty())
                 warn({s.name, 0, "", ""}, "xlsform.sheet_ignored", {s.name});
         }
         // Text that is not UTF-8 cannot go into JSON: refuse it where it is.
         for (const auto& sh : wb.sheets) {
             const std::string l = lower(sh.name);
-            if (l != "survey" && l != "choices" && l != "settings") continue;
+            if (l != "survey" && l != "choices" && l != "settings" && l != "external_choices") continue;
             for (const auto& [row, cells] : sh.rows)
                 for (const auto& [col, text] : cells)
                     if (!validUtf8(text)) error({sh.name, row, columnLetters(col), ""}, "xlsform.bad_utf8", {});
@@ -246,9 +245,14 @@ public:
         markKnown(m_survey, kSurveyColumns, true);
         readSettings(fallbackId);
         resolveLanguages();
-        readChoices();
+        if (m_choices.sheet) readChoices(m_choices, false);
+        if (const Sheet* ext = wb.find("external_choices")) {
+            m_external = readHeader(*ext);
+            readChoices(m_external, true);
+        }
         Node root;
         readSurvey(root);
+        checkAmbiguousRefs(root);
         if (count(Severity::Error) > 0) return finish();
 
         ojson form = ojson::object();
@@ -304,11 +308,25 @@ private:
             c.letter = columnLetters(col);
             c.header = std::string(trim(text));
             if (c.header.empty()) continue;
-            const auto sep = c.header.find("::");
-            if (sep != std::string::npos) {
+            auto sep = c.header.find("::");
+            std::size_t sepLen = 2;
+            // pyxform's older "label:English": one colon, after a text column.
+            if (sep == std::string::npos) {
+                const auto colon = c.header.find(':');
+                if (colon != std::string::npos && kTextColumns.count(normaliseBase(c.header.substr(0, colon)))) {
+                    sep = colon;
+                    sepLen = 1;
+                }
+            }
+            const std::string mediaBase = normaliseBase(c.header.substr(0, c.header.find(':')));
+            if (mediaBase == "media" || mediaBase == "image" || mediaBase == "audio" || mediaBase == "video" ||
+                mediaBase == "big-image") {
+                // "media::image", "image::English (en)": media columns, not languages of a text.
+                c.base = "media";
+            } else if (sep != std::string::npos) {
                 c.base = normaliseBase(c.header.substr(0, sep));
                 c.hasLang = true;
-                const std::string spec = c.header.substr(sep + 2);
+                const std::string spec = c.header.substr(sep + sepLen);
                 c.lang = languageCode(spec);
                 if (c.lang.empty()) {
                     c.lang = lower(trim(spec));
@@ -366,6 +384,8 @@ private:
                     if (c.base == "version") m_version = v;
                     if (c.base == "default_language") defaultLang = v;
                     if (c.base == "instance_name") m_formSettings["instance_name"] = v;
+                    if (c.base == "allow_choice_duplicates" && parseBoolish(v).value_or(false))
+                        m_formSettings["allow_choice_duplicates"] = true;
                 }
             }
         }
@@ -398,15 +418,65 @@ private:
                 else if (std::find(seen.begin(), seen.end(), c.lang) == seen.end())
                     seen.push_back(c.lang);
             }
+        // Without default_language: a French column makes it French; a plain label column is guessed from
+        // its words (Carnet needs a code where pyxform says "default"), French when nothing tells; otherwise
+        // the first language column's language (a plain hint then joins it).
         if (m_defaultLang.empty()) {
-            if (plainText || seen.empty() || std::find(seen.begin(), seen.end(), "fr") != seen.end())
+            const std::string plainLang = plainText ? guessPlainLanguage() : "";
+            if (std::find(seen.begin(), seen.end(), "fr") != seen.end())
                 m_defaultLang = "fr";
-            else
+            else if (plainLabel())
+                m_defaultLang = plainLang.empty() ? "fr" : plainLang;
+            else if (!seen.empty())
                 m_defaultLang = seen.front();
+            else
+                m_defaultLang = plainLang.empty() ? "fr" : plainLang;
         }
         m_languages.push_back(m_defaultLang);
         for (const auto& l : seen)
             if (l != m_defaultLang) m_languages.push_back(l);
+    }
+
+    bool plainLabel() const {
+        const Column* c = m_survey.plain("label");
+        return c && c->known;
+    }
+
+    // "fr" or "en" when the words of the plain label and hint columns clearly lean one way, else "".
+    std::string guessPlainLanguage() const {
+        static const std::set<std::string, std::less<>> kFr{"le",   "la",     "les",  "de",   "des",  "du",
+                                                            "est",  "et",     "un",   "une",  "vous", "votre",
+                                                            "quel", "quelle", "pour", "avec", "dans", "au"};
+        static const std::set<std::string, std::less<>> kEn{"the",   "is",   "are",   "what", "how",    "you",
+                                                            "your",  "of",   "and",   "this", "does",   "do",
+                                                            "which", "many", "enter", "name", "select", "please"};
+        int fr = 0, en = 0;
+        for (const Table* t : {&m_survey, &m_choices}) {
+            if (!t->sheet) continue;
+            for (const auto& c : t->columns) {
+                if (c.hasLang || (c.base != "label" && c.base != "hint")) continue;
+                for (const auto& [row, cells] : t->sheet->rows) {
+                    if (row == t->headerRow) continue;
+                    auto it = cells.find(c.index);
+                    if (it == cells.end()) continue;
+                    std::string word;
+                    for (const char ch : it->second + " ") {
+                        const auto u = static_cast<unsigned char>(ch);
+                        if (std::isalpha(u) || u >= 0x80) {
+                            word += static_cast<char>(std::tolower(u));
+                            continue;
+                        }
+                        if (kFr.count(word)) ++fr;
+                        if (kEn.count(word)) ++en;
+                        if (word.find("\xc3") != std::string::npos) ++fr; // é è à ç ê ...: Latin-1 letters in UTF-8
+                        word.clear();
+                    }
+                }
+            }
+        }
+        if (fr > en) return "fr";
+        if (en > fr) return "en";
+        return "";
     }
 
     // A TEXT from the `base` columns of a row ("label", "label::English (en)", ...); records the cells.
@@ -450,11 +520,12 @@ private:
 
     // ------------------------------------------------------------------ choices
 
-    void readChoices() {
-        if (!m_choices.sheet || m_choices.sheet->rows.empty()) return;
+    // `external`: the external_choices sheet (select_one_external), whose lists may reuse a name of choices.
+    void readChoices(Table& t, bool external) {
+        if (!t.sheet || t.sheet->rows.empty()) return;
         const Column* listCol = nullptr;
         const Column* nameCol = nullptr;
-        for (auto& c : m_choices.columns) {
+        for (auto& c : t.columns) {
             if (c.hasLang) {
                 c.known = c.base == "label";
             } else {
@@ -467,38 +538,50 @@ private:
                                c.base == "big-image" || (!c.base.empty() && c.base[0] == '$');
             if (media || (c.hasLang && !c.known)) c.known = false;
         }
-        markKnownChoices();
-        if (!listCol)
-            error(at(m_choices, m_choices.headerRow, nullptr, "list_name"), "xlsform.missing_column", {"list_name"});
-        if (!nameCol) error(at(m_choices, m_choices.headerRow, nullptr, "name"), "xlsform.missing_column", {"name"});
+        markKnownChoices(t);
+        if (!listCol) error(at(t, t.headerRow, nullptr, "list_name"), "xlsform.missing_column", {"list_name"});
+        if (!nameCol) error(at(t, t.headerRow, nullptr, "name"), "xlsform.missing_column", {"name"});
         if (!listCol || !nameCol) return;
-        for (const auto& [row, cells] : m_choices.sheet->rows) {
-            if (row == m_choices.headerRow) continue;
-            const std::string list = m_choices.value(row, listCol);
-            const std::string name = m_choices.value(row, nameCol);
+        for (const auto& [row, cells] : t.sheet->rows) {
+            if (row == t.headerRow) continue;
+            const std::string sheetList = t.value(row, listCol);
+            std::string list = sheetList;
+            if (external) {
+                if (!m_externalLists.count(sheetList))
+                    m_externalLists[sheetList] = m_lists.contains(sheetList) ? sheetList + "_external" : sheetList;
+                list = m_externalLists[sheetList];
+            }
+            const std::string name = t.value(row, nameCol);
             bool any = false;
-            for (const auto& c : m_choices.columns)
-                if (!m_choices.value(row, &c).empty()) any = true;
+            for (const auto& c : t.columns)
+                if (!t.value(row, &c).empty()) any = true;
             if (!any) continue;
             if (list.empty()) {
-                error(at(m_choices, row, listCol), "xlsform.missing_list_name", {});
+                error(at(t, row, listCol), "xlsform.missing_list_name", {});
                 continue;
             }
             if (name.empty()) {
-                error(at(m_choices, row, nameCol), "xlsform.missing_choice_name", {list});
+                error(at(t, row, nameCol), "xlsform.missing_choice_name", {list});
                 continue;
             }
             RowRef ref;
-            ref.row = {m_choices.sheet->name, row, "", ""};
-            ref.props["value"] = at(m_choices, row, nameCol);
+            ref.row = {t.sheet->name, row, "", ""};
+            ref.props["value"] = at(t, row, nameCol);
             std::set<int> used;
             ojson choice = ojson::object();
             choice["value"] = name;
-            if (auto label = readText(m_choices, row, "label", used, &ref.props)) choice["label"] = *label;
-            for (const auto& c : m_choices.columns) {
+            if (auto label = readText(t, row, "label", used, &ref.props)) {
+                choice["label"] = *label;
+            } else {
+                // pyxform accepts a choice without a label; Carnet shows its name.
+                choice["label"] = ojson{{m_defaultLang, name}};
+                warn(ref.props.count("label") ? ref.props.at("label") : Location{t.sheet->name, row, "", "label"},
+                     "xlsform.choice_no_label", {name});
+            }
+            for (const auto& c : t.columns) {
                 if (!c.known || c.hasLang || &c == listCol || &c == nameCol || c.base == "label") continue;
-                const std::string v = m_choices.value(row, &c);
-                ref.props[jsonPointerToken(c.header)] = at(m_choices, row, &c);
+                const std::string v = t.value(row, &c);
+                ref.props[jsonPointerToken(c.header)] = at(t, row, &c);
                 if (!v.empty()) choice[c.header] = v;
             }
             auto& arr = m_lists[list];
@@ -506,19 +589,27 @@ private:
                 arr = ojson::array();
                 m_listRows[list] = row;
             }
+            // The same value twice in a list: kept, told apart by its choice_filter columns, as
+            // allow_choice_duplicates says; without that setting it is reported.
+            const bool duplicate =
+                std::any_of(arr.begin(), arr.end(), [&](const ojson& c) { return c["value"] == name; });
+            if (duplicate && !m_formSettings.contains("allow_choice_duplicates")) {
+                warn(ref.props.at("value"), "xlsform.choice_duplicate", {name, sheetList});
+                m_formSettings["allow_choice_duplicates"] = true;
+            }
             m_choiceRefs["/choice_lists/" + jsonPointerToken(list) + "/" + std::to_string(arr.size())] = ref;
             arr.push_back(std::move(choice));
         }
     }
 
-    void markKnownChoices() {
-        for (const auto& c : m_choices.columns) {
+    void markKnownChoices(const Table& t) {
+        for (const auto& c : t.columns) {
             if (c.known) continue;
-            for (const auto& [row, cells] : m_choices.sheet->rows) {
-                if (row == m_choices.headerRow) continue;
+            for (const auto& [row, cells] : t.sheet->rows) {
+                if (row == t.headerRow) continue;
                 auto it = cells.find(c.index);
                 if (it != cells.end() && !trim(it->second).empty()) {
-                    warn(at(m_choices, m_choices.headerRow, &c), "xlsform.column_ignored", {c.header});
+                    warn(at(t, t.headerRow, &c), "xlsform.column_ignored", {c.header});
                     break;
                 }
             }
@@ -534,8 +625,11 @@ private:
         if (!nameCol) error(at(m_survey, m_survey.headerRow, nullptr, "name"), "xlsform.missing_column", {"name"});
         if (!typeCol || !nameCol) return;
 
-        std::vector<Node> stack; // open groups and repeats
+        std::vector<Node> stack; // open groups, repeats and loops
         auto current = [&]() -> Node& { return stack.empty() ? root : stack.back(); };
+        auto inLoop = [&]() {
+            return std::any_of(stack.begin(), stack.end(), [](const Node& n) { return n.kind == "loop"; });
+        };
         for (const auto& [row, cells] : m_survey.sheet->rows) {
             if (row == m_survey.headerRow) continue;
             const std::string rawType = m_survey.value(row, typeCol);
@@ -547,21 +641,43 @@ private:
                 continue;
             }
             std::vector<std::string> words = splitWhitespace(rawType);
-            std::string keyword = lower(words[0]);
+            std::vector<std::string> lw;
+            for (const auto& w : words)
+                lw.push_back(lower(w));
+            std::string keyword = lw[0];
             std::size_t next = 1;
-            // "begin group", "select one", "select_one" ...: two spellings of the same type.
-            if (words.size() > 1 && (keyword == "begin" || keyword == "end" || keyword == "select")) {
-                const std::string second = lower(words[1]);
+            // "begin group", "select one", "select_one" ...: two spellings of the same type; pyxform's older
+            // "select all that apply from LIST", "select one from LIST", "phone number".
+            if (lw.size() >= 4 && keyword == "select" && lw[1] == "all" && lw[2] == "that" && lw[3] == "apply") {
+                keyword = "select_multiple";
+                next = 4;
+            } else if (words.size() > 1 && (keyword == "begin" || keyword == "end" || keyword == "select")) {
+                const std::string& second = lw[1];
                 if (second == "group" || second == "repeat" || second == "one" || second == "multiple" ||
                     second == "loop") {
                     keyword += "_" + second;
                     next = 2;
                 }
+            } else if (lw.size() == 2 && keyword == "phone" && lw[1] == "number") {
+                keyword = "phone_number";
+                next = 2;
             }
             if (keyword == "select_one_from_file" || keyword == "select_multiple_from_file") next = words.size();
+            if ((keyword == "select_one" || keyword == "select_multiple" || keyword == "begin_loop") &&
+                next < lw.size() && (lw[next] == "from" || lw[next] == "over"))
+                ++next;
+            // "or_other", and its older spelling "or specify other".
+            bool orOther = false;
+            if (keyword == "select_one" || keyword == "select_multiple") {
+                if (lw.size() == next + 2 && lw[next + 1] == "or_other") orOther = true;
+                if (lw.size() == next + 4 && lw[next + 1] == "or" && lw[next + 2] == "specify" &&
+                    lw[next + 3] == "other")
+                    orOther = true;
+                if (orOther) words.resize(next + 1);
+            }
 
             const Location typeLoc = at(m_survey, row, typeCol);
-            if (keyword == "end_group" || keyword == "end_repeat") {
+            if (keyword == "end_group" || keyword == "end_repeat" || keyword == "end_loop") {
                 const std::string kind = keyword.substr(4);
                 if (stack.empty()) {
                     error(typeLoc, "xlsform.unexpected_end", {rawType, "begin_" + kind});
@@ -574,6 +690,7 @@ private:
                 }
                 Node done = std::move(stack.back());
                 stack.pop_back();
+                if (done.kind == "loop") done = expandLoop(std::move(done), stack);
                 current().children.push_back(std::move(done));
                 continue;
             }
@@ -583,7 +700,7 @@ private:
             node.row = row;
             node.rawType = rawType;
             node.props["type"] = typeLoc;
-            const std::string name = m_survey.value(row, nameCol);
+            std::string name = m_survey.value(row, nameCol);
             used.insert(nameCol->index);
             node.props["name"] = at(m_survey, row, nameCol);
 
@@ -591,14 +708,12 @@ private:
                 warn(typeLoc, "xlsform.metadata_skipped", {keyword});
                 continue;
             }
-            if (keyword == "end_loop" && !stack.empty() && stack.back().kind == "loop") {
-                stack.pop_back(); // its begin_loop is already reported
+            if (keyword == "osm") {
+                error(typeLoc, "xlsform.unsupported_osm", {name});
                 continue;
             }
             if (kUnsupportedTypes.count(keyword)) {
-                error(typeLoc, keyword == "barcode" ? "xlsform.unsupported_barcode" : "xlsform.unsupported_type",
-                      {keyword});
-                if (keyword == "begin_loop") stack.push_back(Node{row, "loop", rawType, {}, {}, {}});
+                error(typeLoc, "xlsform.unsupported_type", {keyword});
                 continue;
             }
 
@@ -606,6 +721,26 @@ private:
             if (keyword == "begin_group" || keyword == "begin_repeat") {
                 node.kind = keyword.substr(6);
                 type = node.kind;
+            } else if (keyword == "begin_loop") {
+                if (next >= words.size()) {
+                    error(typeLoc, "xlsform.missing_list", {rawType});
+                    continue;
+                }
+                if (!m_lists.contains(words[next])) {
+                    error(typeLoc, "xlsform.unknown_list", {words[next]});
+                    continue;
+                }
+                node.kind = "loop";
+                type = "group";
+            } else if (keyword == "select_one_external" && next + 1 == words.size()) {
+                // Choices from the external_choices sheet, filtered by their columns: offline as any list.
+                type = "select_one";
+                if (auto it = m_externalLists.find(words[next]); it != m_externalLists.end()) {
+                    words[next] = it->second;
+                } else {
+                    error(typeLoc, "xlsform.unknown_list", {words[next]});
+                    continue;
+                }
             } else if (keyword == "select_one" || keyword == "select_multiple") {
                 type = keyword;
                 if (next >= words.size()) {
@@ -614,14 +749,15 @@ private:
                 }
                 const std::string& list = words[next];
                 if (next + 1 < words.size()) {
-                    error(typeLoc, lower(words[next + 1]) == "or_other" ? "xlsform.or_other" : "xlsform.unknown_type",
-                          {rawType});
+                    error(typeLoc, "xlsform.unknown_type", {rawType});
                     continue;
                 }
                 if (!m_lists.contains(list)) {
                     error(typeLoc, "xlsform.unknown_list", {list});
                     continue;
                 }
+            } else if (keyword == "phone_number") {
+                type = "text"; // pyxform: a text of digits
             } else if (auto it = kTypeMap.find(keyword); it != kTypeMap.end() && next == words.size()) {
                 type = it->second;
             } else {
@@ -629,16 +765,25 @@ private:
                 continue;
             }
 
-            // Name: present, unique across the form.
+            // A note needs no name in a form (it stores nothing): give it one.
+            if (name.empty() && type == "note") {
+                for (int k = row;; ++k) {
+                    name = "note_" + std::to_string(k);
+                    if (!m_names.count(name)) break;
+                }
+                warn(at(m_survey, row, nameCol), "xlsform.note_named", {name});
+            }
+            // Name: present, unique across the form. The same name in another group is addressed by its
+            // path ("group.name"), as in the XForm pyxform writes; inside a loop, names repeat per choice.
             if (name.empty()) {
                 error(at(m_survey, row, nameCol), "xlsform.missing_name", {});
-            } else if (auto seen = m_names.find(name); seen != m_names.end()) {
-                error(at(m_survey, row, nameCol), "xlsform.duplicate_name", {name, std::to_string(seen->second)});
-            } else {
-                m_names[name] = row;
+            } else if (!inLoop()) {
+                name = claimName(name, row, stack, at(m_survey, row, nameCol));
             }
 
-            fillItem(node, row, type, words, next, used);
+            fillItem(node, row, type, name, words, next, used);
+            if (keyword == "begin_loop") node.obj["list"] = words[next];
+            if (keyword == "phone_number") node.obj["regex"] = "[0-9]*";
             reportUnused(row, used, rawType);
             if (!node.kind.empty()) {
                 if (stack.size() >= kMaxDepth) {
@@ -648,18 +793,179 @@ private:
                 }
                 stack.push_back(std::move(node));
             } else {
+                const bool addOther = orOther && !name.empty();
+                const std::string list = addOther ? words[next] : "";
                 current().children.push_back(std::move(node));
+                if (addOther) addOtherQuestion(current(), row, name, list, stack);
             }
         }
         while (!stack.empty()) {
             const Node& open = stack.back();
-            if (open.kind != "loop")
-                error(open.props.count("type") ? open.props.at("type")
-                                               : Location{m_survey.sheet->name, open.row, "", ""},
-                      "xlsform.unclosed",
-                      {open.rawType, (open.rawType.find('_') != std::string::npos ? "end_" : "end ") + open.kind});
+            error(open.props.count("type") ? open.props.at("type") : Location{m_survey.sheet->name, open.row, "", ""},
+                  "xlsform.unclosed",
+                  {open.rawType, (open.rawType.find('_') != std::string::npos ? "end_" : "end ") + open.kind});
             stack.pop_back();
         }
+    }
+
+    // Registers `name` for the item on `row` and returns the name it gets: itself, or "group.name" when
+    // it is already used in another group. References to such a name are ambiguous (checked later).
+    std::string claimName(const std::string& name, int row, const std::vector<Node>& stack, const Location& where) {
+        const std::string scope = stack.empty() ? "" : stack.back().obj.value("name", "");
+        auto seen = m_names.find(name);
+        if (seen == m_names.end()) {
+            m_names[name] = row;
+            m_nameScopes[name] = scope;
+            return name;
+        }
+        if (m_nameScopes[name] != scope && !scope.empty()) {
+            const std::string path = scope + "." + name;
+            if (!m_names.count(path)) {
+                m_names[path] = row;
+                m_nameScopes[path] = scope;
+                m_ambiguous[name] = seen->second;
+                warn(where, "xlsform.name_by_path", {name, std::to_string(seen->second), path});
+                return path;
+            }
+        }
+        error(where, "xlsform.duplicate_name", {name, std::to_string(seen->second)});
+        return name;
+    }
+
+    // or_other: an "other" choice in the list and a text question shown when it is chosen, as pyxform does.
+    void addOtherQuestion(Node& parent, int row, const std::string& name, const std::string& list,
+                          const std::vector<Node>& stack) {
+        auto& arr = m_lists[list];
+        const bool hasOther = std::any_of(arr.begin(), arr.end(), [](const ojson& c) { return c["value"] == "other"; });
+        if (!hasOther) {
+            ojson label = ojson::object();
+            for (const auto& l : m_languages)
+                label[l] = tr("xlsform.other_choice", parseLang(l).value_or(Lang::En));
+            arr.push_back(ojson{{"value", "other"}, {"label", label}});
+        }
+        Node other;
+        other.row = row;
+        other.rawType = "text";
+        other.props["type"] = at(m_survey, row, m_survey.plain("type"));
+        other.props["name"] = at(m_survey, row, m_survey.plain("name"));
+        const std::string otherName = claimName(name + "_other", row, stack, other.props["name"]);
+        ojson label = ojson::object();
+        for (const auto& l : m_languages)
+            label[l] = tr("xlsform.other_specify", parseLang(l).value_or(Lang::En));
+        other.obj = ojson{{"type", "text"},
+                          {"name", otherName},
+                          {"label", label},
+                          {"relevant", "selected(${" + name + "}, 'other')"}};
+        parent.children.push_back(std::move(other));
+    }
+
+    // begin_loop over LIST: one group per choice of LIST, holding the loop's questions named by path
+    // ("loop.choice.question"), with %(label)s and %(name)s replaced by the choice's label and name.
+    Node expandLoop(Node loop, const std::vector<Node>& stack) {
+        Node group;
+        group.row = loop.row;
+        group.kind = "group";
+        group.rawType = loop.rawType;
+        group.props = loop.props;
+        group.obj = loop.obj;
+        group.obj.erase("list");
+        group.obj["type"] = "group";
+        const std::string loopName = loop.obj.value("name", "");
+        const ojson& choices = m_lists[loop.obj.value("list", "")];
+        for (const auto& choice : choices) {
+            const std::string value = choice.value("value", "");
+            const std::string prefix = loopName + "." + value;
+            std::map<std::string, std::string> renames;
+            for (const auto& c : loop.children)
+                collectRenames(c, prefix, renames);
+            Node each;
+            each.row = loop.row;
+            each.kind = "group";
+            each.rawType = loop.rawType;
+            each.props = loop.props;
+            each.obj = ojson{{"type", "group"}, {"name", prefix}};
+            if (choice.contains("label")) each.obj["label"] = choice["label"];
+            std::vector<Node> inner = stack;
+            inner.push_back(group);
+            claimName(prefix, loop.row, inner, loop.props.count("name") ? loop.props.at("name") : Location{});
+            for (const auto& c : loop.children)
+                each.children.push_back(substitute(c, choice, renames, inner));
+            group.children.push_back(std::move(each));
+        }
+        return group;
+    }
+
+    static void collectRenames(const Node& n, const std::string& prefix, std::map<std::string, std::string>& out) {
+        const std::string name = n.obj.value("name", "");
+        if (!name.empty()) out[name] = prefix + "." + name;
+        for (const auto& c : n.children)
+            collectRenames(c, prefix, out);
+    }
+
+    Node substitute(const Node& n, const ojson& choice, const std::map<std::string, std::string>& renames,
+                    const std::vector<Node>& stack) {
+        Node out = n;
+        auto fix = [&](std::string s) {
+            for (const auto& [from, to] : renames)
+                s = replaceAll(s, "${" + from + "}", "${" + to + "}");
+            return replaceAll(s, "%(name)s", choice.value("value", ""));
+        };
+        for (auto& [key, v] : out.obj.items()) {
+            if (key == "name" || key == "type") continue;
+            if (v.is_string()) {
+                v = fix(v.get<std::string>());
+            } else if (v.is_object()) {
+                for (auto& [lang, t] : v.items()) {
+                    if (!t.is_string()) continue;
+                    std::string label;
+                    if (choice.contains("label") && choice["label"].contains(lang))
+                        label = choice["label"][lang].get<std::string>();
+                    else if (choice.contains("label") && choice["label"].contains(m_defaultLang))
+                        label = choice["label"][m_defaultLang].get<std::string>();
+                    else
+                        label = choice.value("value", "");
+                    t = replaceAll(fix(t.get<std::string>()), "%(label)s", label);
+                }
+            }
+        }
+        const std::string name = n.obj.value("name", "");
+        if (auto it = renames.find(name); it != renames.end()) {
+            out.obj["name"] = it->second;
+            claimName(it->second, n.row, stack, n.props.count("name") ? n.props.at("name") : Location{});
+        }
+        out.children.clear();
+        std::vector<Node> inner = stack;
+        inner.push_back(out);
+        for (const auto& c : n.children)
+            out.children.push_back(substitute(c, choice, renames, inner));
+        return out;
+    }
+
+    static std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
+        if (from.empty()) return s;
+        for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+            s.replace(pos, from.size(), to);
+        return s;
+    }
+
+    // A ${name} used in two groups cannot be told apart in an expression: refused, as pyxform does.
+    void checkAmbiguousRefs(const Node& n) {
+        for (const auto& [key, v] : n.obj.items()) {
+            std::vector<std::string> texts;
+            if (v.is_string()) texts.push_back(v.get<std::string>());
+            if (v.is_object())
+                for (const auto& [lang, t] : v.items())
+                    if (t.is_string()) texts.push_back(t.get<std::string>());
+            for (const auto& t : texts)
+                for (const auto& [name, row] : m_ambiguous)
+                    if (t.find("${" + name + "}") != std::string::npos) {
+                        const auto where = n.props.find(key);
+                        error(where != n.props.end() ? where->second : Location{m_survey.sheet->name, n.row, "", key},
+                              "xlsform.ambiguous_ref", {name, std::to_string(row)});
+                    }
+        }
+        for (const auto& c : n.children)
+            checkAmbiguousRefs(c);
     }
 
     std::string take(int row, std::string_view base, std::set<int>& used, Node& node) {
@@ -671,13 +977,21 @@ private:
         return v;
     }
 
-    void fillItem(Node& node, int row, const std::string& type, const std::vector<std::string>& words, std::size_t next,
-                  std::set<int>& used) {
+    void fillItem(Node& node, int row, const std::string& type, const std::string& name,
+                  const std::vector<std::string>& words, std::size_t next, std::set<int>& used) {
         ojson& o = node.obj;
         o["type"] = type;
-        o["name"] = m_survey.value(row, m_survey.plain("name"));
+        o["name"] = name;
         const bool container = !node.kind.empty();
-        if (auto t = readText(m_survey, row, "label", used, &node.props)) o["label"] = *t;
+        if (auto t = readText(m_survey, row, "label", used, &node.props)) {
+            o["label"] = *t;
+        } else if (type != "group" && type != "calculate" && !name.empty()) {
+            // pyxform accepts a question without a label (a hint alone, or a value set by the form):
+            // Carnet shows its name.
+            o["label"] = ojson{{m_defaultLang, name}};
+            warn(node.props.count("label") ? node.props.at("label") : Location{m_survey.sheet->name, row, "", "label"},
+                 "xlsform.no_label", {name});
+        }
         if (auto t = readText(m_survey, row, "hint", used, &node.props)) o["hint"] = *t;
         if (auto v = take(row, "relevant", used, node); !v.empty()) o["relevant"] = v;
         if (type == "select_one" || type == "select_multiple") o["choice_list"] = words[next];
@@ -720,6 +1034,10 @@ private:
         if (type == "repeat")
             if (auto v = take(row, "repeat_count", used, node); !v.empty()) o["repeat_count"] = v;
         if (auto v = take(row, "appearance", used, node); !v.empty()) {
+            // search('file'): the choices come from file.csv beside the form, not from the choices sheet,
+            // whose row is only a placeholder naming the CSV columns. Never import the placeholder alone.
+            if (lower(v).find("search(") != std::string::npos)
+                error(node.props.at("appearance"), "xlsform.search_needs_csv", {v});
             // ODK draws a signature pad with an image question of appearance "signature".
             if (type == "photo" && lower(v) == "signature")
                 o["type"] = "signature";
@@ -955,14 +1273,17 @@ private:
         return r;
     }
 
-    Table m_survey, m_choices, m_settings;
+    Table m_survey, m_choices, m_settings, m_external;
+    std::map<std::string, std::string> m_externalLists; ///< external_choices list -> its name in the form
     int m_settingsRow = 0;
     std::string m_id, m_version, m_title, m_defaultLang;
     std::vector<std::string> m_languages;
     ojson m_formSettings = ojson::object();
     ojson m_lists = ojson::object();
     std::map<std::string, int> m_listRows;
-    std::map<std::string, int> m_names; ///< survey name -> first row
+    std::map<std::string, int> m_names;              ///< survey name -> first row
+    std::map<std::string, std::string> m_nameScopes; ///< survey name -> name of the enclosing group ("" at the top)
+    std::map<std::string, int> m_ambiguous;          ///< names used in two groups -> first row
     std::map<std::string, RowRef> m_itemRefs, m_choiceRefs;
     ojson m_json;
     std::vector<Message> m_messages;

@@ -216,8 +216,15 @@ struct FormDraw {
             textField(item, "43.5297 5.4474");
             theme::hint(view.deviceLocation);
             break;
+        case ItemType::Geotrace:
+        case ItemType::Geoshape:
+            textField(item, "43.5297 5.4474;43.5301 5.4480");
+            theme::hint(view.deviceLocation);
+            break;
         case ItemType::Photo:
         case ItemType::Signature:
+        case ItemType::Audio:
+        case ItemType::Video:
             theme::hint(view.unavailable);
             textField(item);
             break;

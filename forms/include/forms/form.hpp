@@ -36,6 +36,11 @@ enum class ItemType {
     Photo,
     Signature,
     Calculate,
+    Geotrace, ///< a line: points "lat lon alt accuracy" separated by ";" (ODK's text format)
+    Geoshape, ///< a closed polygon in the same format, its last point equal to its first
+    Barcode,  ///< typed in (the appearance is kept for a camera scanner later)
+    Audio,    ///< an attachment, like a photo
+    Video,    ///< an attachment, like a photo
 };
 
 /// The JSON spelling of a type ("select_one", ...).
