@@ -231,6 +231,7 @@ constexpr std::array kFuncs{
     FuncInfo{"date", Func::Date, 1, 1, "1"},
     FuncInfo{"decimal-date-time", Func::DecimalDateTime, 1, 1, "1"},
     FuncInfo{"distance", Func::Distance, 1, 1, "1"},
+    FuncInfo{"enclosed-area", Func::Area, 1, 1, "1"}, // area()'s older name, still in ODK forms
     FuncInfo{"ends-with", Func::EndsWith, 2, 2, "2"},
     FuncInfo{"exp", Func::Exp, 1, 1, "1"},
     FuncInfo{"exp10", Func::Exp10, 1, 1, "1"},

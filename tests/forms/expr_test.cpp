@@ -854,5 +854,6 @@ TEST_CASE("distance and area over geo values", "[expr][functions][odk]") {
     // A square of 0.01° at the equator: about 1,239,000 m².
     CHECK(num("area('0 0;0 0.01;0.01 0.01;0.01 0;0 0')") == Approx(1239182).epsilon(1e-2));
     CHECK(num("area('0 0;0 1')") == 0);
+    CHECK(num("enclosed-area('0 0;0 0.01;0.01 0.01;0.01 0;0 0')") == num("area('0 0;0 0.01;0.01 0.01;0.01 0;0 0')"));
     CHECK(num("distance('not a point')") == 0);
 }
