@@ -2,18 +2,9 @@
 
 #include "app/theme.hpp"
 
-#include <filesystem>
 #include <imgui.h>
 
 namespace carnet::app {
-
-std::vector<std::string> fontCandidates() {
-    return {
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    };
-}
 
 const unsigned short* frenchGlyphRanges() {
     static const unsigned short kRanges[] = {
@@ -34,19 +25,20 @@ const unsigned short* frenchGlyphRanges() {
 std::string loadFonts(float scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    for (const auto& path : fontCandidates()) {
-        std::error_code ec;
-        if (!std::filesystem::exists(path, ec)) continue;
-        ImFontConfig cfg;
-        cfg.OversampleH = 2;
-        ImFont* body = io.Fonts->AddFontFromFileTTF(path.c_str(), theme::kFontSize * scale, &cfg, frenchGlyphRanges());
-        ImFont* big = io.Fonts->AddFontFromFileTTF(path.c_str(), theme::kTitleSize * scale, &cfg, frenchGlyphRanges());
-        if (body && big) return path;
-        io.Fonts->Clear();
-    }
+    const std::span<const unsigned char> font = embeddedFont();
     ImFontConfig cfg;
-    cfg.SizePixels = theme::kFontSize * scale;
-    io.Fonts->AddFontDefault(&cfg);
+    cfg.OversampleH = 2;
+    cfg.FontDataOwnedByAtlas = false; // static bytes in the binary: the atlas must not free them
+    // ImGui takes a non-const pointer but only reads the data when it does not own it.
+    void* data = const_cast<unsigned char*>(font.data());
+    const int size = static_cast<int>(font.size());
+    ImFont* body = io.Fonts->AddFontFromMemoryTTF(data, size, theme::kFontSize * scale, &cfg, frenchGlyphRanges());
+    ImFont* big = io.Fonts->AddFontFromMemoryTTF(data, size, theme::kTitleSize * scale, &cfg, frenchGlyphRanges());
+    if (body && big) return "DejaVu Sans";
+    io.Fonts->Clear();
+    ImFontConfig fallback;
+    fallback.SizePixels = theme::kFontSize * scale;
+    io.Fonts->AddFontDefault(&fallback);
     return {};
 }
 

@@ -1,18 +1,20 @@
 #pragma once
-// Fonts from Debian packages, loaded at run time with glyphs covering French fully.
+// The app's font, embedded in the binary at build time from Debian's fonts-dejavu-core (never read
+// from a system path at run time: Android, iOS and Windows have no /usr/share/fonts), with glyphs
+// covering French fully.
 
+#include <span>
 #include <string>
-#include <vector>
 
 namespace carnet::app {
 
-/// Candidate font files, in order of preference (DejaVu Sans, then Noto, Liberation).
-[[nodiscard]] std::vector<std::string> fontCandidates();
+/// DejaVu Sans (DejaVuSans.ttf), as built in (app/CMakeLists.txt, cmake/EmbedBytes.cmake).
+[[nodiscard]] std::span<const unsigned char> embeddedFont();
 /// Code point ranges (pairs, zero-terminated) for French: Latin-1, Latin Extended-A (œ),
 /// general punctuation (’ … « »), the euro sign.
 [[nodiscard]] const unsigned short* frenchGlyphRanges();
-/// Loads the body and title fonts into ImGui's atlas at `scale`; returns the file used ("" = ImGui's
-/// built-in font, which lacks some French glyphs).
+/// Loads the body and title fonts into ImGui's atlas at `scale` from the embedded font; returns its
+/// name ("" = ImGui's built-in font, which lacks some French glyphs, if the embedded one failed).
 std::string loadFonts(float scale);
 
 } // namespace carnet::app
