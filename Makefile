@@ -1,5 +1,5 @@
 # The two quick-start commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: deps build run test release clang format format-check fuzz bench clean
+.PHONY: deps build run test release clang libcxx format format-check fuzz bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -30,6 +30,13 @@ test: build
 clang: deps
 	cmake --preset clang
 	cmake --build --preset clang
+
+# The device libraries as Android's NDK builds them (clang, libc++, unsigned char) and their tests
+# (docs/platforms.md); only those libraries, so that it stays a few minutes of CI.
+libcxx: deps
+	cmake --preset libcxx
+	cmake --build --preset libcxx
+	ctest --preset libcxx
 
 # Runs each libFuzzer target for FUZZ_SECONDS on its committed corpus.
 FUZZ_SECONDS ?= 20

@@ -1,7 +1,6 @@
 #include "sync/canonical_json.hpp"
 
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -296,10 +295,12 @@ private:
             if (m_pos == digits) return false;
         }
         const std::string_view token = m_t.substr(start, m_pos - start);
-        double d = 0;
-        const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
-        if (ec != std::errc() || end != token.data() + token.size() || !std::isfinite(d)) return false;
-        return nlohmann::json(d).dump() == token;
+        // The JSON library's own number parser, not std::from_chars: libc++ before LLVM 20 (the Android
+        // NDK's) has no from_chars for doubles, and strtod alone would follow the C locale's decimal
+        // point. Out of range (1e400) does not parse. Canonical means the library writes it back the same.
+        const auto d = nlohmann::json::parse(token.begin(), token.end(), nullptr, false);
+        if (!d.is_number_float() || !std::isfinite(d.get<double>())) return false;
+        return d.dump() == token;
     }
 
     std::string_view m_t;
