@@ -4,6 +4,7 @@
 #include "app/fonts.hpp"
 #include "app/png.hpp"
 #include "app/theme.hpp"
+#include "core/platform.hpp"
 
 #include <SDL.h>
 #include <SDL_opengl.h>
@@ -14,6 +15,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <fstream>
 #include <string>
 
 using namespace carnet;
@@ -26,6 +29,10 @@ struct Args {
     std::string screenshot, screen;
     int width = 800, height = 1280;
     bool firstFrameExit = false; // bench: exit once the first frame is shown
+    bool gles = false;           // an OpenGL ES 3 context, as on Android and iPadOS
+    float dpi = 0;               // the display's density; 0 = ask the system (see displayDpi)
+    std::string targetsFile;     // tests: the touch targets of the screenshot's frame, one per line
+    std::string eventsFile;      // tests: lines run one per loop turn (see runScriptLine)
     bool ok = true;
 };
 
@@ -54,7 +61,16 @@ Args parseArgs(int argc, char** argv) {
             a.app.today = next();
         else if (s == "--first-frame-exit")
             a.firstFrameExit = true;
-        else if (s == "--size") {
+        else if (s == "--gles")
+            a.gles = true;
+        else if (s == "--targets")
+            a.targetsFile = next();
+        else if (s == "--events")
+            a.eventsFile = next();
+        else if (s == "--dpi") {
+            const std::string v = next();
+            if (std::sscanf(v.c_str(), "%f", &a.dpi) != 1 || a.dpi < 60 || a.dpi > 1000) a.ok = false;
+        } else if (s == "--size") {
             const std::string v = next();
             if (std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2) a.ok = false;
         } else {
@@ -62,6 +78,80 @@ Args parseArgs(int argc, char** argv) {
         }
     }
     return a;
+}
+
+// Sizes are in dp (1/160 inch, Android's unit). Tablets report their density; desktop screens (96-110
+// dpi, seen from further away) count one pixel as one dp, as desktop toolkits do.
+float displayDpi(const Args& a) {
+    if (a.dpi > 0) return a.dpi;
+#if defined(__ANDROID__) || defined(__APPLE__)
+    float ddpi = 0;
+    if (SDL_GetDisplayDPI(0, &ddpi, nullptr, nullptr) == 0 && ddpi > 60) return ddpi;
+#endif
+    return 160.0f;
+}
+
+// Waits for the next event. SDL2's SDL_WaitEvent does not sleep on Android (its video driver has no
+// WaitEventTimeout, so SDL polls every millisecond): there the loop sleeps 50 ms between polls.
+bool waitEvent(SDL_Event& e, int timeoutMs) {
+#ifdef __ANDROID__
+    for (int waited = 0; timeoutMs < 0 || waited < timeoutMs; waited += 50) {
+        if (SDL_PollEvent(&e)) return true;
+        SDL_Delay(50);
+    }
+    return SDL_PollEvent(&e) != 0;
+#else
+    return (timeoutMs < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeoutMs)) != 0;
+#endif
+}
+
+bool writeTargets(const std::string& path, const std::vector<Target>& targets) {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (!f) return false;
+    for (const auto& t : targets)
+        std::fprintf(f, "%s %.1f %.1f %.1f %.1f\n", t.id.c_str(), t.x, t.y, t.w, t.h);
+    return std::fclose(f) == 0;
+}
+
+// Tests drive the running app with a script, one line per loop turn, through the same paths as the
+// system: `edit PATH TEXT` is what typing in a field produces (its EditText intent); `background` and
+// `terminate` push SDL_APP_WILLENTERBACKGROUND (+ DIDENTERBACKGROUND) and SDL_APP_TERMINATING into
+// SDL's queue, as SDL's Android and iOS glue do; `kill` ends the process at once, closing nothing, as
+// the system ends a background app.
+std::deque<std::string> readScript(const std::string& path) {
+    std::deque<std::string> lines;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
+void runScriptLine(const std::string& line, AppState& app) {
+    const auto space = line.find(' ');
+    const std::string verb = line.substr(0, space);
+    SDL_Event e{};
+    if (verb == "edit" && space != std::string::npos) {
+        const std::string rest = line.substr(space + 1);
+        const auto sep = rest.find(' ');
+        Intent edit;
+        edit.kind = Intent::Kind::EditText;
+        edit.path = rest.substr(0, sep);
+        edit.text = sep == std::string::npos ? std::string() : rest.substr(sep + 1);
+        app.apply({edit});
+    } else if (verb == "background") {
+        e.type = SDL_APP_WILLENTERBACKGROUND;
+        SDL_PushEvent(&e);
+        e.type = SDL_APP_DIDENTERBACKGROUND;
+        SDL_PushEvent(&e);
+    } else if (verb == "terminate") {
+        e.type = SDL_APP_TERMINATING;
+        SDL_PushEvent(&e);
+    } else if (verb == "kill") {
+        std::fflush(stderr);
+        std::_Exit(0);
+    } else {
+        std::fprintf(stderr, "events: unknown line '%s'\n", line.c_str());
+    }
 }
 
 bool saveScreenshot(const std::string& path, int w, int h) {
@@ -84,10 +174,17 @@ int main(int argc, char** argv) {
     if (!args.ok || args.app.dataDir.empty()) {
         std::fprintf(
             stderr,
-            "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH]\n"
+            "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH] "
+            "[--gles]\n"
+            "             [--dpi N] [--targets FILE.txt] [--events FILE.txt]\n"
             "             [--screen home|records|settings|first-run|form:FORM_ID|walk|walk:ID|walk:first|\n"
             "                       calls|calls:first|contact:ID|contact:first|indicators --screenshot FILE.png]\n");
         return 2;
+    }
+    // SQLite's temporary files (erasure's VACUUM) in the data folder: Android has no /tmp for it.
+    if (auto tmp = platform::useSqliteTempDirectory(platform::tempDirectory(args.app.dataDir)); !tmp.ok()) {
+        std::fprintf(stderr, "%s\n", tmp.error().message.c_str());
+        return 1;
     }
     auto opened = AppState::open(args.app);
     if (!opened.ok()) {
@@ -102,10 +199,15 @@ int main(int argc, char** argv) {
         }
     }
 
+    // Android: keep the loop running (asleep in SDL_WaitEvent) while paused, so that it receives
+    // SDL_APP_WILLENTERBACKGROUND and saves; it draws nothing until back in the foreground.
+    SDL_SetHint(SDL_HINT_ANDROID_BLOCK_ON_PAUSE, "0");
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
         std::fprintf(stderr, "SDL: %s\n", SDL_GetError());
         return 1;
     }
+    // Desktop OpenGL 3.0, or OpenGL ES 3.0 (Android, iPadOS; Mesa provides it under Xvfb for the tests).
+    if (args.gles) SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
@@ -118,7 +220,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     SDL_GLContext gl = SDL_GL_CreateContext(window);
+    if (!gl) {
+        std::fprintf(stderr, "SDL: %s\n", SDL_GetError());
+        return 1;
+    }
     SDL_GL_MakeCurrent(window, gl);
+    if (std::getenv("CARNET_REPORT_GL")) {
+        const auto* version = reinterpret_cast<const char*>(glGetString(GL_VERSION));
+        std::fprintf(stderr, "gl_version %s\n", version ? version : "?");
+    }
     SDL_GL_SetSwapInterval(1);
 
     IMGUI_CHECKVERSION();
@@ -126,9 +236,11 @@ int main(int argc, char** argv) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr; // no layout file: the screens place themselves
     ImGui_ImplSDL2_InitForOpenGL(window, gl);
-    ImGui_ImplOpenGL3_Init("#version 130");
-    loadFonts(app.textScale());
-    theme::apply(app.textScale(), app.highContrast());
+    // The renderer's shaders in the language of the context: GLSL ES 3.00 or desktop GLSL 1.30.
+    ImGui_ImplOpenGL3_Init(args.gles ? "#version 300 es" : "#version 130");
+    app.setDensity(displayDpi(args) / 160.0f);
+    loadFonts(app.uiScale());
+    theme::apply(app.uiScale(), app.highContrast());
 
     // The sync worker wakes the loop from its thread; SDL_PushEvent is thread-safe.
     app.setWake([] {
@@ -140,30 +252,48 @@ int main(int argc, char** argv) {
     bool running = true;
     int framesToDraw = 3; // a few frames after each event let ImGui settle (hover, layout)
     bool firstFrame = true;
+    bool background = false; // no GL calls while the system has taken the surface away
+    std::deque<std::string> script = args.eventsFile.empty() ? std::deque<std::string>{} : readScript(args.eventsFile);
     int screenshotFrames = 3;
     while (running) {
         SDL_Event e;
-        const bool idle = framesToDraw <= 0 && args.screenshot.empty();
+        const bool idle = framesToDraw <= 0 && args.screenshot.empty() && script.empty();
         // Asleep until something happens; while typing, wake twice a second for the caret.
-        const bool gotEvent =
-            idle ? (io.WantTextInput ? SDL_WaitEventTimeout(&e, 500) : SDL_WaitEvent(&e)) : SDL_PollEvent(&e);
+        const bool gotEvent = idle ? waitEvent(e, io.WantTextInput ? 500 : -1) : SDL_PollEvent(&e);
         if (gotEvent) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&e);
                 if (e.type == SDL_QUIT) running = false;
                 if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) running = false;
+                if (e.type == SDL_APP_WILLENTERBACKGROUND || e.type == SDL_APP_TERMINATING) {
+                    // The system may end the process from here on without another word.
+                    auto saved = app.suspend();
+                    std::fprintf(stderr, "lifecycle: %s\n", saved.ok() ? "saved" : saved.error().message.c_str());
+                }
+                if (e.type == SDL_APP_DIDENTERBACKGROUND) background = true;
+                if (e.type == SDL_APP_DIDENTERFOREGROUND) background = false;
+                if (e.type == SDL_APP_TERMINATING) running = false;
             } while (SDL_PollEvent(&e));
             framesToDraw = 3;
         } else if (idle && io.WantTextInput) {
             framesToDraw = 1;
         }
+        if (!script.empty()) {
+            const std::string line = script.front();
+            script.pop_front();
+            runScriptLine(line, app);
+        }
+        if (background || !running) {
+            framesToDraw = 0;
+            continue;
+        }
         if (app.fontsDirty()) {
-            loadFonts(app.textScale());
+            loadFonts(app.uiScale());
             ImGui_ImplOpenGL3_DestroyFontsTexture();
             ImGui_ImplOpenGL3_CreateFontsTexture();
             app.fontsRebuilt();
         }
-        theme::apply(app.textScale(), app.highContrast());
+        theme::apply(app.uiScale(), app.highContrast());
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::NewFrame();
@@ -173,7 +303,9 @@ int main(int argc, char** argv) {
                      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                          ImGuiWindowFlags_NoBringToFrontOnFocus);
         std::vector<Intent> intents;
+        std::vector<Target> targets;
         DrawContext ctx{intents, touch};
+        if (!args.targetsFile.empty()) ctx.targets = &targets;
         app.draw(ctx);
         ImGui::End();
         ImGui::Render();
@@ -190,6 +322,8 @@ int main(int argc, char** argv) {
             const bool saved = saveScreenshot(args.screenshot, w, h);
             running = false;
             if (!saved) std::fprintf(stderr, "cannot write %s\n", args.screenshot.c_str());
+            if (!args.targetsFile.empty() && !writeTargets(args.targetsFile, targets))
+                std::fprintf(stderr, "cannot write %s\n", args.targetsFile.c_str());
         }
         SDL_GL_SwapWindow(window);
         if (firstFrame) {

@@ -6,7 +6,6 @@
 #include "field/device.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <imgui.h>
 
 namespace carnet::app {
@@ -14,15 +13,6 @@ namespace carnet::app {
 using nlohmann::json;
 
 namespace {
-
-std::string localNow(const char* format) {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, format, &tm);
-    return buf;
-}
 
 // The built-in field forms: their records are shown by the field screens, not started by hand.
 bool isFieldForm(std::string_view formId) {
@@ -63,6 +53,10 @@ void AppState::pollWorker() {
 Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
     auto s = store::Store::open(options.dataDir);
     if (!s.ok()) return s.error();
+    // --today moves the clock by whole days: time stamps stay real instants on that date, in order.
+    clock::Source appClock = options.clock ? options.clock : clock::Source(clock::systemNow);
+    if (!options.today.empty())
+        appClock = [base = appClock, today = options.today] { return clock::onLocalDate(base(), today); };
     auto forms = s->forms();
     if (!forms.ok()) return forms.error();
     if (forms->empty() && !options.formsDir.empty()) {
@@ -89,13 +83,13 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
         if (!existing.ok()) return existing.error();
         if (existing->empty()) {
             field::device::DemoOptions demo;
-            demo.today = options.today.empty() ? localNow("%Y-%m-%d") : options.today;
+            demo.today = clock::localDate(appClock());
             if (auto r = field::device::seedDemo(*s, *campaign, demo); !r.ok()) return r.error();
         }
     }
     std::unique_ptr<AppState> app(new AppState(std::move(*s), options.dataDir));
     app->m_campaign = std::move(*campaign);
-    app->m_today = options.today;
+    app->m_clock = std::move(appClock);
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
     app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
     app->m_userName = app->m_store.setting("user_name").value_or("");
@@ -247,7 +241,7 @@ void AppState::setText(const std::string& path, const std::string& text) {
 
 void AppState::draw(DrawContext& ctx) {
     pollWorker();
-    ctx.scale = m_textScale;
+    ctx.scale = uiScale();
     ctx.highContrast = m_highContrast;
     switch (m_screen) {
     case Screen::FirstRun:
@@ -288,7 +282,8 @@ void AppState::draw(DrawContext& ctx) {
             return;
         }
         (*session)->setLanguage(std::string(langCode(m_lang)));
-        drawForm(evaluateForm(m_form, (*session)->view(), m_lang, localNow("%Y-%m-%d"), localNow("%H:%M")), ctx);
+        drawForm(evaluateForm(m_form, (*session)->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M")),
+                 ctx);
         break;
     }
     }
@@ -482,6 +477,15 @@ void AppState::apply(const std::vector<Intent>& intents) {
             break;
         }
     }
+}
+
+Result<void> AppState::suspend() {
+    // A value the engine refuses stays in its field with its message, as when leaving the page; what was
+    // saved before it is checkpointed all the same.
+    const bool saved = commitEdits();
+    auto checkpointed = m_store.checkpoint();
+    if (!saved) return makeError(ErrorCode::Invalid, m_form.message);
+    return checkpointed;
 }
 
 bool AppState::commitEdits() {

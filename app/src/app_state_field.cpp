@@ -5,7 +5,6 @@
 #include "field/device.hpp"
 
 #include <algorithm>
-#include <ctime>
 
 namespace carnet::app {
 
@@ -58,22 +57,13 @@ std::string buildingAddress(const field::RecordView& b) {
 } // namespace
 
 std::string AppState::today() const {
-    if (!m_today.empty()) return m_today;
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return clock::localDate(m_clock());
 }
 
 std::string AppState::nowIso() const {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "T%H:%M:%SZ", &tm);
-    return today() + buf;
+    // An instant in UTC: never the local date joined to the UTC time (24 h ahead between the two
+    // midnights east of Greenwich).
+    return clock::isoUtc(m_clock());
 }
 
 const std::vector<field::RecordView>& AppState::views() {

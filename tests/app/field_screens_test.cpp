@@ -9,6 +9,8 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
 #include <map>
 
 using namespace carnet;
@@ -444,4 +446,41 @@ TEST_CASE("field screens: every touch target at least 48 px, portrait and landsc
         }
         CHECK(days >= 28);
     }
+}
+
+TEST_CASE("time stamps: at 00:30 in Paris the field stamp is the UTC instant, not 24 h ahead", "[app][clock]") {
+    // The device's zone for this test (POSIX TZ), put back afterwards.
+    const char* oldTz = std::getenv("TZ");
+    const std::string saved = oldTz ? oldTz : "";
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+    struct Restore {
+        bool had;
+        std::string value;
+        ~Restore() {
+            if (had)
+                setenv("TZ", value.c_str(), 1);
+            else
+                unsetenv("TZ");
+            tzset();
+        }
+    } restore{oldTz != nullptr, saved};
+
+    test::TempDir dir;
+    AppOptions o;
+    o.dataDir = dir.path() / "data";
+    o.clock = clock::fixedAt(*clock::parseIsoUtc("2026-03-10T23:30:00Z")); // 00:30 on the 11th in Paris
+    auto opened = AppState::open(o);
+    INFO((opened.ok() ? std::string() : opened.error().message));
+    REQUIRE(opened.ok());
+    AppState& app = **opened;
+    CHECK(app.today() == "2026-03-11"); // what the screens show: the local date
+    CHECK(app.nowIso() == "2026-03-10T23:30:00Z");
+    // --today moves the clock to that local date and keeps the local time of day.
+    o.today = "2026-11-26";
+    o.dataDir = dir.path() / "data2";
+    auto fixedDay = AppState::open(o);
+    REQUIRE(fixedDay.ok());
+    CHECK((*fixedDay)->today() == "2026-11-26");
+    CHECK((*fixedDay)->nowIso() == "2026-11-25T23:30:00Z");
 }

@@ -5,6 +5,7 @@
 #include "app/screens.hpp"
 #include "app/sync_worker.hpp"
 #include "app/ui.hpp"
+#include "core/clock.hpp"
 #include "field/campaign.hpp"
 #include "field/model.hpp"
 #include "store/store.hpp"
@@ -24,6 +25,7 @@ struct AppOptions {
     std::optional<Lang> lang;       ///< overrides the saved language
     bool demo = false;              ///< seed the demo campaign into an empty store (`make run`)
     std::string today;              ///< "YYYY-MM-DD" overriding the clock (tests, screenshots); "" = today
+    clock::Source clock;            ///< where "now" comes from (tests fix it); empty = the system clock
 };
 
 /// The whole app, without a window.
@@ -36,6 +38,10 @@ public:
     void draw(DrawContext& ctx);
     /// Applies intents: store writes, navigation, settings.
     void apply(const std::vector<Intent>& intents);
+    /// The app goes to the background or is ending (SDL_APP_WILLENTERBACKGROUND, SDL_APP_TERMINATING):
+    /// Android and iOS may kill it next without warning, so what is being typed is saved and the
+    /// store's write-ahead log checkpointed into the database file.
+    Result<void> suspend();
 
     /// Opens a screen directly (screenshots, tests): "home", "records", "settings", "form:FORM_ID",
     /// "walk" (the walk lists), "walk:ID" or "walk:first" (a walk list, its first door open),
@@ -45,6 +51,11 @@ public:
     [[nodiscard]] Screen screen() const { return m_screen; }
     [[nodiscard]] Lang lang() const { return m_lang; }
     [[nodiscard]] float textScale() const { return m_textScale; }
+    /// Screen density: physical pixels per density-independent pixel (dpi / 160, Android's dp).
+    void setDensity(float density) { m_density = density; }
+    /// The factor every size is drawn at: the user's text size times the screen density, so that a
+    /// 48 dp target is 48 px at 160 dpi and 96 px at 320 dpi.
+    [[nodiscard]] float uiScale() const { return m_textScale * m_density; }
     [[nodiscard]] bool highContrast() const { return m_highContrast; }
     [[nodiscard]] const FormModel& formModel() const { return m_form; }
     [[nodiscard]] const WalkListModel& walkModel() const { return m_walk; }
@@ -58,6 +69,8 @@ public:
     IndicatorsData indicatorsData();
     /// The device's date, "YYYY-MM-DD" (AppOptions::today when set).
     [[nodiscard]] std::string today() const;
+    /// Now as an ISO 8601 UTC instant ("2026-03-10T23:30:00Z"): the stamp of field events.
+    [[nodiscard]] std::string nowIso() const;
     [[nodiscard]] store::Store& store() { return m_store; }
     /// Called from the sync worker's thread when it has news: the UI loop wakes up and draws.
     void setWake(std::function<void()> wake) { m_wake = std::move(wake); }
@@ -76,7 +89,6 @@ private:
     void openRecord(const std::string& id);
     void setText(const std::string& path, const std::string& text);
     bool commitEdits();
-    [[nodiscard]] std::string nowIso() const;
     const std::vector<field::RecordView>& views();
     void doorOutcome(const std::string& dwellingId, const std::string& outcome);
     void callOutcome(const std::string& taskId, const std::string& outcome);
@@ -86,6 +98,7 @@ private:
     Screen m_screen = Screen::Home;
     Lang m_lang = Lang::Fr;
     float m_textScale = 1.0f;
+    float m_density = 1.0f;
     bool m_highContrast = false;
     bool m_fontsDirty = false;
     std::string m_userName;
@@ -101,7 +114,7 @@ private:
     bool m_viewsLoaded = false;             ///< false after anything may have written
     std::string m_viewsError;
     Screen m_formBack = Screen::Home; ///< where a form returns when it is left
-    std::string m_today;              ///< fixed date (tests, screenshots), "" = the clock
+    clock::Source m_clock;            ///< "now": the system clock, moved to AppOptions::today when set
     std::filesystem::path m_dataDir;
     std::function<void()> m_wake;
     SyncWorker m_worker;

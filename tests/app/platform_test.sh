@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The real app under Xvfb as the tablets run it (docs/platforms.md): an OpenGL ES 3 context, sizes in
+# dp at two densities, and the lifecycle events Android and iOS send before they end a background app.
+set -euo pipefail
+APP=$1
+CHECK=$2
+SRC=$3
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+# Mesa and D-Bus allocate at exit without freeing; leaks in our own code are caught by the other tests.
+export ASAN_OPTIONS=detect_leaks=0
+xrun() { xvfb-run -a -s "-screen 0 1280x1280x24" "$@"; }
+fail() { echo "platform: $*" >&2; exit 1; }
+
+# 1. OpenGL ES 3: the context is ES (Mesa says so) and the screen is drawn (not blank, text on it).
+CARNET_REPORT_GL=1 xrun "$APP" --gles --data "$W/gles" --forms "$SRC/assets/forms" --screen home \
+  --size 800x1280 --lang fr --screenshot "$W/gles.png" 2>"$W/gles.err" || { cat "$W/gles.err"; fail "--gles failed"; }
+grep -q '^gl_version OpenGL ES 3' "$W/gles.err" || { cat "$W/gles.err"; fail "not an OpenGL ES 3 context"; }
+"$CHECK" "$W/gles.png" 800 1280
+
+# 2. Density: every touch target is at least 48 dp, i.e. 48 px at 160 dpi and 96 px at 320 dpi.
+for dpi in 160 320; do
+  xrun "$APP" --dpi "$dpi" --data "$W/dpi" --forms "$SRC/assets/forms" --screen settings --size 1280x1280 \
+    --lang fr --screenshot "$W/dpi$dpi.png" --targets "$W/dpi$dpi.txt"
+  "$CHECK" "$W/dpi$dpi.png" 1280 1280
+  [ -s "$W/dpi$dpi.txt" ] || fail "no touch targets recorded at $dpi dpi"
+  min=$(awk -v d="$dpi" 'BEGIN { m = 1e9 } { if ($5 < m) m = $5; if ($4 < m) m = $4 } END { print m }' "$W/dpi$dpi.txt")
+  awk -v m="$min" -v d="$dpi" 'BEGIN { exit !(m >= 48 * d / 160 - 0.5) }' ||
+    fail "a target of $min px at $dpi dpi is under 48 dp"
+  echo "density: $dpi dpi, $(wc -l <"$W/dpi$dpi.txt") targets, smallest side $min px"
+done
+# The same screen at twice the density: twice the size (the button heights double).
+h160=$(awk 'NR == 1 { print $5 }' "$W/dpi160.txt")
+h320=$(awk 'NR == 1 { print $5 }' "$W/dpi320.txt")
+awk -v a="$h160" -v b="$h320" 'BEGIN { exit !(b > a * 1.9 && b < a * 2.1) }' ||
+  fail "first target $h160 px at 160 dpi, $h320 px at 320 dpi: not twice"
+
+# 3. Lifecycle: text typed in a field, then the system sends the app to the background and kills it
+#    (no close, no exit handlers): the text is in the database file itself, the WAL emptied.
+for event in background terminate; do
+  D="$W/life-$event"
+  printf 'edit partenaires Mairie de Lodève %s\n%s\nkill\n' "$event" "$event" >"$W/$event.events"
+  timeout 120 xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$D" --forms "$SRC/assets/forms" \
+    --screen form:advice_desk_session --size 800x1280 --lang fr --events "$W/$event.events" 2>"$W/$event.err" ||
+    { cat "$W/$event.err"; fail "the app did not end on 'kill' ($event)"; }
+  grep -q '^lifecycle: saved' "$W/$event.err" || { cat "$W/$event.err"; fail "no save on $event"; }
+  grep -aq "Mairie de Lodève $event" "$D/carnet.db" || fail "typed text not in carnet.db after $event"
+  [ ! -s "$D/carnet.db-wal" ] || fail "write-ahead log not checkpointed after $event"
+  echo "lifecycle: $event saved the typed text into carnet.db"
+done
+echo "platform: all checks passed"
