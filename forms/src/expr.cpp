@@ -2,14 +2,13 @@
 
 #include "core/ids.hpp"
 #include "core/strings.hpp"
+#include "re2_bridge.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-
-#include <re2/re2.h>
 
 namespace carnet::forms {
 
@@ -1111,9 +1110,12 @@ bool valuesEqual(const Value& a, const Value& b) {
 }
 
 struct Regex::Impl {
-    explicit Impl(std::string_view pattern, const RE2::Options& options)
-        : re(pattern, options) {}
-    RE2 re;
+    explicit Impl(re2bridge::Compiled* compiled)
+        : re(compiled) {}
+    ~Impl() { re2bridge::destroy(re); }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    re2bridge::Compiled* re;
 };
 
 Regex::Regex(std::unique_ptr<Impl> impl)
@@ -1121,22 +1123,21 @@ Regex::Regex(std::unique_ptr<Impl> impl)
 Regex::~Regex() = default;
 
 std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, std::string& error) {
-    RE2::Options options; // UTF-8 in and out; errors are returned, not logged
-    options.set_log_errors(false);
-    auto impl = std::make_unique<Impl>(pattern, options);
-    if (!impl->re.ok()) {
-        error = impl->re.error();
+    char message[512] = {};
+    re2bridge::Compiled* compiled = re2bridge::compile(pattern.data(), pattern.size(), message, sizeof message);
+    if (!compiled) {
+        error = message;
         return nullptr;
     }
-    return std::shared_ptr<const Regex>(new Regex(std::move(impl)));
+    return std::shared_ptr<const Regex>(new Regex(std::make_unique<Impl>(compiled)));
 }
 
 bool Regex::fullMatch(std::string_view text) const {
-    return RE2::FullMatch(text, m_impl->re);
+    return re2bridge::fullMatch(m_impl->re, text.data(), text.size());
 }
 
 bool Regex::search(std::string_view text) const {
-    return RE2::PartialMatch(text, m_impl->re);
+    return re2bridge::partialMatch(m_impl->re, text.data(), text.size());
 }
 
 Value evaluate(const Expr& e, const EvalContext& ctx) {
