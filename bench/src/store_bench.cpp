@@ -1,5 +1,6 @@
-// bench/store: a 10,000-record device store with a 200-question form; durable single-answer saves,
-// listing drafts, and the raw SQLite ceiling on the same rows with the same settings.
+// bench/store: a 20,000-record device store with a 200-question form (10 personal texts); durable
+// single-answer saves, listing drafts, and the raw SQLite ceiling on the same rows with the same
+// settings. `--encrypted`: the same with a PIN (personal values sealed, docs/security.md).
 #include "core/db.hpp"
 #include "core/ids.hpp"
 #include "store/store.hpp"
@@ -20,7 +21,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr int kQuestions = 200;
-constexpr int kRecords = 10000;
+constexpr int kRecords = 20000;
+constexpr const char* kPin = "bench-pin-2026";
 
 double ms(Clock::duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
@@ -44,6 +46,7 @@ std::string makeForm() {
             break;
         case 1:
             item["type"] = "text";
+            if (q % 20 == 1) item["personal"] = true; // names, phones, addresses: 10 of the 200
             break;
         case 2:
             item["type"] = "select_one";
@@ -89,13 +92,25 @@ json fullAnswers(std::mt19937& rng) {
 } // namespace
 
 int main(int argc, char** argv) {
-    const fs::path dir = argc > 1 ? fs::path(argv[1]) : fs::temp_directory_path() / "carnet-bench-store";
+    bool encrypted = false;
+    fs::path dir = fs::temp_directory_path() / "carnet-bench-store";
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--encrypted")
+            encrypted = true;
+        else
+            dir = argv[i];
+    }
     fs::remove_all(dir);
+    auto options = [&](Durability d) {
+        store::StoreOptions o{d, "fr", 0};
+        if (encrypted) o.pin = kPin; // the tablet's key derivation limits (KdfLimits::tablet)
+        return o;
+    };
     std::mt19937 rng(42);
     std::vector<std::string> drafts;
     {
         // Populate quickly (synchronous=NORMAL); the measurements below reopen with FULL.
-        auto s = store::Store::open(dir, store::StoreOptions{Durability::Normal, "fr", 0});
+        auto s = store::Store::open(dir, options(Durability::Normal));
         if (!s.ok()) {
             std::fprintf(stderr, "%s\n", s.error().message.c_str());
             return 1;
@@ -118,14 +133,18 @@ int main(int argc, char** argv) {
             }
         }
     }
-    auto s = store::Store::open(dir, store::StoreOptions{Durability::Full, "fr", 0});
+    const auto u0 = Clock::now();
+    auto s = store::Store::open(dir, options(Durability::Full));
+    const double openMs = ms(Clock::now() - u0); // with a PIN: the argon2id derivation dominates
     if (!s.ok()) return 1;
 
     // One durable answer save: validation, answers JSON rewrite and the outbox entry, committed with fsync.
     std::vector<double> saves;
     const std::string& record = drafts[drafts.size() / 2];
     for (int i = 0; i < 600; ++i) {
-        const int q = std::uniform_int_distribution<int>(0, kQuestions - 1)(rng);
+        // Every fourth save is a personal answer (sealed when encrypted).
+        const int q = i % 4 == 0 ? 20 * std::uniform_int_distribution<int>(0, kQuestions / 20 - 1)(rng) + 1
+                                 : std::uniform_int_distribution<int>(0, kQuestions - 1)(rng);
         const json v = valueFor(q, rng);
         const auto t0 = Clock::now();
         auto r = s->setAnswer(record, "q" + std::to_string(q), v);
@@ -174,6 +193,8 @@ int main(int argc, char** argv) {
     }
     const double rawSeconds = std::chrono::duration<double>(Clock::now() - r0).count();
 
+    std::printf("store_encrypted %d\n", encrypted ? 1 : 0);
+    std::printf("store_open_ms %.3f ms\n", openMs);
     std::printf("store_records %d records\n", kRecords);
     std::printf("store_answer_bytes %zu bytes\n", row.size());
     std::printf("store_save_p50_ms %.3f ms\n", percentile(saves, 0.5));
