@@ -792,3 +792,14 @@ TEST_CASE("a choice without a label or twice in a list is kept and reported, as 
     CHECK(r.json["settings"]["allow_choice_duplicates"] == true);
     CHECK(r.json["choice_lists"]["l"][2]["label"]["fr"] == "b");
 }
+
+TEST_CASE("a form_id that is no name (a spreadsheet date) gives way to the file name", "[xlsform]") {
+    const ImportResult r = importRows({{"type", "name", "label"}, {"text", "t", "T"}}, {},
+                                      {{"form_id", "version"}, {"44391.4952245146", "1"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(r.json["id"] == "essai");
+    CHECK(text.find("f.xlsx: settings, row 2, column A (form_id): warning: form_id '44391.4952245146'") !=
+          std::string::npos);
+}

@@ -389,6 +389,14 @@ private:
                 }
             }
         }
+        double serial = 0;
+        if (!m_id.empty() && !validName(m_id) && parseDecimal(m_id, serial)) {
+            // A form_id typed as a spreadsheet date or number ("44391.4952245146"): the file name instead.
+            const Column* c = m_settings.plain("form_id");
+            warn({m_settings.sheet ? m_settings.sheet->name : "settings", m_settingsRow, c ? c->letter : "", "form_id"},
+                 "xlsform.bad_form_id", {m_id, std::string(fallbackId)});
+            m_id.clear();
+        }
         if (m_id.empty()) m_id = std::string(fallbackId);
         if (m_version.empty()) {
             m_version = "1";
