@@ -16,6 +16,45 @@ struct Entry {
 // std::to_array: class template argument deduction of std::array over hundreds of entries
 // exceeds clang's fold-expression nesting limit.
 constexpr auto kTable = std::to_array<Entry>({
+    Entry{"api.error.bad_body", "Le corps de la requête n’a pas pu être lu.", "The request body could not be read."},
+    Entry{"api.error.bad_json", "Le corps de la requête n’est pas un JSON valide.",
+          "The request body is not valid JSON."},
+    Entry{"api.error.bad_request", "La requête n’a pas pu être traitée.", "The request could not be handled."},
+    Entry{"api.error.busy", "Le serveur est occupé ; réessayez dans un instant.",
+          "The server is busy; try again in a moment."},
+    Entry{"api.error.conflict", "Cela existe déjà ou contredit ce qui est enregistré.",
+          "This exists already or contradicts what is stored."},
+    Entry{"api.error.device_not_registered", "Cet appareil n’est pas enregistré pour ce compte.",
+          "This device is not registered to this account."},
+    Entry{"api.error.device_taken", "Cet identifiant d’appareil ne peut pas être utilisé.",
+          "This device id cannot be used."},
+    Entry{"api.error.forbidden", "Votre rôle ou votre organisation ne permet pas cette action.",
+          "Your role or organisation does not allow this."},
+    Entry{"api.error.hash_mismatch", "Le fichier reçu ne correspond pas à son empreinte ; envoyez-le à nouveau.",
+          "The file received does not match its hash; send it again."},
+    Entry{"api.error.internal", "Erreur interne du serveur.", "Internal server error."},
+    Entry{"api.error.invalid_csv", "Le fichier CSV comporte des lignes invalides ; rien n’a été importé.",
+          "The CSV file has invalid lines; nothing was imported."},
+    Entry{"api.error.invalid_form", "Le formulaire comporte des erreurs.", "The form has errors."},
+    Entry{"api.error.invalid_request", "Requête invalide.", "Invalid request."},
+    Entry{"api.error.invalid_xlsform", "Le classeur n’est pas un XLSForm valide.",
+          "The workbook is not a valid XLSForm."},
+    Entry{"api.error.missing_field", "Un champ manque ou n’est pas valide.", "A field is missing or invalid."},
+    Entry{"api.error.name_unavailable", "Ce nom d’utilisateur ne peut pas être utilisé ; choisissez-en un autre.",
+          "This user name cannot be used; choose another."},
+    Entry{"api.error.no_space", "Le disque du serveur est plein.", "The server’s disk is full."},
+    Entry{"api.error.not_found", "Introuvable.", "Not found."},
+    Entry{"api.error.offset_mismatch", "L’envoi doit reprendre là où le serveur en est.",
+          "The upload must resume where the server is."},
+    Entry{"api.error.payload_too_large", "Le corps de la requête est trop gros.", "The request body is too large."},
+    Entry{"api.error.protocol_mismatch", "Version du protocole incompatible : mettez Carnet à jour.",
+          "Incompatible protocol version: update Carnet."},
+    Entry{"api.error.too_many_attempts", "Trop de tentatives de connexion échouées ; réessayez plus tard.",
+          "Too many failed logins; try again later."},
+    Entry{"api.error.unauthorized", "Identifiant ou mot de passe incorrect, ou session expirée.",
+          "Wrong user or password, or the session has expired."},
+    Entry{"api.error.unsupported_encoding", "Encodage du corps non pris en charge.", "Unsupported body encoding."},
+    Entry{"api.error.unsupported_media_type", "Type de fichier non pris en charge.", "Unsupported file type."},
     Entry{"app.call_status.a_faire", "à appeler", "to call"},
     Entry{"app.call_status.annule", "annulé", "cancelled"},
     Entry{"app.call_status.epuise", "sans réponse (abandonné)", "no answer (given up)"},
@@ -248,7 +287,7 @@ constexpr auto kTable = std::to_array<Entry>({
           "  get FICHE | list [--status draft|finalized] | finalize FICHE\n"
           "  delete FICHE | erase FICHE CHAMP... (données personnelles, pour de bon)\n"
           "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check\n"
-          "  login URL UTILISATEUR (mot de passe sur l’entrée standard) | sync\n"
+          "  login URL UTILISATEUR [--ca FICHIER.pem] (mot de passe sur l’entrée standard) | sync\n"
           "  --pin-stdin : code PIN sur la première ligne de l’entrée standard (ou CARNET_PIN) ; chiffre la base\n"
           "  pin change (nouveau code sur l’entrée standard) | reset [--confirm] (code PIN oublié)",
           "Usage: carnet-device --data DIR [--lang fr|en] [--author NAME] COMMAND\n"
@@ -257,7 +296,7 @@ constexpr auto kTable = std::to_array<Entry>({
           "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
           "  delete RECORD_ID | erase RECORD_ID FIELD... (personal data, for good)\n"
           "  import-answers FORM_ID FILE.json | attach FILE | outbox | check\n"
-          "  login URL USER (password on standard input) | sync\n"
+          "  login URL USER [--ca FILE.pem] (password on standard input) | sync\n"
           "  --pin-stdin: PIN on the first line of standard input (or CARNET_PIN); encrypts the store\n"
           "  pin change (new PIN on standard input) | reset [--confirm] (forgotten PIN)"},
     Entry{"device.usage_field",

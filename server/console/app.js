@@ -29,7 +29,8 @@
   const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
   async function api(method, path, body, opts = {}) {
-    const headers = { ...PROTOCOL };
+    // API errors come with a text in the page's language (`localized`, docs/security.md).
+    const headers = { ...PROTOCOL, 'Accept-Language': I18n.lang() };
     if (session) headers.Authorization = 'Bearer ' + session.token;
     let payload;
     if (body !== undefined) {
@@ -64,7 +65,12 @@
     clearTimeout(flash.timer);
     flash.timer = setTimeout(() => f.replaceChildren(), 6000);
   }
-  const errorText = (r) => (r.body && r.body.message) || t('error_status', { status: r.status });
+  // The server's text in the page's language, then its detail (which names the field or record).
+  const errorText = (r) => {
+    const b = r.body || {};
+    if (b.localized && b.message && b.localized !== b.message) return `${b.localized} (${b.message})`;
+    return b.localized || b.message || t('error_status', { status: r.status });
+  };
   const unavailable = (what) => h('div', { class: 'unavailable', 'data-unavailable': what }, t('unavailable', { what: t(what) }));
 
   function table(headers, rows, opts = {}) {

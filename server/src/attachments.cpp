@@ -40,21 +40,67 @@ Result<std::string> fileSha256(const std::filesystem::path& p) {
 
 } // namespace
 
-Result<void> AttachmentStore::init() {
+Result<void>
+AttachmentStore::init(const std::function<Result<std::vector<std::int64_t>>(std::string_view)>& referencedBy) {
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
     if (ec) return ioError(m_dir, "cannot create", ec);
+    std::vector<std::int64_t> orgs;
+    for (const auto& entry : std::filesystem::directory_iterator(m_dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_directory()) {
+            if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
+                orgs.push_back(std::stoll(name));
+            continue;
+        }
+        // The layout before organisations: one folder for all.
+        if (name.size() == 64 + 5 && name.substr(64) == ".part") {
+            std::filesystem::remove(entry.path(), ec);
+            continue;
+        }
+        if (name.size() != 64 || !referencedBy) continue;
+        auto owners = referencedBy(name);
+        if (!owners.ok()) return owners.error();
+        for (std::int64_t org : *owners) {
+            std::filesystem::create_directories(orgDir(org), ec);
+            if (ec) return ioError(orgDir(org), "cannot create", ec);
+            std::filesystem::copy_file(entry.path(), orgDir(org) / name, std::filesystem::copy_options::skip_existing,
+                                       ec);
+            if (ec) return ioError(orgDir(org) / name, "cannot copy", ec);
+        }
+        for (std::int64_t org : *owners)
+            if (auto synced = platform::syncDirectory(orgDir(org)); !synced.ok()) return synced.error();
+        std::filesystem::remove(entry.path(), ec);
+    }
+    if (ec) return ioError(m_dir, "cannot list", ec);
+    for (std::int64_t org : orgs)
+        if (auto r = expireParts(org); !r.ok()) return r.error();
     return {};
 }
 
-Result<UploadState> AttachmentStore::state(std::string_view sha256) {
-    std::lock_guard lock(m_mutex);
-    return stateLocked(sha256);
+Result<int> AttachmentStore::expireParts(std::int64_t orgId) {
+    const auto dir = orgDir(orgId) / "partial";
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) return 0;
+    const auto oldest = std::filesystem::file_time_type::clock::now() - m_partLifetime;
+    int removed = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        std::error_code fileEc;
+        const auto written = entry.last_write_time(fileEc);
+        if (!fileEc && written < oldest && std::filesystem::remove(entry.path(), fileEc)) ++removed;
+    }
+    if (ec) return ioError(dir, "cannot list", ec);
+    return removed;
 }
 
-Result<UploadState> AttachmentStore::stateLocked(std::string_view sha256) {
-    const auto done = m_dir / std::string(sha256);
-    const auto part = m_dir / (std::string(sha256) + ".part");
+Result<UploadState> AttachmentStore::state(std::int64_t orgId, std::string_view sha256) {
+    std::lock_guard lock(m_mutex);
+    return stateLocked(orgId, sha256);
+}
+
+Result<UploadState> AttachmentStore::stateLocked(std::int64_t orgId, std::string_view sha256) {
+    const auto done = orgDir(orgId) / std::string(sha256);
+    const auto part = partOf(orgId, sha256);
     std::error_code ec;
     if (std::filesystem::exists(done, ec)) {
         const auto size = std::filesystem::file_size(done, ec);
@@ -69,10 +115,13 @@ Result<UploadState> AttachmentStore::stateLocked(std::string_view sha256) {
     return UploadState{0, false};
 }
 
-Result<AppendOutcome> AttachmentStore::append(std::string_view sha256, std::uint64_t offset, std::string_view data,
-                                              std::optional<std::uint64_t> total, UploadState& after) {
+Result<AppendOutcome> AttachmentStore::append(std::int64_t orgId, std::string_view sha256, std::uint64_t offset,
+                                              std::string_view data, std::optional<std::uint64_t> total,
+                                              UploadState& after) {
     std::lock_guard lock(m_mutex);
-    auto cur = stateLocked(sha256);
+    if (offset == 0)
+        if (auto swept = expireParts(orgId); !swept.ok()) return swept.error();
+    auto cur = stateLocked(orgId, sha256);
     if (!cur.ok()) return cur.error();
     after = *cur;
     if (cur->complete) {
@@ -82,7 +131,12 @@ Result<AppendOutcome> AttachmentStore::append(std::string_view sha256, std::uint
     if (offset != cur->received) return AppendOutcome::OffsetMismatch;
     if (total && offset + data.size() > *total) return AppendOutcome::TooLong;
 
-    const auto part = m_dir / (std::string(sha256) + ".part");
+    const auto part = partOf(orgId, sha256);
+    if (offset == 0) {
+        std::error_code dirEc;
+        std::filesystem::create_directories(part.parent_path(), dirEc);
+        if (dirEc) return ioError(part.parent_path(), "cannot create", dirEc);
+    }
     if (auto w = platform::appendFileDurably(part, data); !w.ok()) {
         // A short write leaves the partial file longer than what was acknowledged: cut it back.
         std::error_code trimEc;
@@ -96,9 +150,9 @@ Result<AppendOutcome> AttachmentStore::append(std::string_view sha256, std::uint
     if (!hash.ok()) return hash.error();
     std::error_code ec;
     if (*hash == sha256) {
-        std::filesystem::rename(part, m_dir / std::string(sha256), ec);
+        std::filesystem::rename(part, orgDir(orgId) / std::string(sha256), ec);
         if (ec) return ioError(part, "cannot rename", ec);
-        if (auto synced = platform::syncDirectory(m_dir); !synced.ok()) return synced.error();
+        if (auto synced = platform::syncDirectory(orgDir(orgId)); !synced.ok()) return synced.error();
         after.complete = true;
         return AppendOutcome::Appended;
     }

@@ -1,12 +1,27 @@
 #include "server/auth_service.hpp"
 
 #include "server/crypto.hpp"
+#include "server/password_policy.hpp"
+
+#include <algorithm>
+#include <ctime>
 
 namespace carnet::server {
 
 namespace {
 
 constexpr std::size_t kTokenBytes = 32;
+// A token's last use is written at most this often (every request would otherwise write).
+constexpr std::chrono::seconds kTouchInterval{60};
+
+std::string isoUtc(std::chrono::system_clock::time_point t) {
+    const std::time_t s = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
 constexpr std::size_t kMaxNameBytes = 200;
 
 Result<void> checkName(std::string_view what, std::string_view name) {
@@ -28,7 +43,7 @@ Result<std::int64_t> AuthService::addOrg(std::string_view name) {
 Result<std::int64_t> AuthService::addUser(std::string_view name, Role role, std::string_view org,
                                           std::string_view password) {
     if (auto r = checkName("user", name); !r.ok()) return r.error();
-    if (password.empty()) return makeError(ErrorCode::Invalid, "the password is empty");
+    if (auto weak = weakPassword(password, name)) return makeError(ErrorCode::Invalid, *weak);
     auto o = m_repo.findOrg(org);
     if (!o.ok()) return o.error();
     if (!*o) return makeError(ErrorCode::NotFound, "no organisation '" + std::string(org) + "'");
@@ -53,14 +68,86 @@ Result<std::optional<Session>> AuthService::login(std::string_view user, std::st
         return std::optional<Session>();
     }
     if (!verifyPassword((*u)->passwordHash, password)) return std::optional<Session>();
-    Session s{randomHex(kTokenBytes), **u};
+    auto s = newSession(**u);
+    if (!s.ok()) return s.error();
+    return std::optional<Session>(std::move(*s));
+}
+
+Result<Session> AuthService::newSession(const User& user) {
+    const auto now = std::chrono::system_clock::now();
+    Session s{randomHex(kTokenBytes), user, isoUtc(now + m_limits.tokenLifetime),
+              isoUtc(now + m_limits.tokenLifetime / 2)};
     if (auto r = m_repo.addToken(sha256Hex(s.token), s.user.id); !r.ok()) return r.error();
-    return std::optional<Session>(std::move(s));
+    return s;
 }
 
 Result<std::optional<User>> AuthService::authenticate(std::string_view token) {
     if (!isSha256Hex(token)) return std::optional<User>(); // tokens are 32 bytes = 64 hex, like a digest
-    return m_repo.tokenUser(sha256Hex(token));
+    const auto now = std::chrono::system_clock::now();
+    const TokenWindow window{isoUtc(now - m_limits.tokenLifetime), isoUtc(now - m_limits.tokenIdle),
+                             isoUtc(now - kTouchInterval), isoUtc(now)};
+    return m_repo.useToken(sha256Hex(token), window);
+}
+
+Result<std::optional<Session>> AuthService::renew(std::string_view token) {
+    auto user = authenticate(token);
+    if (!user.ok()) return user.error();
+    if (!*user) return std::optional<Session>();
+    auto s = newSession(**user);
+    if (!s.ok()) return s.error();
+    if (auto r = m_repo.revokeToken(sha256Hex(token)); !r.ok()) return r.error();
+    return std::optional<Session>(std::move(*s));
+}
+
+std::chrono::seconds LoginThrottle::remaining(const std::unordered_map<std::string, Entry>& map, const std::string& key,
+                                              Clock::time_point now) {
+    auto it = map.find(key);
+    if (it == map.end() || it->second.lockedUntil <= now) return std::chrono::seconds(0);
+    // Rounded up: a client that waits exactly Retry-After is let in.
+    return std::chrono::ceil<std::chrono::seconds>(it->second.lockedUntil - now);
+}
+
+std::chrono::seconds LoginThrottle::wait(std::string_view account, std::string_view address, const AccountLimits&,
+                                         Clock::time_point now) {
+    std::lock_guard lock(m_mutex);
+    return std::max(remaining(m_accounts, std::string(account), now),
+                    remaining(m_addresses, std::string(address), now));
+}
+
+void LoginThrottle::fail(std::unordered_map<std::string, Entry>& map, const std::string& key, int limit,
+                         const AccountLimits& limits, Clock::time_point now) {
+    if (map.size() >= kMaxEntries && !map.contains(key)) {
+        // Bounded memory: forget the entries whose window is over, or, failing that, all of them.
+        std::erase_if(map, [&](const auto& e) {
+            return e.second.lockedUntil <= now && now - e.second.windowStart > limits.failureWindow;
+        });
+        if (map.size() >= kMaxEntries) map.clear();
+    }
+    Entry& e = map[key];
+    if (e.failures == 0 || now - e.windowStart > limits.failureWindow) {
+        e.failures = 0;
+        e.windowStart = now;
+    }
+    if (++e.failures < limit) return;
+    // Each lockout in a row doubles the wait, up to an hour.
+    const auto wait =
+        std::min<std::chrono::seconds>(limits.lockout * (1 << std::min(e.lockouts, 6)), std::chrono::hours(1));
+    e.lockedUntil = now + wait;
+    ++e.lockouts;
+    e.failures = 0;
+    e.windowStart = now;
+}
+
+void LoginThrottle::failed(std::string_view account, std::string_view address, const AccountLimits& limits,
+                           Clock::time_point now) {
+    std::lock_guard lock(m_mutex);
+    fail(m_accounts, std::string(account), limits.accountFailures, limits, now);
+    fail(m_addresses, std::string(address), limits.addressFailures, limits, now);
+}
+
+void LoginThrottle::succeeded(std::string_view account) {
+    std::lock_guard lock(m_mutex);
+    m_accounts.erase(std::string(account));
 }
 
 Result<void> AuthService::logout(std::string_view token) {

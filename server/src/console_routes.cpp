@@ -164,7 +164,6 @@ void ConsoleRoutes::addUser(const Request& req, Response& res, const User& user)
         return sendError(res, 400, "missing_field", "'name' must be 1 to 64 characters without spaces or '/'");
     auto role = parseRole(roleText);
     if (!role) return sendError(res, 400, "missing_field", "'role' must be ambassador, coordinator or admin");
-    if (password.size() < 8) return sendError(res, 400, "missing_field", "'password' must have at least 8 characters");
     if (org.empty()) org = user.orgName;
     if (org != user.orgName)
         return sendError(res, 403, "forbidden",
@@ -172,6 +171,9 @@ void ConsoleRoutes::addUser(const Request& req, Response& res, const User& user)
     if (*role == Role::Admin && user.role != Role::Admin)
         return sendError(res, 403, "forbidden", "only an admin may create an admin");
     auto id = m_s.auth().addUser(name, *role, org, password);
+    // Names are unique on the whole server: the answer never says where a name is taken.
+    if (!id.ok() && id.error().code == ErrorCode::Conflict)
+        return sendError(res, 409, "name_unavailable", "this user name cannot be used; choose another");
     if (!id.ok()) return failure(res, req, id.error());
     sendJson(res, 201, json{{"name", name}, {"role", roleName(*role)}, {"org", org}});
 }
@@ -194,7 +196,7 @@ void ConsoleRoutes::devices(const Request& req, Response& res, const User& user)
 }
 
 void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& user) {
-    auto forms = m_s.repository().listFormRows();
+    auto forms = m_s.repository().listFormRows(user.orgId);
     if (!forms.ok()) return failure(res, req, forms.error());
     auto devs = m_s.repository().listDevices(user.orgId);
     if (!devs.ok()) return failure(res, req, devs.error());
@@ -220,7 +222,7 @@ void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& use
     sendJson(res, 200, json{{"forms", arr}});
 }
 
-void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User&) {
+void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& user) {
     if (req.body.size() > kMaxFormUpload)
         return sendError(res, 413, "payload_too_large", "a form upload is at most 8 MiB");
     const std::string contentType = req.get_header_value("Content-Type");
@@ -262,7 +264,9 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User&) {
                              {"version", loaded.form->version},
                              {"valid", true},
                              {"published", false}});
-    auto pub = m_s.forms().publish(text);
+    // A coordinator publishes for their own organisation; shared forms are the operator's
+    // (`carnet-server form publish` without --org).
+    auto pub = m_s.forms().publish(text, user.orgId);
     if (!pub.ok()) return failure(res, req, pub.error());
     sendJson(res, pub->alreadyPublished ? 200 : 201,
              json{{"form_id", pub->form.formId},

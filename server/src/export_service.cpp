@@ -5,8 +5,10 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace carnet::server {
@@ -19,14 +21,16 @@ namespace {
 struct Cell {
     std::string text;
     bool number = false;
+    bool plain = false; // written by us from numbers (a point): never taken for a formula
 };
 using Row = std::vector<Cell>;
 
-// The columns of one table: the main table (repeat = -1) or one top-level repeat.
+// The columns of one table: the main table (repeat empty) or one top-level repeat. Columns are
+// item names: each record's cells are read with the version of the form it was written with.
 struct Table {
-    std::string name;       // file or sheet name
-    int repeat = -1;        // repeat item index, -1 for the main table
-    std::vector<int> items; // form items, one column each
+    std::string name;               // file or sheet name
+    std::string repeat;             // the repeat's name, empty for the main table
+    std::vector<std::string> items; // item names, one column each
     std::vector<std::string> header;
 };
 
@@ -66,7 +70,7 @@ Cell cellOf(const forms::Form& form, const forms::Item& item, const json& v, con
         return {out};
     }
     if (v.is_object() && item.type == forms::ItemType::Geopoint && v.contains("lat") && v.contains("lon"))
-        return {v["lat"].dump() + " " + v["lon"].dump()};
+        return {v["lat"].dump() + " " + v["lon"].dump(), false, true};
     return {v.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
@@ -93,21 +97,33 @@ private:
     bool m_done = false;
 };
 
-// What every format shares: the form, its tables, the pages of records.
+// What every format shares: the form's versions, its tables, the pages of records.
 struct Source {
-    std::shared_ptr<const forms::Form> form;
+    std::shared_ptr<const forms::Form> form; // the latest version the reader's organisation sees
+    std::map<std::string, std::shared_ptr<const forms::Form>, std::less<>> versions;
     std::vector<Table> tables; // [0] is the main table
     ExportOptions options;
 
+    // The version a record was written with (the latest when that version is not visible).
+    const forms::Form& formOf(const RecordState& r) const {
+        auto it = versions.find(r.formVersion);
+        return it == versions.end() ? *form : *it->second;
+    }
+    static const forms::Item* itemOf(const forms::Form& f, const std::string& name) {
+        auto it = f.byName.find(name);
+        return it == f.byName.end() ? nullptr : &f.items[static_cast<std::size_t>(it->second)];
+    }
+
     Row mainRow(const RecordListRow& row) const {
         const auto& r = row.record;
+        const forms::Form& f = formOf(r);
         Row out{{r.recordId},   {r.formVersion},     {r.status},
                 {r.author},     {row.createdByName}, {std::to_string(r.version), true},
                 {row.updatedAt}};
-        for (int i : tables[0].items) {
-            const auto& item = form->items[static_cast<std::size_t>(i)];
-            auto it = r.answers.find(item.name);
-            out.push_back(it == r.answers.end() ? Cell{} : cellOf(*form, item, *it, options));
+        for (const auto& name : tables[0].items) {
+            const forms::Item* item = itemOf(f, name);
+            auto it = r.answers.find(name);
+            out.push_back(!item || it == r.answers.end() ? Cell{} : cellOf(f, *item, *it, options));
         }
         return out;
     }
@@ -115,16 +131,16 @@ struct Source {
     // The rows of one repeat table for a record: one per instance.
     std::vector<Row> repeatRows(const Table& t, const RecordListRow& row) const {
         std::vector<Row> out;
-        const auto& repeat = form->items[static_cast<std::size_t>(t.repeat)];
-        auto it = row.record.answers.find(repeat.name);
+        const forms::Form& f = formOf(row.record);
+        auto it = row.record.answers.find(t.repeat);
         if (it == row.record.answers.end() || !it->is_array()) return out;
         for (std::size_t n = 0; n < it->size(); ++n) {
             const json& inst = (*it)[n];
             Row r{{row.record.recordId}, {std::to_string(n + 1), true}};
-            for (int i : t.items) {
-                const auto& item = form->items[static_cast<std::size_t>(i)];
-                const json* v = inst.is_object() && inst.contains(item.name) ? &inst[item.name] : nullptr;
-                r.push_back(v ? cellOf(*form, item, *v, options) : Cell{});
+            for (const auto& name : t.items) {
+                const forms::Item* item = itemOf(f, name);
+                const json* v = inst.is_object() && inst.contains(name) ? &inst[name] : nullptr;
+                r.push_back(item && v ? cellOf(f, *item, *v, options) : Cell{});
             }
             out.push_back(std::move(r));
         }
@@ -132,43 +148,55 @@ struct Source {
     }
 };
 
-Result<Source> loadSource(Repository& repo, std::string_view formId, const ExportOptions& options) {
-    auto rows = repo.listFormRows();
+// Adds the exported items of `slots` to `t` (by name, each once).
+void addColumns(Table& t, const forms::Form& form, const std::vector<int>& slots) {
+    for (int i : slots) {
+        const auto& item = form.items[static_cast<std::size_t>(i)];
+        if (!exported(item.type) || std::find(t.items.begin(), t.items.end(), item.name) != t.items.end()) continue;
+        t.items.push_back(item.name);
+        t.header.push_back(item.type == forms::ItemType::Repeat ? item.name + "_count" : item.name);
+    }
+}
+
+// The columns are those of every version of the form the reader's organisation sees: the latest
+// version's first, then what only older versions had. A version another organisation published is
+// never seen, so it cannot change this export (docs/security.md).
+Result<Source> loadSource(Repository& repo, const Scope& scope, std::string_view formId, const ExportOptions& options) {
+    auto rows = repo.listFormRows(scope.orgId);
     if (!rows.ok()) return rows.error();
-    const FormListRow* latest = nullptr;
-    for (const auto& f : *rows)
-        if (f.formId == formId) latest = &f;
-    if (!latest) return makeError(ErrorCode::NotFound, "no form '" + std::string(formId) + "' is published");
-    auto stored = repo.findForm(latest->formId, latest->version);
-    if (!stored.ok()) return stored.error();
-    if (!*stored) return makeError(ErrorCode::NotFound, "form " + latest->formId + " vanished");
-    auto loaded = forms::loadForm((*stored)->body);
-    if (!loaded.ok())
-        return makeError(ErrorCode::Internal, "form " + latest->formId + " " + latest->version + " no longer loads");
-    Source s{loaded.form, {}, options};
-    Table mainTable{std::string(formId), -1, {}, {}};
+    std::vector<std::shared_ptr<const forms::Form>> newestFirst;
+    Source s{{}, {}, {}, options};
+    for (auto f = rows->rbegin(); f != rows->rend(); ++f) {
+        if (f->formId != formId) continue;
+        auto stored = repo.findForm(scope.orgId, f->formId, f->version);
+        if (!stored.ok()) return stored.error();
+        if (!*stored) continue;
+        auto loaded = forms::loadForm((*stored)->body);
+        if (!loaded.ok())
+            return makeError(ErrorCode::Internal, "form " + f->formId + " " + f->version + " no longer loads");
+        s.versions.emplace(f->version, loaded.form);
+        newestFirst.push_back(loaded.form);
+    }
+    if (newestFirst.empty())
+        return makeError(ErrorCode::NotFound, "no form '" + std::string(formId) + "' is published");
+    s.form = newestFirst.front();
+    Table mainTable{std::string(formId), {}, {}, {}};
     for (auto m : kMainMeta)
         mainTable.header.emplace_back(m);
-    for (int i : s.form->rootSlots) {
-        const auto& item = s.form->items[static_cast<std::size_t>(i)];
-        if (!exported(item.type)) continue;
-        mainTable.items.push_back(i);
-        mainTable.header.push_back(item.type == forms::ItemType::Repeat ? item.name + "_count" : item.name);
-    }
+    for (const auto& form : newestFirst)
+        addColumns(mainTable, *form, form->rootSlots);
     s.tables.push_back(std::move(mainTable));
-    for (int i : s.tables[0].items) {
-        const auto& item = s.form->items[static_cast<std::size_t>(i)];
-        if (item.type != forms::ItemType::Repeat) continue;
-        Table t{std::string(formId) + "-" + item.name, i, {}, {"record_id", "instance"}};
-        auto slots = s.form->repeatSlots.find(i);
-        if (slots != s.form->repeatSlots.end())
-            for (int c : slots->second) {
-                const auto& child = s.form->items[static_cast<std::size_t>(c)];
-                if (!exported(child.type)) continue;
-                t.items.push_back(c);
-                t.header.push_back(child.type == forms::ItemType::Repeat ? child.name + "_count" : child.name);
-            }
-        s.tables.push_back(std::move(t));
+    for (const auto& name : s.tables[0].items) {
+        Table t{std::string(formId) + "-" + name, name, {}, {"record_id", "instance"}};
+        bool repeat = false;
+        for (const auto& form : newestFirst) {
+            const forms::Item* item = Source::itemOf(*form, name);
+            if (!item || item->type != forms::ItemType::Repeat) continue;
+            repeat = true;
+            auto slots = form->repeatSlots.find(item->index);
+            if (slots != form->repeatSlots.end()) addColumns(t, *form, slots->second);
+        }
+        if (repeat) s.tables.push_back(std::move(t));
     }
     return s;
 }
@@ -187,7 +215,8 @@ std::string csvLine(const Row& row) {
     std::string out;
     for (std::size_t i = 0; i < row.size(); ++i) {
         if (i) out += ',';
-        out += csvField(row[i].text);
+        // Numbers stay numbers (a negative one starts with '-'); text is never read as a formula.
+        out += csvField(row[i].number || row[i].plain ? row[i].text : csvSafeText(row[i].text));
     }
     out += "\r\n";
     return out;
@@ -248,7 +277,7 @@ bool latLon(const json& v, double& lat, double& lon) {
 
 class GeoJsonExport final : public Export {
 public:
-    GeoJsonExport(Source source, Pager pager, std::vector<int> points)
+    GeoJsonExport(Source source, Pager pager, std::vector<std::string> points)
         : m_src(std::move(source))
         , m_pager(std::move(pager))
         , m_points(std::move(points)) {}
@@ -268,12 +297,11 @@ public:
         }
         for (const auto& row : *page) {
             const auto& r = row.record;
-            for (int p : m_points) {
-                const auto& item = m_src.form->items[static_cast<std::size_t>(p)];
-                auto it = r.answers.find(item.name);
+            for (const auto& point : m_points) {
+                auto it = r.answers.find(point);
                 double lat = 0, lon = 0;
                 if (it == r.answers.end() || !latLon(*it, lat, lon)) continue;
-                json props{{"record_id", r.recordId},    {"field", item.name}, {"form_version", r.formVersion},
+                json props{{"record_id", r.recordId},    {"field", point},     {"form_version", r.formVersion},
                            {"status", r.status},         {"author", r.author}, {"version", r.version},
                            {"updated_at", row.updatedAt}};
                 const Row cells = m_src.mainRow(row);
@@ -293,7 +321,7 @@ public:
 private:
     Source m_src;
     Pager m_pager;
-    std::vector<int> m_points;
+    std::vector<std::string> m_points;
     bool m_started = false, m_finished = false, m_any = false;
 };
 
@@ -504,11 +532,8 @@ Result<std::unique_ptr<Export>> buildArchive(Source src, Pager pager, bool xlsx,
             types +=
                 R"(<Override PartName="/xl/worksheets/sheet)" + n +
                 R"(.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>)";
-            sheets +=
-                "<sheet name=\"" +
-                xmlEscape(sheetName(i == 0 ? src.tables[i].name
-                                           : src.form->items[static_cast<std::size_t>(src.tables[i].repeat)].name)) +
-                "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
+            sheets += "<sheet name=\"" + xmlEscape(sheetName(i == 0 ? src.tables[i].name : src.tables[i].repeat)) +
+                      "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
             rels +=
                 R"(<Relationship Id="rId)" + n +
                 R"(" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet)" +
@@ -575,6 +600,12 @@ std::string_view exportContentType(ExportFormat format) {
     return "application/octet-stream";
 }
 
+std::string csvSafeText(std::string_view text) {
+    if (text.empty() || std::string_view("=+-@\t\r").find(text.front()) == std::string_view::npos)
+        return std::string(text);
+    return "'" + std::string(text);
+}
+
 std::string csvField(std::string_view text) {
     if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
     std::string out = "\"";
@@ -589,16 +620,17 @@ std::string csvField(std::string_view text) {
 Result<std::unique_ptr<Export>> startExport(Repository& repo, const Scope& scope, std::string_view formId,
                                             ExportFormat format, const ExportOptions& options,
                                             const std::filesystem::path& tempDir) {
-    auto src = loadSource(repo, formId, options);
+    auto src = loadSource(repo, scope, formId, options);
     if (!src.ok()) return src.error();
     Pager pager(repo, queryFor(scope, formId, options));
     switch (format) {
     case ExportFormat::Csv:
         return std::unique_ptr<Export>(std::make_unique<CsvExport>(std::move(*src), std::move(pager)));
     case ExportFormat::GeoJson: {
-        std::vector<int> points;
+        std::vector<std::string> points;
         for (int i : src->form->rootSlots)
-            if (src->form->items[static_cast<std::size_t>(i)].type == forms::ItemType::Geopoint) points.push_back(i);
+            if (src->form->items[static_cast<std::size_t>(i)].type == forms::ItemType::Geopoint)
+                points.push_back(src->form->items[static_cast<std::size_t>(i)].name);
         if (points.empty())
             return makeError(ErrorCode::Invalid,
                              "form " + std::string(formId) + " has no geopoint question at its top level to map");

@@ -26,8 +26,8 @@ Result<int> FieldService::publishBuiltinForms() {
     return published;
 }
 
-Result<std::string> FieldService::latestVersion(std::string_view formId) {
-    auto forms = m_repo.listForms();
+Result<std::string> FieldService::latestVersion(std::int64_t orgId, std::string_view formId) {
+    auto forms = m_repo.listForms(orgId);
     if (!forms.ok()) return forms.error();
     std::string version;
     for (const auto& f : *forms) // oldest first: the last one wins
@@ -90,7 +90,7 @@ Result<WalkListImportResult> FieldService::importWalkList(std::int64_t orgId, st
         all.push_back(&d);
     std::map<std::string, std::string, std::less<>> versions;
     for (auto id : {field::formid::kWalkList, field::formid::kBuilding, field::formid::kDwelling}) {
-        auto v = latestVersion(id);
+        auto v = latestVersion(orgId, id);
         if (!v.ok()) return v.error();
         versions[std::string(id)] = *v;
     }
@@ -160,7 +160,15 @@ Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view w
     return {};
 }
 
-Result<int> FieldService::routeCallTasks(std::int64_t orgId, const std::vector<std::string>& recordIds) {
+Result<int> FieldService::routeCallTasks(const User& pusher, const std::vector<std::string>& recordIds) {
+    const std::int64_t orgId = pusher.orgId;
+    const Scope pusherScope = scopeOf(pusher);
+    // Routing hands records to the caller: only records the pusher may see themself, or an
+    // ambassador could name anyone's person in a task and have their contact routed back.
+    auto visible = [&](const RecordState& r) {
+        return r.orgId == pusherScope.orgId &&
+               (!pusherScope.userId || r.createdBy == *pusherScope.userId || r.assignedTo == pusherScope.userId);
+    };
     int assigned = 0;
     std::optional<std::vector<field::RecordView>> all; // loaded once, when a task needs routing
     for (const auto& id : recordIds) {
@@ -192,7 +200,7 @@ Result<int> FieldService::routeCallTasks(std::int64_t orgId, const std::vector<s
         for (const auto& rid : ids) {
             auto rec = m_repo.findRecord(rid);
             if (!rec.ok()) return rec.error();
-            if (!*rec || (*rec)->assignedTo == uid || (*rec)->createdBy == uid) continue;
+            if (!*rec || !visible(**rec) || (*rec)->assignedTo == uid || (*rec)->createdBy == uid) continue;
             if (auto r = m_repo.assignRecord(rid, uid); !r.ok()) return r.error();
             ++assigned;
         }

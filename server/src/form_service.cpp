@@ -5,7 +5,7 @@
 
 namespace carnet::server {
 
-Result<Published> FormService::publish(std::string_view jsonText) {
+Result<Published> FormService::publish(std::string_view jsonText, std::int64_t orgId) {
     if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
     const forms::LoadResult loaded = forms::loadForm(jsonText);
     if (!loaded.ok()) {
@@ -17,9 +17,10 @@ Result<Published> FormService::publish(std::string_view jsonText) {
         return makeError(ErrorCode::Invalid, msg);
     }
     const forms::Form& form = *loaded.form;
-    FormRow row{form.id, form.version, sha256Hex(form.canonicalJson), form.canonicalJson};
+    FormRow row{form.id, form.version, sha256Hex(form.canonicalJson), form.canonicalJson, orgId};
     Published out{sync::FormRef{row.formId, row.version, row.hash}, false};
-    auto existing = m_repo.findForm(row.formId, row.version);
+    // What the owner sees under this id and version: its own, or a shared one.
+    auto existing = m_repo.findForm(orgId, row.formId, row.version);
     if (!existing.ok()) return existing.error();
     if (*existing) {
         if ((*existing)->hash != row.hash)
@@ -33,8 +34,8 @@ Result<Published> FormService::publish(std::string_view jsonText) {
     return out;
 }
 
-Result<std::string> FormService::document(std::string_view formId, std::string_view version) {
-    auto f = m_repo.findForm(formId, version);
+Result<std::string> FormService::document(std::int64_t orgId, std::string_view formId, std::string_view version) {
+    auto f = m_repo.findForm(orgId, formId, version);
     if (!f.ok()) return f.error();
     if (!*f)
         return makeError(ErrorCode::NotFound, "no form " + std::string(formId) + " version " + std::string(version));

@@ -2,6 +2,7 @@
 // What every route file answers the same way: JSON bodies, JSON errors, expected failures as HTTP
 // statuses, and bearer-token authentication. Private to the server library.
 
+#include "core/i18n.hpp"
 #include "server/services.hpp"
 #include "sync/protocol.hpp"
 
@@ -25,6 +26,27 @@ inline void sendJson(httplib::Response& res, int status, const nlohmann::json& b
 inline void sendJsonText(httplib::Response& res, int status, std::string body) {
     res.status = status;
     res.set_content(std::move(body), "application/json");
+}
+
+/// The language a client asked for (Accept-Language: "en…" first → English; French otherwise).
+inline Lang requestLang(const httplib::Request& req) {
+    const std::string accept = req.get_header_value("Accept-Language");
+    return accept.rfind("en", 0) == 0 ? Lang::En : Lang::Fr;
+}
+
+/// Adds to a JSON error body its text in the client's language: `"localized"` (from the
+/// translation table, by error code) and `"lang"`. `"message"` keeps the detailed text (English,
+/// naming the field or record) for logs and tools.
+inline void localizeError(const httplib::Request& req, httplib::Response& res) {
+    if (res.body.empty() || res.body.size() > 64 * 1024 || res.body.front() != '{') return;
+    nlohmann::json j = nlohmann::json::parse(res.body, nullptr, false);
+    if (!j.is_object() || !j.contains("error") || !j["error"].is_string()) return;
+    const std::string key = "api.error." + j["error"].get<std::string>();
+    if (!hasTranslation(key)) return;
+    const Lang lang = requestLang(req);
+    j["localized"] = tr(key, lang);
+    j["lang"] = std::string(langCode(lang));
+    res.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 /// Answers a JSON error {"error": code, "message": message}.
@@ -74,7 +96,7 @@ inline std::optional<User> authenticate(Services& services, const httplib::Reque
         return std::nullopt;
     }
     if (!*user) {
-        sendError(res, 401, "unauthorized", "unknown or revoked token");
+        sendError(res, 401, "unauthorized", "unknown, revoked or expired token");
         return std::nullopt;
     }
     return **user;

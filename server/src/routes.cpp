@@ -22,6 +22,9 @@ namespace {
 
 constexpr int kMaxJsonDepth = 64;
 constexpr std::string_view kJson = "application/json";
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 using http::sendError;
 using http::sendJson;
@@ -67,6 +70,11 @@ std::optional<std::string> stringField(const json& j, const char* key) {
 
 json userJson(const User& u) {
     return json{{"name", u.name}, {"role", roleName(u.role)}, {"org", u.orgName}};
+}
+
+json sessionJson(const Session& s) {
+    return json{
+        {"token", s.token}, {"user", userJson(s.user)}, {"expires_at", s.expiresAt}, {"renew_after", s.renewAfter}};
 }
 
 json formsJson(const std::vector<sync::FormRef>& forms) {
@@ -187,7 +195,7 @@ private:
         for (const auto& [recordId, formId] : reply.written)
             if (formId == field::formid::kCallTask) ids.push_back(recordId);
         if (ids.empty()) return;
-        if (auto r = m_s.field().routeCallTasks(user.orgId, ids); !r.ok()) log("call routing: " + r.error().message);
+        if (auto r = m_s.field().routeCallTasks(user, ids); !r.ok()) log("call routing: " + r.error().message);
     }
 
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
@@ -210,10 +218,23 @@ void Routes::login(const Request& req, Response& res, const httplib::ContentRead
     auto name = stringField(j, "user");
     auto password = stringField(j, "password");
     if (!name || !password) return sendError(res, 400, "missing_field", "login needs 'user' and 'password' strings");
-    auto session = m_s.auth().login(*name, *password);
+    // Throttled before the password is checked: a locked account or address costs no hashing, and
+    // the right password does not get in while the lock lasts.
+    AuthService& auth = m_s.auth();
+    const auto wait = auth.throttle().wait(*name, req.remote_addr, auth.limits());
+    if (wait.count() > 0) {
+        res.set_header("Retry-After", std::to_string(wait.count()));
+        return sendError(res, 429, "too_many_attempts",
+                         "too many failed logins; try again in " + std::to_string(wait.count()) + " seconds");
+    }
+    auto session = auth.login(*name, *password);
     if (!session.ok()) return sendFailure(res, req, session.error());
-    if (!*session) return sendError(res, 401, "unauthorized", "wrong user or password");
-    sendJson(res, 200, json{{"token", (*session)->token}, {"user", userJson((*session)->user)}});
+    if (!*session) {
+        auth.throttle().failed(*name, req.remote_addr, auth.limits());
+        return sendError(res, 401, "unauthorized", "wrong user or password");
+    }
+    auth.throttle().succeeded(*name);
+    sendJson(res, 200, sessionJson(**session));
 }
 
 void Routes::push(const Request& req, Response& res, const httplib::ContentReader& reader) {
@@ -344,7 +365,7 @@ void Routes::uploadChunk(const Request& req, Response& res, const httplib::Conte
         total = std::stoull(t);
     }
     UploadState after;
-    auto outcome = m_s.attachments().append(sha, std::stoull(offset), body, total, after);
+    auto outcome = m_s.attachments().append(user->orgId, sha, std::stoull(offset), body, total, after);
     if (!outcome.ok()) return sendFailure(res, req, outcome.error());
     switch (*outcome) {
     case AppendOutcome::Appended:
@@ -363,7 +384,13 @@ void Routes::uploadChunk(const Request& req, Response& res, const httplib::Conte
 
 void Routes::mount(httplib::Server& http) {
     http.set_payload_max_length(sync::kMaxChunkBytes);
-    http.set_default_headers({{std::string(sync::kProtocolHeader), std::to_string(sync::kProtocolVersion)}});
+    // Every answer carries the console's security headers (docs/security.md): scripts and styles only
+    // from the console's own files, never framed, types never sniffed, no referrer sent elsewhere.
+    http.set_default_headers({{std::string(sync::kProtocolHeader), std::to_string(sync::kProtocolVersion)},
+                              {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
+                              {"X-Frame-Options", "DENY"},
+                              {"X-Content-Type-Options", "nosniff"},
+                              {"Referrer-Policy", "no-referrer"}});
 
     http.set_pre_routing_handler([](const Request& req, Response& res) {
         if (req.path.rfind("/api/v1", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
@@ -381,12 +408,17 @@ void Routes::mount(httplib::Server& http) {
         return httplib::Server::HandlerResponse::Handled;
     });
 
-    http.set_error_handler(httplib::Server::Handler([](const Request&, Response& res) {
-        if (!res.body.empty()) return;
-        if (res.status == 404) return sendError(res, 404, "not_found", "no such route");
-        if (res.status == 413) return sendError(res, 413, "payload_too_large", "the body is too large");
-        sendError(res, res.status, "bad_request",
-                  "the request could not be handled (HTTP " + std::to_string(res.status) + ")");
+    http.set_error_handler(httplib::Server::Handler([](const Request& req, Response& res) {
+        if (res.body.empty()) {
+            if (res.status == 404)
+                sendError(res, 404, "not_found", "no such route");
+            else if (res.status == 413)
+                sendError(res, 413, "payload_too_large", "the body is too large");
+            else
+                sendError(res, res.status, "bad_request",
+                          "the request could not be handled (HTTP " + std::to_string(res.status) + ")");
+        }
+        http::localizeError(req, res);
     }));
 
     http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
@@ -407,6 +439,13 @@ void Routes::mount(httplib::Server& http) {
                   if (auto r = m_s.auth().logout(bearer(req)); !r.ok()) return sendFailure(res, req, r.error());
                   sendJson(res, 200, json::object());
               }));
+    // A device renews its token when it syncs after `renew_after` (docs/sync-protocol.md).
+    http.Post("/api/v1/session/renew", post([this](const Request& req, Response& res, const User&, const json&) {
+                  auto s = m_s.auth().renew(bearer(req));
+                  if (!s.ok()) return sendFailure(res, req, s.error());
+                  if (!*s) return sendError(res, 401, "unauthorized", "unknown, revoked or expired token");
+                  sendJson(res, 200, sessionJson(**s));
+              }));
     http.Post("/api/v1/devices", post([this](const Request& req, Response& res, const User& user, const json& body) {
                   auto id = stringField(body, "device_id");
                   if (!id || id->empty() || id->size() > 100)
@@ -414,16 +453,17 @@ void Routes::mount(httplib::Server& http) {
                   auto reg = m_s.auth().registerDevice(user, *id, stringField(body, "name").value_or(""));
                   if (!reg.ok()) return sendFailure(res, req, reg.error());
                   if (*reg == DeviceRegistration::TakenByOtherUser)
-                      return sendError(res, 409, "device_taken", "device " + *id + " is registered to another user");
+                      return sendError(res, 409, "device_taken",
+                                       "this device id cannot be registered for you; use another");
                   sendJson(res, 200, json{{"device_id", *id}});
               }));
-    http.Get("/api/v1/forms", get([this](const Request& req, Response& res, const User&) {
-                 auto forms = m_s.forms().list();
+    http.Get("/api/v1/forms", get([this](const Request& req, Response& res, const User& user) {
+                 auto forms = m_s.forms().list(user.orgId);
                  if (!forms.ok()) return sendFailure(res, req, forms.error());
                  sendJson(res, 200, json{{"forms", formsJson(*forms)}});
              }));
-    http.Get(R"(/api/v1/forms/([^/]+)/([^/]+))", get([this](const Request& req, Response& res, const User&) {
-                 auto doc = m_s.forms().document(req.matches[1].str(), req.matches[2].str());
+    http.Get(R"(/api/v1/forms/([^/]+)/([^/]+))", get([this](const Request& req, Response& res, const User& user) {
+                 auto doc = m_s.forms().document(user.orgId, req.matches[1].str(), req.matches[2].str());
                  if (!doc.ok()) return sendFailure(res, req, doc.error());
                  res.status = 200;
                  res.set_content(*doc, std::string(kJson));
@@ -438,12 +478,12 @@ void Routes::mount(httplib::Server& http) {
              get([this](const Request& req, Response& res, const User& u) { conflicts(req, res, u); }));
     http.Post(R"(/api/v1/conflicts/([^/]+)/resolve)", post([this](const Request& req, Response& res, const User& u,
                                                                   const json& b) { resolve(req, res, u, b); }));
-    http.Get(R"(/api/v1/attachments/([^/]+))", get([this](const Request& req, Response& res, const User&) {
+    http.Get(R"(/api/v1/attachments/([^/]+))", get([this](const Request& req, Response& res, const User& user) {
                  const std::string sha = req.matches[1];
                  if (!isSha256Hex(sha))
                      return sendError(res, 400, "invalid_request",
                                       "attachments are named by their sha256 (64 lowercase hex)");
-                 auto st = m_s.attachments().state(sha);
+                 auto st = m_s.attachments().state(user.orgId, sha);
                  if (!st.ok()) return sendFailure(res, req, st.error());
                  sendJson(res, 200, json{{"received", st->received}, {"complete", st->complete}});
              }));

@@ -24,7 +24,10 @@ Result<std::unique_ptr<Services>> Services::open(const std::filesystem::path& da
     auto repo = SqliteRepository::open(dataDir / "server.db");
     if (!repo.ok()) return repo.error();
     std::unique_ptr<Services> s(new Services(std::move(*repo), dataDir));
-    if (auto r = s->m_attachments.init(); !r.ok()) return r.error();
+    Repository& storage = *s->m_repo;
+    if (auto r = s->m_attachments.init([&storage](std::string_view sha) { return storage.orgsReferencing(sha); });
+        !r.ok())
+        return r.error();
     return s;
 }
 

@@ -105,8 +105,41 @@ INSERT INTO applied_batches(device_id, first_seq, last_seq, results)
 DROP TABLE applied;
 )sql";
 
-const std::array<Migration, 7> kMigrations{
-    {{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}, {5, kSchemaV5}, {6, kSchemaV6}, {7, kSchemaV7}}};
+// Version 8: forms belong to an organisation (org_id 0: shared with every organisation, as every
+// form published before was); (form id, version) is unique per owner (docs/security.md).
+constexpr std::string_view kSchemaV8 = R"sql(
+CREATE TABLE forms_v8(seq INTEGER PRIMARY KEY, org_id INTEGER NOT NULL DEFAULT 0, form_id TEXT NOT NULL,
+                      version TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL, published_at TEXT NOT NULL,
+                      UNIQUE(org_id, form_id, version));
+INSERT INTO forms_v8(seq, org_id, form_id, version, hash, body, published_at)
+    SELECT seq, 0, form_id, version, hash, body, published_at FROM forms;
+DROP TABLE forms;
+ALTER TABLE forms_v8 RENAME TO forms;
+CREATE INDEX forms_by_id ON forms(form_id, version);
+)sql";
+
+// The form versions organisation ?1 sees: its own, and the shared ones it has no own version of under
+// the same id and version (its own wins, as in findForm).
+constexpr std::string_view kVisibleForm =
+    "(f.org_id = ?1 OR (f.org_id = 0 AND NOT EXISTS (SELECT 1 FROM forms o WHERE o.org_id = ?1 AND "
+    "o.form_id = f.form_id AND o.version = f.version)))";
+
+// Version 9: tokens expire when left idle and after a lifetime (docs/security.md, "Accounts"); the
+// last use is kept to within the touch interval.
+constexpr std::string_view kSchemaV9 = R"sql(
+ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+UPDATE tokens SET last_used_at = created_at;
+)sql";
+
+const std::array<Migration, 9> kMigrations{{{1, kSchemaV1},
+                                            {2, kSchemaV2},
+                                            {3, kSchemaV3},
+                                            {4, kSchemaV4},
+                                            {5, kSchemaV5},
+                                            {6, kSchemaV6},
+                                            {7, kSchemaV7},
+                                            {8, kSchemaV8},
+                                            {9, kSchemaV9}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -315,10 +348,10 @@ public:
         return loadRecordOn(m_stmts, recordId, true);
     }
 
-    Result<bool> formExists(std::string_view formId, std::string_view version) override {
-        auto st = m_stmts.get("SELECT 1 FROM forms WHERE form_id = ? AND version = ?");
+    Result<bool> formExists(std::int64_t orgId, std::string_view formId, std::string_view version) override {
+        auto st = m_stmts.get("SELECT 1 FROM forms WHERE form_id = ? AND version = ? AND org_id IN (0, ?)");
         if (!st.ok()) return st.error();
-        (*st)->bind(1, formId).bind(2, version);
+        (*st)->bind(1, formId).bind(2, version).bind(3, orgId);
         return (*st)->step();
     }
 
@@ -634,19 +667,33 @@ Result<std::optional<User>> SqliteRepository::findUser(std::string_view name) {
 Result<void> SqliteRepository::addToken(std::string_view tokenHash, std::int64_t userId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare("INSERT INTO tokens(token_hash, user_id, created_at) VALUES (?, ?, ?)");
+    auto st = lease->db().prepare(
+        "INSERT INTO tokens(token_hash, user_id, created_at, last_used_at) VALUES (?1, ?2, ?3, ?3)");
     if (!st.ok()) return st.error();
     return st->bind(1, tokenHash).bind(2, userId).bind(3, nowIsoUtc()).run();
 }
 
-Result<std::optional<User>> SqliteRepository::tokenUser(std::string_view tokenHash) {
+Result<std::optional<User>> SqliteRepository::useToken(std::string_view tokenHash, const TokenWindow& window) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare(std::string(kUserColumns) +
-                                  "JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+    auto st = lease->db().prepare(
+        "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, t.last_used_at < ?4 FROM users u "
+        "JOIN orgs o ON o.id = u.org_id JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = ?1 AND "
+        "t.revoked_at IS NULL AND t.created_at >= ?2 AND t.last_used_at >= ?3");
     if (!st.ok()) return st.error();
-    st->bind(1, tokenHash);
-    return oneUser(*st);
+    st->bind(1, tokenHash).bind(2, window.createdFrom).bind(3, window.usedFrom).bind(4, window.touchBefore);
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<User>();
+    User u = readUser(*st);
+    const bool touch = st->integer(6) != 0;
+    st->reset();
+    if (touch) {
+        auto up = lease->db().prepare("UPDATE tokens SET last_used_at = ? WHERE token_hash = ?");
+        if (!up.ok()) return up.error();
+        if (auto r = up->bind(1, window.now).bind(2, tokenHash).run(); !r.ok()) return r.error();
+    }
+    return std::optional<User>(std::move(u));
 }
 
 Result<void> SqliteRepository::revokeToken(std::string_view tokenHash) {
@@ -693,32 +740,38 @@ Result<std::optional<std::int64_t>> SqliteRepository::deviceOwner(std::string_vi
 Result<void> SqliteRepository::insertForm(const FormRow& form) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st =
-        lease->db().prepare("INSERT INTO forms(form_id, version, hash, body, published_at) VALUES (?, ?, ?, ?, ?)");
+    auto st = lease->db().prepare(
+        "INSERT INTO forms(org_id, form_id, version, hash, body, published_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!st.ok()) return st.error();
-    st->bind(1, form.formId).bind(2, form.version).bind(3, form.hash).bind(4, form.body).bind(5, nowIsoUtc());
+    st->bind(1, form.orgId).bind(2, form.formId).bind(3, form.version).bind(4, form.hash).bind(5, form.body);
+    st->bind(6, nowIsoUtc());
     auto r = st->run();
     if (!r.ok() && r.error().code == ErrorCode::Conflict)
         return makeError(ErrorCode::Conflict, "form " + form.formId + " " + form.version + " is already published");
     return r;
 }
 
-Result<std::optional<FormRow>> SqliteRepository::findForm(std::string_view formId, std::string_view version) {
+Result<std::optional<FormRow>> SqliteRepository::findForm(std::int64_t orgId, std::string_view formId,
+                                                          std::string_view version) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare("SELECT form_id, version, hash, body FROM forms WHERE form_id = ? AND version = ?");
+    // The organisation's own version first, then the shared one.
+    auto st = lease->db().prepare("SELECT form_id, version, hash, body, org_id FROM forms WHERE form_id = ?1 AND "
+                                  "version = ?2 AND org_id IN (0, ?3) ORDER BY org_id DESC LIMIT 1");
     if (!st.ok()) return st.error();
-    auto row = st->bind(1, formId).bind(2, version).step();
+    auto row = st->bind(1, formId).bind(2, version).bind(3, orgId).step();
     if (!row.ok()) return row.error();
     if (!*row) return std::optional<FormRow>();
-    return std::optional<FormRow>(FormRow{st->text(0), st->text(1), st->text(2), st->text(3)});
+    return std::optional<FormRow>(FormRow{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)});
 }
 
-Result<std::vector<sync::FormRef>> SqliteRepository::listForms() {
+Result<std::vector<sync::FormRef>> SqliteRepository::listForms(std::int64_t orgId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare("SELECT form_id, version, hash FROM forms ORDER BY seq");
+    auto st = lease->db().prepare(std::string("SELECT form_id, version, hash FROM forms f WHERE ") +
+                                  std::string(kVisibleForm) + " ORDER BY seq");
     if (!st.ok()) return st.error();
+    st->bind(1, orgId);
     std::vector<sync::FormRef> out;
     while (true) {
         auto row = st->step();
@@ -1011,17 +1064,36 @@ Result<void> SqliteRepository::noteDeviceReport(std::string_view deviceId, const
     return st->run();
 }
 
-Result<std::vector<FormListRow>> SqliteRepository::listFormRows() {
+Result<std::vector<std::int64_t>> SqliteRepository::orgsReferencing(std::string_view text) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare("SELECT form_id, version, hash, published_at FROM forms ORDER BY seq");
+    auto st = lease->db().prepare("SELECT DISTINCT org_id FROM records WHERE instr(answers, ?) > 0 ORDER BY org_id");
     if (!st.ok()) return st.error();
+    st->bind(1, text);
+    std::vector<std::int64_t> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(st->integer(0));
+    }
+    return out;
+}
+
+Result<std::vector<FormListRow>> SqliteRepository::listFormRows(std::int64_t orgId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st =
+        lease->db().prepare(std::string("SELECT form_id, version, hash, published_at, org_id FROM forms f WHERE ") +
+                            std::string(kVisibleForm) + " ORDER BY seq");
+    if (!st.ok()) return st.error();
+    st->bind(1, orgId);
     std::vector<FormListRow> out;
     while (true) {
         auto row = st->step();
         if (!row.ok()) return row.error();
         if (!*row) break;
-        out.push_back(FormListRow{st->text(0), st->text(1), st->text(2), st->text(3)});
+        out.push_back(FormListRow{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)});
     }
     return out;
 }

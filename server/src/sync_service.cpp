@@ -110,10 +110,10 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         state.status = "draft";
     } else {
         state = std::move(**loaded);
-        if (state.orgId != user.orgId)
-            return rejected(m.seq, "record " + m.recordId + " belongs to another organisation");
-        if (!visible(scopeOf(user), state))
-            return rejected(m.seq, "record " + m.recordId + " is not assigned to user " + user.name);
+        // One answer for another organisation's record and a record of a colleague: which one it is
+        // is not for the pusher to learn.
+        if (state.orgId != user.orgId || !visible(scopeOf(user), state))
+            return rejected(m.seq, "record " + m.recordId + " is not one user " + user.name + " may change");
         if (m.baseVersion > state.version)
             return rejected(m.seq, "base_version " + std::to_string(m.baseVersion) + " is ahead of the server's " +
                                        std::to_string(state.version) + " for record " + m.recordId);
@@ -144,7 +144,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         if (!version.empty()) {
             std::string key = state.formId + '\n' + version;
             if (!knownForms.contains(key)) {
-                auto exists = tx.formExists(state.formId, version);
+                auto exists = tx.formExists(user.orgId, state.formId, version);
                 if (!exists.ok()) return exists.error();
                 if (!*exists) return rejected(m.seq, "unknown form version " + state.formId + " " + version);
                 knownForms.insert(std::move(key));
@@ -311,7 +311,7 @@ Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, s
     limit = std::min(limit, sync::kMaxPullLimit);
     auto page = m_repo.changes(scopeOf(user), *after, limit, true, deviceId);
     if (!page.ok()) return page.error();
-    auto forms = m_repo.listForms();
+    auto forms = m_repo.listForms(user.orgId);
     if (!forms.ok()) return forms.error();
     PullReply reply;
     reply.forms = std::move(*forms);

@@ -28,11 +28,11 @@ trap cleanup EXIT
 S=("$SERVER" --data "$T/server")
 "${S[@]}" org add alec >/dev/null
 "${S[@]}" org add gefosat >/dev/null
-echo "chloe-secret" | "${S[@]}" user add chloe --role coordinator --org alec --password-stdin >/dev/null
-echo "awa-secret" | "${S[@]}" user add awa --role ambassador --org alec --password-stdin >/dev/null
-echo "ben-secret" | "${S[@]}" user add ben --role ambassador --org alec --password-stdin >/dev/null
-echo "leo-secret" | "${S[@]}" user add leo --role ambassador --org alec --password-stdin >/dev/null
-echo "dan-secret" | "${S[@]}" user add dan --role coordinator --org gefosat --password-stdin >/dev/null
+echo "chloe-long-secret" | "${S[@]}" user add chloe --role coordinator --org alec --password-stdin >/dev/null
+echo "awa-long-secret" | "${S[@]}" user add awa --role ambassador --org alec --password-stdin >/dev/null
+echo "ben-long-secret" | "${S[@]}" user add ben --role ambassador --org alec --password-stdin >/dev/null
+echo "leo-long-secret" | "${S[@]}" user add leo --role ambassador --org alec --password-stdin >/dev/null
+echo "dan-long-secret" | "${S[@]}" user add dan --role coordinator --org gefosat --password-stdin >/dev/null
 "${S[@]}" form publish-builtin >/dev/null # the field forms: walk lists, doors, interviews, calls
 "${S[@]}" serve --port 0 --bind 127.0.0.1 >"$T/server.log" 2>&1 &
 server_pid=$!

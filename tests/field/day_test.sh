@@ -30,9 +30,9 @@ later() { date -u -d "$TODAY + $1 days" +%F; }
 
 S=("$SERVER" --data "$W/server")
 "${S[@]}" org add metropole >/dev/null
-echo "chloe-secret" | "${S[@]}" user add chloe --role coordinator --org metropole --password-stdin >/dev/null
-echo "awa-secret" | "${S[@]}" user add awa --role ambassador --org metropole --password-stdin >/dev/null
-echo "leo-secret" | "${S[@]}" user add leo --role ambassador --org metropole --password-stdin >/dev/null
+echo "chloe-long-secret" | "${S[@]}" user add chloe --role coordinator --org metropole --password-stdin >/dev/null
+echo "awa-long-secret" | "${S[@]}" user add awa --role ambassador --org metropole --password-stdin >/dev/null
+echo "leo-long-secret" | "${S[@]}" user add leo --role ambassador --org metropole --password-stdin >/dev/null
 "${S[@]}" form publish-builtin | grep -q "11 built-in form(s) published" || fail "publish-builtin"
 imp=$("${S[@]}" walklist import "$W/walk.csv" --name "Jas-de-Bouffan – lot 3" --org metropole)
 eq "$(py "$imp" "d['buildings'], d['dwellings']")" "(5, 40)" "CLI import"
@@ -49,7 +49,7 @@ api() { # METHOD PATH TOKEN [curl args...] -> body, then the status on the last 
   local m=$1 p=$2 t=$3; shift 3
   curl -s -w '\n%{http_code}' -X "$m" -H "Carnet-Protocol: $PROTO" -H "Authorization: Bearer $t" "$@" "$URL$p"
 }
-token() { curl -s -H "Carnet-Protocol: $PROTO" -d "{\"user\":\"$1\",\"password\":\"$1-secret\"}" "$URL/api/v1/login" |
+token() { curl -s -H "Carnet-Protocol: $PROTO" -d "{\"user\":\"$1\",\"password\":\"$1-long-secret\"}" "$URL/api/v1/login" |
   python3 -c "import json,sys; print(json.load(sys.stdin)['token'])"; }
 CHLOE=$(token chloe)
 AWA=$(token awa)
@@ -72,9 +72,9 @@ eq "$(status "$r")" 200 "assign"
 eq "$(api POST "/api/v1/walklists/$WL/assign" "$CHLOE" -d '{"user": "nobody"}' | tail -1)" 404 "assign unknown user"
 
 dev() { local who=$1; shift; "$DEVICE" --data "$W/$who" --lang en --author "$who" "$@"; }
-echo "awa-secret" | dev awa login "$URL" awa >/dev/null
-echo "leo-secret" | dev leo login "$URL" leo >/dev/null
-echo "chloe-secret" | dev chloe login "$URL" chloe >/dev/null
+echo "awa-long-secret" | dev awa login "$URL" awa >/dev/null
+echo "leo-long-secret" | dev leo login "$URL" leo >/dev/null
+echo "chloe-long-secret" | dev chloe login "$URL" chloe >/dev/null
 r=$(dev awa sync) || fail "awa sync: $r"
 eq "$(py "$r" "d['pulled']")" 46 "awa pulls 1 walk list, 5 buildings, 40 dwellings"
 eq "$(py "$(dev awa walklist list)" "d['dwellings'], d['visited'], d['assigned_to']")" "(40, 0, 'awa')" "awa walk list"

@@ -98,7 +98,7 @@ TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
     REQUIRE(session.ok());
     REQUIRE(session->has_value());
     CHECK((*session)->user.role == server::Role::Coordinator);
-    auto list = (*services)->forms().list();
+    auto list = (*services)->forms().list((*session)->user.orgId);
     REQUIRE(list.ok());
     CHECK(list->size() == 4);
 }

@@ -163,26 +163,26 @@ TEST_CASE_METHOD(ConsoleFixture, "users are listed and created within the organi
     CHECK(get("/api/v1/users", zed).body["users"].size() == 1);
 
     auto created =
-        post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "longenough"}}, coco);
+        post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "long enough pass"}}, coco);
     REQUIRE(created.status == 201);
     CHECK(created.body["org"] == "alec");
-    CHECK(post("/api/v1/login", json{{"user", "eve"}, {"password", "longenough"}}).status == 200);
-    CHECK(
-        post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "longenough"}}, coco).status ==
-        409);
-    CHECK(post("/api/v1/users", json{{"name", "max"}, {"role", "admin"}, {"password", "longenough"}}, coco).status ==
-          403);
-    CHECK(post("/api/v1/users",
-               json{{"name", "max"}, {"role", "ambassador"}, {"password", "longenough"}, {"org", "other"}}, coco)
+    CHECK(post("/api/v1/login", json{{"user", "eve"}, {"password", "long enough pass"}}).status == 200);
+    CHECK(post("/api/v1/users", json{{"name", "eve"}, {"role", "ambassador"}, {"password", "long enough pass"}}, coco)
+              .status == 409);
+    CHECK(post("/api/v1/users", json{{"name", "max"}, {"role", "admin"}, {"password", "long enough pass"}}, coco)
               .status == 403);
-    auto bad = post("/api/v1/users", json{{"name", "max"}, {"role", "boss"}, {"password", "longenough"}}, coco);
+    CHECK(post("/api/v1/users",
+               json{{"name", "max"}, {"role", "ambassador"}, {"password", "long enough pass"}, {"org", "other"}}, coco)
+              .status == 403);
+    auto bad = post("/api/v1/users", json{{"name", "max"}, {"role", "boss"}, {"password", "long enough pass"}}, coco);
     CHECK(bad.status == 400);
     CHECK(bad.body["message"].get<std::string>().find("role") != std::string::npos);
     CHECK(post("/api/v1/users", json{{"name", "max"}, {"role", "ambassador"}, {"password", "short"}}, coco).status ==
           400);
     // An admin creates an admin in their own organisation.
-    CHECK(post("/api/v1/users", json{{"name", "zoe"}, {"role", "admin"}, {"password", "longenough"}}, zed).status ==
-          201);
+    CHECK(
+        post("/api/v1/users", json{{"name", "zoe"}, {"role", "admin"}, {"password", "long enough pass"}}, zed).status ==
+        201);
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "devices show what they reported on their last sync", "[console]") {

@@ -16,10 +16,10 @@ field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])$2)" "$1"; }
 S=("$SERVER" --data "$W/server")
 "${S[@]}" org add alec >/dev/null
 "${S[@]}" org add gefosat >/dev/null
-echo "awa-secret" | "${S[@]}" user add awa --role ambassador --org alec --password-stdin >/dev/null
-echo "ben-secret" | "${S[@]}" user add ben --role ambassador --org alec --password-stdin >/dev/null
-echo "chloe-secret" | "${S[@]}" user add chloe --role coordinator --org alec --password-stdin >/dev/null
-echo "dan-secret" | "${S[@]}" user add dan --role coordinator --org gefosat --password-stdin >/dev/null
+echo "awa-long-secret" | "${S[@]}" user add awa --role ambassador --org alec --password-stdin >/dev/null
+echo "ben-long-secret" | "${S[@]}" user add ben --role ambassador --org alec --password-stdin >/dev/null
+echo "chloe-long-secret" | "${S[@]}" user add chloe --role coordinator --org alec --password-stdin >/dev/null
+echo "dan-long-secret" | "${S[@]}" user add dan --role coordinator --org gefosat --password-stdin >/dev/null
 "${S[@]}" form publish "$SRC/assets/forms/door_to_door.json" >/dev/null
 "${S[@]}" form publish "$SRC/assets/forms/trip_survey.json" >/dev/null
 
@@ -38,7 +38,7 @@ sync_json() { dev "$1" sync || fail "sync $1: $(dev "$1" sync 2>&1)"; }
 if echo "nope" | dev awa login "$URL" awa >/dev/null 2>"$W/err"; then fail "bad password accepted"; fi
 [ -s "$W/err" ] || fail "no message for a bad password"
 
-for who in awa ben chloe dan; do login "$who" "$who-secret"; done
+for who in awa ben chloe dan; do login "$who" "$who-long-secret"; done
 
 # Forms published on the server reach every device with its first sync.
 r=$(sync_json awa)

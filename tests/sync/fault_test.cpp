@@ -71,8 +71,8 @@ struct World {
         REQUIRE(server.admin("org add alec"));
         for (int i = 0; i < ambassadors; ++i)
             REQUIRE(server.admin("user add amb" + std::to_string(i) + " --role ambassador --org alec --password-stdin",
-                                 "password"));
-        REQUIRE(server.admin("user add coord --role coordinator --org alec --password-stdin", "password"));
+                                 "fault-password"));
+        REQUIRE(server.admin("user add coord --role coordinator --org alec --password-stdin", "fault-password"));
         REQUIRE(server.admin("form publish " + kForm));
         REQUIRE(server.start());
     }
@@ -93,7 +93,7 @@ struct Device {
         : user(u)
         , store(w.device(u))
         , transport(makeCurlTransport(url)) {
-        auto r = login(store, *transport, url, u, "password");
+        auto r = login(store, *transport, url, u, "fault-password");
         INFO(u << ": " << (r.ok() ? std::string() : r.error().message));
         REQUIRE(r.ok());
     }

@@ -4,12 +4,15 @@
 
 #include "core/result.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace carnet::server {
 
@@ -27,23 +30,42 @@ enum class AppendOutcome {
     TooLong,        ///< more bytes than the declared total
 };
 
-/// Attachments under one folder: DIR/<sha256> complete, DIR/<sha256>.part partial.
+/// Attachments under one folder, one sub-folder per organisation (an organisation never sees or
+/// probes another's by hash): DIR/<org id>/<sha256> complete, DIR/<org id>/partial/<sha256>.part
+/// partial. A partial upload left alone for longer than its lifetime is removed.
 class AttachmentStore {
 public:
+    /// How long an abandoned partial upload is kept (from its last chunk), by default.
+    static constexpr std::chrono::seconds kDefaultPartLifetime{24 * 3600};
+
     explicit AttachmentStore(std::filesystem::path dir)
         : m_dir(std::move(dir)) {}
-    /// Creates the folder.
-    Result<void> init();
-    /// The state of an upload (0 bytes when unknown). `sha256` must be 64 lowercase hex.
-    Result<UploadState> state(std::string_view sha256);
+    /// Creates the folder; files of the layout before organisations (DIR/<sha256>) are moved to the
+    /// folder of each organisation in `referencedBy(sha256)` (those whose records name the file),
+    /// and old partial files are dropped (devices upload them again). Expired partial uploads go.
+    Result<void> init(const std::function<Result<std::vector<std::int64_t>>(std::string_view)>& referencedBy = {});
+    /// Sets how long an abandoned partial upload is kept.
+    void setPartLifetime(std::chrono::seconds lifetime) { m_partLifetime = lifetime; }
+    /// The state of an upload of organisation `orgId` (0 bytes when unknown). `sha256` must be 64
+    /// lowercase hex.
+    Result<UploadState> state(std::int64_t orgId, std::string_view sha256);
     /// Appends `data` at `offset`. With `total`, the upload completes (or is refused) when `total`
-    /// bytes are in; without, it completes as soon as the bytes hash to the name.
-    Result<AppendOutcome> append(std::string_view sha256, std::uint64_t offset, std::string_view data,
-                                 std::optional<std::uint64_t> total, UploadState& after);
+    /// bytes are in; without, it completes as soon as the bytes hash to the name. Starting an upload
+    /// removes the organisation's expired partial uploads.
+    Result<AppendOutcome> append(std::int64_t orgId, std::string_view sha256, std::uint64_t offset,
+                                 std::string_view data, std::optional<std::uint64_t> total, UploadState& after);
+    /// Removes the partial uploads of `orgId` whose last chunk is older than the lifetime; returns
+    /// how many went.
+    Result<int> expireParts(std::int64_t orgId);
 
 private:
-    Result<UploadState> stateLocked(std::string_view sha256);
+    [[nodiscard]] std::filesystem::path orgDir(std::int64_t orgId) const { return m_dir / std::to_string(orgId); }
+    [[nodiscard]] std::filesystem::path partOf(std::int64_t orgId, std::string_view sha256) const {
+        return orgDir(orgId) / "partial" / (std::string(sha256) + ".part");
+    }
+    Result<UploadState> stateLocked(std::int64_t orgId, std::string_view sha256);
     std::filesystem::path m_dir;
+    std::chrono::seconds m_partLifetime = kDefaultPartLifetime;
     std::mutex m_mutex; // appends to one folder are serialised (a partial file has one writer)
 };
 

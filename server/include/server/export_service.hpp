@@ -41,12 +41,17 @@ public:
     virtual Result<bool> next(std::string& out) = 0;
 };
 
-/// Starts an export of the records of `formId` visible to `scope`, with the columns of the form's
-/// latest published version. NotFound when the form is not published; Invalid for GeoJSON of a
+/// Starts an export of the records of `formId` visible to `scope`, with the columns of every version
+/// of the form the scope's organisation sees (the latest one's first), each record read with its own
+/// version. NotFound when the form is not published for it; Invalid for GeoJSON of a
 /// form without a geopoint question. Zip and XLSX are built in `tempDir` before this returns.
 Result<std::unique_ptr<Export>> startExport(Repository& repo, const Scope& scope, std::string_view formId,
                                             ExportFormat format, const ExportOptions& options,
                                             const std::filesystem::path& tempDir);
+
+/// Text for a CSV cell that a spreadsheet never runs as a formula: text starting with = + - @, a tab
+/// or a carriage return gets a leading apostrophe (OWASP "CSV injection").
+[[nodiscard]] std::string csvSafeText(std::string_view text);
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
 [[nodiscard]] std::string csvField(std::string_view text);

@@ -53,8 +53,9 @@ public:
     /// Routes call tasks to their callers after a push: a call_task whose `appelant` names a user of
     /// the organisation is assigned to them, with its person and the person's consents, so that the
     /// phone ambassador's devices receive the task, the number and the consent it relies on.
+    /// Only records `pusher` may see are routed (an ambassador's own or assigned records).
     /// Returns how many records were (re)assigned.
-    Result<int> routeCallTasks(std::int64_t orgId, const std::vector<std::string>& recordIds);
+    Result<int> routeCallTasks(const User& pusher, const std::vector<std::string>& recordIds);
 
     /// Indicators over the records `user` may see.
     Result<field::Indicators> indicators(const User& user, field::GroupBy by);
@@ -65,7 +66,7 @@ public:
 
 private:
     Result<std::vector<field::RecordView>> views(const Scope& scope);
-    Result<std::string> latestVersion(std::string_view formId);
+    Result<std::string> latestVersion(std::int64_t orgId, std::string_view formId);
 
     Repository& m_repo;
     FormService& m_forms;

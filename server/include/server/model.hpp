@@ -39,6 +39,14 @@ struct User {
     std::string passwordHash; ///< argon2id string (libsodium)
 };
 
+/// When a token is live (AuthService, docs/security.md): ISO 8601 UTC times.
+struct TokenWindow {
+    std::string createdFrom; ///< tokens created before are past their lifetime
+    std::string usedFrom;    ///< tokens last used before were left idle too long
+    std::string touchBefore; ///< tokens last used before get `now` as their last use
+    std::string now;
+};
+
 /// Which records a reader may see: an organisation, narrowed to one user's records for ambassadors.
 struct Scope {
     std::int64_t orgId = 0;
@@ -47,10 +55,15 @@ struct Scope {
 /// The scope of `user`.
 [[nodiscard]] Scope scopeOf(const User& user);
 
-/// A published form version.
+/// The owner of a form every organisation sees: published by the server's operator
+/// (`carnet-server form publish` without `--org`, the built-in field forms).
+inline constexpr std::int64_t kSharedForms = 0;
+
+/// A published form version, owned by one organisation (or shared: kSharedForms).
 struct FormRow {
     std::string formId, version, hash;
     std::string body; ///< canonical JSON, the text the hash is computed on
+    std::int64_t orgId = kSharedForms;
 };
 
 /// Who last wrote one field, and its value then (null once removed).
@@ -119,6 +132,7 @@ struct DeviceReport {
 /// A published form version with when it was published.
 struct FormListRow {
     std::string formId, version, hash, publishedAt;
+    std::int64_t orgId = kSharedForms;
 };
 
 /// One kept version of a record.

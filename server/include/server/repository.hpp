@@ -28,8 +28,8 @@ public:
                                       std::string_view resultsJson) = 0;
     /// A record with its field metadata and open conflicts, or nullopt.
     virtual Result<std::optional<RecordState>> loadRecord(std::string_view recordId) = 0;
-    /// Whether (form id, version) is published.
-    virtual Result<bool> formExists(std::string_view formId, std::string_view version) = 0;
+    /// Whether (form id, version) is published for the organisation (its own or shared).
+    virtual Result<bool> formExists(std::int64_t orgId, std::string_view formId, std::string_view version) = 0;
     /// Writes `state` as its version `state.version` (kept in history with `state.answers`; the
     /// version's own `answers` is not read), the metadata of the `changed` fields, and assigns the
     /// next server change sequence. The version it supersedes moves into the kept history.
@@ -72,8 +72,10 @@ public:
 
     /// Stores a token by its hash for a user.
     virtual Result<void> addToken(std::string_view tokenHash, std::int64_t userId) = 0;
-    /// The user of a live (not revoked) token.
-    virtual Result<std::optional<User>> tokenUser(std::string_view tokenHash) = 0;
+    /// The user of a live token: not revoked, created at or after `window.createdFrom` and last used
+    /// at or after `window.usedFrom` (ISO 8601 UTC). A token last used before `window.touchBefore`
+    /// is marked used at `window.now` (the idle clock restarts; at most one write per interval).
+    virtual Result<std::optional<User>> useToken(std::string_view tokenHash, const TokenWindow& window) = 0;
     /// Revokes a token; revoking twice or an unknown token is harmless.
     virtual Result<void> revokeToken(std::string_view tokenHash) = 0;
 
@@ -83,12 +85,14 @@ public:
     /// The user a device is registered to, or nullopt.
     virtual Result<std::optional<std::int64_t>> deviceOwner(std::string_view deviceId) = 0;
 
-    /// Inserts a form version; Conflict when (id, version) exists.
+    /// Inserts a form version for `form.orgId`; Conflict when that owner has (id, version) already.
     virtual Result<void> insertForm(const FormRow& form) = 0;
-    /// A published form version, or nullopt.
-    virtual Result<std::optional<FormRow>> findForm(std::string_view formId, std::string_view version) = 0;
-    /// Every published version, oldest first.
-    virtual Result<std::vector<sync::FormRef>> listForms() = 0;
+    /// A form version the organisation sees (its own, else shared), or nullopt. With kSharedForms:
+    /// the shared version only.
+    virtual Result<std::optional<FormRow>> findForm(std::int64_t orgId, std::string_view formId,
+                                                    std::string_view version) = 0;
+    /// Every version the organisation sees (its own and the shared ones), oldest first.
+    virtual Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId) = 0;
 
     /// Runs `body` in one write transaction, committed when it returns ok.
     virtual Result<void> write(const std::function<Result<void>(WriteTx&)>& body) = 0;
@@ -118,8 +122,10 @@ public:
     virtual Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) = 0;
     /// Stores what a device reported and when (a device that is not registered is ignored).
     virtual Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) = 0;
-    /// Every published version with its publication time, oldest first.
-    virtual Result<std::vector<FormListRow>> listFormRows() = 0;
+    /// The organisations whose records' current answers hold `text` (an attachment's hash).
+    virtual Result<std::vector<std::int64_t>> orgsReferencing(std::string_view text) = 0;
+    /// Every version the organisation sees with its publication time, oldest first.
+    virtual Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) = 0;
 };
 
 } // namespace carnet::server

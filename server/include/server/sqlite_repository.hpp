@@ -31,13 +31,14 @@ public:
     Result<std::int64_t> addUser(const User& user) override;
     Result<std::optional<User>> findUser(std::string_view name) override;
     Result<void> addToken(std::string_view tokenHash, std::int64_t userId) override;
-    Result<std::optional<User>> tokenUser(std::string_view tokenHash) override;
+    Result<std::optional<User>> useToken(std::string_view tokenHash, const TokenWindow& window) override;
     Result<void> revokeToken(std::string_view tokenHash) override;
     Result<std::int64_t> registerDevice(std::string_view deviceId, std::int64_t userId, std::string_view name) override;
     Result<std::optional<std::int64_t>> deviceOwner(std::string_view deviceId) override;
     Result<void> insertForm(const FormRow& form) override;
-    Result<std::optional<FormRow>> findForm(std::string_view formId, std::string_view version) override;
-    Result<std::vector<sync::FormRef>> listForms() override;
+    Result<std::optional<FormRow>> findForm(std::int64_t orgId, std::string_view formId,
+                                            std::string_view version) override;
+    Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId) override;
     Result<void> write(const std::function<Result<void>(WriteTx&)>& body) override;
     Result<void> purgeFreedData() override;
     Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit, bool answersAsText,
@@ -50,7 +51,8 @@ public:
     Result<std::vector<User>> listUsers(std::int64_t orgId) override;
     Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) override;
     Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) override;
-    Result<std::vector<FormListRow>> listFormRows() override;
+    Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) override;
+    Result<std::vector<std::int64_t>> orgsReferencing(std::string_view text) override;
 
 private:
     /// A connection borrowed from the pool, returned when destroyed.
