@@ -40,8 +40,11 @@ set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
 if(CARNET_SERVER)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+  # https (`serve --tls-cert`): Debian's cpp-httplib is built with CPPHTTPLIB_OPENSSL_SUPPORT, and its
+  # header calls OpenSSL inline, so the server links libssl and libcrypto itself (docs/security.md).
+  pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
   add_library(carnet_httplib INTERFACE)
-  target_link_libraries(carnet_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)
+  target_link_libraries(carnet_httplib INTERFACE PkgConfig::HTTPLIB PkgConfig::OPENSSL Threads::Threads)
   target_include_directories(carnet_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIRS})
   add_library(carnet::httplib ALIAS carnet_httplib)
 endif()

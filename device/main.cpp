@@ -45,6 +45,7 @@ struct Options {
     std::string data;
     std::string author;
     std::optional<std::string> pin; ///< --pin-stdin or CARNET_PIN
+    std::string caFile; ///< login --ca FILE: the private CA of the server's certificate
     Lang lang = Lang::Fr;
     std::vector<std::string> args;
 };
@@ -232,16 +233,25 @@ int run(const Options& o) {
     if (cmd == "login" && a.size() == 3) {
         std::string password;
         std::getline(std::cin, password); // never on the command line, where ps would show it
-        auto transport = sync::makeCurlTransport(a[1]);
+        // A server with a certificate of a private CA: the CA's PEM is kept with the device's settings.
+        std::string caPem;
+        if (!o.caFile.empty()) {
+            auto pem = readTextFile(o.caFile);
+            if (!pem.ok()) return fail(pem.error());
+            caPem = std::move(*pem);
+        }
+        auto transport = sync::makeCurlTransport(a[1], sync::TransportOptions{caPem});
         auto r = sync::login(st, *transport, a[1], a[2], password);
         if (!r.ok()) return fail(r.error());
+        if (auto s = st.setSetting("server_ca_pem", caPem); !s.ok()) return fail(s.error());
         std::cout << json{{"user", (*r)["user"]}, {"device_id", st.deviceId()}}.dump() << '\n';
         return 0;
     }
     if (cmd == "sync" && a.size() == 1) {
         auto url = st.setting("server_url");
         if (!url.ok() || url->empty()) return fail(makeError(ErrorCode::Invalid, tr("device.not_logged_in", o.lang)));
-        auto transport = sync::makeCurlTransport(*url);
+        auto transport =
+            sync::makeCurlTransport(*url, sync::TransportOptions{st.setting("server_ca_pem").value_or("")});
         const sync::SyncReport report = sync::synchronize(st, *transport);
         std::cout << report.toJson().dump() << '\n';
         return report.ok ? 0 : 1;
@@ -279,6 +289,8 @@ int main(int argc, char** argv) {
             o.data = argv[++i];
         else if (arg == "--author" && i + 1 < argc)
             o.author = argv[++i];
+        else if (arg == "--ca" && i + 1 < argc)
+            o.caFile = argv[++i];
         else if (arg == "--lang" && i + 1 < argc)
             o.lang = parseLang(argv[++i]).value_or(o.lang);
         else if (arg == "--pin-stdin") { // never on the command line, where ps would show it

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -27,20 +28,24 @@ constexpr int kKeepAliveSeconds = 1;
 
 constexpr std::string_view kUsage = R"(usage:
   carnet-server serve --data DIR --port N [--bind 127.0.0.1]   (port 0 picks a free port)
+        [--tls-cert FILE.pem --tls-key FILE.pem]   (https; plain http only on a loopback address,
+        [--insecure-http]                          unless --insecure-http: behind a TLS proxy)
   carnet-server org add NAME --data DIR
   carnet-server user add NAME --role ambassador|coordinator|admin --org ORG --password-stdin --data DIR
-  carnet-server form publish FILE --data DIR
+  carnet-server form publish FILE --data DIR [--org ORG]   (without --org: shared with every organisation)
   carnet-server record assign RECORD_ID USER --data DIR
   carnet-server form publish-builtin --data DIR   (the field forms of assets/forms/)
   carnet-server walklist import FILE.csv --name NAME --org ORG --data DIR
   carnet-server walklist assign WALKLIST_ID USER --data DIR
   --campaign FILE: the campaign (impact coefficients, call rules) the figures use
+  serve --token-idle-days N (default 30): a token unused this long stops working
+  serve --token-lifetime-days N (default 180): a token stops working this long after its login
 )";
 
 struct Options {
-    std::string data, bind = "127.0.0.1", role, org, name, campaign;
-    std::optional<int> port;
-    bool passwordStdin = false;
+    std::string data, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey;
+    std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
+    bool passwordStdin = false, insecureHttp = false;
     std::vector<std::string> args;
 };
 
@@ -77,6 +82,12 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             if (!value(o.org)) return std::nullopt;
         } else if (a[i] == "--name") {
             if (!value(o.name)) return std::nullopt;
+        } else if (a[i] == "--tls-cert") {
+            if (!value(o.tlsCert)) return std::nullopt;
+        } else if (a[i] == "--tls-key") {
+            if (!value(o.tlsKey)) return std::nullopt;
+        } else if (a[i] == "--insecure-http") {
+            o.insecureHttp = true;
         } else if (a[i] == "--campaign") {
             if (!value(o.campaign)) return std::nullopt;
         } else if (a[i] == "--port") {
@@ -88,6 +99,16 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
                 return std::nullopt;
             }
             o.port = std::stoi(p);
+        } else if (a[i] == "--token-idle-days" || a[i] == "--token-lifetime-days") {
+            const std::string name = a[i];
+            std::string d;
+            if (!value(d)) return std::nullopt;
+            if (d.empty() || d.size() > 5 || d.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoi(d) == 0) {
+                problem = name + " needs a number of days from 1 to 99999";
+                return std::nullopt;
+            }
+            (name == "--token-idle-days" ? o.tokenIdleDays : o.tokenLifetimeDays) = std::stoi(d);
         } else if (a[i] == "--password-stdin") {
             o.passwordStdin = true;
         } else if (a[i].size() > 1 && a[i][0] == '-') {
@@ -104,8 +125,19 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
     return o;
 }
 
+// Addresses only this machine reaches: plain HTTP there carries nothing over a network.
+bool loopback(std::string_view address) {
+    return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
 int serve(const Options& o, Services& services) {
     if (!o.port) return usage("serve needs --port N");
+    if (o.tlsCert.empty() != o.tlsKey.empty()) return usage("--tls-cert and --tls-key go together");
+    const bool tls = !o.tlsCert.empty();
+    if (!tls && !loopback(o.bind) && !o.insecureHttp)
+        return usage("plain HTTP on " + o.bind +
+                     " would send passwords and personal data in clear: give --tls-cert and --tls-key, or "
+                     "--insecure-http when a TLS proxy in front of this server terminates https");
     // Signals are taken by a thread of their own (sigwait) so that stopping is ordinary code.
     sigset_t set;
     sigemptyset(&set);
@@ -113,7 +145,19 @@ int serve(const Options& o, Services& services) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-    httplib::Server http;
+    std::unique_ptr<httplib::Server> server;
+    if (tls) {
+        for (const auto* f : {&o.tlsCert, &o.tlsKey})
+            if (auto r = readTextFile(*f); !r.ok()) return fail(r.error());
+        auto ssl = std::make_unique<httplib::SSLServer>(o.tlsCert.c_str(), o.tlsKey.c_str());
+        if (!ssl->is_valid())
+            return fail(makeError(ErrorCode::Invalid, "cannot use the certificate " + o.tlsCert + " with the key " +
+                                                          o.tlsKey + " (PEM files of one key pair)"));
+        server = std::move(ssl);
+    } else {
+        server = std::make_unique<httplib::Server>();
+    }
+    httplib::Server& http = *server;
     http.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
     http.set_keep_alive_timeout(kKeepAliveSeconds);
     // A response goes out in several writes (headers, body): without this, Nagle's algorithm holds
@@ -133,7 +177,7 @@ int serve(const Options& o, Services& services) {
         sigwait(&set, &sig);
         http.stop();
     });
-    std::cout << "listening on " << o.bind << ":" << port << std::endl;
+    std::cout << "listening on " << o.bind << ":" << port << (tls ? " (https)" : "") << std::endl;
     const bool ok = http.listen_after_bind();
     if (!ok || http.is_running()) {
         // listen ended without a signal: wake the stopper so it can be joined.
@@ -154,6 +198,12 @@ int run(const Options& o) {
         if (!c.ok()) return fail(c.error());
         s.field().setCampaign(std::move(*c));
     }
+
+    AccountLimits limits = s.auth().limits();
+    constexpr std::chrono::seconds kDay{24 * 3600};
+    if (o.tokenIdleDays) limits.tokenIdle = kDay * *o.tokenIdleDays;
+    if (o.tokenLifetimeDays) limits.tokenLifetime = kDay * *o.tokenLifetimeDays;
+    s.auth().setLimits(limits);
 
     if (a[0] == "serve" && a.size() == 1) return serve(o, s);
 
@@ -180,9 +230,16 @@ int run(const Options& o) {
     }
 
     if (a[0] == "form" && a.size() == 3 && a[1] == "publish") {
+        std::int64_t owner = kSharedForms;
+        if (!o.org.empty()) {
+            auto org = s.repository().findOrg(o.org);
+            if (!org.ok()) return fail(org.error());
+            if (!*org) return fail(makeError(ErrorCode::NotFound, "no organisation '" + o.org + "'"));
+            owner = (*org)->id;
+        }
         auto text = readTextFile(a[2]);
         if (!text.ok()) return fail(text.error());
-        auto r = s.forms().publish(*text);
+        auto r = s.forms().publish(*text, owner);
         if (!r.ok()) {
             std::cerr << "carnet-server: " << a[2] << ": " << r.error().message << '\n';
             return 1;

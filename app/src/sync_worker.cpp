@@ -30,7 +30,9 @@ bool SyncWorker::startSync(const std::filesystem::path& dataDir, std::function<v
             report.errors.push_back(store.error().message);
         } else {
             const std::string url = store->setting("server_url").value_or("");
-            auto transport = sync::makeCurlTransport(url);
+            // The private CA the device was logged in with (`carnet-device login --ca`), if any.
+            auto transport =
+                sync::makeCurlTransport(url, sync::TransportOptions{store->setting("server_ca_pem").value_or("")});
             sync::SyncOptions options;
             options.attempts = 3;
             options.progress = [&](const std::string& step, int done, int) {

@@ -37,10 +37,27 @@ std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
     return size * n;
 }
 
+// Failures of TLS trust: the server was reached, but it is not the one it claims to be (or its
+// certificate cannot be checked). Retrying does not help, and it is not "offline".
+bool certificateFailure(CURLcode rc) {
+    switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return true;
+    default:
+        return false;
+    }
+}
+
 class CurlTransport final : public Transport {
 public:
-    explicit CurlTransport(std::string baseUrl)
-        : m_base(std::move(baseUrl)) {
+    CurlTransport(std::string baseUrl, TransportOptions options)
+        : m_base(std::move(baseUrl))
+        , m_options(std::move(options)) {
         std::call_once(g_curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
         while (!m_base.empty() && m_base.back() == '/')
             m_base.pop_back();
@@ -68,6 +85,17 @@ public:
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 120000L);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        // Certificates are always verified (libcurl's default, kept explicit); a private CA is added
+        // as PEM text instead of the system's store.
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+        curl_blob ca{};
+        if (!m_options.caPem.empty()) {
+            ca.data = m_options.caPem.data();
+            ca.len = m_options.caPem.size();
+            ca.flags = CURL_BLOB_NOCOPY;
+            curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+        }
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
@@ -93,6 +121,9 @@ public:
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
         const CURLcode rc = curl_easy_perform(c);
         curl_slist_free_all(headers);
+        if (certificateFailure(rc))
+            return makeError(ErrorCode::Invalid,
+                             m_base + ": " + std::string(kCertificateProblem) + ": " + curl_easy_strerror(rc));
         if (rc != CURLE_OK) return makeError(ErrorCode::Offline, m_base + ": " + curl_easy_strerror(rc), true);
         long status = 0, requestSize = 0, headerSize = 0;
         curl_off_t uploaded = 0, downloaded = 0;
@@ -109,6 +140,7 @@ public:
 
 private:
     std::string m_base;
+    TransportOptions m_options;
     std::string m_token;
     CURL* m_curl = nullptr;
     std::uint64_t m_sent = 0, m_received = 0;
@@ -116,8 +148,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> makeCurlTransport(std::string baseUrl) {
-    return std::make_unique<CurlTransport>(std::move(baseUrl));
+std::unique_ptr<Transport> makeCurlTransport(std::string baseUrl, TransportOptions options) {
+    return std::make_unique<CurlTransport>(std::move(baseUrl), std::move(options));
 }
 
 } // namespace carnet::sync

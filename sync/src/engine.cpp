@@ -26,6 +26,7 @@ json SyncReport::toJson() const {
                 {"forms_installed", formsInstalled},
                 {"round_trips", roundTrips},
                 {"offline", offline},
+                {"login_needed", loginNeeded},
                 {"bytes_sent", bytesSent},
                 {"bytes_received", bytesReceived},
                 {"errors", errors}};
@@ -54,6 +55,7 @@ struct Call {
         auto a = exchange(HttpRequest{method, path, std::move(body), std::move(encoding)});
         if (!a.ok()) return a.error();
         if (a->status >= 400) {
+            if (a->status == 401) report.loginNeeded = true;
             const json& j = a->body;
             const std::string message = j.is_object() && j.contains("message") && j["message"].is_string()
                                             ? j["message"].get<std::string>()
@@ -311,11 +313,36 @@ Result<json> login(store::Store& store, Transport& transport, const std::string&
     transport.setToken(token);
     auto dev = call.send("POST", "/api/v1/devices", json{{"device_id", store.deviceId()}, {"name", "carnet"}});
     if (!dev.ok()) return dev.error();
-    for (const auto& [k, v] :
-         {std::pair<std::string, std::string>{"server_url", url}, {"server_user", user}, {"server_token", token}})
+    for (const auto& [k, v] : {std::pair<std::string, std::string>{"server_url", url},
+                               {"server_user", user},
+                               {"server_token", token},
+                               {"server_token_renew_after", r->value("renew_after", std::string())}})
         if (auto s = store.setSetting(k, v); !s.ok()) return s.error();
     return *r;
 }
+
+namespace {
+
+// A token past its renewal date is exchanged for a new one before the sync (docs/sync-protocol.md,
+// "Tokens"): a device that syncs now and then never has to ask for the password. A renewal that
+// fails leaves the old token, which the sync then uses (or reports as needing a login).
+Result<void> renewToken(store::Store& store, Transport& transport, Call& call) {
+    auto after = store.setting("server_token_renew_after");
+    if (!after.ok()) return after.error();
+    if (after->empty() || nowIsoUtc() < *after) return {};
+    auto r = call.send("POST", "/api/v1/session/renew", json::object());
+    if (!r.ok()) return {};
+    if (!r->contains("token") || !(*r)["token"].is_string())
+        return makeError(ErrorCode::Invalid, "renew: no token in the response");
+    const std::string token = (*r)["token"].get<std::string>();
+    for (const auto& [k, v] : {std::pair<std::string, std::string>{"server_token", token},
+                               {"server_token_renew_after", r->value("renew_after", std::string())}})
+        if (auto s = store.setSetting(k, v); !s.ok()) return s.error();
+    transport.setToken(token);
+    return {};
+}
+
+} // namespace
 
 SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options) {
     SyncReport report;
@@ -332,6 +359,10 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
     Call call{transport, options, report};
     auto token = store.setting("server_token");
     if (token.ok() && !token->empty()) transport.setToken(*token);
+    if (auto renewed = renewToken(store, transport, call); !renewed.ok()) {
+        fail(report, renewed.error());
+        return report;
+    }
 
     // 1. Push the outbox in bounded batches, oldest first. Each request travels on its own thread
     //    while this one stores the answers to the previous batch and reads the next: the device's work

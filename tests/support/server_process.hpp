@@ -1,6 +1,7 @@
 #pragma once
 // A real carnet-server process on 127.0.0.1 (port chosen by the system), with its own data folder.
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace carnet::test {
 
@@ -31,8 +33,16 @@ public:
         return std::system(cmd.c_str()) == 0;
     }
 
-    /// Starts `serve` and waits for its "listening on 127.0.0.1:PORT" line.
-    bool start() {
+    /// Starts `serve` (with `extra` options: "--tls-cert", FILE, ...) and waits for its
+    /// "listening on 127.0.0.1:PORT" line. With --tls-cert, url() is https.
+    bool start(const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> args{m_bin, "--data", m_data.string(), "serve", "--port", "0", "--bind", "127.0.0.1"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        m_https = std::find(extra.begin(), extra.end(), "--tls-cert") != extra.end();
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
         int fds[2];
         if (::pipe(fds) != 0) return false;
         m_pid = ::fork();
@@ -40,9 +50,7 @@ public:
             ::dup2(fds[1], 1);
             ::close(fds[0]);
             ::close(fds[1]);
-            const std::string data = m_data.string();
-            ::execl(m_bin.c_str(), m_bin.c_str(), "--data", data.c_str(), "serve", "--port", "0", "--bind", "127.0.0.1",
-                    static_cast<char*>(nullptr));
+            ::execv(m_bin.c_str(), argv.data());
             ::_exit(127);
         }
         ::close(fds[1]);
@@ -85,7 +93,9 @@ public:
         }
     }
 
-    [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+    [[nodiscard]] std::string url() const {
+        return (m_https ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(m_port);
+    }
     [[nodiscard]] int port() const { return m_port; }
 
 private:
@@ -93,6 +103,7 @@ private:
     std::filesystem::path m_data;
     pid_t m_pid = -1;
     int m_port = 0;
+    bool m_https = false;
 };
 
 } // namespace carnet::test

@@ -41,8 +41,19 @@ public:
     [[nodiscard]] virtual std::uint64_t bytesReceived() const { return 0; }
 };
 
-/// libcurl transport: gzip both ways, timeouts, counts bytes on the wire.
-[[nodiscard]] std::unique_ptr<Transport> makeCurlTransport(std::string baseUrl);
+/// How the libcurl transport trusts an https server.
+struct TransportOptions {
+    /// PEM certificates of a private CA to trust instead of the system's (`carnet-device login --ca`);
+    /// empty: the system's CA store. Certificates are always verified.
+    std::string caPem;
+};
+
+/// The start of the message of a transport error caused by the server's certificate (not trusted,
+/// wrong name, expired): not offline, and retrying does not help.
+inline constexpr std::string_view kCertificateProblem = "the server's TLS certificate is not trusted";
+
+/// libcurl transport: gzip both ways, timeouts, counts bytes on the wire, verifies certificates.
+[[nodiscard]] std::unique_ptr<Transport> makeCurlTransport(std::string baseUrl, TransportOptions options = {});
 
 /// What a sync did, printed by `carnet-device sync` as JSON.
 struct SyncReport {
@@ -53,7 +64,8 @@ struct SyncReport {
     std::uint64_t bytesSent = 0, bytesReceived = 0;
     std::vector<std::string> errors;
     bool ok = true;
-    bool offline = false; ///< the server could not be reached: nothing was lost, try later
+    bool offline = false;     ///< the server could not be reached: nothing was lost, try later
+    bool loginNeeded = false; ///< the server no longer takes the token (expired, revoked): ask for the password
     [[nodiscard]] nlohmann::json toJson() const;
 };
 
