@@ -124,11 +124,10 @@ constexpr std::string_view kVisibleForm =
     "(f.org_id = ?1 OR (f.org_id = 0 AND NOT EXISTS (SELECT 1 FROM forms o WHERE o.org_id = ?1 AND "
     "o.form_id = f.form_id AND o.version = f.version)))";
 
-// Version 9: tokens expire when left idle and after a lifetime (docs/security.md, "Accounts"); the
-// last use is kept to within the touch interval.
+// Version 9: tokens expire when left idle and after a lifetime (docs/security.md, "Accounts"); a
+// token's last use (to within the touch interval; none yet: its creation) lives in a table of its own.
 constexpr std::string_view kSchemaV9 = R"sql(
-ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
-UPDATE tokens SET last_used_at = created_at;
+CREATE TABLE IF NOT EXISTS token_uses(token_hash TEXT PRIMARY KEY, last_used_at TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 const std::array<Migration, 9> kMigrations{{{1, kSchemaV1},
@@ -667,8 +666,7 @@ Result<std::optional<User>> SqliteRepository::findUser(std::string_view name) {
 Result<void> SqliteRepository::addToken(std::string_view tokenHash, std::int64_t userId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare(
-        "INSERT INTO tokens(token_hash, user_id, created_at, last_used_at) VALUES (?1, ?2, ?3, ?3)");
+    auto st = lease->db().prepare("INSERT INTO tokens(token_hash, user_id, created_at) VALUES (?, ?, ?)");
     if (!st.ok()) return st.error();
     return st->bind(1, tokenHash).bind(2, userId).bind(3, nowIsoUtc()).run();
 }
@@ -676,10 +674,12 @@ Result<void> SqliteRepository::addToken(std::string_view tokenHash, std::int64_t
 Result<std::optional<User>> SqliteRepository::useToken(std::string_view tokenHash, const TokenWindow& window) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare(
-        "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, t.last_used_at < ?4 FROM users u "
-        "JOIN orgs o ON o.id = u.org_id JOIN tokens t ON t.user_id = u.id WHERE t.token_hash = ?1 AND "
-        "t.revoked_at IS NULL AND t.created_at >= ?2 AND t.last_used_at >= ?3");
+    auto st =
+        lease->db().prepare("SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, "
+                            "coalesce(tu.last_used_at, t.created_at) < ?4 FROM users u JOIN orgs o ON o.id = u.org_id "
+                            "JOIN tokens t ON t.user_id = u.id LEFT JOIN token_uses tu ON tu.token_hash = t.token_hash "
+                            "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND t.created_at >= ?2 AND "
+                            "coalesce(tu.last_used_at, t.created_at) >= ?3");
     if (!st.ok()) return st.error();
     st->bind(1, tokenHash).bind(2, window.createdFrom).bind(3, window.usedFrom).bind(4, window.touchBefore);
     auto row = st->step();
@@ -689,9 +689,10 @@ Result<std::optional<User>> SqliteRepository::useToken(std::string_view tokenHas
     const bool touch = st->integer(6) != 0;
     st->reset();
     if (touch) {
-        auto up = lease->db().prepare("UPDATE tokens SET last_used_at = ? WHERE token_hash = ?");
+        auto up = lease->db().prepare("INSERT INTO token_uses(token_hash, last_used_at) VALUES (?, ?) "
+                                      "ON CONFLICT(token_hash) DO UPDATE SET last_used_at = excluded.last_used_at");
         if (!up.ok()) return up.error();
-        if (auto r = up->bind(1, window.now).bind(2, tokenHash).run(); !r.ok()) return r.error();
+        if (auto r = up->bind(1, tokenHash).bind(2, window.now).run(); !r.ok()) return r.error();
     }
     return std::optional<User>(std::move(u));
 }
