@@ -13,6 +13,8 @@
       if (v === undefined || v === null || v === false) continue;
       if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else if (k === 'class') e.className = v;
+      // Through the CSSOM: the Content-Security-Policy (style-src 'self') refuses style attributes.
+      else if (k === 'style') e.style.cssText = v;
       else e.setAttribute(k, v === true ? '' : v);
     }
     for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));

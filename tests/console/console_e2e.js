@@ -58,7 +58,7 @@ async function main() {
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#login-error:not([hidden])');
   check((await page.textContent('#login-error')).includes('incorrect'), 'bad password message');
-  await page.fill('#login-password', 'chloe-secret');
+  await page.fill('#login-password', 'chloe-long-secret');
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('.page-head h1');
   check((await page.textContent('.page-head h1')) === 'Tableau de bord', 'dashboard after login');
@@ -100,7 +100,7 @@ async function main() {
   check((await page.locator('tr[data-form^="enquete_mobilite@"]').count()) === 1, 'XLSForm published and listed');
 
   // Devices log in and get the form; an ambassador collects an interview.
-  for (const who of ['awa', 'chloe']) dev(who, ['login', URL, who], `${who}-secret\n`);
+  for (const who of ['awa', 'chloe']) dev(who, ['login', URL, who], `${who}-long-secret\n`);
   // The server has the 11 built-in field forms (`form publish-builtin`, door_to_door among them) and
   // the XLSForm published above.
   check(sync('awa').forms_installed === 12, 'forms reach the ambassador device');
@@ -221,7 +221,7 @@ async function main() {
   dev('awa', ['door', doors[1], 'refus', '--at', `${day}T10:20`]);
   dev('awa', ['door', doors[2], 'repasser', '--at', `${day}T10:25`]);
   check(sync('awa').ok === true, 'awa pushes the day');
-  dev('leo', ['login', URL, 'leo'], 'leo-secret\n');
+  dev('leo', ['login', URL, 'leo'], 'leo-long-secret\n');
   sync('leo');
   const queue = jsonLines(dev('leo', ['calls', 'queue', '--caller', 'leo', '--today', day]));
   check(queue.length === 1 && queue[0].task_id === effects.call_task_id, 'the call reaches leo');
@@ -248,7 +248,7 @@ async function main() {
   // sessions) and pushed to the server like any field day.
   if (SHOTS) {
     for (const who of ['ben', 'eve']) {
-      dev(who, ['login', URL, who], `${who === 'eve' ? 'eve-secret-1' : who + '-secret'}\n`);
+      dev(who, ['login', URL, who], `${who === 'eve' ? 'eve-secret-1' : who + '-long-secret'}\n`);
       dev(who, ['demo-seed', '--user', who]);
       check(sync(who).ok === true, who + ' pushes the demo');
     }

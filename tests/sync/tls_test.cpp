@@ -136,7 +136,7 @@ TEST_CASE("plain HTTP is refused on an address other machines reach, unless aske
     test::TempDir dir;
     const std::string bin = std::string("'") + CARNET_SERVER_BIN + "' --data '" + dir.path().string() + "'";
     std::string out;
-    CHECK(sh(bin + " serve --port 0 --bind 0.0.0.0", &out) == 2);
+    CHECK(sh("timeout 20 " + bin + " serve --port 0 --bind 0.0.0.0", &out) == 2);
     CHECK(out.find("--tls-cert") != std::string::npos);
     CHECK(out.find("--insecure-http") != std::string::npos);
 }
