@@ -45,7 +45,7 @@ struct Options {
     std::string data;
     std::string author;
     std::optional<std::string> pin; ///< --pin-stdin or CARNET_PIN
-    std::string caFile; ///< login --ca FILE: the private CA of the server's certificate
+    std::string caFile;             ///< login --ca FILE: the private CA of the server's certificate
     Lang lang = Lang::Fr;
     std::vector<std::string> args;
 };

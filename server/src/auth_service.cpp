@@ -1,10 +1,10 @@
 #include "server/auth_service.hpp"
 
+#include "core/clock.hpp"
 #include "server/crypto.hpp"
 #include "server/password_policy.hpp"
 
 #include <algorithm>
-#include <ctime>
 
 namespace carnet::server {
 
@@ -15,12 +15,7 @@ constexpr std::size_t kTokenBytes = 32;
 constexpr std::chrono::seconds kTouchInterval{60};
 
 std::string isoUtc(std::chrono::system_clock::time_point t) {
-    const std::time_t s = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&s, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return clock::isoUtc(t);
 }
 constexpr std::size_t kMaxNameBytes = 200;
 
