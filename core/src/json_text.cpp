@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace carnet {
 
@@ -19,7 +20,102 @@ std::pair<int, int> lineColumnAt(std::string_view text, std::size_t offset) {
     return {line, column};
 }
 
-bool parseJsonText(std::string_view text, nlohmann::json& out, JsonSyntaxError& error) {
+std::optional<JsonDepthExcess> findJsonDepthExcess(std::string_view text, int maxDepth) {
+    // One frame per open array or object: the position inside it, for the pointer.
+    struct Frame {
+        bool array = false;
+        std::size_t index = 0;
+        std::string key;
+        bool expectKey = false;
+    };
+    std::vector<Frame> stack;
+    bool inString = false, escaped = false, capturing = false;
+    std::string key;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (inString) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                inString = false;
+                if (capturing) {
+                    stack.back().key = std::move(key);
+                    stack.back().expectKey = false;
+                }
+                capturing = false;
+                continue;
+            }
+            if (capturing) key += c;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            inString = true;
+            capturing = !stack.empty() && !stack.back().array && stack.back().expectKey;
+            key.clear();
+            break;
+        case '[':
+        case '{':
+            if (stack.size() >= static_cast<std::size_t>(maxDepth < 0 ? 0 : maxDepth)) {
+                JsonDepthExcess e;
+                e.offset = i;
+                for (const auto& f : stack)
+                    e.pointer += "/" + (f.array ? std::to_string(f.index) : jsonPointerToken(f.key));
+                return e;
+            }
+            stack.push_back(Frame{c == '[', 0, {}, c == '{'});
+            break;
+        case ']':
+        case '}':
+            if (!stack.empty()) stack.pop_back();
+            break;
+        case ',':
+            if (!stack.empty()) {
+                if (stack.back().array)
+                    ++stack.back().index;
+                else
+                    stack.back().expectKey = true;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return std::nullopt;
+}
+
+bool jsonDeeperThan(const nlohmann::json& doc, int maxDepth) {
+    std::vector<std::pair<const nlohmann::json*, int>> todo;
+    if (doc.is_structured()) todo.emplace_back(&doc, 1);
+    while (!todo.empty()) {
+        auto [node, depth] = todo.back();
+        todo.pop_back();
+        if (depth > maxDepth) return true;
+        for (const auto& child : *node)
+            if (child.is_structured()) todo.emplace_back(&child, depth + 1);
+    }
+    return false;
+}
+
+bool parseJsonText(std::string_view text, nlohmann::json& out, JsonSyntaxError& error, const JsonLimits& limits) {
+    if (text.size() > limits.maxBytes) {
+        error.problem = JsonProblem::TooLarge;
+        error.line = 1;
+        error.column = 1;
+        error.message = "the text is over " + std::to_string(limits.maxBytes) + " bytes";
+        return false;
+    }
+    if (auto excess = findJsonDepthExcess(text, limits.maxDepth)) {
+        auto [line, column] = lineColumnAt(text, excess->offset);
+        error.problem = JsonProblem::TooDeep;
+        error.line = line;
+        error.column = column;
+        error.pointer = std::move(excess->pointer);
+        error.message = "arrays and objects nested deeper than " + std::to_string(limits.maxDepth) + " levels";
+        return false;
+    }
     try {
         out = nlohmann::json::parse(text.begin(), text.end());
         return true;

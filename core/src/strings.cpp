@@ -42,6 +42,39 @@ std::size_t utf8Length(std::string_view s) {
     return n;
 }
 
+std::size_t invalidUtf8At(std::string_view s) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const unsigned c = byte(i);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned lo = 0x80, hi = 0xBF; // allowed range of the second byte
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0; // overlong
+            if (c == 0xED) hi = 0x9F; // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90; // overlong
+            if (c == 0xF4) hi = 0x8F; // past U+10FFFF
+        } else {
+            return i;
+        }
+        if (i + len > s.size()) return i;
+        if (byte(i + 1) < lo || byte(i + 1) > hi) return i;
+        for (std::size_t k = 2; k < len; ++k)
+            if ((byte(i + k) & 0xC0u) != 0x80u) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
 std::string formatNumber(double value) {
     if (std::isnan(value)) return "NaN";
     if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";

@@ -1,5 +1,7 @@
 #include "field/walklist.hpp"
 
+#include "core/strings.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -100,6 +102,13 @@ WalkListParse parseWalkListCsv(std::string_view csv, std::string_view name, cons
     WalkListParse out;
     auto& errors = out.errors;
     if (csv.size() >= 3 && csv.substr(0, 3) == "\xEF\xBB\xBF") csv.remove_prefix(3);
+    // Records hold JSON text: bytes that are not UTF-8 are refused here, at their line, not when stored.
+    if (invalidUtf8At(name) != std::string_view::npos) errors.push_back({0, tr("field.csv.bad_name", lang)});
+    if (const auto at = invalidUtf8At(csv); at != std::string_view::npos)
+        errors.push_back(
+            {static_cast<int>(std::count(csv.begin(), csv.begin() + static_cast<std::ptrdiff_t>(at), '\n')) + 1,
+             tr("field.csv.bad_utf8", lang)});
+    if (!errors.empty()) return out;
     // The separator is the one the header line uses.
     const std::string_view header = csv.substr(0, csv.find('\n'));
     const char sep =

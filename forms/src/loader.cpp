@@ -104,6 +104,9 @@ public:
         m_problems.push_back(std::move(p));
     }
 
+    /// The problems found so far, without running the checks (a document refused as a whole).
+    LoadResult fail() { return finish(); }
+
 private:
     LoadResult finish() {
         LoadResult r;
@@ -345,7 +348,7 @@ private:
         }
     }
 
-    int readItem(const json& j, const std::string& ptr, int parent, int repeat, bool topLevel) {
+    int readItem(const json& j, const std::string& ptr, int parent, int repeat, bool topLevel, int nesting = 0) {
         if (!j.is_object()) {
             problem(ptr, "load.expect_object");
             return -1;
@@ -363,6 +366,11 @@ private:
         }
         if (!topLevel && *type == ItemType::Page) {
             problem(ptr + "/type", "load.page_nested");
+            return -1;
+        }
+        // `nesting`: the groups and repeats around this item.
+        if (isContainer(*type) && *type != ItemType::Page && nesting >= kMaxItemNesting) {
+            problem(ptr, "load.too_nested", {std::to_string(kMaxItemNesting)});
             return -1;
         }
         Item item;
@@ -433,7 +441,8 @@ private:
             } else {
                 const int childRepeat = *type == ItemType::Repeat ? index : repeat;
                 for (std::size_t i = 0; i < ch->size(); ++i) {
-                    const int c = readItem((*ch)[i], ptr + "/children/" + std::to_string(i), index, childRepeat, false);
+                    const int c = readItem((*ch)[i], ptr + "/children/" + std::to_string(i), index, childRepeat, false,
+                                           *type == ItemType::Page ? nesting : nesting + 1);
                     if (c >= 0) self().children.push_back(c);
                 }
             }
@@ -729,6 +738,13 @@ private:
 } // namespace
 
 LoadResult loadFormJson(const json& doc) {
+    // Checked before any recursive walk (reading items, dump): a document built elsewhere is held to
+    // the same depth as text.
+    if (jsonDeeperThan(doc, kMaxFormJsonDepth)) {
+        Loader loader;
+        loader.problem("", "load.too_deep", {std::to_string(kMaxFormJsonDepth)});
+        return loader.fail();
+    }
     Loader loader;
     return loader.run(doc);
 }
@@ -736,13 +752,28 @@ LoadResult loadFormJson(const json& doc) {
 LoadResult loadForm(std::string_view jsonText) {
     json doc;
     JsonSyntaxError err;
-    if (!parseJsonText(jsonText, doc, err)) {
+    if (!parseJsonText(jsonText, doc, err, JsonLimits{kMaxFormBytes, kMaxFormJsonDepth})) {
         LoadResult r;
         Problem p;
-        p.line = err.line;
-        p.column = err.column;
-        p.key = "load.json_syntax";
-        p.args = {err.message};
+        switch (err.problem) {
+        case JsonProblem::TooDeep:
+            p.pointer = err.pointer;
+            p.key = "load.too_deep";
+            p.args = {std::to_string(kMaxFormJsonDepth)};
+            break;
+        case JsonProblem::TooLarge:
+            p.line = 1;
+            p.column = 1;
+            p.key = "load.too_large";
+            p.args = {std::to_string(kMaxFormBytes >> 20)};
+            break;
+        case JsonProblem::Syntax:
+            p.line = err.line;
+            p.column = err.column;
+            p.key = "load.json_syntax";
+            p.args = {err.message};
+            break;
+        }
         r.problems.push_back(std::move(p));
         return r;
     }

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -927,4 +928,74 @@ TEST_CASE("'personal' marks questions holding personal data, and must be a boole
     CHECK(ok.form->find("nom")->personal);
     CHECK_FALSE(ok.form->find("nb")->personal);
     onlyProblem(load(formWith({tel})), "/pages/0/children/0/personal", "load.expect_bool");
+}
+
+// ------------------------------------------------------------------ nesting limits (issue 17, finding 1)
+
+namespace {
+
+// A form whose page holds groups nested `depth` deep, as text (a parsed tree that deep could not even
+// be written back out before the limit: dump() recurses).
+std::string nestedGroups(int depth) {
+    std::string open, close;
+    for (int i = 0; i < depth; ++i) {
+        open += R"({"type":"group","name":"g)" + std::to_string(i) + R"(","children":[)";
+        close += "]}";
+    }
+    return R"({"id":"deep","version":"1","title":"Deep","default_language":"fr","languages":["fr"],)"
+           R"("pages":[{"type":"page","name":"p","label":"P","children":[)" +
+           open + R"({"type":"text","name":"q","label":"Q"})" + close + "]}]}";
+}
+
+} // namespace
+
+TEST_CASE("groups nested 20,000 deep are refused with the path where the limit is crossed", "[loader][limits]") {
+    const LoadResult r = loadForm(nestedGroups(20000));
+    INFO(describe(r));
+    REQUIRE(r.problems.size() == 1);
+    const Problem p = r.problems.front();
+    CHECK(p.key == "load.too_deep");
+    // The JSON path of the first container past the limit: the page, then groups inside groups.
+    CHECK(p.pointer.rfind("/pages/0/children/0/children/0/children/0/", 0) == 0);
+    CHECK(std::count(p.pointer.begin(), p.pointer.end(), '/') == kMaxFormJsonDepth);
+    CHECK(p.format("deep.json", Lang::En).rfind("deep.json: /pages/0/children/0/", 0) == 0);
+    CHECK(p.message(Lang::En) == "arrays and objects nested deeper than 128 levels");
+    CHECK(p.message(Lang::Fr) == "tableaux et objets imbriqués sur plus de 128 niveaux");
+}
+
+TEST_CASE("a value nested 100,000 deep is refused before it is parsed", "[loader][limits]") {
+    const std::string text =
+        R"({"id":"deep","version":"1","x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const LoadResult r = loadForm(text);
+    std::string ptr = "/x";
+    for (int i = 1; i < kMaxFormJsonDepth; ++i)
+        ptr += "/0";
+    onlyProblem(r, ptr, "load.too_deep");
+}
+
+TEST_CASE("groups and repeats nest at most 32 deep, within the JSON depth", "[loader][limits]") {
+    CHECK(loadForm(nestedGroups(kMaxItemNesting)).ok());
+    const LoadResult r = loadForm(nestedGroups(kMaxItemNesting + 1));
+    std::string ptr = "/pages/0";
+    for (int i = 0; i <= kMaxItemNesting; ++i)
+        ptr += "/children/0";
+    const Problem p = onlyProblem(r, ptr, "load.too_nested");
+    CHECK(p.message(Lang::En) == "groups and repeats nested deeper than 32 levels");
+}
+
+TEST_CASE("a parsed document deeper than the limit is refused before it is walked", "[loader][limits]") {
+    json doc = json::array();
+    for (int i = 0; i < 20000; ++i)
+        doc = json::array({std::move(doc)});
+    json form = formWith(json::array({question("text", "q")}));
+    form["x"] = std::move(doc);
+    onlyProblem(load(form), "", "load.too_deep");
+}
+
+TEST_CASE("a form text over 8 MiB is refused before it is parsed", "[loader][limits]") {
+    const std::string text = "{\"id\":\"big\",\"x\":\"" + std::string(kMaxFormBytes, 'x') + "\"}";
+    const LoadResult r = loadForm(text);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems.front().key == "load.too_large");
+    CHECK(r.problems.front().message(Lang::En) == "the file is over 8 MiB");
 }

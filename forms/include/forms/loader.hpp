@@ -32,6 +32,13 @@ struct LoadResult {
     [[nodiscard]] bool ok() const { return form != nullptr; }
 };
 
+/// A form file's size limit: a larger text is refused before it is parsed.
+inline constexpr std::size_t kMaxFormBytes = 8u << 20;
+/// Arrays and objects inside one another in a form document (62 groups in groups, and their texts).
+inline constexpr int kMaxFormJsonDepth = 128;
+/// Groups and repeats inside one another (as many as an XLSForm may open).
+inline constexpr int kMaxItemNesting = 32;
+
 /// Loads a form from JSON text.
 [[nodiscard]] LoadResult loadForm(std::string_view jsonText);
 /// Loads a form from an already parsed JSON document.
