@@ -45,8 +45,7 @@ void AppState::pollWorker() {
     } else {
         m_haveReport = true;
         m_report = done.report;
-        m_viewsLoaded = false;                 // pulled records
-        m_store.setLanguage(langCode(m_lang)); // records changed under the cached session
+        m_viewsLoaded = false; // pulled records (the open form reloads through the store's stamp)
     }
 }
 
@@ -221,13 +220,30 @@ void AppState::startForm(const std::string& formId) {
 void AppState::openRecord(const std::string& id) {
     m_form = FormModel{};
     m_form.recordId = id;
-    auto session = m_store.session(id);
+    m_session.reset();
+    auto session = m_store.openSession(id);
     if (!session.ok()) {
         m_form.message = session.error().message;
         return;
     }
-    (*session)->setLanguage(std::string(langCode(m_lang)));
+    m_session = std::move(*session);
+    m_sessionStamp = m_store.stamp().value_or(store::Store::Stamp{});
     m_screen = Screen::Form;
+}
+
+forms::Session* AppState::openSession() {
+    auto stamp = m_store.stamp();
+    if (!m_session || !stamp.ok() || !(*stamp == m_sessionStamp)) {
+        auto session = m_store.openSession(m_form.recordId);
+        if (!session.ok()) {
+            m_session.reset();
+            return nullptr;
+        }
+        m_session = std::move(*session);
+        m_sessionStamp = stamp.ok() ? *stamp : store::Store::Stamp{};
+    }
+    m_session->setLanguage(std::string(langCode(m_lang)));
+    return m_session.get();
 }
 
 void AppState::setText(const std::string& path, const std::string& text) {
@@ -276,14 +292,12 @@ void AppState::draw(DrawContext& ctx) {
         drawIndicators(evaluateIndicators(indicatorsData(), m_lang), ctx);
         break;
     case Screen::Form: {
-        auto session = m_store.session(m_form.recordId);
-        if (!session.ok()) {
+        forms::Session* session = openSession();
+        if (session == nullptr) {
             m_screen = Screen::Home;
             return;
         }
-        (*session)->setLanguage(std::string(langCode(m_lang)));
-        drawForm(evaluateForm(m_form, (*session)->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M")),
-                 ctx);
+        drawForm(evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M")), ctx);
         break;
     }
     }

@@ -45,6 +45,24 @@ Result<int> installBuiltinForms(store::Store& store) {
 
 namespace {
 
+// Runs a workflow as one unit of work: its writes commit together when it succeeds, and none of them
+// stays when it fails (or the process dies before the commit).
+template <class F> auto inOneUnit(store::Store& store, F&& work) -> decltype(work()) {
+    auto tx = store.transaction();
+    if (!tx.begun()) return tx.begun().error();
+    auto r = work();
+    if (!r) return r; // rolled back
+    if (auto c = tx.commit(); !c) return c.error();
+    return r;
+}
+
+// A best-effort prefill: a value the form refuses is left out; any other failure is an error.
+Result<void> prefill(store::Store& store, std::string_view id, std::string_view path, const json& value) {
+    auto r = store.setAnswer(id, path, value);
+    if (!r && r.error().code == ErrorCode::Invalid) return {};
+    return r;
+}
+
 Result<RecordView> viewById(store::Store& store, std::string_view id) {
     auto r = store.get(id);
     if (!r) return r.error();
@@ -106,86 +124,96 @@ Result<void> cancelOpenCalls(store::Store& store, const RecordIndex& index, std:
 
 Result<WalkListImport> importWalkList(store::Store& store, std::string_view csv, std::string_view name,
                                       std::string_view author, Lang lang) {
-    auto parsed = parseWalkListCsv(
-        csv, name, [] { return newUuid(); }, lang);
-    if (!parsed.import) {
-        std::string msg = tr("field.csv.rejected", lang, {"CSV", std::to_string(parsed.errors.size())});
-        for (const auto& e : parsed.errors)
-            msg += "\n" + tr("field.csv.line", lang, {std::to_string(e.line), e.message});
-        return Error{ErrorCode::Invalid, msg};
-    }
-    WalkListImport imp = std::move(*parsed.import);
-    std::map<std::string, std::string> ids;
-    auto wl = create(store, imp.walkList, author, ids, false);
-    if (!wl) return wl.error();
-    imp.walkList.id = *wl;
-    for (auto* group : {&imp.buildings, &imp.dwellings}) {
-        for (auto& rec : *group) {
-            auto id = create(store, rec, author, ids, false);
-            if (!id) return id.error();
-            rec.id = *id;
-            for (auto& [k, v] : rec.answers.items())
-                if (v.is_string())
-                    if (auto it = ids.find(v.get<std::string>()); it != ids.end()) v = it->second;
+    return inOneUnit(store, [&]() -> Result<WalkListImport> {
+        auto parsed = parseWalkListCsv(
+            csv, name, [] { return newUuid(); }, lang);
+        if (!parsed.import) {
+            std::string msg = tr("field.csv.rejected", lang, {"CSV", std::to_string(parsed.errors.size())});
+            for (const auto& e : parsed.errors)
+                msg += "\n" + tr("field.csv.line", lang, {std::to_string(e.line), e.message});
+            return Error{ErrorCode::Invalid, msg};
         }
-    }
-    return imp;
+        WalkListImport imp = std::move(*parsed.import);
+        std::map<std::string, std::string> ids;
+        auto wl = create(store, imp.walkList, author, ids, false);
+        if (!wl) return wl.error();
+        imp.walkList.id = *wl;
+        for (auto* group : {&imp.buildings, &imp.dwellings}) {
+            for (auto& rec : *group) {
+                auto id = create(store, rec, author, ids, false);
+                if (!id) return id.error();
+                rec.id = *id;
+                for (auto& [k, v] : rec.answers.items())
+                    if (v.is_string())
+                        if (auto it = ids.find(v.get<std::string>()); it != ids.end()) v = it->second;
+            }
+        }
+        return imp;
+    });
 }
 
 Result<std::string> recordDoorOutcome(store::Store& store, std::string_view dwellingId, DoorOutcome outcome,
                                       std::string_view at, std::string_view user) {
-    auto d = viewById(store, dwellingId);
-    if (!d) return d.error();
-    if (d->formId != formid::kDwelling)
-        return Error{ErrorCode::Invalid, tr("field.door.not_dwelling", Lang::Fr, {dwellingId})};
-    return doorOutcome(store, *d, outcome, at, user, {});
+    return inOneUnit(store, [&]() -> Result<std::string> {
+        auto d = viewById(store, dwellingId);
+        if (!d) return d.error();
+        if (d->formId != formid::kDwelling)
+            return Error{ErrorCode::Invalid, tr("field.door.not_dwelling", Lang::Fr, {dwellingId})};
+        return doorOutcome(store, *d, outcome, at, user, {});
+    });
 }
 
 Result<std::vector<std::string>> markBuildingAbsent(store::Store& store, std::string_view buildingId,
                                                     std::string_view at, std::string_view user) {
-    auto views = loadViews(store);
-    if (!views) return views.error();
-    RecordIndex index(*views);
-    const RecordView* b = index.find(buildingId);
-    if (b == nullptr || b->formId != formid::kBuilding)
-        return Error{ErrorCode::NotFound, tr("field.door.not_building", Lang::Fr, {buildingId})};
-    std::vector<std::string> out;
-    for (const RecordView* d : remainingDwellings(index, buildingId)) {
-        auto id = doorOutcome(store, *d, DoorOutcome::Absent, at, user, {});
-        if (!id) return id.error();
-        out.push_back(*id);
-    }
-    return out;
+    return inOneUnit(store, [&]() -> Result<std::vector<std::string>> {
+        auto views = loadViews(store);
+        if (!views) return views.error();
+        RecordIndex index(*views);
+        const RecordView* b = index.find(buildingId);
+        if (b == nullptr || b->formId != formid::kBuilding)
+            return Error{ErrorCode::NotFound, tr("field.door.not_building", Lang::Fr, {buildingId})};
+        std::vector<std::string> out;
+        for (const RecordView* d : remainingDwellings(index, buildingId)) {
+            auto id = doorOutcome(store, *d, DoorOutcome::Absent, at, user, {});
+            if (!id) return id.error();
+            out.push_back(*id);
+        }
+        return out;
+    });
 }
 
 Result<std::string> startInterview(store::Store& store, std::string_view dwellingId, std::string_view user) {
-    auto d = viewById(store, dwellingId);
-    if (!d) return d.error();
-    if (d->formId != formid::kDwelling)
-        return Error{ErrorCode::Invalid, tr("field.door.not_dwelling", Lang::Fr, {dwellingId})};
-    auto id = store.createRecord(formid::kDoorToDoor, user);
-    if (!id) return id;
-    if (auto r = store.setAnswer(*id, fields::kDwellingId, d->id); !r) return r.error();
-    if (auto b = viewById(store, d->text(fields::kBuildingId))) {
-        // Best effort: the commune is a choice of the form, the address a constrained text.
-        std::string commune = foldName(b->text(fields::kCommune), "");
-        std::replace(commune.begin(), commune.end(), ' ', '_');
-        (void)store.setAnswer(*id, "commune", commune);
-        std::string address = b->text(fields::kNumber) + " " + b->text(fields::kStreet);
-        if (auto bat = b->text(fields::kBuildingLabel); !bat.empty()) address += ", bât. " + bat;
-        address += ", logement " + d->text(fields::kDwellingLabel);
-        (void)store.setAnswer(*id, "adresse", address);
-    }
-    return id;
+    return inOneUnit(store, [&]() -> Result<std::string> {
+        auto d = viewById(store, dwellingId);
+        if (!d) return d.error();
+        if (d->formId != formid::kDwelling)
+            return Error{ErrorCode::Invalid, tr("field.door.not_dwelling", Lang::Fr, {dwellingId})};
+        auto id = store.createRecord(formid::kDoorToDoor, user);
+        if (!id) return id;
+        if (auto r = store.setAnswer(*id, fields::kDwellingId, d->id); !r) return r.error();
+        if (auto b = viewById(store, d->text(fields::kBuildingId))) {
+            // Best effort: the commune is a choice of the form, the address a constrained text.
+            std::string commune = foldName(b->text(fields::kCommune), "");
+            std::replace(commune.begin(), commune.end(), ' ', '_');
+            if (auto r = prefill(store, *id, "commune", commune); !r) return r.error();
+            std::string address = b->text(fields::kNumber) + " " + b->text(fields::kStreet);
+            if (auto bat = b->text(fields::kBuildingLabel); !bat.empty()) address += ", bât. " + bat;
+            address += ", logement " + d->text(fields::kDwellingLabel);
+            if (auto r = prefill(store, *id, "adresse", address); !r) return r.error();
+        }
+        return id;
+    });
 }
 
-Result<FinalizeEffects> finalizeRecord(store::Store& store, std::string_view recordId, const Campaign& campaign,
-                                       std::string_view at, std::string_view user) {
+namespace {
+
+Result<FinalizeEffects> finalizeSteps(store::Store& store, std::string_view recordId, const Campaign& campaign,
+                                      std::string_view at, std::string_view user) {
     FinalizeEffects fx;
     auto rec = store.get(recordId);
     if (!rec) return rec.error();
     if (rec->status == store::Status::Finalized) return fx;
-    auto session = store.session(recordId);
+    auto session = store.openSession(recordId);
     if (!session) return session.error();
     fx.issues = (*session)->issues();
     if (!fx.issues.empty()) return fx;
@@ -244,6 +272,20 @@ Result<FinalizeEffects> finalizeRecord(store::Store& store, std::string_view rec
     return fx;
 }
 
+} // namespace
+
+Result<FinalizeEffects> finalizeRecord(store::Store& store, std::string_view recordId, const Campaign& campaign,
+                                       std::string_view at, std::string_view user) {
+    // One unit of work: the person, consents, the interview's person_id, the finalized interview, the
+    // door visit and the call task commit together, or none of them does (a retry starts afresh).
+    auto tx = store.transaction();
+    if (!tx.begun()) return tx.begun().error();
+    auto fx = finalizeSteps(store, recordId, campaign, at, user);
+    if (!fx || !fx->issues.empty()) return fx; // nothing finalized: whatever was written rolls back
+    if (auto c = tx.commit(); !c) return c.error();
+    return fx;
+}
+
 Result<std::vector<CallQueueEntry>> callQueue(store::Store& store, std::string_view caller, std::string_view today) {
     auto views = loadViews(store);
     if (!views) return views.error();
@@ -252,37 +294,41 @@ Result<std::vector<CallQueueEntry>> callQueue(store::Store& store, std::string_v
 
 Result<CallResult> recordCall(store::Store& store, std::string_view taskId, const CallAttempt& attempt,
                               const Campaign& campaign, Lang lang) {
-    auto task = viewById(store, taskId);
-    if (!task) return task.error();
-    auto plan = planCallAttempt(*task, attempt, campaign, lang);
-    if (!plan) return plan.error();
-    // The new attempt is the last instance of the repeat.
-    const json& attempts = plan->changes.at(fields::kAttempts);
-    auto n = store.addRepeat(taskId, fields::kAttempts);
-    if (!n) return n.error();
-    const std::string prefix = std::string(fields::kAttempts) + "[" + std::to_string(*n) + "]/";
-    for (const auto& [k, v] : attempts.back().items())
-        if (auto r = store.setAnswer(taskId, prefix + k, v); !r) return r.error();
-    json rest = plan->changes;
-    rest.erase(std::string(fields::kAttempts));
-    if (auto r = applyChanges(store, taskId, rest); !r) return r.error();
-    CallResult out;
-    out.status = plan->status;
-    if (plan->openScript) {
-        std::string form = task->text(fields::kCallForm);
-        if (form.empty()) form = std::string(formid::kPhoneFollowup);
-        auto script = store.createRecord(form, attempt.caller.empty() ? task->author : attempt.caller);
-        if (!script) return script.error();
-        const json links = {{fields::kPersonId, task->text(fields::kPersonId)}, {fields::kCallTaskId, task->id}};
-        if (auto r = applyChanges(store, *script, links); !r) return r.error();
-        (void)store.setAnswer(*script, "issue_appel", callOutcomeValue(CallOutcome::Answered));
-        if (auto person = store.get(task->text(fields::kPersonId)))
-            if (auto phone = person->answers.find(fields::kPhone); phone != person->answers.end() && phone->is_string())
-                (void)store.setAnswer(*script, "numero_compose", *phone);
-        if (auto r = store.setAnswer(taskId, fields::kScriptRecordId, *script); !r) return r.error();
-        out.scriptId = *script;
-    }
-    return out;
+    return inOneUnit(store, [&]() -> Result<CallResult> {
+        auto task = viewById(store, taskId);
+        if (!task) return task.error();
+        auto plan = planCallAttempt(*task, attempt, campaign, lang);
+        if (!plan) return plan.error();
+        // The new attempt is the last instance of the repeat.
+        const json& attempts = plan->changes.at(fields::kAttempts);
+        auto n = store.addRepeat(taskId, fields::kAttempts);
+        if (!n) return n.error();
+        const std::string prefix = std::string(fields::kAttempts) + "[" + std::to_string(*n) + "]/";
+        for (const auto& [k, v] : attempts.back().items())
+            if (auto r = store.setAnswer(taskId, prefix + k, v); !r) return r.error();
+        json rest = plan->changes;
+        rest.erase(std::string(fields::kAttempts));
+        if (auto r = applyChanges(store, taskId, rest); !r) return r.error();
+        CallResult out;
+        out.status = plan->status;
+        if (plan->openScript) {
+            std::string form = task->text(fields::kCallForm);
+            if (form.empty()) form = std::string(formid::kPhoneFollowup);
+            auto script = store.createRecord(form, attempt.caller.empty() ? task->author : attempt.caller);
+            if (!script) return script.error();
+            const json links = {{fields::kPersonId, task->text(fields::kPersonId)}, {fields::kCallTaskId, task->id}};
+            if (auto r = applyChanges(store, *script, links); !r) return r.error();
+            if (auto r = prefill(store, *script, "issue_appel", callOutcomeValue(CallOutcome::Answered)); !r)
+                return r.error();
+            if (auto person = store.get(task->text(fields::kPersonId)))
+                if (auto phone = person->answers.find(fields::kPhone);
+                    phone != person->answers.end() && phone->is_string())
+                    if (auto r = prefill(store, *script, "numero_compose", *phone); !r) return r.error();
+            if (auto r = store.setAnswer(taskId, fields::kScriptRecordId, *script); !r) return r.error();
+            out.scriptId = *script;
+        }
+        return out;
+    });
 }
 
 Result<std::string> addPerson(store::Store& store, const json& answers, std::string_view user) {
@@ -293,75 +339,83 @@ Result<std::string> addPerson(store::Store& store, const json& answers, std::str
 
 Result<std::string> recordConsent(store::Store& store, std::string_view personId, std::string_view purpose,
                                   bool granted, const Campaign& campaign, std::string_view at, std::string_view user) {
-    auto p = viewById(store, personId);
-    if (!p) return p.error();
-    if (p->formId != formid::kPerson)
-        return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
-    auto id = createOne(store, makeConsent(personId, purpose, granted, campaign.consentWordingVersion, at, user, ""),
-                        user, true);
-    if (!id) return id;
-    if (!granted && purpose == kPurposePhone) {
-        auto views = loadViews(store);
-        if (!views) return views.error();
-        if (auto r = cancelOpenCalls(store, RecordIndex(*views), personId); !r) return r.error();
-    }
-    return id;
+    return inOneUnit(store, [&]() -> Result<std::string> {
+        auto p = viewById(store, personId);
+        if (!p) return p.error();
+        if (p->formId != formid::kPerson)
+            return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
+        auto id = createOne(
+            store, makeConsent(personId, purpose, granted, campaign.consentWordingVersion, at, user, ""), user, true);
+        if (!id) return id;
+        if (!granted && purpose == kPurposePhone) {
+            auto views = loadViews(store);
+            if (!views) return views.error();
+            if (auto r = cancelOpenCalls(store, RecordIndex(*views), personId); !r) return r.error();
+        }
+        return id;
+    });
 }
 
 Result<void> setDoNotContact(store::Store& store, std::string_view personId, bool doNotContact) {
-    auto p = viewById(store, personId);
-    if (!p) return p.error();
-    if (p->formId != formid::kPerson)
-        return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
-    if (auto r = store.setAnswer(personId, fields::kDoNotContact, doNotContact ? "oui" : "non"); !r) return r;
-    if (!doNotContact) return {};
-    auto views = loadViews(store);
-    if (!views) return views.error();
-    return cancelOpenCalls(store, RecordIndex(*views), personId);
+    return inOneUnit(store, [&]() -> Result<void> {
+        auto p = viewById(store, personId);
+        if (!p) return p.error();
+        if (p->formId != formid::kPerson)
+            return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
+        if (auto r = store.setAnswer(personId, fields::kDoNotContact, doNotContact ? "oui" : "non"); !r) return r;
+        if (!doNotContact) return {};
+        auto views = loadViews(store);
+        if (!views) return views.error();
+        return cancelOpenCalls(store, RecordIndex(*views), personId);
+    });
 }
 
 Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std::string_view loserId, Lang lang) {
-    auto views = loadViews(store);
-    if (!views) return views.error();
-    RecordIndex index(*views);
-    auto plan = planMerge(index, keepId, loserId, lang);
-    if (!plan) return plan;
-    if (auto r = applyChanges(store, keepId, plan->keepChanges); !r) return r.error();
-    if (auto r = applyChanges(store, loserId, plan->loserChanges); !r) return r.error();
-    for (const auto& [id, changes] : plan->relinks) {
-        const RecordView* r = index.find(id);
-        if (r != nullptr && r->status == "draft")
-            if (auto w = applyChanges(store, id, changes); !w) return w.error();
-    }
-    return plan;
+    return inOneUnit(store, [&]() -> Result<MergePlan> {
+        auto views = loadViews(store);
+        if (!views) return views.error();
+        RecordIndex index(*views);
+        auto plan = planMerge(index, keepId, loserId, lang);
+        if (!plan) return plan;
+        if (auto r = applyChanges(store, keepId, plan->keepChanges); !r) return r.error();
+        if (auto r = applyChanges(store, loserId, plan->loserChanges); !r) return r.error();
+        for (const auto& [id, changes] : plan->relinks) {
+            const RecordView* r = index.find(id);
+            if (r != nullptr && r->status == "draft")
+                if (auto w = applyChanges(store, id, changes); !w) return w.error();
+        }
+        return plan;
+    });
 }
 
 Result<ErasureReport> erasePerson(store::Store& store, std::string_view personId, Lang lang) {
-    auto views = loadViews(store);
-    if (!views) return views.error();
-    RecordIndex index(*views);
-    auto plan = planErasure(index, personId, lang);
-    if (!plan) return plan.error();
-    ErasureReport rep;
-    rep.plan = *plan;
-    // The marks first (efface, ne_pas_contacter, cancelled calls): they are not personal and must
-    // reach the server before any later write of the erased fields is dropped.
-    for (const auto& [id, changes] : plan->updates)
-        if (auto r = applyChanges(store, id, changes); !r) return r.error();
-    for (const auto& [id, names] : plan->erase) {
-        if (index.find(id) == nullptr) continue;
-        // The `erase` op works on top-level answers: "R[].F" erases the whole repeat R (its other
-        // answers, such as age bands, go with it; indicators do not read them).
-        std::vector<std::string> top;
-        for (const auto& name : names) {
-            const auto bracket = name.find("[]");
-            std::string t = bracket == std::string::npos ? name : name.substr(0, bracket);
-            if (std::find(top.begin(), top.end(), t) == top.end()) top.push_back(std::move(t));
+    return inOneUnit(store, [&]() -> Result<ErasureReport> {
+        auto views = loadViews(store);
+        if (!views) return views.error();
+        RecordIndex index(*views);
+        auto plan = planErasure(index, personId, lang);
+        if (!plan) return plan.error();
+        ErasureReport rep;
+        rep.plan = *plan;
+        // The marks first (efface, ne_pas_contacter, cancelled calls): they are not personal and must
+        // reach the server before any later write of the erased fields is dropped.
+        for (const auto& [id, changes] : plan->updates)
+            if (auto r = applyChanges(store, id, changes); !r) return r.error();
+        for (const auto& [id, names] : plan->erase) {
+            if (index.find(id) == nullptr) continue;
+            // The `erase` op works on top-level answers: "R[].F" erases the whole repeat R (its other
+            // answers, such as age bands, go with it; indicators do not read them).
+            std::vector<std::string> top;
+            for (const auto& name : names) {
+                const auto bracket = name.find("[]");
+                std::string t = bracket == std::string::npos ? name : name.substr(0, bracket);
+                if (std::find(top.begin(), top.end(), t) == top.end()) top.push_back(std::move(t));
+            }
+            if (auto w = store.eraseFields(id, top); !w) return w.error();
+            rep.erased.emplace_back(id, std::move(top));
         }
-        if (auto w = store.eraseFields(id, top); !w) return w.error();
-        rep.erased.emplace_back(id, std::move(top));
-    }
-    return rep;
+        return rep;
+    });
 }
 
 Result<Indicators> indicators(store::Store& store, const Campaign& campaign, GroupBy by, std::string_view org) {

@@ -138,6 +138,26 @@ std::span<const Migration> storeMigrations() {
     return kMigrations;
 }
 
+// The one write path: every write of the store runs inside a Unit. The outermost unit is a
+// BEGIN IMMEDIATE transaction; a unit opened inside another (the steps of a workflow grouped by
+// Store::Transaction) is a savepoint, so a refused step undoes only itself and the workflow commits
+// once, all or nothing. Whatever a unit rolls back leaves the caches too.
+class Store::Unit {
+public:
+    explicit Unit(Impl& s);
+    Unit(const Unit&) = delete;
+    Unit& operator=(const Unit&) = delete;
+    ~Unit();
+    [[nodiscard]] const Result<void>& begun() const { return m_begun; }
+    Result<void> commit();
+
+private:
+    Impl& m_s;
+    bool m_outer;
+    bool m_open = false;
+    Result<void> m_begun;
+};
+
 struct Store::Impl {
     Db db;
     fs::path dir;
@@ -145,12 +165,18 @@ struct Store::Impl {
     Lang lang = Lang::Fr;
     std::string deviceId;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const forms::Form>> formCache;
-    // The record being filled: consecutive answers to it do not reload its form session.
+    // The record being filled: consecutive answers to it do not reload its form session. It is trusted
+    // only while no other connection (the app's sync worker) committed since it was read.
     std::string cachedId;
     std::unique_ptr<forms::Session> cached;
     // Encryption at rest (store/vault.hpp): null when the store has none.
     std::shared_ptr<const DataKey> vaultKey;
     std::map<std::pair<std::string, std::string>, std::set<std::string>> personalCache;
+    std::int64_t cachedDataVersion = -1;
+    int depth = 0;                                      // units open (0: no transaction)
+    std::int64_t commits = 0;                           // durable commits since opening
+    bool purgePending = false;                          // an erasure in this transaction: VACUUM after it
+    std::function<void(std::int64_t, bool)> commitHook; // Store::onCommit
 
     Error dbError(const Error& e) const {
         if (e.code == ErrorCode::NoSpace)
@@ -304,19 +330,34 @@ struct Store::Impl {
         return o;
     }
 
+    // Changes when another connection commits to the file (not when this one does).
+    Result<std::int64_t> dataVersion() { return db.scalar("PRAGMA data_version"); }
+
+    // A form session over a record's stored answers. Problems of the stored answers are not refused
+    // here: they were accepted when written (or come from the server), and show as the session's issues.
+    Result<std::unique_ptr<forms::Session>> loadSession(const Record& rec) {
+        auto form = loadForm(rec.formId, rec.formVersion);
+        if (!form.ok())
+            return makeError(ErrorCode::NotFound,
+                             tr("store.missing_form_version", lang, {rec.id, rec.formId, rec.formVersion}));
+        auto s = std::make_unique<forms::Session>(*form, sessionOptions(**form));
+        s->loadAnswers(rec.answers); // what does not load shows through issues(), see above
+        return s;
+    }
+
+    // The cached session of a record, reloaded when another connection committed since it was read.
     Result<forms::Session*> sessionFor(std::string_view id, Record* out = nullptr) {
         auto rec = getRecord(id);
         if (!rec.ok()) return rec.error();
         if (out) *out = *rec;
-        if (cachedId == id && cached) return cached.get();
-        auto form = loadForm(rec->formId, rec->formVersion);
-        if (!form.ok())
-            return makeError(ErrorCode::NotFound,
-                             tr("store.missing_form_version", lang, {id, rec->formId, rec->formVersion}));
-        auto s = std::make_unique<forms::Session>(*form, sessionOptions(**form));
-        (void)s->loadAnswers(rec->answers);
-        cached = std::move(s);
+        auto version = dataVersion();
+        if (!version.ok()) return version.error();
+        if (cachedId == id && cached && cachedDataVersion == *version) return cached.get();
+        auto s = loadSession(*rec);
+        if (!s.ok()) return s.error();
+        cached = std::move(*s);
         cachedId = std::string(id);
+        cachedDataVersion = *version;
         return cached.get();
     }
 
@@ -331,11 +372,20 @@ struct Store::Impl {
         return st->run();
     }
 
-    // Writes a record's new answers and the matching outbox entry in one durable transaction.
-    Result<void> saveAnswers(const Record& rec, const json& answers, std::string_view op, json changes) {
+    // Writes the changed top-level fields over the record's stored answers, and the matching outbox
+    // entry, in one durable transaction. `rec` is the row as read inside the caller's unit, so no
+    // other connection wrote in between: fields nobody edited keep the value on disk.
+    Result<void> saveChanges(const Record& rec, std::string_view op, json changes) {
         const std::string now = nowIsoUtc();
-        Tx tx(db);
-        if (!tx.begun().ok()) return dbError(tx.begun().error());
+        Unit tx(*this);
+        if (!tx.begun().ok()) return tx.begun().error();
+        json answers = rec.answers;
+        for (const auto& [field, value] : changes.items()) {
+            if (value.is_null())
+                answers.erase(field);
+            else
+                answers[field] = value;
+        }
         auto st = db.prepare("UPDATE records SET answers = ?, updated_at = ? WHERE id = ?");
         if (!st.ok()) return dbError(st.error());
         st->bind(1, sealFields(rec.id, rec.formId, rec.formVersion, answers).dump()).bind(2, now).bind(3, rec.id);
@@ -343,7 +393,7 @@ struct Store::Impl {
         json entry = json::object();
         entry["fields"] = std::move(changes);
         if (auto r = appendOutbox(rec.id, rec.serverVersion, op, entry, now); !r.ok()) return dbError(r.error());
-        if (auto r = tx.commit(); !r.ok()) return dbError(r.error());
+        if (auto r = tx.commit(); !r.ok()) return r.error();
         return {};
     }
 
@@ -353,8 +403,8 @@ struct Store::Impl {
         const std::string now = nowIsoUtc();
         std::string k(kind);
         if (k.empty()) k = form.settings.value("kind", std::string("interview"));
-        Tx tx(db);
-        if (!tx.begun().ok()) return dbError(tx.begun().error());
+        Unit tx(*this);
+        if (!tx.begun().ok()) return tx.begun().error();
         auto st =
             db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
                        "updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)");
@@ -370,7 +420,7 @@ struct Store::Impl {
         entry["author"] = author;
         entry["fields"] = answers;
         if (auto r = appendOutbox(id, 0, "create", entry, now); !r.ok()) return dbError(r.error());
-        if (auto r = tx.commit(); !r.ok()) return dbError(r.error());
+        if (auto r = tx.commit(); !r.ok()) return r.error();
         return id;
     }
 
@@ -378,6 +428,10 @@ struct Store::Impl {
     // entry. A refused edit changes nothing; a failed save drops the session, which would otherwise
     // hold a value the file does not.
     template <class Edit> Result<int> editDraft(std::string_view id, std::string_view path, Edit&& edit) {
+        // The write lock first, then the read: what the edit is made against is what the file holds
+        // (a commit by another connection since the session was cached reloads it).
+        Unit tx(*this);
+        if (!tx.begun().ok()) return tx.begun().error();
         Record rec;
         auto session = sessionFor(id, &rec);
         if (!session.ok()) return session.error();
@@ -388,15 +442,22 @@ struct Store::Impl {
         if (!result.ok()) return makeError(result.error().code, fieldError(id, path, result.error().message));
         const json after = (*session)->answers();
         json changes = changedFields(before, after);
-        if (changes.empty()) return result; // the same answer again: already saved
+        if (changes.empty()) { // the same answer again: already saved
+            if (auto r = tx.commit(); !r.ok()) return r.error();
+            return result;
+        }
         for (const auto& [field, value] : changes.items())
             if (std::find(rec.erased.begin(), rec.erased.end(), field) != rec.erased.end()) {
                 dropCache(); // the session holds the refused value
                 return makeError(ErrorCode::Conflict, tr("store.field_erased", lang, {id, field}));
             }
-        if (auto saved = saveAnswers(rec, after, "set", std::move(changes)); !saved.ok()) {
-            dropCache();
+        if (auto saved = saveChanges(rec, "set", std::move(changes)); !saved.ok()) {
+            dropCache(); // the session holds a value the file does not
             return saved.error();
+        }
+        if (auto r = tx.commit(); !r.ok()) {
+            dropCache();
+            return r.error();
         }
         return result;
     }
@@ -493,8 +554,8 @@ struct Store::Impl {
         auto sealed = sealKey(*fresh, pin, limits);
         if (!sealed.ok()) return sealed.error();
         if (auto r = db.exec("PRAGMA secure_delete = ON"); !r.ok()) return r.error();
-        Tx tx(db);
-        if (!tx.begun().ok()) return dbError(tx.begun().error());
+        Unit tx(*this);
+        if (!tx.begun().ok()) return tx.begun().error();
         vaultKey = fresh;
         auto undo = [&](const Error& e) {
             vaultKey.reset();
@@ -576,6 +637,53 @@ struct Store::Impl {
         return tr("store.field_error", lang, {id, path, message});
     }
 };
+
+Store::Unit::Unit(Impl& s)
+    : m_s(s)
+    , m_outer(s.depth == 0) {
+    m_begun = s.db.exec(m_outer ? "BEGIN IMMEDIATE" : "SAVEPOINT unit");
+    if (!m_begun.ok()) {
+        m_begun = s.dbError(m_begun.error());
+        return;
+    }
+    m_open = true;
+    ++s.depth;
+}
+
+Store::Unit::~Unit() {
+    if (!m_open) return;
+    --m_s.depth;
+    // Best effort: a failed rollback leaves SQLite to roll back when the connection closes.
+    if (m_outer) {
+        (void)m_s.db.exec("ROLLBACK");
+        m_s.purgePending = false;
+        m_s.formCache.clear();
+    } else {
+        (void)m_s.db.exec("ROLLBACK TO unit; RELEASE unit");
+    }
+    m_s.dropCache();
+}
+
+Result<void> Store::Unit::commit() {
+    if (!m_open) return makeError(ErrorCode::Internal, "commit without an open unit of work");
+    if (!m_outer) {
+        if (auto r = m_s.db.exec("RELEASE unit"); !r.ok()) return m_s.dbError(r.error());
+        m_open = false;
+        --m_s.depth;
+        return {};
+    }
+    if (m_s.commitHook) m_s.commitHook(m_s.commits + 1, false);
+    if (auto r = m_s.db.exec("COMMIT"); !r.ok()) return m_s.dbError(r.error());
+    m_open = false;
+    --m_s.depth;
+    ++m_s.commits;
+    if (m_s.commitHook) m_s.commitHook(m_s.commits, true);
+    if (m_s.purgePending) {
+        m_s.purgePending = false;
+        m_s.purgeFreed();
+    }
+    return {};
+}
 
 Store::Store(std::unique_ptr<Impl> impl)
     : m_impl(std::move(impl)) {}
@@ -702,8 +810,8 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
     }
     existing->reset();
 
-    Tx tx(s.db);
-    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    Unit tx(s);
+    if (!tx.begun().ok()) return tx.begun().error();
     auto ins = s.db.prepare("INSERT INTO forms(form_id, version, hash, definition, installed_at, seq) "
                             "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM forms))");
     if (!ins.ok()) return ins.error();
@@ -755,7 +863,7 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
             ++report.draftsKept;
         }
     }
-    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     s.dropCache();
     s.formCache[{form.id, form.version}] = lr.form;
     return report;
@@ -829,6 +937,8 @@ Result<void> Store::removeRepeat(std::string_view recordId, std::string_view pat
 
 Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId) {
     Impl& s = *m_impl;
+    Unit tx(s); // the read below is what the file holds until the commit
+    if (!tx.begun().ok()) return tx.begun().error();
     Record rec;
     auto session = s.sessionFor(recordId, &rec);
     if (!session.ok()) return session.error();
@@ -839,8 +949,6 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
     // The finalized record holds what the form says: relevant answers and calculated values.
     const json record = (*session)->record();
     const std::string now = nowIsoUtc();
-    Tx tx(s.db);
-    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
     auto st = s.db.prepare("UPDATE records SET status = 'finalized', answers = ?, updated_at = ? WHERE id = ?");
     if (!st.ok()) return st.error();
     st->bind(1, s.sealFields(rec.id, rec.formId, rec.formVersion, record).dump()).bind(2, now).bind(3, rec.id);
@@ -850,10 +958,7 @@ Result<std::vector<forms::FieldIssue>> Store::finalize(std::string_view recordId
     entry["fields"] = changedFields(rec.answers, record);
     if (auto r = s.appendOutbox(rec.id, rec.serverVersion, "finalize", entry, now); !r.ok())
         return s.dbError(r.error());
-    if (auto r = tx.commit(); !r.ok()) {
-        s.dropCache();
-        return s.dbError(r.error());
-    }
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     s.dropCache();
     return std::vector<forms::FieldIssue>{};
 }
@@ -868,14 +973,14 @@ Result<void> Store::deleteRecord(std::string_view recordId) {
     if (!rec.ok()) return rec.error();
     if (rec->deleted) return {};
     const std::string now = nowIsoUtc();
-    Tx tx(s.db);
-    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    Unit tx(s);
+    if (!tx.begun().ok()) return tx.begun().error();
     auto st = s.db.prepare("UPDATE records SET deleted = 1, answers = '{}', updated_at = ? WHERE id = ?");
     if (!st.ok()) return st.error();
     if (auto r = st->bind(1, now).bind(2, rec->id).run(); !r.ok()) return s.dbError(r.error());
     if (auto r = s.appendOutbox(rec->id, rec->serverVersion, "delete", json::object(), now); !r.ok())
         return s.dbError(r.error());
-    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     s.dropCache();
     return {};
 }
@@ -897,8 +1002,8 @@ Result<void> Store::eraseFields(std::string_view recordId, const std::vector<std
     }
     const std::string now = nowIsoUtc();
     {
-        Tx tx(s.db);
-        if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+        Unit tx(s);
+        if (!tx.begun().ok()) return tx.begun().error();
         auto st = s.db.prepare("UPDATE records SET answers = ?, erased = ?, updated_at = ? WHERE id = ?");
         if (!st.ok()) return st.error();
         st->bind(1, s.sealFields(rec->id, rec->formId, rec->formVersion, answers).dump());
@@ -907,10 +1012,10 @@ Result<void> Store::eraseFields(std::string_view recordId, const std::vector<std
         if (auto r = s.scrubOutbox(rec->id, fields); !r.ok()) return s.dbError(r.error());
         if (auto r = s.appendOutbox(rec->id, rec->serverVersion, "erase", entry, now); !r.ok())
             return s.dbError(r.error());
-        if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+        s.purgePending = true; // after the outermost commit: VACUUM cannot run inside a transaction
+        if (auto r = tx.commit(); !r.ok()) return r.error();
     }
     s.dropCache();
-    s.purgeFreed();
     return {};
 }
 
@@ -937,8 +1042,37 @@ Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withA
     return out;
 }
 
-Result<forms::Session*> Store::session(std::string_view recordId) {
-    return m_impl->sessionFor(recordId);
+Store::Transaction::Transaction(std::unique_ptr<Unit> unit)
+    : m_unit(std::move(unit)) {}
+Store::Transaction::Transaction(Transaction&&) noexcept = default;
+Store::Transaction::~Transaction() = default;
+
+const Result<void>& Store::Transaction::begun() const {
+    return m_unit->begun();
+}
+
+Result<void> Store::Transaction::commit() {
+    return m_unit->commit();
+}
+
+void Store::onCommit(std::function<void(std::int64_t, bool)> hook) {
+    m_impl->commitHook = std::move(hook);
+}
+
+Store::Transaction Store::transaction() {
+    return Transaction(std::make_unique<Unit>(*m_impl));
+}
+
+Result<std::unique_ptr<forms::Session>> Store::openSession(std::string_view recordId) {
+    auto rec = m_impl->getRecord(recordId);
+    if (!rec.ok()) return rec.error();
+    return m_impl->loadSession(*rec);
+}
+
+Result<Store::Stamp> Store::stamp() {
+    auto version = m_impl->dataVersion();
+    if (!version.ok()) return version.error();
+    return Stamp{m_impl->commits, *version};
 }
 
 Result<std::vector<OutboxEntry>> Store::outbox() {
@@ -966,11 +1100,14 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
     if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data->size()) {
         if (auto w = writeFileDurably(a.path, *data, s.dir, s.lang); !w.ok()) return w.error();
     }
+    Unit tx(s);
+    if (!tx.begun().ok()) return tx.begun().error();
     // Relative to the data folder: the app's container moves (Android restore, iOS update).
     auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
     if (!st.ok()) return st.error();
     st->bind(1, a.hash).bind(2, a.size).bind(3, platform::storedPath(s.dir, a.path)).bind(4, nowIsoUtc());
     if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     return a;
 }
 
@@ -998,10 +1135,12 @@ Result<std::string> Store::attachmentData(std::string_view sha256) {
 }
 
 Result<void> Store::setAttachmentUpload(std::string_view sha256, std::string_view state) {
+    Unit tx(*m_impl);
+    if (!tx.begun().ok()) return tx.begun().error();
     auto st = m_impl->db.prepare("UPDATE attachments SET upload = ? WHERE hash = ?");
     if (!st.ok()) return st.error();
     if (auto r = st->bind(1, state).bind(2, sha256).run(); !r.ok()) return m_impl->dbError(r.error());
-    return {};
+    return tx.commit();
 }
 
 Result<void> Store::checkpoint() {
@@ -1027,6 +1166,8 @@ Result<std::string> Store::setting(std::string_view key, std::string_view fallba
 }
 
 Result<void> Store::setSetting(std::string_view key, std::string_view value) {
+    Unit tx(*m_impl);
+    if (!tx.begun().ok()) return tx.begun().error();
     auto st = m_impl->db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) "
                                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!st.ok()) return st.error();
@@ -1034,7 +1175,7 @@ Result<void> Store::setSetting(std::string_view key, std::string_view value) {
     st->bind(1, "setting." + std::string(key));
     st->bind(2, seal ? sealText(*m_impl->vaultKey, "setting:" + std::string(key), value) : std::string(value));
     if (auto r = st->run(); !r.ok()) return m_impl->dbError(r.error());
-    return {};
+    return tx.commit();
 }
 
 Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
@@ -1079,8 +1220,8 @@ Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq,
 
 Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {
     Impl& s = *m_impl;
-    Tx tx(s.db);
-    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    Unit tx(s);
+    if (!tx.begun().ok()) return tx.begun().error();
     auto del = s.db.prepare("DELETE FROM outbox WHERE seq = ?");
     auto rej = s.db.prepare("UPDATE outbox SET rejected = ? WHERE seq = ?");
     auto ver = s.db.prepare("UPDATE records SET server_version = max(server_version, ?) "
@@ -1097,15 +1238,15 @@ Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {
         del->bind(1, a.seq);
         if (auto r = del->run(); !r.ok()) return s.dbError(r.error());
     }
-    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     return {};
 }
 
 Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::string_view cursor) {
     Impl& s = *m_impl;
     const std::string now = nowIsoUtc();
-    Tx tx(s.db);
-    if (!tx.begun().ok()) return s.dbError(tx.begun().error());
+    Unit tx(s);
+    if (!tx.begun().ok()) return tx.begun().error();
     int applied = 0;
     bool newlyErased = false;
     // Prepared once per page, not once per record (a page holds up to 500): each use resets first.
@@ -1225,9 +1366,9 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
     if (!cur.ok()) return cur.error();
     cur->bind(1, cursor);
     if (auto r = cur->run(); !r.ok()) return s.dbError(r.error());
-    if (auto r = tx.commit(); !r.ok()) return s.dbError(r.error());
+    if (newlyErased) s.purgePending = true;
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     s.dropCache();
-    if (newlyErased) s.purgeFreed();
     return applied;
 }
 

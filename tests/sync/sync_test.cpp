@@ -258,3 +258,52 @@ TEST_CASE("a pull change spliced from stored answers text is the protocol's own 
     CHECK(back->answers == r.answers);
     CHECK(back->erased == r.erased);
 }
+
+TEST_CASE("the app's store and the sync worker's store on one file: a pulled field and an edit of another both stay",
+          "[sync]") {
+    World w;
+    store::Store app = w.device("awa");
+    auto curl = w.connect(app, "awa");
+    REQUIRE(synchronize(app, *curl, fast()).ok); // forms
+    const std::string id = *app.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa");
+    REQUIRE(app.setAnswer(id, "trajets_voiture_solo", 5).ok()); // the app is filling the record
+    auto opened = app.openSession(id);
+    REQUIRE(opened.ok());
+    const auto stampBefore = app.stamp();
+    REQUIRE(stampBefore.ok());
+
+    // The sync worker: its own connection on the same file (app/src/sync_worker.cpp).
+    auto worker = store::Store::open(w.dir.path() / "awa", store::StoreOptions{Durability::Full, "en", 0});
+    REQUIRE(worker.ok());
+    REQUIRE(synchronize(*worker, *curl, fast()).ok);
+
+    // The coordinator changes field A on the server; the worker pulls it.
+    store::Store chloe = w.device("chloe");
+    auto curl2 = w.connect(chloe, "chloe");
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    REQUIRE(chloe.setAnswer(id, "trajets_velo", 3).ok());
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    const SyncReport pulled = synchronize(*worker, *curl, fast());
+    REQUIRE(pulled.ok);
+    CHECK(pulled.pulled == 1);
+    // The app sees that the file moved under its open session.
+    const auto stampAfter = app.stamp();
+    REQUIRE(stampAfter.ok());
+    CHECK_FALSE(*stampAfter == *stampBefore);
+
+    // Field B edited in the app: both values stay, on the device and on the server.
+    REQUIRE(app.setAnswer(id, "trajets_voiture_solo", 7).ok());
+    auto rec = app.get(id);
+    REQUIRE(rec.ok());
+    CHECK(rec->answers["trajets_velo"] == 3);
+    CHECK(rec->answers["trajets_voiture_solo"] == 7);
+    REQUIRE(synchronize(*worker, *curl, fast()).ok);
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    auto server = chloe.get(id);
+    REQUIRE(server.ok());
+    CHECK(server->answers["trajets_velo"] == 3);
+    CHECK(server->answers["trajets_voiture_solo"] == 7);
+    auto reopened = app.openSession(id);
+    REQUIRE(reopened.ok());
+    CHECK((*reopened)->answers()["trajets_velo"] == 3);
+}

@@ -87,6 +87,9 @@ private:
     std::vector<RecordRow> recordRows();
     void startForm(const std::string& formId);
     void openRecord(const std::string& id);
+    /// The open record's form session, reloaded only when the store's stamp moved (a save here, a pull
+    /// by the sync worker's connection); nullptr when the record cannot be read.
+    forms::Session* openSession();
     void setText(const std::string& path, const std::string& text);
     bool commitEdits();
     const std::vector<field::RecordView>& views();
@@ -104,6 +107,8 @@ private:
     std::string m_userName;
     FirstRunModel m_firstRun;
     FormModel m_form;
+    std::unique_ptr<forms::Session> m_session; ///< the open record's (the app owns it; the store writes)
+    store::Store::Stamp m_sessionStamp;        ///< the store's stamp when m_session was read
     RecordsModel m_records;
     SettingsModel m_settings;
     WalkListModel m_walk;

@@ -1,7 +1,8 @@
 #pragma once
 // Device-side helpers: the field rules applied to a store::Store (target carnet::field_device; the
 // server never links it). Every write goes through the Store API, so it is durable, validated by
-// the forms engine and queued in the outbox like any answer.
+// the forms engine and queued in the outbox like any answer; each workflow below is one
+// store::Store::Transaction: all its writes commit together, or none does.
 
 #include "core/result.hpp"
 #include "field/calls.hpp"
@@ -24,8 +25,8 @@ Result<std::vector<RecordView>> loadViews(store::Store& store, std::string_view 
 /// Installs every built-in form not yet installed; returns how many were installed.
 Result<int> installBuiltinForms(store::Store& store);
 
-/// Imports a walk-list CSV into the store (all or nothing: one transaction per record, but the CSV
-/// is fully checked first). Errors list the bad lines ("line 7: ..."). Returns what was created, with the
+/// Imports a walk-list CSV into the store (all or nothing: the CSV is fully checked first, then every
+/// record is written in one transaction). Errors list the bad lines ("line 7: ..."). Returns what was created, with the
 /// store's record ids.
 Result<WalkListImport> importWalkList(store::Store& store, std::string_view csv, std::string_view name,
                                       std::string_view author, Lang lang = Lang::Fr);

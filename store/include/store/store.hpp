@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -116,6 +117,35 @@ public:
     Store& operator=(Store&&) noexcept;
     ~Store();
 
+    struct Impl;
+    class Unit;
+
+    /// A unit of work: the writes made while it is open (by any method of this store) commit together
+    /// when commit() is called, and roll back when it is destroyed without. Each write method is a unit
+    /// of its own; a workflow of several writes (finalizing with its person, consents, visit and call
+    /// task) opens one around them. Units nest (savepoints): a refused step inside undoes only itself.
+    /// The store must outlive it; one per store at a time, on the store's thread.
+    class Transaction {
+    public:
+        Transaction(Transaction&&) noexcept;
+        Transaction& operator=(Transaction&&) = delete;
+        ~Transaction();
+        /// Whether BEGIN succeeded (a busy or full disk is an error here).
+        [[nodiscard]] const Result<void>& begun() const;
+        /// Commits (for the outermost unit: durably, on disk when it returns ok).
+        Result<void> commit();
+
+    private:
+        friend class Store;
+        explicit Transaction(std::unique_ptr<Unit> unit);
+        std::unique_ptr<Unit> m_unit;
+    };
+    /// Opens a unit of work (see Transaction); check begun() before writing.
+    [[nodiscard]] Transaction transaction();
+    /// Calls `hook` just before (`committed` false) and just after (true) each durable commit, with the
+    /// number of the commit since opening (1, 2, ...). Tests use it to kill the process at every commit point.
+    void onCommit(std::function<void(std::int64_t commit, bool committed)> hook);
+
     /// This device's identifier (created with the store).
     [[nodiscard]] const std::string& deviceId() const;
     /// The database file.
@@ -158,8 +188,19 @@ public:
     /// Records not deleted, newest first, optionally of one status. Without `withAnswers` the answers are left
     /// empty: the records screen needs the summary only, and parsing thousands of answer sets is slow.
     Result<std::vector<Record>> list(std::optional<Status> status = std::nullopt, bool withAnswers = false);
-    /// The current view of a record's answers (for the app and the CLI).
-    Result<forms::Session*> session(std::string_view recordId);
+    /// A form session over a record's stored answers, owned by the caller (the app's open record, the
+    /// CLI): edits still go through setAnswer & co., which write only the fields they change over what
+    /// the file holds; reload the session when stamp() moves.
+    Result<std::unique_ptr<forms::Session>> openSession(std::string_view recordId);
+    /// The state of the file as this connection sees it: moves with every commit, by this store or by
+    /// another connection on the same file (SQLite's `PRAGMA data_version`). Cheap: no row is read.
+    struct Stamp {
+        std::int64_t own = 0;    ///< commits by this store
+        std::int64_t others = 0; ///< PRAGMA data_version
+        bool operator==(const Stamp&) const = default;
+    };
+    /// See Stamp.
+    Result<Stamp> stamp();
 
     /// The pending outbox, oldest first.
     Result<std::vector<OutboxEntry>> outbox();
@@ -219,8 +260,6 @@ public:
     /// The device reset for a forgotten PIN: deletes the database, its WAL and the attachments. Whatever
     /// was not synced is lost: callers say so first (unsyncedCount). No Store may be open on DIR.
     static Result<void> reset(const std::filesystem::path& dataDir);
-
-    struct Impl;
 
 private:
     explicit Store(std::unique_ptr<Impl> impl);
