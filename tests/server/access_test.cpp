@@ -43,17 +43,6 @@ struct AccessFixture : ServerFixture {
     }
 };
 
-std::vector<std::string> csvLines(const std::string& text) {
-    std::vector<std::string> out;
-    std::string line;
-    std::istringstream in(text);
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        out.push_back(line);
-    }
-    return out;
-}
-
 } // namespace
 
 // Finding 5: a call task naming another ambassador's person must not route that person to the pusher.

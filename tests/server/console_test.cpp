@@ -14,17 +14,6 @@ using namespace carnet::test;
 
 namespace {
 
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::string line;
-    std::istringstream in(text);
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        out.push_back(line);
-    }
-    return out;
-}
-
 // The files of a zip archive held in memory, read with libzip.
 std::map<std::string, std::string> unzip(const std::string& bytes) {
     zip_error_t err;
@@ -303,7 +292,7 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     CHECK(codes.raw.find("r-zed") == std::string::npos);
     CHECK(codes.raw.find(",gardanne,") != std::string::npos);
     CHECK(codes.raw.find("\"3 rue des Lilas\n2e étage\"") != std::string::npos);
-    const auto header = lines(codes.raw.substr(3))[0];
+    const auto header = csvLines(codes.raw.substr(3))[0];
     CHECK(header.rfind("record_id,form_version,status,author,created_by,version,updated_at,", 0) == 0);
     CHECK(header.find(",membres_count,") != std::string::npos);
     auto labels = get("/api/v1/exports/door_to_door.csv?labels=1", coco);
@@ -325,7 +314,7 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     auto files = unzip(zip.raw);
     REQUIRE(files.count("door_to_door.csv") == 1);
     REQUIRE(files.count("door_to_door-membres.csv") == 1);
-    auto rep = lines(files["door_to_door-membres.csv"].substr(3));
+    auto rep = csvLines(files["door_to_door-membres.csv"].substr(3));
     REQUIRE(rep.size() == 3);
     CHECK(rep[0].rfind("record_id,instance,", 0) == 0);
     CHECK(rep[1].rfind("r-1,1,", 0) == 0);
@@ -402,7 +391,7 @@ TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[c
     CHECK(res->status == 200);
     CHECK(res->get_header_value("Transfer-Encoding") == "chunked");
     CHECK(pieces > 1);
-    auto rows = lines(body.substr(3));
+    auto rows = csvLines(body.substr(3));
     REQUIRE(rows.size() == kRecords + 1);
     std::set<std::string> ids;
     for (std::size_t i = 1; i < rows.size(); ++i)

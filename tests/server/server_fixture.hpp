@@ -17,10 +17,24 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace carnet::test {
+
+/// The lines of a CSV text, without their CR (exports end lines with CRLF).
+inline std::vector<std::string> csvLines(const std::string& text) {
+    std::vector<std::string> out;
+    std::string line;
+    std::istringstream in(text);
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        out.push_back(line);
+    }
+    return out;
+}
 
 using nlohmann::json;
 
