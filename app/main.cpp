@@ -12,6 +12,7 @@
 #include <backends/imgui_impl_sdl.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -255,11 +256,14 @@ int main(int argc, char** argv) {
     bool background = false; // no GL calls while the system has taken the surface away
     std::deque<std::string> script = args.eventsFile.empty() ? std::deque<std::string>{} : readScript(args.eventsFile);
     int screenshotFrames = 3;
+    int wakeMs = -1; // a screen asked to be drawn again after this long (an undo that expires)
     while (running) {
         SDL_Event e;
         const bool idle = framesToDraw <= 0 && args.screenshot.empty() && script.empty();
         // Asleep until something happens; while typing, wake twice a second for the caret.
-        const bool gotEvent = idle ? waitEvent(e, io.WantTextInput ? 500 : -1) : SDL_PollEvent(&e);
+        int timeout = io.WantTextInput ? 500 : -1;
+        if (wakeMs >= 0) timeout = timeout < 0 ? wakeMs : std::min(timeout, wakeMs);
+        const bool gotEvent = idle ? waitEvent(e, timeout) : SDL_PollEvent(&e);
         if (gotEvent) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&e);
@@ -275,7 +279,7 @@ int main(int argc, char** argv) {
                 if (e.type == SDL_APP_TERMINATING) running = false;
             } while (SDL_PollEvent(&e));
             framesToDraw = 3;
-        } else if (idle && io.WantTextInput) {
+        } else if (idle && timeout >= 0) {
             framesToDraw = 1;
         }
         if (!script.empty()) {
@@ -340,6 +344,7 @@ int main(int argc, char** argv) {
             }
             if (args.firstFrameExit) running = false;
         }
+        wakeMs = ctx.wakeAfter > 0 ? static_cast<int>(ctx.wakeAfter * 1000.0) + 1 : -1;
         app.apply(intents);
         if (!intents.empty() || ctx.animating) framesToDraw = std::max(framesToDraw, 2);
         --framesToDraw;

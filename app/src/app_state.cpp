@@ -6,6 +6,7 @@
 #include "field/device.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <imgui.h>
 
 namespace carnet::app {
@@ -229,6 +230,32 @@ void AppState::openRecord(const std::string& id) {
     m_session = std::move(*session);
     m_sessionStamp = m_store.stamp().value_or(store::Store::Stamp{});
     m_screen = Screen::Form;
+    // A draft reopens where it was left, with what was being typed.
+    const std::string page = m_store.setting("draft_page." + id, "0").value_or("0");
+    enterPage(std::atoi(page.c_str()));
+    restoreTyping();
+}
+
+void AppState::enterPage(int page, const std::string& focus) {
+    forms::Session* session = openSession();
+    if (!session) return;
+    const int pages = static_cast<int>(session->view().pages.size());
+    m_form.page = std::clamp(page, 0, std::max(0, pages - 1));
+    ++m_form.visit;
+    m_form.keypad.clear();
+    m_form.showSummary = false;
+    m_form.showOutline = false;
+    m_form.focus = focus;
+    m_form.highlight = focus;
+    freezeMessages();
+    if (auto r = m_store.setSetting("draft_page." + m_form.recordId, std::to_string(m_form.page)); !r.ok())
+        m_form.message = r.error().message;
+}
+
+void AppState::freezeMessages() {
+    forms::Session* session = openSession();
+    if (!session) return;
+    m_form.slots = pageMessages(session->view(), m_form.page, m_form.showMissing);
 }
 
 forms::Session* AppState::openSession() {
@@ -247,12 +274,41 @@ forms::Session* AppState::openSession() {
 }
 
 void AppState::setText(const std::string& path, const std::string& text) {
+    bool found = false;
     for (auto& [p, t] : m_form.edits)
         if (p == path) {
             t = text;
-            return;
+            found = true;
         }
-    m_form.edits.emplace_back(path, text);
+    if (!found) m_form.edits.emplace_back(path, text);
+    saveTyping();
+}
+
+void AppState::saveTyping() {
+    // One small settings row per record, rewritten at each keystroke: not an answer (no outbox entry
+    // per letter), but what restoreTyping() puts back after a crash.
+    if (m_form.recordId.empty()) return;
+    std::string value;
+    if (!m_form.edits.empty()) {
+        json pending = json::object();
+        for (const auto& [p, t] : m_form.edits)
+            pending[p] = t;
+        value = pending.dump();
+    }
+    if (auto r = m_store.setSetting("typing." + m_form.recordId, value); !r.ok()) m_form.message = r.error().message;
+}
+
+void AppState::restoreTyping() {
+    const std::string saved = m_store.setting("typing." + m_form.recordId).value_or("");
+    if (saved.empty()) return;
+    const json pending = json::parse(saved, nullptr, false);
+    if (!pending.is_object()) return;
+    for (const auto& [p, t] : pending.items())
+        if (t.is_string()) m_form.edits.emplace_back(p, t.get<std::string>());
+    // Valid text becomes the answer it was meant to be; anything refused stays in its field.
+    std::erase_if(m_form.edits,
+                  [&](const auto& e) { return m_store.setAnswer(m_form.recordId, e.first, e.second).ok(); });
+    saveTyping();
 }
 
 void AppState::draw(DrawContext& ctx) {
@@ -280,6 +336,13 @@ void AppState::draw(DrawContext& ctx) {
         break;
     }
     case Screen::WalkLists:
+        if (!m_walk.undoVisit.empty()) {
+            const double left = m_walk.undoUntil - clock();
+            if (left <= 0)
+                m_walk.undoVisit.clear();
+            else
+                ctx.wakeAfter = left; // the undo bar goes away on time, even when nothing else happens
+        }
         drawWalkLists(evaluateWalkLists(m_walk, walkListData(), m_lang), ctx);
         break;
     case Screen::CallQueue:
@@ -366,7 +429,10 @@ void AppState::apply(const std::vector<Intent>& intents) {
             auto r = m_store.setAnswer(m_form.recordId, i.path, i.value);
             // A refused value stays in the field, with the engine's message, so nothing typed is lost.
             m_form.message = r.ok() ? std::string() : r.error().message;
-            if (r.ok()) std::erase_if(m_form.edits, [&](const auto& e) { return e.first == i.path; });
+            if (r.ok()) {
+                std::erase_if(m_form.edits, [&](const auto& e) { return e.first == i.path; });
+                saveTyping();
+            }
             break;
         }
         case Intent::Kind::AddRepeat: {
@@ -378,15 +444,35 @@ void AppState::apply(const std::vector<Intent>& intents) {
             auto r = m_store.removeRepeat(m_form.recordId, i.path);
             m_form.message = r.ok() ? std::string() : r.error().message;
             m_form.edits.clear(); // paths after the removed entry moved
+            saveTyping();
             break;
         }
-        case Intent::Kind::GoToPage:
+        case Intent::Kind::GoToPage: {
             if (!commitEdits()) break;
-            m_form.page = std::max(0, i.number);
-            m_form.keypad.clear();
+            // Leaving a page forward with a wrong answer on it shows its messages there, and stays.
+            forms::Session* session = openSession();
+            if (i.number > m_form.page && session && !pageMessages(session->view(), m_form.page, false).empty()) {
+                freezeMessages();
+                break;
+            }
+            enterPage(i.number);
+            break;
+        }
+        case Intent::Kind::JumpTo:
+            if (!commitEdits()) break;
+            enterPage(i.number, i.path);
+            break;
+        case Intent::Kind::FocusShown:
+            m_form.focus.clear();
+            break;
+        case Intent::Kind::ShowOutline:
+            if (!commitEdits()) break;
+            m_form.showOutline = i.flag;
+            m_form.showSummary = false;
             break;
         case Intent::Kind::FocusKeypad:
             m_form.keypad = i.path;
+            if (!i.path.empty()) m_form.focus = i.path; // the keypad opens on screen, under its question
             break;
         case Intent::Kind::Finalize: {
             if (!commitEdits()) break;
@@ -398,7 +484,9 @@ void AppState::apply(const std::vector<Intent>& intents) {
             } else if (!r->issues.empty()) {
                 m_form.summary = r->issues;
                 m_form.showSummary = true;
+                m_form.showOutline = false;
                 m_form.showMissing = true;
+                freezeMessages();
             } else {
                 m_form = FormModel{};
                 m_screen = m_formBack;
@@ -408,6 +496,7 @@ void AppState::apply(const std::vector<Intent>& intents) {
         }
         case Intent::Kind::DismissSummary:
             m_form.showSummary = false;
+            freezeMessages();
             break;
         case Intent::Kind::SaveAndLeave:
             // Every answer is already on disk: leaving only closes the screen.
@@ -429,9 +518,14 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::SelectDoor:
             m_walk.doorId = i.id;
             m_walk.confirmBuilding.clear();
+            m_walk.confirmDoNotContact.clear();
+            if (!i.id.empty()) m_walk.undoVisit.clear(); // another door: the last outcome stands
             break;
         case Intent::Kind::DoorOutcome:
-            doorOutcome(i.id, i.text);
+            doorOutcome(i.id, i.text, i.flag);
+            break;
+        case Intent::Kind::UndoOutcome:
+            undoOutcome();
             break;
         case Intent::Kind::AskBuildingAbsent:
             m_walk.confirmBuilding = i.id;
@@ -508,10 +602,12 @@ bool AppState::commitEdits() {
         auto r = m_store.setAnswer(m_form.recordId, it->first, it->second);
         if (!r.ok()) {
             m_form.message = r.error().message;
+            saveTyping();
             return false;
         }
         it = m_form.edits.erase(it);
     }
+    saveTyping();
     return true;
 }
 

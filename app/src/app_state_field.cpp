@@ -5,6 +5,7 @@
 #include "field/device.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace carnet::app {
 
@@ -195,7 +196,7 @@ IndicatorsData AppState::indicatorsData() {
     return d;
 }
 
-void AppState::doorOutcome(const std::string& dwellingId, const std::string& outcome) {
+void AppState::doorOutcome(const std::string& dwellingId, const std::string& outcome, bool confirmed) {
     const auto parsed = field::parseOutcome(outcome);
     if (!parsed) return;
     m_walk.message.clear();
@@ -211,12 +212,67 @@ void AppState::doorOutcome(const std::string& dwellingId, const std::string& out
         m_formBack = Screen::WalkLists;
         return;
     }
+    if (*parsed == field::DoorOutcome::DoNotContact && !confirmed) {
+        m_walk.confirmDoNotContact = dwellingId; // asked once
+        return;
+    }
+    m_walk.confirmDoNotContact.clear();
+    auto before = m_store.get(dwellingId);
+    if (!before.ok()) {
+        m_walk.message = before.error().message;
+        return;
+    }
     auto r = field::device::recordDoorOutcome(m_store, dwellingId, *parsed, nowIso(), m_userName);
     if (!r.ok()) {
         m_walk.message = r.error().message;
         return;
     }
     m_walk.doorId.clear();
+    // What the outcome changed on the door, as it was: an undo puts it back and deletes the visit.
+    auto after = m_store.get(dwellingId);
+    nlohmann::json changed = nlohmann::json::object();
+    if (after.ok())
+        for (const auto& [k, v] : after->answers.items())
+            if (!before->answers.contains(k) || before->answers[k] != v)
+                changed[k] = before->answers.contains(k) ? before->answers[k] : nlohmann::json();
+    m_walk.undoVisit = *r;
+    m_walk.undoDoor = dwellingId;
+    m_walk.undoOutcome = outcome;
+    m_walk.undoBefore = std::move(changed);
+    m_walk.undoUntil = clock() + kUndoSeconds;
+}
+
+void AppState::undoOutcome() {
+    if (m_walk.undoVisit.empty() || clock() > m_walk.undoUntil) return;
+    const std::string door = m_walk.undoDoor;
+    const std::string visit = m_walk.undoVisit;
+    const nlohmann::json before = m_walk.undoBefore;
+    m_walk.undoVisit.clear();
+    m_walk.undoDoor.clear();
+    // One unit of work: the visit goes and the door gets back what it held, or nothing changes.
+    auto tx = m_store.transaction();
+    if (!tx.begun().ok()) {
+        m_walk.message = tx.begun().error().message;
+        return;
+    }
+    if (auto r = m_store.deleteRecord(visit); !r.ok()) {
+        m_walk.message = r.error().message;
+        return;
+    }
+    for (const auto& [k, v] : before.items())
+        if (auto r = m_store.setAnswer(door, k, v); !r.ok()) {
+            m_walk.message = r.error().message;
+            return;
+        }
+    if (auto r = tx.commit(); !r.ok()) {
+        m_walk.message = r.error().message;
+        return;
+    }
+    m_walk.doorId = door; // the right outcome is one tap away
+}
+
+double AppState::clock() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count() + m_clockOffset;
 }
 
 void AppState::callOutcome(const std::string& taskId, const std::string& outcome) {

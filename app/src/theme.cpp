@@ -1,6 +1,7 @@
 #include "app/theme.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -13,11 +14,55 @@ ImVec4 rgb(int r, int g, int b, float a = 1.0f) {
 }
 constexpr ImGuiCol kErrorSlot = ImGuiCol_PlotHistogramHovered; // the error colour lives in the style
 
-void record(DrawContext& ctx, const std::string& id) {
+} // namespace
+
+void addTarget(DrawContext& ctx, const std::string& id, const std::string& label) {
     if (!ctx.targets) return;
+    // Only what is wholly on screen: a finger cannot tap what a scroll region hides.
     const ImVec2 a = ImGui::GetItemRectMin();
     const ImVec2 b = ImGui::GetItemRectMax();
-    ctx.targets->push_back(Target{id, a.x, a.y, b.x - a.x, b.y - a.y});
+    const ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 cmin = dl->GetClipRectMin();
+    const ImVec2 cmax = dl->GetClipRectMax();
+    if (a.x < cmin.x - 0.5f || a.y < cmin.y - 0.5f || b.x > cmax.x + 0.5f || b.y > cmax.y + 0.5f) return;
+    ctx.targets->push_back(Target{id, label, a.x, a.y, b.x - a.x, b.y - a.y});
+}
+
+namespace {
+
+// Records the last item as the target `id` (for tests) and tracks where it is drawn; returns false
+// when it moved or appeared less than kSettleSeconds ago.
+bool record(DrawContext& ctx, const std::string& id, const std::string& label) {
+    const ImVec2 a = ImGui::GetItemRectMin();
+    const ImVec2 b = ImGui::GetItemRectMax();
+    addTarget(ctx, id, label);
+    const double now = ImGui::GetTime();
+    const int frame = ImGui::GetFrameCount();
+    auto& placed = ctx.touch.placed;
+    if (placed.size() > 4096) std::erase_if(placed, [&](const auto& p) { return p.second.frame < frame - 1; });
+    Placement& p = placed[id];
+    const bool same = p.frame == frame - 1 && std::fabs(p.x - a.x) < 0.5f && std::fabs(p.y - a.y) < 0.5f &&
+                      std::fabs(p.w - (b.x - a.x)) < 0.5f && std::fabs(p.h - (b.y - a.y)) < 0.5f;
+    if (!same && p.frame != frame) p.movedAt = now;
+    p.x = a.x;
+    p.y = a.y;
+    p.w = b.x - a.x;
+    p.h = b.y - a.y;
+    p.frame = frame;
+    return now - p.movedAt >= kSettleSeconds;
+}
+
+// The press that just started on the last item is dropped when its target is not steady: the
+// finger aimed at what was drawn there before.
+void guard(DrawContext& ctx, bool steady) {
+    if (steady || !ImGui::IsItemActivated()) return;
+    ImGui::ClearActiveID();
+    ++ctx.touch.ignoredPresses;
+}
+
+std::string visibleLabel(const std::string& label) {
+    const auto hidden = label.find("##");
+    return hidden == std::string::npos ? label : label.substr(0, hidden);
 }
 } // namespace
 
@@ -74,6 +119,11 @@ void apply(float scale, bool highContrast) {
 
 bool button(DrawContext& ctx, const std::string& id, const std::string& label, float width, float height,
             bool primary) {
+    return labelledButton(ctx, id, label, visibleLabel(label), width, height, primary);
+}
+
+bool labelledButton(DrawContext& ctx, const std::string& id, const std::string& text, const std::string& label,
+                    float width, float height, bool primary) {
     ImGui::PushID(id.c_str());
     const float h = std::max(height, kTouchMin) * ctx.scale;
     const float w = width < 0 ? ImGui::GetContentRegionAvail().x : std::max(width, kTouchMin * ctx.scale);
@@ -83,9 +133,9 @@ bool button(DrawContext& ctx, const std::string& id, const std::string& label, f
         ImGui::PushStyleColor(ImGuiCol_ButtonHovered, accent);
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
     }
-    const bool pressed = ImGui::Button(label.c_str(), ImVec2(w, h));
+    bool pressed = ImGui::Button(text.c_str(), ImVec2(w, h));
     if (primary) ImGui::PopStyleColor(3);
-    record(ctx, id);
+    guard(ctx, record(ctx, id, label));
     ImGui::PopID();
     return pressed;
 }
@@ -104,7 +154,7 @@ bool toggle(DrawContext& ctx, const std::string& id, const std::string& label, b
         ImGui::PushStyleColor(ImGuiCol_ButtonHovered, accent);
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
     }
-    const bool pressed = button(ctx, id, (on ? "✓ " : "") + label, width, 56.0f);
+    const bool pressed = labelledButton(ctx, id, (on ? "✓ " : "") + label, label, width, 56.0f);
     if (on) ImGui::PopStyleColor(3);
     return pressed;
 }
@@ -128,6 +178,23 @@ void error(const std::string& text) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[kErrorSlot]);
     ImGui::TextWrapped("%s", text.c_str());
     ImGui::PopStyleColor();
+}
+
+void toast(const std::string& text, float bottom) {
+    if (text.empty()) return;
+    // Drawn over everything, taking no space and no input: the layout under it does not move.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const ImGuiIO& io = ImGui::GetIO();
+    const float pad = style.WindowPadding.x;
+    const float width = io.DisplaySize.x - 4 * pad;
+    ImFont* font = ImGui::GetFont();
+    const ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, width, text.c_str());
+    const ImVec2 min(2 * pad, bottom - size.y - 3 * pad);
+    const ImVec2 max(io.DisplaySize.x - 2 * pad, bottom - pad);
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->AddRectFilled(min, max, ImGui::GetColorU32(style.Colors[kErrorSlot]), style.FrameRounding);
+    dl->AddText(font, font->FontSize, ImVec2(min.x + pad, min.y + pad), IM_COL32(255, 255, 255, 255), text.c_str(),
+                nullptr, width);
 }
 
 void touchScroll(DrawContext& ctx) {

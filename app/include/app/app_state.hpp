@@ -76,6 +76,12 @@ public:
     void setWake(std::function<void()> wake) { m_wake = std::move(wake); }
     /// The background sync/login worker (tests wait on it).
     [[nodiscard]] SyncWorker& worker() { return m_worker; }
+    /// How long a door outcome can be undone.
+    static constexpr double kUndoSeconds = 5.0;
+    /// The app's monotonic clock, in seconds (undo deadlines).
+    [[nodiscard]] double clock() const;
+    /// Moves the clock forward (tests: an undo that expired).
+    void advanceClock(double seconds) { m_clockOffset += seconds; }
     /// True when the font atlas must be rebuilt (text size changed).
     [[nodiscard]] bool fontsDirty() const { return m_fontsDirty; }
     void fontsRebuilt() { m_fontsDirty = false; }
@@ -92,8 +98,17 @@ private:
     forms::Session* openSession();
     void setText(const std::string& path, const std::string& text);
     bool commitEdits();
+    /// Opens `page` of the record at its top (or with `focus` on screen and highlighted).
+    void enterPage(int page, const std::string& focus = {});
+    /// Decides the messages under the questions of the current page (their space is then kept).
+    void freezeMessages();
+    /// Keeps what is being typed in the store, so that a crash loses nothing.
+    void saveTyping();
+    /// Puts back what was being typed when the app stopped, saving it as answers where it is valid.
+    void restoreTyping();
     const std::vector<field::RecordView>& views();
-    void doorOutcome(const std::string& dwellingId, const std::string& outcome);
+    void doorOutcome(const std::string& dwellingId, const std::string& outcome, bool confirmed);
+    void undoOutcome();
     void callOutcome(const std::string& taskId, const std::string& outcome);
     void openContact(const std::string& personId);
 
@@ -123,6 +138,7 @@ private:
     std::filesystem::path m_dataDir;
     std::function<void()> m_wake;
     SyncWorker m_worker;
+    double m_clockOffset = 0;
     bool m_haveReport = false;
     sync::SyncReport m_report;
     std::string m_loginError;

@@ -14,7 +14,7 @@ namespace carnet::app {
 /// The tab bar shared by the main screens.
 struct NavView {
     Screen current = Screen::Home;
-    std::string home, records, settings;
+    std::string home, records, settings, walk, calls;
 };
 
 // ---------------------------------------------------------------- first run
@@ -68,26 +68,43 @@ void drawHome(const HomeView& view, DrawContext& ctx);
 struct FormModel {
     std::string recordId;
     int page = 0;
+    int visit = 0; ///< counts page changes: each visit of a page opens it at its top
     std::vector<std::pair<std::string, std::string>> edits; ///< text being typed, by path
     std::string keypad;                                     ///< path of the number field the keypad types into
     bool showMissing = false;                               ///< "required" messages appear once finalizing was tried
     bool showSummary = false;
+    bool showOutline = false;               ///< every page and question, to jump to one
     std::vector<forms::FieldIssue> summary; ///< what blocks finalizing
-    std::string message;                    ///< last store error, translated
+    /// The messages under the questions of this page, decided when the page was entered (or left, or
+    /// finalizing was tried): their space stays while the page is shown, so an answer never moves
+    /// what is below it. (path, message)
+    std::vector<std::pair<std::string, std::string>> slots;
+    std::string focus;     ///< question to bring on screen (cleared once it is)
+    std::string highlight; ///< question reached by a jump, highlighted until the page changes
+    std::string message;   ///< last store error, translated
+};
+/// One line of the outline or of the finalize summary.
+struct OutlineLine {
+    enum class State { Page, Answered, Missing, Error, Unanswered };
+    std::string path, label, detail; ///< detail: the message (summary) or the state, translated
+    int page = 0;
+    State state = State::Unanswered;
 };
 struct FormScreenView {
     std::string title, pageLabel, pageHint, progressText;
     float progress = 0; ///< 0..1
-    int page = 0, pageCount = 0;
+    int page = 0, pageCount = 0, visit = 0;
     std::vector<forms::ItemView> items;
     std::vector<std::pair<std::string, std::string>> edits;
-    std::string keypad;
+    std::vector<std::pair<std::string, std::string>> slots;
+    std::string keypad, focus, highlight;
     std::string message;
-    bool showSummary = false;
-    std::vector<forms::FieldIssue> summary;
+    bool showSummary = false, showOutline = false;
+    std::vector<OutlineLine> summary; ///< what blocks finalizing, by question label
+    std::vector<OutlineLine> outline; ///< pages and their questions
     // Labels, already translated.
     std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk, unavailable,
-        deviceLocation, today, now, clear, yes, keypadOk;
+        deviceLocation, today, now, clear, yes, keypadOk, outlineButton, outlineTitle, outlineClose;
     std::string todayIso, nowTime, dateHint, timeHint, dateTimeHint;
     Lang lang = Lang::Fr;
 };
@@ -95,6 +112,9 @@ struct FormScreenView {
 [[nodiscard]] FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form, Lang lang,
                                           const std::string& todayIso, const std::string& nowTime);
 void drawForm(const FormScreenView& view, DrawContext& ctx);
+/// The messages to show under the questions of `page` (missing answers only when `showMissing`).
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormView& form, int page,
+                                                                            bool showMissing);
 
 // ---------------------------------------------------------------- records
 struct RecordsModel {
@@ -164,10 +184,15 @@ struct WalkListData { ///< what the field library says, gathered by the app
     std::vector<BuildingRow> buildings; ///< of the open walk list
 };
 struct WalkListModel {
-    std::string listId;          ///< the open walk list ("" = the list of walk lists)
-    std::string doorId;          ///< the dwelling whose outcome buttons are shown
-    std::string confirmBuilding; ///< the building whose "nobody home" action waits for confirmation
-    std::string message;         ///< last error, already translated
+    std::string listId;              ///< the open walk list ("" = the list of walk lists)
+    std::string doorId;              ///< the dwelling whose outcome buttons are shown
+    std::string confirmBuilding;     ///< the building whose "nobody home" action waits for confirmation
+    std::string confirmDoNotContact; ///< the door whose "do not contact" waits for confirmation
+    std::string message;             ///< last error, already translated
+    // The last outcome, undoable for a few seconds: undoing deletes its visit and puts the door back.
+    std::string undoVisit, undoDoor, undoOutcome;
+    nlohmann::json undoBefore; ///< the door's fields the outcome changed, as they were
+    double undoUntil = 0;      ///< app clock, seconds
 };
 struct OutcomeButton {
     std::string code, label;
@@ -176,6 +201,7 @@ struct DwellingView {
     std::string id, label, status, personId; ///< status: "Personne · 2 passages"
     std::string outcome;                     ///< code, for the colour
     bool open = false;                       ///< its outcome buttons are shown
+    bool confirmingDoNotContact = false;     ///< "do not contact" was tapped, waits for confirmation
 };
 struct BuildingView {
     std::string id, address, progress, absentAll, confirmText;
@@ -189,6 +215,9 @@ struct WalkListRowView {
 struct WalkListView {
     NavView nav;
     std::string title, empty, back, message, listName, listProgressText, contact, confirm, cancel;
+    std::string dncQuestion;    ///< "do not contact" asks once
+    std::string undoText, undo; ///< "Personne enregistré · Apt 12", "Annuler"
+    bool canUndo = false;
     float listProgress = 0;
     bool inList = false;
     std::vector<WalkListRowView> lists;

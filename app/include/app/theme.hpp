@@ -12,6 +12,8 @@ constexpr float kFontSize = 24.0f;     ///< body text, pixels at scale 1.0
 constexpr float kTitleSize = 34.0f;    ///< screen titles
 constexpr float kButtonHeight = 64.0f; ///< primary buttons
 constexpr float kPadding = 16.0f;
+/// A press on a target that moved or appeared less than this long ago is ignored (seconds).
+constexpr double kSettleSeconds = 0.3;
 
 /// Applies colours and spacing for the current scale and contrast to ImGui's style.
 void apply(float scale, bool highContrast);
@@ -19,6 +21,11 @@ void apply(float scale, bool highContrast);
 /// A large touch button; records its rectangle as a target; true when tapped.
 bool button(DrawContext& ctx, const std::string& id, const std::string& label, float width = -1.0f,
             float height = kButtonHeight, bool primary = false);
+/// Records the last item as a target for tests, when it is wholly on screen.
+void addTarget(DrawContext& ctx, const std::string& id, const std::string& label);
+/// A button whose drawn text differs from the label tests find it by (a mark before the label).
+bool labelledButton(DrawContext& ctx, const std::string& id, const std::string& text, const std::string& label,
+                    float width = -1.0f, float height = kButtonHeight, bool primary = false);
 /// A list row: a large button whose (often two-line) text starts at the left; true when tapped.
 bool row(DrawContext& ctx, const std::string& id, const std::string& label, float height = 80.0f);
 /// A toggle button (selected choices); true when tapped.
@@ -29,6 +36,8 @@ void title(const std::string& text);
 void hint(const std::string& text);
 /// An error message, in the error colour.
 void error(const std::string& text);
+/// A message drawn over the screen just above `bottom` (screen y), taking no layout space.
+void toast(const std::string& text, float bottom);
 /// Drag-to-scroll with inertia for the current window; call once per scrollable window.
 void touchScroll(DrawContext& ctx);
 

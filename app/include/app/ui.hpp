@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace carnet::app {
@@ -41,7 +42,9 @@ struct Intent {
         Login,             ///< uses the server fields typed in settings
         OpenWalkList,      ///< id = walk list id ("" = back to the lists)
         SelectDoor,        ///< id = dwelling id ("" closes the outcome buttons)
-        DoorOutcome,       ///< id = dwelling id, text = outcome (absent, refus, repasser, entretien, ne_pas_contacter)
+        DoorOutcome,       ///< id = dwelling id, text = outcome (absent, refus, repasser, entretien, ne_pas_contacter),
+                           ///< flag = confirmed (do not contact asks once)
+        UndoOutcome,       ///< undoes the last door outcome (while it may be)
         AskBuildingAbsent, ///< id = building id ("" cancels the question)
         ConfirmBuildingAbsent, ///< id = building id: "nobody home" for every remaining dwelling
         SelectCall,            ///< id = call task id ("" closes it)
@@ -55,6 +58,9 @@ struct Intent {
         AskErase,           ///< flag: show / hide the erase confirmation
         ConfirmErase,       ///< id = person id
         Back,               ///< leaves a detail screen for the one it was opened from
+        JumpTo,             ///< number = page, path = question to bring on screen ("" = the page's top)
+        FocusShown,         ///< the question to bring on screen is on screen
+        ShowOutline,        ///< flag: show / hide the outline of the form
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;
@@ -65,16 +71,26 @@ struct Intent {
     bool flag = false;
 };
 
-/// A touch target drawn this frame (tests click on them by id).
+/// A touch target drawn this frame (tests find them by id or by the label a person reads).
 struct Target {
-    std::string id;
+    std::string id, label;
     float x = 0, y = 0, w = 0, h = 0;
+};
+
+/// Where a target was last drawn and when it last moved: a press on a target that moved (or
+/// appeared) a moment ago is ignored, because the finger aimed at what was there before.
+struct Placement {
+    float x = 0, y = 0, w = 0, h = 0;
+    double movedAt = 0; ///< ImGui time of the last move or appearance
+    int frame = -1;     ///< ImGui frame it was last drawn in
 };
 
 /// Transient touch state that survives frames (kept by the app, never static).
 struct TouchState {
     float velocity = 0; ///< inertial scroll, pixels per frame
     bool dragging = false;
+    std::unordered_map<std::string, Placement> placed; ///< by target id
+    int ignoredPresses = 0;                            ///< presses refused because their target had just moved
 };
 
 /// Everything draw code may touch besides ImGui.
@@ -85,6 +101,7 @@ struct DrawContext {
     float scale = 1.0f;
     bool highContrast = false;
     bool animating = false; ///< set by draw when another frame is needed (inertia)
+    double wakeAfter = 0;   ///< > 0: draw again after this many seconds (an undo that expires)
     /// Appends an intent of `kind` and returns it for its payload: `ctx.emit(Kind::GoToPage).number = 2`.
     Intent& emit(Intent::Kind kind) {
         intents.emplace_back();

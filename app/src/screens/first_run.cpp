@@ -36,7 +36,7 @@ void drawFirstRun(const FirstRunView& view, DrawContext& ctx) {
     }
     if (ctx.targets) {
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-        ctx.targets->push_back(Target{"name", a.x, a.y, b.x - a.x, b.y - a.y});
+        ctx.targets->push_back(Target{"name", "", a.x, a.y, b.x - a.x, b.y - a.y});
     }
     theme::hint(view.nameHint);
     ImGui::Spacing();

@@ -12,6 +12,7 @@ using forms::ItemView;
 using nlohmann::json;
 
 namespace {
+
 void hideMissing(std::vector<ItemView>& items) {
     for (auto& item : items) {
         if (item.missing) item.error.clear();
@@ -20,7 +21,43 @@ void hideMissing(std::vector<ItemView>& items) {
             hideMissing(inst);
     }
 }
+
+template <class Fn> void eachQuestion(const std::vector<ItemView>& items, Fn&& fn) {
+    for (const auto& item : items) {
+        if (item.appearance == "hidden") continue;
+        if (item.type == ItemType::Group) {
+            eachQuestion(item.children, fn);
+        } else if (item.type == ItemType::Repeat) {
+            fn(item);
+            for (const auto& inst : item.instances)
+                eachQuestion(inst, fn);
+        } else if (item.type != ItemType::Note) {
+            fn(item);
+        }
+    }
+}
+
+OutlineLine::State stateOf(const ItemView& item) {
+    if (!item.error.empty() && !item.missing) return OutlineLine::State::Error;
+    if (item.missing) return OutlineLine::State::Missing;
+    if (item.type == ItemType::Repeat) return OutlineLine::State::Answered;
+    return item.value.is_null() ? OutlineLine::State::Unanswered : OutlineLine::State::Answered;
+}
+
+std::string pageTitle(const forms::PageView& page, int k, Lang lang) {
+    return page.label.empty() ? tr("app.form.page", lang, {std::to_string(k + 1)}) : page.label;
+}
+
 } // namespace
+
+std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormView& form, int page, bool showMissing) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (page < 0 || page >= static_cast<int>(form.pages.size())) return out;
+    eachQuestion(form.pages[static_cast<std::size_t>(page)].items, [&](const ItemView& item) {
+        if (!item.error.empty() && (showMissing || !item.missing)) out.emplace_back(item.path, item.error);
+    });
+    return out;
+}
 
 FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form, Lang lang, const std::string& todayIso,
                             const std::string& nowTime) {
@@ -28,6 +65,7 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.title = form.title;
     v.pageCount = static_cast<int>(form.pages.size());
     v.page = std::clamp(model.page, 0, std::max(0, v.pageCount - 1));
+    v.visit = model.visit;
     if (v.pageCount > 0) {
         const auto& page = form.pages[static_cast<std::size_t>(v.page)];
         v.pageLabel = page.label;
@@ -41,10 +79,59 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
                         {std::to_string(v.page + 1), std::to_string(std::max(1, v.pageCount)),
                          std::to_string(form.answered), std::to_string(form.questions)});
     v.edits = model.edits;
+    v.slots = model.slots;
     v.keypad = model.keypad;
+    v.focus = model.focus;
+    v.highlight = model.highlight;
     v.message = model.message;
     v.showSummary = model.showSummary;
-    v.summary = model.summary;
+    v.showOutline = model.showOutline;
+    // The summary names questions by their label and knows their page, to jump there.
+    for (const auto& issue : model.summary) {
+        OutlineLine line;
+        line.path = issue.path;
+        line.label = issue.path;
+        line.detail = issue.message;
+        line.state = issue.kind == forms::IssueKind::Required ? OutlineLine::State::Missing : OutlineLine::State::Error;
+        for (std::size_t p = 0; p < form.pages.size(); ++p)
+            eachQuestion(form.pages[p].items, [&](const ItemView& item) {
+                if (item.path != issue.path) return;
+                line.label = item.label;
+                line.page = static_cast<int>(p);
+            });
+        v.summary.push_back(std::move(line));
+    }
+    if (model.showOutline) {
+        for (std::size_t p = 0; p < form.pages.size(); ++p) {
+            OutlineLine head;
+            head.label = pageTitle(form.pages[p], static_cast<int>(p), lang);
+            head.page = static_cast<int>(p);
+            head.state = OutlineLine::State::Page;
+            v.outline.push_back(std::move(head));
+            eachQuestion(form.pages[p].items, [&](const ItemView& item) {
+                OutlineLine line;
+                line.path = item.path;
+                line.label = item.label;
+                line.page = static_cast<int>(p);
+                line.state = stateOf(item);
+                switch (line.state) {
+                case OutlineLine::State::Error:
+                    line.detail = item.error;
+                    break;
+                case OutlineLine::State::Missing:
+                    line.detail = tr("app.form.state_missing", lang);
+                    break;
+                case OutlineLine::State::Answered:
+                    line.detail = tr("app.form.state_answered", lang);
+                    break;
+                default:
+                    line.detail = tr("app.form.state_empty", lang);
+                    break;
+                }
+                v.outline.push_back(std::move(line));
+            });
+        }
+    }
     v.previous = tr("app.form.previous", lang);
     v.next = tr("app.form.next", lang);
     v.saveLeave = tr("app.form.save_leave", lang);
@@ -54,6 +141,9 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.entry = "app.form.entry";
     v.summaryTitle = tr("app.form.summary", lang, {std::to_string(model.summary.size())});
     v.summaryOk = tr("app.form.summary_ok", lang);
+    v.outlineButton = tr("app.form.outline", lang);
+    v.outlineTitle = tr("app.form.outline_title", lang);
+    v.outlineClose = tr("app.form.summary_ok", lang);
     v.unavailable = tr("app.form.unavailable", lang);
     v.deviceLocation = tr("app.form.device_location", lang);
     v.today = tr("app.form.today", lang);
@@ -110,10 +200,7 @@ struct FormDraw {
         if (item.readOnly) flags |= ImGuiInputTextFlags_ReadOnly;
         if (ImGui::InputTextWithHint("##text", hintText, &text, flags))
             push(Intent::Kind::EditText, item.path, nullptr, text);
-        if (ctx.targets) {
-            const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-            ctx.targets->push_back(Target{"input." + item.path, a.x, a.y, b.x - a.x, b.y - a.y});
-        }
+        theme::addTarget(ctx, "input." + item.path, item.label);
         if (ImGui::IsItemDeactivatedAfterEdit()) push(Intent::Kind::SetAnswer, item.path, text);
     }
 
@@ -174,7 +261,50 @@ struct FormDraw {
             push(Intent::Kind::SetAnswer, item.path, item.value.is_null() ? item.rangeStart : current + item.rangeStep);
     }
 
+    const std::string* slot(const std::string& path) const {
+        for (const auto& [p, m] : view.slots)
+            if (p == path) return &m;
+        return nullptr;
+    }
+
+    // The space of a message decided when the page was entered: it stays the same height while the
+    // page is shown (empty once the answer is fixed), so what is below never moves under a finger.
+    void messageSlot(const ItemView& item) {
+        const std::string* frozen = slot(item.path);
+        if (!frozen) return;
+        const float w = ImGui::GetContentRegionAvail().x;
+        const float h = ImGui::CalcTextSize(frozen->c_str(), nullptr, false, w).y;
+        const ImVec2 start = ImGui::GetCursorPos();
+        const ImVec2 screen = ImGui::GetCursorScreenPos();
+        if (!item.error.empty()) {
+            ImGui::PushClipRect(screen, ImVec2(screen.x + w, screen.y + h), true);
+            theme::error(item.error);
+            ImGui::PopClipRect();
+        }
+        ImGui::SetCursorPos(start);
+        ImGui::Dummy(ImVec2(w, h));
+    }
+
     void question(const ItemView& item) {
+        const ImVec2 top = ImGui::GetCursorScreenPos();
+        if (item.path == view.focus) {
+            ImGui::SetScrollHereY(0.15f);
+            ctx.emit(Intent::Kind::FocusShown);
+        }
+        questionBody(item);
+        if (item.path == view.highlight) {
+            // The question reached from the outline or the summary: a bar in the accent colour.
+            const ImVec2 bottom = ImGui::GetCursorScreenPos();
+            const float left = top.x - 10.0f * ctx.scale;
+            ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(left, top.y), ImVec2(left + 6.0f * ctx.scale, bottom.y),
+                                                      ImGui::GetColorU32(ImGuiCol_Header));
+            if (ctx.targets)
+                ctx.targets->push_back(Target{"highlight." + item.path, item.label, top.x, top.y,
+                                              ImGui::GetContentRegionAvail().x, bottom.y - top.y});
+        }
+    }
+
+    void questionBody(const ItemView& item) {
         std::string label = item.label;
         if (item.required) label += " *";
         ImGui::TextWrapped("%s", label.c_str());
@@ -235,7 +365,7 @@ struct FormDraw {
             textField(item);
             break;
         }
-        theme::error(item.error);
+        messageSlot(item);
         ImGui::Spacing();
     }
 
@@ -276,28 +406,86 @@ struct FormDraw {
 
 } // namespace
 
+namespace {
+
+ImVec4 stateColour(OutlineLine::State state) {
+    switch (state) {
+    case OutlineLine::State::Error:
+        return ImVec4(0.96f, 0.82f, 0.82f, 1);
+    case OutlineLine::State::Missing:
+        return ImVec4(1.0f, 0.93f, 0.75f, 1);
+    case OutlineLine::State::Answered:
+        return ImVec4(0.85f, 0.93f, 0.85f, 1);
+    default:
+        return ImGui::GetStyle().Colors[ImGuiCol_Button];
+    }
+}
+
+// A line of the outline or the summary: tapping it opens its page with the question on screen.
+void jumpRow(DrawContext& ctx, const std::string& id, const OutlineLine& line) {
+    const bool page = line.state == OutlineLine::State::Page;
+    ImGui::PushStyleColor(ImGuiCol_Button, stateColour(line.state));
+    const std::string text = page ? line.label : line.label + "\n" + line.detail;
+    bool tapped = false;
+    if (page) {
+        tapped = theme::labelledButton(ctx, id, text, line.label, -1, 56.0f);
+    } else {
+        ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
+        tapped = theme::labelledButton(ctx, id, text, line.label, -1, 72.0f);
+        ImGui::PopStyleVar();
+    }
+    ImGui::PopStyleColor();
+    if (tapped) {
+        Intent& i = ctx.emit(Intent::Kind::JumpTo);
+        i.number = line.page;
+        i.path = line.path;
+    }
+}
+
+} // namespace
+
 void drawForm(const FormScreenView& view, DrawContext& ctx) {
     FormDraw d{view, ctx, view.lang};
     theme::title(view.title);
+    const float outlineWidth = 260.0f * ctx.scale;
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - outlineWidth -
+                           ImGui::GetStyle().ItemSpacing.x);
     theme::hint(view.progressText);
+    ImGui::PopTextWrapPos();
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - outlineWidth);
+    if (theme::button(ctx, "outline", view.outlineButton, outlineWidth, theme::kTouchMin))
+        ctx.emit(Intent::Kind::ShowOutline).flag = !view.showOutline;
     ImGui::ProgressBar(view.progress, ImVec2(-1, 10.0f * ctx.scale), "");
-    theme::error(view.message);
     const float barHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
+    // Each page visit is a new scroll region: a page always opens at its top.
+    ImGui::PushID(view.visit);
     ImGui::BeginChild("form.body", ImVec2(0, -barHeight), false);
     theme::touchScroll(ctx);
     if (view.showSummary) {
         theme::title(view.summaryTitle);
-        for (const auto& issue : view.summary)
-            theme::error(issue.path + " : " + issue.message);
+        for (const auto& line : view.summary)
+            jumpRow(ctx, "summary." + line.path, line);
         if (theme::button(ctx, "summary.ok", view.summaryOk, -1, theme::kButtonHeight, true))
             d.push(Intent::Kind::DismissSummary, "");
+    } else if (view.showOutline) {
+        theme::title(view.outlineTitle);
+        for (const auto& line : view.outline)
+            jumpRow(ctx,
+                    line.state == OutlineLine::State::Page ? "outline.page." + std::to_string(line.page)
+                                                           : "outline." + line.path,
+                    line);
+        if (theme::button(ctx, "outline.close", view.outlineClose, -1, theme::kButtonHeight, true))
+            ctx.emit(Intent::Kind::ShowOutline).flag = false;
     } else {
         if (!view.pageLabel.empty()) theme::title(view.pageLabel);
         theme::hint(view.pageHint);
         d.items(view.items);
     }
     ImGui::EndChild();
+    ImGui::PopID();
     const float third = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
+    // A refused value is said over the bottom of the page, not above it: nothing moves.
+    theme::toast(view.message, ImGui::GetCursorScreenPos().y);
     ImGui::BeginDisabled(view.page == 0);
     if (theme::button(ctx, "page.previous", view.previous, third)) {
         ctx.emit(Intent::Kind::GoToPage).number = view.page - 1;

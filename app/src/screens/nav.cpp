@@ -2,27 +2,38 @@
 #include "app/theme.hpp"
 
 #include <imgui.h>
+#include <tuple>
 
 namespace carnet::app {
 
 NavView navView(Screen current, Lang lang) {
-    return NavView{current, tr("app.nav.home", lang), tr("app.nav.records", lang), tr("app.nav.settings", lang)};
+    NavView v;
+    v.current = current;
+    v.home = tr("app.nav.home", lang);
+    v.records = tr("app.nav.records", lang);
+    v.settings = tr("app.nav.settings", lang);
+    v.walk = tr("app.nav.walk", lang);
+    v.calls = tr("app.nav.calls", lang);
+    return v;
 }
 
 void drawNav(const NavView& nav, DrawContext& ctx) {
-    const float w = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
-    const std::pair<Screen, const std::string*> tabs[] = {
-        {Screen::Home, &nav.home}, {Screen::Records, &nav.records}, {Screen::Settings, &nav.settings}};
+    // Door to door and calls are one tap away from everywhere: a door outcome is two taps from the
+    // walk list and three from home.
+    constexpr int kTabs = 5;
+    const float w = (ImGui::GetContentRegionAvail().x - (kTabs - 1) * ImGui::GetStyle().ItemSpacing.x) / kTabs;
+    const std::tuple<Screen, const char*, const std::string*> tabs[] = {{Screen::Home, "home", &nav.home},
+                                                                        {Screen::WalkLists, "walk", &nav.walk},
+                                                                        {Screen::CallQueue, "calls", &nav.calls},
+                                                                        {Screen::Records, "records", &nav.records},
+                                                                        {Screen::Settings, "settings", &nav.settings}};
     bool first = true;
-    for (const auto& [screen, label] : tabs) {
+    for (const auto& [screen, name, label] : tabs) {
         if (!first) ImGui::SameLine();
         first = false;
-        const std::string id = std::string("nav.") + (screen == Screen::Home      ? "home"
-                                                      : screen == Screen::Records ? "records"
-                                                                                  : "settings");
-        if (theme::toggle(ctx, id, *label, nav.current == screen, w)) {
+        const bool here = nav.current == screen || (screen == Screen::WalkLists && nav.current == Screen::Contact);
+        if (theme::toggle(ctx, std::string("nav.") + name, *label, here, w))
             ctx.emit(Intent::Kind::Navigate).screen = screen;
-        }
     }
 }
 

@@ -38,6 +38,9 @@ WalkListView evaluateWalkLists(const WalkListModel& model, const WalkListData& d
     v.confirm = tr("app.walk.confirm", lang);
     v.cancel = tr("app.walk.cancel", lang);
     v.message = model.message;
+    v.dncQuestion = tr("app.walk.dnc_question", lang);
+    v.undo = tr("app.walk.undo", lang);
+    v.canUndo = !model.undoVisit.empty();
     for (const char* code : kDoorOutcomes)
         v.outcomes.push_back(OutcomeButton{code, outcomeLabel(code, lang)});
     for (const auto& l : data.lists) {
@@ -68,6 +71,9 @@ WalkListView evaluateWalkLists(const WalkListModel& model, const WalkListData& d
             dv.outcome = d.outcome;
             dv.personId = d.personId;
             dv.open = d.id == model.doorId;
+            dv.confirmingDoNotContact = dv.open && model.confirmDoNotContact == d.id;
+            if (d.id == model.undoDoor)
+                v.undoText = tr("app.walk.undo_text", lang, {outcomeLabel(model.undoOutcome, lang), d.label});
             dv.status = d.outcome.empty()
                             ? tr("app.walk.not_visited", lang)
                             : tr("app.walk.visited", lang, {outcomeLabel(d.outcome, lang), std::to_string(d.visits)});
@@ -88,6 +94,21 @@ WalkListView evaluateWalkLists(const WalkListModel& model, const WalkListData& d
 namespace {
 
 void outcomeButtons(const WalkListView& view, const DwellingView& door, DrawContext& ctx) {
+    if (door.confirmingDoNotContact) {
+        // Asked once: the household will never be visited or called again.
+        ImGui::TextWrapped("%s", view.dncQuestion.c_str());
+        const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2.0f;
+        if (theme::button(ctx, "dnc.cancel." + door.id, view.cancel, half, 80.0f))
+            ctx.emit(Intent::Kind::SelectDoor).id = door.id;
+        ImGui::SameLine();
+        if (theme::button(ctx, "dnc.confirm." + door.id, view.confirm, half, 80.0f, true)) {
+            Intent& i = ctx.emit(Intent::Kind::DoorOutcome);
+            i.id = door.id;
+            i.text = "ne_pas_contacter";
+            i.flag = true;
+        }
+        return;
+    }
     // Five big buttons: three on the first row, two on the second, each at least 80 px high.
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     const float third = (ImGui::GetContentRegionAvail().x - 2 * spacing) / 3.0f;
@@ -105,8 +126,17 @@ void outcomeButtons(const WalkListView& view, const DwellingView& door, DrawCont
             i.text = o.code;
         }
     }
-    if (!door.personId.empty() && theme::button(ctx, "contact." + door.id, view.contact, -1, 56.0f))
+    ImGui::BeginDisabled(door.personId.empty());
+    if (theme::button(ctx, "contact." + door.id, view.contact, -1, 56.0f))
         ctx.emit(Intent::Kind::OpenContact).id = door.personId;
+    ImGui::EndDisabled();
+}
+
+// The height of the door panel: its title, two rows of outcome buttons and the contact button.
+float doorPanelHeight(float scale) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    return ImGui::GetFrameHeight() + 2 * (80.0f * scale + style.ItemSpacing.y) + 56.0f * scale + style.ItemSpacing.y +
+           2 * style.WindowPadding.y + style.ItemSpacing.y;
 }
 
 void building(const WalkListView& view, const BuildingView& b, DrawContext& ctx) {
@@ -115,15 +145,13 @@ void building(const WalkListView& view, const BuildingView& b, DrawContext& ctx)
     theme::title(b.address);
     theme::hint(b.progress);
     for (const auto& d : b.dwellings) {
-        ImGui::PushStyleColor(ImGuiCol_Button, outcomeColour(d.outcome, ctx.highContrast));
+        // The open door is marked, but its buttons are in the panel at the bottom: opening a door
+        // moves no row, so no button ever appears under the finger that opened it.
+        ImGui::PushStyleColor(ImGuiCol_Button, d.open ? ImGui::GetStyle().Colors[ImGuiCol_ButtonActive]
+                                                      : outcomeColour(d.outcome, ctx.highContrast));
         const bool tapped = theme::row(ctx, "door." + d.id, d.label + "\n" + d.status, 72.0f);
         ImGui::PopStyleColor();
         if (tapped) ctx.emit(Intent::Kind::SelectDoor).id = d.open ? std::string() : d.id;
-        if (d.open) {
-            ImGui::Indent(24.0f * ctx.scale);
-            outcomeButtons(view, d, ctx);
-            ImGui::Unindent(24.0f * ctx.scale);
-        }
     }
     if (b.confirming) {
         ImGui::TextWrapped("%s", b.confirmText.c_str());
@@ -153,9 +181,19 @@ void drawWalkLists(const WalkListView& view, DrawContext& ctx) {
     } else {
         theme::title(view.title);
     }
-    theme::error(view.message);
+    const DwellingView* open = nullptr;
+    const BuildingView* openBuilding = nullptr;
+    for (const auto& b : view.buildings)
+        for (const auto& d : b.dwellings)
+            if (d.open) {
+                open = &d;
+                openBuilding = &b;
+            }
     const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
-    ImGui::BeginChild("walk.body", ImVec2(0, -navHeight), false);
+    const bool undo = !open && view.canUndo && !view.undoText.empty();
+    const float undoHeight = 56.0f * ctx.scale + 2 * ImGui::GetStyle().WindowPadding.y;
+    const float panelHeight = open ? doorPanelHeight(ctx.scale) : undo ? undoHeight : 0.0f;
+    ImGui::BeginChild("walk.body", ImVec2(0, -(navHeight + panelHeight)), false);
     theme::touchScroll(ctx);
     if (view.inList) {
         for (const auto& b : view.buildings)
@@ -171,6 +209,25 @@ void drawWalkLists(const WalkListView& view, DrawContext& ctx) {
         }
     }
     ImGui::EndChild();
+    if (open) {
+        // The outcome buttons of the open door, always at the same place above the tab bar.
+        ImGui::BeginChild("walk.door", ImVec2(0, panelHeight), true, ImGuiWindowFlags_NoScrollbar);
+        ImGui::TextUnformatted((open->label + " · " + openBuilding->address).c_str());
+        outcomeButtons(view, *open, ctx);
+        ImGui::EndChild();
+    } else if (undo) {
+        // The last outcome can be taken back for a few seconds (a wrong tap is replaced, not added to).
+        ImGui::BeginChild("walk.undo", ImVec2(0, panelHeight), true, ImGuiWindowFlags_NoScrollbar);
+        const float w = 220.0f * ctx.scale;
+        ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - w);
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(view.undoText.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - w);
+        if (theme::button(ctx, "undo", view.undo, w, 56.0f, true)) ctx.emit(Intent::Kind::UndoOutcome);
+        ImGui::EndChild();
+    }
+    theme::toast(view.message, ImGui::GetCursorScreenPos().y);
     drawNav(view.nav, ctx);
 }
 

@@ -1,0 +1,398 @@
+// The interview as a person fills it: the real screens, driven through ImGui's input by the labels a
+// person reads, with assertions on what the store saved.
+#include "app/app_state.hpp"
+#include "app/screens.hpp"
+#include "app/theme.hpp"
+#include "headless_imgui.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace carnet;
+using namespace carnet::app;
+using carnet::test::HeadlessImGui;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kToday = "2026-12-06";
+constexpr const char* kDoorToDoor = "Ambassadeurs de la mobilité – entretien en porte-à-porte";
+constexpr const char* kEcoGeste = "Quel premier éco-geste la personne choisit-elle d’essayer ?";
+
+std::unique_ptr<AppState> openDemo(const std::filesystem::path& dir) {
+    AppOptions o;
+    o.dataDir = dir / "data";
+    o.lang = Lang::Fr;
+    o.demo = true;
+    o.today = kToday;
+    auto app = AppState::open(o);
+    INFO((app.ok() ? std::string() : app.error().message));
+    REQUIRE(app.ok());
+    if ((*app)->screen() == Screen::FirstRun) {
+        Intent name;
+        name.kind = Intent::Kind::EditName;
+        name.text = "Awa";
+        Intent finish;
+        finish.kind = Intent::Kind::FinishFirstRun;
+        (*app)->apply({name, finish});
+    }
+    REQUIRE((*app)->screen() == Screen::Home);
+    return std::move(*app);
+}
+
+struct Driver {
+    AppState& app;
+    HeadlessImGui& ui;
+    HeadlessImGui::Draw draw = [this](DrawContext& ctx) { app.draw(ctx); };
+
+    /// Scrolls down (finger drags) until a target labelled `label` is on screen.
+    void reveal(const std::string& label, int nth = 0) {
+        revealIf([&] { return ui.findLabel(label, nth).has_value(); });
+    }
+    template <class Found> void revealIf(Found found) {
+        ui.look(draw);
+        for (int k = 0; k < 12 && !found(); ++k) {
+            app.apply(ui.drag(400, 900, -300, draw));
+            ui.settle(draw);
+        }
+    }
+    void tapLabel(const std::string& label, int nth = 0) {
+        reveal(label, nth);
+        INFO("label " << label);
+        REQUIRE(ui.findLabel(label, nth));
+        app.apply(ui.tapLabel(label, draw, nth));
+    }
+    void tap(const std::string& id) {
+        revealIf([&] { return ui.find(id).has_value(); });
+        INFO("target " << id);
+        REQUIRE(ui.find(id));
+        app.apply(ui.tap(id, draw));
+    }
+    /// Where the target labelled `label` is drawn now (its centre): where a person aims.
+    std::pair<float, float> aim(const std::string& label) {
+        reveal(label);
+        INFO("label " << label);
+        auto t = ui.findLabel(label);
+        REQUIRE(t);
+        return {t->x + t->w / 2, t->y + t->h / 2};
+    }
+    json answers() { return app.store().get(app.formModel().recordId)->answers; }
+};
+
+// Home -> the door-to-door interview, "Entretien réalisé" on page 1, then "Finaliser" on the last
+// page: the summary lists what is missing.
+void startInterviewAndFinalize(Driver& d) {
+    d.tapLabel(kDoorToDoor);
+    REQUIRE(d.app.screen() == Screen::Form);
+    d.tapLabel("Entretien réalisé");
+    REQUIRE(d.answers()["issue_visite"] == "entretien");
+    for (int k = 0; k < 4; ++k)
+        d.tap("page.next");
+    d.tap("finalize");
+    REQUIRE(d.app.formModel().showSummary);
+}
+
+// The body of the form: between the header and the bottom bar.
+bool onScreen(const app::Target& t, float height) {
+    return t.y >= 0 && t.y + t.h <= height - (theme::kButtonHeight + 2 * theme::kPadding);
+}
+
+} // namespace
+
+TEST_CASE("door to door page 3: the two taps after answering a question with an error record what was aimed at",
+          "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    startInterviewAndFinalize(d);
+    // The summary names the question, not its internal name, and jumps to it.
+    d.tapLabel(kEcoGeste);
+    REQUIRE_FALSE(app->formModel().showSummary);
+    CHECK(app->formModel().page == 2);
+    CHECK(app->formModel().highlight == "eco_geste");
+    ui.look(d.draw);
+    auto highlighted = ui.find("highlight.eco_geste");
+    REQUIRE(highlighted);
+    CHECK(onScreen(*highlighted, 1280));
+    // The person sees "required" under the two questions and aims at two trips.
+    const auto work = d.aim("Domicile – travail");
+    const auto shopping = d.aim("Courses");
+    d.tapLabel("Essayer le bus");
+    CHECK(d.answers()["eco_geste"] == "bus");
+    // The first answer removed its message: nothing below it moved, so the taps land where aimed.
+    ui.look(d.draw);
+    app->apply(ui.tapAt(work.first, work.second, d.draw));
+    ui.look(d.draw);
+    app->apply(ui.tapAt(shopping.first, shopping.second, d.draw));
+    CHECK(d.answers()["trajets_vises"] == json::array({"travail", "courses"}));
+}
+
+TEST_CASE("a press on a target that moved a moment ago is ignored", "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    startInterviewAndFinalize(d);
+    d.tapLabel(kEcoGeste);
+    // The person aims at the trips as drawn now.
+    std::vector<std::pair<float, float>> trips;
+    for (const char* label : {"Domicile – travail", "Domicile – école ou études", "Courses", "Loisirs et visites",
+                              "Démarches, santé", "Aucun en particulier"})
+        trips.push_back(d.aim(label));
+    // "Autre geste" adds "Précisez le geste" above the trips: they move down.
+    d.tapLabel("Autre geste");
+    CHECK(d.answers()["eco_geste"] == "autre");
+    const int ignoredBefore = ui.touch.ignoredPresses;
+    // Quick taps where the trips were, within a fraction of a second: each lands on a button that
+    // has just moved (or between two), and none records anything.
+    for (const auto& [x, y] : trips)
+        app->apply(ui.tapAt(x, y, d.draw));
+    CHECK(ui.touch.ignoredPresses > ignoredBefore);
+    CHECK_FALSE(d.answers().contains("trajets_vises"));
+    // Once the screen has settled, a tap does what it says.
+    d.tapLabel("Domicile – travail");
+    CHECK(d.answers()["trajets_vises"] == json::array({"travail"}));
+}
+
+TEST_CASE("each page opens at its top", "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(kDoorToDoor);
+    d.tapLabel("Entretien réalisé");
+    d.tap("page.next");
+    // Page 2 scrolled down by a finger drag.
+    ui.look(d.draw);
+    const auto before = ui.find("number.nb_personnes");
+    REQUIRE(before);
+    app->apply(ui.drag(400, 900, -500, d.draw));
+    ui.settle(d.draw);
+    const auto scrolled = ui.find("number.nb_personnes");
+    REQUIRE((!scrolled || scrolled->y < before->y - 200)); // scrolled up, or out of sight
+    d.tap("page.next");
+    ui.look(d.draw);
+    auto first = ui.findLabel("Essayer le bus");
+    REQUIRE(first);
+    CHECK(onScreen(*first, 1280));
+    // And back: page 2 opens at its top too.
+    d.tap("page.previous");
+    ui.look(d.draw);
+    const auto again = ui.find("number.nb_personnes");
+    REQUIRE(again);
+    CHECK(again->y == Approx(before->y));
+}
+
+TEST_CASE("the outline lists every page and question with its state and jumps to one", "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(kDoorToDoor);
+    d.tapLabel("Entretien réalisé");
+    d.tap("outline");
+    REQUIRE(app->formModel().showOutline);
+    const FormScreenView v = evaluateForm(
+        app->formModel(), (*app->store().openSession(app->formModel().recordId))->view(), Lang::Fr, kToday, "10:00");
+    int pages = 0;
+    bool issueAnswered = false, ecoMissing = false;
+    for (const auto& line : v.outline) {
+        if (line.state == OutlineLine::State::Page) ++pages;
+        if (line.path == "issue_visite") issueAnswered = line.state == OutlineLine::State::Answered;
+        if (line.path == "eco_geste") ecoMissing = line.state == OutlineLine::State::Missing;
+    }
+    CHECK(pages == 5);
+    CHECK(issueAnswered);
+    CHECK(ecoMissing);
+    // Jump to the consent question on page 4: it is on screen and highlighted.
+    const std::string consent =
+        "J’accepte que mes réponses soient utilisées, de façon anonyme, pour évaluer l’opération.";
+    ui.look(d.draw);
+    if (!ui.findLabel(consent)) {
+        app->apply(ui.drag(400, 1000, -2000, d.draw));
+        ui.settle(d.draw);
+    }
+    d.tapLabel(consent);
+    CHECK_FALSE(app->formModel().showOutline);
+    CHECK(app->formModel().page == 3);
+    ui.look(d.draw);
+    ui.look(d.draw);
+    const auto h = ui.find("highlight.consentement_reponses");
+    REQUIRE(h);
+    CHECK(onScreen(*h, 1280));
+}
+
+TEST_CASE("a draft reopens at the page where it was left", "[app][interview]") {
+    test::TempDir dir;
+    std::string id;
+    {
+        auto app = openDemo(dir.path());
+        HeadlessImGui ui(800, 1280);
+        Driver d{*app, ui};
+        d.tapLabel(kDoorToDoor);
+        id = app->formModel().recordId;
+        d.tapLabel("Entretien réalisé");
+        d.tap("page.next");
+        d.tap("page.next");
+        d.tap("save_leave");
+        REQUIRE(app->screen() == Screen::Home);
+    }
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    Intent open;
+    open.kind = Intent::Kind::OpenRecord;
+    open.id = id;
+    app->apply({open});
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(app->formModel().page == 2);
+}
+
+TEST_CASE("text typed is kept through a kill -9 with the field still focused", "[app][interview]") {
+    test::TempDir dir;
+    std::string id;
+    {
+        auto app = openDemo(dir.path());
+        REQUIRE(app->openScreen("form:door_to_door").ok());
+        id = app->formModel().recordId;
+    }
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // The child types into the address field, then dies without leaving it.
+        try {
+            auto app = openDemo(dir.path());
+            HeadlessImGui ui(800, 1280);
+            Driver d{*app, ui};
+            Intent open;
+            open.kind = Intent::Kind::OpenRecord;
+            open.id = id;
+            app->apply({open});
+            d.tap("input.adresse");
+            app->apply(ui.type("12 rue Noël", d.draw));
+            app->apply(ui.frame(d.draw));
+            kill(getpid(), SIGKILL);
+        } catch (...) {
+        }
+        _exit(3); // only when something above failed
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Intent open;
+    open.kind = Intent::Kind::OpenRecord;
+    open.id = id;
+    app->apply({open});
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(app->store().get(id)->answers["adresse"] == "12 rue Noël");
+}
+
+TEST_CASE("walk list: opening a door moves no row and puts no button under the finger", "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    REQUIRE(app->openScreen("walk:first").ok());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.ui.look(d.draw);
+    // The first door is open (walk:first); the person taps the second door, then taps again at once.
+    std::vector<app::Target> doors;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("door.", 0) == 0) doors.push_back(t);
+    REQUIRE(doors.size() >= 2);
+    const app::Target second = doors[1];
+    auto countVisits = [&] {
+        int n = 0;
+        const auto all = app->store().list(std::nullopt, true);
+        REQUIRE(all.ok());
+        for (const auto& r : *all)
+            if (r.formId == "door_visit") ++n;
+        return n;
+    };
+    const int visitsBefore = countVisits();
+    app->apply(ui.tapAt(second.x + second.w / 2, second.y + second.h / 2, d.draw));
+    CHECK(app->walkModel().doorId == second.id.substr(5));
+    ui.look(d.draw);
+    const auto moved = ui.find(second.id);
+    REQUIRE(moved);
+    CHECK(moved->y == Approx(second.y)); // the row did not move
+    // A second tap at the same spot lands on the same row (it closes it), never on an outcome.
+    app->apply(ui.tapAt(second.x + second.w / 2, second.y + second.h / 2, d.draw));
+    CHECK(countVisits() == visitsBefore);
+    CHECK(app->walkModel().doorId.empty());
+}
+
+namespace {
+int visitsAt(AppState& app, const std::string& door) {
+    int n = 0;
+    const auto all = app.store().list(std::nullopt, true);
+    REQUIRE(all.ok());
+    for (const auto& r : *all)
+        if (r.formId == "door_visit" && !r.deleted && r.answers.value("dwelling_id", "") == door) ++n;
+    return n;
+}
+} // namespace
+
+TEST_CASE("walk list: a door outcome in two taps, undone within 5 s it is replaced, not added", "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    REQUIRE(app->openScreen("walk").ok());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tap("nav.walk");
+    ui.look(d.draw);
+    std::string list;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && list.empty()) list = t.id;
+    REQUIRE_FALSE(list.empty());
+    d.tap(list);
+    ui.look(d.draw);
+    std::string door;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("door.", 0) == 0 && door.empty()) door = t.id.substr(5);
+    REQUIRE_FALSE(door.empty());
+    const json before = app->store().get(door)->answers;
+    const int visits = visitsAt(*app, door);
+    // Two taps: the door, then its outcome.
+    d.tap("door." + door);
+    d.tapLabel("Personne");
+    CHECK(visitsAt(*app, door) == visits + 1);
+    CHECK(app->store().get(door)->answers["derniere_issue"] == "absent");
+    // It was a refusal: undo, then Refus.
+    d.tapLabel("Annuler");
+    CHECK(visitsAt(*app, door) == visits);
+    CHECK(app->store().get(door)->answers == before);
+    CHECK(app->walkModel().doorId == door); // the door is open again
+    d.tapLabel("Refus");
+    CHECK(visitsAt(*app, door) == visits + 1);
+    CHECK(app->store().get(door)->answers["derniere_issue"] == "refus");
+    // After 5 s the outcome stands.
+    app->advanceClock(AppState::kUndoSeconds + 0.1);
+    ui.look(d.draw);
+    CHECK_FALSE(ui.find("undo"));
+    CHECK(visitsAt(*app, door) == visits + 1);
+}
+
+TEST_CASE("walk list: do not contact asks once", "[app][interview]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    REQUIRE(app->openScreen("walk:first").ok());
+    const std::string door = app->walkModel().doorId;
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    const int visits = visitsAt(*app, door);
+    d.tapLabel("Ne pas contacter");
+    CHECK(visitsAt(*app, door) == visits);
+    d.tap("dnc.cancel." + door);
+    CHECK(visitsAt(*app, door) == visits);
+    d.tapLabel("Ne pas contacter");
+    d.tap("dnc.confirm." + door);
+    CHECK(visitsAt(*app, door) == visits + 1);
+    CHECK(app->store().get(door)->answers["derniere_issue"] == "ne_pas_contacter");
+}
