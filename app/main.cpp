@@ -71,6 +71,11 @@ Args parseArgs(int argc, char** argv) {
         else if (s == "--dpi") {
             const std::string v = next();
             if (std::sscanf(v.c_str(), "%f", &a.dpi) != 1 || a.dpi < 60 || a.dpi > 1000) a.ok = false;
+        } else if (s == "--pin-stdin") { // the PIN on standard input, never on the command line
+            std::string pin;
+            for (int c = std::getchar(); c != EOF && c != '\n'; c = std::getchar())
+                pin += static_cast<char>(c);
+            a.app.pin = pin;
         } else if (s == "--size") {
             const std::string v = next();
             if (std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2) a.ok = false;
@@ -178,6 +183,7 @@ int main(int argc, char** argv) {
             "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH] "
             "[--gles]\n"
             "             [--dpi N] [--targets FILE.txt] [--events FILE.txt]\n"
+            "             [--pin-stdin]\n"
             "             [--screen home|records|settings|first-run|form:FORM_ID|walk|walk:ID|walk:first|\n"
             "                       calls|calls:first|contact:ID|contact:first|indicators --screenshot FILE.png]\n");
         return 2;

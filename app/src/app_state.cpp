@@ -51,7 +51,9 @@ void AppState::pollWorker() {
 }
 
 Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
-    auto s = store::Store::open(options.dataDir);
+    store::StoreOptions so;
+    so.pin = options.pin;
+    auto s = store::Store::open(options.dataDir, so);
     if (!s.ok()) return s.error();
     // --today moves the clock by whole days: time stamps stay real instants on that date, in order.
     clock::Source appClock = options.clock ? options.clock : clock::Source(clock::systemNow);
@@ -88,6 +90,7 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
         }
     }
     std::unique_ptr<AppState> app(new AppState(std::move(*s), options.dataDir));
+    app->m_worker.setKey(app->m_store.dataKey()); // its own connection, the same unlocked key
     app->m_campaign = std::move(*campaign);
     app->m_clock = std::move(appClock);
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");

@@ -10,6 +10,12 @@ void SyncWorker::join() {
     if (m_thread.joinable()) m_thread.join();
 }
 
+store::StoreOptions SyncWorker::storeOptions() const {
+    store::StoreOptions o;
+    o.key = m_key;
+    return o;
+}
+
 bool SyncWorker::begin(bool login) {
     std::lock_guard lock(m_mutex);
     if (m_status.running) return false;
@@ -24,7 +30,7 @@ bool SyncWorker::startSync(const std::filesystem::path& dataDir, std::function<v
     join();
     m_thread = std::thread([this, dataDir, wake = std::move(wake)] {
         sync::SyncReport report;
-        auto store = store::Store::open(dataDir); // this thread's own connection
+        auto store = store::Store::open(dataDir, storeOptions()); // this thread's own connection
         if (!store.ok()) {
             report.ok = false;
             report.errors.push_back(store.error().message);
@@ -63,7 +69,7 @@ bool SyncWorker::startLogin(const std::filesystem::path& dataDir, std::string ur
     m_thread = std::thread([this, dataDir, url = std::move(url), user = std::move(user), password = std::move(password),
                             wake = std::move(wake)] {
         std::string error;
-        auto store = store::Store::open(dataDir);
+        auto store = store::Store::open(dataDir, storeOptions());
         if (!store.ok()) {
             error = store.error().message;
         } else {

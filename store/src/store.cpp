@@ -255,8 +255,9 @@ struct Store::Impl {
         return {};
     }
 
-    // Settings holding a secret: sealed like personal values.
-    static bool secretSetting(std::string_view name) { return name == "server_token"; }
+    // Settings holding a secret: sealed like personal values. "typing.<record>" is the text being typed
+    // in the app, kept through a crash before it becomes an answer: it may be a name or a phone number.
+    static bool secretSetting(std::string_view name) { return name == "server_token" || name.starts_with("typing."); }
 
     static Record readRecord(const Stmt& st) {
         Record r;
@@ -602,10 +603,24 @@ struct Store::Impl {
             for (const auto& [seq, text] : rows)
                 if (auto r = up->bind(1, text).bind(2, seq).run(); !r.ok()) return undo(r.error());
         }
-        auto token = metaValue("setting.server_token");
-        if (!token.ok()) return undo(token.error());
-        if (*token && !(*token)->empty() && (*token)->rfind("v1:", 0) != 0)
-            if (auto r = setMeta("setting.server_token", sealText(*vaultKey, "setting:server_token", **token)); !r.ok())
+        // Secret settings held in clear (the token, text being typed) are sealed too.
+        std::vector<std::pair<std::string, std::string>> secrets;
+        {
+            auto ms = db.prepare("SELECT key, value FROM meta WHERE key = 'setting.server_token' OR "
+                                 "key LIKE 'setting.typing.%'");
+            if (!ms.ok()) return undo(ms.error());
+            while (true) {
+                auto r = ms->step();
+                if (!r.ok()) return undo(r.error());
+                if (!*r) break;
+                const std::string key = ms->text(0).substr(std::string_view("setting.").size());
+                std::string value = ms->text(1);
+                if (secretSetting(key) && !value.empty() && value.rfind("v1:", 0) != 0)
+                    secrets.emplace_back(key, std::move(value));
+            }
+        }
+        for (const auto& [key, value] : secrets)
+            if (auto r = setMeta("setting." + key, sealText(*vaultKey, "setting:" + key, value)); !r.ok())
                 return undo(r.error());
         if (auto r = tx.commit(); !r.ok()) return undo(r.error());
         dropCache();

@@ -48,4 +48,26 @@ for event in background terminate; do
   [ ! -s "$D/carnet.db-wal" ] || fail "write-ahead log not checkpointed after $event"
   echo "lifecycle: $event saved the typed text into carnet.db"
 done
+# 4. PIN: `--pin-stdin` (the PIN on standard input) sets encryption up on a new store and opens it
+#    again; without it the app refuses the store, with the store's message; a wrong PIN is refused.
+D="$W/pin"
+pinrun() {  # pin|"" out
+  local pin=$1 out=$2
+  shift 2
+  if [ -n "$pin" ]; then
+    echo "$pin" | xrun "$APP" --pin-stdin --data "$D" --forms "$SRC/assets/forms" --screen home --size 800x1280 \
+      --lang fr --screenshot "$W/$out.png" 2>"$W/$out.err"
+  else
+    xrun "$APP" --data "$D" --forms "$SRC/assets/forms" --screen home --size 800x1280 --lang fr \
+      --screenshot "$W/$out.png" 2>"$W/$out.err" </dev/null
+  fi
+}
+pinrun 135792 pin-setup || { cat "$W/pin-setup.err"; fail "--pin-stdin did not set encryption up"; }
+grep -aq '"kdf"\|vault.key' "$D/carnet.db" || fail "no sealed key in carnet.db after --pin-stdin"
+if pinrun "" pin-none; then fail "an encrypted store opened without the PIN"; fi
+grep -q 'PIN' "$W/pin-none.err" || { cat "$W/pin-none.err"; fail "no word of the PIN when it is missing"; }
+if pinrun 000000 pin-wrong; then fail "an encrypted store opened with a wrong PIN"; fi
+pinrun 135792 pin-open || { cat "$W/pin-open.err"; fail "the right PIN did not open the store"; }
+"$CHECK" "$W/pin-open.png" 800 1280
+echo "pin: --pin-stdin sets up and opens an encrypted store; none or a wrong one is refused"
 echo "platform: all checks passed"

@@ -204,17 +204,21 @@ TEST_CASE("setting a PIN on a store that has none seals what it already holds", 
     {
         Store s = openStore(dir, StoreOptions{});
         w = writeContact(s, dir);
+        // The app keeps text being typed in a setting until it becomes an answer.
+        REQUIRE(s.setSetting("typing." + w.id, R"({"nom": "Typed Quintal"})").ok());
         CHECK_FALSE(s.encrypted());
     }
     {
         Store s = openStore(dir, withPin(kPin));
         CHECK(s.encrypted());
         CHECK(s.get(w.id)->answers["nom"] == kName);
+        CHECK(*s.setting("typing." + w.id) == R"({"nom": "Typed Quintal"})");
     }
     const std::string bytes = allBytes(dir.path());
     CHECK(bytes.find(kName) == std::string::npos);
     CHECK(bytes.find(w.phone) == std::string::npos);
     CHECK(bytes.find(kToken) == std::string::npos);
+    CHECK(bytes.find("Typed Quintal") == std::string::npos);
 }
 
 TEST_CASE("a second connection takes the unlocked key; a sealed value moved to another field does not open",

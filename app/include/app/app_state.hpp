@@ -26,6 +26,8 @@ struct AppOptions {
     bool demo = false;              ///< seed the demo campaign into an empty store (`make run`)
     std::string today;              ///< "YYYY-MM-DD" overriding the clock (tests, screenshots); "" = today
     clock::Source clock;            ///< where "now" comes from (tests fix it); empty = the system clock
+    /// Unlocks an encrypted store, or sets encryption up on one without (docs/security.md).
+    std::optional<std::string> pin = std::nullopt;
 };
 
 /// The whole app, without a window.

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,8 +43,13 @@ public:
     SyncStatus take();
     /// Waits for the current job (tests, shutdown).
     void join();
+    /// The unlocked data key of an encrypted store (null without encryption): the worker's own
+    /// connection opens with it, no PIN kept.
+    void setKey(std::shared_ptr<const store::DataKey> key) { m_key = std::move(key); }
 
 private:
+    [[nodiscard]] store::StoreOptions storeOptions() const;
+    std::shared_ptr<const store::DataKey> m_key;
     bool begin(bool login);
     mutable std::mutex m_mutex;
     SyncStatus m_status;
