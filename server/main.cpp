@@ -2,6 +2,7 @@
 // organisations, users and forms in the same data folder.
 #include "core/json_text.hpp"
 #include "field/campaign.hpp"
+#include "server/limits.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
 
@@ -40,9 +41,14 @@ constexpr std::string_view kUsage = R"(usage:
   --campaign FILE: the campaign (impact coefficients, call rules) the figures use
   serve --token-idle-days N (default 30): a token unused this long stops working
   serve --token-lifetime-days N (default 180): a token stops working this long after its login
+  serve limits (docs/security.md, "Limits"):
+    --header-timeout-ms N (10000)  --body-timeout-ms N (60000)  --max-connections-per-address N (32)
+    --password-hashes N (2 at once)  --password-hash-queue N (32 waiting)
 )";
 
 struct Options {
+    ServerLimits limits;
+    HashLimits hashes;
     std::string data, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey;
     std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
     bool passwordStdin = false, insecureHttp = false;
@@ -109,6 +115,29 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
                 return std::nullopt;
             }
             (name == "--token-idle-days" ? o.tokenIdleDays : o.tokenLifetimeDays) = std::stoi(d);
+        } else if (a[i] == "--header-timeout-ms" || a[i] == "--body-timeout-ms" ||
+                   a[i] == "--max-connections-per-address" || a[i] == "--password-hashes" ||
+                   a[i] == "--password-hash-queue") {
+            const std::string flag = a[i];
+            std::string v;
+            if (!value(v)) return std::nullopt;
+            const bool zeroOk = flag == "--password-hash-queue";
+            if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos ||
+                (!zeroOk && std::stoll(v) == 0)) {
+                problem = flag + (zeroOk ? " needs a number" : " needs a positive number");
+                return std::nullopt;
+            }
+            const auto n = std::stoll(v);
+            if (flag == "--header-timeout-ms")
+                o.limits.headerTimeout = std::chrono::milliseconds(n);
+            else if (flag == "--body-timeout-ms")
+                o.limits.bodyTimeout = std::chrono::milliseconds(n);
+            else if (flag == "--max-connections-per-address")
+                o.limits.maxConnectionsPerAddress = static_cast<std::size_t>(n);
+            else if (flag == "--password-hashes")
+                o.hashes.concurrent = static_cast<std::size_t>(n);
+            else
+                o.hashes.queued = static_cast<std::size_t>(n);
         } else if (a[i] == "--password-stdin") {
             o.passwordStdin = true;
         } else if (a[i].size() > 1 && a[i][0] == '-') {
@@ -149,13 +178,13 @@ int serve(const Options& o, Services& services) {
     if (tls) {
         for (const auto* f : {&o.tlsCert, &o.tlsKey})
             if (auto r = readTextFile(*f); !r.ok()) return fail(r.error());
-        auto ssl = std::make_unique<httplib::SSLServer>(o.tlsCert.c_str(), o.tlsKey.c_str());
+        auto ssl = std::make_unique<LimitedTlsServer>(o.tlsCert, o.tlsKey, o.limits);
         if (!ssl->is_valid())
             return fail(makeError(ErrorCode::Invalid, "cannot use the certificate " + o.tlsCert + " with the key " +
                                                           o.tlsKey + " (PEM files of one key pair)"));
         server = std::move(ssl);
     } else {
-        server = std::make_unique<httplib::Server>();
+        server = std::make_unique<LimitedServer>(o.limits);
     }
     httplib::Server& http = *server;
     http.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
@@ -205,6 +234,7 @@ int run(const Options& o) {
     if (o.tokenLifetimeDays) limits.tokenLifetime = kDay * *o.tokenLifetimeDays;
     s.auth().setLimits(limits);
 
+    s.auth().passwordGate().setLimits(o.hashes);
     if (a[0] == "serve" && a.size() == 1) return serve(o, s);
 
     if (a[0] == "org" && a.size() == 3 && a[1] == "add") {

@@ -42,6 +42,8 @@ Result<std::int64_t> AuthService::addUser(std::string_view name, Role role, std:
     auto o = m_repo.findOrg(org);
     if (!o.ok()) return o.error();
     if (!*o) return makeError(ErrorCode::NotFound, "no organisation '" + std::string(org) + "'");
+    auto turn = m_gate.enter();
+    if (!turn.ok()) return turn.error();
     auto hash = hashPassword(password);
     if (!hash.ok()) return hash.error();
     User u;
@@ -54,6 +56,8 @@ Result<std::int64_t> AuthService::addUser(std::string_view name, Role role, std:
 
 Result<std::optional<Session>> AuthService::login(std::string_view user, std::string_view password) {
     if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
+    auto turn = m_gate.enter();
+    if (!turn.ok()) return turn.error();
     auto u = m_repo.findUser(user);
     if (!u.ok()) return u.error();
     if (!*u) {

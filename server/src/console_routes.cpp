@@ -2,6 +2,7 @@
 
 #include "forms/loader.hpp"
 #include "http_util.hpp"
+#include "request_body.hpp"
 #include "server/export_service.hpp"
 #include "sync/protocol.hpp"
 #include "xlsform/import.hpp"
@@ -20,6 +21,7 @@ namespace {
 
 constexpr std::size_t kMaxFormUpload = 8u * 1024 * 1024;
 constexpr std::size_t kMaxListLimit = 500;
+constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisation and a password
 
 using http::sendError;
 using http::sendJson;
@@ -95,12 +97,28 @@ private:
         };
     }
 
+    using BodyHandler = std::function<void(const Request&, Response&, const User&, std::string&)>;
+
+    // An authenticated request with a body of at most `limit` bytes, read only once the user is known.
+    httplib::Server::HandlerWithContentReader guardedBody(bool manage, std::size_t limit, BodyHandler h) {
+        return [self = shared_from_this(), manage, limit, h = std::move(h)](const Request& req, Response& res,
+                                                                            const httplib::ContentReader& reader) {
+            auto user = self->authenticate(req, res);
+            if (!user) return;
+            if (manage && !SyncService::mayManage(*user))
+                return sendError(res, 403, "forbidden", "only coordinators and admins may use " + req.path);
+            std::string body;
+            if (!http::readBody(req, res, reader, limit, body)) return;
+            h(req, res, *user, body);
+        };
+    }
+
     void records(const Request& req, Response& res, const User& user);
     void users(const Request& req, Response& res, const User& user);
-    void addUser(const Request& req, Response& res, const User& user);
+    void addUser(const Request& req, Response& res, const User& user, std::string& text);
     void devices(const Request& req, Response& res, const User& user);
     void catalogue(const Request& req, Response& res, const User& user);
-    void uploadForm(const Request& req, Response& res, const User& user);
+    void uploadForm(const Request& req, Response& res, const User& user, std::string& body);
     void exportForm(const Request& req, Response& res, const User& user);
 
     Services& m_s;
@@ -150,10 +168,9 @@ void ConsoleRoutes::users(const Request& req, Response& res, const User& user) {
     sendJson(res, 200, json{{"users", arr}});
 }
 
-void ConsoleRoutes::addUser(const Request& req, Response& res, const User& user) {
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-        return sendError(res, 400, "bad_json", "the body must be a JSON object");
+void ConsoleRoutes::addUser(const Request& req, Response& res, const User& user, std::string& text) {
+    json body;
+    if (!http::parseJsonObject(res, text, kMaxUserBytes, body)) return;
     auto str = [&](const char* k) -> std::string {
         auto it = body.find(k);
         return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -222,13 +239,11 @@ void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& use
     sendJson(res, 200, json{{"forms", arr}});
 }
 
-void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& user) {
-    if (req.body.size() > kMaxFormUpload)
-        return sendError(res, 413, "payload_too_large", "a form upload is at most 8 MiB");
+void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& user, std::string& body) {
     const std::string contentType = req.get_header_value("Content-Type");
-    std::string text = req.body;
-    if (isSpreadsheetUpload(contentType, req.body)) {
-        XlsformUpload converted = xlsformToJson(req.body);
+    std::string text = std::move(body);
+    if (isSpreadsheetUpload(contentType, text)) {
+        XlsformUpload converted = xlsformToJson(text);
         if (!converted.problems.empty() && converted.json.empty()) {
             json j = sync::errorBody("invalid_xlsform", converted.problems.front()["message"].get<std::string>());
             j["problems"] = converted.problems;
@@ -334,10 +349,16 @@ void ConsoleRoutes::mount(httplib::Server& http) {
     };
     http.Get("/api/v1/records", guarded(false, method(&ConsoleRoutes::records)));
     http.Get("/api/v1/users", guarded(true, method(&ConsoleRoutes::users)));
-    http.Post("/api/v1/users", guarded(true, method(&ConsoleRoutes::addUser)));
+    auto withBody = [this](void (ConsoleRoutes::*m)(const Request&, Response&, const User&, std::string&)) {
+        ConsoleRoutes* self = this; // kept alive by the handler returned by guardedBody()
+        return [self, m](const Request& req, Response& res, const User& u, std::string& body) {
+            (self->*m)(req, res, u, body);
+        };
+    };
+    http.Post("/api/v1/users", guardedBody(true, kMaxUserBytes, withBody(&ConsoleRoutes::addUser)));
     http.Get("/api/v1/devices", guarded(true, method(&ConsoleRoutes::devices)));
     http.Get("/api/v1/catalogue", guarded(true, method(&ConsoleRoutes::catalogue)));
-    http.Post("/api/v1/forms", guarded(true, method(&ConsoleRoutes::uploadForm)));
+    http.Post("/api/v1/forms", guardedBody(true, kMaxFormUpload, withBody(&ConsoleRoutes::uploadForm)));
     http.Get(R"(/api/v1/exports/([A-Za-z0-9_.-]+)\.(csv|zip|xlsx|geojson))",
              guarded(true, method(&ConsoleRoutes::exportForm)));
 }

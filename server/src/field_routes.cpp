@@ -1,6 +1,7 @@
 #include "server/field_routes.hpp"
 
 #include "http_util.hpp"
+#include "request_body.hpp"
 
 #include "core/ids.hpp"
 #include "field/model.hpp"
@@ -73,21 +74,10 @@ void FieldRoutes::mount(httplib::Server& http) {
     });
     http.Post("/api/v1/walklists/import", [self = shared_from_this()](const Request& req, Response& res,
                                                                       const httplib::ContentReader& reader) {
-        std::string body;
-        bool tooLarge = false;
-        const bool ok = reader([&](const char* data, std::size_t n) {
-            if (body.size() + n > kMaxCsvBytes) {
-                tooLarge = true;
-                return false;
-            }
-            body.append(data, n);
-            return true;
-        });
-        if (!ok)
-            return sendError(res, tooLarge ? 413 : 400, tooLarge ? "payload_too_large" : "bad_body",
-                             tooLarge ? "the CSV is over 8 MiB" : "the body could not be read");
         auto u = self->user(req, res);
         if (!u || !self->manager(*u, res, "import walk lists")) return;
+        std::string body;
+        if (!http::readBody(req, res, reader, kMaxCsvBytes, body)) return;
         const std::string name = req.get_param_value("name");
         auto r = self->m_s.field().importWalkList(u->orgId, u->id, u->name, body, name);
         if (!r.ok()) return self->failure(req, res, r.error());
@@ -105,17 +95,11 @@ void FieldRoutes::mount(httplib::Server& http) {
     });
     http.Post(R"(/api/v1/walklists/([^/]+)/assign)",
               [self = shared_from_this()](const Request& req, Response& res, const httplib::ContentReader& reader) {
-                  std::string body;
-                  const bool ok = reader([&](const char* data, std::size_t n) {
-                      if (body.size() + n > sync::kMaxBodyBytes) return false;
-                      body.append(data, n);
-                      return true;
-                  });
-                  if (!ok) return sendError(res, 400, "bad_body", "the body could not be read");
                   auto u = self->user(req, res);
                   if (!u || !self->manager(*u, res, "assign walk lists")) return;
-                  json j = json::parse(body, nullptr, false);
-                  if (j.is_discarded() || !j.is_object() || !j.contains("user") || !j["user"].is_string())
+                  json j;
+                  if (!http::readJsonObject(req, res, reader, sync::kMaxBodyBytes, j)) return;
+                  if (!j.contains("user") || !j["user"].is_string())
                       return sendError(res, 400, "missing_field", "assign needs a JSON body {\"user\": NAME}");
                   const std::string id = req.matches[1];
                   const std::string who = j["user"].get<std::string>();

@@ -3,6 +3,7 @@
 // statuses, and bearer-token authentication. Private to the server library.
 
 #include "core/i18n.hpp"
+#include "server/limits.hpp"
 #include "server/services.hpp"
 #include "sync/protocol.hpp"
 
@@ -49,9 +50,12 @@ inline void localizeError(const httplib::Request& req, httplib::Response& res) {
     res.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-/// Answers a JSON error {"error": code, "message": message}.
+/// Answers a JSON error {"error": code, "message": message}. The connection is closed after it: the
+/// request's body may not have been read (limits before work), and must not be taken for a request.
 inline void sendError(httplib::Response& res, int status, std::string_view code, std::string_view message) {
     sendJson(res, status, sync::errorBody(code, message));
+    res.set_header("Connection", "close");
+    closeConnectionAfterResponse();
 }
 
 /// Answers an expected failure from the services as HTTP; storage failures are logged and answered

@@ -1,6 +1,7 @@
 #include "server/routes.hpp"
 
 #include "http_util.hpp"
+#include "request_body.hpp"
 
 #include "server/console_routes.hpp"
 #include "server/crypto.hpp"
@@ -20,40 +21,16 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMaxJsonDepth = 64;
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// A login is a name and a password.
+constexpr std::size_t kMaxLoginBytes = 64u << 10;
 
 using http::sendError;
 using http::sendJson;
 using http::sendJsonText;
-
-// Nesting deeper than any form answer needs is refused before parsing, so no recursive walk
-// (dump, destruction) can exhaust a worker's stack.
-bool tooDeep(std::string_view text) {
-    int depth = 0;
-    bool inString = false, escaped = false;
-    for (char c : text) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-            continue;
-        }
-        if (c == '"')
-            inString = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonDepth) return true;
-        } else if (c == ']' || c == '}')
-            --depth;
-    }
-    return false;
-}
 
 bool digitsOnly(std::string_view s, std::size_t maxLen) {
     if (s.empty() || s.size() > maxLen) return false;
@@ -114,48 +91,6 @@ private:
 
     static std::string bearer(const Request& req) { return req.get_header_value("Authorization").substr(7); }
 
-    // Reads a body of at most `limit` bytes (after gzip decoding); false when it answered an error.
-    static bool readBody(Response& res, const httplib::ContentReader& reader, std::size_t limit, std::string& body) {
-        bool tooLarge = false;
-        const bool ok = reader([&](const char* data, std::size_t n) {
-            if (body.size() + n > limit) {
-                tooLarge = true;
-                return false;
-            }
-            body.append(data, n);
-            return true;
-        });
-        if (ok) return true;
-        if (tooLarge || res.status == 413)
-            sendError(res, 413, "payload_too_large", "the body is over " + std::to_string(limit) + " bytes");
-        else if (res.status == 415)
-            sendError(res, 415, "unsupported_encoding", "unsupported Content-Encoding");
-        else
-            sendError(res, 400, "bad_body", "the body could not be read");
-        return false;
-    }
-
-    static bool parseJson(Response& res, const std::string& body, json& out) {
-        if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-            out = json::object(); // an empty body (logout) is an empty object
-            return true;
-        }
-        if (tooDeep(body)) {
-            sendError(res, 400, "bad_json", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-            return false;
-        }
-        out = json::parse(body, nullptr, false);
-        if (out.is_discarded()) {
-            sendError(res, 400, "bad_json", "the body is not valid JSON");
-            return false;
-        }
-        if (!out.is_object()) {
-            sendError(res, 400, "bad_json", "the body must be a JSON object");
-            return false;
-        }
-        return true;
-    }
-
     // An authenticated GET.
     httplib::Server::Handler get(Handler h) {
         return [this, h = std::move(h)](const Request& req, Response& res) {
@@ -166,12 +101,10 @@ private:
     // An authenticated POST with a JSON object body.
     httplib::Server::HandlerWithContentReader post(BodyHandler h) {
         return [this, h = std::move(h)](const Request& req, Response& res, const httplib::ContentReader& reader) {
-            std::string body;
-            if (!readBody(res, reader, sync::kMaxBodyBytes, body)) return;
             auto user = authenticate(req, res);
             if (!user) return;
             json j;
-            if (!parseJson(res, body, j)) return;
+            if (!http::readJsonObject(req, res, reader, sync::kMaxBodyBytes, j)) return;
             h(req, res, *user, j);
         };
     }
@@ -211,10 +144,8 @@ private:
 };
 
 void Routes::login(const Request& req, Response& res, const httplib::ContentReader& reader) {
-    std::string body;
-    if (!readBody(res, reader, sync::kMaxBodyBytes, body)) return;
     json j;
-    if (!parseJson(res, body, j)) return;
+    if (!http::readJsonObject(req, res, reader, kMaxLoginBytes, j)) return;
     auto name = stringField(j, "user");
     auto password = stringField(j, "password");
     if (!name || !password) return sendError(res, 400, "missing_field", "login needs 'user' and 'password' strings");
@@ -238,16 +169,16 @@ void Routes::login(const Request& req, Response& res, const httplib::ContentRead
 }
 
 void Routes::push(const Request& req, Response& res, const httplib::ContentReader& reader) {
-    std::string body;
-    if (!readBody(res, reader, sync::kMaxBodyBytes, body)) return;
     auto user = authenticate(req, res);
     if (!user) return;
+    std::string body;
+    if (!http::readBody(req, res, reader, sync::kMaxBodyBytes, body)) return;
     // As devices write it, the body is read without a JSON tree for the answers; any other body is
     // parsed in full, and what is wrong with it answered.
     auto push = sync::readCanonicalPush(body);
     if (!push) {
         json j;
-        if (!parseJson(res, body, j)) return;
+        if (!http::parseJsonObject(res, body, sync::kMaxBodyBytes, j)) return;
         sync::PushBodyError error;
         push = sync::pushRequestFromJson(std::move(j), error);
         if (!push) return sendError(res, error.status, error.code, error.message);
@@ -349,10 +280,10 @@ void Routes::resolve(const Request& req, Response& res, const User& user, const 
 }
 
 void Routes::uploadChunk(const Request& req, Response& res, const httplib::ContentReader& reader) {
-    std::string body;
-    if (!readBody(res, reader, sync::kMaxChunkBytes, body)) return;
     auto user = authenticate(req, res);
     if (!user) return;
+    std::string body;
+    if (!http::readBody(req, res, reader, sync::kMaxChunkBytes, body)) return;
     const std::string sha = req.matches[1];
     if (!isSha256Hex(sha))
         return sendError(res, 400, "invalid_request", "attachments are named by their sha256 (64 lowercase hex)");
@@ -392,10 +323,24 @@ void Routes::mount(httplib::Server& http) {
                               {"X-Content-Type-Options", "nosniff"},
                               {"Referrer-Policy", "no-referrer"}});
 
-    http.set_pre_routing_handler([](const Request& req, Response& res) {
-        if (req.path.rfind("/api/v1", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
+    // Runs once the headers are read and before any byte of the body: what can be refused from the
+    // headers (a wrong protocol, a missing or unknown token, a body where none is taken) is refused
+    // here, without reading the body, and the connection is closed after the answer.
+    http.set_pre_routing_handler([this](const Request& req, Response& res) {
+        using HR = httplib::Server::HandlerResponse;
+        const bool takesBody =
+            req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+        if (!takesBody &&
+            (req.has_header("Transfer-Encoding") || req.get_header_value<std::uint64_t>("Content-Length") > 0)) {
+            sendError(res, 400, "unexpected_body", req.method + " requests take no body");
+            return HR::Handled;
+        }
+        if (req.path.rfind("/api/v1", 0) != 0) return HR::Unhandled;
         const std::string version = req.get_header_value(std::string(sync::kProtocolHeader));
-        if (version == std::to_string(sync::kProtocolVersion)) return httplib::Server::HandlerResponse::Unhandled;
+        if (version == std::to_string(sync::kProtocolVersion)) {
+            if (req.path == "/api/v1/login") return HR::Unhandled;
+            return authenticate(req, res) ? HR::Unhandled : HR::Handled;
+        }
         json j = sync::errorBody("protocol_mismatch",
                                  version.empty() ? "missing Carnet-Protocol header; this server speaks version " +
                                                        std::to_string(sync::kProtocolVersion)
@@ -405,7 +350,9 @@ void Routes::mount(httplib::Server& http) {
                                                        std::to_string(sync::kProtocolVersion));
         j["server_protocol"] = sync::kProtocolVersion;
         sendJson(res, 409, j);
-        return httplib::Server::HandlerResponse::Handled;
+        res.set_header("Connection", "close");
+        closeConnectionAfterResponse();
+        return HR::Handled;
     });
 
     http.set_error_handler(httplib::Server::Handler([](const Request& req, Response& res) {
@@ -499,6 +446,18 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
     routes->mount(http);
     mountConsoleRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     mountFieldRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
+    // Every route that takes a body reads it through a content reader, with its own limit
+    // (request_body.hpp). Any other request with a body lands here, so that cpp-httplib never reads a
+    // body into `req.body` itself (unbounded for chunked and compressed bodies). A route registered
+    // after this, or with a plain handler, is shadowed by it: register body routes with a content reader.
+    const httplib::Server::HandlerWithContentReader noRoute = [](const Request&, Response& res,
+                                                                 const httplib::ContentReader&) {
+        sendError(res, 404, "not_found", "no such route");
+    };
+    http.Post(".*", noRoute);
+    http.Put(".*", noRoute);
+    http.Patch(".*", noRoute);
+    http.Delete(".*", noRoute);
     // The logger holds the last reference, and reports every server error once more with its status.
     http.set_logger([routes](const Request& req, const Response& res) {
         if (res.status >= 500) routes->log(req.method + " " + req.path + " -> " + std::to_string(res.status));

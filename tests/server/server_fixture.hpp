@@ -4,6 +4,7 @@
 
 #include "core/db.hpp"
 #include "core/json_text.hpp"
+#include "server/limits.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
 #include "sync/protocol.hpp"
@@ -66,7 +67,7 @@ public:
     }
 
 private:
-    httplib::Server m_http;
+    server::LimitedServer m_http;
     std::thread m_thread;
     int m_port = 0;
     mutable std::mutex m_logMutex;

@@ -97,6 +97,8 @@ public:
         return (m_https ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(m_port);
     }
     [[nodiscard]] int port() const { return m_port; }
+    /// The server's process id (its /proc entry), or -1 when it is not running.
+    [[nodiscard]] pid_t pid() const { return m_pid; }
 
 private:
     std::string m_bin;

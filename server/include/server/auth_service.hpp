@@ -1,6 +1,7 @@
 #pragma once
 // Accounts, tokens and devices: argon2id passwords, random bearer tokens stored only as their hash.
 
+#include "server/password_gate.hpp"
 #include "server/repository.hpp"
 
 #include <chrono>
@@ -93,12 +94,15 @@ public:
     Result<DeviceRegistration> registerDevice(const User& user, std::string_view deviceId, std::string_view name);
     /// Whether the device is registered to this user.
     Result<bool> ownsDevice(const User& user, std::string_view deviceId);
+    /// The bound on concurrent password hashing (logins, new users): a Busy error beyond it.
+    PasswordGate& passwordGate() { return m_gate; }
 
 private:
     Result<Session> newSession(const User& user);
     Repository& m_repo;
     AccountLimits m_limits;
     LoginThrottle m_throttle;
+    PasswordGate m_gate;
 };
 
 } // namespace carnet::server
