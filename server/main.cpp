@@ -43,7 +43,7 @@ constexpr std::string_view kUsage = R"(usage:
   serve --token-lifetime-days N (default 180): a token stops working this long after its login
   serve limits (docs/security.md, "Limits"):
     --header-timeout-ms N (10000)  --body-timeout-ms N (60000)  --max-connections-per-address N (32)
-    --password-hashes N (2 at once)  --password-hash-queue N (32 waiting)
+    --password-hashes N (2 at once)  --password-hash-queue N (32 waiting)  --password-hash-wait-ms N (10000)
 )";
 
 struct Options {
@@ -117,7 +117,7 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             (name == "--token-idle-days" ? o.tokenIdleDays : o.tokenLifetimeDays) = std::stoi(d);
         } else if (a[i] == "--header-timeout-ms" || a[i] == "--body-timeout-ms" ||
                    a[i] == "--max-connections-per-address" || a[i] == "--password-hashes" ||
-                   a[i] == "--password-hash-queue") {
+                   a[i] == "--password-hash-queue" || a[i] == "--password-hash-wait-ms") {
             const std::string flag = a[i];
             std::string v;
             if (!value(v)) return std::nullopt;
@@ -136,6 +136,8 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
                 o.limits.maxConnectionsPerAddress = static_cast<std::size_t>(n);
             else if (flag == "--password-hashes")
                 o.hashes.concurrent = static_cast<std::size_t>(n);
+            else if (flag == "--password-hash-wait-ms")
+                o.hashes.wait = std::chrono::milliseconds(n);
             else
                 o.hashes.queued = static_cast<std::size_t>(n);
         } else if (a[i] == "--password-stdin") {
