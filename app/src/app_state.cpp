@@ -4,6 +4,7 @@
 #include "core/json_text.hpp"
 #include "field/builtin.hpp"
 #include "field/device.hpp"
+#include "forms/instance_name.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -47,6 +48,7 @@ void AppState::pollWorker() {
         m_haveReport = true;
         m_report = done.report;
         m_viewsLoaded = false; // pulled records (the open form reloads through the store's stamp)
+        m_names.clear();       // a person renamed on the server renames their calls and interviews
     }
 }
 
@@ -203,13 +205,45 @@ std::vector<RecordRow> AppState::recordRows() {
         row.id = rec.id;
         row.draft = rec.status == store::Status::Draft;
         auto form = m_store.form(rec.formId, rec.formVersion);
-        row.title = form.ok() ? (*form)->title.get(langCode(m_lang), (*form)->defaultLanguage) : rec.formId;
+        const std::string formTitle =
+            form.ok() ? (*form)->title.get(langCode(m_lang), (*form)->defaultLanguage) : rec.formId;
+        // Records are told apart by their name (the person, the address); the form's title says what
+        // kind of record it is.
+        const std::string name = recordName(rec);
+        row.title = name.empty() ? formTitle : name;
         row.status = tr(row.draft ? "app.status.draft" : "app.status.finalized", m_lang);
         row.subtitle = tr("app.record.updated", m_lang, {row.status, displayTime(rec.updatedAt, m_lang)});
+        if (!name.empty()) row.subtitle = formTitle + " · " + row.subtitle;
         if (!rec.migrationNote.empty()) row.subtitle += " · " + rec.migrationNote;
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+std::string AppState::instanceNameOf(std::string_view recordId) {
+    auto rec = m_store.get(recordId);
+    if (!rec.ok()) return {};
+    auto form = m_store.form(rec->formId, rec->formVersion);
+    if (!form.ok()) return {};
+    return forms::instanceName(**form, rec->answers, langCode(m_lang));
+}
+
+std::string AppState::recordName(const store::Record& summary) {
+    auto cached = m_names.find(summary.id);
+    if (cached != m_names.end() && cached->second.updatedAt == summary.updatedAt) return cached->second.name;
+    std::string name;
+    if (auto rec = m_store.get(summary.id); rec.ok()) {
+        if (auto form = m_store.form(rec->formId, rec->formVersion); form.ok())
+            name = forms::instanceName(**form, rec->answers, langCode(m_lang));
+        // A call script or an interview names the person it is about first.
+        const auto person = rec->answers.find(field::fields::kPersonId);
+        if (person != rec->answers.end() && person->is_string() && !person->get<std::string>().empty()) {
+            const std::string who = instanceNameOf(person->get<std::string>());
+            if (!who.empty()) name = name.empty() ? who : who + " · " + name;
+        }
+    }
+    m_names[summary.id] = CachedName{summary.updatedAt, name};
+    return name;
 }
 
 void AppState::startForm(const std::string& formId) {
@@ -233,6 +267,13 @@ void AppState::openRecord(const std::string& id) {
     m_session = std::move(*session);
     m_sessionStamp = m_store.stamp().value_or(store::Store::Stamp{});
     m_screen = Screen::Form;
+    // A finalized record opens read-only, at its first page.
+    auto rec = m_store.get(id);
+    m_form.readOnly = !rec.ok() || rec->status != store::Status::Draft;
+    if (m_form.readOnly) {
+        enterPage(0);
+        return;
+    }
     // A draft reopens where it was left, with what was being typed.
     const std::string page = m_store.setting("draft_page." + id, "0").value_or("0");
     enterPage(std::atoi(page.c_str()));
@@ -251,6 +292,7 @@ void AppState::enterPage(int page, const std::string& focus) {
     m_form.focus = focus;
     m_form.highlight = focus;
     freezeMessages();
+    if (m_form.readOnly) return; // only drafts reopen where they were left
     if (auto r = m_store.setSetting("draft_page." + m_form.recordId, std::to_string(m_form.page)); !r.ok())
         m_form.message = r.error().message;
 }
@@ -372,6 +414,13 @@ void AppState::draw(DrawContext& ctx) {
 void AppState::apply(const std::vector<Intent>& intents) {
     if (!intents.empty()) m_viewsLoaded = false; // the field screens reload what may have changed
     for (const Intent& i : intents) {
+        if (m_screen == Screen::Form && m_form.readOnly) {
+            // A finalized record is shown, never edited (the store would refuse it anyway).
+            using K = Intent::Kind;
+            if (i.kind == K::SetAnswer || i.kind == K::EditText || i.kind == K::AddRepeat ||
+                i.kind == K::RemoveRepeat || i.kind == K::Finalize || i.kind == K::FocusKeypad)
+                continue;
+        }
         switch (i.kind) {
         case Intent::Kind::Navigate:
             m_screen = i.screen;
@@ -380,6 +429,7 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::SetLanguage:
             m_lang = i.number == 0 ? Lang::Fr : Lang::En;
             m_store.setLanguage(langCode(m_lang));
+            m_names.clear(); // choice labels in names follow the language
             (void)m_store.setSetting("language", langCode(m_lang));
             break;
         case Intent::Kind::EditName:
@@ -403,9 +453,12 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::StartForm:
             startForm(i.id);
             break;
-        case Intent::Kind::OpenRecord:
+        case Intent::Kind::OpenRecord: {
+            const Screen from = m_screen;
             openRecord(i.id);
+            if (m_screen == Screen::Form && from == Screen::Records) m_formBack = from; // back to the list
             break;
+        }
         case Intent::Kind::EditText:
             if (i.path == "server.url")
                 m_settings.url = i.text;

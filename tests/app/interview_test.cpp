@@ -396,3 +396,81 @@ TEST_CASE("walk list: do not contact asks once", "[app][interview]") {
     CHECK(visitsAt(*app, door) == visits + 1);
     CHECK(app->store().get(door)->answers["derniere_issue"] == "ne_pas_contacter");
 }
+
+namespace {
+
+// A call script about `personId` (a draft): the call's number and outcome, as the app saves them.
+std::string callScript(AppState& app, const std::string& personId, const std::string& outcome) {
+    auto id = app.store().createRecord("phone_followup", "Awa");
+    REQUIRE(id.ok());
+    if (!personId.empty()) REQUIRE(app.store().setAnswer(*id, "person_id", personId).ok());
+    REQUIRE(app.store().setAnswer(*id, "numero_compose", "+33612345678").ok());
+    REQUIRE(app.store().setAnswer(*id, "numero_appel", 1).ok());
+    REQUIRE(app.store().setAnswer(*id, "issue_appel", outcome).ok());
+    return *id;
+}
+
+std::string personName(AppState& app, const std::string& personId) {
+    auto p = app.store().get(personId);
+    REQUIRE(p.ok());
+    return p->answers.value("prenom", "") + " " + p->answers.value("nom", "");
+}
+
+} // namespace
+
+TEST_CASE("records are told apart by name: call scripts read as the person called, a tap opens the one aimed at",
+          "[app][interview][records]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    std::vector<std::string> people;
+    for (const auto& c : app->callQueueData().calls)
+        if (people.size() < 3 && std::find(people.begin(), people.end(), c.personId) == people.end())
+            people.push_back(c.personId);
+    REQUIRE(people.size() == 3);
+    std::vector<std::string> ids, names;
+    for (const auto& p : people) {
+        ids.push_back(callScript(*app, p, "pas_de_reponse"));
+        // The person first, then the form's instance_name with the outcome's label, not its value.
+        names.push_back(personName(*app, p) + " · Appel n° 1 – Pas de réponse / messagerie");
+    }
+    REQUIRE(names[0] != names[1]);
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(navView(Screen::Home, Lang::Fr).records);
+    REQUIRE(app->screen() == Screen::Records);
+    for (const auto& n : names) {
+        d.reveal(n);
+        CHECK(ui.findLabel(n));
+    }
+    d.tapLabel(names[1]);
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(app->formModel().recordId == ids[1]);
+    CHECK_FALSE(app->formModel().readOnly);
+}
+
+TEST_CASE("a finalized record opens read-only: its answers are shown and a tap changes nothing",
+          "[app][interview][records]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    const std::string id = callScript(*app, "", "pas_de_reponse");
+    auto issues = app->store().finalize(id);
+    REQUIRE(issues.ok());
+    REQUIRE(issues->empty());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(navView(Screen::Home, Lang::Fr).records);
+    d.tapLabel("À envoyer");
+    const std::string name = "Appel n° 1 – Pas de réponse / messagerie";
+    d.tapLabel(name);
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(app->formModel().recordId == id);
+    CHECK(app->formModel().readOnly);
+    // A tap on another outcome changes nothing, and is not an error either.
+    d.tapLabel("Faux numéro");
+    CHECK(app->store().get(id)->answers["issue_appel"] == "pas_de_reponse");
+    CHECK(app->formModel().message.empty());
+    CHECK_FALSE(ui.find("finalize"));
+    d.tapLabel("Retour");
+    CHECK(app->screen() == Screen::Records);
+    CHECK(app->store().get(id)->status == store::Status::Finalized);
+}

@@ -11,6 +11,7 @@
 #include "store/store.hpp"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,11 @@ private:
     void pollWorker();
     HomeData homeData();
     std::vector<RecordRow> recordRows();
+    /// A record's name for people: its form's instance_name, after the name of the person it is about
+    /// (a call script, an interview); "" when it has none. Cached until the record changes.
+    std::string recordName(const store::Record& summary);
+    /// The instance name of one record read whole (answers opened).
+    std::string instanceNameOf(std::string_view recordId);
     void startForm(const std::string& formId);
     void openRecord(const std::string& id);
     /// The open record's form session, reloaded only when the store's stamp moved (a save here, a pull
@@ -127,6 +133,10 @@ private:
     std::unique_ptr<forms::Session> m_session; ///< the open record's (the app owns it; the store writes)
     store::Store::Stamp m_sessionStamp;        ///< the store's stamp when m_session was read
     RecordsModel m_records;
+    struct CachedName {
+        std::string updatedAt, name;
+    };
+    std::map<std::string, CachedName> m_names; ///< record id -> its name as of its updatedAt
     SettingsModel m_settings;
     WalkListModel m_walk;
     CallQueueModel m_calls;

@@ -82,6 +82,7 @@ struct FormModel {
     std::string focus;     ///< question to bring on screen (cleared once it is)
     std::string highlight; ///< question reached by a jump, highlighted until the page changes
     std::string message;   ///< last store error, translated
+    bool readOnly = false; ///< a finalized record: shown, never edited
 };
 /// One line of the outline or of the finalize summary.
 struct OutlineLine {
@@ -100,11 +101,12 @@ struct FormScreenView {
     std::string keypad, focus, highlight;
     std::string message;
     bool showSummary = false, showOutline = false;
+    bool readOnly = false;            ///< every question shown read-only; "Retour" instead of save / finalize
     std::vector<OutlineLine> summary; ///< what blocks finalizing, by question label
     std::vector<OutlineLine> outline; ///< pages and their questions
     // Labels, already translated.
     std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk, unavailable,
-        deviceLocation, today, now, clear, yes, keypadOk, outlineButton, outlineTitle, outlineClose;
+        deviceLocation, today, now, clear, yes, keypadOk, outlineButton, outlineTitle, outlineClose, readOnlyNote, back;
     std::string todayIso, nowTime, dateHint, timeHint, dateTimeHint;
     Lang lang = Lang::Fr;
 };
@@ -122,7 +124,7 @@ struct RecordsModel {
     std::string search;
 };
 struct RecordRow {
-    std::string id, title, subtitle, status;
+    std::string id, title, subtitle, status; ///< title: the record's name (instance_name), else its form's title
     bool draft = false;
 };
 struct RecordsView {

@@ -13,6 +13,16 @@ using nlohmann::json;
 
 namespace {
 
+void makeReadOnly(std::vector<ItemView>& items) {
+    for (auto& item : items) {
+        item.readOnly = true;
+        item.canAdd = item.canRemove = false;
+        makeReadOnly(item.children);
+        for (auto& inst : item.instances)
+            makeReadOnly(inst);
+    }
+}
+
 void hideMissing(std::vector<ItemView>& items) {
     for (auto& item : items) {
         if (item.missing) item.error.clear();
@@ -74,6 +84,8 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     }
     // An untouched form is not a list of errors: "required" shows only once finalizing was tried.
     if (!model.showMissing) hideMissing(v.items);
+    v.readOnly = model.readOnly;
+    if (v.readOnly) makeReadOnly(v.items);
     v.progress = form.questions > 0 ? static_cast<float>(form.answered) / static_cast<float>(form.questions) : 1.0f;
     v.progressText = tr("app.form.progress", lang,
                         {std::to_string(v.page + 1), std::to_string(std::max(1, v.pageCount)),
@@ -151,6 +163,8 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.clear = tr("app.form.clear", lang);
     v.yes = tr("app.form.yes", lang);
     v.keypadOk = tr("app.form.ok", lang);
+    v.readOnlyNote = tr("app.form.read_only", lang);
+    v.back = tr("app.form.return", lang);
     v.todayIso = todayIso;
     v.dateHint = tr("app.form.date_hint", lang);
     v.timeHint = tr("app.form.time_hint", lang);
@@ -251,13 +265,14 @@ struct FormDraw {
     void rangeField(const ItemView& item) {
         const double current = item.value.is_number() ? item.value.get<double>() : item.rangeStart;
         const float w = 72.0f * ctx.scale;
-        if (theme::button(ctx, "minus." + item.path, "−", w, 56.0f) &&
+        if (theme::button(ctx, "minus." + item.path, "−", w, 56.0f) && !item.readOnly &&
             current - item.rangeStep >= item.rangeStart - 1e-9)
             push(Intent::Kind::SetAnswer, item.path, current - item.rangeStep);
         ImGui::SameLine();
         ImGui::TextUnformatted(item.value.is_null() ? "—" : valueText(item.value).c_str());
         ImGui::SameLine();
-        if (theme::button(ctx, "plus." + item.path, "+", w, 56.0f) && current + item.rangeStep <= item.rangeEnd + 1e-9)
+        if (theme::button(ctx, "plus." + item.path, "+", w, 56.0f) && !item.readOnly &&
+            current + item.rangeStep <= item.rangeEnd + 1e-9)
             push(Intent::Kind::SetAnswer, item.path, item.value.is_null() ? item.rangeStart : current + item.rangeStep);
     }
 
@@ -477,6 +492,7 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
         if (theme::button(ctx, "outline.close", view.outlineClose, -1, theme::kButtonHeight, true))
             ctx.emit(Intent::Kind::ShowOutline).flag = false;
     } else {
+        if (view.readOnly) theme::hint(view.readOnlyNote);
         if (!view.pageLabel.empty()) theme::title(view.pageLabel);
         theme::hint(view.pageHint);
         d.items(view.items);
@@ -492,12 +508,15 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
     }
     ImGui::EndDisabled();
     ImGui::SameLine();
-    if (theme::button(ctx, "save_leave", view.saveLeave, third)) d.push(Intent::Kind::SaveAndLeave, "");
+    if (theme::button(ctx, "save_leave", view.readOnly ? view.back : view.saveLeave, third))
+        d.push(Intent::Kind::SaveAndLeave, "");
     ImGui::SameLine();
-    if (view.page + 1 < view.pageCount) {
+    if (view.page + 1 < view.pageCount || view.readOnly) {
+        ImGui::BeginDisabled(view.page + 1 >= view.pageCount);
         if (theme::button(ctx, "page.next", view.next, third, theme::kButtonHeight, true)) {
             ctx.emit(Intent::Kind::GoToPage).number = view.page + 1;
         }
+        ImGui::EndDisabled();
     } else if (theme::button(ctx, "finalize", view.finalize, third, theme::kButtonHeight, true)) {
         d.push(Intent::Kind::Finalize, "");
     }

@@ -81,7 +81,7 @@ void drawHome(const HomeView& view, DrawContext& ctx) {
     ImGui::TextUnformatted(view.draftsHeader.c_str());
     if (view.drafts.empty()) theme::hint(view.noDrafts);
     for (const auto& d : view.drafts) {
-        if (theme::button(ctx, "draft." + d.id, d.title + "\n" + d.subtitle, -1, 80.0f)) {
+        if (theme::labelledButton(ctx, "draft." + d.id, d.title + "\n" + d.subtitle, d.title, -1, 80.0f)) {
             ctx.emit(Intent::Kind::OpenRecord).id = d.id;
         }
     }

@@ -55,7 +55,8 @@ void drawRecords(const RecordsView& view, DrawContext& ctx) {
     theme::touchScroll(ctx);
     if (view.rows.empty()) theme::hint(view.empty);
     for (const auto& r : view.rows) {
-        if (theme::button(ctx, "record." + r.id, r.title + "\n" + r.subtitle, -1, 80.0f) && r.draft) {
+        // A draft opens to be filled in, a finalized record read-only.
+        if (theme::labelledButton(ctx, "record." + r.id, r.title + "\n" + r.subtitle, r.title, -1, 80.0f)) {
             ctx.emit(Intent::Kind::OpenRecord).id = r.id;
         }
     }
