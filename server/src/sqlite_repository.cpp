@@ -611,6 +611,7 @@ Result<SqliteRepository::Lease> SqliteRepository::acquire() {
 Result<std::int64_t> SqliteRepository::addOrg(std::string_view name) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     Db& db = lease->db();
     auto st = db.prepare("INSERT INTO orgs(name) VALUES (?) RETURNING id");
     if (!st.ok()) return st.error();
@@ -639,6 +640,7 @@ Result<std::optional<Org>> SqliteRepository::findOrg(std::string_view name) {
 Result<std::int64_t> SqliteRepository::addUser(const User& user) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     auto st =
         lease->db().prepare("INSERT INTO users(name, role, org_id, password_hash) VALUES (?, ?, ?, ?) RETURNING id");
     if (!st.ok()) return st.error();
@@ -666,6 +668,7 @@ Result<std::optional<User>> SqliteRepository::findUser(std::string_view name) {
 Result<void> SqliteRepository::addToken(std::string_view tokenHash, std::int64_t userId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     auto st = lease->db().prepare("INSERT INTO tokens(token_hash, user_id, created_at) VALUES (?, ?, ?)");
     if (!st.ok()) return st.error();
     return st->bind(1, tokenHash).bind(2, userId).bind(3, nowIsoUtc()).run();
@@ -689,6 +692,7 @@ Result<std::optional<User>> SqliteRepository::useToken(std::string_view tokenHas
     const bool touch = st->integer(6) != 0;
     st->reset();
     if (touch) {
+        std::lock_guard writer(m_writeMutex); // every write queues here (see write())
         auto up = lease->db().prepare("INSERT INTO token_uses(token_hash, last_used_at) VALUES (?, ?) "
                                       "ON CONFLICT(token_hash) DO UPDATE SET last_used_at = excluded.last_used_at");
         if (!up.ok()) return up.error();
@@ -700,6 +704,7 @@ Result<std::optional<User>> SqliteRepository::useToken(std::string_view tokenHas
 Result<void> SqliteRepository::revokeToken(std::string_view tokenHash) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     auto st = lease->db().prepare("UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL");
     if (!st.ok()) return st.error();
     return st->bind(1, nowIsoUtc()).bind(2, tokenHash).run();
@@ -709,6 +714,7 @@ Result<std::int64_t> SqliteRepository::registerDevice(std::string_view deviceId,
                                                       std::string_view name) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     Db& db = lease->db();
     Tx tx(db);
     if (!tx.begun().ok()) return tx.begun().error();
@@ -741,6 +747,7 @@ Result<std::optional<std::int64_t>> SqliteRepository::deviceOwner(std::string_vi
 Result<void> SqliteRepository::insertForm(const FormRow& form) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     auto st = lease->db().prepare(
         "INSERT INTO forms(org_id, form_id, version, hash, body, published_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!st.ok()) return st.error();
@@ -803,6 +810,7 @@ Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>
 Result<void> SqliteRepository::purgeFreedData() {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     // Rebuilt, the file keeps no freed page or cell with the erased values; the log still holds the
     // page images written before the erasure: copy back, then empty it.
     if (auto r = lease->db().exec("VACUUM"); !r.ok()) return r;
@@ -936,6 +944,7 @@ Result<std::vector<ConflictRow>> SqliteRepository::openConflicts(std::int64_t or
 Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int64_t userId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     Db& db = lease->db();
     Tx tx(db);
     if (!tx.begun().ok()) return tx.begun().error();
@@ -1048,6 +1057,7 @@ Result<std::vector<DeviceRow>> SqliteRepository::listDevices(std::int64_t orgId)
 Result<void> SqliteRepository::noteDeviceReport(std::string_view deviceId, const DeviceReport& report) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     auto st = lease->db().prepare(
         "UPDATE devices SET last_seen = ?1, last_sync = CASE WHEN ?2 THEN ?1 ELSE last_sync END, "
         "pending = coalesce(?3, pending), drafts_behind = coalesce(?4, drafts_behind) WHERE device_id = ?5");

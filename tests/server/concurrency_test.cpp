@@ -1,0 +1,156 @@
+// Every repository write method from 8 threads at once, with pushes through the real server at the
+// same time: each write queues on the repository's write mutex, so none fails busy and no push gets a 503.
+#include "core/ids.hpp"
+#include "server_fixture.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace carnet;
+using namespace carnet::test;
+
+TEST_CASE("8 threads on every repository write method at once: no busy, no 503", "[server][concurrency]") {
+    ServerFixture f;
+    auto& repo = f.services->repository();
+    auto awa = repo.findUser("awa");
+    REQUIRE(awa.ok());
+    REQUIRE(awa->has_value());
+    const std::int64_t orgId = (*awa)->orgId;
+    constexpr int kThreads = 8, kRounds = 12;
+    std::vector<std::string> tokens;
+    for (int t = 0; t < kThreads; ++t)
+        tokens.push_back(f.loginWithDevice("awa", "tablet-" + std::to_string(t)));
+
+    std::mutex mutex;
+    std::vector<std::string> failures;
+    auto check = [&](const std::string& what, const Result<void>& r) {
+        if (r.ok()) return;
+        std::lock_guard lock(mutex);
+        failures.push_back(what + ": " + r.error().message + (r.error().code == ErrorCode::Busy ? " (busy)" : ""));
+    };
+    auto checkAny = [&](const std::string& what, const auto& r) {
+        check(what, r.ok() ? Result<void>{} : Result<void>(r.error()));
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string tag = std::to_string(t);
+            const std::string device = "tablet-" + tag;
+            for (int i = 0; i < kRounds; ++i) {
+                const std::string n = tag + "-" + std::to_string(i);
+                const std::string record = newUuid();
+                auto pushed = f.push(tokens[static_cast<std::size_t>(t)], device,
+                                     json::array({ServerFixture::create(i + 1, record, {{"code_ambassadeur", "A"}})}));
+                if (pushed.status != 200) {
+                    std::lock_guard lock(mutex);
+                    failures.push_back("push " + n + ": HTTP " + std::to_string(pushed.status) + " " + pushed.raw);
+                }
+                checkAny("addOrg " + n, repo.addOrg("org-" + n));
+                server::User u;
+                u.name = "user-" + n;
+                u.orgId = orgId;
+                u.passwordHash = "x";
+                auto uid = repo.addUser(u);
+                checkAny("addUser " + n, uid);
+                const std::int64_t userId = uid.ok() ? *uid : (*awa)->id;
+                check("addToken " + n, repo.addToken("hash-" + n, userId));
+                // A token's last use is written when it is older than touchBefore: always, here.
+                checkAny("useToken " + n,
+                         repo.useToken("hash-" + n, server::TokenWindow{"", "", "9999", "2026-12-06T00:00:00Z"}));
+                check("revokeToken " + n, repo.revokeToken("hash-" + n));
+                checkAny("registerDevice " + n, repo.registerDevice("device-" + n, userId, "tablet"));
+                check("insertForm " + n, repo.insertForm(server::FormRow{"form-" + n, "1", "h", "{}", orgId}));
+                if (pushed.status == 200) check("assignRecord " + n, repo.assignRecord(record, userId));
+                server::DeviceReport report;
+                report.pending = i;
+                check("noteDeviceReport " + n, repo.noteDeviceReport(device, report));
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    std::string all;
+    for (const auto& e : failures)
+        all += e + "\n";
+    INFO(all);
+    CHECK(failures.empty());
+    CHECK(f.scalar("SELECT count(*) FROM tokens WHERE token_hash LIKE 'hash-%' AND revoked_at IS NOT NULL") ==
+          kThreads * kRounds);
+    CHECK(f.scalar("SELECT count(*) FROM records") == kThreads * kRounds);
+}
+
+// SQLite's busy handler gives up after busy_timeout (5 s): a write that waits for the SQLite lock
+// there, instead of on the repository's write mutex, fails busy behind a long write transaction (a
+// big push, an erasure's VACUUM). One write transaction holds the lock for 6 s; every other write
+// method starts meanwhile and must wait its turn, then succeed.
+TEST_CASE("every repository write waits its turn behind a long write transaction, never busy",
+          "[server][concurrency]") {
+    ServerFixture f;
+    auto& repo = f.services->repository();
+    auto awa = repo.findUser("awa");
+    REQUIRE(awa.ok());
+    REQUIRE(awa->has_value());
+    const std::int64_t orgId = (*awa)->orgId, awaId = (*awa)->id;
+    const std::string token = f.loginWithDevice("awa", "tablet-long");
+    const std::string record = newUuid();
+    REQUIRE(f.push(token, "tablet-long", json::array({ServerFixture::create(1, record, {{"code_ambassadeur", "A"}})}))
+                .status == 200);
+    REQUIRE(repo.addToken("hash-long", awaId).ok());
+
+    std::atomic<bool> inside{false};
+    std::thread holder([&] {
+        auto r = repo.write([&](server::WriteTx&) -> Result<void> {
+            inside = true;
+            std::this_thread::sleep_for(std::chrono::seconds(6)); // past the 5 s busy_timeout
+            return {};
+        });
+        CHECK(r.ok());
+    });
+    while (!inside)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+    std::mutex mutex;
+    std::vector<std::string> failures;
+    auto run = [&](std::string what, auto fn) {
+        return std::thread([&, what = std::move(what), fn] {
+            const auto r = fn();
+            if (r.ok()) return;
+            std::lock_guard lock(mutex);
+            failures.push_back(what + ": " + r.error().message + (r.error().code == ErrorCode::Busy ? " (busy)" : ""));
+        });
+    };
+    auto ok = [](const auto& r) { return r.ok() ? Result<void>{} : Result<void>(r.error()); };
+    server::User u;
+    u.name = "late-user";
+    u.orgId = orgId;
+    u.passwordHash = "x";
+    server::DeviceReport report;
+    report.pending = 3;
+    std::vector<std::thread> threads;
+    threads.push_back(run("addOrg", [&] { return ok(repo.addOrg("late-org")); }));
+    threads.push_back(run("addUser", [&] { return ok(repo.addUser(u)); }));
+    threads.push_back(run("addToken", [&] { return repo.addToken("hash-late", awaId); }));
+    threads.push_back(run("useToken", [&] {
+        return ok(repo.useToken("hash-long", server::TokenWindow{"", "", "9999", "2026-12-06T00:00:00Z"}));
+    }));
+    threads.push_back(run("revokeToken", [&] { return repo.revokeToken("hash-long"); }));
+    threads.push_back(run("registerDevice", [&] { return ok(repo.registerDevice("late-device", awaId, "tablet")); }));
+    threads.push_back(run("insertForm", [&] {
+        return repo.insertForm(server::FormRow{"late", "1", "h", "{}", orgId});
+    }));
+    threads.push_back(run("assignRecord", [&] { return repo.assignRecord(record, awaId); }));
+    threads.push_back(run("noteDeviceReport", [&] { return repo.noteDeviceReport("tablet-long", report); }));
+    threads.push_back(run("purgeFreedData", [&] { return repo.purgeFreedData(); }));
+    for (auto& t : threads)
+        t.join();
+    holder.join();
+    std::string all;
+    for (const auto& e : failures)
+        all += e + "\n";
+    INFO(all);
+    CHECK(failures.empty());
+    CHECK(f.scalar("SELECT count(*) FROM orgs WHERE name = 'late-org'") == 1);
+    CHECK(f.scalar("SELECT pending FROM devices WHERE device_id = 'tablet-long'") == 3);
+}
