@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -282,6 +283,125 @@ TEST_CASE("JSON nested 100,000 deep gets a 4xx JSON error on every route, the se
     auto big = f.post("/api/v1/users", json{{"name", std::string(70000, 'n')}}, coco);
     CHECK(big.status == 413);
     CHECK(big.body.at("error") == "payload_too_large");
+    CHECK(f.get("/api/v1/forms", coco).status == 200);
+}
+
+namespace {
+
+// Forms with groups nested `depth` deep around one question.
+std::string nestedGroups(int depth) {
+    std::string open, close;
+    for (int i = 0; i < depth; ++i) {
+        open += R"({"type":"group","name":"g)" + std::to_string(i) + R"(","children":[)";
+        close += "]}";
+    }
+    return R"({"id":"deep","version":"1","title":"Deep","default_language":"fr","languages":["fr"],)"
+           R"("pages":[{"type":"page","name":"p","label":"P","children":[)" +
+           open + R"({"type":"text","name":"q","label":"Q"})" + close + "]}]}";
+}
+
+// An .xlsx (written with libzip in memory) whose survey opens `depth` groups inside one another.
+std::string nestedGroupsXlsx(int depth) {
+    auto cells = [](int row, std::initializer_list<const char*> values) {
+        std::string out = "<row r=\"" + std::to_string(row) + "\">";
+        char col = 'A';
+        for (const char* v : values) {
+            out +=
+                std::string("<c r=\"") + col + std::to_string(row) + "\" t=\"inlineStr\"><is><t>" + v + "</t></is></c>";
+            ++col;
+        }
+        return out + "</row>";
+    };
+    std::string survey = cells(1, {"type", "name", "label"});
+    int row = 2;
+    for (int i = 0; i < depth; ++i)
+        survey += cells(row++, {"begin group", ("g" + std::to_string(i)).c_str(), "G"});
+    survey += cells(row++, {"text", "q", "Q"});
+    for (int i = 0; i < depth; ++i)
+        survey += cells(row++, {"end group"});
+    const std::string settings = cells(1, {"form_id", "version"}) + cells(2, {"deep", "1"});
+    const std::string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const std::string relNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    auto sheet = [&](const std::string& data) {
+        return "<worksheet xmlns=\"" + ns + "\"><sheetData>" + data + "</sheetData></worksheet>";
+    };
+    const std::vector<std::pair<std::string, std::string>> parts{
+        {"xl/workbook.xml", "<?xml version=\"1.0\"?><workbook xmlns=\"" + ns + "\" xmlns:r=\"" + relNs +
+                                "\"><sheets><sheet name=\"survey\" sheetId=\"1\" r:id=\"rId1\"/><sheet "
+                                "name=\"settings\" sheetId=\"2\" r:id=\"rId2\"/></sheets></workbook>"},
+        {"xl/_rels/workbook.xml.rels",
+         "<?xml version=\"1.0\"?><Relationships "
+         "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+         "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Target=\"worksheets/sheet2.xml\"/>"
+         "</Relationships>"},
+        {"xl/worksheets/sheet1.xml", sheet(survey)},
+        {"xl/worksheets/sheet2.xml", sheet(settings)}};
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &ze);
+    REQUIRE(src != nullptr);
+    zip_source_keep(src);
+    zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
+    REQUIRE(z != nullptr);
+    for (const auto& [name, data] : parts) {
+        zip_source_t* s = zip_source_buffer(z, data.data(), data.size(), 0);
+        REQUIRE(s != nullptr);
+        REQUIRE(zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
+    }
+    REQUIRE(zip_close(z) == 0);
+    REQUIRE(zip_source_open(src) == 0);
+    REQUIRE(zip_source_seek(src, 0, SEEK_END) == 0);
+    const zip_int64_t size = zip_source_tell(src);
+    REQUIRE(zip_source_seek(src, 0, SEEK_SET) == 0);
+    std::string out(static_cast<std::size_t>(size), '\0');
+    REQUIRE(zip_source_read(src, out.data(), out.size()) == size);
+    zip_source_close(src);
+    zip_source_free(src);
+    zip_error_fini(&ze);
+    return out;
+}
+
+} // namespace
+
+// Finding 1, its second half: groups nested 20,000 deep crashed the form reader (readItem). Through the
+// console's form routes, as JSON and as an XLSForm: a 422 naming the place, and the server keeps serving.
+TEST_CASE("forms with groups nested too deep get a 422 naming the place, as JSON and as XLSForm",
+          "[server][limits][forms]") {
+    ServerFixture f;
+    const std::string coco = f.login("coco");
+    auto upload = [&](const std::string& path, const std::string& body, const std::string& type) {
+        auto c = f.client();
+        return ServerFixture::reply(c.Post(path.c_str(), ServerFixture::auth(coco), body, type.c_str()));
+    };
+    const std::string jsonType = "application/json";
+    for (const char* path : {"/api/v1/forms?dry_run=1", "/api/v1/forms"}) {
+        INFO(path);
+        // 20,000 groups: refused from the JSON depth (128) before the form is read.
+        auto deep = upload(path, nestedGroups(20000), jsonType);
+        CHECK(deep.status == 422);
+        REQUIRE(deep.body.is_object());
+        CHECK(deep.body.at("error") == "invalid_form");
+        CHECK(deep.body.at("problems")
+                  .at(0)
+                  .at("pointer")
+                  .get<std::string>()
+                  .rfind("/pages/0/children/0/children/0/", 0) == 0);
+        // 33 groups: within the JSON depth, refused by the form reader's own limit (32).
+        auto nested = upload(path, nestedGroups(33), jsonType);
+        CHECK(nested.status == 422);
+        REQUIRE(nested.body.is_object());
+        CHECK(nested.body.dump().find("nested deeper than 32") != std::string::npos);
+    }
+    CHECK(upload("/api/v1/forms?dry_run=1", nestedGroups(32), jsonType).status == 200);
+    // The same through the XLSForm import, which builds the form document in memory.
+    const std::string xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    auto xlsx = upload("/api/v1/forms?dry_run=1", nestedGroupsXlsx(20000), xlsxType);
+    std::printf("limits: XLSForm with 20,000 nested groups: HTTP %d %s\n", xlsx.status,
+                xlsx.body.is_object() ? xlsx.body.value("message", std::string()).substr(0, 200).c_str() : "");
+    CHECK(xlsx.status == 422);
+    REQUIRE(xlsx.body.is_object());
+    CHECK(xlsx.body.contains("error"));
+    CHECK(upload("/api/v1/forms?dry_run=1", nestedGroupsXlsx(33), xlsxType).status == 422);
     CHECK(f.get("/api/v1/forms", coco).status == 200);
 }
 
