@@ -1,5 +1,6 @@
 #include "server/limits.hpp"
 
+#include "core/i18n.hpp"
 #include "sync/protocol.hpp"
 
 #include <fcntl.h>
@@ -253,16 +254,29 @@ private:
     bool m_taken = false;
 };
 
+// The request was not read, so neither was its Accept-Language: the text is in French, the server's
+// default (http::localizeError).
 void refuse(LimitedStream& strm, std::size_t max) {
-    const std::string body =
-        sync::errorBody("too_many_connections", "more than " + std::to_string(max) +
-                                                    " open connections from your address; close some and retry")
-            .dump();
+    auto j = sync::errorBody("too_many_connections", "more than " + std::to_string(max) +
+                                                         " open connections from your address; close some and retry");
+    j["localized"] = tr("api.error.too_many_connections", Lang::Fr);
+    j["lang"] = std::string(langCode(Lang::Fr));
+    const std::string body = j.dump();
     const std::string head = "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: "
                              "1\r\nConnection: close\r\nContent-Length: " +
                              std::to_string(body.size()) + "\r\n\r\n";
     const std::string all = head + body;
     (void)strm.write(all.data(), all.size()); // best effort: the connection is closed either way
+    // Closing with unread bytes would reset the connection, and the client could lose the answer:
+    // say nothing more is coming, and drop what it sent already (no wait: a refused connection must
+    // not hold a worker).
+    ::shutdown(strm.socket(), SHUT_WR);
+    std::array<char, 4096> buf{};
+    for (std::size_t total = 0; total < (64u << 10);) {
+        const ssize_t n = ::recv(strm.socket(), buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n <= 0) break;
+        total += static_cast<std::size_t>(n);
+    }
 }
 
 // A response sent before the request's body was read: closing at once with that body unread would

@@ -442,6 +442,8 @@ TEST_CASE("no body is read before authentication, and body limits hold for Conte
     // A body on a route that takes none, and on no route at all.
     a = Raw(p.server.port()).exchange(head("GET", "/api/v1/forms", coco, te), chunked(200 * kMiB), wait, &sent);
     CHECK(statusOf(a) == 400);
+    CHECK(bodyOf(a).at("error") == "unexpected_body");
+    CHECK(bodyOf(a).at("localized") == "Cette requête ne prend pas de corps.");
     a = Raw(p.server.port()).exchange(head("POST", "/nowhere", "", te), chunked(200 * kMiB), wait, &sent);
     CHECK(statusOf(a) == 404);
     CHECK(sent < 16 * kMiB);
@@ -570,6 +572,28 @@ TEST_CASE("slow connections from one address do not starve the workers", "[serve
 TEST_CASE("slow TLS handshakes from one address do not starve the workers of an https server",
           "[server][limits][slow][tls]") {
     slowConnections(true);
+}
+
+TEST_CASE("a connection over the per-address bound gets a 429 with Retry-After and its text",
+          "[server][limits][slow]") {
+    Process p({"--max-connections-per-address", "1", "--header-timeout-ms", "5000"});
+    // One connection from 127.0.0.2 holds the address's only slot: its headers never end.
+    Raw holder(p.server.port(), "127.0.0.2");
+    REQUIRE(holder.send("GET /api/v1/forms HTTP/1.1\r\n"));
+    // The next one from that address is refused at once. (Two workers may take the two connections at
+    // the same moment and the second win the slot: then it is closed without an answer after the
+    // keep-alive wait, and another one is tried while the holder keeps its slot.)
+    std::string refused;
+    for (int attempt = 0; attempt < 3 && statusOf(refused) != 429; ++attempt)
+        refused = Raw(p.server.port(), "127.0.0.2").exchange("", {}, std::chrono::seconds(2));
+    CHECK(statusOf(refused) == 429);
+    CHECK(refused.find("Retry-After: 1\r\n") != std::string::npos);
+    CHECK(bodyOf(refused).at("error") == "too_many_connections");
+    CHECK(bodyOf(refused).at("localized").get<std::string>().rfind("Trop de connexions", 0) == 0);
+    // Another address is served meanwhile.
+    auto forms = p.client().Get("/api/v1/forms", ServerFixture::auth(p.login("coco")));
+    REQUIRE(forms);
+    CHECK(forms->status == 200);
 }
 
 TEST_CASE("password hashing is bounded: excess logins wait their turn or get 503 with Retry-After",
