@@ -178,6 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const bool ok = world.http.serve(strm, i == 3, closed);
         if (!ok || closed) break;
     }
-    checkAnswers(strm.takeOutput(), raw.rfind("HEAD ", 0) == 0);
+    // A request line starting "HEAD" (even a broken one, "HEAD\r\n") is answered as HEAD: no body.
+    checkAnswers(strm.takeOutput(), raw.rfind("HEAD", 0) == 0);
     return 0;
 }
