@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <netdb.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -72,6 +73,7 @@ public:
     bool handshake() {
         m_deadline = Clock::now() + m_limits.headerTimeout;
         for (;;) {
+            ERR_clear_error(); // SSL_get_error reads the thread's queue: only this call's errors
             const int rc = SSL_accept(m_ssl);
             if (rc == 1) return true;
             if (!waitForTls(rc, waitLeft())) return false;
@@ -142,6 +144,7 @@ public:
         if (size == 0) return 0;
         const int n = static_cast<int>(std::min<size_t>(size, INT_MAX));
         for (;;) {
+            ERR_clear_error();
             const int rc = SSL_write(m_ssl, ptr, n);
             if (rc > 0) return rc;
             if (!waitForTls(rc, m_writeWait)) return -1;
@@ -173,6 +176,7 @@ private:
     ssize_t receiveTls() {
         for (;;) {
             if (waitLeft().count() <= 0) return -1;
+            ERR_clear_error();
             const int rc = SSL_read(m_ssl, m_buf.data(), static_cast<int>(m_buf.size()));
             if (rc > 0) return rc;
             if (SSL_get_error(m_ssl, rc) == SSL_ERROR_ZERO_RETURN) return 0; // the client's close_notify
@@ -340,12 +344,18 @@ bool ConnectionLimiter::serve(socket_t sock, SSL_CTX* tls, const Settings& setti
                 if (!ok || closed || state.closeAfterResponse || strm.failed()) break;
             }
             t_connection = nullptr;
-            if (ssl && !strm.failed()) SSL_shutdown(ssl); // close_notify, best effort (non-blocking)
+            if (ssl && !strm.failed()) {
+                ERR_clear_error();
+                SSL_shutdown(ssl); // close_notify, best effort (non-blocking)
+            }
             if (state.closeAfterResponse || strm.failed())
                 lingerClose(sock, std::min(state.drain, m_limits.maxTransferBytes));
         }
     }
-    if (ssl) SSL_free(ssl);
+    if (ssl) {
+        SSL_free(ssl);
+        ERR_clear_error(); // nothing of this connection left for the next one on this worker
+    }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return ok;

@@ -574,6 +574,30 @@ TEST_CASE("slow TLS handshakes from one address do not starve the workers of an 
     slowConnections(true);
 }
 
+// OpenSSL keeps errors in a queue per thread, and a worker serves many connections: a handshake that
+// failed (plain HTTP sent to the https port, as scanners do) must not make the next one on that worker
+// fail too.
+TEST_CASE("an https server keeps serving after failed handshakes", "[server][limits][tls]") {
+    TempDir certs;
+    Process p(tlsOptions(certs.path()));
+    for (int i = 0; i < 100; ++i) {
+        const std::string answer =
+            Raw(p.server.port()).exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n", {}, std::chrono::seconds(5));
+        CHECK(statusOf(answer) == 0); // not HTTP: the handshake failed and the connection was closed
+    }
+    int served = 0;
+    for (int i = 0; i < 40; ++i) {
+        httplib::Client c(p.server.url());
+        c.enable_server_certificate_verification(false); // self-signed: the transport is what is tested
+        c.set_connection_timeout(5, 0);
+        c.set_read_timeout(5, 0);
+        auto r = c.Get("/api/v1/forms", {{std::string(sync::kProtocolHeader), std::to_string(sync::kProtocolVersion)}});
+        if (r && r->status == 401) ++served; // no token: refused, but over a working TLS connection
+    }
+    std::printf("limits: https after 100 failed handshakes: %d of 40 requests answered\n", served);
+    CHECK(served == 40);
+}
+
 TEST_CASE("a connection over the per-address bound gets a 429 with Retry-After and its text",
           "[server][limits][slow]") {
     Process p({"--max-connections-per-address", "1", "--header-timeout-ms", "5000"});
