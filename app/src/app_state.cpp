@@ -53,14 +53,15 @@ void AppState::pollWorker() {
 }
 
 Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
-    store::StoreOptions so;
-    so.pin = options.pin;
-    auto s = store::Store::open(options.dataDir, so);
-    if (!s.ok()) return s.error();
     // --today moves the clock by whole days: time stamps stay real instants on that date, in order.
     clock::Source appClock = options.clock ? options.clock : clock::Source(clock::systemNow);
     if (!options.today.empty())
         appClock = [base = appClock, today = options.today] { return clock::onLocalDate(base(), today); };
+    store::StoreOptions so;
+    so.pin = options.pin;
+    so.clock = appClock; // the forms engine's today() is the app's (date constraints of seeded records)
+    auto s = store::Store::open(options.dataDir, so);
+    if (!s.ok()) return s.error();
     auto forms = s->forms();
     if (!forms.ok()) return forms.error();
     if (forms->empty() && !options.formsDir.empty()) {
@@ -228,6 +229,22 @@ std::string AppState::instanceNameOf(std::string_view recordId) {
     return forms::instanceName(**form, rec->answers, langCode(m_lang));
 }
 
+std::string AppState::subjectOf(const store::Record& rec) {
+    const auto person = rec.answers.find(field::fields::kPersonId);
+    if (person == rec.answers.end() || !person->is_string() || person->get<std::string>().empty()) return {};
+    auto p = m_store.get(person->get<std::string>());
+    if (!p.ok()) return {};
+    std::string who = instanceNameOf(p->id);
+    if (who.empty()) return {};
+    auto form = m_store.form(rec.formId, rec.formVersion);
+    const bool call = form.ok() && (*form)->settings.value("kind", "") == "call";
+    if (!call) return tr("app.form.about", m_lang, {who});
+    const auto phone = p->answers.find(field::fields::kPhone);
+    if (phone != p->answers.end() && phone->is_string() && !phone->get<std::string>().empty())
+        who += " · " + displayPhone(phone->get<std::string>());
+    return tr("app.form.calling", m_lang, {who});
+}
+
 std::string AppState::recordName(const store::Record& summary) {
     auto cached = m_names.find(summary.id);
     if (cached != m_names.end() && cached->second.updatedAt == summary.updatedAt) return cached->second.name;
@@ -270,6 +287,7 @@ void AppState::openRecord(const std::string& id) {
     // A finalized record opens read-only, at its first page.
     auto rec = m_store.get(id);
     m_form.readOnly = !rec.ok() || rec->status != store::Status::Draft;
+    m_form.subject = rec.ok() ? subjectOf(*rec) : std::string();
     if (m_form.readOnly) {
         enterPage(0);
         return;

@@ -153,7 +153,9 @@ Result<CallUpdate> planCallAttempt(const RecordView& task, const CallAttempt& at
         break;
     }
     case CallOutcome::Answered:
-        u.status = CallStatus::Done;
+        // The call is done when its script is finalized (finalizeRecord), not when the phone is picked
+        // up: until then it stays in the queue, its script a draft to come back to.
+        u.status = CallStatus::Open;
         u.openScript = true;
         break;
     }

@@ -245,6 +245,15 @@ Result<FinalizeEffects> finalizeSteps(store::Store& store, std::string_view reco
     if (!done) return done.error();
     const RecordView view = viewOf(*done);
 
+    // A call script finalized: its call is done and leaves the queue (before the next call is planned).
+    if (const std::string taskId = view.text(fields::kCallTaskId); !taskId.empty()) {
+        if (auto task = viewById(store, taskId); task && task->formId == formid::kCallTask &&
+                                                 task->text(fields::kScriptRecordId) == view.id &&
+                                                 task->text(fields::kCallStatus) == callStatusValue(CallStatus::Open))
+            if (auto r = store.setAnswer(taskId, fields::kCallStatus, callStatusValue(CallStatus::Done)); !r)
+                return r.error();
+    }
+
     if (view.formId == formid::kDoorToDoor) {
         const std::string dwelling = view.text(fields::kDwellingId);
         if (auto outcome = parseOutcome(view.text("issue_visite")); outcome && !dwelling.empty()) {
@@ -297,6 +306,15 @@ Result<CallResult> recordCall(store::Store& store, std::string_view taskId, cons
     return inOneUnit(store, [&]() -> Result<CallResult> {
         auto task = viewById(store, taskId);
         if (!task) return task.error();
+        if (attempt.outcome == CallOutcome::Answered && task->formId == formid::kCallTask) {
+            // The person answered and the script is still a draft: the same call, not a new one.
+            const std::string draft = task->text(fields::kScriptRecordId);
+            if (!draft.empty())
+                if (auto script = store.get(draft);
+                    script && !script->deleted && script->status == store::Status::Draft &&
+                    task->text(fields::kCallStatus) == callStatusValue(CallStatus::Open))
+                    return CallResult{CallStatus::Open, draft};
+        }
         auto plan = planCallAttempt(*task, attempt, campaign, lang);
         if (!plan) return plan.error();
         // The new attempt is the last instance of the repeat.

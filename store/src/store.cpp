@@ -163,6 +163,7 @@ struct Store::Impl {
     fs::path dir;
     StoreOptions options;
     Lang lang = Lang::Fr;
+    clock::Source engineClock; ///< the forms engine's "now" (empty = the system clock)
     std::string deviceId;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const forms::Form>> formCache;
     // The record being filled: consecutive answers to it do not reload its form session. It is trusted
@@ -328,6 +329,7 @@ struct Store::Impl {
         o.language = std::find(form.languages.begin(), form.languages.end(), code) != form.languages.end()
                          ? code
                          : form.defaultLanguage;
+        if (engineClock) o.now = [source = engineClock] { return clock::localDays(source()); };
         return o;
     }
 
@@ -712,6 +714,7 @@ Result<Store> Store::open(const fs::path& dataDir, const StoreOptions& options) 
     impl->dir = dataDir;
     impl->options = options;
     impl->lang = parseLang(options.language).value_or(Lang::Fr);
+    impl->engineClock = options.clock;
     const Lang lang = impl->lang;
     std::error_code ec;
     fs::create_directories(dataDir / "attachments", ec);

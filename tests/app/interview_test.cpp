@@ -474,3 +474,65 @@ TEST_CASE("a finalized record opens read-only: its answers are shown and a tap c
     CHECK(app->screen() == Screen::Records);
     CHECK(app->store().get(id)->status == store::Status::Finalized);
 }
+
+TEST_CASE("the call script names who is called; the call leaves the queue only when its script is finalized",
+          "[app][interview][calls]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(navView(Screen::Home, Lang::Fr).calls);
+    REQUIRE(app->screen() == Screen::CallQueue);
+    const std::vector<CallRow> before = app->callQueueData().calls;
+    REQUIRE_FALSE(before.empty());
+    const CallRow call = before.front();
+    auto inQueue = [&] {
+        for (const auto& c : app->callQueueData().calls)
+            if (c.id == call.id) return true;
+        return false;
+    };
+    auto task = [&] { return app->store().get(call.id)->answers; };
+    d.tap("call." + call.id);
+    d.tapLabel("A répondu : ouvrir le script");
+    REQUIRE(app->screen() == Screen::Form);
+    const std::string script = app->formModel().recordId;
+    // The script says who is being called, with the number to dial.
+    const std::string subject = "Vous appelez " + personName(*app, call.personId) + " · " + displayPhone(call.phone);
+    ui.look(d.draw);
+    CHECK(ui.findLabel(subject));
+
+    // Left as a draft, the call stays in the queue, still to do.
+    d.tapLabel("Enregistrer et quitter");
+    REQUIRE(app->screen() == Screen::CallQueue);
+    CHECK(inQueue());
+    CHECK(task()["statut"] == "a_faire");
+    const int attempts = task()["nb_tentatives"].get<int>();
+    CHECK(attempts == call.attempts + 1);
+
+    // Answered again: the same script, not a second one, and not a second attempt.
+    d.tap("call." + call.id);
+    d.tapLabel("A répondu : ouvrir le script");
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(app->formModel().recordId == script);
+    CHECK(task()["nb_tentatives"] == attempts);
+
+    // The script filled in and finalized through the screen: the call is done and leaves the queue.
+    d.tap("number.numero_appel");
+    d.tap("key.clear"); // 1 by default: typed again
+    d.tap("key.1");
+    d.tap("key.ok");
+    REQUIRE(d.answers()["numero_appel"] == 1);
+    d.tap("page.next");
+    d.tapLabel("Positive");
+    d.tapLabel("S’inscrire sur une plateforme de covoiturage");
+    d.tapLabel("Non, pas pour l’instant");
+    for (int k = 0; k < 4 && !ui.find("finalize"); ++k) {
+        d.tap("page.next");
+        ui.look(d.draw);
+    }
+    d.tap("finalize");
+    INFO(app->formModel().message);
+    CHECK(app->store().get(script)->status == store::Status::Finalized);
+    CHECK(task()["statut"] == "termine");
+    CHECK_FALSE(inQueue());
+}

@@ -97,6 +97,9 @@ private:
     /// A record's name for people: its form's instance_name, after the name of the person it is about
     /// (a call script, an interview); "" when it has none. Cached until the record changes.
     std::string recordName(const store::Record& summary);
+    /// Who an open record is about, said under its title: "Vous appelez Awa Diallo · +33 6 …" for a call
+    /// script, "Personne : Awa Diallo" for another record with a person_id; "" for none.
+    std::string subjectOf(const store::Record& rec);
     /// The instance name of one record read whole (answers opened).
     std::string instanceNameOf(std::string_view recordId);
     void startForm(const std::string& formId);

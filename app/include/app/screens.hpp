@@ -83,6 +83,7 @@ struct FormModel {
     std::string highlight; ///< question reached by a jump, highlighted until the page changes
     std::string message;   ///< last store error, translated
     bool readOnly = false; ///< a finalized record: shown, never edited
+    std::string subject;   ///< who the record is about ("Vous appelez Awa Diallo · +33 6 …"), translated
 };
 /// One line of the outline or of the finalize summary.
 struct OutlineLine {
@@ -92,7 +93,7 @@ struct OutlineLine {
     State state = State::Unanswered;
 };
 struct FormScreenView {
-    std::string title, pageLabel, pageHint, progressText;
+    std::string title, subject, pageLabel, pageHint, progressText;
     float progress = 0; ///< 0..1
     int page = 0, pageCount = 0, visit = 0;
     std::vector<forms::ItemView> items;

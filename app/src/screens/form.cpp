@@ -73,6 +73,7 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
                             const std::string& nowTime) {
     FormScreenView v;
     v.title = form.title;
+    v.subject = model.subject;
     v.pageCount = static_cast<int>(form.pages.size());
     v.page = std::clamp(model.page, 0, std::max(0, v.pageCount - 1));
     v.visit = model.visit;
@@ -462,6 +463,11 @@ void jumpRow(DrawContext& ctx, const std::string& id, const OutlineLine& line) {
 void drawForm(const FormScreenView& view, DrawContext& ctx) {
     FormDraw d{view, ctx, view.lang};
     theme::title(view.title);
+    if (!view.subject.empty()) {
+        // Who is called or interviewed, under the title on every page: the caller reads it aloud.
+        ImGui::TextWrapped("%s", view.subject.c_str());
+        theme::addTarget(ctx, "form.subject", view.subject);
+    }
     const float outlineWidth = 260.0f * ctx.scale;
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - outlineWidth -
                            ImGui::GetStyle().ItemSpacing.x);

@@ -75,7 +75,8 @@ struct CallUpdate {
 };
 /// Plans an attempt on an open task; Invalid when the task is not open or a callback date is
 /// missing or before the call. No answer counts consecutive unanswered attempts: the task is
-/// exhausted at campaign.maxAttempts, otherwise due again `retryDays` after the call.
+/// exhausted at campaign.maxAttempts, otherwise due again `retryDays` after the call. Answered keeps
+/// the task open with its script to fill: finalizing the script closes it (device::finalizeRecord).
 Result<CallUpdate> planCallAttempt(const RecordView& task, const CallAttempt& attempt, const Campaign& campaign,
                                    Lang lang = Lang::Fr);
 

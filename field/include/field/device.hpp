@@ -64,7 +64,9 @@ struct CallResult {
     CallStatus status = CallStatus::Open;
     std::string scriptId; ///< answered: the draft script record opened (person_id, call_task_id set)
 };
-/// Records a call attempt on a task (planCallAttempt) and, when answered, opens the script.
+/// Records a call attempt on a task (planCallAttempt) and, when answered, opens the script. Answered
+/// again while the task's script is still a draft reopens that script (no second attempt, no second
+/// script); finalizing the script closes the task (finalizeRecord).
 Result<CallResult> recordCall(store::Store& store, std::string_view taskId, const CallAttempt& attempt,
                               const Campaign& campaign, Lang lang = Lang::Fr);
 

@@ -3,6 +3,7 @@
 // attachments. Every answer is saved the moment it is given, in one durable transaction that also
 // appends to the outbox; the store is consistent after any crash.
 
+#include "core/clock.hpp"
 #include "core/db.hpp"
 #include "core/result.hpp"
 #include "forms/loader.hpp"
@@ -105,6 +106,9 @@ struct StoreOptions {
     KdfLimits kdf = KdfLimits::tablet(); ///< argon2id cost when setting encryption up (kept with the key)
     /// An already unlocked key (Store::dataKey of another connection on the same file): no PIN needed.
     std::shared_ptr<const DataKey> key = nullptr;
+    /// "Now" for the forms engine (today(), now(), date constraints); empty = the system clock. The app
+    /// passes its own, so that a store seeded on a fixed date (--today) checks dates against that date.
+    clock::Source clock = nullptr;
 };
 
 /// The device store. One per thread; not copyable.
