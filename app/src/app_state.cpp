@@ -259,6 +259,7 @@ std::string AppState::recordName(const store::Record& summary) {
             if (!who.empty()) name = name.empty() ? who : who + " · " + name;
         }
     }
+    name = displayDatesIn(name, m_lang); // "Atelier – 06/12/2026", not 2026-12-06
     m_names[summary.id] = CachedName{summary.updatedAt, name};
     return name;
 }

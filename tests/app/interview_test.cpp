@@ -536,3 +536,25 @@ TEST_CASE("the call script names who is called; the call leaves the queue only w
     CHECK(task()["statut"] == "termine");
     CHECK_FALSE(inQueue());
 }
+
+TEST_CASE("dates in lists are written the French way: a session log by its date, tapped by that name",
+          "[app][interview][records]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    auto id = app->store().createRecord("advice_desk_session", "Awa");
+    REQUIRE(id.ok());
+    REQUIRE(app->store().setAnswer(*id, "type_seance", "atelier_thematique").ok());
+    REQUIRE(app->store().setAnswer(*id, "date_seance", "2026-12-06").ok());
+    REQUIRE(app->store().setAnswer(*id, "structure", "gefosat").ok());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(navView(Screen::Home, Lang::Fr).records);
+    d.tapLabel("Atelier thématique – 06/12/2026 – Gefosat (association)");
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(app->formModel().recordId == *id);
+    CHECK(app->store().get(*id)->answers["date_seance"] == "2026-12-06"); // stored ISO
+
+    CHECK(displayDatesIn("Visite – 2026-12-06T18:47 – Noël", Lang::Fr) == "Visite – 06/12/2026 18:47 – Noël");
+    CHECK(displayDatesIn("2026-12-06T18:47", Lang::En) == "2026-12-06 18:47");
+    CHECK(displayDatesIn("n° 12026-12-06, 2026-1-6", Lang::Fr) == "n° 12026-12-06, 2026-1-6");
+}

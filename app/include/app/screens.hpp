@@ -349,6 +349,10 @@ void drawIndicators(const IndicatorsView& view, DrawContext& ctx);
 [[nodiscard]] std::string displayPhone(const std::string& e164);
 /// "2026-12-03" -> "03/12/2026" (fr) or "2026-12-03" (en).
 [[nodiscard]] std::string displayDate(const std::string& iso, Lang lang);
+/// Every ISO date or date-time inside `text` written the way `lang` reads it: "Atelier – 2026-12-06"
+/// -> "Atelier – 06/12/2026", "2026-12-06T18:47" -> "06/12/2026 18:47" (a UTC instant "…Z" in local
+/// time); English keeps the ISO date, with a space before the time.
+[[nodiscard]] std::string displayDatesIn(const std::string& text, Lang lang);
 
 /// Français / English, as two toggles (first run and settings).
 void drawLanguageToggles(Lang current, DrawContext& ctx);

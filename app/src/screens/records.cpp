@@ -1,5 +1,6 @@
 #include "app/screens.hpp"
 #include "app/theme.hpp"
+#include "core/clock.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -14,7 +15,51 @@ std::string lower(std::string s) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
+bool digits(const std::string& s, std::size_t at, std::size_t n) {
+    if (at + n > s.size()) return false;
+    for (std::size_t k = at; k < at + n; ++k)
+        if (!std::isdigit(static_cast<unsigned char>(s[k]))) return false;
+    return true;
+}
+
 } // namespace
+
+std::string displayDatesIn(const std::string& text, Lang lang) {
+    std::string out;
+    std::size_t k = 0;
+    while (k < text.size()) {
+        const bool boundary = k == 0 || !std::isalnum(static_cast<unsigned char>(text[k - 1]));
+        if (!boundary || !digits(text, k, 4) || text.compare(k + 4, 1, "-") != 0 || !digits(text, k + 5, 2) ||
+            text.compare(k + 7, 1, "-") != 0 || !digits(text, k + 8, 2)) {
+            out += text[k++];
+            continue;
+        }
+        std::string date = text.substr(k, 10);
+        std::size_t end = k + 10;
+        std::string time;
+        if (end < text.size() && text[end] == 'T' && digits(text, end + 1, 2) && text.compare(end + 3, 1, ":") == 0 &&
+            digits(text, end + 4, 2)) {
+            time = text.substr(end + 1, 5);
+            std::size_t stop = end + 6;
+            if (text.compare(stop, 1, ":") == 0 && digits(text, stop + 1, 2)) stop += 3;
+            if (stop < text.size() && text[stop] == 'Z') {
+                // A UTC instant: shown at the device's local time.
+                const std::string utc = text.substr(k, 10) + "T" + time + ":" +
+                                        (text.compare(end + 6, 1, ":") == 0 ? text.substr(end + 7, 2) : "00") + "Z";
+                if (auto at = clock::parseIsoUtc(utc)) {
+                    date = clock::localDate(*at);
+                    time = clock::localFormat(*at, "%H:%M");
+                }
+                ++stop;
+            }
+            end = stop;
+        }
+        out += displayDate(date, lang);
+        if (!time.empty()) out += " " + time;
+        k = end;
+    }
+    return out;
+}
 
 RecordsView evaluateRecords(const RecordsModel& model, const std::vector<RecordRow>& all, Lang lang) {
     RecordsView v;
