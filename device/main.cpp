@@ -220,14 +220,16 @@ int run(const Options& o) {
     if (cmd == "outbox" && a.size() == 1) {
         auto r = st.outbox();
         if (!r.ok()) return fail(r.error());
-        for (const auto& e : *r)
-            std::cout << json{{"seq", e.seq},
-                              {"record_id", e.recordId},
-                              {"base_version", e.baseVersion},
-                              {"op", e.op},
-                              {"changes", e.changes}}
-                             .dump()
-                      << '\n';
+        for (const auto& e : *r) {
+            json line{{"seq", e.seq}, {"record_id", e.recordId}, {"base_version", e.baseVersion},
+                      {"op", e.op},   {"changes", e.changes},    {"state", e.state()}};
+            if (!e.held.empty()) {
+                line["reason"] = e.held;
+                line["code"] = e.heldCode;
+                line["retried"] = e.heldMayPass; // sent again on every sync
+            }
+            std::cout << line.dump() << '\n';
+        }
         return 0;
     }
     if (cmd == "login" && a.size() == 3) {
@@ -279,6 +281,7 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     Options o;
+    bool help = false;
     o.lang = envLang();
     if (const char* d = std::getenv("CARNET_DATA")) o.data = d;
     if (const char* au = std::getenv("CARNET_AUTHOR")) o.author = au;
@@ -297,8 +300,14 @@ int main(int argc, char** argv) {
             std::string pin;
             std::getline(std::cin, pin);
             o.pin = pin;
-        } else
+        } else if (arg == "--help" || arg == "-h")
+            help = true;
+        else
             o.args.push_back(arg);
+    }
+    if (help) { // asked for: the usage on standard output, and success
+        std::cout << tr("device.usage", o.lang) << '\n' << tr("device.usage_field", o.lang) << '\n';
+        return 0;
     }
     int rc = 2;
     if (!o.data.empty()) {

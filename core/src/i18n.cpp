@@ -493,6 +493,52 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"load.unknown_type", "type de question inconnu « {0} »", "unknown question type '{0}'"},
     Entry{"load.value_needs_calculation", "une question « calculate » demande « calculation »",
           "a 'calculate' question needs 'calculation'"},
+    Entry{"server.bad_port", "--port attend un nombre de 0 à 65535", "--port needs a number from 0 to 65535"},
+    Entry{"server.bad_role", "--role doit valoir ambassador, coordinator ou admin",
+          "--role must be ambassador, coordinator or admin"},
+    Entry{"server.builtin_published", "{0} formulaire(s) intégré(s) publié(s)", "{0} built-in form(s) published"},
+    Entry{"server.cannot_bind", "impossible d’écouter sur {0}", "cannot bind {0}"},
+    Entry{"server.form_already_published", "formulaire {0} {1} déjà publié (sha256 {2})",
+          "form {0} {1} already published (sha256 {2})"},
+    Entry{"server.form_published", "formulaire {0} {1} publié (sha256 {2})", "form {0} {1} published (sha256 {2})"},
+    Entry{"server.internal_error", "erreur interne : {0}", "internal error: {0}"},
+    Entry{"server.needs_data", "--data DOSSIER est obligatoire", "--data DIR is required"},
+    Entry{"server.needs_value", "{0} attend une valeur", "{0} needs a value"},
+    Entry{"server.no_org", "pas d’organisation « {0} »", "no organisation '{0}'"},
+    Entry{"server.no_record_in_org", "pas de fiche {0} dans l’organisation de l’utilisateur",
+          "no record {0} in the user's organisation"},
+    Entry{"server.no_user", "pas d’utilisateur « {0} »", "no user '{0}'"},
+    Entry{"server.no_walklist", "pas de liste de porte-à-porte {0}", "no walk list {0}"},
+    Entry{"server.org_added", "organisation {0} ajoutée", "organisation {0} added"},
+    Entry{"server.record_assigned", "fiche {0} attribuée à {1}", "record {0} assigned to {1}"},
+    Entry{"server.serve_needs_port", "serve attend --port N", "serve needs --port N"},
+    Entry{"server.unknown_command", "commande inconnue", "unknown command"},
+    Entry{"server.unknown_option", "option inconnue {0}", "unknown option {0}"},
+    Entry{"server.usage",
+          "Utilisation :\n  carnet-server serve --data DOSSIER --port N [--bind 127.0.0.1]   (le port 0 en choisit un "
+          "libre)\n  carnet-server org add NOM --data DOSSIER\n  carnet-server user add NOM --role "
+          "ambassador|coordinator|admin --org ORG --password-stdin --data DOSSIER\n  carnet-server form publish "
+          "FICHIER --data DOSSIER\n  carnet-server form publish-builtin --data DOSSIER   (les formulaires de terrain "
+          "de assets/forms/)\n  carnet-server record assign FICHE UTILISATEUR --data DOSSIER\n  carnet-server walklist "
+          "import FICHIER.csv --name NOM --org ORG --data DOSSIER\n  carnet-server walklist assign LISTE UTILISATEUR "
+          "--data DOSSIER\n  --campaign FICHIER : la campagne (coefficients d’impact, règles d’appel) des "
+          "indicateurs\n  --lang fr|en : la langue des messages (sinon CARNET_LANG, LANG)",
+          "Usage:\n  carnet-server serve --data DIR --port N [--bind 127.0.0.1]   (port 0 picks a free port)\n  "
+          "carnet-server org add NAME --data DIR\n  carnet-server user add NAME --role ambassador|coordinator|admin "
+          "--org ORG --password-stdin --data DIR\n  carnet-server form publish FILE --data DIR\n  carnet-server form "
+          "publish-builtin --data DIR   (the field forms of assets/forms/)\n  carnet-server record assign RECORD_ID "
+          "USER --data DIR\n  carnet-server walklist import FILE.csv --name NAME --org ORG --data DIR\n  carnet-server "
+          "walklist assign WALKLIST_ID USER --data DIR\n  --campaign FILE: the campaign (impact coefficients, call "
+          "rules) the figures use\n  --lang fr|en: the language of the messages (otherwise CARNET_LANG, LANG)"},
+    Entry{"server.user_added", "utilisateur {0} ({1}, {2}) ajouté", "user {0} ({1}, {2}) added"},
+    Entry{"server.user_needs_org", "user add attend --org ORG", "user add needs --org ORG"},
+    Entry{"server.user_needs_password_stdin",
+          "user add attend --password-stdin (un mot de passe ne passe jamais sur la ligne de commande)",
+          "user add needs --password-stdin (passwords never go on the command line)"},
+    Entry{"server.walklist_assigned", "liste {0} attribuée à {1}", "walk list {0} assigned to {1}"},
+    Entry{"server.walklist_bad_lines", "{0} : {1} ligne(s) incorrecte(s), rien n’a été importé",
+          "{0}: {1} bad line(s), nothing was imported"},
+    Entry{"server.walklist_needs_org", "walklist import attend --org ORG", "walklist import needs --org ORG"},
     Entry{"store.bad_answers", "fiche {0} : réponses illisibles : {1}", "record {0}: unreadable answers: {1}"},
     Entry{"store.corrupt", "{0} : base de données illisible ou endommagée, laissée intacte ({1})",
           "{0}: unreadable or damaged database, left untouched ({1})"},
@@ -508,6 +554,11 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"store.form_changed",
           "formulaire « {0} » version « {1} » déjà installé avec un autre contenu : publiez une nouvelle version",
           "form '{0}' version '{1}' is already installed with different content: publish a new version"},
+    Entry{"store.migration_kept",
+          "fiche {0} : le brouillon reste sur la version {1} du formulaire, car la version {2} n’accepte pas ses "
+          "réponses (champ « {3} » : {4}) ; il est envoyé sur la version {1}",
+          "record {0}: the draft stays on form version {1}, because version {2} does not accept its answers "
+          "(field '{3}': {4}); it is sent on version {1}"},
     Entry{"store.missing_form_version", "fiche {0} : la version « {2} » du formulaire « {1} » n’est pas installée",
           "record {0}: version '{2}' of form '{1}' is not installed"},
     Entry{"store.newer_schema", "{0} : créée par une version plus récente de Carnet (schéma {1})",
@@ -526,6 +577,23 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"store.unknown_form", "formulaire inconnu « {0} »", "unknown form '{0}'"},
     Entry{"store.unknown_record", "fiche inconnue « {0} »", "unknown record '{0}'"},
     Entry{"store.wrong_pin", "code PIN incorrect", "wrong PIN"},
+    Entry{"sync.held", "{0} modification(s) de {1} fiche(s) en attente sur la tablette : {2}. {3}",
+          "{0} change(s) to {1} record(s) waiting on the tablet: {2}. {3}"},
+    Entry{"sync.held_action.coordinator",
+          "Elles ne passeront pas telles quelles : signalez-le au coordinateur, les fiches restent sur la tablette",
+          "They cannot pass as they are: tell the coordinator; the records stay on the tablet"},
+    Entry{"sync.held_action.not_assigned",
+          "Le coordinateur doit vous attribuer la fiche ; renvoi automatique à chaque synchronisation",
+          "The coordinator must assign the record to you; sent again automatically at every sync"},
+    Entry{"sync.held_action.retry", "Renvoi automatique à chaque synchronisation",
+          "Sent again automatically at every sync"},
+    Entry{"sync.held_action.unknown_form_version",
+          "Le coordinateur doit publier cette version du formulaire sur le serveur ; renvoi automatique à chaque "
+          "synchronisation",
+          "The coordinator must publish this form version on the server; sent again automatically at every sync"},
+    Entry{"sync.held_action.unknown_record",
+          "La création de la fiche attend elle aussi ; renvoi automatique à chaque synchronisation",
+          "The record's creation is waiting too; sent again automatically at every sync"},
     Entry{"xlsform.ambiguous_ref",
           "« ${{0}} » est ambigu : ce nom est utilisé dans deux groupes (ligne {1} et une autre)",
           "'${{0}}' is ambiguous: the name is used in two groups (row {1} and another)"},

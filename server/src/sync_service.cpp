@@ -20,11 +20,12 @@ std::string stringOr(const json& obj, const char* key, std::string fallback) {
     return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-MutationResult rejected(std::int64_t seq, std::string reason) {
+MutationResult rejected(std::int64_t seq, std::string_view code, std::string reason) {
     MutationResult r;
     r.seq = seq;
     r.status = MutationStatus::Rejected;
     r.reason = std::move(reason);
+    r.code = std::string(code);
     return r;
 }
 
@@ -48,7 +49,7 @@ Result<MutationResult> applyErase(WriteTx& tx, const User& user, std::string_vie
     std::vector<std::string> fields;
     for (const auto& [field, value] : fieldsIn.items()) {
         (void)value;
-        if (field.empty()) return rejected(m.seq, "a field name is empty");
+        if (field.empty()) return rejected(m.seq, sync::reject::kBadMutation, "a field name is empty");
         fields.push_back(field);
         if (!contains(state.erased, field)) state.erased.push_back(field);
         state.answers.erase(field);
@@ -96,12 +97,12 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     }
     const json& fieldsIn = *fieldsPtr;
     if (isNew) {
-        if (m.op != "create") return rejected(m.seq, "unknown record " + m.recordId);
+        if (m.op != "create") return rejected(m.seq, sync::reject::kUnknownRecord, "unknown record " + m.recordId);
         state.recordId = m.recordId;
         state.formId = stringOr(m.changes, "form_id", "");
         state.formVersion = stringOr(m.changes, "form_version", "");
         if (state.formId.empty() || state.formVersion.empty())
-            return rejected(m.seq, "create needs 'form_id' and 'form_version'");
+            return rejected(m.seq, sync::reject::kBadMutation, "create needs 'form_id' and 'form_version'");
         state.orgId = user.orgId;
         state.orgName = user.orgName;
         state.createdBy = user.id;
@@ -111,12 +112,15 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     } else {
         state = std::move(**loaded);
         // One answer for another organisation's record and a record of a colleague: which one it is
-        // is not for the pusher to learn.
+        // is not for the pusher to learn. The device keeps the entry and sends it again: an assignment
+        // made later lets it pass.
         if (state.orgId != user.orgId || !visible(scopeOf(user), state))
-            return rejected(m.seq, "record " + m.recordId + " is not one user " + user.name + " may change");
+            return rejected(m.seq, sync::reject::kNotAssigned,
+                            "record " + m.recordId + " is not one user " + user.name + " may change");
         if (m.baseVersion > state.version)
-            return rejected(m.seq, "base_version " + std::to_string(m.baseVersion) + " is ahead of the server's " +
-                                       std::to_string(state.version) + " for record " + m.recordId);
+            return rejected(m.seq, sync::reject::kBaseAhead,
+                            "base_version " + std::to_string(m.baseVersion) + " is ahead of the server's " +
+                                std::to_string(state.version) + " for record " + m.recordId);
         formId = state.formId;
         if (m.op == "erase") return applyErase(tx, user, deviceId, m, std::move(state), fieldsIn);
         if (state.status == "deleted") return discarded(m.seq, state.version);
@@ -134,19 +138,23 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
             // The same id is the same record: a create that arrives again (another device, a reset
             // outbox) merges into it like a set based on version 0, never a duplicate.
             if (stringOr(m.changes, "form_id", state.formId) != state.formId)
-                return rejected(m.seq, "record " + m.recordId + " already exists with form " + state.formId);
+                return rejected(m.seq, sync::reject::kFormMismatch,
+                                "record " + m.recordId + " already exists with form " + state.formId);
         }
     }
     formId = state.formId;
     if (m.op == "create" || m.op == "migrate") {
         const std::string version = stringOr(m.changes, "form_version", "");
-        if (m.op == "migrate" && version.empty()) return rejected(m.seq, "migrate needs 'form_version'");
+        if (m.op == "migrate" && version.empty())
+            return rejected(m.seq, sync::reject::kBadMutation, "migrate needs 'form_version'");
         if (!version.empty()) {
             std::string key = state.formId + '\n' + version;
             if (!knownForms.contains(key)) {
                 auto exists = tx.formExists(user.orgId, state.formId, version);
                 if (!exists.ok()) return exists.error();
-                if (!*exists) return rejected(m.seq, "unknown form version " + state.formId + " " + version);
+                if (!*exists)
+                    return rejected(m.seq, sync::reject::kUnknownFormVersion,
+                                    "unknown form version " + state.formId + " " + version);
                 knownForms.insert(std::move(key));
             }
             if (isNew || m.op == "migrate") state.formVersion = version;
@@ -160,7 +168,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     std::vector<std::pair<std::string, std::vector<ConflictValue>>> conflictValues;
     std::size_t erasedWrites = 0;
     for (const auto& [field, value] : fieldsIn.items()) {
-        if (field.empty()) return rejected(m.seq, "a field name is empty");
+        if (field.empty()) return rejected(m.seq, sync::reject::kBadMutation, "a field name is empty");
         if (contains(state.erased, field)) { // erased for good: this write is dropped
             ++erasedWrites;
             continue;
@@ -187,7 +195,11 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         changed.push_back(field);
     }
     if (erasedWrites > 0 && erasedWrites == fieldsIn.size() && m.op == "set") return discarded(m.seq, state.version);
-    const bool cleanApply = conflicted.empty() && (isNew || m.baseVersion >= newVersion - 1);
+    // Clean: based on the current version, or on an older one when the current version is this
+    // device's own clean write (its offline edits queued before the server acknowledged its create
+    // are based on version 0; nobody else wrote in between, so it is not a merge).
+    const bool cleanApply =
+        conflicted.empty() && (isNew || m.baseVersion >= newVersion - 1 || state.echoDevice == deviceId);
     // The device holds exactly the new version when it wrote on top of a version it held itself (a
     // new record, or its own previous clean write) and nothing of its write was dropped: its pull
     // then skips the record instead of downloading its own answers again.

@@ -57,6 +57,10 @@ ALTER TABLE records ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE records ADD COLUMN erased TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE attachments ADD COLUMN upload TEXT NOT NULL DEFAULT '';
 )sql"},
+    {5, R"sql(
+ALTER TABLE outbox ADD COLUMN held_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN held_retry INTEGER NOT NULL DEFAULT 1;
+)sql"},
 };
 
 std::string sha256Hex(std::string_view data) {
@@ -77,6 +81,34 @@ json changedFields(const json& before, const json& after) {
     return out;
 }
 
+// Orders form versions ("2026.11.2" < "2026.12.9" < "2026.12.10"): dot- or dash-separated parts,
+// numeric parts compared as numbers, others as text; a prefix is older.
+int compareVersions(std::string_view a, std::string_view b) {
+    auto next = [](std::string_view& v) {
+        const auto at = v.find_first_of(".-");
+        std::string_view part = v.substr(0, at);
+        v = at == std::string_view::npos ? std::string_view{} : v.substr(at + 1);
+        return part;
+    };
+    auto numeric = [](std::string_view p) {
+        return !p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    while (!a.empty() || !b.empty()) {
+        if (a.empty()) return -1;
+        if (b.empty()) return 1;
+        std::string_view pa = next(a), pb = next(b);
+        if (numeric(pa) && numeric(pb)) {
+            while (pa.size() > 1 && pa.front() == '0')
+                pa.remove_prefix(1);
+            while (pb.size() > 1 && pb.front() == '0')
+                pb.remove_prefix(1);
+            if (pa.size() != pb.size()) return pa.size() < pb.size() ? -1 : 1;
+        }
+        if (const int c = pa.compare(pb); c != 0) return c < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
 // `target` only ever holds a complete file, on the disk before a row names it; messages translated.
 Result<void> writeFileDurably(const fs::path& target, std::string_view data, const fs::path& dataDir, Lang lang) {
     auto w = platform::writeFileDurably(target, data);
@@ -88,8 +120,8 @@ Result<void> writeFileDurably(const fs::path& target, std::string_view data, con
 
 } // namespace
 
-// Rows of (seq, record_id, base_version, op, changes).
-Result<std::vector<OutboxEntry>> readOutbox(Stmt& st) {
+// Rows of (seq, record_id, base_version, op, changes[, rejected, held_code, held_retry]).
+Result<std::vector<OutboxEntry>> readOutbox(Stmt& st, bool withHeld = false) {
     std::vector<OutboxEntry> out;
     while (true) {
         auto r = st.step();
@@ -101,6 +133,11 @@ Result<std::vector<OutboxEntry>> readOutbox(Stmt& st) {
         e.baseVersion = st.integer(2);
         e.op = st.text(3);
         e.changes = json::parse(st.text(4), nullptr, false);
+        if (withHeld) {
+            e.held = st.text(5);
+            e.heldCode = st.text(6);
+            e.heldMayPass = st.integer(7) != 0;
+        }
         out.push_back(std::move(e));
     }
     return out;
@@ -131,6 +168,7 @@ json Record::toJson() const {
     if (!migrationNote.empty()) j["migration_note"] = migrationNote;
     if (deleted) j["deleted"] = true;
     if (!erased.empty()) j["erased"] = erased;
+    if (!conflicts.empty()) j["conflicts"] = conflicts;
     return j;
 }
 
@@ -279,12 +317,16 @@ struct Store::Impl {
         if (erased.is_array())
             for (const auto& f : erased)
                 if (f.is_string()) r.erased.push_back(f.get<std::string>());
+        const json conflicts = json::parse(st.text(13), nullptr, false);
+        if (conflicts.is_array())
+            for (const auto& f : conflicts)
+                if (f.is_string()) r.conflicts.push_back(f.get<std::string>());
         return r;
     }
 
     static constexpr const char* kRecordColumns =
         "id, kind, form_id, form_version, status, answers, author, created_at, updated_at, server_version, "
-        "migration_note, deleted, erased";
+        "migration_note, deleted, erased, conflicts";
 
     Result<Record> getRecord(std::string_view id) {
         auto st = db.prepare(std::string("SELECT ") + kRecordColumns + " FROM records WHERE id = ?");
@@ -313,14 +355,22 @@ struct Store::Impl {
         return lr.form;
     }
 
+    // The newest version by its number (not by when it was installed: a device may hold a version the
+    // server publishes only later, and install the server's older one meanwhile).
     Result<std::string> latestVersion(std::string_view formId) {
-        auto st = db.prepare("SELECT version FROM forms WHERE form_id = ? ORDER BY seq DESC LIMIT 1");
+        auto st = db.prepare("SELECT version FROM forms WHERE form_id = ? ORDER BY seq");
         if (!st.ok()) return st.error();
         st->bind(1, formId);
-        auto row = st->step();
-        if (!row.ok()) return row.error();
-        if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_form", lang, {formId}));
-        return st->text(0);
+        std::string best;
+        while (true) {
+            auto row = st->step();
+            if (!row.ok()) return row.error();
+            if (!*row) break;
+            std::string v = st->text(0);
+            if (best.empty() || compareVersions(v, best) >= 0) best = std::move(v);
+        }
+        if (best.empty()) return makeError(ErrorCode::NotFound, tr("store.unknown_form", lang, {formId}));
+        return best;
     }
 
     forms::SessionOptions sessionOptions(const forms::Form& form) const {
@@ -790,6 +840,10 @@ fs::path Store::file() const {
     return m_impl->db.path();
 }
 
+Lang Store::language() const {
+    return m_impl->lang;
+}
+
 void Store::setLanguage(std::string_view language) {
     m_impl->lang = parseLang(language).value_or(m_impl->lang);
     m_impl->options.language = std::string(langCode(m_impl->lang));
@@ -852,6 +906,8 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
     }
     const std::string now = nowIsoUtc();
     for (const Record& rec : toCheck) {
+        // Drafts only move forward: one on a newer version than this one stays where it is.
+        if (compareVersions(rec.formVersion, form.version) >= 0) continue;
         forms::Session session(lr.form, s.sessionOptions(form));
         auto problems = session.loadAnswers(rec.answers);
         for (const auto& issue : session.issues())
@@ -872,8 +928,8 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
             ++report.draftsMigrated;
         } else {
             const std::string note =
-                tr("store.field_error", s.lang, {rec.id, problems.front().path, problems.front().message}) + " (" +
-                form.version + ")";
+                tr("store.migration_kept", s.lang,
+                   {rec.id, rec.formVersion, form.version, problems.front().path, problems.front().message});
             auto up = s.db.prepare("UPDATE records SET migration_note = ? WHERE id = ?");
             if (!up.ok()) return up.error();
             up->bind(1, note).bind(2, rec.id);
@@ -1094,13 +1150,21 @@ Result<Store::Stamp> Store::stamp() {
 }
 
 Result<std::vector<OutboxEntry>> Store::outbox() {
-    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox ORDER BY seq");
+    auto st = m_impl->db.prepare(
+        "SELECT seq, record_id, base_version, op, changes, rejected, held_code, held_retry FROM outbox ORDER BY seq");
     if (!st.ok()) return st.error();
-    auto out = readOutbox(*st);
+    auto out = readOutbox(*st, true);
     if (!out.ok()) return out;
     for (auto& e : *out)
         if (auto o = m_impl->openChanges(e); !o.ok()) return o.error();
     return out;
+}
+
+Result<std::vector<OutboxEntry>> Store::heldOutbox() { // without the changes: nothing to open
+    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, 'null', rejected, held_code, held_retry "
+                                 "FROM outbox WHERE rejected != '' ORDER BY seq");
+    if (!st.ok()) return st.error();
+    return readOutbox(*st, true);
 }
 
 Result<Attachment> Store::addAttachment(const fs::path& source) {
@@ -1208,11 +1272,11 @@ Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
     return out;
 }
 
-Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq, std::size_t limit) {
+Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq, std::size_t limit, bool withHeld) {
     auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox "
-                                 "WHERE seq > ? AND rejected = '' ORDER BY seq LIMIT ?");
+                                 "WHERE seq > ? AND (rejected = '' OR (? AND held_retry = 1)) ORDER BY seq LIMIT ?");
     if (!st.ok()) return st.error();
-    st->bind(1, afterSeq).bind(2, static_cast<std::int64_t>(limit));
+    st->bind(1, afterSeq).bind(2, std::int64_t{withHeld ? 1 : 0}).bind(3, static_cast<std::int64_t>(limit));
     std::vector<OutboxEntry> out;
     while (true) {
         auto r = st->step();
@@ -1241,13 +1305,14 @@ Result<void> Store::acknowledge(const std::vector<PushAck>& acks) {
     Unit tx(s);
     if (!tx.begun().ok()) return tx.begun().error();
     auto del = s.db.prepare("DELETE FROM outbox WHERE seq = ?");
-    auto rej = s.db.prepare("UPDATE outbox SET rejected = ? WHERE seq = ?");
+    auto rej = s.db.prepare("UPDATE outbox SET rejected = ?, held_code = ?, held_retry = ? WHERE seq = ?");
     auto ver = s.db.prepare("UPDATE records SET server_version = max(server_version, ?) "
                             "WHERE id = (SELECT record_id FROM outbox WHERE seq = ?)");
     if (!del.ok() || !rej.ok() || !ver.ok()) return makeError(ErrorCode::Io, "prepare failed");
     for (const auto& a : acks) { // a discarded entry leaves the outbox like an accepted one
         if (a.rejected) {
-            rej->bind(1, a.reason.empty() ? std::string("rejected") : a.reason).bind(2, a.seq);
+            rej->bind(1, a.reason.empty() ? std::string("rejected") : a.reason).bind(2, a.code);
+            rej->bind(3, std::int64_t{a.mayPass ? 1 : 0}).bind(4, a.seq);
             if (auto r = rej->run(); !r.ok()) return s.dbError(r.error());
             continue;
         }
@@ -1268,7 +1333,8 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
     int applied = 0;
     bool newlyErased = false;
     // Prepared once per page, not once per record (a page holds up to 500): each use resets first.
-    auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND rejected = ''");
+    // Held entries that may still pass are the device's unsent changes too.
+    auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND (rejected = '' OR held_retry = 1)");
     auto current = s.db.prepare(std::string("SELECT ") + Impl::kRecordColumns + " FROM records WHERE id = ?");
     auto update = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
                                "max(server_version, ?), conflicts = ?, updated_at = ?, erased = ? WHERE id = ?");

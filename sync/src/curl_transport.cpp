@@ -19,9 +19,26 @@ std::size_t onBody(char* data, std::size_t size, std::size_t n, void* user) {
     return size * n;
 }
 
+// The response's header block as it arrives; `complete` once its blank line came (a connection cut
+// inside the headers never gets there).
+struct HeaderBlock {
+    std::map<std::string, std::string>* headers = nullptr;
+    bool complete = false;
+};
+
 std::size_t onHeader(char* data, std::size_t size, std::size_t n, void* user) {
-    auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+    auto* block = static_cast<HeaderBlock*>(user);
+    auto* headers = block->headers;
     const std::string line(data, size * n);
+    if (line == "\r\n" || line == "\n") {
+        block->complete = true;
+        return size * n;
+    }
+    if (line.rfind("HTTP/", 0) == 0) { // a new block (after an interim 1xx response): start again
+        block->complete = false;
+        headers->clear();
+        return size * n;
+    }
     const auto colon = line.find(':');
     if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
@@ -99,7 +116,8 @@ public:
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+        HeaderBlock block{&response.headers, false};
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &block);
         struct curl_slist* headers = nullptr;
         const std::string proto = std::string(kProtocolHeader) + ": " + std::to_string(kProtocolVersion);
         headers = curl_slist_append(headers, proto.c_str());
@@ -135,6 +153,11 @@ public:
         m_sent += static_cast<std::uint64_t>(requestSize) + static_cast<std::uint64_t>(uploaded);
         m_received += static_cast<std::uint64_t>(headerSize) + static_cast<std::uint64_t>(downloaded);
         response.status = static_cast<int>(status);
+        // A cut inside the headers can end without an error from libcurl: an incomplete response is a
+        // network failure (retried), never something to read meaning into. A short body or a bad gzip
+        // stream are errors from libcurl already (CURLE_PARTIAL_FILE, CURLE_BAD_CONTENT_ENCODING).
+        if (!block.complete || status < 100)
+            return makeError(ErrorCode::Offline, m_base + ": incomplete response (connection cut)", true);
         return response;
     }
 

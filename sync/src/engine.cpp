@@ -1,5 +1,6 @@
 #include "sync/client.hpp"
 
+#include "core/i18n.hpp"
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
 #include "sync/gzip.hpp"
@@ -14,6 +15,14 @@ namespace carnet::sync {
 using nlohmann::json;
 
 json SyncReport::toJson() const {
+    json waitingJson = json::array();
+    for (const auto& w : waiting)
+        waitingJson.push_back(json{{"code", w.code},
+                                   {"reason", w.reason},
+                                   {"action", w.action},
+                                   {"retried", w.retried},
+                                   {"entries", w.entries},
+                                   {"records", w.records}});
     return json{{"ok", ok},
                 {"pushed", pushed},
                 {"pulled", pulled},
@@ -29,6 +38,9 @@ json SyncReport::toJson() const {
                 {"login_needed", loginNeeded},
                 {"bytes_sent", bytesSent},
                 {"bytes_received", bytesReceived},
+                {"held", held},
+                {"records_waiting", recordsWaiting},
+                {"waiting", waitingJson},
                 {"errors", errors}};
 }
 
@@ -86,17 +98,22 @@ struct Call {
                 if (!last.transient) return last;
                 continue;
             }
-            auto proto = r->headers.find("carnet-protocol");
-            if (proto == r->headers.end() || proto->second != std::to_string(kProtocolVersion))
-                return makeError(ErrorCode::Invalid,
-                                 "server speaks protocol " +
-                                     (proto == r->headers.end() ? std::string("?") : proto->second) + ", this device " +
-                                     std::to_string(kProtocolVersion) + ": update Carnet");
-            json j = json::parse(r->body, nullptr, false);
             if (r->status >= 500 || r->status == 429) {
                 last = makeError(ErrorCode::Busy, path + ": server error " + std::to_string(r->status), true);
                 continue;
             }
+            // Only a complete response naming another protocol version means "update": a response
+            // without the header is not from a Carnet server (a proxy's or portal's page), so it is
+            // treated like a network failure.
+            auto proto = r->headers.find("carnet-protocol");
+            if (proto == r->headers.end()) {
+                last = makeError(ErrorCode::Offline, path + ": the answer is not from a Carnet server", true);
+                continue;
+            }
+            if (proto->second != std::to_string(kProtocolVersion))
+                return makeError(ErrorCode::Invalid, "server speaks protocol " + proto->second + ", this device " +
+                                                         std::to_string(kProtocolVersion) + ": update Carnet");
+            json j = json::parse(r->body, nullptr, false);
             return Answer{static_cast<int>(r->status), std::move(j)};
         }
         return last;
@@ -241,26 +258,132 @@ PackedBody packPush(const std::string& deviceId, const std::vector<store::Outbox
 }
 
 // The server's answers to one push, as acknowledgements for the store; counts them in the report.
-std::vector<store::PushAck> readAcks(const json& reply, SyncReport& report) {
+// A held entry is counted once per sync however many times it went (`heldSeqs`).
+std::vector<store::PushAck> readAcks(const json& reply, SyncReport& report, std::set<std::int64_t>& heldSeqs) {
     std::vector<store::PushAck> acks;
     for (const auto& jr : reply.value("results", json::array())) {
         auto res = mutationResultFromJson(jr);
         if (!res.ok()) continue;
-        store::PushAck a{res->seq, res->version, res->status == MutationStatus::Rejected,
-                         res->status == MutationStatus::Discarded, res->reason};
+        store::PushAck a{res->seq,
+                         res->version,
+                         res->status == MutationStatus::Rejected,
+                         res->status == MutationStatus::Discarded,
+                         res->reason,
+                         res->code,
+                         rejectionMayPass(res->code)};
         if (a.rejected) {
-            ++report.rejected;
-            report.errors.push_back("seq " + std::to_string(res->seq) + ": " + res->reason);
-        } else if (a.discarded) {
-            ++report.discarded;
+            heldSeqs.insert(res->seq);
         } else {
-            ++report.pushed;
+            heldSeqs.erase(res->seq);
+            if (a.discarded)
+                ++report.discarded;
+            else
+                ++report.pushed;
         }
         if (res->status == MutationStatus::Merged) ++report.merged;
         if (res->status == MutationStatus::Conflict) ++report.conflicts;
         acks.push_back(std::move(a));
     }
+    report.rejected = static_cast<int>(heldSeqs.size());
     return acks;
+}
+
+// Pushes the outbox in bounded batches, oldest first, the held entries that may pass included. Each
+// request travels on its own thread while this one stores the answers to the previous batch and reads
+// the next: the device's work overlaps the server's. Entries are read after the last one sent, so no
+// entry goes twice in one pass. Answers not stored yet when a sync stops are only answered again next
+// time (the server keeps each device's results): never applied twice. False when the sync must stop.
+bool pushOutbox(store::Store& store, Call& call, std::set<std::int64_t>& heldSeqs) {
+    SyncReport& report = call.report;
+    const SyncOptions& options = call.options;
+    int acked = 0;
+    std::vector<store::PushAck> unacked;
+    auto storeAcks = [&]() -> Result<void> {
+        if (unacked.empty()) return {};
+        if (auto a = store.acknowledge(unacked); !a.ok()) return a.error();
+        acked += static_cast<int>(unacked.size());
+        unacked.clear();
+        if (options.progress) options.progress("push", acked, acked);
+        return {};
+    };
+    auto stop = [&](const Error& e) { // every way out stores what the server already answered
+        fail(report, e);
+        if (auto a = storeAcks(); !a.ok()) fail(report, a.error());
+        return false;
+    };
+    auto batch = store.pendingOutboxText(0, options.pushBatch, true);
+    if (!batch.ok()) return stop(batch.error());
+    if (!uploadAttachments(store, call, *batch)) return false;
+    PackedBody packed = packPush(store.deviceId(), *batch);
+    while (!batch->empty()) {
+        auto inFlight = std::async(std::launch::async, [&call, p = std::move(packed)]() mutable {
+            return call.sendText("POST", "/api/v1/sync/push", std::move(p.body), std::move(p.encoding));
+        });
+        auto stored = storeAcks();
+        auto next = store.pendingOutboxText(batch->back().seq, options.pushBatch, true);
+        packed = next.ok() && !next->empty() ? packPush(store.deviceId(), *next) : PackedBody{};
+        auto r = inFlight.get();
+        if (!r.ok()) return stop(r.error());
+        if (!stored.ok()) return stop(stored.error()); // this batch is answered again next time
+        unacked = readAcks(*r, report, heldSeqs);
+        if (unacked.empty()) return stop(makeError(ErrorCode::Invalid, "push: the server acknowledged nothing"));
+        if (!next.ok()) return stop(next.error());
+        if (!uploadAttachments(store, call, *next)) {
+            if (auto a = storeAcks(); !a.ok()) fail(report, a.error());
+            return false;
+        }
+        batch = std::move(next);
+    }
+    if (auto a = storeAcks(); !a.ok()) {
+        fail(report, a.error());
+        return false;
+    }
+    return true;
+}
+
+// What waits in the outbox after a sync, grouped by reason: the report says it every time, and a sync
+// with anything held is never a clean success.
+void reportHeld(store::Store& store, SyncReport& report) {
+    auto held = store.heldOutbox();
+    if (!held.ok()) {
+        fail(report, held.error());
+        return;
+    }
+    report.held = static_cast<int>(held->size());
+    if (held->empty()) return;
+    struct Group {
+        std::string code, reason;
+        bool mayPass = true;
+        int entries = 0;
+        std::set<std::string> records;
+    };
+    std::vector<Group> groups;
+    std::set<std::string> records;
+    for (const auto& e : *held) {
+        records.insert(e.recordId);
+        // Entries of one record held because its create is held say nothing new: grouped with it.
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+            return g.reason == e.held || (e.heldCode == reject::kUnknownRecord && g.records.contains(e.recordId));
+        });
+        if (it == groups.end()) it = groups.insert(groups.end(), Group{e.heldCode, e.held, e.heldMayPass, 0, {}});
+        ++it->entries;
+        it->records.insert(e.recordId);
+    }
+    report.recordsWaiting = static_cast<int>(records.size());
+    const Lang lang = store.language();
+    for (const auto& g : groups) {
+        const std::string key = g.code == reject::kUnknownFormVersion ? "sync.held_action.unknown_form_version"
+                                : g.code == reject::kUnknownRecord    ? "sync.held_action.unknown_record"
+                                : g.code == reject::kNotAssigned      ? "sync.held_action.not_assigned"
+                                : g.mayPass                           ? "sync.held_action.retry"
+                                                                      : "sync.held_action.coordinator";
+        SyncReport::Waiting w{g.code,    g.reason,  tr(key, lang),
+                              g.mayPass, g.entries, static_cast<int>(g.records.size())};
+        report.errors.push_back(
+            tr("sync.held", lang, {std::to_string(w.entries), std::to_string(w.records), w.reason, w.action}));
+        report.waiting.push_back(std::move(w));
+    }
+    report.ok = false;
 }
 
 // One pull page, read into the store's terms.
@@ -300,10 +423,8 @@ std::string deviceReportQuery(store::Store& store) {
 } // namespace
 
 Result<json> login(store::Store& store, Transport& transport, const std::string& url, const std::string& user,
-                   const std::string& password) {
+                   const std::string& password, const SyncOptions& options) {
     SyncReport report;
-    SyncOptions options;
-    options.attempts = 2;
     Call call{transport, options, report};
     auto r = call.send("POST", "/api/v1/login", json{{"user", user}, {"password", password}});
     if (!r.ok()) return r.error();
@@ -342,75 +463,19 @@ Result<void> renewToken(store::Store& store, Transport& transport, Call& call) {
     return {};
 }
 
-} // namespace
-
-SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options) {
-    SyncReport report;
-    const std::uint64_t sent0 = transport.bytesSent(), received0 = transport.bytesReceived();
-    struct Bytes { // filled on every way out
-        SyncReport& r;
-        Transport& t;
-        std::uint64_t s0, r0;
-        ~Bytes() {
-            r.bytesSent = t.bytesSent() - s0;
-            r.bytesReceived = t.bytesReceived() - r0;
-        }
-    } bytes{report, transport, sent0, received0};
-    Call call{transport, options, report};
+// The sync itself; synchronize() adds what every way out must report.
+void run(store::Store& store, Call& call, SyncReport& report) {
+    const SyncOptions& options = call.options;
     auto token = store.setting("server_token");
-    if (token.ok() && !token->empty()) transport.setToken(*token);
-    if (auto renewed = renewToken(store, transport, call); !renewed.ok()) {
+    if (token.ok() && !token->empty()) call.transport.setToken(*token);
+    if (auto renewed = renewToken(store, call.transport, call); !renewed.ok()) {
         fail(report, renewed.error());
-        return report;
+        return;
     }
 
-    // 1. Push the outbox in bounded batches, oldest first. Each request travels on its own thread
-    //    while this one stores the answers to the previous batch and reads the next: the device's work
-    //    overlaps the server's. Entries are read after the last one sent, so a rejected entry (kept in
-    //    the outbox) is not sent twice in one sync. Answers not stored yet when a sync stops are only
-    //    answered again next time (the server keeps each device's results): never applied twice.
-    int acked = 0;
-    std::vector<store::PushAck> unacked;
-    auto storeAcks = [&]() -> Result<void> {
-        if (unacked.empty()) return {};
-        if (auto a = store.acknowledge(unacked); !a.ok()) return a.error();
-        acked += static_cast<int>(unacked.size());
-        unacked.clear();
-        if (options.progress) options.progress("push", acked, acked);
-        return {};
-    };
-    auto finish = [&]() { // every way out stores what the server already answered
-        if (auto a = storeAcks(); !a.ok()) fail(report, a.error());
-        return report;
-    };
-    auto stop = [&](const Error& e) {
-        fail(report, e);
-        return finish();
-    };
-    auto batch = store.pendingOutboxText(0, options.pushBatch);
-    if (!batch.ok()) return stop(batch.error());
-    if (!uploadAttachments(store, call, *batch)) return finish();
-    PackedBody packed = packPush(store.deviceId(), *batch);
-    while (!batch->empty()) {
-        auto inFlight = std::async(std::launch::async, [&call, p = std::move(packed)]() mutable {
-            return call.sendText("POST", "/api/v1/sync/push", std::move(p.body), std::move(p.encoding));
-        });
-        auto stored = storeAcks();
-        auto next = store.pendingOutboxText(batch->back().seq, options.pushBatch);
-        packed = next.ok() && !next->empty() ? packPush(store.deviceId(), *next) : PackedBody{};
-        auto r = inFlight.get();
-        if (!r.ok()) return stop(r.error());
-        if (!stored.ok()) return stop(stored.error()); // this batch is answered again next time
-        unacked = readAcks(*r, report);
-        if (unacked.empty()) return stop(makeError(ErrorCode::Invalid, "push: the server acknowledged nothing"));
-        if (!next.ok()) return stop(next.error());
-        if (!uploadAttachments(store, call, *next)) return finish();
-        batch = std::move(next);
-    }
-    if (auto a = storeAcks(); !a.ok()) {
-        fail(report, a.error());
-        return report;
-    }
+    // 1. Push the outbox, the held entries that may pass now included (at least once per sync).
+    std::set<std::int64_t> heldSeqs;
+    if (!pushOutbox(store, call, heldSeqs)) return;
 
     // 2. Pull pages until the server has nothing more; each page and its cursor land together. Each
     //    page lists the published forms, installed before the records that use them: a sync with
@@ -418,7 +483,7 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
     auto cursor = store.syncCursor();
     if (!cursor.ok()) {
         fail(report, cursor.error());
-        return report;
+        return;
     }
     auto pagePath = [&](const std::string& after) {
         std::string path = "/api/v1/sync/pull?limit=" + std::to_string(options.pullLimit);
@@ -429,9 +494,9 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
     while (true) {
         if (!page.ok()) {
             fail(report, page.error());
-            return report;
+            return;
         }
-        if (!pullForms(store, call, page->forms)) return report;
+        if (!pullForms(store, call, page->forms)) return;
         std::future<Result<PulledPage>> ahead;
         if (page->more)
             ahead = std::async(std::launch::async, [&call, path = pagePath(page->cursor), after = page->cursor] {
@@ -441,14 +506,33 @@ SyncReport synchronize(store::Store& store, Transport& transport, const SyncOpti
         if (!applied.ok()) {
             if (ahead.valid()) ahead.wait();
             fail(report, applied.error());
-            return report;
+            return;
         }
         report.pulled += static_cast<int>(page->records.size());
         if (options.progress) options.progress("pull", report.pulled, report.pulled);
         if (!ahead.valid()) break;
         page = ahead.get();
     }
+    // 3. Forms arrived: the held entries that were waiting for one go again now.
+    if (report.formsInstalled > 0) {
+        auto held = store.heldOutbox();
+        if (held.ok() && std::any_of(held->begin(), held->end(), [](const auto& e) { return e.heldMayPass; }) &&
+            !pushOutbox(store, call, heldSeqs))
+            return;
+    }
     if (auto s = store.setSetting("last_sync", nowIsoUtc()); !s.ok()) fail(report, s.error());
+}
+
+} // namespace
+
+SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options) {
+    SyncReport report;
+    const std::uint64_t sent0 = transport.bytesSent(), received0 = transport.bytesReceived();
+    Call call{transport, options, report};
+    run(store, call, report);
+    reportHeld(store, report);
+    report.bytesSent = transport.bytesSent() - sent0;
+    report.bytesReceived = transport.bytesReceived() - received0;
     return report;
 }
 

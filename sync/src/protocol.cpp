@@ -31,6 +31,11 @@ bool getInt(const json& j, const char* key, std::int64_t& out) {
 
 } // namespace
 
+bool rejectionMayPass(std::string_view code) {
+    return code != reject::kOtherOrganisation && code != reject::kFormMismatch && code != reject::kBaseAhead &&
+           code != reject::kBadMutation;
+}
+
 std::string_view statusName(MutationStatus s) {
     switch (s) {
     case MutationStatus::Applied:
@@ -293,6 +298,7 @@ json toJson(const MutationResult& r) {
     json j{{"seq", r.seq}, {"status", statusName(r.status)}, {"version", r.version}};
     if (!r.fields.empty()) j[r.status == MutationStatus::Conflict ? "conflicts" : "merged"] = r.fields;
     if (!r.reason.empty()) j["reason"] = r.reason;
+    if (!r.code.empty()) j["code"] = r.code;
     return j;
 }
 
@@ -306,6 +312,7 @@ Result<MutationResult> mutationResultFromJson(const json& j) {
     r.status = *st;
     (void)getInt(j, "version", r.version);
     (void)getString(j, "reason", r.reason);
+    (void)getString(j, "code", r.code);
     for (const char* key : {"merged", "conflicts"}) {
         auto it = j.find(key);
         if (it != j.end() && it->is_array())
@@ -349,6 +356,11 @@ void appendJsonStrings(std::string& out, const std::vector<std::string>& list) {
 void appendJson(std::string& out, const MutationResult& r) {
     // Keys in the order dump() writes them (sorted).
     out += '{';
+    if (!r.code.empty()) {
+        out += "\"code\":";
+        appendJsonString(out, r.code);
+        out += ',';
+    }
     if (!r.fields.empty()) {
         out += r.status == MutationStatus::Conflict ? "\"conflicts\":" : "\"merged\":";
         appendJsonStrings(out, r.fields);

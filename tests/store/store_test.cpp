@@ -193,6 +193,8 @@ TEST_CASE("a form update moves drafts that fit and flags the others", "[store]")
     CHECK(kept->migrationNote.find("field 'comment'") != std::string::npos);
     CHECK(kept->answers["comment"] == "Deuxième étage"); // nothing lost
     CHECK(s.get(finalized)->formVersion == "1");
+    // The note says where the draft stayed and why.
+    CHECK(kept->migrationNote.find("stays on form version 1, because version 2 does not accept") != std::string::npos);
     // Kept drafts still work on their own version.
     REQUIRE(s.setAnswer(stays, "comment", "Troisième").ok());
     REQUIRE(s.setAnswer(fits, "phone", "06 12 34 56 78").ok());
@@ -209,6 +211,28 @@ TEST_CASE("a form update moves drafts that fit and flags the others", "[store]")
     REQUIRE(s.deleteRecord(stays).ok()); // a tombstone is no longer a draft behind
     CHECK(s.syncCounts()->draftsBehind == 0);
     CHECK(s.syncCounts()->pending == static_cast<std::int64_t>(s.outbox()->size()));
+}
+
+TEST_CASE("drafts only move forward: an older form version installed later leaves them where they are", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    // The device holds 2026.12.9 (added by hand) before the server's 2026.11.2 arrives.
+    REQUIRE(s.installForm(test::visitForm("2026.12.9")).ok());
+    const std::string id = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(id, "outcome", "done").ok());
+    const std::size_t queued = s.outbox()->size();
+    auto report = s.installForm(test::visitForm("2026.11.2"));
+    REQUIRE(report.ok());
+    CHECK(report->draftsMigrated == 0);
+    CHECK(report->draftsKept == 0);
+    auto rec = s.get(id);
+    CHECK(rec->formVersion == "2026.12.9");
+    CHECK(rec->migrationNote.empty());
+    CHECK(s.outbox()->size() == queued); // no migrate queued
+    // New records use the highest version, not the last installed; 2026.12.10 is newer than 2026.12.9.
+    CHECK(s.get(*s.createRecord("visit", "Awa"))->formVersion == "2026.12.9");
+    REQUIRE(s.installForm(test::visitForm("2026.12.10")).ok());
+    CHECK(s.get(id)->formVersion == "2026.12.10");
 }
 
 TEST_CASE("import-answers validates a whole answers object", "[store]") {

@@ -314,7 +314,9 @@ void FaultProxy::handle(int client) {
         return;
     }
     if (latency.count() > 0) std::this_thread::sleep_for(latency);
-    const std::size_t limit = fault == Fault::CutMidResponse ? response.size() / 2 : response.size();
+    std::size_t limit = fault == Fault::CutMidResponse ? response.size() / 2 : response.size();
+    if (const std::int64_t cut = m_cutResponseAt.exchange(-1); cut >= 0)
+        limit = std::min(limit, static_cast<std::size_t>(cut));
     if (!sendAll(client, response, limit) || limit < response.size()) m_wasted += request.size();
     closeFd(client);
 }

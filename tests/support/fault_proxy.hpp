@@ -53,6 +53,8 @@ public:
     void setThrottle(std::uint64_t bytesPerSecond, std::chrono::milliseconds latency);
     /// One-shot: cuts the client connection as soon as the total bytes read from clients reach `n`.
     void cutAtClientByte(std::uint64_t n);
+    /// One-shot: the next response that reaches the proxy goes to the client cut after `n` bytes.
+    void cutResponseAt(std::size_t n) { m_cutResponseAt = static_cast<std::int64_t>(n); }
     /// Called after a request was delivered to the server, before its response is read (crash tests).
     void onDelivered(std::function<void(const std::string& requestLine)> hook);
 
@@ -94,6 +96,7 @@ private:
     std::atomic<std::uint64_t> m_rate{0};
     std::atomic<std::int64_t> m_latencyMs{0};
     std::atomic<std::uint64_t> m_cutAt{0};
+    std::atomic<std::int64_t> m_cutResponseAt{-1};
     std::atomic<std::uint64_t> m_fromClients{0}, m_toClients{0}, m_wasted{0};
 };
 

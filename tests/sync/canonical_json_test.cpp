@@ -367,10 +367,10 @@ TEST_CASE("JSON strings are written as the serializer writes them") {
 
 TEST_CASE("mutation results are written as the serializer writes them") {
     std::vector<MutationResult> results(4);
-    results[0] = MutationResult{3, MutationStatus::Applied, 1, {}, ""};
-    results[1] = MutationResult{4, MutationStatus::Conflict, 7, {"nom", "âge"}, ""};
-    results[2] = MutationResult{5, MutationStatus::Merged, 2, {"a"}, ""};
-    results[3] = MutationResult{6, MutationStatus::Rejected, 0, {}, "formulaire inconnu « x »"};
+    results[0] = MutationResult{3, MutationStatus::Applied, 1, {}, "", ""};
+    results[1] = MutationResult{4, MutationStatus::Conflict, 7, {"nom", "âge"}, "", ""};
+    results[2] = MutationResult{5, MutationStatus::Merged, 2, {"a"}, "", ""};
+    results[3] = MutationResult{6, MutationStatus::Rejected, 0, {}, "formulaire inconnu « x »", "unknown_form_version"};
     for (const auto& r : results) {
         std::string out;
         appendJson(out, r);

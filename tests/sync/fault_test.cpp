@@ -225,6 +225,47 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
     CHECK(bytes.find(kLate) == std::string::npos);
 }
 
+TEST_CASE("a response cut anywhere in its first 200 bytes is a network failure: retried, never 'update Carnet'",
+          "[sync][faults]") {
+    // Issue 21, finding 3: cuts inside the headers were read as a protocol mismatch or bad JSON.
+    World w(1, fastDisk());
+    test::FaultProxy proxy(w.server.port(), 21);
+    Device awa(w, "amb0", proxy.url());
+    REQUIRE(awa.sync().ok);
+    const SyncOptions o = fast(3);
+    int loginCalls = 0;
+    for (std::size_t n = 0; n < 200; ++n) {
+        INFO("response cut after " << n << " bytes");
+        // A push: the cut falls on its response (applied or not, it is applied once).
+        REQUIRE(awa.store.importAnswers("household_visit", json{{"nb", static_cast<int>(n % 6) + 1}}, "a").ok());
+        proxy.cutResponseAt(n);
+        SyncReport r = awa.sync(o);
+        INFO(r.toJson().dump());
+        REQUIRE(r.ok);
+        REQUIRE(r.pushed == 1);
+        // A pull with nothing new.
+        proxy.cutResponseAt(n);
+        r = awa.sync(o);
+        INFO(r.toJson().dump());
+        REQUIRE(r.ok);
+        // A login.
+        proxy.cutResponseAt(n);
+        auto l = login(awa.store, *awa.transport, proxy.url(), "amb0", "password", o);
+        INFO((l.ok() ? std::string() : l.error().message));
+        REQUIRE(l.ok());
+        ++loginCalls;
+    }
+    CHECK(loginCalls == 200);
+    // Every record reached the server once.
+    Device coord(w, "coord", w.server.url());
+    REQUIRE(coord.sync().ok);
+    auto all = coord.store.list();
+    REQUIRE(all.ok());
+    CHECK(all->size() == 200);
+    for (const auto& rec : *all)
+        CHECK(rec.serverVersion == 1);
+}
+
 TEST_CASE("randomised: devices and a coordinator converge through a faulty network", "[sync][faults]") {
     const std::uint64_t seed = seedFor("convergence");
     int rounds = 1000;

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <iostream>
 
 using namespace carnet;
@@ -160,13 +161,138 @@ TEST_CASE("a push in batches keeps what was answered when the link drops, and se
     REQUIRE(left->size() == 1);
     CHECK(left->front().recordId == trips.back());
 
-    // The next sync sends t6 alone; the refused entry is not sent again.
+    // The next sync sends t6 and the held entry again (its form may have been published since); the
+    // held one still waits, and the report says so.
     const SyncReport again = synchronize(awa, *curl, o);
     INFO(again.toJson().dump());
-    CHECK(again.ok);
+    CHECK_FALSE(again.ok);
     CHECK(again.pushed == 1);
-    CHECK(again.rejected == 0);
+    CHECK(again.rejected == 1);
+    CHECK(again.held == 1);
+    CHECK(again.recordsWaiting == 1);
     CHECK(awa.pendingOutbox(100)->empty());
+}
+
+TEST_CASE("entries held for a form version the server lacks go again once it is published; every sync says they wait",
+          "[sync]") {
+    // Issue 21, findings 1, 2 and 4: forms add a door_to_door version the server has not published,
+    // new, set, sync; the coordinator publishes it; sync again.
+    World w;
+    REQUIRE(w.server.admin(std::string("form publish ") + CARNET_SOURCE_DIR + "/assets/forms/door_to_door.json"));
+    store::Store awa = w.device("awa");
+    auto curl = w.connect(awa, "awa");
+    std::string text = *readTextFile(std::string(CARNET_SOURCE_DIR) + "/assets/forms/door_to_door.json");
+    const auto at = text.find("\"2026.11.2\"");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, 11, "\"2026.12.9\"");
+    const auto newer = w.dir.path() / "door_to_door_2026.12.9.json";
+    std::ofstream(newer) << text;
+    REQUIRE(awa.installForm(text).ok());
+    const std::string id = *awa.createRecord("door_to_door", "awa");
+    REQUIRE(awa.setAnswer(id, "issue_visite", "refus").ok());
+
+    const SyncReport first = synchronize(awa, *curl, fast());
+    std::cout << "finding 1, first sync: " << first.toJson().dump() << std::endl;
+    CHECK_FALSE(first.ok); // never a clean success while something waits
+    CHECK(first.rejected == 2);
+    CHECK(first.held == 2);
+    CHECK(first.recordsWaiting == 1);
+    REQUIRE(first.waiting.size() == 1); // the set waits for its create: one reason
+    CHECK(first.waiting[0].code == "unknown_form_version");
+    CHECK(first.waiting[0].retried);
+    CHECK(first.waiting[0].action.find("publish") != std::string::npos);
+    CHECK_FALSE(first.errors.empty());
+    CHECK(first.bytesSent > 0); // finding 4: counted on the wire
+    CHECK(first.bytesReceived > 0);
+    CHECK(first.formsInstalled == 2);
+    // Finding 2: the server's older 2026.11.2 arrived; the draft stays on 2026.12.9, no migrate queued.
+    CHECK(awa.get(id)->formVersion == "2026.12.9");
+    auto outbox = awa.outbox();
+    REQUIRE(outbox->size() == 2);
+    for (const auto& e : *outbox) {
+        CHECK(e.state() == "held");
+        CHECK(e.op != "migrate");
+    }
+
+    // Every sync says so again (and sends them again: the cause may be gone).
+    const SyncReport again = synchronize(awa, *curl, fast());
+    CHECK_FALSE(again.ok);
+    CHECK(again.held == 2);
+    CHECK(again.rejected == 2);
+
+    REQUIRE(w.server.admin("form publish " + newer.string()));
+    const SyncReport after = synchronize(awa, *curl, fast());
+    std::cout << "finding 1, sync after the publication: " << after.toJson().dump() << std::endl;
+    CHECK(after.ok);
+    CHECK(after.pushed == 2);
+    CHECK(after.merged == 0);
+    CHECK(after.held == 0);
+    CHECK(after.errors.empty());
+    CHECK(awa.outbox()->empty());
+
+    store::Store chloe = w.device("chloe");
+    auto curl2 = w.connect(chloe, "chloe");
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    auto rec = chloe.get(id);
+    REQUIRE(rec.ok());
+    CHECK(rec->formVersion == "2026.12.9");
+    CHECK(rec->answers["issue_visite"] == "refus");
+}
+
+TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled back", "[sync]") {
+    // Issue 21, finding 5.
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = w.connect(awa, "awa");
+    REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
+    for (int i = 0; i < 6; ++i) {
+        const std::string id = *awa.createRecord("trip_survey", "awa");
+        REQUIRE(awa.setAnswer(id, "survey_phase", "avant").ok());
+        REQUIRE(awa.setAnswer(id, "trajets_voiture_solo", i).ok());
+        REQUIRE(awa.setAnswer(id, "trajets_voiture_solo", i + 1).ok());
+    }
+    const auto queued = static_cast<int>(awa.outbox()->size());
+    SyncOptions o = fast();
+    o.pushBatch = 5; // the edits of one record travel in different requests too
+    const SyncReport r = synchronize(awa, *curl, o);
+    INFO(r.toJson().dump());
+    CHECK(r.ok);
+    CHECK(r.pushed == queued);
+    CHECK(r.merged == 0);
+    CHECK(r.pulled == 0);
+    // Later edits go on top of the acknowledged version: still not merges, still not pulled back.
+    const std::string id = awa.list()->front().id;
+    REQUIRE(awa.setAnswer(id, "trajets_voiture_solo", 42).ok());
+    const SyncReport r2 = synchronize(awa, *curl, o);
+    CHECK(r2.ok);
+    CHECK(r2.pushed == 1);
+    CHECK(r2.merged == 0);
+    CHECK(r2.pulled == 0);
+}
+
+TEST_CASE("a record's open conflicts show on the devices until a coordinator resolves them", "[sync]") {
+    // Issue 21, finding 6.
+    World w;
+    store::Store awa = w.device("awa");
+    auto curl = w.connect(awa, "awa");
+    REQUIRE(synchronize(awa, *curl, fast()).ok);
+    const std::string id = *awa.importAnswers("trip_survey", json{{"survey_phase", "avant"}}, "awa");
+    REQUIRE(synchronize(awa, *curl, fast()).ok);
+    store::Store chloe = w.device("chloe");
+    auto curl2 = w.connect(chloe, "chloe");
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    REQUIRE(chloe.setAnswer(id, "trajets_voiture_solo", 3).ok());
+    REQUIRE(awa.setAnswer(id, "trajets_voiture_solo", 4).ok());
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    const SyncReport r = synchronize(awa, *curl, fast());
+    CHECK(r.conflicts == 1);
+    auto rec = awa.get(id);
+    REQUIRE(rec.ok());
+    CHECK(rec->conflicts == std::vector<std::string>{"trajets_voiture_solo"});
+    CHECK(rec->toJson()["conflicts"] == json::array({"trajets_voiture_solo"}));
+    CHECK(awa.list()->front().conflicts == std::vector<std::string>{"trajets_voiture_solo"});
+    REQUIRE(synchronize(chloe, *curl2, fast()).ok);
+    CHECK(chloe.get(id)->conflicts == std::vector<std::string>{"trajets_voiture_solo"});
 }
 
 TEST_CASE("transient failures are retried with backoff, a protocol mismatch stops with a clear message", "[sync]") {

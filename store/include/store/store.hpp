@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/db.hpp"
+#include "core/i18n.hpp"
 #include "core/result.hpp"
 #include "forms/loader.hpp"
 #include "forms/session.hpp"
@@ -37,11 +38,12 @@ struct Record {
     Status status = Status::Draft;
     nlohmann::json answers = nlohmann::json::object();
     std::string author;
-    std::string createdAt, updatedAt; ///< device clock, display only
-    std::int64_t serverVersion = 0;   ///< last server version this record was based on (0 = never synced)
-    std::string migrationNote;        ///< why a draft stayed on an older form version ("" when none)
-    bool deleted = false;             ///< deleted here or by the server (a tombstone): hidden from list()
-    std::vector<std::string> erased;  ///< fields erased for good (personal data): empty, never written again
+    std::string createdAt, updatedAt;   ///< device clock, display only
+    std::int64_t serverVersion = 0;     ///< last server version this record was based on (0 = never synced)
+    std::string migrationNote;          ///< why a draft stayed on an older form version ("" when none)
+    bool deleted = false;               ///< deleted here or by the server (a tombstone): hidden from list()
+    std::vector<std::string> erased;    ///< fields erased for good (personal data): empty, never written again
+    std::vector<std::string> conflicts; ///< fields in open conflict on the server (a coordinator resolves them)
     /// The record as JSON (what `carnet-device get` prints).
     [[nodiscard]] nlohmann::json toJson() const;
 };
@@ -68,15 +70,24 @@ struct OutboxEntry {
     std::string op;          ///< create, set, finalize, migrate
     nlohmann::json changes;  ///< changed top-level fields (a repeat is one field)
     std::string changesText; ///< the same as stored JSON text (pendingOutboxText only)
+    /// Its state: pending (never answered: `held` empty) or held by the server with `held` as the reason
+    /// (outbox() and heldOutbox() only). Accepted entries leave the outbox.
+    std::string held;
+    std::string heldCode;    ///< the server's code for the reason (sync::reject)
+    bool heldMayPass = true; ///< sent again on each sync (the cause can go away); false: needs someone to act
+    /// "pending" or "held".
+    [[nodiscard]] std::string_view state() const { return held.empty() ? "pending" : "held"; }
 };
 
 /// The server's answer for one pushed outbox entry.
 struct PushAck {
     std::int64_t seq = 0;
     std::int64_t version = 0; ///< the record's server version after it
-    bool rejected = false;    ///< kept in the outbox, not sent again, shown with `reason`
+    bool rejected = false;    ///< held: kept in the outbox, shown with `reason`
     bool discarded = false;   ///< the record was deleted (or the fields erased): dropped, not an error
     std::string reason;
+    std::string code;    ///< the server's code for a rejection
+    bool mayPass = true; ///< a held entry that is sent again on later syncs
 };
 
 /// A record version received from the server.
@@ -156,6 +167,8 @@ public:
     [[nodiscard]] std::filesystem::path file() const;
     /// Changes the language of the messages ("fr", "en").
     void setLanguage(std::string_view language);
+    /// The language of the messages.
+    [[nodiscard]] Lang language() const;
 
     /// Installs a form version from its JSON text; refuses an invalid form (loader messages) and a
     /// different content under an installed id+version. Moves open drafts of older versions to it when
@@ -206,8 +219,10 @@ public:
     /// See Stamp.
     Result<Stamp> stamp();
 
-    /// The pending outbox, oldest first.
+    /// The whole outbox, oldest first, each entry with its state (pending, or held with the reason).
     Result<std::vector<OutboxEntry>> outbox();
+    /// The held entries only, oldest first, without their changes (the sync report's summary).
+    Result<std::vector<OutboxEntry>> heldOutbox();
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);
@@ -218,11 +233,12 @@ public:
     /// Records how far the upload of an attachment went ("started", "done").
     Result<void> setAttachmentUpload(std::string_view sha256, std::string_view state);
 
-    /// Outbox entries not yet sent (rejected ones excluded), oldest first, at most `limit`.
+    /// Outbox entries not held, oldest first, at most `limit`.
     Result<std::vector<OutboxEntry>> pendingOutbox(std::size_t limit);
     /// The same after `afterSeq`, for a push: each entry's `changesText` holds its changes as stored
-    /// (JSON text, sent as it is) and `changes` stays null.
-    Result<std::vector<OutboxEntry>> pendingOutboxText(std::int64_t afterSeq, std::size_t limit);
+    /// (JSON text, sent as it is) and `changes` stays null. `withHeld` adds the held entries that may
+    /// pass (sent again on each sync).
+    Result<std::vector<OutboxEntry>> pendingOutboxText(std::int64_t afterSeq, std::size_t limit, bool withHeld = false);
     /// Records the server's answers: accepted entries leave the outbox and their record takes the new
     /// server version; rejected ones stay, flagged with the reason. One transaction.
     Result<void> acknowledge(const std::vector<PushAck>& acks);

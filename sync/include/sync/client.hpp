@@ -61,9 +61,19 @@ struct SyncReport {
     int discarded = 0;                 ///< mutations dropped by the server (record deleted, fields erased): not errors
     int attachmentsUploaded = 0;       ///< attachments completed on the server by this sync
     std::uint64_t attachmentBytes = 0; ///< attachment bytes sent (chunk bodies, resent ones included)
-    std::uint64_t bytesSent = 0, bytesReceived = 0;
+    std::uint64_t bytesSent = 0, bytesReceived = 0; ///< on the wire: headers and bodies as they crossed
+    /// Outbox entries the server held after this sync (`rejected` counts those it refused during it).
+    int held = 0;
+    int recordsWaiting = 0; ///< records with held entries: they are not on the server yet
+    /// What waits, grouped by reason, with what to do (translated).
+    struct Waiting {
+        std::string code, reason, action;
+        bool retried = true; ///< sent again on every sync (false: someone must act first)
+        int entries = 0, records = 0;
+    };
+    std::vector<Waiting> waiting;
     std::vector<std::string> errors;
-    bool ok = true;
+    bool ok = true;           ///< false on any failure, and whenever something waits in the outbox
     bool offline = false;     ///< the server could not be reached: nothing was lost, try later
     bool loginNeeded = false; ///< the server no longer takes the token (expired, revoked): ask for the password
     [[nodiscard]] nlohmann::json toJson() const;
@@ -81,8 +91,9 @@ struct SyncOptions {
 };
 
 /// Logs in and registers this device; stores the server URL, user and token in the store's settings.
+/// Network failures (an incomplete response included) are retried like a sync's requests.
 Result<nlohmann::json> login(store::Store& store, Transport& transport, const std::string& url, const std::string& user,
-                             const std::string& password);
+                             const std::string& password, const SyncOptions& options = {});
 
 /// One full sync: upload the attachments the pending mutations refer to (resuming where the server got),
 /// push the outbox, then pull changes and the forms they need. A failure part-way keeps everything done

@@ -86,9 +86,24 @@ struct MutationResult {
     MutationStatus status = MutationStatus::Applied;
     std::int64_t version = 0;        ///< the record's version after it (0 when rejected)
     std::vector<std::string> fields; ///< merged fields, or fields in conflict
-    std::string reason;              ///< rejected only
+    std::string reason;              ///< rejected only: human text
+    std::string code;                ///< rejected only: why, for the device (see rejectionMayPass)
 };
 [[nodiscard]] nlohmann::json toJson(const MutationResult& r);
+
+/// Why the server held (rejected) a mutation: the `code` of a rejected result.
+namespace reject {
+constexpr std::string_view kUnknownFormVersion = "unknown_form_version"; ///< may pass once the version is published
+constexpr std::string_view kUnknownRecord = "unknown_record";            ///< may pass once the record's create passes
+constexpr std::string_view kNotAssigned = "not_assigned";                ///< may pass once the record is assigned
+constexpr std::string_view kOtherOrganisation = "other_organisation";    ///< never passes
+constexpr std::string_view kFormMismatch = "form_mismatch";              ///< never passes (a create under another form)
+constexpr std::string_view kBaseAhead = "base_ahead";                    ///< never passes (the device's state is wrong)
+constexpr std::string_view kBadMutation = "bad_mutation";                ///< never passes (malformed)
+} // namespace reject
+/// Whether a mutation held with `code` may pass when sent again later (the cause can go away). An
+/// unknown or missing code (an older server) counts as "may pass": sending again costs one request.
+[[nodiscard]] bool rejectionMayPass(std::string_view code);
 /// Appends the same bytes as toJson(r).dump(), without building the tree.
 void appendJson(std::string& out, const MutationResult& r);
 [[nodiscard]] Result<MutationResult> mutationResultFromJson(const nlohmann::json& j);
