@@ -148,13 +148,16 @@ struct Source {
     }
 };
 
-// Adds the exported items of `slots` to `t` (by name, each once).
-void addColumns(Table& t, const forms::Form& form, const std::vector<int>& slots) {
+// Adds the exported items of `slots` to `t` (by name, each once). A question the newest version no
+// longer has (renamed or removed) keeps its column, named with the version it comes from
+// ("adresse@2026.11.2"), so that nobody reads it as a question of the current form.
+void addColumns(Table& t, const forms::Form& form, const std::vector<int>& slots, bool newest) {
     for (int i : slots) {
         const auto& item = form.items[static_cast<std::size_t>(i)];
         if (!exported(item.type) || std::find(t.items.begin(), t.items.end(), item.name) != t.items.end()) continue;
         t.items.push_back(item.name);
-        t.header.push_back(item.type == forms::ItemType::Repeat ? item.name + "_count" : item.name);
+        std::string header = item.type == forms::ItemType::Repeat ? item.name + "_count" : item.name;
+        t.header.push_back(newest ? header : header + "@" + form.version);
     }
 }
 
@@ -184,7 +187,7 @@ Result<Source> loadSource(Repository& repo, const Scope& scope, std::string_view
     for (auto m : kMainMeta)
         mainTable.header.emplace_back(m);
     for (const auto& form : newestFirst)
-        addColumns(mainTable, *form, form->rootSlots);
+        addColumns(mainTable, *form, form->rootSlots, form == s.form);
     s.tables.push_back(std::move(mainTable));
     for (const auto& name : s.tables[0].items) {
         Table t{std::string(formId) + "-" + name, name, {}, {"record_id", "instance"}};
@@ -194,7 +197,7 @@ Result<Source> loadSource(Repository& repo, const Scope& scope, std::string_view
             if (!item || item->type != forms::ItemType::Repeat) continue;
             repeat = true;
             auto slots = form->repeatSlots.find(item->index);
-            if (slots != form->repeatSlots.end()) addColumns(t, *form, slots->second);
+            if (slots != form->repeatSlots.end()) addColumns(t, *form, slots->second, form == s.form);
         }
         if (repeat) s.tables.push_back(std::move(t));
     }

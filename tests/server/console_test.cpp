@@ -368,6 +368,56 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     CHECK(f["properties"]["commune"] == "gardanne");
 }
 
+TEST_CASE_METHOD(ConsoleFixture, "exports keep every answer of every version: a renamed question keeps its column, named with its version",
+                 "[console][export]") {
+    // Issue 21, finding 8: after v2 renames adresse to adresse_postale, a v1 record's address was dropped.
+    std::string v2 = assetForm("door_to_door");
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.2\"", "\"2026.12.1\""},
+                                   {"${adresse}", "${adresse_postale}"},
+                                   {"\"name\": \"adresse\"", "\"name\": \"adresse_postale\""}}) {
+        const auto at = v2.find(from);
+        REQUIRE(at != std::string::npos);
+        v2.replace(at, from.size(), to);
+    }
+    json a = interview("gardanne", "refus");
+    a["adresse"] = "3 rue des Lilas";
+    a["position"] = "43.4553 5.4691";
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-v1", a)})).status == 200);
+    REQUIRE(services->forms().publish(v2).ok());
+    json b = interview("venelles", "absent");
+    b["adresse_postale"] = "5 chemin Neuf";
+    json c = create(2, "r-v2", b);
+    c["changes"]["form_version"] = "2026.12.1";
+    REQUIRE(push(awa, "dev-awa", json::array({c})).status == 200);
+
+    auto csv = get("/api/v1/exports/door_to_door.csv", coco);
+    REQUIRE(csv.status == 200);
+    const auto rows = csvLines(csv.raw.substr(3));
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].find(",adresse_postale,") != std::string::npos);
+    // The old column is named with its version; each record's cells are read with its own version.
+    CHECK(rows[0].find(",adresse@2026.11.2") != std::string::npos);
+    CHECK(csv.raw.find("3 rue des Lilas") != std::string::npos);
+    CHECK(csv.raw.find("5 chemin Neuf") != std::string::npos);
+
+    auto zip = unzip(get("/api/v1/exports/door_to_door.zip", coco).raw);
+    CHECK(zip["door_to_door.csv"].find("3 rue des Lilas") != std::string::npos);
+    CHECK(zip["door_to_door.csv"].find("adresse@2026.11.2") != std::string::npos);
+
+    auto xlsx = unzip(get("/api/v1/exports/door_to_door.xlsx", coco).raw);
+    std::set<std::string> values;
+    for (const auto& [ref, v] : sheetCells(xlsx["xl/worksheets/sheet1.xml"]))
+        values.insert(v);
+    CHECK(values.count("adresse@2026.11.2") == 1);
+    CHECK(values.count("3 rue des Lilas") == 1);
+    CHECK(values.count("5 chemin Neuf") == 1);
+
+    auto geo = get("/api/v1/exports/door_to_door.geojson", coco);
+    REQUIRE(geo.status == 200);
+    REQUIRE(geo.body["features"].size() == 1);
+    CHECK(geo.body["features"][0]["properties"]["adresse@2026.11.2"] == "3 rue des Lilas");
+}
+
 TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[console][export]") {
     constexpr int kRecords = 3000;
     std::int64_t seq = 0;
