@@ -1,5 +1,6 @@
 // carnet-server: the central server. `serve` answers the sync protocol; the other subcommands manage
 // organisations, users and forms in the same data folder.
+#include "core/i18n.hpp"
 #include "core/json_text.hpp"
 #include "field/campaign.hpp"
 #include "server/limits.hpp"
@@ -9,6 +10,7 @@
 #include <httplib.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -27,37 +29,35 @@ namespace {
 constexpr std::size_t kWorkerThreads = 64;
 constexpr int kKeepAliveSeconds = 1;
 
-constexpr std::string_view kUsage = R"(usage:
-  carnet-server serve --data DIR --port N [--bind 127.0.0.1]   (port 0 picks a free port)
-        [--tls-cert FILE.pem --tls-key FILE.pem]   (https; plain http only on a loopback address,
-        [--insecure-http]                          unless --insecure-http: behind a TLS proxy)
-  carnet-server org add NAME --data DIR
-  carnet-server user add NAME --role ambassador|coordinator|admin --org ORG --password-stdin --data DIR
-  carnet-server form publish FILE --data DIR [--org ORG]   (without --org: shared with every organisation)
-  carnet-server record assign RECORD_ID USER --data DIR
-  carnet-server form publish-builtin --data DIR   (the field forms of assets/forms/)
-  carnet-server walklist import FILE.csv --name NAME --org ORG --data DIR
-  carnet-server walklist assign WALKLIST_ID USER --data DIR
-  --campaign FILE: the campaign (impact coefficients, call rules) the figures use
-  serve --token-idle-days N (default 30): a token unused this long stops working
-  serve --token-lifetime-days N (default 180): a token stops working this long after its login
-  serve limits (docs/security.md, "Limits"):
-    --header-timeout-ms N (10000)  --body-timeout-ms N (60000)  --max-connections-per-address N (32)
-    --password-hashes N (2 at once)  --password-hash-queue N (32 waiting)  --password-hash-wait-ms N (10000)
-)";
+// The language of the messages: --lang, else the environment (CARNET_LANG, LC_ALL, LC_MESSAGES,
+// LANG), else French, like carnet-device.
+Lang g_lang = Lang::Fr;
+
+Lang envLang() {
+    for (const char* var : {"CARNET_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* v = std::getenv(var);
+        if (v && *v)
+            if (auto l = parseLang(v)) return *l;
+    }
+    return Lang::Fr;
+}
+
+std::string t(std::string_view key, std::initializer_list<std::string_view> args = {}) {
+    return tr(key, g_lang, args);
+}
 
 struct Options {
     ServerLimits limits;
     HashLimits hashes;
     std::string data, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey;
     std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
-    bool passwordStdin = false, insecureHttp = false;
+    bool passwordStdin = false, insecureHttp = false, help = false;
     std::vector<std::string> args;
 };
 
 int usage(std::string_view problem = {}) {
     if (!problem.empty()) std::cerr << "carnet-server: " << problem << '\n';
-    std::cerr << kUsage;
+    std::cerr << t("server.usage") << '\n';
     return 2;
 }
 
@@ -72,13 +72,19 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
     for (std::size_t i = 0; i < a.size(); ++i) {
         auto value = [&](std::string& out) {
             if (i + 1 >= a.size()) {
-                problem = a[i] + " needs a value";
+                problem = t("server.needs_value", {a[i]});
                 return false;
             }
             out = a[++i];
             return true;
         };
-        if (a[i] == "--data") {
+        if (a[i] == "--help" || a[i] == "-h") {
+            o.help = true;
+        } else if (a[i] == "--lang") {
+            std::string l;
+            if (!value(l)) return std::nullopt;
+            g_lang = parseLang(l).value_or(g_lang);
+        } else if (a[i] == "--data") {
             if (!value(o.data)) return std::nullopt;
         } else if (a[i] == "--bind") {
             if (!value(o.bind)) return std::nullopt;
@@ -101,7 +107,7 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             if (!value(p)) return std::nullopt;
             if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
                 std::stoi(p) > 65535) {
-                problem = "--port needs a number from 0 to 65535";
+                problem = t("server.bad_port");
                 return std::nullopt;
             }
             o.port = std::stoi(p);
@@ -111,7 +117,7 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             if (!value(d)) return std::nullopt;
             if (d.empty() || d.size() > 5 || d.find_first_not_of("0123456789") != std::string::npos ||
                 std::stoi(d) == 0) {
-                problem = name + " needs a number of days from 1 to 99999";
+                problem = t("server.bad_days", {name});
                 return std::nullopt;
             }
             (name == "--token-idle-days" ? o.tokenIdleDays : o.tokenLifetimeDays) = std::stoi(d);
@@ -143,14 +149,14 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
         } else if (a[i] == "--password-stdin") {
             o.passwordStdin = true;
         } else if (a[i].size() > 1 && a[i][0] == '-') {
-            problem = "unknown option " + a[i];
+            problem = t("server.unknown_option", {a[i]});
             return std::nullopt;
         } else {
             o.args.push_back(a[i]);
         }
     }
-    if (o.data.empty()) {
-        problem = "--data DIR is required";
+    if (o.data.empty() && !o.help) {
+        problem = t("server.needs_data");
         return std::nullopt;
     }
     return o;
@@ -162,13 +168,10 @@ bool loopback(std::string_view address) {
 }
 
 int serve(const Options& o, Services& services) {
-    if (!o.port) return usage("serve needs --port N");
-    if (o.tlsCert.empty() != o.tlsKey.empty()) return usage("--tls-cert and --tls-key go together");
+    if (!o.port) return usage(t("server.serve_needs_port"));
+    if (o.tlsCert.empty() != o.tlsKey.empty()) return usage(t("server.tls_pair"));
     const bool tls = !o.tlsCert.empty();
-    if (!tls && !loopback(o.bind) && !o.insecureHttp)
-        return usage("plain HTTP on " + o.bind +
-                     " would send passwords and personal data in clear: give --tls-cert and --tls-key, or "
-                     "--insecure-http when a TLS proxy in front of this server terminates https");
+    if (!tls && !loopback(o.bind) && !o.insecureHttp) return usage(t("server.plain_http", {o.bind}));
     // Signals are taken by a thread of their own (sigwait) so that stopping is ordinary code.
     sigset_t set;
     sigemptyset(&set);
@@ -199,15 +202,16 @@ int serve(const Options& o, Services& services) {
     int port = *o.port;
     if (port == 0) {
         port = http.bind_to_any_port(o.bind);
-        if (port < 0) return fail(makeError(ErrorCode::Io, "cannot bind " + o.bind));
+        if (port < 0) return fail(makeError(ErrorCode::Io, t("server.cannot_bind", {o.bind})));
     } else if (!http.bind_to_port(o.bind, port)) {
-        return fail(makeError(ErrorCode::Io, "cannot bind " + o.bind + ":" + std::to_string(port)));
+        return fail(makeError(ErrorCode::Io, t("server.cannot_bind", {o.bind + ":" + std::to_string(port)})));
     }
     std::thread stopper([&] {
         int sig = 0;
         sigwait(&set, &sig);
         http.stop();
     });
+    // Not translated: scripts and tests read the port from this line.
     std::cout << "listening on " << o.bind << ":" << port << (tls ? " (https)" : "") << std::endl;
     const bool ok = http.listen_after_bind();
     if (!ok || http.is_running()) {
@@ -242,22 +246,22 @@ int run(const Options& o) {
     if (a[0] == "org" && a.size() == 3 && a[1] == "add") {
         auto r = s.auth().addOrg(a[2]);
         if (!r.ok()) return fail(r.error());
-        std::cout << "organisation " << a[2] << " added\n";
+        std::cout << t("server.org_added", {a[2]}) << '\n';
         return 0;
     }
 
     if (a[0] == "user" && a.size() == 3 && a[1] == "add") {
         auto role = parseRole(o.role);
-        if (!role) return usage("--role must be ambassador, coordinator or admin");
-        if (o.org.empty()) return usage("user add needs --org ORG");
-        if (!o.passwordStdin) return usage("user add needs --password-stdin (passwords never go on the command line)");
+        if (!role) return usage(t("server.bad_role"));
+        if (o.org.empty()) return usage(t("server.user_needs_org"));
+        if (!o.passwordStdin) return usage(t("server.user_needs_password_stdin"));
         std::string password;
         std::getline(std::cin, password);
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
             password.pop_back();
         auto r = s.auth().addUser(a[2], *role, o.org, password);
         if (!r.ok()) return fail(r.error());
-        std::cout << "user " << a[2] << " (" << roleName(*role) << ", " << o.org << ") added\n";
+        std::cout << t("server.user_added", {a[2], roleName(*role), o.org}) << '\n';
         return 0;
     }
 
@@ -276,24 +280,24 @@ int run(const Options& o) {
             std::cerr << "carnet-server: " << a[2] << ": " << r.error().message << '\n';
             return 1;
         }
-        std::cout << "form " << r->form.formId << " " << r->form.version
-                  << (r->alreadyPublished ? " already published" : " published") << " (sha256 " << r->form.hash
-                  << ")\n";
+        std::cout << t(r->alreadyPublished ? "server.form_already_published" : "server.form_published",
+                       {r->form.formId, r->form.version, r->form.hash})
+                  << '\n';
         return 0;
     }
 
     if (a[0] == "form" && a.size() == 2 && a[1] == "publish-builtin") {
         auto r = s.field().publishBuiltinForms();
         if (!r.ok()) return fail(r.error());
-        std::cout << *r << " built-in form(s) published\n";
+        std::cout << t("server.builtin_published", {std::to_string(*r)}) << '\n';
         return 0;
     }
 
     if (a[0] == "walklist" && a.size() == 3 && a[1] == "import") {
-        if (o.org.empty()) return usage("walklist import needs --org ORG");
+        if (o.org.empty()) return usage(t("server.walklist_needs_org"));
         auto org = s.repository().findOrg(o.org);
         if (!org.ok()) return fail(org.error());
-        if (!*org) return fail(makeError(ErrorCode::NotFound, "no organisation '" + o.org + "'"));
+        if (!*org) return fail(makeError(ErrorCode::NotFound, t("server.no_org", {o.org})));
         auto text = readTextFile(a[2]);
         if (!text.ok()) return fail(text.error());
         // Records need an author account: the organisation's "server@ORG" account (no password can
@@ -319,8 +323,8 @@ int run(const Options& o) {
         if (!r->errors.empty()) {
             for (const auto& e : r->errors)
                 std::cerr << a[2] << ":" << e.line << ": " << e.message << '\n';
-            std::cerr << "carnet-server: " << a[2] << ": " << r->errors.size()
-                      << " bad line(s), nothing was imported\n";
+            std::cerr << "carnet-server: " << t("server.walklist_bad_lines", {a[2], std::to_string(r->errors.size())})
+                      << '\n';
             return 1;
         }
         std::cout << nlohmann::json{{"walklist_id", r->walkListId},
@@ -334,37 +338,42 @@ int run(const Options& o) {
     if (a[0] == "walklist" && a.size() == 4 && a[1] == "assign") {
         auto list = s.repository().findRecord(a[2]);
         if (!list.ok()) return fail(list.error());
-        if (!*list) return fail(makeError(ErrorCode::NotFound, "no walk list " + a[2]));
+        if (!*list) return fail(makeError(ErrorCode::NotFound, t("server.no_walklist", {a[2]})));
         if (auto r = s.field().assignWalkList((*list)->orgId, a[2], a[3]); !r.ok()) return fail(r.error());
-        std::cout << "walk list " << a[2] << " assigned to " << a[3] << '\n';
+        std::cout << t("server.walklist_assigned", {a[2], a[3]}) << '\n';
         return 0;
     }
 
     if (a[0] == "record" && a.size() == 4 && a[1] == "assign") {
         auto user = s.repository().findUser(a[3]);
         if (!user.ok()) return fail(user.error());
-        if (!*user) return fail(makeError(ErrorCode::NotFound, "no user '" + a[3] + "'"));
+        if (!*user) return fail(makeError(ErrorCode::NotFound, t("server.no_user", {a[3]})));
         auto rec = s.repository().findRecord(a[2]);
         if (!rec.ok()) return fail(rec.error());
         if (!*rec || (*rec)->orgId != (*user)->orgId)
-            return fail(makeError(ErrorCode::NotFound, "no record " + a[2] + " in the user's organisation"));
+            return fail(makeError(ErrorCode::NotFound, t("server.no_record_in_org", {a[2]})));
         if (auto r = s.repository().assignRecord(a[2], (*user)->id); !r.ok()) return fail(r.error());
-        std::cout << "record " << a[2] << " assigned to " << a[3] << '\n';
+        std::cout << t("server.record_assigned", {a[2], a[3]}) << '\n';
         return 0;
     }
-    return usage("unknown command");
+    return usage(t("server.unknown_command"));
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
+    g_lang = envLang();
     std::string problem;
     auto o = parse(argc, argv, problem);
     if (!o) return usage(problem);
+    if (o->help) { // asked for: the usage on standard output, and success
+        std::cout << t("server.usage") << '\n';
+        return 0;
+    }
     try {
         return run(*o);
     } catch (const std::exception& e) {
-        std::cerr << "carnet-server: internal error: " << e.what() << '\n';
+        std::cerr << "carnet-server: " << t("server.internal_error", {e.what()}) << '\n';
         return 1;
     }
 }

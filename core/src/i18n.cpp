@@ -493,6 +493,8 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"load.unknown_type", "type de question inconnu « {0} »", "unknown question type '{0}'"},
     Entry{"load.value_needs_calculation", "une question « calculate » demande « calculation »",
           "a 'calculate' question needs 'calculation'"},
+    Entry{"server.bad_days", "{0} attend un nombre de jours de 1 à 99999",
+          "{0} needs a number of days from 1 to 99999"},
     Entry{"server.bad_port", "--port attend un nombre de 0 à 65535", "--port needs a number from 0 to 65535"},
     Entry{"server.bad_role", "--role doit valoir ambassador, coordinator ou admin",
           "--role must be ambassador, coordinator or admin"},
@@ -510,22 +512,48 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"server.no_user", "pas d’utilisateur « {0} »", "no user '{0}'"},
     Entry{"server.no_walklist", "pas de liste de porte-à-porte {0}", "no walk list {0}"},
     Entry{"server.org_added", "organisation {0} ajoutée", "organisation {0} added"},
+    Entry{"server.plain_http",
+          "le HTTP en clair sur {0} enverrait mots de passe et données personnelles en clair : donnez --tls-cert et "
+          "--tls-key, ou --insecure-http quand un mandataire TLS devant ce serveur termine le https",
+          "plain HTTP on {0} would send passwords and personal data in clear: give --tls-cert and --tls-key, or "
+          "--insecure-http when a TLS proxy in front of this server terminates https"},
     Entry{"server.record_assigned", "fiche {0} attribuée à {1}", "record {0} assigned to {1}"},
     Entry{"server.serve_needs_port", "serve attend --port N", "serve needs --port N"},
+    Entry{"server.tls_pair", "--tls-cert et --tls-key vont ensemble", "--tls-cert and --tls-key go together"},
     Entry{"server.unknown_command", "commande inconnue", "unknown command"},
     Entry{"server.unknown_option", "option inconnue {0}", "unknown option {0}"},
     Entry{"server.usage",
           "Utilisation :\n  carnet-server serve --data DOSSIER --port N [--bind 127.0.0.1]   (le port 0 en choisit un "
-          "libre)\n  carnet-server org add NOM --data DOSSIER\n  carnet-server user add NOM --role "
+          "libre)\n        [--tls-cert FICHIER.pem --tls-key FICHIER.pem]   (https ; HTTP en clair seulement sur une "
+          "adresse "
+          "locale,\n        [--insecure-http]   sauf derrière un mandataire TLS)\n        [--token-idle-days N]   (30 "
+          "par "
+          "défaut : un jeton inutilisé aussi longtemps ne sert plus)\n        [--token-lifetime-days N]   (180 par "
+          "défaut : un jeton ne sert plus aussi longtemps après sa connexion)\n        limites (docs/security.md, « "
+          "Limits ») : --header-timeout-ms N (10000)  "
+          "--body-timeout-ms N (60000)\n          --max-connections-per-address N (32)  --password-hashes N (2 à la "
+          "fois)\n          --password-hash-queue N (32 en attente)  --password-hash-wait-ms N (10000)\n  "
+          "carnet-server org add NOM --data "
+          "DOSSIER\n  carnet-server user add NOM --role "
           "ambassador|coordinator|admin --org ORG --password-stdin --data DOSSIER\n  carnet-server form publish "
-          "FICHIER --data DOSSIER\n  carnet-server form publish-builtin --data DOSSIER   (les formulaires de terrain "
+          "FICHIER --data DOSSIER [--org ORG]   (sans --org : partagé par toutes les organisations)\n  carnet-server "
+          "form publish-builtin --data DOSSIER   (les formulaires de terrain "
           "de assets/forms/)\n  carnet-server record assign FICHE UTILISATEUR --data DOSSIER\n  carnet-server walklist "
           "import FICHIER.csv --name NOM --org ORG --data DOSSIER\n  carnet-server walklist assign LISTE UTILISATEUR "
           "--data DOSSIER\n  --campaign FICHIER : la campagne (coefficients d’impact, règles d’appel) des "
           "indicateurs\n  --lang fr|en : la langue des messages (sinon CARNET_LANG, LANG)",
           "Usage:\n  carnet-server serve --data DIR --port N [--bind 127.0.0.1]   (port 0 picks a free port)\n  "
-          "carnet-server org add NAME --data DIR\n  carnet-server user add NAME --role ambassador|coordinator|admin "
-          "--org ORG --password-stdin --data DIR\n  carnet-server form publish FILE --data DIR\n  carnet-server form "
+          "      [--tls-cert FILE.pem --tls-key FILE.pem]   (https; plain HTTP only on a loopback address,\n  "
+          "      [--insecure-http]   unless behind a TLS proxy)\n        [--token-idle-days N]   (default 30: a "
+          "token unused this long stops working)\n        [--token-lifetime-days N]   (default 180: a token stops "
+          "working this long after its login)\n        limits (docs/security.md, \"Limits\"): --header-timeout-ms N "
+          "(10000)  "
+          "--body-timeout-ms N (60000)\n          --max-connections-per-address N (32)  --password-hashes N (2 at "
+          "once)\n          --password-hash-queue N (32 waiting)  --password-hash-wait-ms N (10000)\n  carnet-server "
+          "org add NAME --data DIR\n  carnet-server user add NAME "
+          "--role ambassador|coordinator|admin "
+          "--org ORG --password-stdin --data DIR\n  carnet-server form publish FILE --data DIR [--org ORG]   (without "
+          "--org: shared with every organisation)\n  carnet-server form "
           "publish-builtin --data DIR   (the field forms of assets/forms/)\n  carnet-server record assign RECORD_ID "
           "USER --data DIR\n  carnet-server walklist import FILE.csv --name NAME --org ORG --data DIR\n  carnet-server "
           "walklist assign WALKLIST_ID USER --data DIR\n  --campaign FILE: the campaign (impact coefficients, call "

@@ -159,13 +159,19 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
         return json(std::string(trim(value.get<std::string>())));
     }
     case ItemType::Acknowledge: {
+        // Strictly as documented (docs/form-format.md): ticked is 1, true, oui or yes; unticked 0, false,
+        // non or no. Anything else ("OK", 2, "peut-être") is refused rather than guessed.
         if (value.is_boolean()) return value.get<bool>() ? json(true) : json();
-        if (value.is_number()) return value.get<double>() != 0 ? json(true) : json();
+        if (value.is_number()) {
+            const double d = value.get<double>();
+            if (d == 1) return json(true);
+            if (d == 0) return json();
+        }
         if (value.is_string()) {
             std::string s(trim(value.get<std::string>()));
             for (char& c : s)
                 c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (s == "ok" || s == "true" || s == "1" || s == "yes" || s == "oui") return json(true);
+            if (s == "true" || s == "1" || s == "yes" || s == "oui") return json(true);
             if (s == "false" || s == "0" || s == "no" || s == "non") return json();
         }
         return invalid(tr("forms.not_answerable", lang));

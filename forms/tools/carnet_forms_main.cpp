@@ -134,15 +134,22 @@ int main(int argc, char** argv) {
     Lang lang = defaultLang();
     std::string now;
     std::vector<std::string> args;
+    bool help = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--lang" && i + 1 < argc) {
             lang = parseLang(argv[++i]).value_or(lang);
         } else if (a == "--now" && i + 1 < argc) {
             now = argv[++i];
+        } else if (a == "--help" || a == "-h") {
+            help = true;
         } else {
             args.push_back(a);
         }
+    }
+    if (help) { // asked for: the usage on standard output, and success
+        std::cout << tr("cli.forms.usage", lang) << '\n';
+        return 0;
     }
     try {
         if (args.size() >= 2 && args[0] == "check") return check({args.begin() + 1, args.end()}, lang);

@@ -133,4 +133,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
   fi
   grep -q "data folder is not writable" "$W/err" || fail "read-only: $(cat "$W/err")"
 fi
+# --help: the usage on standard output, exit 0 (issue 21), in both languages.
+"$BIN" --help --lang en >"$W/out" || fail "--help exit status"
+grep -q "^Usage: carnet-device" "$W/out" || fail "--help: $(cat "$W/out")"
+"$BIN" --lang fr --help >"$W/out" || fail "--help (fr) exit status"
+grep -q "^Utilisation : carnet-device" "$W/out" || fail "--help (fr): $(cat "$W/out")"
 echo "device cli: all checks passed"

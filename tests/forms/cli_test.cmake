@@ -94,6 +94,10 @@ expect_contains("check on a missing file" "${missing_out}" "no_such_form.json")
 run_cli(usage --lang en)
 expect_rc("no command" "${usage_rc}" 2 "${usage_out}${usage_err}")
 expect_contains("no command" "${usage_err}" "Usage: carnet-forms")
+# --help: the usage on standard output, exit 0 (issue 21).
+run_cli(help --lang en --help)
+expect_rc("--help" "${help_rc}" 0 "${help_out}${help_err}")
+expect_contains("--help" "${help_out}" "Usage: carnet-forms")
 
 # ------------------------------------------------------------------ eval
 

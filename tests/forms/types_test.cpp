@@ -263,13 +263,15 @@ TEST_CASE("note and calculate take no answer", "[types]") {
 TEST_CASE("acknowledge: ticked is true, unticked is unanswered", "[types]") {
     accepts("ack", true, true);
     accepts("ack", false, nullptr);
-    accepts("ack", "OK", true);
     accepts("ack", "oui", true);
+    accepts("ack", "true", true);
     accepts("ack", "yes", true);
     accepts("ack", 1, true);
     accepts("ack", "non", nullptr);
     accepts("ack", 0, nullptr);
     refuses("ack", "peut-être");
+    refuses("ack", "OK"); // issue 21: only 1/true/oui/yes tick it
+    refuses("ack", 2);
     refuses("ack", json::array({true}));
 }
 

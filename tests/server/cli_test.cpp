@@ -42,9 +42,31 @@ std::string quote(const std::string& s) {
 
 } // namespace
 
+TEST_CASE("carnet-server answers --help with its usage, in French and in English", "[server][cli]") {
+    // Issue 21: "--help" was an unknown option, and the server spoke English only.
+    const std::string bin = quote(CARNET_SERVER_BIN);
+    auto en = sh("CARNET_LANG=en " + bin + " --help");
+    CHECK(en.code == 0);
+    CHECK(en.out.rfind("Usage:", 0) == 0);
+    CHECK(en.out.find("carnet-server serve --data DIR --port N") != std::string::npos);
+    auto fr = sh("CARNET_LANG=fr " + bin + " --help");
+    CHECK(fr.code == 0);
+    CHECK(fr.out.rfind("Utilisation :", 0) == 0);
+    auto flag = sh("CARNET_LANG=fr " + bin + " --lang en --help");
+    CHECK(flag.out.rfind("Usage:", 0) == 0);
+    TempDir dir;
+    const std::string data = " --data " + quote((dir.path() / "data").string());
+    auto added = sh("CARNET_LANG=fr " + bin + " org add alec" + data);
+    CHECK(added.code == 0);
+    CHECK(added.out.find("organisation alec ajoutée") != std::string::npos);
+    auto unknown = sh("CARNET_LANG=fr " + bin + " frobnicate" + data);
+    CHECK(unknown.code == 2);
+    CHECK(unknown.out.find("commande inconnue") != std::string::npos);
+}
+
 TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
     TempDir dir;
-    const std::string bin = CARNET_SERVER_BIN;
+    const std::string bin = std::string("CARNET_LANG=en ") + quote(CARNET_SERVER_BIN);
     const std::string data = " --data " + quote((dir.path() / "data").string());
     const std::string forms = std::string(CARNET_SOURCE_DIR) + "/assets/forms/";
 
