@@ -125,7 +125,8 @@ TEST_CASE("push is applied exactly once per device and seq", "[server][push]") {
     CHECK(first.body.at("acked") == 2);
     CHECK(first.body.at("results")[0].at("status") == "applied");
     CHECK(first.body.at("results")[0].at("version") == 1);
-    CHECK(first.body.at("results")[1].at("status") == "merged"); // based on 0, the device's own create since
+    // Based on 0, but the only write since is the device's own create: applied, not a merge (issue 21).
+    CHECK(first.body.at("results")[1].at("status") == "applied");
     CHECK(first.body.at("results")[1].at("version") == 2);
 
     auto again = f.push(token, kDevA, batch);
@@ -245,7 +246,7 @@ TEST_CASE("fields changed on one side merge, the same field changed on both is a
     auto a1 = f.push(tokenA, kDevA, json::array({ServerFixture::set(2, kRec1, 1, {{"a", 2}})}));
     CHECK(a1.body.at("results")[0].at("status") == "applied");
     auto a2 = f.push(tokenA, kDevA, json::array({ServerFixture::set(3, kRec1, 1, {{"a", 4}})}));
-    CHECK(a2.body.at("results")[0].at("status") == "merged");
+    CHECK(a2.body.at("results")[0].at("status") == "applied"); // only her own writes since version 1
     CHECK(a2.body.at("results")[0].at("version") == 3);
 
     // Coco, still on version 1: another field merges; the same value is no conflict; a different value is.
