@@ -645,3 +645,63 @@ TEST_CASE("a day's work over a slow link completes, and a cut resumes without re
               << total.attachmentBytes << " attachment bytes, " << wasted << " bytes lost to the cut and resent"
               << std::endl;
 }
+
+// Issue 21, finding 3: a response cut inside its headers was read as "server speaks protocol ?:
+// update Carnet" (25 bytes) or "response is not JSON" (60 bytes), and the sync stopped; login failed
+// the same way. Every cut in the first 200 bytes of a response (the status line, the headers and the
+// start of the body) must be a network failure: reported offline, retried, and never an "update".
+TEST_CASE("a response cut at any of its first 200 bytes is a network failure, retried, for sync and login",
+          "[sync][faults]") {
+    World w(1);
+    test::FaultProxy proxy(w.server.port(), 21);
+    Device awa(w, "amb0", proxy.url());
+    REQUIRE(awa.sync().ok);
+    auto misread = [](const std::vector<std::string>& errors) {
+        return std::any_of(errors.begin(), errors.end(), [](const std::string& e) {
+            return e.find("protocol") != std::string::npos || e.find("update") != std::string::npos ||
+                   e.find("not JSON") != std::string::npos;
+        });
+    };
+    int recovered = 0, loginsRecovered = 0;
+    for (std::size_t cut = 0; cut < 200; ++cut) {
+        INFO("response cut after " << cut << " bytes");
+        // Something to push, so that the cut response is the push's answer on odd offsets and the
+        // pull's on even ones (the push goes first; a cut one is retried within the sync).
+        if (cut % 2 == 1) {
+            auto id = awa.store.importAnswers("household_visit", json{{"note", "cut " + std::to_string(cut)}}, "a");
+            REQUIRE(id.ok());
+        }
+        proxy.cutResponseAt(cut);
+        if (cut % 10 == 0) { // one attempt: the cut is what the report tells
+            const SyncReport once = awa.sync(fast(1));
+            CHECK_FALSE(once.ok);
+            CHECK(once.offline);
+            CHECK_FALSE(misread(once.errors));
+        }
+        // Two attempts: the cut one is retried within the sync, which then ends well.
+        const SyncReport next = awa.sync(fast(2));
+        CHECK(next.ok);
+        CHECK_FALSE(misread(next.errors));
+        recovered += next.ok ? 1 : 0;
+
+        // Login, at every fifth offset: each login costs the server an argon2id hash (~70 ms).
+        if (cut % 5 != 0) continue;
+        proxy.cutResponseAt(cut);
+        store::Store other = w.device("login" + std::to_string(cut % 4));
+        auto cutLogin = login(other, *awa.transport, proxy.url(), "amb0", "fault-password", fast(1));
+        REQUIRE_FALSE(cutLogin.ok());
+        CHECK(cutLogin.error().code == ErrorCode::Offline);
+        CHECK_FALSE(misread({cutLogin.error().message}));
+        auto again = login(other, *awa.transport, proxy.url(), "amb0", "fault-password", fast(2));
+        CHECK(again.ok());
+        loginsRecovered += again.ok() ? 1 : 0;
+        // The transport now holds the last login's session: the device goes on with it.
+        auto token = other.setting("server_token");
+        REQUIRE(token.ok());
+        REQUIRE(awa.store.setSetting("server_token", *token).ok());
+    }
+    CHECK(recovered == 200);
+    CHECK(loginsRecovered == 40);
+    REQUIRE(awa.sync().ok);
+    CHECK(awa.store.outbox()->empty());
+}
