@@ -28,7 +28,7 @@ later() { date -u -d "$TODAY + $1 days" +%F; }
   done
 } >"$W/walk.csv"
 
-S=("$SERVER" --data "$W/server")
+S=("$SERVER" --lang en --data "$W/server")
 "${S[@]}" org add metropole >/dev/null
 echo "chloe-long-secret" | "${S[@]}" user add chloe --role coordinator --org metropole --password-stdin >/dev/null
 echo "awa-long-secret" | "${S[@]}" user add awa --role ambassador --org metropole --password-stdin >/dev/null
