@@ -11,11 +11,15 @@ const unsigned short* frenchGlyphRanges() {
         0x0020, 0x00FF, // Basic Latin + Latin-1: é è à ç ê ë î ï ô û ù ü ÿ « » °
         0x0152, 0x0153, // Œ œ
         0x0178, 0x0178, // Ÿ
+        0x02B3, 0x02B3, // ʳ (1ʳᵉ)
+        0x1D49, 0x1D49, // ᵉ (3ᵉ étage, 2ᵉ arrondissement)
         0x2010, 0x2027, // dashes, ’ “ ” … ·
         0x2039, 0x203A, // ‹ ›
         0x202F, 0x202F, // narrow no-break space
         0x2080, 0x2089, // subscript digits: CO₂
         0x20AC, 0x20AC, // €
+        0x2212, 0x2212, // − (the range question's minus button)
+        0x232B, 0x232B, // ⌫ (the keypad's backspace key)
         0x2713, 0x2713, // ✓
         0,
     };

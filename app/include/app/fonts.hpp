@@ -11,7 +11,8 @@ namespace carnet::app {
 /// DejaVu Sans (DejaVuSans.ttf), as built in (app/CMakeLists.txt, cmake/EmbedBytes.cmake).
 [[nodiscard]] std::span<const unsigned char> embeddedFont();
 /// Code point ranges (pairs, zero-terminated) for French: Latin-1, Latin Extended-A (œ),
-/// general punctuation (’ … « »), the euro sign.
+/// general punctuation (’ … « »), superscript ʳ ᵉ (3ᵉ), the euro sign, − and ⌫ (tests/app/font_test.cpp
+/// checks every character of the translations, the forms and the screens against the atlas).
 [[nodiscard]] const unsigned short* frenchGlyphRanges();
 /// Loads the body and title fonts into ImGui's atlas at `scale` from the embedded font; returns its
 /// name ("" = ImGui's built-in font, which lacks some French glyphs, if the embedded one failed).
