@@ -202,7 +202,11 @@ void AppState::doorOutcome(const std::string& dwellingId, const std::string& out
     m_walk.message.clear();
     if (*parsed == field::DoorOutcome::Interview) {
         // The interview opens linked to the door; finalizing it records the "entretien" outcome.
-        auto draft = field::device::startInterview(m_store, dwellingId, m_userName);
+        field::device::InterviewStart known;
+        const clock::Instant now = m_clock ? m_clock() : clock::systemNow();
+        known.localTime = clock::localDate(now) + "T" + clock::localFormat(now, "%H:%M");
+        known.ambassadorCode = m_store.setting("ambassador_code").value_or("");
+        auto draft = field::device::startInterview(m_store, dwellingId, m_userName, known);
         if (!draft.ok()) {
             m_walk.message = draft.error().message;
             return;

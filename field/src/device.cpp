@@ -182,7 +182,32 @@ Result<std::vector<std::string>> markBuildingAbsent(store::Store& store, std::st
     });
 }
 
-Result<std::string> startInterview(store::Store& store, std::string_view dwellingId, std::string_view user) {
+namespace {
+
+// The neighbourhood choice (of the door_to_door form, in `commune`) whose label the walk list's name or
+// territory names: "Jas-de-Bouffan – lot 3" -> aix_jas_de_bouffan. "" when none or several match.
+std::string neighbourhoodOf(store::Store& store, std::string_view commune, const std::string& names) {
+    auto form = store.latestForm(formid::kDoorToDoor);
+    if (!form) return {};
+    const forms::Item* q = (*form)->find("quartier");
+    if (q == nullptr || q->choiceList < 0) return {};
+    const std::string haystack = " " + foldName(names, "") + " ";
+    std::string found;
+    for (const auto& c : (*form)->choiceLists[static_cast<std::size_t>(q->choiceList)].choices) {
+        const auto col = c.columns.find("commune");
+        if (col != c.columns.end() && col->second != commune) continue;
+        const std::string label = foldName(c.label.get("fr", (*form)->defaultLanguage), "");
+        if (label.empty() || haystack.find(" " + label + " ") == std::string::npos) continue;
+        if (!found.empty()) return {}; // ambiguous: the ambassador chooses
+        found = c.value;
+    }
+    return found;
+}
+
+} // namespace
+
+Result<std::string> startInterview(store::Store& store, std::string_view dwellingId, std::string_view user,
+                                   const InterviewStart& known) {
     return inOneUnit(store, [&]() -> Result<std::string> {
         auto d = viewById(store, dwellingId);
         if (!d) return d.error();
@@ -200,7 +225,18 @@ Result<std::string> startInterview(store::Store& store, std::string_view dwellin
             if (auto bat = b->text(fields::kBuildingLabel); !bat.empty()) address += ", bât. " + bat;
             address += ", logement " + d->text(fields::kDwellingLabel);
             if (auto r = prefill(store, *id, "adresse", address); !r) return r.error();
+            std::string names = b->text(fields::kTerritory);
+            if (auto list = viewById(store, d->text(fields::kWalkListId)))
+                names += " " + list->text(fields::kName) + " " + list->text(fields::kTerritory);
+            if (const std::string q = neighbourhoodOf(store, commune, names); !q.empty())
+                if (auto r = prefill(store, *id, "quartier", q); !r) return r.error();
         }
+        // The door said "interview": the outcome is not asked again; nor the time, nor the code.
+        if (auto r = prefill(store, *id, "issue_visite", "entretien"); !r) return r.error();
+        if (!known.localTime.empty())
+            if (auto r = prefill(store, *id, "heure_passage", known.localTime); !r) return r.error();
+        if (!known.ambassadorCode.empty())
+            if (auto r = prefill(store, *id, "code_ambassadeur", known.ambassadorCode); !r) return r.error();
         return id;
     });
 }

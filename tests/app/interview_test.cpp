@@ -558,3 +558,39 @@ TEST_CASE("dates in lists are written the French way: a session log by its date,
     CHECK(displayDatesIn("2026-12-06T18:47", Lang::En) == "2026-12-06 18:47");
     CHECK(displayDatesIn("n° 12026-12-06, 2026-1-6", Lang::Fr) == "n° 12026-12-06, 2026-1-6");
 }
+
+TEST_CASE("an interview started at a door asks nothing the app knows: outcome, time, place, ambassador code",
+          "[app][interview][door]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    // The code given in an earlier interview on this tablet (saved when that interview was finalized).
+    REQUIRE(app->store().setSetting("ambassador_code", "AMB-012").ok());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tap("nav.walk");
+    ui.look(d.draw);
+    std::string list;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && list.empty()) list = t.id;
+    REQUIRE_FALSE(list.empty());
+    d.tap(list);
+    ui.look(d.draw);
+    std::string door;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("door.", 0) == 0 && door.empty()) door = t.id.substr(5);
+    REQUIRE_FALSE(door.empty());
+    d.tap("door." + door);
+    d.tapLabel("Entretien");
+    REQUIRE(app->screen() == Screen::Form);
+    const json a = d.answers();
+    CHECK(a.value("issue_visite", "") == "entretien");
+    CHECK(a.value("heure_passage", "").rfind(std::string(kToday) + "T", 0) == 0);
+    CHECK(a.value("code_ambassadeur", "") == "AMB-012");
+    CHECK_FALSE(a.value("commune", "").empty());
+    CHECK_FALSE(a.value("adresse", "").empty());
+    INFO("walk list " << app->store().get(app->store().get(door)->answers.value("walk_list_id", ""))->answers.dump());
+    CHECK_FALSE(a.value("quartier", "").empty());
+    // Page 1 is complete: nothing to type before the household questions.
+    d.tap("page.next");
+    CHECK(app->formModel().page == 1);
+}
