@@ -144,7 +144,12 @@ Result<json> normalizeAnswer(const Form& form, const Item& item, const json& val
     case ItemType::DateTime: {
         double days = 0;
         if (!value.is_string()) return invalid(tr("forms.not_datetime", lang));
-        const std::string t(trim(value.get<std::string>()));
+        std::string t(trim(value.get<std::string>()));
+        // "06/12/2026 18:47" as French people write it, "2026-12-06 18:47" as the app shows it in English.
+        if (t.size() >= 16 && t[2] == '/' && t[5] == '/' && t[10] == ' ')
+            t = frenchDateToIso(t.substr(0, 10)) + "T" + t.substr(11);
+        else if (t.size() >= 16 && t[4] == '-' && t[10] == ' ')
+            t[10] = 'T';
         if (!parseIsoDateTime(t, days)) return invalid(tr("forms.not_datetime", lang));
         return json(t);
     }

@@ -594,3 +594,23 @@ TEST_CASE("an interview started at a door asks nothing the app knows: outcome, t
     d.tap("page.next");
     CHECK(app->formModel().page == 1);
 }
+
+TEST_CASE("date and time fields read and take dates the French way and store ISO", "[app][interview][dates]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(kDoorToDoor);
+    REQUIRE(app->screen() == Screen::Form);
+    d.tap("now.heure_passage");
+    const std::string iso = d.answers().value("heure_passage", "");
+    REQUIRE(iso.rfind(std::string(kToday) + "T", 0) == 0);
+    // The field shows "06/12/2026 HH:MM": as many characters as there are to erase.
+    d.tap("input.heure_passage");
+    for (int k = 0; k < 16; ++k)
+        app->apply(ui.key(HeadlessImGui::kBackspace, d.draw));
+    app->apply(ui.type("07/12/2026 09:30", d.draw));
+    d.tapLabel("Entretien réalisé"); // the field loses focus: its text becomes the answer
+    CHECK(d.answers().value("heure_passage", "") == "2026-12-07T09:30");
+    CHECK(app->formModel().message.empty());
+}

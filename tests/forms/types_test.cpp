@@ -200,7 +200,10 @@ TEST_CASE("datetime: ISO 8601 with optional seconds and offset", "[types]") {
             "Entrez une date et une heure valides (AAAA-MM-JJTHH:MM).");
     refuses("datetime", "2026-02-30T10:00");
     refuses("datetime", "2026-11-25T14:30+1");
-    refuses("datetime", "25/11/2026 14:30");
+    // As the app shows it: French (day first, a space) and English (ISO with a space).
+    accepts("datetime", "25/11/2026 14:30", "2026-11-25T14:30");
+    accepts("datetime", "2026-11-25 14:30", "2026-11-25T14:30");
+    refuses("datetime", "25/11/26 14:30");
 }
 
 TEST_CASE("phone: French numbers to E.164", "[types]") {

@@ -210,6 +210,9 @@ struct FormDraw {
     void textField(const ItemView& item, const char* hintText = "") {
         const std::string* pending = edit(item.path);
         std::string text = pending ? *pending : valueText(item.value);
+        // Dates the way the language writes them ("06/12/2026 18:47"); the engine stores ISO.
+        if (!pending && (item.type == ItemType::Date || item.type == ItemType::DateTime))
+            text = displayDatesIn(text, lang);
         ImGui::SetNextItemWidth(-1);
         ImGuiInputTextFlags flags = 0;
         if (item.readOnly) flags |= ImGuiInputTextFlags_ReadOnly;
