@@ -54,6 +54,8 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"api.error.too_many_connections",
           "Trop de connexions ouvertes depuis votre adresse ; réessayez dans un instant.",
           "Too many open connections from your address; try again in a moment."},
+    Entry{"api.error.too_many_to_sort", "Trop de fiches pour les trier par nom ; affinez les filtres.",
+          "Too many records to sort by name; narrow the filters."},
     Entry{"api.error.unauthorized", "Identifiant ou mot de passe incorrect, ou session expirée.",
           "Wrong user or password, or the session has expired."},
     Entry{"api.error.unexpected_body", "Cette requête ne prend pas de corps.", "This request takes no body."},

@@ -286,6 +286,7 @@
     const formIds = [...new Set(((cat.body && cat.body.forms) || []).map((f) => f.form_id))];
     const field = (key, input) => h('div', { class: 'field' }, h('label', { for: 'f-' + key }, t('filter_' + key)), input);
     const inputs = {
+      q: h('input', { id: 'f-q', type: 'search', value: recordFilters.q || '', size: 16, maxlength: 100 }),
       form: h('select', { id: 'f-form' }, h('option', { value: '' }, t('all')), formIds.map((f) => h('option', { value: f, selected: recordFilters.form === f }, f))),
       status: h('select', { id: 'f-status' }, h('option', { value: '' }, t('all')), ['draft', 'finalized'].map((s) => h('option', { value: s, selected: recordFilters.status === s }, t('status_' + s)))),
       author: h('input', { id: 'f-author', value: recordFilters.author || '', size: 12 }),
@@ -298,7 +299,7 @@
     if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
     const tbody = [];
     const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => (location.hash = '#/records/' + rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') location.hash = '#/records/' + rec.record_id; } },
-      h('td', {}, h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
+      h('td', {}, rec.name ? [h('strong', {}, rec.name), h('div', { class: 'small muted' }, h('code', {}, rec.record_id.slice(0, 8)))] : h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
       h('td', {}, h('span', { class: 'badge' + (rec.status === 'finalized' ? ' ok' : '') }, t('status_' + rec.status) || rec.status)),
       h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
       h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''));
@@ -312,7 +313,7 @@
       more.hidden = !r2.body.more;
     } }, t('more'));
     more.dataset.cursor = r.body.cursor;
-    wrap.append(h('section', { class: 'card' }, tbl, more));
+    wrap.append(h('section', { class: 'card' }, h('p', { class: 'muted', 'data-total': r.body.total }, t('records_total', { n: r.body.total })), tbl, more));
     return wrap;
   };
 

@@ -1,5 +1,6 @@
 #include "server/console_routes.hpp"
 
+#include "forms/instance_name.hpp"
 #include "forms/loader.hpp"
 #include "http_util.hpp"
 #include "request_body.hpp"
@@ -9,7 +10,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 
 namespace carnet::server {
 
@@ -22,6 +25,9 @@ namespace {
 constexpr std::size_t kMaxFormUpload = 8u * 1024 * 1024;
 constexpr std::size_t kMaxListLimit = 500;
 constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisation and a password
+constexpr std::size_t kMaxSearchBytes = 100;     // a surname, an address, a phone number
+constexpr std::size_t kMaxNameSort = 10000;      // records sorted by name in memory (names are computed)
+constexpr std::int64_t kMaxOffset = 1000000;
 
 using http::sendError;
 using http::sendJson;
@@ -53,9 +59,11 @@ bool isDate(std::string_view s) {
     return true;
 }
 
-json recordJson(const RecordListRow& row) {
+json recordJson(const RecordListRow& row, const std::string& name) {
     const auto& r = row.record;
     return json{{"record_id", r.recordId},
+                {"name", name},
+                {"interview_at", row.interviewAt},
                 {"form_id", r.formId},
                 {"form_version", r.formVersion},
                 {"kind", r.kind},
@@ -125,37 +133,141 @@ private:
     std::function<void(std::string_view)> m_log;
 };
 
-void ConsoleRoutes::records(const Request& req, Response& res, const User& user) {
-    RecordQuery q;
-    q.scope = scopeOf(user);
-    q.newestFirst = true;
+// Records' names by their form version's `instance_name`, each form version loaded once.
+class RecordNamer {
+public:
+    RecordNamer(Repository& repo, std::int64_t orgId, std::string_view lang)
+        : m_repo(repo)
+        , m_orgId(orgId)
+        , m_lang(lang) {}
+
+    Result<std::string> name(const RecordState& r) {
+        const std::string key = r.formId + '\n' + r.formVersion;
+        auto it = m_forms.find(key);
+        if (it == m_forms.end()) {
+            auto stored = m_repo.findForm(m_orgId, r.formId, r.formVersion);
+            if (!stored.ok()) return stored.error();
+            std::shared_ptr<const forms::Form> form;
+            if (*stored) form = forms::loadForm((*stored)->body).form; // a form that no longer loads names nothing
+            it = m_forms.emplace(key, std::move(form)).first;
+        }
+        return it->second ? forms::instanceName(*it->second, r.answers, m_lang) : std::string();
+    }
+
+private:
+    Repository& m_repo;
+    std::int64_t m_orgId;
+    std::string m_lang;
+    std::map<std::string, std::shared_ptr<const forms::Form>> m_forms;
+};
+
+// The record list's parameters beyond the page: 400 text when one is wrong.
+std::optional<std::string> readRecordFilters(const Request& req, RecordQuery& q, bool& byName) {
     q.formId = req.get_param_value("form");
     q.status = req.get_param_value("status");
     q.author = req.get_param_value("author");
     q.fromDate = req.get_param_value("from");
     q.toDate = req.get_param_value("to");
     if ((!q.fromDate.empty() && !isDate(q.fromDate)) || (!q.toDate.empty() && !isDate(q.toDate)))
-        return sendError(res, 400, "invalid_request", "'from' and 'to' are dates written YYYY-MM-DD");
+        return "'from' and 'to' are dates written YYYY-MM-DD";
+    const std::string dateField = req.get_param_value("date_field");
+    if (dateField != "" && dateField != "interview" && dateField != "received")
+        return "'date_field' is interview or received";
+    q.onInterviewDate = dateField != "received";
+    const std::string text = req.get_param_value("q");
+    if (text.size() > kMaxSearchBytes) return "'q' is at most " + std::to_string(kMaxSearchBytes) + " bytes";
+    q.text = foldText(text);
+    const std::string sort = req.get_param_value("sort");
+    if (sort != "" && sort != "received" && sort != "interview" && sort != "name")
+        return "'sort' is received, interview or name";
+    q.order = sort == "interview" ? RecordOrder::Interview : RecordOrder::Change;
+    byName = sort == "name";
+    return std::nullopt;
+}
+
+void ConsoleRoutes::records(const Request& req, Response& res, const User& user) {
+    RecordQuery q;
+    q.scope = scopeOf(user);
+    q.newestFirst = true;
+    bool byName = false;
+    if (auto bad = readRecordFilters(req, q, byName)) return sendError(res, 400, "invalid_request", *bad);
+    std::size_t limit = q.limit;
     if (req.has_param("limit")) {
         auto l = positive(req.get_param_value("limit"));
         if (!l || *l > static_cast<std::int64_t>(kMaxListLimit))
             return sendError(res, 400, "invalid_request",
                              "'limit' must be a number from 1 to " + std::to_string(kMaxListLimit));
-        q.limit = static_cast<std::size_t>(*l);
+        limit = static_cast<std::size_t>(*l);
     }
+    // The cursor: a change sequence for sort=received, the next row's position for the other orders.
+    std::int64_t cursor = 0;
     if (req.has_param("cursor")) {
         auto c = positive(req.get_param_value("cursor"));
-        if (!c) return sendError(res, 400, "invalid_request", "'cursor' must be the cursor of a previous page");
-        q.cursor = *c;
+        if (!c || (q.order != RecordOrder::Change || byName ? *c > kMaxOffset : false))
+            return sendError(res, 400, "invalid_request", "'cursor' must be the cursor of a previous page");
+        cursor = *c;
     }
+    auto total = m_s.repository().countRecords(q);
+    if (!total.ok()) return failure(res, req, total.error());
+    RecordNamer namer(m_s.repository(), user.orgId, langCode(http::requestLang(req)));
+    std::vector<std::pair<RecordListRow, std::string>> page;
     bool more = false;
-    auto rows = m_s.repository().listRecords(q, more);
-    if (!rows.ok()) return failure(res, req, rows.error());
+    if (byName) {
+        // Names are computed from the answers, so the matching records are named, then sorted here.
+        if (*total > static_cast<std::int64_t>(kMaxNameSort))
+            return sendError(res, 400, "too_many_to_sort",
+                             std::to_string(*total) + " records match: sorting by name takes at most " +
+                                 std::to_string(kMaxNameSort) + "; narrow the filters");
+        q.limit = kMaxNameSort;
+        q.withConflicts = false;
+        bool ignored = false;
+        auto rows = m_s.repository().listRecords(q, ignored);
+        if (!rows.ok()) return failure(res, req, rows.error());
+        std::vector<std::pair<RecordListRow, std::string>> named;
+        named.reserve(rows->size());
+        for (auto& r : *rows) {
+            auto n = namer.name(r.record);
+            if (!n.ok()) return failure(res, req, n.error());
+            named.emplace_back(std::move(r), std::move(*n));
+        }
+        std::vector<std::pair<std::string, std::size_t>> keys; // folded name (unnamed last), position
+        keys.reserve(named.size());
+        for (std::size_t i = 0; i < named.size(); ++i)
+            keys.emplace_back(named[i].second.empty() ? std::string("\xff") : foldText(named[i].second), i);
+        std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        const auto from = static_cast<std::size_t>(cursor);
+        for (std::size_t k = from; k < keys.size() && page.size() < limit; ++k)
+            page.push_back(std::move(named[keys[k].second]));
+        more = from + page.size() < keys.size();
+        for (auto& [row, name] : page) {
+            auto found = m_s.repository().findRecord(row.record.recordId);
+            if (!found.ok()) return failure(res, req, found.error());
+            if (*found) row.record.conflicts = (*found)->conflicts;
+        }
+    } else {
+        q.limit = limit;
+        if (q.order == RecordOrder::Change)
+            q.cursor = cursor;
+        else
+            q.offset = static_cast<std::size_t>(cursor);
+        auto rows = m_s.repository().listRecords(q, more);
+        if (!rows.ok()) return failure(res, req, rows.error());
+        for (auto& r : *rows) {
+            auto n = namer.name(r.record);
+            if (!n.ok()) return failure(res, req, n.error());
+            page.emplace_back(std::move(r), std::move(*n));
+        }
+    }
     json arr = json::array();
-    for (const auto& r : *rows)
-        arr.push_back(recordJson(r));
-    json body{{"records", arr}, {"more", more}};
-    body["cursor"] = more && !rows->empty() ? std::to_string(rows->back().record.changeSeq) : "";
+    for (const auto& [row, name] : page)
+        arr.push_back(recordJson(row, name));
+    json body{{"records", arr}, {"more", more}, {"total", *total}};
+    std::string next;
+    if (more && !page.empty())
+        next = q.order == RecordOrder::Change && !byName
+                   ? std::to_string(page.back().first.record.changeSeq)
+                   : std::to_string(cursor + static_cast<std::int64_t>(page.size()));
+    body["cursor"] = next;
     sendJson(res, 200, body);
 }
 

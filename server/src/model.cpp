@@ -1,5 +1,7 @@
 #include "server/model.hpp"
 
+#include "field/people.hpp"
+
 namespace carnet::server {
 
 std::string_view roleName(Role role) {
@@ -43,6 +45,10 @@ bool visible(const Scope& scope, const RecordState& record) {
     if (record.orgId != scope.orgId) return false;
     if (!scope.userId) return true;
     return record.createdBy == *scope.userId || record.assignedTo == scope.userId;
+}
+
+std::string foldText(std::string_view text) {
+    return field::foldName(text, {});
 }
 
 } // namespace carnet::server

@@ -4,6 +4,7 @@
 #include "core/platform.hpp"
 
 #include <array>
+#include <cstring>
 #include <sqlite3.h>
 #include <unordered_map>
 
@@ -517,6 +518,22 @@ private:
     std::optional<std::int64_t> m_nextSeq; ///< the next change sequence, once the counter was read
 };
 
+// carnet_fold(text): foldText for SQL (record search).
+void sqlFold(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    const auto* text = sqlite3_value_text(argv[0]);
+    if (text == nullptr) return sqlite3_result_null(ctx);
+    try {
+        const std::string folded = foldText(std::string_view(reinterpret_cast<const char*>(text),
+                                                             static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+        auto* copy = static_cast<char*>(sqlite3_malloc64(folded.size() + 1));
+        if (copy == nullptr) return sqlite3_result_error_nomem(ctx);
+        std::memcpy(copy, folded.data(), folded.size() + 1);
+        sqlite3_result_text64(ctx, copy, folded.size(), sqlite3_free, SQLITE_UTF8);
+    } catch (const std::bad_alloc&) {
+        sqlite3_result_error_nomem(ctx);
+    }
+}
+
 } // namespace
 
 SqliteRepository::Lease::~Lease() {
@@ -560,6 +577,8 @@ constexpr int kCheckpointPages = 1000;
 
 void SqliteRepository::adopt(Db& db) {
     sqlite3_wal_hook(db.handle(), &SqliteRepository::onWalCommit, this); // replaces the automatic checkpoint
+    sqlite3_create_function_v2(db.handle(), "carnet_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &sqlFold,
+                               nullptr, nullptr, nullptr);
 }
 
 int SqliteRepository::onWalCommit(void* repo, sqlite3*, const char*, int pages) {
@@ -958,32 +977,79 @@ Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int6
     return tx.commit();
 }
 
+namespace {
+
+// When a listed record's interview took place (RecordListRow::interviewAt).
+constexpr std::string_view kInterviewAt =
+    "COALESCE(CASE WHEN json_type(r.answers, '$.end') = 'text' THEN json_extract(r.answers, '$.end') END, "
+    "CASE WHEN json_type(r.answers, '$.start') = 'text' THEN json_extract(r.answers, '$.start') END, "
+    "(SELECT v.created_at FROM record_versions v WHERE v.record_id = r.record_id AND v.version = 1), r.version_at)";
+
+// The WHERE clause of a record list or count (records r joined with their creator cu), parameters
+// numbered as bindRecordFilter binds them.
+std::string recordFilter(const RecordQuery& q) {
+    std::string sql = "WHERE r.org_id = ?1 ";
+    if (q.scope.userId) sql += "AND (r.created_by = ?2 OR r.assigned_to = ?2) ";
+    if (!q.formId.empty()) sql += "AND r.form_id = ?3 ";
+    if (!q.status.empty()) sql += "AND r.status = ?4 ";
+    if (!q.author.empty()) sql += "AND (cu.name = ?5 OR r.author = ?5) ";
+    const std::string day = q.onInterviewDate ? "substr(" + std::string(kInterviewAt) + ", 1, 10)"
+                                              : std::string("substr(r.version_at, 1, 10)");
+    if (!q.fromDate.empty()) sql += "AND " + day + " >= ?6 ";
+    if (!q.toDate.empty()) sql += "AND " + day + " <= ?7 ";
+    if (!q.text.empty()) sql += "AND instr(carnet_fold(r.answers), ?10) > 0 ";
+    return sql;
+}
+
+void bindRecordFilter(Stmt& st, const RecordQuery& q) {
+    st.bind(1, q.scope.orgId);
+    if (q.scope.userId) st.bind(2, *q.scope.userId);
+    if (!q.formId.empty()) st.bind(3, q.formId);
+    if (!q.status.empty()) st.bind(4, q.status);
+    if (!q.author.empty()) st.bind(5, q.author);
+    if (!q.fromDate.empty()) st.bind(6, q.fromDate);
+    if (!q.toDate.empty()) st.bind(7, q.toDate);
+    if (!q.text.empty()) st.bind(10, q.text);
+}
+
+} // namespace
+
+Result<std::int64_t> SqliteRepository::countRecords(const RecordQuery& q) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st =
+        lease->db().prepare("SELECT COUNT(*) FROM records r JOIN users cu ON cu.id = r.created_by " + recordFilter(q));
+    if (!st.ok()) return st.error();
+    bindRecordFilter(*st, q);
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    const std::int64_t n = *row ? st->integer(0) : 0;
+    st->reset();
+    return n;
+}
+
 Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQuery& q, bool& more) {
     more = false;
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     Db& db = lease->db();
     std::string sql = std::string(kRecordColumns.substr(0, kRecordColumns.find(" FROM "))) +
-                      ", r.version_at, cu.name FROM records r JOIN orgs o ON o.id = r.org_id "
-                      "JOIN users cu ON cu.id = r.created_by WHERE r.org_id = ?1 ";
-    if (q.scope.userId) sql += "AND (r.created_by = ?2 OR r.assigned_to = ?2) ";
-    if (!q.formId.empty()) sql += "AND r.form_id = ?3 ";
-    if (!q.status.empty()) sql += "AND r.status = ?4 ";
-    if (!q.author.empty()) sql += "AND (cu.name = ?5 OR r.author = ?5) ";
-    if (!q.fromDate.empty()) sql += "AND substr(r.version_at, 1, 10) >= ?6 ";
-    if (!q.toDate.empty()) sql += "AND substr(r.version_at, 1, 10) <= ?7 ";
-    if (q.cursor > 0) sql += q.newestFirst ? "AND r.change_seq < ?8 " : "AND r.change_seq > ?8 ";
-    sql += q.newestFirst ? "ORDER BY r.change_seq DESC LIMIT ?9" : "ORDER BY r.change_seq LIMIT ?9";
+                      ", r.version_at, cu.name, " + std::string(kInterviewAt) +
+                      " AS interview_at FROM records r JOIN orgs o ON o.id = r.org_id "
+                      "JOIN users cu ON cu.id = r.created_by " +
+                      recordFilter(q);
+    const std::string dir = q.newestFirst ? " DESC" : "";
+    if (q.order == RecordOrder::Change) {
+        if (q.cursor > 0) sql += q.newestFirst ? "AND r.change_seq < ?8 " : "AND r.change_seq > ?8 ";
+        sql += "ORDER BY r.change_seq" + dir + " LIMIT ?9";
+    } else {
+        sql += "ORDER BY interview_at" + dir + ", r.change_seq" + dir + " LIMIT ?9 OFFSET ?11";
+    }
     auto st = db.prepare(sql);
     if (!st.ok()) return st.error();
-    st->bind(1, q.scope.orgId);
-    if (q.scope.userId) st->bind(2, *q.scope.userId);
-    if (!q.formId.empty()) st->bind(3, q.formId);
-    if (!q.status.empty()) st->bind(4, q.status);
-    if (!q.author.empty()) st->bind(5, q.author);
-    if (!q.fromDate.empty()) st->bind(6, q.fromDate);
-    if (!q.toDate.empty()) st->bind(7, q.toDate);
-    if (q.cursor > 0) st->bind(8, q.cursor);
+    bindRecordFilter(*st, q);
+    if (q.order == RecordOrder::Change && q.cursor > 0) st->bind(8, q.cursor);
+    if (q.order != RecordOrder::Change) st->bind(11, static_cast<std::int64_t>(q.offset));
     st->bind(9, static_cast<std::int64_t>(q.limit) + 1);
     std::vector<RecordListRow> out;
     while (true) {
@@ -996,7 +1062,8 @@ Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQue
         }
         // The extra columns follow the record's own (kRecordColumnCount of them).
         RecordListRow r{readRecord(*st), st->isNull(kRecordColumnCount) ? std::string() : st->text(kRecordColumnCount),
-                        st->text(kRecordColumnCount + 1)};
+                        st->text(kRecordColumnCount + 1),
+                        st->isNull(kRecordColumnCount + 2) ? std::string() : st->text(kRecordColumnCount + 2)};
         out.push_back(std::move(r));
     }
     st->reset();

@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 #include <zip.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -138,6 +139,97 @@ TEST_CASE_METHOD(ConsoleFixture, "records are listed by filters and pages within
         cursor = page.body["cursor"];
     }
     CHECK(seen == std::vector<std::string>{"r-b1", "r-a2", "r-a1"});
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "records are named, searched, counted, sorted and filtered on the interview's day",
+                 "[console]") {
+    json r1 = interview("gardanne", "refus");
+    r1["adresse"] = "3 rue Émile Zola";
+    r1["observations"] = "Famille DIALLO, rappeler";
+    r1["membres"] = json::array({json{{"prenom", "Hélène"}}});
+    r1["start"] = "2026-11-23T09:58:00.000+01:00";
+    r1["end"] = "2026-11-23T10:05:00.000+01:00";
+    json r2 = interview("venelles", "absent");
+    r2["adresse"] = "8 avenue Victor Hugo";
+    r2["start"] = "2026-11-24T18:00:00.000+01:00";    // no end: the start stands for the interview
+    json r3 = interview("aix_en_provence", "absent"); // no time stamp: received today
+    r3["adresse"] = "1 place des Prêcheurs";
+    REQUIRE(
+        push(awa, "dev-awa", json::array({create(1, "r-1", r1), create(2, "r-2", r2), create(3, "r-3", r3)})).status ==
+        200);
+    REQUIRE(push(zed, "dev-zed", json::array({create(1, "r-z", r1)})).status == 200); // another organisation
+
+    auto ids = [](const Reply& r) {
+        std::vector<std::string> out;
+        for (const auto& rec : r.body.at("records"))
+            out.push_back(rec.at("record_id").get<std::string>());
+        return out;
+    };
+    auto all = get("/api/v1/records", coco);
+    REQUIRE(all.status == 200);
+    CHECK(all.body["total"] == 3);
+    std::map<std::string, std::string> names;
+    for (const auto& rec : all.body["records"])
+        names[rec["record_id"]] = rec["name"];
+    // The form's instance_name: concat(${commune}, ' – ', ${adresse}, ' – ', ${issue_visite}), choice labels.
+    CHECK(names["r-1"].find("Gardanne – 3 rue Émile Zola") == 0);
+    CHECK(names["r-2"].find("Venelles – 8 avenue Victor Hugo") == 0);
+    CHECK(get("/api/v1/records?limit=1", coco).body["total"] == 3);
+    CHECK(get("/api/v1/records?limit=1", coco).body["records"].size() == 1);
+
+    // Dates are the interview's own by default (end, else start), the received day on request.
+    CHECK(ids(get("/api/v1/records?from=2026-11-23&to=2026-11-23", coco)) == std::vector<std::string>{"r-1"});
+    CHECK(get("/api/v1/records?from=2026-11-23&to=2026-11-23", coco).body["total"] == 1);
+    CHECK(ids(get("/api/v1/records?from=2026-11-01&to=2026-11-30", coco)) == std::vector<std::string>{"r-2", "r-1"});
+    CHECK(ids(get("/api/v1/records?from=2026-11-23&to=2026-11-23&date_field=received", coco)).empty());
+    CHECK(get("/api/v1/records?from=2000-01-01&date_field=received", coco).body["total"] == 3);
+    std::map<std::string, std::string> at;
+    for (const auto& rec : all.body["records"])
+        at[rec["record_id"]] = rec["interview_at"];
+    CHECK(at["r-1"] == "2026-11-23T10:05:00.000+01:00");
+    CHECK(at["r-2"] == "2026-11-24T18:00:00.000+01:00");
+    CHECK(at["r-3"] == all.body["records"][0]["updated_at"].get<std::string>());
+    CHECK(get("/api/v1/records?form=door_to_door&from=2026-11-24", coco).body["total"] == 2);
+
+    // Search: any answer's text, whatever the case and accents; never another organisation's.
+    CHECK(ids(get("/api/v1/records?q=diallo", coco)) == std::vector<std::string>{"r-1"});
+    CHECK(get("/api/v1/records?q=diallo", coco).body["total"] == 1);
+    CHECK(ids(get("/api/v1/records?q=HELENE", coco)) == std::vector<std::string>{"r-1"});
+    CHECK(ids(get("/api/v1/records?q=victor%20hugo", coco)) == std::vector<std::string>{"r-2"});
+    CHECK(ids(get("/api/v1/records?q=pr%C3%AAcheurs", coco)) == std::vector<std::string>{"r-3"});
+    CHECK(get("/api/v1/records?q=quintal", coco).body["total"] == 0);
+    CHECK(get("/api/v1/records?q=diallo", zed).body["total"] == 1);
+    CHECK(get("/api/v1/records?q=diallo", binta).body["total"] == 0); // an ambassador's own records only
+
+    // Sorting, each order paged with the cursor it gives: every record once.
+    auto pages = [&](const std::string& query) {
+        std::vector<std::string> seen;
+        std::string cursor;
+        for (int guard = 0; guard < 10; ++guard) {
+            auto page = get("/api/v1/records?limit=1&" + query + (cursor.empty() ? "" : "&cursor=" + cursor), coco);
+            REQUIRE(page.status == 200);
+            CHECK(page.body["total"] == 3);
+            for (const auto& rec : page.body["records"])
+                seen.push_back(rec["record_id"]);
+            if (!page.body["more"].get<bool>()) break;
+            cursor = page.body["cursor"];
+        }
+        return seen;
+    };
+    CHECK(pages("sort=received") == std::vector<std::string>{"r-3", "r-2", "r-1"});
+    CHECK(ids(get("/api/v1/records?sort=interview", coco)) == std::vector<std::string>{"r-3", "r-2", "r-1"});
+    CHECK(pages("sort=interview&from=2000-01-01") == std::vector<std::string>{"r-3", "r-2", "r-1"});
+    CHECK(pages("sort=name") == std::vector<std::string>{"r-3", "r-1", "r-2"}); // Aix, Gardanne, Venelles
+    CHECK(ids(get("/api/v1/records?sort=name&q=absent", coco)) == std::vector<std::string>{"r-3", "r-2"});
+
+    // Bounded parameters: 400 with a JSON error.
+    for (const std::string& bad : {"q=" + std::string(101, 'a'), std::string("sort=size"), std::string("date_field=x"),
+                                   std::string("sort=name&cursor=99999999"), std::string("limit=501")}) {
+        INFO(bad);
+        auto r = get("/api/v1/records?" + bad, coco);
+        CHECK(r.status == 400);
+        CHECK(r.body.value("error", "") == "invalid_request");
+    }
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "users are listed and created within the organisation", "[console]") {
@@ -368,8 +460,10 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     CHECK(f["properties"]["commune"] == "gardanne");
 }
 
-TEST_CASE_METHOD(ConsoleFixture, "exports keep every answer of every version: a renamed question keeps its column, named with its version",
-                 "[console][export]") {
+TEST_CASE_METHOD(
+    ConsoleFixture,
+    "exports keep every answer of every version: a renamed question keeps its column, named with its version",
+    "[console][export]") {
     // Issue 21, finding 8: after v2 renames adresse to adresse_postale, a v1 record's address was dropped.
     std::string v2 = assetForm("door_to_door");
     for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.2\"", "\"2026.12.1\""},

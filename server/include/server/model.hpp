@@ -96,22 +96,39 @@ struct RecordState {
 /// True when `scope` may see `record`.
 [[nodiscard]] bool visible(const Scope& scope, const RecordState& record);
 
+/// The order of a record list.
+enum class RecordOrder {
+    Change,    ///< by change sequence (the last write received), paged by `cursor`
+    Interview, ///< by interview time (see RecordListRow::interviewAt), then change sequence; paged by `offset`
+};
+
 /// Filters for browsing records (console, exports); everything set must match.
 struct RecordQuery {
     Scope scope;
     std::string formId, status, author; ///< "" = any; author matches the creating user's name or the author field
     std::string fromDate, toDate;       ///< "YYYY-MM-DD", "" = open; compared with the last change's date (UTC)
-    std::int64_t cursor = 0;            ///< change sequence to continue after (0 = from the start)
-    bool newestFirst = false;           ///< console lists go backwards, exports forwards
-    bool withConflicts = true;          ///< load each record's open conflicts (exports do not need them)
+    bool onInterviewDate = false;       ///< from/to compare with the interview's day (interviewAt) instead
+    std::string text;                   ///< "" = any; else a substring of the answers' text, folded (foldText)
+    RecordOrder order = RecordOrder::Change;
+    std::int64_t cursor = 0;   ///< change sequence to continue after (0 = from the start; Change only)
+    std::size_t offset = 0;    ///< rows skipped (Interview order)
+    bool newestFirst = false;  ///< console lists go backwards, exports forwards
+    bool withConflicts = true; ///< load each record's open conflicts (exports do not need them)
     std::size_t limit = 100;
 };
+
+/// Text folded for search: lower case, common Latin accents removed, spaces and hyphens collapsed
+/// (field::foldName's folding), so "DIALLO" and "Diallo", "Hélène" and "helene" match.
+[[nodiscard]] std::string foldText(std::string_view text);
 
 /// One record in a list, with when it last changed and who created it.
 struct RecordListRow {
     RecordState record;
     std::string updatedAt; ///< ISO 8601 UTC of the current version
     std::string createdByName;
+    /// When the interview took place: the answer `end`, else `start` (the form's own time stamps, as
+    /// XLSForm names them), else when the server received the record's first version.
+    std::string interviewAt;
 };
 
 /// A registered device with what it reported on its last sync.

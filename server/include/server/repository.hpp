@@ -116,6 +116,8 @@ public:
 
     /// One page of records matching `query` (ordered by change sequence), `more` when another follows.
     virtual Result<std::vector<RecordListRow>> listRecords(const RecordQuery& query, bool& more) = 0;
+    /// How many records match `query`'s filters (its order, cursor, offset and limit aside).
+    virtual Result<std::int64_t> countRecords(const RecordQuery& query) = 0;
     /// The organisation's users, by name.
     virtual Result<std::vector<User>> listUsers(std::int64_t orgId) = 0;
     /// The organisation's devices, by owner then id.

@@ -48,6 +48,7 @@ public:
     Result<std::vector<ConflictRow>> openConflicts(std::int64_t orgId) override;
     Result<void> assignRecord(std::string_view recordId, std::int64_t userId) override;
     Result<std::vector<RecordListRow>> listRecords(const RecordQuery& query, bool& more) override;
+    Result<std::int64_t> countRecords(const RecordQuery& query) override;
     Result<std::vector<User>> listUsers(std::int64_t orgId) override;
     Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) override;
     Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) override;
