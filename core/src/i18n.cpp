@@ -570,6 +570,8 @@ constexpr auto kTable = std::to_array<Entry>({
           "{0}: {1} bad line(s), nothing was imported"},
     Entry{"server.walklist_needs_org", "walklist import attend --org ORG", "walklist import needs --org ORG"},
     Entry{"store.bad_answers", "fiche {0} : réponses illisibles : {1}", "record {0}: unreadable answers: {1}"},
+    Entry{"store.bad_link_field", "champ de lien « {0} » invalide (lettres, chiffres et _ seulement)",
+          "invalid link field '{0}' (letters, digits and _ only)"},
     Entry{"store.corrupt", "{0} : base de données illisible ou endommagée, laissée intacte ({1})",
           "{0}: unreadable or damaged database, left untouched ({1})"},
     Entry{"store.deleted", "fiche {0} : supprimée, elle ne peut plus changer",

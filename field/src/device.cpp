@@ -111,6 +111,36 @@ Result<std::string> doorOutcome(store::Store& store, const RecordView& dwelling,
     return id;
 }
 
+// The records the call and consent rules look at for one person, read through the store's indexes
+// (not every record): the person, the duplicates merged into it (transitively, as personAliases), and
+// the consents and call tasks of each. Rules over this set answer as they would over the whole store.
+Result<std::vector<RecordView>> personRecords(store::Store& store, std::string_view personId) {
+    std::vector<RecordView> out;
+    if (personId.empty()) return out;
+    if (auto p = store.get(personId); p && !p->deleted)
+        out.push_back(viewOf(*p));
+    else if (!p && p.error().code != ErrorCode::NotFound)
+        return p.error();
+    std::vector<std::string> ids{std::string(personId)};
+    for (std::size_t i = 0; i < ids.size() && ids.size() < 64; ++i) {
+        auto merged = store.linked(formid::kPerson, fields::kMergedInto, ids[i]);
+        if (!merged) return merged.error();
+        for (const auto& r : *merged)
+            if (std::find(ids.begin(), ids.end(), r.id) == ids.end()) {
+                ids.push_back(r.id);
+                out.push_back(viewOf(r));
+            }
+    }
+    for (const auto& id : ids)
+        for (const auto form : {formid::kConsent, formid::kCallTask}) {
+            auto linked = store.linked(form, fields::kPersonId, id);
+            if (!linked) return linked.error();
+            for (const auto& r : *linked)
+                out.push_back(viewOf(r));
+        }
+    return out;
+}
+
 Result<void> cancelOpenCalls(store::Store& store, const RecordIndex& index, std::string_view personId) {
     for (const auto& alias : personAliases(index, personId))
         for (const RecordView* t : index.linked(formid::kCallTask, fields::kPersonId, alias))
@@ -166,12 +196,19 @@ Result<std::string> recordDoorOutcome(store::Store& store, std::string_view dwel
 Result<std::vector<std::string>> markBuildingAbsent(store::Store& store, std::string_view buildingId,
                                                     std::string_view at, std::string_view user) {
     return inOneUnit(store, [&]() -> Result<std::vector<std::string>> {
-        auto views = loadViews(store);
-        if (!views) return views.error();
-        RecordIndex index(*views);
-        const RecordView* b = index.find(buildingId);
-        if (b == nullptr || b->formId != formid::kBuilding)
+        // The building and its dwellings only (indexed by building_id), not every record.
+        std::vector<RecordView> views;
+        if (auto b = store.get(buildingId); b && !b->deleted)
+            views.push_back(viewOf(*b));
+        else if (!b && b.error().code != ErrorCode::NotFound)
+            return b.error();
+        if (views.empty() || views.front().formId != formid::kBuilding)
             return Error{ErrorCode::NotFound, tr("field.door.not_building", Lang::Fr, {buildingId})};
+        auto dwellings = store.linked(formid::kDwelling, fields::kBuildingId, buildingId);
+        if (!dwellings) return dwellings.error();
+        for (const auto& d : *dwellings)
+            views.push_back(viewOf(d));
+        RecordIndex index(views);
         std::vector<std::string> out;
         for (const RecordView* d : remainingDwellings(index, buildingId)) {
             auto id = doorOutcome(store, *d, DoorOutcome::Absent, at, user, {});
@@ -304,7 +341,7 @@ Result<FinalizeEffects> finalizeSteps(store::Store& store, std::string_view reco
     auto form = store.form(done->formId, done->formVersion);
     if (!form) return form.error();
     if ((*form)->followup) {
-        auto views = loadViews(store);
+        auto views = personRecords(store, view.text(fields::kPersonId));
         if (!views) return views.error();
         RecordIndex index(*views);
         const FollowupSpec spec{(*form)->followup->form, (*form)->followup->afterDays};
@@ -402,7 +439,7 @@ Result<std::string> recordConsent(store::Store& store, std::string_view personId
             store, makeConsent(personId, purpose, granted, campaign.consentWordingVersion, at, user, ""), user, true);
         if (!id) return id;
         if (!granted && purpose == kPurposePhone) {
-            auto views = loadViews(store);
+            auto views = personRecords(store, personId);
             if (!views) return views.error();
             if (auto r = cancelOpenCalls(store, RecordIndex(*views), personId); !r) return r.error();
         }
@@ -418,7 +455,7 @@ Result<void> setDoNotContact(store::Store& store, std::string_view personId, boo
             return Error{ErrorCode::NotFound, tr("field.person.not_found", Lang::Fr, {personId})};
         if (auto r = store.setAnswer(personId, fields::kDoNotContact, doNotContact ? "oui" : "non"); !r) return r;
         if (!doNotContact) return {};
-        auto views = loadViews(store);
+        auto views = personRecords(store, personId);
         if (!views) return views.error();
         return cancelOpenCalls(store, RecordIndex(*views), personId);
     });

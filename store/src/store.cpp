@@ -61,6 +61,13 @@ ALTER TABLE attachments ADD COLUMN upload TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN held_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN held_retry INTEGER NOT NULL DEFAULT 1;
 )sql"},
+    // The field workflows' links (docs/field-model.md): a person's consents and call tasks, the duplicates
+    // merged into a person, a building's dwellings. Link values are record ids, never sealed.
+    {6, R"sql(
+CREATE INDEX records_by_person ON records(form_id, json_extract(answers, '$.person_id'));
+CREATE INDEX records_by_merged ON records(form_id, json_extract(answers, '$.fusionne_dans'));
+CREATE INDEX records_by_building ON records(form_id, json_extract(answers, '$.building_id'));
+)sql"},
 };
 
 std::string sha256Hex(std::string_view data) {
@@ -214,6 +221,7 @@ struct Store::Impl {
     std::int64_t cachedDataVersion = -1;
     int depth = 0;                                      // units open (0: no transaction)
     std::int64_t commits = 0;                           // durable commits since opening
+    std::int64_t rowsRead = 0;                          // record rows read by get, list and linked
     bool purgePending = false;                          // an erasure in this transaction: VACUUM after it
     std::function<void(std::int64_t, bool)> commitHook; // Store::onCommit
 
@@ -336,6 +344,7 @@ struct Store::Impl {
         if (!row.ok()) return row.error();
         if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_record", lang, {id}));
         Record r = readRecord(*st);
+        ++rowsRead;
         if (auto o = openFields(r.id, r.answers); !o.ok()) return o.error();
         return r;
     }
@@ -1111,9 +1120,39 @@ Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withA
         if (!r.ok()) return r.error();
         if (!*r) break;
         out.push_back(Impl::readRecord(*st));
+        ++m_impl->rowsRead;
         if (auto o = m_impl->openFields(out.back().id, out.back().answers); !o.ok()) return o.error();
     }
     return out;
+}
+
+Result<std::vector<Record>> Store::linked(std::string_view formId, std::string_view field, std::string_view value) {
+    // The path is part of the SQL text (not a parameter) so that it matches an index's expression.
+    const bool plain = !field.empty() && field.size() <= 64 && std::all_of(field.begin(), field.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!plain) return makeError(ErrorCode::Invalid, tr("store.bad_link_field", m_impl->lang, {field}));
+    std::vector<Record> out;
+    if (value.empty()) return out;
+    const std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records WHERE form_id = ? AND " +
+                            "json_extract(answers, '$." + std::string(field) +
+                            "') = ? AND deleted = 0 ORDER BY updated_at DESC, id";
+    auto st = m_impl->db.prepare(sql);
+    if (!st.ok()) return st.error();
+    st->bind(1, formId).bind(2, value);
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        out.push_back(Impl::readRecord(*st));
+        ++m_impl->rowsRead;
+        if (auto o = m_impl->openFields(out.back().id, out.back().answers); !o.ok()) return o.error();
+    }
+    return out;
+}
+
+std::int64_t Store::recordsRead() const {
+    return m_impl->rowsRead;
 }
 
 Store::Transaction::Transaction(std::unique_ptr<Unit> unit)

@@ -625,3 +625,86 @@ TEST_CASE(
     CHECK(bytes.find("Karim") == std::string::npos);
     CHECK(bytes.find("Haddad") == std::string::npos);
 }
+
+namespace {
+// The door interview of the erasure test: a person who accepts calls (so a follow-up call task).
+json callableInterview() {
+    return {{"code_ambassadeur", "AMB-007"},
+            {"commune", "aix_en_provence"},
+            {"quartier", "aix_jas_de_bouffan"},
+            {"adresse", "4 rue A"},
+            {"heure_passage", "2026-11-26T10:00"},
+            {"issue_visite", "entretien"},
+            {"nb_personnes", 1},
+            {"membres", json::array({{{"prenom", "Karim"}, {"tranche_age", "30_44"}}})},
+            {"voiture", "non"},
+            {"eco_geste", "velo"},
+            {"trajets_vises", json::array({"travail"})},
+            {"distance_travail_km", 8},
+            {"accord_suivi", "oui"},
+            {"telephone", "0465710005"},
+            {"accord_appels", true},
+            {"consentement_reponses", true}};
+}
+} // namespace
+
+TEST_CASE("field.device: finalizing, refusing calls and a building's absents read one person's or building's "
+          "records, not every record") {
+    test::TempDir dir;
+    auto s = store::Store::open(dir.path(), store::StoreOptions{Durability::Normal});
+    REQUIRE(s.ok());
+    REQUIRE(device::installBuiltinForms(*s).ok());
+    // 400 other people with a consent each, and a building with 3 dwellings: what a full load would read.
+    constexpr int kOthers = 400;
+    std::string building;
+    {
+        auto tx = s->transaction();
+        REQUIRE(tx.begun().ok());
+        for (int i = 0; i < kOthers; ++i) {
+            auto p = device::addPerson(*s, {{"prenom", "P" + std::to_string(i)}, {"telephone", "0465710100"}}, "awa");
+            REQUIRE(p.ok());
+            REQUIRE(s->importAnswers(formid::kConsent,
+                                     makeConsent(*p, kPurposePhone, true, "v1", "2026-11-01T10:00", "awa", "").answers,
+                                     "awa")
+                        .ok());
+        }
+        auto b = s->importAnswers(formid::kBuilding, {{"rue", "rue A"}, {"numero", "4"}}, "awa");
+        REQUIRE(b.ok());
+        building = *b;
+        for (int i = 0; i < 3; ++i)
+            REQUIRE(
+                s->importAnswers(formid::kDwelling, {{"building_id", building}, {"logement", std::to_string(i)}}, "awa")
+                    .ok());
+        REQUIRE(tx.commit().ok());
+    }
+    auto interview = s->importAnswers(formid::kDoorToDoor, callableInterview(), "awa");
+    REQUIRE(interview.ok());
+
+    const std::int64_t before = s->recordsRead();
+    auto fx = device::finalizeRecord(*s, *interview, Campaign{}, "2026-11-26T10:00", "awa");
+    REQUIRE(fx.ok());
+    REQUIRE(fx->issues.empty());
+    REQUIRE_FALSE(fx->personId.empty());
+    REQUIRE_FALSE(fx->callTaskId.empty()); // the rules still see the person and their consent
+    const std::int64_t finalizeReads = s->recordsRead() - before;
+    INFO("records read by finalizeRecord: " << finalizeReads);
+    CHECK(finalizeReads < 20); // a full load reads the 800 other records
+
+    // Refusing calls cancels the open call task, reading the person's records only.
+    const std::int64_t before2 = s->recordsRead();
+    REQUIRE(device::recordConsent(*s, fx->personId, kPurposePhone, false, Campaign{}, "2026-11-27T10:00", "awa").ok());
+    CHECK(s->recordsRead() - before2 < 20);
+    CHECK(s->get(fx->callTaskId)->answers.at("statut") == callStatusValue(CallStatus::Cancelled));
+
+    // Nobody home in the whole building: its 3 dwellings, not every record.
+    const std::int64_t before3 = s->recordsRead();
+    auto visits = device::markBuildingAbsent(*s, building, "2026-11-27T11:00", "awa");
+    REQUIRE(visits.ok());
+    CHECK(visits->size() == 3);
+    CHECK(s->recordsRead() - before3 < 20);
+
+    // A link field that is not a plain name is refused, not spliced into SQL.
+    auto bad = s->linked(formid::kPerson, "x') OR 1=1 --", "p");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == ErrorCode::Invalid);
+}

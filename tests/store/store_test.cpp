@@ -529,3 +529,40 @@ TEST_CASE("deletion and erasure on the device: tombstones, scrubbed outbox, refu
         CHECK(e.recordId != a);
     CHECK(s.list()->empty());
 }
+
+TEST_CASE("linked: records by a link answer, through the schema's indexes", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    REQUIRE(s.installForm(R"({"id": "link", "version": "1", "title": "L", "default_language": "fr",
+        "languages": ["fr"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "text", "name": "person_id", "label": "P"}, {"type": "text", "name": "note", "label": "N"}]}]})")
+                .ok());
+    auto a = s.importAnswers("link", {{"person_id", "p1"}, {"note", "a"}}, "awa");
+    auto b = s.importAnswers("link", {{"person_id", "p2"}}, "awa");
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    auto found = s.linked("link", "person_id", "p1");
+    REQUIRE(found.ok());
+    REQUIRE(found->size() == 1);
+    CHECK(found->front().id == *a);
+    CHECK(found->front().answers.at("note") == "a");
+    CHECK(s.linked("other", "person_id", "p1")->empty());
+    REQUIRE(s.deleteRecord(*a).ok());
+    CHECK(s.linked("link", "person_id", "p1")->empty()); // a tombstone is not linked
+    // The query the store runs is answered by an index, not by reading every row.
+    auto db = Db::open(s.file());
+    REQUIRE(db.ok());
+    for (const auto& [field, index] :
+         {std::pair{"person_id", "records_by_person"}, std::pair{"fusionne_dans", "records_by_merged"},
+          std::pair{"building_id", "records_by_building"}}) {
+        auto plan = db->prepare(std::string("EXPLAIN QUERY PLAN SELECT id FROM records WHERE form_id = ? AND "
+                                            "json_extract(answers, '$.") +
+                                field + "') = ? AND deleted = 0 ORDER BY updated_at DESC, id");
+        REQUIRE(plan.ok());
+        std::string details;
+        while (*plan->step())
+            details += plan->text(3) + "\n";
+        INFO(details);
+        CHECK(details.find(std::string("USING INDEX ") + index) != std::string::npos);
+    }
+}

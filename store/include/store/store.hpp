@@ -205,6 +205,13 @@ public:
     /// Records not deleted, newest first, optionally of one status. Without `withAnswers` the answers are left
     /// empty: the records screen needs the summary only, and parsing thousands of answer sets is slow.
     Result<std::vector<Record>> list(std::optional<Status> status = std::nullopt, bool withAnswers = false);
+    /// Records of `formId` (not deleted), newest first, whose top-level answer `field` is the text `value`,
+    /// answers included. Indexed for the field model's links (person_id, fusionne_dans, building_id), so
+    /// a workflow reads one person's records, not all of them. `field` is a plain name ([A-Za-z0-9_]).
+    Result<std::vector<Record>> linked(std::string_view formId, std::string_view field, std::string_view value);
+    /// How many record rows get(), list() and linked() have read since opening (tests check that a
+    /// workflow reads what it needs, not every record).
+    [[nodiscard]] std::int64_t recordsRead() const;
     /// A form session over a record's stored answers, owned by the caller (the app's open record, the
     /// CLI): edits still go through setAnswer & co., which write only the fields they change over what
     /// the file holds; reload the session when stamp() moves.
