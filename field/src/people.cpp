@@ -56,16 +56,20 @@ std::string foldName(std::string_view first, std::string_view last) {
         {"Ô", "o"}, {"Ö", "o"}, {"Ù", "u"}, {"Û", "u"}, {"Ü", "u"}, {"Œ", "oe"}, {"Æ", "ae"}, {"’", " "}};
     const std::string in = std::string(first) + " " + std::string(last);
     std::string out;
+    out.reserve(in.size());
     for (std::size_t i = 0; i < in.size();) {
         bool folded = false;
-        for (const auto& [from, to] : kFold) {
-            if (in.compare(i, from.size(), from) == 0) {
-                out += to;
-                i += from.size();
-                folded = true;
-                break;
+        // Every folded sequence starts with a non-ASCII byte: ASCII skips the table (record search
+        // folds every answer's text).
+        if (static_cast<unsigned char>(in[i]) >= 0x80)
+            for (const auto& [from, to] : kFold) {
+                if (in.compare(i, from.size(), from) == 0) {
+                    out += to;
+                    i += from.size();
+                    folded = true;
+                    break;
+                }
             }
-        }
         if (folded) continue;
         char c = in[i++];
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
