@@ -203,7 +203,8 @@ void ConsoleRoutes::records(const Request& req, Response& res, const User& user)
     std::int64_t cursor = 0;
     if (req.has_param("cursor")) {
         auto c = positive(req.get_param_value("cursor"));
-        if (!c || (q.order != RecordOrder::Change || byName ? *c > kMaxOffset : false))
+        const bool position = q.order != RecordOrder::Change || byName;
+        if (!c || (position && *c > kMaxOffset))
             return sendError(res, 400, "invalid_request", "'cursor' must be the cursor of a previous page");
         cursor = *c;
     }
