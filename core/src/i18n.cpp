@@ -411,6 +411,8 @@ constexpr auto kTable = std::to_array<Entry>({
           "Invalid coordinates: 'latitude longitude [altitude accuracy]'."},
     Entry{"forms.bad_geotrace", "Points non valides : « latitude longitude [altitude précision] » séparés par « ; ».",
           "Invalid points: 'latitude longitude [altitude accuracy]' separated by ';'."},
+    Entry{"forms.bad_instance_id", "Identifiant d’occurrence non valide : de 1 à 64 lettres, chiffres, « - » ou « _ ».",
+          "Invalid instance id: 1 to 64 letters, digits, '-' or '_'."},
     Entry{"forms.bad_phone", "Numéro de téléphone non valide.", "Invalid phone number."},
     Entry{"forms.choice_unavailable", "Ce choix n’est plus proposé : « {0} ».",
           "This choice is no longer offered: '{0}'."},

@@ -1,10 +1,12 @@
 #include "forms/session.hpp"
 
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "core/strings.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace carnet::forms {
 
@@ -37,7 +39,30 @@ struct Scope {
     std::vector<int> path; // repeats from the top down to this scope's own repeat
     std::vector<Slot> slots;
     std::vector<std::vector<std::unique_ptr<Scope>>> children; // per repeat directly inside
+    // A repeat instance's identity, kept in its answers as "_id" (kInstanceId): edits on two devices
+    // to different instances, or to different fields of one, merge field by field on the server.
+    // "n<position>" for instances the form itself makes (min_count, repeat_count) and for older
+    // answers without one, so that every device names them alike; random for an added instance.
+    std::string id;
 };
+
+std::string positionalId(std::size_t position) {
+    return "n" + std::to_string(position);
+}
+
+// 12 hex digits of the random part of a version 7 UUID: unique within one record's list.
+std::string randomInstanceId() {
+    const std::string u = newUuid();
+    return u.substr(u.size() - 12);
+}
+
+bool validInstanceId(const json& v) {
+    if (!v.is_string()) return false;
+    const auto& s = v.get_ref<const std::string&>();
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    });
+}
 
 double systemNowDays() {
     return clock::localDays(clock::systemNow());
@@ -235,6 +260,7 @@ struct Session::Impl {
         s->parent = parent;
         s->position = position;
         s->serial = ++serial;
+        if (repeat >= 0) s->id = positionalId(static_cast<std::size_t>(position));
         if (repeat >= 0) ++liveInstances;
         if (parent) s->path = parent->path;
         if (repeat >= 0) s->path.push_back(repeat);
@@ -563,6 +589,7 @@ struct Session::Impl {
 
     json scopeAnswers(const Scope* s) const {
         json out = json::object();
+        if (s->repeat >= 0) out[kInstanceId] = s->id;
         for (int i : slotItems(s)) {
             const Item& it = item(i);
             const Slot& sl = s->slots[static_cast<std::size_t>(it.slot)];
@@ -590,6 +617,7 @@ struct Session::Impl {
 
     json scopeRecord(const Scope* s) const {
         json out = json::object();
+        if (s->repeat >= 0) out[kInstanceId] = s->id;
         for (int i : slotItems(s)) {
             const Item& it = item(i);
             const Slot& sl = s->slots[static_cast<std::size_t>(it.slot)];
@@ -611,8 +639,15 @@ struct Session::Impl {
 
     void loadInto(Scope* scope, const json& obj, const std::string& prefix, std::vector<FieldIssue>& problems) {
         for (const auto& [key, value] : obj.items()) {
-            const Item* it = form->find(key);
             const std::string path = prefix + key;
+            if (key == kInstanceId && scope->repeat >= 0) {
+                if (validInstanceId(value))
+                    scope->id = value.get<std::string>();
+                else
+                    problems.push_back(FieldIssue{path, IssueKind::Invalid, tr("forms.bad_instance_id", ui())});
+                continue;
+            }
+            const Item* it = form->find(key);
             if (!it || it->repeatPath != scope->path || it->type == ItemType::Page || it->type == ItemType::Group) {
                 problems.push_back(FieldIssue{path, IssueKind::Invalid, tr("forms.unknown_field", ui(), {path})});
                 continue;
@@ -634,13 +669,17 @@ struct Session::Impl {
                 if (list.size() < value.size())
                     problems.push_back(FieldIssue{path, IssueKind::Invalid,
                                                   tr("forms.max_repeats", ui(), {std::to_string(kMaxInstances)})});
+                std::set<std::string> ids;
                 for (std::size_t k = 0; k < list.size(); ++k) {
                     const std::string p = path + "[" + std::to_string(k + 1) + "]/";
+                    list[k]->id = positionalId(k + 1); // answers written before instances had ids
                     if (!value[k].is_object()) {
                         problems.push_back(FieldIssue{p, IssueKind::Invalid, tr("load.expect_object", ui())});
                         continue;
                     }
                     loadInto(list[k].get(), value[k], p, problems);
+                    while (!ids.insert(list[k]->id).second) // a copied instance: it becomes one of its own
+                        list[k]->id = randomInstanceId();
                 }
                 continue;
             }
@@ -808,6 +847,7 @@ Result<int> Session::addRepeat(std::string_view path) {
     if (s.liveInstances >= kMaxInstances)
         return makeError(ErrorCode::Conflict, tr("forms.max_repeats", s.ui(), {std::to_string(kMaxInstances)}));
     auto inst = s.makeScope(it.index, target->scope, static_cast<int>(list.size()) + 1);
+    inst->id = randomInstanceId(); // added by someone: unlike any other device's addition
     s.enqueueScope(inst.get());
     list.push_back(std::move(inst));
     s.instancesChanged(it, target->scope);

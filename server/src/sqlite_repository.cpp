@@ -348,6 +348,20 @@ public:
         return loadRecordOn(m_stmts, recordId, true);
     }
 
+    Result<std::optional<json>> answersAt(std::string_view recordId, std::int64_t version) override {
+        auto st = m_stmts.get("SELECT answers FROM record_versions WHERE record_id = ?1 AND version = ?2 UNION ALL "
+                              "SELECT answers FROM records WHERE record_id = ?1 AND version = ?2");
+        if (!st.ok()) return st.error();
+        Stmt& q = **st;
+        q.bind(1, recordId).bind(2, version);
+        auto row = q.step();
+        if (!row.ok()) return row.error();
+        std::optional<json> out;
+        if (*row) out = parseStored(q.text(0));
+        q.reset();
+        return out;
+    }
+
     Result<bool> formExists(std::int64_t orgId, std::string_view formId, std::string_view version) override {
         auto st = m_stmts.get("SELECT 1 FROM forms WHERE form_id = ? AND version = ? AND org_id IN (0, ?)");
         if (!st.ok()) return st.error();

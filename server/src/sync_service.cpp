@@ -1,8 +1,11 @@
 #include "server/sync_service.hpp"
 
+#include "server/repeat_merge.hpp"
+
 #include "sync/canonical_json.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace carnet::server {
@@ -167,6 +170,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     std::vector<std::string> conflicted;
     std::vector<std::pair<std::string, std::vector<ConflictValue>>> conflictValues;
     std::size_t erasedWrites = 0;
+    std::optional<json> baseAnswers; // the answers at m.baseVersion, read when a repeat needs merging
     for (const auto& [field, value] : fieldsIn.items()) {
         if (field.empty()) return rejected(m.seq, sync::reject::kBadMutation, "a field name is empty");
         if (contains(state.erased, field)) { // erased for good: this write is dropped
@@ -174,24 +178,47 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
             continue;
         }
         auto meta = state.fields.find(field);
+        json written = value;
+        // An already open conflict only gains the new value.
+        auto conflict = [&](const std::string& at, const json& theirs, const json& mine) {
+            std::vector<ConflictValue> values;
+            if (std::find(state.conflicts.begin(), state.conflicts.end(), at) == state.conflicts.end())
+                values.push_back(ConflictValue{theirs, meta->second.deviceId, meta->second.version});
+            values.push_back(ConflictValue{mine, std::string(deviceId), newVersion});
+            conflictValues.emplace_back(at, std::move(values));
+            conflicted.push_back(at);
+        };
         if (meta != state.fields.end() && meta->second.version > m.baseVersion && meta->second.deviceId != deviceId &&
             meta->second.value != value) {
-            // Changed since the base by another device to something else: this value wins (arrival
-            // order), both are kept. An already open conflict only gains the new value.
-            std::vector<ConflictValue> values;
-            const bool open = std::find(state.conflicts.begin(), state.conflicts.end(), field) != state.conflicts.end();
-            if (!open) values.push_back(ConflictValue{meta->second.value, meta->second.deviceId, meta->second.version});
-            values.push_back(ConflictValue{value, std::string(deviceId), newVersion});
-            conflictValues.emplace_back(field, std::move(values));
-            conflicted.push_back(field);
+            if (isInstanceList(value) && isInstanceList(meta->second.value)) {
+                // A repeat both sides changed: merged instance by instance and field by field against
+                // the version this write started from; only the same field of the same instance
+                // changed to two values, or an instance removed on one side and edited on the other,
+                // is a conflict (on its path, "membres[<id>]/prenom").
+                if (!baseAnswers) {
+                    auto at = tx.answersAt(state.recordId, m.baseVersion);
+                    if (!at.ok()) return at.error();
+                    baseAnswers = at->value_or(json::object());
+                }
+                std::vector<RepeatConflict> inside;
+                written = mergeRepeat(field, baseAnswers->is_object() ? baseAnswers->value(field, json()) : json(),
+                                      meta->second.value, value, inside);
+                if (written.empty()) written = nullptr;
+                for (const auto& c : inside)
+                    conflict(c.path, c.theirs, c.mine);
+            } else {
+                // Changed since the base by another device to something else: this value wins
+                // (arrival order), both are kept.
+                conflict(field, meta->second.value, value);
+            }
         }
         // A new record's own answers need no metadata: the repository implies it (version 1, this
         // device, the value). Only a null it was created with is kept.
-        if (!isNew || value.is_null()) state.fields[field] = FieldMeta{value, newVersion, std::string(deviceId)};
-        if (value.is_null())
+        if (!isNew || written.is_null()) state.fields[field] = FieldMeta{written, newVersion, std::string(deviceId)};
+        if (written.is_null())
             state.answers.erase(field);
         else
-            state.answers[field] = value;
+            state.answers[field] = written;
         changed.push_back(field);
     }
     if (erasedWrites > 0 && erasedWrites == fieldsIn.size() && m.op == "set") return discarded(m.seq, state.version);
@@ -373,6 +400,17 @@ Result<Resolution> SyncService::resolve(const User& user, std::string_view recor
             if (field.empty()) return makeError(ErrorCode::Invalid, "a field name is empty");
             if (std::find(state.conflicts.begin(), state.conflicts.end(), field) != state.conflicts.end())
                 closing.push_back(field);
+            if (field.find('[') != std::string::npos) { // inside a repeat: "membres[<id>]/prenom"
+                if (!setAtPath(state.answers, field, value))
+                    return makeError(ErrorCode::Invalid,
+                                     "record " + std::string(recordId) + " has nothing at " + field);
+                const std::string top = topField(field);
+                auto now = state.answers.find(top);
+                state.fields[top] =
+                    FieldMeta{now == state.answers.end() ? json() : *now, newVersion, std::string(kResolutionDevice)};
+                if (std::find(changed.begin(), changed.end(), top) == changed.end()) changed.push_back(top);
+                continue;
+            }
             state.fields[field] = FieldMeta{value, newVersion, std::string(kResolutionDevice)};
             if (value.is_null())
                 state.answers.erase(field);

@@ -265,8 +265,8 @@ TEST_CASE("door to door: a completed interview gives the expected record", "[sam
       "issue_visite": "entretien",
       "nb_personnes": 2,
       "membres": [
-        {"rang_membre": 1, "prenom": "Catherine", "tranche_age": "45_59", "permis": "oui", "est_adulte": 1},
-        {"rang_membre": 2, "tranche_age": "60_74", "permis": "oui", "est_adulte": 1}
+        {"_id": "n1", "rang_membre": 1, "prenom": "Catherine", "tranche_age": "45_59", "permis": "oui", "est_adulte": 1},
+        {"_id": "n2", "rang_membre": 2, "tranche_age": "60_74", "permis": "oui", "est_adulte": 1}
       ],
       "nb_adultes": 2,
       "voiture": "oui",

@@ -38,6 +38,20 @@ std::shared_ptr<const Form> formWith(const std::string& children, const std::str
                   children + "]}]}");
 }
 
+// The answers without the repeat instances' ids, for tests about something else (the ids of added
+// instances are random; "repeat instances carry an identity" tests them).
+json withoutIds(json v) {
+    if (v.is_object()) {
+        v.erase(kInstanceId);
+        for (auto& [k, c] : v.items())
+            c = withoutIds(c);
+    } else if (v.is_array()) {
+        for (auto& c : v)
+            c = withoutIds(c);
+    }
+    return v;
+}
+
 SessionOptions english() {
     SessionOptions o;
     o.language = "en";
@@ -127,12 +141,12 @@ TEST_CASE("irrelevant answers leave the record but stay in the answers", "[sessi
     set(s, "nb_voitures", 2);
     REQUIRE(s.addRepeat("voitures").ok());
     set(s, "voitures[1]/modele", "Zoé");
-    CHECK(s.record() ==
+    CHECK(withoutIds(s.record()) ==
           json{{"voiture", "oui"}, {"nb_voitures", 2}, {"voitures", {{{"modele", "Zoé"}}}}, {"double", 4}});
 
     set(s, "voiture", "non");
     CHECK(s.record() == json{{"voiture", "non"}}); // hidden answers and what depends on them are out
-    CHECK(s.answers() == json{{"voiture", "non"}, {"nb_voitures", 2}, {"voitures", {{{"modele", "Zoé"}}}}});
+    CHECK(withoutIds(s.answers()) == json{{"voiture", "non"}, {"nb_voitures", 2}, {"voitures", {{{"modele", "Zoé"}}}}});
     CHECK(s.valueAt("nb_voitures").is_null());
     CHECK(s.valueAt("double").is_null());
     CHECK(s.complete()); // a hidden required question is not required
@@ -301,8 +315,8 @@ TEST_CASE("calculations: sum(), count(), max() over repeats and position(..)", "
     CHECK(s.valueAt("trajets[3]/aller_retour").is_null());
 
     json record = s.record();
-    CHECK(record["trajets"][0] == json{{"rang", 1}, {"km", 6.5}, {"aller_retour", 13}});
-    CHECK(record["trajets"][2] == json{{"rang", 3}});
+    CHECK(withoutIds(record["trajets"][0]) == json{{"rang", 1}, {"km", 6.5}, {"aller_retour", 13}});
+    CHECK(withoutIds(record["trajets"][2]) == json{{"rang", 3}});
     CHECK(record["total"] == 8.5);
 
     REQUIRE(s.removeRepeat("trajets[1]").ok());
@@ -330,7 +344,7 @@ TEST_CASE("repeat_count drives the number of instances", "[session]") {
     set(s, "nb_personnes", 2);
     CHECK(s.valueAt("n") == 2);
     CHECK_FALSE(visible(s, "membres[3]/prenom"));
-    CHECK(s.answers()["membres"] == json{{{"prenom", "Ana"}}, json::object()});
+    CHECK(s.answers()["membres"] == json{{{"_id", "n1"}, {"prenom", "Ana"}}, {{"_id", "n2"}}}); // by position
     set(s, "nb_personnes", 50);
     CHECK(s.valueAt("n") == 12); // capped by max_count
     set(s, "nb_personnes", nullptr);
@@ -417,7 +431,7 @@ TEST_CASE("min_count and max_count bound adding and removing instances", "[sessi
     CHECK_FALSE(s.addRepeat("r[1]").ok());
     CHECK_FALSE(s.addRepeat("nope").ok());
     REQUIRE(s.removeRepeat("r[2]").ok());
-    CHECK(s.answers()["r"] == json{json::object(), {{"t", "trois"}}});
+    CHECK(withoutIds(s.answers()["r"]) == json{json::object(), {{"t", "trois"}}});
 }
 
 TEST_CASE("nested repeats: paths, per-instance and overall aggregates", "[session]") {
@@ -462,7 +476,7 @@ TEST_CASE("nested repeats: paths, per-instance and overall aggregates", "[sessio
     const auto badPath = s.addRepeat("membres[3]/trajets");
     REQUIRE_FALSE(badPath.ok());
     CHECK(badPath.error().code == ErrorCode::NotFound);
-    CHECK(s.record()["membres"][0]["trajets"][0] == json{{"km", 10}, {"qui", "Léo 1"}});
+    CHECK(withoutIds(s.record()["membres"][0]["trajets"][0]) == json{{"km", 10}, {"qui", "Léo 1"}});
     CHECK(s.view().pages[0].items[0].instances[0][1].label == "Trajets de Léo");
 }
 
@@ -909,4 +923,53 @@ TEST_CASE("a session can be moved", "[session]") {
     Session u(form);
     u = std::move(t);
     CHECK(u.valueAt("a") == 3);
+}
+
+// Issue 21, finding 7: the server merges two devices' edits of one repeat instance by instance, so
+// every instance has an identity that survives edits, removals of others and reloads.
+TEST_CASE("repeat instances carry an identity through edits, removals and reloads", "[session][repeat]") {
+    const auto form = formWith(R"js(
+        {"type": "repeat", "name": "membres", "label": "M", "min_count": 1, "children": [
+          {"type": "text", "name": "prenom", "label": "P"},
+          {"type": "repeat", "name": "trajets", "label": "T", "children": [
+            {"type": "text", "name": "but", "label": "B"}]}]})js");
+    Session s(form, english());
+    // The instance the form makes itself is named by position, alike on every device.
+    CHECK(s.answers()["membres"][0][kInstanceId] == "n1");
+    REQUIRE(s.addRepeat("membres").ok());
+    REQUIRE(s.addRepeat("membres").ok());
+    set(s, "membres[1]/prenom", "Léa");
+    set(s, "membres[2]/prenom", "Noé");
+    set(s, "membres[3]/prenom", "Inès");
+    REQUIRE(s.addRepeat("membres[2]/trajets").ok());
+    set(s, "membres[2]/trajets[1]/but", "école");
+    json a = s.answers();
+    const std::string noe = a["membres"][1][kInstanceId], ines = a["membres"][2][kInstanceId];
+    CHECK(noe.size() == 12); // added by someone: random, unlike another device's addition
+    CHECK(noe != ines);
+    CHECK(a["membres"][1]["trajets"][0].contains(kInstanceId));
+
+    // Removing the first keeps the others' identities (positions shift, ids do not).
+    REQUIRE(s.removeRepeat("membres[1]").ok());
+    a = s.answers();
+    REQUIRE(a["membres"].size() == 2);
+    CHECK(a["membres"][0][kInstanceId] == noe);
+    CHECK(a["membres"][1][kInstanceId] == ines);
+
+    // A reload keeps them; answers written before ids existed get positional ones.
+    Session again(form, english());
+    CHECK(again.loadAnswers(a).empty());
+    CHECK(again.answers() == a);
+    Session legacy(form, english());
+    CHECK(legacy.loadAnswers(json{{"membres", json::array({{{"prenom", "A"}}, {{"prenom", "B"}}})}}).empty());
+    CHECK(legacy.answers()["membres"] ==
+          json::array({{{kInstanceId, "n1"}, {"prenom", "A"}}, {{kInstanceId, "n2"}, {"prenom", "B"}}}));
+    // A copied instance (two with one id) becomes one of its own; a malformed id is refused by name.
+    Session copied(form, english());
+    CHECK(copied.loadAnswers(json{{"membres", json::array({{{kInstanceId, "x1"}}, {{kInstanceId, "x1"}}})}}).empty());
+    CHECK(copied.answers()["membres"][0][kInstanceId] != copied.answers()["membres"][1][kInstanceId]);
+    Session bad(form, english());
+    const auto problems = bad.loadAnswers(json{{"membres", json::array({{{kInstanceId, "a/b"}}})}});
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].path == "membres[1]/_id");
 }

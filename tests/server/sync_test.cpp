@@ -40,6 +40,13 @@ std::set<std::string> ids(const std::vector<json>& changes) {
     return out;
 }
 
+// The current version of kRec1 as the history gives it (its answers, its number).
+json latest(ServerFixture& f, const std::string& token) {
+    auto h = f.get("/api/v1/records/" + kRec1 + "/history", token);
+    REQUIRE(h.status == 200);
+    return h.body.at("versions").back();
+}
+
 } // namespace
 
 TEST_CASE("login: good and bad passwords, tokens revoked by logout", "[server][auth]") {
@@ -280,6 +287,120 @@ TEST_CASE("fields changed on one side merge, the same field changed on both is a
     CHECK(cb.at("values") == json::array({{{"value", 5}, {"device_id", kDevC}, {"version", 4}},
                                           {{"value", 7}, {"device_id", kDevA}, {"version", 7}}}));
     CHECK(f.get("/api/v1/conflicts", tokenA).status == 403);
+}
+
+// Issue 21, finding 7: household members edited on two tablets were a conflict on all of `membres`,
+// and the record kept one side's list.
+TEST_CASE("repeat instances merge by identity: different instances or fields merge, the same field conflicts",
+          "[server][merge][repeat]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    const json members = json::array({{{"_id", "n1"}, {"prenom", "Léa"}, {"tranche_age", "30-44"}},
+                                      {{"_id", "7f3a9c01b2d4"}, {"prenom", "Noé"}, {"tranche_age", "0-14"}},
+                                      {{"_id", "0c4e8a11f9b7"}, {"prenom", "Inès"}, {"tranche_age", "15-29"}}});
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec1, {{"membres", members}})})).status ==
+            200);
+    auto edit = [&](json list, std::size_t i, const char* field, const json& v) {
+        list[i][field] = v;
+        return list;
+    };
+    // From version 1: Awa renames the second member, Coco changes the third member's age group.
+    const json awaList = edit(members, 1, "prenom", "Noë");
+    auto a = f.push(tokenA, kDevA, json::array({ServerFixture::set(2, kRec1, 1, {{"membres", awaList}})}));
+    REQUIRE(a.body.at("results")[0].at("status") == "applied");
+    const json cocoList = edit(members, 2, "tranche_age", "30-44");
+    auto c = f.push(tokenC, kDevC, json::array({ServerFixture::set(1, kRec1, 1, {{"membres", cocoList}})}));
+    REQUIRE(c.status == 200);
+    CHECK(c.body.at("results")[0].at("status") == "merged");
+    auto answers = f.pullAll(tokenC).at(0).at("answers");
+    CHECK(answers.at("membres") == edit(awaList, 2, "tranche_age", "30-44"));
+    CHECK(f.get("/api/v1/conflicts", tokenC).body.at("conflicts").empty());
+
+    // Different fields of one instance, and an instance added on each side (both kept, in order).
+    json awa2 = edit(answers.at("membres"), 0, "prenom", "Léana");
+    awa2.push_back({{"_id", "a1a1a1a1a1a1"}, {"prenom", "Jules"}});
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::set(3, kRec1, 3, {{"membres", awa2}})}))
+                .body.at("results")[0]
+                .at("status") == "applied");
+    json coco2 = edit(answers.at("membres"), 0, "tranche_age", "45-59");
+    coco2.push_back({{"_id", "c2c2c2c2c2c2"}, {"prenom", "Maël"}});
+    auto c2 = f.push(tokenC, kDevC, json::array({ServerFixture::set(2, kRec1, 3, {{"membres", coco2}})}));
+    CHECK(c2.body.at("results")[0].at("status") == "merged");
+    auto now = latest(f, tokenC).at("answers").at("membres");
+    REQUIRE(now.size() == 5);
+    CHECK(now[0] == json{{"_id", "n1"}, {"prenom", "Léana"}, {"tranche_age", "45-59"}});
+    CHECK(now[3].at("prenom") == "Jules");
+    CHECK(now[4].at("prenom") == "Maël");
+
+    // The same field of the same instance changed to two values: a conflict on that field alone.
+    json awa3 = edit(now, 1, "prenom", "Noah");
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::set(4, kRec1, 5, {{"membres", awa3}})})).status == 200);
+    json coco3 = edit(edit(now, 1, "prenom", "Noam"), 2, "prenom", "Inès-Marie");
+    auto clash = f.push(tokenC, kDevC, json::array({ServerFixture::set(3, kRec1, 5, {{"membres", coco3}})}));
+    REQUIRE(clash.body.at("results")[0].at("status") == "conflict");
+    CHECK(clash.body.at("results")[0].at("conflicts") == json::array({"membres[7f3a9c01b2d4]/prenom"}));
+    auto list = f.get("/api/v1/conflicts", tokenC).body.at("conflicts");
+    REQUIRE(list.size() == 1);
+    CHECK(list[0].at("field") == "membres[7f3a9c01b2d4]/prenom");
+    CHECK(list[0].at("values")[0].at("value") == "Noah");
+    CHECK(list[0].at("values")[1].at("value") == "Noam");
+    now = latest(f, tokenC).at("answers").at("membres");
+    CHECK(now[1].at("prenom") == "Noam");       // arrival order, as for any field
+    CHECK(now[2].at("prenom") == "Inès-Marie"); // the other edit merged
+
+    // The coordinator resolves that one field; the rest of the list stays.
+    auto r = f.post("/api/v1/conflicts/" + kRec1 + "/resolve",
+                    json{{"fields", {{"membres[7f3a9c01b2d4]/prenom", "Noah"}}}}, tokenC);
+    REQUIRE(r.status == 200);
+    CHECK(r.body.at("conflicts").empty());
+    now = latest(f, tokenC).at("answers").at("membres");
+    CHECK(now[1].at("prenom") == "Noah");
+    CHECK(now.size() == 5);
+
+    // Removed on one side, edited on the other: kept (the edited one), and a conflict on the instance.
+    const std::int64_t v = latest(f, tokenC).at("version");
+    json awa4 = now;
+    awa4.erase(awa4.begin() + 3); // Jules moved out
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::set(5, kRec1, v, {{"membres", awa4}})})).status == 200);
+    json coco4 = edit(now, 3, "tranche_age", "0-14");
+    auto gone = f.push(tokenC, kDevC, json::array({ServerFixture::set(4, kRec1, v, {{"membres", coco4}})}));
+    REQUIRE(gone.body.at("results")[0].at("status") == "conflict");
+    CHECK(gone.body.at("results")[0].at("conflicts") == json::array({"membres[a1a1a1a1a1a1]"}));
+    now = latest(f, tokenC).at("answers").at("membres");
+    REQUIRE(now.size() == 5);
+    const auto jules =
+        std::find_if(now.begin(), now.end(), [](const json& m) { return m.at("_id") == "a1a1a1a1a1a1"; });
+    REQUIRE(jules != now.end());
+    CHECK(jules->at("tranche_age") == "0-14");
+    // Resolved as removed: the instance goes.
+    REQUIRE(f.post("/api/v1/conflicts/" + kRec1 + "/resolve", json{{"fields", {{"membres[a1a1a1a1a1a1]", nullptr}}}},
+                   tokenC)
+                .status == 200);
+    now = latest(f, tokenC).at("answers").at("membres");
+    CHECK(now.size() == 4);
+    for (const auto& m : now)
+        CHECK(m.at("_id") != "a1a1a1a1a1a1");
+}
+
+// Answers written before instances had ids merge too: an instance without one is named by its
+// position on both sides, as the forms engine names it.
+TEST_CASE("repeat instances without ids merge by position", "[server][merge][repeat]") {
+    ServerFixture f;
+    const std::string tokenA = f.loginWithDevice("awa", kDevA);
+    const std::string tokenC = f.loginWithDevice("coco", kDevC);
+    const json old = json::array({{{"prenom", "Léa"}}, {{"prenom", "Noé"}}});
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::create(1, kRec1, {{"membres", old}})})).status == 200);
+    json awa = old;
+    awa[0]["prenom"] = "Léana";
+    REQUIRE(f.push(tokenA, kDevA, json::array({ServerFixture::set(2, kRec1, 1, {{"membres", awa}})})).status == 200);
+    const json coco = json::array({{{"_id", "n1"}, {"prenom", "Léa"}}, {{"_id", "n2"}, {"prenom", "Noé"}, {"age", 4}}});
+    auto c = f.push(tokenC, kDevC, json::array({ServerFixture::set(1, kRec1, 1, {{"membres", coco}})}));
+    CHECK(c.body.at("results")[0].at("status") == "merged");
+    auto now = latest(f, tokenC).at("answers").at("membres");
+    REQUIRE(now.size() == 2);
+    CHECK(now[0].at("prenom") == "Léana");
+    CHECK(now[1] == json{{"_id", "n2"}, {"prenom", "Noé"}, {"age", 4}});
 }
 
 TEST_CASE("a new record's answers need no field rows, and still meet later edits as before", "[server][merge]") {

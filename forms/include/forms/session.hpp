@@ -18,6 +18,13 @@
 
 namespace carnet::forms {
 
+/// The key of a repeat instance's identity in its answers object ("membres": [{"_id": "n1", ...}]).
+/// Every instance has one, kept through edits, removals of other instances and form updates; the
+/// server merges two devices' edits of a repeat instance by instance and field by field with it
+/// (docs/sync-protocol.md, "Repeats"). Instances made by the form itself and older answers without
+/// one are named by position ("n1", "n2", ...), an instance someone adds gets a random one.
+inline constexpr const char* kInstanceId = "_id";
+
 /// How setAnswer treats a value that fails the question's constraint, pattern or choice filter.
 enum class Validation {
     Strict,  ///< refuse it: nothing changes, the error is returned

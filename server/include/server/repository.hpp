@@ -28,6 +28,9 @@ public:
                                       std::string_view resultsJson) = 0;
     /// A record with its field metadata and open conflicts, or nullopt.
     virtual Result<std::optional<RecordState>> loadRecord(std::string_view recordId) = 0;
+    /// A record's answers as they were at `version` (kept history or the current one); nullopt when
+    /// that version is not kept (never written, or 0).
+    virtual Result<std::optional<nlohmann::json>> answersAt(std::string_view recordId, std::int64_t version) = 0;
     /// Whether (form id, version) is published for the organisation (its own or shared).
     virtual Result<bool> formExists(std::int64_t orgId, std::string_view formId, std::string_view version) = 0;
     /// Writes `state` as its version `state.version` (kept in history with `state.answers`; the
