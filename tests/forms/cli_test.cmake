@@ -147,7 +147,7 @@ expect_json("eval: visible" "${visible}"
 string(JSON values GET "${eval_out}" values)
 expect_json("eval: values" "${values}" [=[
   {"age": 15, "tel": "+33612345678", "rdv": "2026-11-19",
-   "enfants": [{"prenom": "Léa"}, {"prenom": "Tom"}], "nb_enfants": 2}
+   "enfants": [{"_id": "n1", "prenom": "Léa"}, {"_id": "n2", "prenom": "Tom"}], "nb_enfants": 2}
 ]=])
 string(JSON errors GET "${eval_out}" errors)
 expect_json("eval: errors" "${errors}" [=[

@@ -136,8 +136,10 @@ TEST_CASE("repeats are saved and addressed as group[k]/field", "[store]") {
     REQUIRE(*s.addRepeat(id, "members") == 1);
     REQUIRE(*s.addRepeat(id, "members") == 2);
     REQUIRE(s.setAnswer(id, "members[2]/first_name", "Léa").ok());
+    const json lea = s.get(id)->answers["members"][1]; // with its identity (forms::kInstanceId)
+    REQUIRE(lea.contains("_id"));
     REQUIRE(s.removeRepeat(id, "members[1]").ok());
-    CHECK(s.get(id)->answers["members"] == json::array({json{{"first_name", "Léa"}}}));
+    CHECK(s.get(id)->answers["members"] == json::array({lea}));
     CHECK_FALSE(s.setAnswer(id, "members[3]/first_name", "x").ok());
     CHECK(replay(*s.outbox())[id] == s.get(id)->answers);
 }
