@@ -225,7 +225,12 @@ async function main() {
   sync('leo');
   const queue = jsonLines(dev('leo', ['calls', 'queue', '--caller', 'leo', '--today', day]));
   check(queue.length === 1 && queue[0].task_id === effects.call_task_id, 'the call reaches leo');
-  check(JSON.parse(dev('leo', ['call', queue[0].task_id, 'decroche', '--at', `${day}T14:00`])).status === 'termine', 'call answered');
+  const answered = JSON.parse(dev('leo', ['call', queue[0].task_id, 'decroche', '--at', `${day}T14:00`]));
+  check(answered.status === 'a_faire' && !!answered.script_id, 'call answered: queued until its script is finalized');
+  for (const [k, v] of [['theme', 'bus'], ['reponse_lancement', 'positive'], ['gestes_proposes', '["fiche_horaires"]'],
+    ['acceptation', 'accepte'], ['gestes_acceptes', '["fiche_horaires"]']]) dev('leo', ['set', answered.script_id, k, v]);
+  dev('leo', ['field', 'finalize', answered.script_id, '--at', `${day}T14:10`]);
+  check(JSON.parse(dev('leo', ['get', queue[0].task_id])).answers.statut === 'termine', 'the finalized script closes the call');
   check(sync('leo').ok === true, 'leo pushes the call');
 
   await go('#/dashboard', '.kpi');
@@ -236,7 +241,8 @@ async function main() {
   const dashWalk = await page.textContent(`tr:has-text("${WALK}")`);
   check(dashWalk.includes('awa') && dashWalk.includes('3 visités, 2 terminés'), 'walk-list progress: ' + dashWalk);
   const callRow = await page.locator('tr:has(td:text-is("leo"))').locator('td').allTextContents();
-  check(JSON.stringify(callRow) === JSON.stringify(['leo', '0', '0', '1', '100 %']), 'call queue row: ' + callRow.join(' | '));
+  // One call done; the finalized script planned the next one (open, due in six weeks).
+  check(JSON.stringify(callRow) === JSON.stringify(['leo', '1', '0', '1', '100 %']), 'call queue row: ' + callRow.join(' | '));
   await page.click('.tabs button:has-text("Semaine")');
   await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("Semaine")');
   check(await page.locator('svg rect').count() >= 1, 'weekly chart drawn');
