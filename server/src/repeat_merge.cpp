@@ -2,7 +2,7 @@
 
 #include "forms/session.hpp"
 
-#include <map>
+#include <algorithm>
 #include <optional>
 
 namespace carnet::server {
