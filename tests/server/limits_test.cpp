@@ -3,6 +3,7 @@
 // process whose peak RSS is read from /proc.
 #include "server_fixture.hpp"
 #include "server_process.hpp"
+#include "xlsx_writer.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,7 +11,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zip.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -300,65 +300,15 @@ std::string nestedGroups(int depth) {
            open + R"({"type":"text","name":"q","label":"Q"})" + close + "]}]}";
 }
 
-// An .xlsx (written with libzip in memory) whose survey opens `depth` groups inside one another.
+// An .xlsx whose survey opens `depth` groups inside one another.
 std::string nestedGroupsXlsx(int depth) {
-    auto cells = [](int row, std::initializer_list<const char*> values) {
-        std::string out = "<row r=\"" + std::to_string(row) + "\">";
-        char col = 'A';
-        for (const char* v : values) {
-            out +=
-                std::string("<c r=\"") + col + std::to_string(row) + "\" t=\"inlineStr\"><is><t>" + v + "</t></is></c>";
-            ++col;
-        }
-        return out + "</row>";
-    };
-    std::string survey = cells(1, {"type", "name", "label"});
-    int row = 2;
+    test::Rows survey{{"type", "name", "label"}};
     for (int i = 0; i < depth; ++i)
-        survey += cells(row++, {"begin group", ("g" + std::to_string(i)).c_str(), "G"});
-    survey += cells(row++, {"text", "q", "Q"});
+        survey.push_back({"begin group", "g" + std::to_string(i), "G"});
+    survey.push_back({"text", "q", "Q"});
     for (int i = 0; i < depth; ++i)
-        survey += cells(row++, {"end group"});
-    const std::string settings = cells(1, {"form_id", "version"}) + cells(2, {"deep", "1"});
-    const std::string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-    const std::string relNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-    auto sheet = [&](const std::string& data) {
-        return "<worksheet xmlns=\"" + ns + "\"><sheetData>" + data + "</sheetData></worksheet>";
-    };
-    const std::vector<std::pair<std::string, std::string>> parts{
-        {"xl/workbook.xml", "<?xml version=\"1.0\"?><workbook xmlns=\"" + ns + "\" xmlns:r=\"" + relNs +
-                                "\"><sheets><sheet name=\"survey\" sheetId=\"1\" r:id=\"rId1\"/><sheet "
-                                "name=\"settings\" sheetId=\"2\" r:id=\"rId2\"/></sheets></workbook>"},
-        {"xl/_rels/workbook.xml.rels",
-         "<?xml version=\"1.0\"?><Relationships "
-         "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
-         "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Target=\"worksheets/sheet2.xml\"/>"
-         "</Relationships>"},
-        {"xl/worksheets/sheet1.xml", sheet(survey)},
-        {"xl/worksheets/sheet2.xml", sheet(settings)}};
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &ze);
-    REQUIRE(src != nullptr);
-    zip_source_keep(src);
-    zip_t* z = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
-    REQUIRE(z != nullptr);
-    for (const auto& [name, data] : parts) {
-        zip_source_t* s = zip_source_buffer(z, data.data(), data.size(), 0);
-        REQUIRE(s != nullptr);
-        REQUIRE(zip_file_add(z, name.c_str(), s, ZIP_FL_ENC_UTF_8) >= 0);
-    }
-    REQUIRE(zip_close(z) == 0);
-    REQUIRE(zip_source_open(src) == 0);
-    REQUIRE(zip_source_seek(src, 0, SEEK_END) == 0);
-    const zip_int64_t size = zip_source_tell(src);
-    REQUIRE(zip_source_seek(src, 0, SEEK_SET) == 0);
-    std::string out(static_cast<std::size_t>(size), '\0');
-    REQUIRE(zip_source_read(src, out.data(), out.size()) == size);
-    zip_source_close(src);
-    zip_source_free(src);
-    zip_error_fini(&ze);
-    return out;
+        survey.push_back({"end group"});
+    return test::xlsx(survey, {}, {{"form_id", "version"}, {"deep", "1"}});
 }
 
 } // namespace
