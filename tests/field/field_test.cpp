@@ -513,6 +513,28 @@ std::string dbFileBytes(const std::filesystem::path& db) {
     return all;
 }
 
+namespace {
+// A finalizable door interview of a person who accepts calls (so a follow-up call task).
+json callableInterview() {
+    return {{"code_ambassadeur", "AMB-007"},
+            {"commune", "aix_en_provence"},
+            {"quartier", "aix_jas_de_bouffan"},
+            {"adresse", "4 rue A"},
+            {"heure_passage", "2026-11-26T10:00"},
+            {"issue_visite", "entretien"},
+            {"nb_personnes", 1},
+            {"membres", json::array({{{"prenom", "Karim"}, {"tranche_age", "30_44"}}})},
+            {"voiture", "non"},
+            {"eco_geste", "velo"},
+            {"trajets_vises", json::array({"travail"})},
+            {"distance_travail_km", 8},
+            {"accord_suivi", "oui"},
+            {"telephone", "0465710005"},
+            {"accord_appels", true},
+            {"consentement_reponses", true}};
+}
+} // namespace
+
 TEST_CASE(
     "field.erasure: personal fields leave every device, outbox and the server's history; answers stay countable") {
     test::ServerFixture f;
@@ -521,26 +543,9 @@ TEST_CASE(
     Device awa(url, "awa"), coord(url, "coco");
     awa.sync();
     // A finalized door interview creates the person (and their follow-up call task).
-    auto interview =
-        awa.store.importAnswers(formid::kDoorToDoor,
-                                {{"code_ambassadeur", "AMB-007"},
-                                 {"commune", "aix_en_provence"},
-                                 {"quartier", "aix_jas_de_bouffan"},
-                                 {"adresse", "4 rue A"},
-                                 {"heure_passage", "2026-11-26T10:00"},
-                                 {"issue_visite", "entretien"},
-                                 {"nb_personnes", 1},
-                                 {"membres", json::array({{{"prenom", "Karim"}, {"tranche_age", "30_44"}}})},
-                                 {"voiture", "non"},
-                                 {"eco_geste", "velo"},
-                                 {"trajets_vises", json::array({"travail"})},
-                                 {"distance_travail_km", 8},
-                                 {"accord_suivi", "oui"},
-                                 {"telephone", "0465710005"},
-                                 {"accord_appels", true},
-                                 {"observations", "Karim Haddad, au 3e"},
-                                 {"consentement_reponses", true}},
-                                "awa");
+    json answers = callableInterview();
+    answers["observations"] = "Karim Haddad, au 3e";
+    auto interview = awa.store.importAnswers(formid::kDoorToDoor, answers, "awa");
     REQUIRE(interview.ok());
     auto fx = device::finalizeRecord(awa.store, *interview, Campaign{}, "2026-11-26T10:00", "awa");
     REQUIRE(fx.ok());
@@ -625,28 +630,6 @@ TEST_CASE(
     CHECK(bytes.find("Karim") == std::string::npos);
     CHECK(bytes.find("Haddad") == std::string::npos);
 }
-
-namespace {
-// The door interview of the erasure test: a person who accepts calls (so a follow-up call task).
-json callableInterview() {
-    return {{"code_ambassadeur", "AMB-007"},
-            {"commune", "aix_en_provence"},
-            {"quartier", "aix_jas_de_bouffan"},
-            {"adresse", "4 rue A"},
-            {"heure_passage", "2026-11-26T10:00"},
-            {"issue_visite", "entretien"},
-            {"nb_personnes", 1},
-            {"membres", json::array({{{"prenom", "Karim"}, {"tranche_age", "30_44"}}})},
-            {"voiture", "non"},
-            {"eco_geste", "velo"},
-            {"trajets_vises", json::array({"travail"})},
-            {"distance_travail_km", 8},
-            {"accord_suivi", "oui"},
-            {"telephone", "0465710005"},
-            {"accord_appels", true},
-            {"consentement_reponses", true}};
-}
-} // namespace
 
 TEST_CASE("field.device: finalizing, refusing calls and a building's absents read one person's or building's "
           "records, not every record") {
