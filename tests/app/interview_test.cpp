@@ -329,6 +329,23 @@ TEST_CASE("walk list: opening a door moves no row and puts no button under the f
 }
 
 namespace {
+// Through the screens: the walk lists, the first list, and the id of its first door on screen.
+std::string firstDoor(Driver& d, HeadlessImGui& ui) {
+    d.tap("nav.walk");
+    ui.look(d.draw);
+    std::string list;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && list.empty()) list = t.id;
+    REQUIRE_FALSE(list.empty());
+    d.tap(list);
+    ui.look(d.draw);
+    std::string door;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("door.", 0) == 0 && door.empty()) door = t.id.substr(5);
+    REQUIRE_FALSE(door.empty());
+    return door;
+}
+
 int visitsAt(AppState& app, const std::string& door) {
     int n = 0;
     const auto all = app.store().list(std::nullopt, true);
@@ -345,18 +362,7 @@ TEST_CASE("walk list: a door outcome in two taps, undone within 5 s it is replac
     REQUIRE(app->openScreen("walk").ok());
     HeadlessImGui ui(800, 1280);
     Driver d{*app, ui};
-    d.tap("nav.walk");
-    ui.look(d.draw);
-    std::string list;
-    for (const auto& t : ui.targets)
-        if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && list.empty()) list = t.id;
-    REQUIRE_FALSE(list.empty());
-    d.tap(list);
-    ui.look(d.draw);
-    std::string door;
-    for (const auto& t : ui.targets)
-        if (t.id.rfind("door.", 0) == 0 && door.empty()) door = t.id.substr(5);
-    REQUIRE_FALSE(door.empty());
+    const std::string door = firstDoor(d, ui);
     const json before = app->store().get(door)->answers;
     const int visits = visitsAt(*app, door);
     // Two taps: the door, then its outcome.
@@ -567,18 +573,7 @@ TEST_CASE("an interview started at a door asks nothing the app knows: outcome, t
     REQUIRE(app->store().setSetting("ambassador_code", "AMB-012").ok());
     HeadlessImGui ui(800, 1280);
     Driver d{*app, ui};
-    d.tap("nav.walk");
-    ui.look(d.draw);
-    std::string list;
-    for (const auto& t : ui.targets)
-        if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && list.empty()) list = t.id;
-    REQUIRE_FALSE(list.empty());
-    d.tap(list);
-    ui.look(d.draw);
-    std::string door;
-    for (const auto& t : ui.targets)
-        if (t.id.rfind("door.", 0) == 0 && door.empty()) door = t.id.substr(5);
-    REQUIRE_FALSE(door.empty());
+    const std::string door = firstDoor(d, ui);
     d.tap("door." + door);
     d.tapLabel("Entretien");
     REQUIRE(app->screen() == Screen::Form);
