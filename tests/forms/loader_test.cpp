@@ -20,6 +20,17 @@ using nlohmann::json;
 namespace {
 
 // A valid form whose only page holds `children`.
+json formWith(json children);
+
+// The same from a braced list of questions. `formWith(json{q})` alone would be compiler-dependent: a
+// braced list of one json is a copy of that element for clang and a one-element array for gcc.
+json formWith(std::initializer_list<json> children) {
+    json list = json::array();
+    for (const json& c : children)
+        list.push_back(c);
+    return formWith(std::move(list));
+}
+
 json formWith(json children) {
     return json{{"id", "test_form"},
                 {"version", "1"},
@@ -433,7 +444,7 @@ TEST_CASE("choice lists and choices are checked", "[loader]") {
     }
     SECTION("integer values and extra columns are kept as text") {
         json q = question("select_one", "a");
-        q["choices"] = {json{{"value", 3}, {"label", "Three"}, {"area", "nord"}, {"rank", 2}}};
+        q["choices"] = json::array({json{{"value", 3}, {"label", "Three"}, {"area", "nord"}, {"rank", 2}}});
         const LoadResult r = load(formWith({q}));
         REQUIRE(r.ok());
         const ChoiceList& list = r.form->choiceLists[static_cast<std::size_t>(r.form->find("a")->choiceList)];

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <poll.h>
 #include <random>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
