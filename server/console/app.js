@@ -149,7 +149,9 @@
     $('#login-view').hidden = true;
     $('#app-view').hidden = false;
     $('#who').replaceChildren(session.user.name, h('span', {}, t('role_' + session.user.role) + ' · ' + session.user.org));
-    const [, name = 'dashboard', arg] = (location.hash.match(/^#\/([a-z]+)(?:\/(.+))?/) || []);
+    // #/page, #/page/arg, each optionally followed by ?query (the page's filters: a reload or a
+    // shared link shows the same thing, and back/forward walks through the filters).
+    const [, name = 'dashboard', arg, query = ''] = (location.hash.match(/^#\/([a-z]+)(?:\/([^?]+))?(?:\?(.*))?$/) || []);
     const page = pages[name] ? name : 'dashboard';
     if (render.page !== page) $('#flash').replaceChildren(); // a message belongs to its page
     render.page = page;
@@ -158,10 +160,16 @@
     const root = $('#page');
     root.replaceChildren(h('p', { class: 'muted' }, t('loading')));
     const token = (render.token = (render.token || 0) + 1);
-    const content = await pages[page](arg ? decodeURIComponent(arg) : undefined);
+    const content = await pages[page](arg ? decodeURIComponent(arg) : undefined, new URLSearchParams(query));
     if (token !== render.token) return; // a later navigation won
     root.replaceChildren(content);
     document.title = t('nav_' + page) + ' — Carnet';
+  }
+
+  // Goes to `hash` (a new history entry); the same hash again renders again.
+  function navigate(hash) {
+    if (location.hash === hash) render();
+    else location.hash = hash;
   }
 
   const head = (title, sub, ...actions) => h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, title), sub ? h('p', { class: 'muted', style: 'margin:0' }, sub) : null), h('div', {}, actions));
@@ -276,50 +284,75 @@
   };
 
   // ---- records -------------------------------------------------------------------------------
-  let recordFilters = {};
-  pages.records = async (id) => {
+  // Every filter lives in the URL (#/records?q=…&from=…): the list is a function of its address.
+  // `cursor` is the chain of the server's cursors for pages 2…N (comma separated), so a shared link
+  // opens the same page and « page précédente » needs no memory.
+  const RECORD_FILTERS = ['q', 'form', 'status', 'author', 'from', 'to', 'date_field', 'sort'];
+  const PAGE_SIZE = 50;
+  let lastRecordsHash = '#/records';
+  const recordsHash = (filters, cursors = []) => {
+    const p = new URLSearchParams();
+    for (const k of RECORD_FILTERS) if (filters[k]) p.set(k, filters[k]);
+    if (cursors.length) {
+      p.set('page', String(cursors.length + 1));
+      p.set('cursor', cursors.join(','));
+    }
+    const s = p.toString();
+    return '#/records' + (s ? '?' + s : '');
+  };
+  pages.records = async (id, params) => {
     if (id) return recordDetail(id);
-    const q = new URLSearchParams({ limit: '50' });
-    for (const [k, v] of Object.entries(recordFilters)) if (v) q.set(k, v);
+    const filters = Object.fromEntries(RECORD_FILTERS.map((k) => [k, params.get(k) || '']));
+    const cursors = (params.get('cursor') || '').split(',').filter(Boolean);
+    lastRecordsHash = recordsHash(filters, cursors);
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+    if (cursors.length) q.set('cursor', cursors[cursors.length - 1]);
     const [r, cat] = await Promise.all([api('GET', '/api/v1/records?' + q), api('GET', '/api/v1/forms')]);
     const wrap = h('div', {}, head(t('nav_records'), t('records_sub')));
     const formIds = [...new Set(((cat.body && cat.body.forms) || []).map((f) => f.form_id))];
     const field = (key, input) => h('div', { class: 'field' }, h('label', { for: 'f-' + key }, t('filter_' + key)), input);
+    const options = (values, current, label) => values.map((v) => h('option', { value: v, selected: current === v }, label(v)));
+    const dateInput = (key) => h('input', { id: 'f-' + key, value: filters[key], placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' });
     const inputs = {
-      q: h('input', { id: 'f-q', type: 'search', value: recordFilters.q || '', size: 16, maxlength: 100 }),
-      form: h('select', { id: 'f-form' }, h('option', { value: '' }, t('all')), formIds.map((f) => h('option', { value: f, selected: recordFilters.form === f }, f))),
-      status: h('select', { id: 'f-status' }, h('option', { value: '' }, t('all')), ['draft', 'finalized'].map((s) => h('option', { value: s, selected: recordFilters.status === s }, t('status_' + s)))),
-      author: h('input', { id: 'f-author', value: recordFilters.author || '', size: 12 }),
+      q: h('input', { id: 'f-q', type: 'search', value: filters.q, size: 16, maxlength: 100 }),
+      form: h('select', { id: 'f-form' }, h('option', { value: '' }, t('all')), options(formIds, filters.form, (f) => f)),
+      status: h('select', { id: 'f-status' }, h('option', { value: '' }, t('all')), options(['draft', 'finalized'], filters.status, (s) => t('status_' + s))),
+      author: h('input', { id: 'f-author', value: filters.author, size: 12 }),
       // Plain text (AAAA-MM-JJ): the browser's date picker follows the browser's language, not the page's.
-      from: h('input', { id: 'f-from', value: recordFilters.from || '', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
-      to: h('input', { id: 'f-to', value: recordFilters.to || '', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
+      from: dateInput('from'),
+      to: dateInput('to'),
+      date_field: h('select', { id: 'f-date_field' }, options(['interview', 'received'], filters.date_field || 'interview', (v) => t('date_field_' + v))),
+      sort: h('select', { id: 'f-sort' }, options(['received', 'interview', 'name'], filters.sort || 'received', (v) => t('sort_' + v))),
     };
-    wrap.append(h('form', { class: 'toolbar card', onsubmit: (ev) => { ev.preventDefault(); recordFilters = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])); render(); } },
-      Object.entries(inputs).map(([k, i]) => field(k, i)), h('button', { type: 'submit', class: 'primary' }, t('filter'))));
+    wrap.append(h('form', { class: 'toolbar card', onsubmit: (ev) => {
+      ev.preventDefault();
+      const chosen = Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value.trim()]));
+      // The defaults stay out of the address, so that the plain list is plain #/records.
+      if (chosen.date_field === 'interview') chosen.date_field = '';
+      if (chosen.sort === 'received') chosen.sort = '';
+      navigate(recordsHash(chosen)); // a new filter starts again at page 1
+    } }, Object.entries(inputs).map(([k, i]) => field(k, i)), h('button', { type: 'submit', class: 'primary' }, t('filter'))));
     if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
-    const tbody = [];
-    const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => (location.hash = '#/records/' + rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') location.hash = '#/records/' + rec.record_id; } },
+    const open = (recordId) => navigate('#/records/' + encodeURIComponent(recordId));
+    const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => open(rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') open(rec.record_id); } },
       h('td', {}, rec.name ? [h('strong', {}, rec.name), h('div', { class: 'small muted' }, h('code', {}, rec.record_id.slice(0, 8)))] : h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
       h('td', {}, h('span', { class: 'badge' + (rec.status === 'finalized' ? ' ok' : '') }, t('status_' + rec.status) || rec.status)),
-      h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
+      h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', {}, when(rec.interview_at)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
       h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''));
-    r.body.records.forEach((rec) => tbody.push(rowOf(rec)));
-    const tbl = table([t('record'), t('form'), t('status'), t('author'), { label: t('version'), num: true }, t('updated_at'), ''], tbody, { empty: t('no_records') });
-    const more = h('button', { type: 'button', hidden: !r.body.more, onclick: async () => {
-      const r2 = await api('GET', '/api/v1/records?' + new URLSearchParams({ ...Object.fromEntries(q), cursor: more.dataset.cursor }));
-      if (r2.status !== 200) return flash(errorText(r2), false);
-      r2.body.records.forEach((rec) => tbl.tBodies[0].append(rowOf(rec)));
-      more.dataset.cursor = r2.body.cursor;
-      more.hidden = !r2.body.more;
-    } }, t('more'));
-    more.dataset.cursor = r.body.cursor;
-    wrap.append(h('section', { class: 'card' }, h('p', { class: 'muted', 'data-total': r.body.total }, t('records_total', { n: r.body.total })), tbl, more));
+    const tbl = table([t('record'), t('form'), t('status'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), ''], r.body.records.map(rowOf), { empty: t('no_records') });
+    const pageNo = cursors.length + 1;
+    const pager = h('nav', { class: 'pager', 'aria-label': t('pages') },
+      cursors.length ? h('a', { href: recordsHash(filters, cursors.slice(0, -1)), rel: 'prev', 'data-pager': 'prev' }, '← ' + t('page_prev')) : null,
+      h('span', { class: 'muted', 'data-page-no': pageNo }, t('page_n', { n: pageNo, pages: Math.max(1, Math.ceil(r.body.total / PAGE_SIZE)) })),
+      r.body.more && r.body.cursor ? h('a', { href: recordsHash(filters, cursors.concat([r.body.cursor])), rel: 'next', 'data-pager': 'next' }, t('page_next') + ' →') : null);
+    wrap.append(h('section', { class: 'card' }, h('p', { class: 'muted', 'data-total': r.body.total }, t('records_total', { n: r.body.total })), h('div', { class: 'table-scroll' }, tbl), pager));
     return wrap;
   };
 
   async function recordDetail(id) {
     const r = await api('GET', `/api/v1/records/${encodeURIComponent(id)}/history`);
-    const wrap = h('div', {}, head(t('record') + ' ' + id.slice(0, 8), id, h('a', { href: '#/records' }, '← ' + t('nav_records'))));
+    const wrap = h('div', {}, head(t('record') + ' ' + id.slice(0, 8), id, h('a', { href: lastRecordsHash }, '← ' + t('nav_records'))));
     if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
     const versions = r.body.versions.slice().reverse();
     const current = versions[0];

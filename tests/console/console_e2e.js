@@ -12,6 +12,11 @@ const TMP = process.env.CARNET_TMP, SHOTS = process.env.CARNET_SHOTS;
 const XLSFORM_FILE = path.join(SRC, 'assets/xlsform/enquete_mobilite.xlsx');
 const FORM_FILE = process.env.CARNET_FORM_FILE || path.join(SRC, 'assets/forms/door_to_door.json');
 const FORM_ID = 'door_to_door';
+// A small form with every kind of answer the record page shows: a name, the interview's own time
+// (`end`), choices, a repeat, a geopoint and a photo.
+const VISIT_FILE = path.join(SRC, 'tests/console/visite_e2e.json');
+// A 1×1 PNG: the photo a device attaches to the visit.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 let passed = 0;
 function check(cond, what) {
@@ -98,13 +103,20 @@ async function main() {
   await page.click('#form-publish');
   await page.waitForSelector('tr[data-form^="enquete_mobilite@"]');
   check((await page.locator('tr[data-form^="enquete_mobilite@"]').count()) === 1, 'XLSForm published and listed');
+  await page.waitForFunction(() => {
+    const result = document.querySelector('#form-result');
+    return result !== null && result.textContent === '';
+  });
+  await page.setInputFiles('#form-file', VISIT_FILE);
+  await page.click('#form-publish');
+  await page.waitForSelector('tr[data-form^="visite_e2e@"]');
 
   // Devices log in and get the form; an ambassador collects an interview.
   for (const who of ['awa', 'chloe']) dev(who, ['login', URL, who], `${who}-long-secret\n`);
-  // The server has the 11 built-in field forms (`form publish-builtin`, door_to_door among them) and
-  // the XLSForm published above.
-  check(sync('awa').forms_installed === 12, 'forms reach the ambassador device');
-  check(sync('chloe').forms_installed === 12, 'forms reach the coordinator device');
+  // The server has the 11 built-in field forms (`form publish-builtin`, door_to_door among them),
+  // the XLSForm and the visit form published above.
+  check(sync('awa').forms_installed === 13, 'forms reach the ambassador device');
+  check(sync('chloe').forms_installed === 13, 'forms reach the coordinator device');
   fs.writeFileSync(path.join(TMP, 'a1.json'), JSON.stringify({ commune: 'gardanne', issue_visite: 'refus', adresse: '3 rue des Lilas', position: '43.4553 5.4691' }));
   const id = dev('awa', ['import-answers', FORM_ID, path.join(TMP, 'a1.json')]);
   check(sync('awa').pushed >= 1, 'interview pushed');
@@ -120,6 +132,63 @@ async function main() {
   await page.click('form.toolbar button[type=submit]');
   await page.waitForSelector(`tr[data-record="${id}"]`);
   check(true, 'records filtered by author and form');
+
+  // A visit of two weeks ago, received today: found by the surname (any case, accents folded) and
+  // by its interview day, not by the day it was received.
+  const earlier = new Date(Date.now() - 14 * 86400e3).toISOString().slice(0, 10);
+  fs.writeFileSync(path.join(TMP, 'facade.png'), PNG);
+  const photo = JSON.parse(dev('awa', ['attach', path.join(TMP, 'facade.png')])).hash;
+  fs.writeFileSync(path.join(TMP, 'v1.json'), JSON.stringify({ nom: 'Ferrandi', prenom: 'Josée', end: `${earlier}T10:05`, commune: 'gardanne',
+    modes: ['bus', 'velo'], enfants: [{ prenom_enfant: 'Léa', age: 7 }, { prenom_enfant: 'Noé', age: 4 }], position: '43.4553 5.4691', photo_facade: photo }));
+  const visit = dev('awa', ['import-answers', 'visite_e2e', path.join(TMP, 'v1.json')]);
+  check(sync('awa').pushed >= 1, 'visit pushed');
+  const filterWith = async (values) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (['form', 'status', 'date_field', 'sort'].includes(k)) await page.selectOption('#f-' + k, v);
+      else await page.fill('#f-' + k, v);
+    }
+    await page.click('form.toolbar button[type=submit]');
+  };
+  const listed = async () => page.locator('tr[data-record]').evaluateAll((rows) => rows.map((r) => r.dataset.record));
+  await go('#/records', 'table');
+  await filterWith({ author: '', form: '', q: 'FERRANDI' });
+  await page.waitForSelector(`tr[data-record="${visit}"]`);
+  check(JSON.stringify(await listed()) === JSON.stringify([visit]), 'a search by surname finds the visit, only it');
+  check((await page.textContent(`tr[data-record="${visit}"]`)).includes('Josée Ferrandi'), 'the list shows the record’s name');
+  check(page.url().includes('q=FERRANDI'), 'the search is in the address: ' + page.url());
+  await filterWith({ q: 'josee' });
+  await page.waitForSelector(`tr[data-record="${visit}"]`);
+  check((await listed()).length === 1, 'accents folded in the search');
+  await filterWith({ q: '', from: earlier, to: earlier });
+  await page.waitForSelector(`tr[data-record="${visit}"]`);
+  check(JSON.stringify(await listed()) === JSON.stringify([visit]), 'the interview day finds the visit of ' + earlier);
+  await filterWith({ date_field: 'received' });
+  await page.waitForSelector('td:has-text("Aucune fiche ne correspond")');
+  check(page.url().includes('date_field=received'), 'the date field is in the address');
+  // Reload, back and forward: the list is a function of its address.
+  await filterWith({ date_field: 'interview', sort: 'name', q: 'ferrandi' });
+  await page.waitForSelector(`tr[data-record="${visit}"]`);
+  const filteredUrl = page.url();
+  await page.reload();
+  await page.waitForSelector(`tr[data-record="${visit}"]`);
+  check(await page.inputValue('#f-q') === 'ferrandi' && await page.inputValue('#f-from') === earlier && await page.inputValue('#f-to') === earlier &&
+    await page.inputValue('#f-sort') === 'name' && await page.inputValue('#f-date_field') === 'interview', 'reload keeps every filter');
+  await page.goBack();
+  await page.waitForSelector('td:has-text("Aucune fiche ne correspond")');
+  check(await page.inputValue('#f-date_field') === 'received', 'back shows the previous filters');
+  await page.goForward();
+  await page.waitForSelector(`tr[data-record="${visit}"]`);
+  check(page.url() === filteredUrl, 'forward returns to the filtered list');
+  // A shared link opens the same list in a fresh tab (its own session: log in first).
+  const shared = await context.newPage();
+  await shared.goto(filteredUrl);
+  await shared.fill('#login-user', 'chloe');
+  await shared.fill('#login-password', 'chloe-long-secret');
+  await shared.click('#login-form button[type=submit]');
+  await shared.waitForSelector(`tr[data-record="${visit}"]`);
+  check(await shared.locator('tr[data-record]').count() === 1 && await shared.inputValue('#f-q') === 'ferrandi', 'a shared link gives the same list');
+  await shared.close();
+  await go('#/records', 'table');
   await shot('records');
   await page.click(`tr[data-record="${id}"]`);
   await page.waitForSelector('.version');
