@@ -173,11 +173,16 @@ HomeData AppState::homeData() {
             d.forms.push_back(HomeFormButton{f.formId, (*form)->title.get(langCode(m_lang), (*form)->defaultLanguage)});
         }
     }
-    for (const auto& r : recordRows()) {
-        if (r.draft)
-            d.drafts.push_back(HomeRecordRow{r.id, r.title, r.subtitle});
-        else
-            ++d.waiting;
+    for (const auto& r : recordRows())
+        if (r.draft) d.drafts.push_back(HomeRecordRow{r.id, r.title, r.subtitle});
+    // What has not reached the server, and why the held records wait, from the outbox itself: true after
+    // a restart, before any sync.
+    if (auto outbox = sync::outboxSummary(m_store); outbox.ok()) {
+        d.waiting = static_cast<int>(outbox->records.size());
+        for (const auto& w : outbox->waiting)
+            d.held.push_back(HomeHeld{w.records, w.reason, w.action});
+    } else {
+        d.outboxError = outbox.error().message;
     }
     const std::string last = m_store.setting("last_sync").value_or("");
     d.lastSync = last.empty() ? std::string() : displayTime(last, m_lang);
@@ -192,7 +197,9 @@ HomeData AppState::homeData() {
     d.merged = m_report.merged;
     d.conflicts = m_report.conflicts;
     d.offline = m_report.offline;
-    d.syncError = m_report.errors.empty() ? std::string() : m_report.errors.front();
+    d.heldAfterSync = m_report.recordsWaiting;
+    // The held entries' messages come last in the report; the home screen says them from the outbox.
+    d.syncError = m_report.errors.size() > m_report.waiting.size() ? m_report.errors.front() : std::string();
     return d;
 }
 
@@ -200,6 +207,8 @@ std::vector<RecordRow> AppState::recordRows() {
     std::vector<RecordRow> rows;
     auto list = m_store.list();
     if (!list.ok()) return rows;
+    auto outbox = sync::outboxSummary(m_store);
+    const sync::OutboxSummary waiting = outbox.ok() ? std::move(*outbox) : sync::OutboxSummary{};
     for (const auto& rec : *list) {
         if (isFieldForm(rec.formId)) continue; // walk lists, doors, people and calls have their own screens
         RecordRow row;
@@ -216,6 +225,9 @@ std::vector<RecordRow> AppState::recordRows() {
         row.subtitle = tr("app.record.updated", m_lang, {row.status, displayTime(rec.updatedAt, m_lang)});
         if (!name.empty()) row.subtitle = formTitle + " · " + row.subtitle;
         if (!rec.migrationNote.empty()) row.subtitle += " · " + rec.migrationNote;
+        row.waiting = std::binary_search(waiting.records.begin(), waiting.records.end(), rec.id);
+        if (const std::string reason = waiting.reasonFor(rec.id); !reason.empty())
+            row.held = tr("app.records.held", m_lang, {reason});
         rows.push_back(std::move(row));
     }
     return rows;

@@ -20,6 +20,7 @@ const unsigned short* frenchGlyphRanges() {
         0x20AC, 0x20AC, // €
         0x2212, 0x2212, // − (the range question's minus button)
         0x232B, 0x232B, // ⌫ (the keypad's backspace key)
+        0x26A0, 0x26A0, // ⚠ (a record the server holds or has in conflict)
         0x2713, 0x2713, // ✓
         0,
     };

@@ -134,6 +134,7 @@ bool labelledButton(DrawContext& ctx, const std::string& id, const std::string& 
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
     }
     bool pressed = ImGui::Button(text.c_str(), ImVec2(w, h));
+    if (ctx.texts) ctx.texts->push_back(text);
     if (primary) ImGui::PopStyleColor(3);
     guard(ctx, record(ctx, id, label));
     ImGui::PopID();
@@ -178,6 +179,16 @@ void error(const std::string& text) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[kErrorSlot]);
     ImGui::TextWrapped("%s", text.c_str());
     ImGui::PopStyleColor();
+}
+
+void hint(DrawContext& ctx, const std::string& text) {
+    if (ctx.texts && !text.empty()) ctx.texts->push_back(text);
+    hint(text);
+}
+
+void error(DrawContext& ctx, const std::string& text) {
+    if (ctx.texts && !text.empty()) ctx.texts->push_back(text);
+    error(text);
 }
 
 void toast(const std::string& text, float bottom) {

@@ -1206,6 +1206,19 @@ Result<std::vector<OutboxEntry>> Store::heldOutbox() { // without the changes: n
     return readOutbox(*st, true);
 }
 
+Result<std::vector<std::string>> Store::outboxRecords() {
+    auto st = m_impl->db.prepare("SELECT DISTINCT record_id FROM outbox ORDER BY record_id");
+    if (!st.ok()) return st.error();
+    std::vector<std::string> ids;
+    for (;;) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        ids.push_back(st->text(0));
+    }
+    return ids;
+}
+
 Result<Attachment> Store::addAttachment(const fs::path& source) {
     Impl& s = *m_impl;
     auto data = readTextFile(source);

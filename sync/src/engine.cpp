@@ -7,12 +7,63 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
 namespace carnet::sync {
 
 using nlohmann::json;
+
+std::string OutboxSummary::reasonFor(std::string_view recordId) const {
+    auto it = std::lower_bound(reasons.begin(), reasons.end(), recordId,
+                               [](const auto& r, std::string_view id) { return r.first < id; });
+    return it != reasons.end() && it->first == recordId ? it->second : std::string();
+}
+
+Result<OutboxSummary> outboxSummary(store::Store& store) {
+    OutboxSummary out;
+    auto records = store.outboxRecords();
+    if (!records.ok()) return records.error();
+    out.records = std::move(*records);
+    auto held = store.heldOutbox();
+    if (!held.ok()) return held.error();
+    out.held = static_cast<int>(held->size());
+    struct Group {
+        std::string code, reason;
+        bool mayPass = true;
+        int entries = 0;
+        std::set<std::string> records;
+    };
+    std::vector<Group> groups;
+    std::map<std::string, std::string> reasons;
+    for (const auto& e : *held) {
+        reasons.emplace(e.recordId, e.held);
+        // Entries of one record held because its create is held say nothing new: grouped with it.
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+            return g.reason == e.held || (e.heldCode == reject::kUnknownRecord && g.records.contains(e.recordId));
+        });
+        if (it == groups.end()) it = groups.insert(groups.end(), Group{e.heldCode, e.held, e.heldMayPass, 0, {}});
+        ++it->entries;
+        it->records.insert(e.recordId);
+    }
+    out.recordsHeld = static_cast<int>(reasons.size());
+    for (auto& [id, reason] : reasons) {
+        out.heldRecords.push_back(id);
+        out.reasons.emplace_back(id, std::move(reason));
+    }
+    const Lang lang = store.language();
+    for (const auto& g : groups) {
+        const std::string key = g.code == reject::kUnknownFormVersion ? "sync.held_action.unknown_form_version"
+                                : g.code == reject::kUnknownRecord    ? "sync.held_action.unknown_record"
+                                : g.code == reject::kNotAssigned      ? "sync.held_action.not_assigned"
+                                : g.mayPass                           ? "sync.held_action.retry"
+                                                                      : "sync.held_action.coordinator";
+        out.waiting.push_back(SyncReport::Waiting{g.code, g.reason, tr(key, lang), g.mayPass, g.entries,
+                                                  static_cast<int>(g.records.size())});
+    }
+    return out;
+}
 
 json SyncReport::toJson() const {
     json waitingJson = json::array();
@@ -344,41 +395,16 @@ bool pushOutbox(store::Store& store, Call& call, std::set<std::int64_t>& heldSeq
 // What waits in the outbox after a sync, grouped by reason: the report says it every time, and a sync
 // with anything held is never a clean success.
 void reportHeld(store::Store& store, SyncReport& report) {
-    auto held = store.heldOutbox();
-    if (!held.ok()) {
-        fail(report, held.error());
+    auto summary = outboxSummary(store);
+    if (!summary.ok()) {
+        fail(report, summary.error());
         return;
     }
-    report.held = static_cast<int>(held->size());
-    if (held->empty()) return;
-    struct Group {
-        std::string code, reason;
-        bool mayPass = true;
-        int entries = 0;
-        std::set<std::string> records;
-    };
-    std::vector<Group> groups;
-    std::set<std::string> records;
-    for (const auto& e : *held) {
-        records.insert(e.recordId);
-        // Entries of one record held because its create is held say nothing new: grouped with it.
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
-            return g.reason == e.held || (e.heldCode == reject::kUnknownRecord && g.records.contains(e.recordId));
-        });
-        if (it == groups.end()) it = groups.insert(groups.end(), Group{e.heldCode, e.held, e.heldMayPass, 0, {}});
-        ++it->entries;
-        it->records.insert(e.recordId);
-    }
-    report.recordsWaiting = static_cast<int>(records.size());
+    report.held = summary->held;
+    if (summary->held == 0) return;
+    report.recordsWaiting = summary->recordsHeld;
     const Lang lang = store.language();
-    for (const auto& g : groups) {
-        const std::string key = g.code == reject::kUnknownFormVersion ? "sync.held_action.unknown_form_version"
-                                : g.code == reject::kUnknownRecord    ? "sync.held_action.unknown_record"
-                                : g.code == reject::kNotAssigned      ? "sync.held_action.not_assigned"
-                                : g.mayPass                           ? "sync.held_action.retry"
-                                                                      : "sync.held_action.coordinator";
-        SyncReport::Waiting w{g.code,    g.reason,  tr(key, lang),
-                              g.mayPass, g.entries, static_cast<int>(g.records.size())};
+    for (auto& w : summary->waiting) {
         report.errors.push_back(
             tr("sync.held", lang, {std::to_string(w.entries), std::to_string(w.records), w.reason, w.action}));
         report.waiting.push_back(std::move(w));

@@ -55,9 +55,10 @@ TEST_CASE("home is computed from the store's facts, in both languages", "[app]")
 }
 
 TEST_CASE("records are filtered by tab and search", "[app]") {
-    const std::vector<RecordRow> rows{{"a", "Porte-à-porte", "Brouillon", "", true},
-                                      {"b", "Enquête déplacements", "Finalisée", "", false},
-                                      {"c", "Porte-à-porte", "Finalisée", "", false}};
+    const std::vector<RecordRow> rows{{"a", "Porte-à-porte", "Brouillon", "", true, true, ""},
+                                      {"b", "Enquête déplacements", "Finalisée", "", false, true, ""},
+                                      {"c", "Porte-à-porte", "Finalisée", "", false, true, "⚠ en attente"},
+                                      {"d", "Porte-à-porte", "Finalisée", "", false, false, ""}};
     RecordsModel m;
     CHECK(evaluateRecords(m, rows, Lang::Fr).rows.size() == 1);
     m.tab = 1;
@@ -68,9 +69,12 @@ TEST_CASE("records are filtered by tab and search", "[app]") {
     auto v = evaluateRecords(m, rows, Lang::Fr);
     REQUIRE(v.rows.size() == 1);
     CHECK(v.rows[0].id == "b");
+    // Sent: finalized and nothing of it left in the outbox.
     m.tab = 2;
     m.search.clear();
-    CHECK(evaluateRecords(m, rows, Lang::Fr).rows.empty()); // nothing is sent before sync
+    v = evaluateRecords(m, rows, Lang::Fr);
+    REQUIRE(v.rows.size() == 1);
+    CHECK(v.rows[0].id == "d");
 }
 
 TEST_CASE("the font is built in and covers French fully", "[app]") {

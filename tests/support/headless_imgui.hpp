@@ -50,8 +50,10 @@ public:
         ImGui::Begin("carnet", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove);
         std::vector<app::Intent> intents;
         targets.clear();
+        texts.clear();
         app::DrawContext ctx{intents, touch};
         ctx.targets = &targets;
+        ctx.texts = &texts;
         draw(ctx);
         animating = ctx.animating;
         ImGui::End();
@@ -88,6 +90,13 @@ public:
         for (const auto& t : targets)
             if (t.label == label && nth-- == 0) return t;
         return std::nullopt;
+    }
+
+    /// Whether the last frame showed a message or button text containing `part`.
+    bool shows(const std::string& part) const {
+        for (const auto& t : texts)
+            if (t.find(part) != std::string::npos) return true;
+        return false;
     }
 
     /// Puts the finger down at (x, y) for one frame.
@@ -175,6 +184,7 @@ public:
     static constexpr int kBackspace = 1, kEnter = 2, kTab = 3;
 
     std::vector<app::Target> targets; ///< the targets visible in the last frame
+    std::vector<std::string> texts;   ///< the messages and button texts drawn in the last frame
     app::TouchState touch;
     bool animating = false; ///< the last frame asked for another (inertia)
     std::string fontFile;

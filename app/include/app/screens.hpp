@@ -37,20 +37,28 @@ struct HomeFormButton {
 struct HomeRecordRow {
     std::string id, title, subtitle;
 };
+/// Records the server held, grouped by reason (sync::OutboxSummary::waiting).
+struct HomeHeld {
+    int records = 0;
+    std::string reason, action; ///< already translated (the reason as the server gave it)
+};
 struct HomeData { ///< what the store says, gathered by the app
     std::string userName;
     std::vector<HomeFormButton> forms;
     std::vector<HomeRecordRow> drafts;
-    int waiting = 0;
-    std::string lastSync; ///< "" = never
+    int waiting = 0;            ///< records with anything in the outbox: not on the server as they are here
+    std::vector<HomeHeld> held; ///< read from the outbox, so true after a restart before any sync
+    std::string outboxError;    ///< the outbox could not be read
+    std::string lastSync;       ///< "" = never
     bool hasServer = false;
     bool syncing = false;
     std::string syncStep;
     int syncDone = 0;
     bool haveReport = false; ///< a sync ran since the app started
     int pushed = 0, pulled = 0, merged = 0, conflicts = 0;
+    int heldAfterSync = 0; ///< records the last sync left held: never shown as a clean success
     bool offline = false;
-    std::string syncError;
+    std::string syncError; ///< the first failure of the last sync other than held entries
 };
 struct HomeView {
     NavView nav;
@@ -58,6 +66,7 @@ struct HomeView {
     std::string title, greeting, formsHeader, draftsHeader, noDrafts, waiting, lastSync;
     std::string syncButton, syncText;
     bool canSync = false, syncing = false, syncTextIsError = false;
+    std::vector<std::string> held; ///< one line per reason: how many records, why, what to do
     std::vector<HomeFormButton> forms;
     std::vector<HomeRecordRow> drafts;
 };
@@ -121,12 +130,14 @@ void drawForm(const FormScreenView& view, DrawContext& ctx);
 
 // ---------------------------------------------------------------- records
 struct RecordsModel {
-    int tab = 0; ///< 0 drafts, 1 finalized (waiting), 2 sent
+    int tab = 0; ///< 0 drafts, 1 finalized and waiting to reach the server, 2 finalized and on the server
     std::string search;
 };
 struct RecordRow {
     std::string id, title, subtitle, status; ///< title: the record's name (instance_name), else its form's title
     bool draft = false;
+    bool waiting = false; ///< has changes not on the server yet (pending or held in the outbox)
+    std::string held;     ///< why the server holds it, translated mark included ("" when it is not held)
 };
 struct RecordsView {
     NavView nav;

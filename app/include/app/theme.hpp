@@ -36,6 +36,9 @@ void title(const std::string& text);
 void hint(const std::string& text);
 /// An error message, in the error colour.
 void error(const std::string& text);
+/// The same, recorded in `ctx.texts` when tests read what is shown.
+void hint(DrawContext& ctx, const std::string& text);
+void error(DrawContext& ctx, const std::string& text);
 /// A message drawn over the screen just above `bottom` (screen y), taking no layout space.
 void toast(const std::string& text, float bottom);
 /// Drag-to-scroll with inertia for the current window; call once per scrollable window.

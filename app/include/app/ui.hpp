@@ -97,7 +97,8 @@ struct TouchState {
 struct DrawContext {
     std::vector<Intent>& intents;
     TouchState& touch;
-    std::vector<Target>* targets = nullptr; ///< filled when tests ask for it
+    std::vector<Target>* targets = nullptr;    ///< filled when tests ask for it
+    std::vector<std::string>* texts = nullptr; ///< the messages and button texts drawn (tests read them)
     float scale = 1.0f;
     bool highContrast = false;
     bool animating = false; ///< set by draw when another frame is needed (inertia)

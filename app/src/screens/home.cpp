@@ -19,6 +19,9 @@ HomeView evaluateHome(const HomeData& data, Lang lang) {
     v.draftsHeader = tr("app.home.drafts", lang);
     v.noDrafts = tr("app.home.no_drafts", lang);
     v.waiting = tr("app.home.waiting", lang, {std::to_string(data.waiting)});
+    for (const auto& h : data.held)
+        v.held.push_back(tr("app.home.held", lang, {std::to_string(h.records), h.reason, h.action}));
+    if (!data.outboxError.empty()) v.held.push_back(data.outboxError);
     v.lastSync = tr("app.home.last_sync", lang, {data.lastSync.empty() ? tr("app.home.never", lang) : data.lastSync});
     v.forms = data.forms;
     v.drafts = data.drafts;
@@ -35,6 +38,11 @@ HomeView evaluateHome(const HomeData& data, Lang lang) {
     } else if (data.haveReport && !data.syncError.empty()) {
         v.syncText = tr("app.sync.error", lang, {data.syncError});
         v.syncTextIsError = true;
+    } else if (data.haveReport && data.heldAfterSync > 0) {
+        // Something stayed on the tablet: never shown as a clean success.
+        v.syncText = tr("app.sync.held", lang,
+                        {std::to_string(data.pushed), std::to_string(data.pulled), std::to_string(data.heldAfterSync)});
+        v.syncTextIsError = true;
     } else if (data.haveReport) {
         v.syncText = tr("app.sync.summary", lang,
                         {std::to_string(data.pushed), std::to_string(data.pulled), std::to_string(data.merged),
@@ -45,7 +53,9 @@ HomeView evaluateHome(const HomeData& data, Lang lang) {
 
 void drawHome(const HomeView& view, DrawContext& ctx) {
     theme::title(view.greeting);
-    theme::hint(view.waiting + "  ·  " + view.lastSync);
+    theme::hint(ctx, view.waiting + "  ·  " + view.lastSync);
+    for (const auto& h : view.held)
+        theme::error(ctx, "⚠ " + h);
     ImGui::BeginDisabled(!view.canSync);
     if (theme::button(ctx, "sync", view.syncButton, -1, theme::kButtonHeight)) {
         ctx.emit(Intent::Kind::StartSync);
@@ -53,9 +63,9 @@ void drawHome(const HomeView& view, DrawContext& ctx) {
     ImGui::EndDisabled();
     if (view.syncing) ImGui::ProgressBar(0.5f, ImVec2(-1, 10.0f * ctx.scale), "");
     if (view.syncTextIsError)
-        theme::error(view.syncText);
+        theme::error(ctx, view.syncText);
     else
-        theme::hint(view.syncText);
+        theme::hint(ctx, view.syncText);
     ImGui::Separator();
     const float navHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
     ImGui::BeginChild("home.body", ImVec2(0, -navHeight), false);

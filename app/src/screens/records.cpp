@@ -72,7 +72,8 @@ RecordsView evaluateRecords(const RecordsModel& model, const std::vector<RecordR
     v.search = model.search;
     const std::string needle = lower(model.search);
     for (const auto& r : all) {
-        const bool inTab = model.tab == 0 ? r.draft : model.tab == 1 ? !r.draft : false; // nothing is sent before sync
+        // Finalized records wait until the server has all of them, held ones included.
+        const bool inTab = model.tab == 0 ? r.draft : model.tab == 1 ? !r.draft && r.waiting : !r.draft && !r.waiting;
         if (!inTab) continue;
         if (!needle.empty() && lower(r.title + " " + r.subtitle + " " + r.id).find(needle) == std::string::npos)
             continue;
@@ -101,7 +102,8 @@ void drawRecords(const RecordsView& view, DrawContext& ctx) {
     if (view.rows.empty()) theme::hint(view.empty);
     for (const auto& r : view.rows) {
         // A draft opens to be filled in, a finalized record read-only.
-        if (theme::labelledButton(ctx, "record." + r.id, r.title + "\n" + r.subtitle, r.title, -1, 80.0f)) {
+        const std::string text = r.title + "\n" + r.subtitle + (r.held.empty() ? "" : "\n" + r.held);
+        if (theme::labelledButton(ctx, "record." + r.id, text, r.title, -1, r.held.empty() ? 80.0f : 110.0f)) {
             ctx.emit(Intent::Kind::OpenRecord).id = r.id;
         }
     }

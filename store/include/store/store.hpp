@@ -230,6 +230,9 @@ public:
     Result<std::vector<OutboxEntry>> outbox();
     /// The held entries only, oldest first, without their changes (the sync report's summary).
     Result<std::vector<OutboxEntry>> heldOutbox();
+    /// The records with entries in the outbox, pending or held, sorted: what is not on the server yet as
+    /// it is here (the app's home screen counts them, its record list marks them).
+    Result<std::vector<std::string>> outboxRecords();
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);

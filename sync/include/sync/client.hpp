@@ -79,6 +79,22 @@ struct SyncReport {
     [[nodiscard]] nlohmann::json toJson() const;
 };
 
+/// What waits in a device's outbox, read from the store alone: the same grouping as the sync report's
+/// `waiting`, so the app's home screen says it after a restart, before any sync.
+struct OutboxSummary {
+    /// The records with entries in the outbox (pending or held), sorted: not on the server as they are here.
+    std::vector<std::string> records;
+    int held = 0;                             ///< held entries
+    int recordsHeld = 0;                      ///< records with held entries
+    std::vector<SyncReport::Waiting> waiting; ///< by reason, with what to do (in the store's language)
+    std::vector<std::string> heldRecords;     ///< the ids of the records with held entries, sorted
+    /// The reason a record is held ("" when it is not).
+    [[nodiscard]] std::string reasonFor(std::string_view recordId) const;
+    std::vector<std::pair<std::string, std::string>> reasons; ///< record id -> its first held reason, sorted by id
+};
+/// Reads the outbox's state: cheap (held entries are read without their changes).
+Result<OutboxSummary> outboxSummary(store::Store& store);
+
 /// Engine settings.
 struct SyncOptions {
     std::size_t pushBatch = kMaxPushBatch;
