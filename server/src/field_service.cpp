@@ -5,6 +5,7 @@
 #include "field/calls.hpp"
 #include "field/people.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace carnet::server {
@@ -160,7 +161,7 @@ Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view w
     return {};
 }
 
-Result<int> FieldService::routeCallTasks(const User& pusher, const std::vector<std::string>& recordIds) {
+Result<int> FieldService::routeCallTasks(WriteTx& tx, const User& pusher, const std::vector<std::string>& recordIds) {
     const std::int64_t orgId = pusher.orgId;
     const Scope pusherScope = scopeOf(pusher);
     // Routing hands records to the caller: only records the pusher may see themself, or an
@@ -170,38 +171,44 @@ Result<int> FieldService::routeCallTasks(const User& pusher, const std::vector<s
                (!pusherScope.userId || r.createdBy == *pusherScope.userId || r.assignedTo == pusherScope.userId);
     };
     int assigned = 0;
-    std::optional<std::vector<field::RecordView>> all; // loaded once, when a task needs routing
     for (const auto& id : recordIds) {
-        auto task = m_repo.findRecord(id);
+        auto task = tx.findRecord(id);
         if (!task.ok()) return task.error();
         if (!*task || (*task)->orgId != orgId || (*task)->formId != field::formid::kCallTask) continue;
         const auto caller = (*task)->answers.find(field::fields::kCaller);
         if (caller == (*task)->answers.end() || !caller->is_string()) continue;
-        auto user = m_repo.findUser(caller->get<std::string>());
+        auto user = tx.findUser(caller->get<std::string>());
         if (!user.ok()) return user.error();
         if (!*user || (*user)->orgId != orgId) continue;
         const std::int64_t uid = (*user)->id;
-        if (!all) {
-            auto v = views(Scope{orgId, std::nullopt});
-            if (!v.ok()) return v.error();
-            all = std::move(*v);
-        }
-        const field::RecordIndex index(*all);
-        std::vector<std::string> ids{id};
-        const auto personIt = (*task)->answers.find(field::fields::kPersonId);
-        if (personIt != (*task)->answers.end() && personIt->is_string()) {
-            const std::string person = personIt->get<std::string>();
-            for (const auto& alias : field::personAliases(index, person)) {
-                ids.push_back(alias);
-                for (const auto* c : index.linked(field::formid::kConsent, field::fields::kPersonId, alias))
-                    ids.push_back(c->id);
+        // The task, its person and every person merged into it (as field::personAliases, through the
+        // fusionne_dans index), and the consents of each (through the person_id index).
+        std::vector<RecordState> routed{std::move(**task)};
+        const auto personIt = routed.front().answers.find(field::fields::kPersonId);
+        if (personIt != routed.front().answers.end() && personIt->is_string()) {
+            std::vector<std::string> aliases{personIt->get<std::string>()};
+            auto person = tx.findRecord(aliases.front());
+            if (!person.ok()) return person.error();
+            if (*person) routed.push_back(std::move(**person));
+            for (std::size_t i = 0; i < aliases.size() && aliases.size() < 64; ++i) {
+                auto merged = tx.linked(orgId, field::formid::kPerson, field::fields::kMergedInto, aliases[i]);
+                if (!merged.ok()) return merged.error();
+                for (auto& p : *merged)
+                    if (std::find(aliases.begin(), aliases.end(), p.recordId) == aliases.end()) {
+                        aliases.push_back(p.recordId);
+                        routed.push_back(std::move(p));
+                    }
+            }
+            for (const auto& alias : aliases) {
+                auto consents = tx.linked(orgId, field::formid::kConsent, field::fields::kPersonId, alias);
+                if (!consents.ok()) return consents.error();
+                for (auto& c : *consents)
+                    routed.push_back(std::move(c));
             }
         }
-        for (const auto& rid : ids) {
-            auto rec = m_repo.findRecord(rid);
-            if (!rec.ok()) return rec.error();
-            if (!*rec || !visible(**rec) || (*rec)->assignedTo == uid || (*rec)->createdBy == uid) continue;
-            if (auto r = m_repo.assignRecord(rid, uid); !r.ok()) return r.error();
+        for (const auto& rec : routed) {
+            if (!visible(rec) || rec.assignedTo == uid || rec.createdBy == uid) continue;
+            if (auto r = tx.assignRecord(rec.recordId, uid); !r.ok()) return r.error();
             ++assigned;
         }
     }

@@ -109,8 +109,9 @@ private:
         };
     }
 
-    // Stores what a device reported on a sync request (pending outbox, drafts left behind; see
-    // docs/sync-protocol.md). A failure here is logged and never fails the sync itself.
+    // Stores what a device reported on a pull (pending outbox, drafts left behind; see
+    // docs/sync-protocol.md). A failure here is logged and never fails the pull itself; a push's report
+    // is written in the push's transaction (afterMutations).
     void noteDevice(const Request& req, std::string_view deviceId, const DeviceReport& report) const {
         if (auto r = m_s.repository().noteDeviceReport(deviceId, report); !r.ok())
             log(req.method + " " + req.path + ": device report: " + r.error().message);
@@ -121,14 +122,21 @@ private:
         return std::stoll(v);
     }
 
-    // Call tasks pushed for a phone ambassador are assigned to them (field workflows); a failure is
-    // logged, the push itself already succeeded and the next push retries.
-    void routeCallTasks(const User& user, const PushReply& reply) const {
-        std::vector<std::string> ids;
-        for (const auto& [recordId, formId] : reply.written)
-            if (formId == field::formid::kCallTask) ids.push_back(recordId);
-        if (ids.empty()) return;
-        if (auto r = m_s.field().routeCallTasks(user, ids); !r.ok()) log("call routing: " + r.error().message);
+    // What a push does besides its mutations, inside its transaction: call tasks pushed for a phone
+    // ambassador are assigned to them (field workflows), and the device's report is stored. A failure
+    // rolls the whole push back; the device keeps its outbox and sends it again.
+    static SyncService::AlsoInPush afterMutations(const User& user, std::string_view deviceId,
+                                                  std::optional<std::int64_t> pending) {
+        return [&user, deviceId, pending](WriteTx& tx, const PushReply& reply) -> Result<void> {
+            std::vector<std::string> tasks;
+            for (const auto& [recordId, formId] : reply.written)
+                if (formId == field::formid::kCallTask) tasks.push_back(recordId);
+            if (!tasks.empty())
+                if (auto r = FieldService::routeCallTasks(tx, user, tasks); !r.ok()) return r.error();
+            DeviceReport report;
+            report.pending = pending;
+            return tx.noteDeviceReport(deviceId, report);
+        };
     }
 
     void login(const Request& req, Response& res, const httplib::ContentReader& reader);
@@ -188,12 +196,9 @@ void Routes::push(const Request& req, Response& res, const httplib::ContentReade
     if (!*owns)
         return sendError(res, 403, "device_not_registered",
                          "device " + push->deviceId + " is not registered to user " + user->name);
-    auto reply = m_s.sync().push(*user, push->deviceId, push->mutations);
+    auto reply =
+        m_s.sync().push(*user, push->deviceId, push->mutations, afterMutations(*user, push->deviceId, push->pending));
     if (!reply.ok()) return sendFailure(res, req, reply.error());
-    routeCallTasks(*user, *reply);
-    DeviceReport report;
-    report.pending = push->pending;
-    noteDevice(req, push->deviceId, report);
     std::string out = "{\"acked\":" + std::to_string(reply->acked) + ",\"results\":[";
     out.reserve(out.size() + reply->results.size() * 64);
     for (std::size_t i = 0; i < reply->results.size(); ++i) {

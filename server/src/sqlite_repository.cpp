@@ -3,6 +3,7 @@
 #include "core/ids.hpp"
 #include "core/platform.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <sqlite3.h>
@@ -131,15 +132,26 @@ constexpr std::string_view kSchemaV9 = R"sql(
 CREATE TABLE IF NOT EXISTS token_uses(token_hash TEXT PRIMARY KEY, last_used_at TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
-const std::array<Migration, 9> kMigrations{{{1, kSchemaV1},
-                                            {2, kSchemaV2},
-                                            {3, kSchemaV3},
-                                            {4, kSchemaV4},
-                                            {5, kSchemaV5},
-                                            {6, kSchemaV6},
-                                            {7, kSchemaV7},
-                                            {8, kSchemaV8},
-                                            {9, kSchemaV9}}};
+// Version 10: the links a push's call-task routing follows, read through indexes instead of every
+// record of the organisation: a person's consents, and the duplicates merged into a person. Partial
+// (one form each), so that the other records' writes pay nothing for them.
+constexpr std::string_view kSchemaV10 = R"sql(
+CREATE INDEX IF NOT EXISTS records_consents_by_person ON records(org_id, json_extract(answers, '$.person_id'))
+    WHERE form_id = 'consent';
+CREATE INDEX IF NOT EXISTS records_people_by_merged ON records(org_id, json_extract(answers, '$.fusionne_dans'))
+    WHERE form_id = 'person';
+)sql";
+
+const std::array<Migration, 10> kMigrations{{{1, kSchemaV1},
+                                             {2, kSchemaV2},
+                                             {3, kSchemaV3},
+                                             {4, kSchemaV4},
+                                             {5, kSchemaV5},
+                                             {6, kSchemaV6},
+                                             {7, kSchemaV7},
+                                             {8, kSchemaV8},
+                                             {9, kSchemaV9},
+                                             {10, kSchemaV10}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -153,6 +165,13 @@ std::vector<std::string> stringList(const json& j) {
         for (const auto& s : j)
             if (s.is_string()) out.push_back(s.get<std::string>());
     return out;
+}
+
+// A form id or field name that may be written into SQL text ([A-Za-z0-9_], at most 64 bytes).
+bool plainName(std::string_view s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
 }
 
 constexpr std::string_view kUserColumns =
@@ -287,6 +306,13 @@ Result<std::optional<RecordState>> loadRecordOn(StmtCache& stmts, std::string_vi
     return std::optional<RecordState>(std::move(r));
 }
 
+constexpr std::string_view kAssignSql =
+    "UPDATE records SET assigned_to = ?, change_seq = ?, echo_device = NULL WHERE record_id = ?";
+
+constexpr std::string_view kDeviceReportSql =
+    "UPDATE devices SET last_seen = ?1, last_sync = CASE WHEN ?2 THEN ?1 ELSE last_sync END, "
+    "pending = coalesce(?3, pending), drafts_behind = coalesce(?4, drafts_behind) WHERE device_id = ?5";
+
 Result<std::int64_t> nextChangeSeq(StmtCache& stmts, const Db& db) {
     auto st = stmts.get("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value");
     if (!st.ok()) return st.error();
@@ -370,12 +396,9 @@ public:
     }
 
     Result<void> saveVersion(const RecordState& s, const VersionRow& v) override {
-        if (!m_nextSeq) {
-            auto seq = nextChangeSeq(m_stmts, m_db);
-            if (!seq.ok()) return seq.error();
-            m_nextSeq = *seq;
-        }
-        const std::int64_t seq = (*m_nextSeq)++;
+        auto taken = takeChangeSeq();
+        if (!taken.ok()) return taken.error();
+        const std::int64_t seq = *taken;
         const bool created = s.version == 1;
         if (!created) { // the current version joins the kept history, its list of changes spelt out
             auto keep = m_stmts.get(
@@ -526,7 +549,80 @@ public:
         return rec->bind(1, json(erased).dump()).bind(2, recordId).run();
     }
 
+    Result<std::optional<RecordState>> findRecord(std::string_view recordId) override {
+        return loadRecordOn(m_stmts, recordId, false);
+    }
+
+    Result<std::optional<User>> findUser(std::string_view name) override {
+        auto st = m_stmts.get(std::string(kUserColumns) + "WHERE u.name = ?");
+        if (!st.ok()) return st.error();
+        (*st)->bind(1, name);
+        return oneUser(**st);
+    }
+
+    Result<std::vector<RecordState>> linked(std::int64_t orgId, std::string_view formId, std::string_view field,
+                                            std::string_view value) override {
+        if (!plainName(formId) || !plainName(field))
+            return makeError(ErrorCode::Invalid, "linked records: '" + std::string(formId) + "." + std::string(field) +
+                                                     "' is not a plain name");
+        std::vector<RecordState> out;
+        if (value.empty()) return out;
+        // The form and the path are SQL text, not parameters, so that the partial indexes (schema
+        // 10) match the query.
+        auto st = m_stmts.get(std::string(kRecordColumns) + "WHERE r.form_id = '" + std::string(formId) +
+                              "' AND r.org_id = ? AND json_extract(r.answers, '$." + std::string(field) +
+                              "') = ? ORDER BY r.change_seq");
+        if (!st.ok()) return st.error();
+        Stmt& q = **st;
+        q.bind(1, orgId).bind(2, value);
+        while (true) {
+            auto row = q.step();
+            if (!row.ok()) return row.error();
+            if (!*row) break;
+            out.push_back(readRecord(q));
+        }
+        q.reset();
+        return out;
+    }
+
+    Result<void> assignRecord(std::string_view recordId, std::int64_t userId) override {
+        auto seq = takeChangeSeq();
+        if (!seq.ok()) return seq.error();
+        auto st = m_stmts.get(kAssignSql);
+        if (!st.ok()) return st.error();
+        if (auto r = (*st)->bind(1, userId).bind(2, *seq).bind(3, recordId).run(); !r.ok()) return r.error();
+        if (m_db.changes() == 0) return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
+        return {};
+    }
+
+    Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) override {
+        auto st = m_stmts.get(kDeviceReportSql);
+        if (!st.ok()) return st.error();
+        Stmt& q = **st;
+        q.bind(1, nowIsoUtc()).bind(2, std::int64_t{report.endOfSync ? 1 : 0});
+        if (report.pending)
+            q.bind(3, *report.pending);
+        else
+            q.bindNull(3);
+        if (report.draftsBehind)
+            q.bind(4, *report.draftsBehind);
+        else
+            q.bindNull(4);
+        q.bind(5, deviceId);
+        return q.run();
+    }
+
 private:
+    // The next change sequence of this transaction (the counter is read once, written back by finish()).
+    Result<std::int64_t> takeChangeSeq() {
+        if (!m_nextSeq) {
+            auto seq = nextChangeSeq(m_stmts, m_db);
+            if (!seq.ok()) return seq.error();
+            m_nextSeq = *seq;
+        }
+        return (*m_nextSeq)++;
+    }
+
     Db& m_db;
     StmtCache m_stmts;
     std::optional<std::int64_t> m_nextSeq; ///< the next change sequence, once the counter was read
@@ -975,20 +1071,7 @@ Result<std::vector<ConflictRow>> SqliteRepository::openConflicts(std::int64_t or
 }
 
 Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int64_t userId) {
-    auto lease = acquire();
-    if (!lease.ok()) return lease.error();
-    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
-    Db& db = lease->db();
-    Tx tx(db);
-    if (!tx.begun().ok()) return tx.begun().error();
-    StmtCache stmts(db);
-    auto seq = nextChangeSeq(stmts, db);
-    if (!seq.ok()) return seq.error();
-    auto st = db.prepare("UPDATE records SET assigned_to = ?, change_seq = ?, echo_device = NULL WHERE record_id = ?");
-    if (!st.ok()) return st.error();
-    if (auto r = st->bind(1, userId).bind(2, *seq).bind(3, recordId).run(); !r.ok()) return r.error();
-    if (db.changes() == 0) return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
-    return tx.commit();
+    return write([&](WriteTx& tx) { return tx.assignRecord(recordId, userId); });
 }
 
 namespace {
@@ -1136,24 +1219,7 @@ Result<std::vector<DeviceRow>> SqliteRepository::listDevices(std::int64_t orgId)
 }
 
 Result<void> SqliteRepository::noteDeviceReport(std::string_view deviceId, const DeviceReport& report) {
-    auto lease = acquire();
-    if (!lease.ok()) return lease.error();
-    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
-    auto st = lease->db().prepare(
-        "UPDATE devices SET last_seen = ?1, last_sync = CASE WHEN ?2 THEN ?1 ELSE last_sync END, "
-        "pending = coalesce(?3, pending), drafts_behind = coalesce(?4, drafts_behind) WHERE device_id = ?5");
-    if (!st.ok()) return st.error();
-    st->bind(1, nowIsoUtc()).bind(2, std::int64_t{report.endOfSync ? 1 : 0});
-    if (report.pending)
-        st->bind(3, *report.pending);
-    else
-        st->bindNull(3);
-    if (report.draftsBehind)
-        st->bind(4, *report.draftsBehind);
-    else
-        st->bindNull(4);
-    st->bind(5, deviceId);
-    return st->run();
+    return write([&](WriteTx& tx) { return tx.noteDeviceReport(deviceId, report); });
 }
 
 Result<std::vector<std::int64_t>> SqliteRepository::orgsReferencing(std::string_view text) {

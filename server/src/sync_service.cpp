@@ -274,7 +274,7 @@ sync::RemoteRecord toRemote(const RecordState& r) {
 } // namespace
 
 Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
-                                    const std::vector<sync::Mutation>& mutations) {
+                                    const std::vector<sync::Mutation>& mutations, const AlsoInPush& also) {
     if (mutations.size() > sync::kMaxPushBatch)
         return makeError(ErrorCode::Invalid, "at most " + std::to_string(sync::kMaxPushBatch) + " mutations per push");
     for (std::size_t i = 1; i < mutations.size(); ++i)
@@ -282,7 +282,12 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
             return makeError(ErrorCode::Invalid, "mutations must be in strictly increasing 'seq' order (seq " +
                                                      std::to_string(mutations[i].seq) + ")");
     PushReply reply;
-    if (mutations.empty()) return reply;
+    if (mutations.empty()) {
+        if (!also) return reply;
+        auto r = m_repo.write([&](WriteTx& tx) { return also(tx, reply); });
+        if (!r.ok()) return r.error();
+        return reply;
+    }
     const bool erasing =
         std::any_of(mutations.begin(), mutations.end(), [](const sync::Mutation& m) { return m.op == "erase"; });
     auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
@@ -317,9 +322,11 @@ Result<PushReply> SyncService::push(const User& user, std::string_view deviceId,
             }
             reply.results.push_back(std::move(*res));
         }
-        if (resultsText.empty()) return {};
-        resultsText += ']';
-        return tx.storeResults(deviceId, firstStored, lastStored, resultsText);
+        if (!resultsText.empty()) {
+            resultsText += ']';
+            if (auto s = tx.storeResults(deviceId, firstStored, lastStored, resultsText); !s.ok()) return s;
+        }
+        return also ? also(tx, reply) : Result<void>{};
     });
     if (!r.ok()) return r.error();
     if (erasing) (void)m_repo.purgeFreedData(); // best effort: the erasure itself is committed

@@ -450,3 +450,68 @@ TEST_CASE_METHOD(AccessFixture, "API errors carry a message in French or English
     CHECK(get("/api/v1/users", awa).body["localized"] ==
           "Votre rôle ou votre organisation ne permet pas cette action.");
 }
+
+namespace {
+
+// A fault in the server's own database: the next statement that writes `what` fails to prepare (an
+// unknown function in a trigger), as a storage failure would; dropped with heal().
+void breakWrites(Db& db, const std::string& what) {
+    REQUIRE(
+        db.exec("CREATE TRIGGER broken_for_test BEFORE UPDATE " + what + " BEGIN SELECT no_such_function(); END").ok());
+}
+void heal(Db& db) {
+    REQUIRE(db.exec("DROP TRIGGER broken_for_test").ok());
+}
+
+} // namespace
+
+// Issue 18: the push, the call-task routing it sets off and the device's report are one transaction.
+// Before, the push committed first and routing and report were written after it on their own: a
+// failure there left the push applied (the caller never received the task, nobody retried it).
+TEST_CASE_METHOD(AccessFixture, "a push whose call routing or device report fails leaves nothing applied",
+                 "[access][push]") {
+    const json person{{"prenom", "Nadia"}, {"telephone", "0601020304"}};
+    const json consent{{"person_id", "p-1"},    {"finalite", "phone_followup"},           {"accorde", "oui"},
+                       {"version_texte", "v1"}, {"recueilli_le", "2026-12-01T10:00:00Z"}, {"recueilli_par", "awa"}};
+    const json task{{"person_id", "p-1"},
+                    {"formulaire", "phone_followup"},
+                    {"echeance", "2026-12-02"},
+                    {"statut", "a_faire"},
+                    {"appelant", "binta"}};
+    // A duplicate merged into the person, with a consent of its own.
+    const json duplicate{{"prenom", "Nadia"}, {"fusionne_dans", "p-1"}};
+    json oldConsent = consent;
+    oldConsent["person_id"] = "p-0";
+    // All of them and the task in one push: routing must see the push's own rows, even those after
+    // the task.
+    const json body{{"device_id", "dev-awa"},
+                    {"pending", 3},
+                    {"mutations", json::array({createOf(1, "p-1", "person", "2026.11.1", "person", person),
+                                               createOf(2, "c-1", "consent", "2026.11.1", "consent", consent),
+                                               createOf(3, "t-1", "call_task", "2026.11.1", "call_task", task),
+                                               createOf(4, "p-0", "person", "2026.11.1", "person", duplicate),
+                                               createOf(5, "c-0", "consent", "2026.11.1", "consent", oldConsent)})}};
+    const std::string broken = GENERATE(std::string("OF assigned_to ON records"), std::string("ON devices"));
+    INFO("failing: UPDATE " << broken);
+    restart([&](Db& db) { breakWrites(db, broken); });
+
+    auto failed = post("/api/v1/sync/push", body, awa);
+    CHECK(failed.status == 500);
+    CHECK(scalar("SELECT count(*) FROM records") == 0);
+    CHECK(scalar("SELECT count(*) FROM applied_batches") == 0);
+    CHECK(scalar("SELECT count(*) FROM devices WHERE device_id = 'dev-awa' AND pending IS NOT NULL") == 0);
+    CHECK(server->log().find("no such function") != std::string::npos);
+
+    // The device sends the same batch again once the fault is gone: everything lands together.
+    restart(heal);
+    auto ok = post("/api/v1/sync/push", body, awa);
+    REQUIRE(ok.status == 200);
+    for (const auto& r : ok.body.at("results"))
+        CHECK(r.at("status") == "applied");
+    CHECK(pulls(binta, "t-1"));
+    CHECK(pulls(binta, "p-1"));
+    CHECK(pulls(binta, "c-1"));
+    CHECK(pulls(binta, "p-0"));
+    CHECK(pulls(binta, "c-0"));
+    CHECK(scalar("SELECT pending FROM devices WHERE device_id = 'dev-awa'") == 3);
+}

@@ -50,12 +50,14 @@ public:
     /// writes the user's name in the walk list (`ambassadeur`). NotFound for an unknown list or user.
     Result<void> assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName);
 
-    /// Routes call tasks to their callers after a push: a call_task whose `appelant` names a user of
-    /// the organisation is assigned to them, with its person and the person's consents, so that the
-    /// phone ambassador's devices receive the task, the number and the consent it relies on.
-    /// Only records `pusher` may see are routed (an ambassador's own or assigned records).
-    /// Returns how many records were (re)assigned.
-    Result<int> routeCallTasks(const User& pusher, const std::vector<std::string>& recordIds);
+    /// Routes call tasks to their callers inside the push that wrote them (`tx`: it sees the push's
+    /// own rows and commits with it): a call_task whose `appelant` names a user of the organisation
+    /// is assigned to them, with its person (and the duplicates merged into it) and their consents,
+    /// so that the phone ambassador's devices receive the task, the number and the consent it relies
+    /// on. Only records `pusher` may see are routed (an ambassador's own or assigned records). Reads
+    /// the task's person and its links through indexes, never every record. Returns how many
+    /// records were (re)assigned.
+    static Result<int> routeCallTasks(WriteTx& tx, const User& pusher, const std::vector<std::string>& recordIds);
 
     /// Indicators over the records `user` may see.
     Result<field::Indicators> indicators(const User& user, field::GroupBy by);

@@ -48,6 +48,24 @@ public:
     /// list, and makes sure the old bytes are not left in freed pages.
     virtual Result<void> scrubFields(std::string_view recordId, const std::vector<std::string>& fields,
                                      const std::vector<std::string>& erased, std::int64_t version) = 0;
+
+    // What the push does besides its mutations (call-task routing, the device report) reads and
+    // writes here too, so that it sees the push's own rows and commits with them or not at all.
+
+    /// A record (with open conflicts, without field metadata), or nullopt.
+    virtual Result<std::optional<RecordState>> findRecord(std::string_view recordId) = 0;
+    /// A user (with the organisation's name) by name, or nullopt.
+    virtual Result<std::optional<User>> findUser(std::string_view name) = 0;
+    /// The organisation's records of `formId` whose top-level answer `field` is the text `value`
+    /// (without field metadata or conflicts). Indexed for the links the routing follows (consents by
+    /// `person_id`, people by `fusionne_dans`); `formId` and `field` are plain names ([A-Za-z0-9_]).
+    virtual Result<std::vector<RecordState>> linked(std::int64_t orgId, std::string_view formId, std::string_view field,
+                                                    std::string_view value) = 0;
+    /// Assigns a record to a user (a new change, so the assignee's next pull brings it); NotFound
+    /// when there is no such record.
+    virtual Result<void> assignRecord(std::string_view recordId, std::int64_t userId) = 0;
+    /// Stores what a device reported and when (a device that is not registered is ignored).
+    virtual Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) = 0;
 };
 
 /// One page of changes for a pull.
@@ -114,7 +132,8 @@ public:
     /// Makes erased data unrecoverable from the storage's files (for SQLite: checkpoints and truncates
     /// the write-ahead log, which still holds earlier page images). Best effort; called after an erasure.
     virtual Result<void> purgeFreedData() { return {}; }
-    /// Assigns a record to a user (a new change, so the assignee's next pull brings it).
+    /// Assigns a record to a user (a new change, so the assignee's next pull brings it): one write
+    /// transaction doing WriteTx::assignRecord.
     virtual Result<void> assignRecord(std::string_view recordId, std::int64_t userId) = 0;
 
     /// One page of records matching `query` (ordered by change sequence), `more` when another follows.
@@ -125,7 +144,8 @@ public:
     virtual Result<std::vector<User>> listUsers(std::int64_t orgId) = 0;
     /// The organisation's devices, by owner then id.
     virtual Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) = 0;
-    /// Stores what a device reported and when (a device that is not registered is ignored).
+    /// Stores what a device reported and when (a device that is not registered is ignored): one write
+    /// transaction doing WriteTx::noteDeviceReport (a pull's report; a push's is in the push's).
     virtual Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) = 0;
     /// The organisations whose records' current answers hold `text` (an attachment's hash).
     virtual Result<std::vector<std::int64_t>> orgsReferencing(std::string_view text) = 0;

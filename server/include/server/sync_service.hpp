@@ -5,6 +5,7 @@
 
 #include "server/repository.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,9 +45,14 @@ public:
     explicit SyncService(Repository& repo)
         : m_repo(repo) {}
 
+    /// What a push does after its mutations, in the same transaction (call-task routing, the device
+    /// report): an error rolls the whole push back.
+    using AlsoInPush = std::function<Result<void>(WriteTx&, const PushReply&)>;
     /// Applies a batch (at most sync::kMaxPushBatch mutations, strictly increasing seq) from a device
-    /// registered to `user`, in one transaction. Invalid for a malformed batch.
-    Result<PushReply> push(const User& user, std::string_view deviceId, const std::vector<sync::Mutation>& mutations);
+    /// registered to `user`, then `also`, in one transaction: all of it is applied or none. Invalid
+    /// for a malformed batch.
+    Result<PushReply> push(const User& user, std::string_view deviceId, const std::vector<sync::Mutation>& mutations,
+                           const AlsoInPush& also = {});
     /// Changes visible to `user` after `cursor` ("" = from the start); Invalid for a bad cursor. With
     /// `deviceId` (a device of `user`), the records that device holds already at their current
     /// version (its own clean writes) are left out.
