@@ -89,6 +89,7 @@ public:
         }
         // Later checks run even when earlier ones failed, so one run reports every problem it can.
         bindReferences();
+        checkSpacedValues();
         checkDefaults();
         buildScopes();
         buildGraph();
@@ -281,6 +282,15 @@ private:
     }
 
     bool readChoices(const json& arr, const std::string& ptr, ChoiceList& list) {
+        std::vector<std::pair<std::string, std::string>> spaced;
+        const bool ok = readChoiceArray(arr, ptr, list, spaced);
+        if (!spaced.empty()) m_spacedValues[static_cast<int>(m_form.choiceLists.size())] = std::move(spaced);
+        return ok;
+    }
+
+    // `spaced`: the pointers and values of the choices holding a space.
+    bool readChoiceArray(const json& arr, const std::string& ptr, ChoiceList& list,
+                         std::vector<std::pair<std::string, std::string>>& spaced) {
         if (!arr.is_array()) {
             problem(ptr, "load.expect_array");
             return false;
@@ -306,8 +316,13 @@ private:
                 problem(p + "/value", "load.expect_string");
                 continue;
             }
-            if (choice.value.empty() || choice.value.find_first_of(" \t\n") != std::string::npos)
+            // XLSForm: a select_one value may hold spaces (pyxform accepts "cattle grid"); a select_multiple
+            // answer is its values separated by spaces, so its list may not (checked in checkSpacedValues).
+            if (choice.value.empty() || choice.value.front() == ' ' || choice.value.back() == ' ' ||
+                choice.value.find_first_of("\t\n\r") != std::string::npos)
                 problem(p + "/value", "load.bad_name", {choice.value});
+            else if (choice.value.find(' ') != std::string::npos)
+                spaced.emplace_back(p + "/value", choice.value);
             // XLSForm's allow_choice_duplicates: the same value twice, told apart by choice_filter columns.
             const auto dup = m_form.settings.find("allow_choice_duplicates");
             const bool duplicatesAllowed = dup != m_form.settings.end() && *dup == true;
@@ -598,6 +613,19 @@ private:
         }
     }
 
+    // A value with a space cannot be told apart in a select_multiple answer ("a b" is a and b): refused
+    // there, as pyxform refuses it ("Choice names with spaces cannot be added to select multiples").
+    void checkSpacedValues() {
+        std::set<int> reported;
+        for (const auto& item : m_form.items) {
+            if (item.type != ItemType::SelectMultiple || item.choiceList < 0) continue;
+            auto it = m_spacedValues.find(item.choiceList);
+            if (it == m_spacedValues.end() || !reported.insert(item.choiceList).second) continue;
+            for (const auto& [pointer, value] : it->second)
+                problem(pointer, "load.space_in_multiple", {value, item.name});
+        }
+    }
+
     void checkDefaults() {
         for (int idx : m_defaults) {
             Item& item = m_form.items[static_cast<std::size_t>(idx)];
@@ -733,6 +761,8 @@ private:
     std::map<std::string, int> m_listByName;
     std::vector<PendingExpr> m_exprs;
     std::vector<int> m_defaults;
+    /// Choice list index -> its values holding a space (pointer, value): refused for select_multiple.
+    std::map<int, std::vector<std::pair<std::string, std::string>>> m_spacedValues;
 };
 
 } // namespace

@@ -418,7 +418,7 @@ TEST_CASE("choice lists and choices are checked", "[loader]") {
         json q = question("select_one", "a");
         q["choices"] = {json{{"value", "x"}, {"label", "X"}},
                         json{{"value", "x"}, {"label", "X again"}},
-                        json{{"value", "y z"}, {"label", "Space"}},
+                        json{{"value", " y"}, {"label", "Leading space"}},
                         json{{"label", "No value"}},
                         json{{"value", "w"}},
                         json{{"value", true}, {"label", "Bool"}},
@@ -436,6 +436,29 @@ TEST_CASE("choice lists and choices are checked", "[loader]") {
         problemAt(r, "/pages/0/children/0/choices/5/value", "load.expect_string");
         problemAt(r, "/pages/0/children/0/choices/6/area", "load.expect_string");
         problemAt(r, "/pages/0/children/0/choices/7", "load.expect_object");
+    }
+    SECTION("a value with a space: accepted for select_one, refused for select_multiple, as pyxform does") {
+        json doc =
+            formWith({json{{"type", "select_one"}, {"name", "barrier"}, {"label", "Barrier"}, {"choice_list", "kinds"}},
+                      json{{"type", "select_one"}, {"name", "again"}, {"label", "Again"}, {"choice_list", "kinds"}}});
+        doc["choice_lists"] = {{"kinds",
+                                {{{"value", "cattle grid"}, {"label", "Cattle grid"}},
+                                 {{"value", "gate"}, {"label", "Gate"}},
+                                 {{"value", "lift gate"}, {"label", "Lift gate"}}}}};
+        const LoadResult one = load(doc);
+        INFO(describe(one));
+        REQUIRE(one.ok());
+        const ChoiceList& list = one.form->choiceLists[static_cast<std::size_t>(one.form->find("barrier")->choiceList)];
+        CHECK(list.choices[0].value == "cattle grid");
+        // Both select_multiple questions on the list: each value reported once, at the value.
+        doc["pages"][0]["children"][0]["type"] = "select_multiple";
+        doc["pages"][0]["children"][1]["type"] = "select_multiple";
+        const LoadResult multiple = load(doc);
+        INFO(describe(multiple));
+        CHECK(multiple.problems.size() == 2);
+        CHECK(problemAt(multiple, "/choice_lists/kinds/0/value", "load.space_in_multiple").args ==
+              std::vector<std::string>{"cattle grid", "barrier"});
+        problemAt(multiple, "/choice_lists/kinds/2/value", "load.space_in_multiple");
     }
     SECTION("choice list names are names") {
         json doc = formWith({question("text", "a")});

@@ -591,12 +591,12 @@ TEST_CASE("loader problems on the produced JSON are mapped back to the cell they
         {{header, {"begin_group", "g", "G", "G"}, {"text", "t", "T", "T", "${x} = 1 and"}, {"end_group"}},
          choices,
          "f.xlsx: survey, row 3, column E (relevant): error: character"},
-        {{header, {"select_one l", "q", "Q", "Q"}},
+        {{header, {"select_multiple l", "q", "Q", "Q"}},
          {{"list_name", "name", "label"}, {"l", "a b", "A"}},
          "f.xlsx: choices, row 2, column B (name): error:"},
-        {{header, {"text", "t", "", "Only English"}},
+        {{header, {"text", "t", "Voir ${nope}", "See"}},
          choices,
-         "f.xlsx: survey, row 2, column C (label::Français (fr)): error:"},
+         "f.xlsx: survey, row 2, column C (label::Français (fr)): error: unknown field 'nope'"},
         {{header, {"text", "mon nom", "A", "A"}}, choices, "f.xlsx: survey, row 2, column B (name): error:"},
     };
     for (std::size_t i = 0; i < cases.size(); ++i) {
@@ -610,10 +610,11 @@ TEST_CASE("loader problems on the produced JSON are mapped back to the cell they
             if (m.severity == Severity::Error) CHECK(m.loaderProblem.has_value());
     }
 
-    // A bad form id from settings points at its cell there.
+    // A form id that is no name (pyxform takes any) is made one, reported at its cell in settings.
     const ImportResult badId = importRows({{"type", "name", "label"}, {"text", "a", "A"}}, {},
                                           {{"version", "form_id"}, {"3", "mon formulaire"}});
-    CHECK(report(badId).find("f.xlsx: settings, row 2, column B (form_id): error:") != std::string::npos);
+    CHECK(report(badId).find("f.xlsx: settings, row 2, column B (form_id): warning: form_id 'mon formulaire' is not "
+                             "a name: 'mon_formulaire' used") != std::string::npos);
 }
 
 TEST_CASE("messages are translated: French by default in the CLI, English on request", "[xlsform]") {
@@ -721,4 +722,141 @@ TEST_CASE("a form_id that is no name (a spreadsheet date) gives way to the file 
     CHECK(r.json["id"] == "essai");
     CHECK(text.find("f.xlsx: settings, row 2, column A (form_id): warning: form_id '44391.4952245146'") !=
           std::string::npos);
+}
+
+// ------------------------------------------------------------------ what pyxform accepts in deployed forms
+
+TEST_CASE("smart quotes in expressions are straight quotes, as pyxform makes them; texts keep theirs", "[xlsform]") {
+    // osm-fieldwork's buildings.xlsx: relevant ${building}=’commercial’ (a word processor's quotes).
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label", "relevant"},
+            {"select_one kind", "building", "Building"},
+            {"text", "shop", "L’enseigne", "${building}=\u2019commercial\u2019 or ${building}=\u201cretail\u201d"},
+        },
+        {{"list_name", "name", "label"}, {"kind", "commercial", "Commercial"}, {"kind", "retail", "Retail"}},
+        {{"form_id", "version", "default_language"}, {"essai", "1", "fr"}});
+    INFO(report(r));
+    REQUIRE(r.ok());
+    const auto& shop = r.json["pages"][0]["children"][1];
+    CHECK(shop["relevant"] == "${building}='commercial' or ${building}=\"retail\"");
+    CHECK(shop["label"]["fr"] == "L’enseigne");
+    carnet::forms::Session s(r.form);
+    auto shown = [&] {
+        const auto paths = s.visiblePaths();
+        return std::find(paths.begin(), paths.end(), "shop") != paths.end();
+    };
+    CHECK_FALSE(shown());
+    REQUIRE(s.setAnswer("building", "retail").ok());
+    CHECK(shown());
+}
+
+TEST_CASE("list names pyxform takes but Carnet cannot are renamed; select_one values may hold spaces", "[xlsform]") {
+    // osm-fieldwork: "select_one building:material"; highways.xlsx: a barrier named "cattle grid".
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label", "default"},
+            {"select_one building:material", "material", "Material", "wood"},
+            {"select_one barrier", "barrier", "Barrier", "cattle grid"},
+            {"select_multiple building_material", "other", "Other material"},
+        },
+        {{"list_name", "name", "label"},
+         {"building:material", "wood", "Wood"},
+         {"building:material", "brick", "Brick"},
+         {"building_material", "stone", "Stone"},
+         {"barrier", "cattle grid", "Cattle grid"},
+         {"barrier", "gate", "Gate"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    // The renamed list does not take the name of another list of the sheet.
+    CHECK(text.find("f.xlsx: choices, row 2, column A (list_name): warning: choice list 'building:material' named "
+                    "'building_material_2'") != std::string::npos);
+    const auto& kids = r.json["pages"][0]["children"];
+    CHECK(kids[0]["choice_list"] == "building_material_2");
+    CHECK(kids[0]["default"] == "wood");
+    CHECK(kids[2]["choice_list"] == "building_material");
+    CHECK(kids[1]["default"] == "cattle grid");
+    carnet::forms::Session s(r.form);
+    REQUIRE(s.setAnswer("barrier", "gate").ok());
+    REQUIRE(s.setAnswer("barrier", "cattle grid").ok());
+    CHECK(s.record()["barrier"] == "cattle grid");
+
+    // A select_multiple cannot hold such a value (its answer is values separated by spaces): refused as
+    // pyxform refuses it, at the choice's cell.
+    const ImportResult multiple = importRows(
+        {{"type", "name", "label"}, {"select_multiple barrier", "b", "B"}},
+        {{"list_name", "name", "label"}, {"barrier", "cattle grid", "Cattle grid"}, {"barrier", "gate", "Gate"}});
+    CHECK_FALSE(multiple.ok());
+    CHECK(report(multiple).find("f.xlsx: choices, row 2, column B (name): error: choice value 'cattle grid' holds a "
+                                "space") != std::string::npos);
+}
+
+TEST_CASE("a select default that is not a choice is dropped with a warning at its cell", "[xlsform]") {
+    // camping.xlsx: default 'firepit' where the choice is camp_fire; waste_collection.xlsx: a "Fixme".
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label", "default"},
+            {"select_multiple features", "features", "Features", "firepit grill"},
+            {"select_one wards", "ward", "Ward", "Fixme: I need this list"},
+            {"text", "note", "Note", "Fixme: a text default stays"},
+        },
+        {{"list_name", "name", "label"},
+         {"features", "camp_fire", "Fire pit"},
+         {"features", "grill", "Grill"},
+         {"wards", "bunju", "Bunju"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(text.find("f.xlsx: survey, row 2, column D (default): warning: default 'firepit' is not a choice of list "
+                    "'features'") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 3, column D (default): warning: default 'Fixme: I need this list' is not a "
+                    "choice of list 'wards'") != std::string::npos);
+    const auto& kids = r.json["pages"][0]["children"];
+    CHECK(kids[0]["default"] == "grill");
+    CHECK_FALSE(kids[1].contains("default"));
+    CHECK(kids[2]["default"] == "Fixme: a text default stays");
+}
+
+TEST_CASE("pyxform's specification workbook: another language's text, referenced metadata, an id with a space",
+          "[xlsform]") {
+    // pyxform's xlsform_spec_test.xlsx: label::english, hint::chinese only on a row, ${start} in a note,
+    // form_id 'Spec test'.
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label::english", "hint", "hint::chinese"},
+            {"start", "start"},
+            {"deviceid", "deviceid"},
+            {"end", "end"},
+            {"text", "address", "Enter an address", "", "ni hao"},
+            {"note", "started", "Started at ${start} on ${deviceid}", "a note"},
+        },
+        {}, {{"form_id", "version"}, {"Spec test", "1"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(r.json["id"] == "Spec_test");
+    CHECK(text.find("f.xlsx: settings, row 2, column A (form_id): warning: form_id 'Spec test' is not a name: "
+                    "'Spec_test' used") != std::string::npos);
+    // No default_language: the first language column's; a text only in Chinese shows the Chinese one.
+    CHECK(r.json["default_language"] == "en");
+    const auto& kids = r.json["pages"][0]["children"];
+    CHECK(text.find("f.xlsx: survey, row 5, column E (hint::chinese): warning: hint has no text in the default "
+                    "language 'en': the 'chinese' one is shown") != std::string::npos);
+    // The referenced metadata are calculations; end, which nothing uses, is skipped.
+    CHECK(kids[0]["type"] == "calculate");
+    CHECK(kids[0]["name"] == "start");
+    CHECK(kids[0]["calculation"] == "once(now())");
+    CHECK(kids[1]["calculation"] == "''");
+    CHECK(text.find("f.xlsx: survey, row 3, column A (type): warning: metadata 'deviceid' is used as ${deviceid}: "
+                    "Carnet has no such value") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 4, column A (type): warning: metadata 'end': Carnet itself records") !=
+          std::string::npos);
+    CHECK(kids[2]["hint"]["en"] == "ni hao");
+    CHECK(kids[2]["hint"]["chinese"] == "ni hao");
+    carnet::forms::SessionOptions opts;
+    opts.now = [] { return 20777.5; }; // 2026-11-20 12:00
+    carnet::forms::Session s(r.form, opts);
+    INFO(s.record().dump());
+    CHECK(s.valueAt("start").dump().find("2026-11-20") != std::string::npos);
 }

@@ -49,6 +49,38 @@ bool validName(std::string_view s) {
     });
 }
 
+// `s` made a name: every byte that a name cannot hold becomes '_' ("Spec test" -> "Spec_test",
+// "building:material" -> "building_material"), with a '_' in front when it starts with a digit.
+std::string asName(std::string s) {
+    for (char& c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
+            c = '_';
+    if (s.empty() || !validName(s)) s = "_" + s;
+    return s;
+}
+
+// pyxform replaces Word's "smart" quotes by straight ones in every cell (xls2json.py, SMART_QUOTES), so
+// that ${a}=’x’ is an expression. Carnet does it in every cell but texts: labels, hints, messages and
+// the title keep their typographic apostrophes (l’école).
+std::string straightQuotes(std::string s) {
+    if (s.find("\xE2\x80") == std::string::npos) return s;
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i + 2 < s.size() && s[i] == '\xE2' && s[i + 1] == '\x80') {
+            const char c = s[i + 2];
+            if (c == '\x98' || c == '\x99' || c == '\x9C' || c == '\x9D') { // U+2018 U+2019 U+201C U+201D
+                out += (c == '\x98' || c == '\x99') ? '\'' : '"';
+                i += 2;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
 // A column header made comparable: lowercase, spaces as '_', and the aliases pyxform accepts.
 std::string normaliseBase(std::string_view header) {
     std::string s = lower(trim(header));
@@ -194,7 +226,9 @@ struct Table {
     }
     [[nodiscard]] std::string value(int row, const Column* c) const {
         if (!c) return "";
-        return std::string(trim(sheet->cell(row, c->index)));
+        std::string v(trim(sheet->cell(row, c->index)));
+        if (kTextColumns.count(c->base) || c->base == "form_title") return v;
+        return straightQuotes(std::move(v));
     }
 };
 
@@ -397,6 +431,14 @@ private:
                  "xlsform.bad_form_id", {m_id, std::string(fallbackId)});
             m_id.clear();
         }
+        if (!m_id.empty() && !validName(m_id)) {
+            // pyxform takes any id_string ("Spec test"); a Carnet id is a name.
+            const Column* c = m_settings.plain("form_id");
+            const std::string id = asName(m_id);
+            warn({m_settings.sheet ? m_settings.sheet->name : "settings", m_settingsRow, c ? c->letter : "", "form_id"},
+                 "xlsform.form_id_renamed", {m_id, id});
+            m_id = id;
+        }
         if (m_id.empty()) m_id = std::string(fallbackId);
         if (m_version.empty()) {
             m_version = "1";
@@ -517,6 +559,17 @@ private:
                 text[m_defaultLang] = plainValue;
         }
         if (text.empty()) return std::nullopt;
+        if (!text.contains(m_defaultLang)) {
+            // Only other languages filled ("hint::chinese" and no English hint): pyxform fills the missing
+            // translations with "-"; Carnet, which needs the default language, shows the first one given.
+            const std::string from = text.begin().key();
+            const ojson value = text.begin().value();
+            text[m_defaultLang] = value;
+            Location where = props && props->count(std::string(base) + "/" + from)
+                                 ? props->at(std::string(base) + "/" + from)
+                                 : Location{t.sheet->name, row, "", std::string(base)};
+            warn(where, "xlsform.text_no_default_language", {std::string(base), m_defaultLang, from});
+        }
         // Keep the default language first, as people read it.
         ojson ordered = ojson::object();
         ordered[m_defaultLang] = text[m_defaultLang];
@@ -550,14 +603,21 @@ private:
         if (!listCol) error(at(t, t.headerRow, nullptr, "list_name"), "xlsform.missing_column", {"list_name"});
         if (!nameCol) error(at(t, t.headerRow, nullptr, "name"), "xlsform.missing_column", {"name"});
         if (!listCol || !nameCol) return;
+        std::set<std::string> sheetLists; // the list names as written, which a renamed list must not take
+        for (const auto& [row, cells] : t.sheet->rows)
+            if (row != t.headerRow) sheetLists.insert(t.value(row, listCol));
         for (const auto& [row, cells] : t.sheet->rows) {
             if (row == t.headerRow) continue;
             const std::string sheetList = t.value(row, listCol);
             std::string list = sheetList;
-            if (external) {
-                if (!m_externalLists.count(sheetList))
-                    m_externalLists[sheetList] = m_lists.contains(sheetList) ? sheetList + "_external" : sheetList;
+            if (external && !sheetList.empty()) {
+                if (!m_externalLists.count(sheetList)) {
+                    const std::string name = listName(sheetList, at(t, row, listCol), sheetLists);
+                    m_externalLists[sheetList] = m_lists.contains(name) ? name + "_external" : name;
+                }
                 list = m_externalLists[sheetList];
+            } else if (!sheetList.empty()) {
+                list = listName(sheetList, at(t, row, listCol), sheetLists);
             }
             const std::string name = t.value(row, nameCol);
             bool any = false;
@@ -608,6 +668,24 @@ private:
             m_choiceRefs["/choice_lists/" + jsonPointerToken(list) + "/" + std::to_string(arr.size())] = ref;
             arr.push_back(std::move(choice));
         }
+    }
+
+    // The form's name for a list of the choices sheet: itself, or made a name when pyxform takes it
+    // but Carnet cannot ("building:material" -> "building_material", reported once, where it is first).
+    std::string listName(const std::string& sheetList, const Location& where, const std::set<std::string>& taken) {
+        if (validName(sheetList)) return sheetList;
+        if (auto it = m_listNames.find(sheetList); it != m_listNames.end()) return it->second;
+        const std::string base = asName(sheetList);
+        std::string name = base;
+        auto used = [&](const std::string& n) {
+            if (taken.count(n) || m_lists.contains(n)) return true;
+            return std::any_of(m_listNames.begin(), m_listNames.end(), [&](const auto& kv) { return kv.second == n; });
+        };
+        for (int k = 2; used(name); ++k)
+            name = base + "_" + std::to_string(k);
+        m_listNames[sheetList] = name;
+        warn(where, "xlsform.list_renamed", {sheetList, name});
+        return name;
     }
 
     void markKnownChoices(const Table& t) {
@@ -674,6 +752,9 @@ private:
             if ((keyword == "select_one" || keyword == "select_multiple" || keyword == "begin_loop") &&
                 next < lw.size() && (lw[next] == "from" || lw[next] == "over"))
                 ++next;
+            if ((keyword == "select_one" || keyword == "select_multiple" || keyword == "begin_loop") &&
+                next < words.size())
+                if (auto it = m_listNames.find(words[next]); it != m_listNames.end()) words[next] = it->second;
             // "or_other", and its older spelling "or specify other".
             bool orOther = false;
             if (keyword == "select_one" || keyword == "select_multiple") {
@@ -713,6 +794,12 @@ private:
             node.props["name"] = at(m_survey, row, nameCol);
 
             if (kMetadataTypes.count(keyword)) {
+                // Referenced by ${name} (a label "started at ${start}"): a calculation gives it a value, as
+                // the field pyxform makes of it would have; otherwise the row is skipped.
+                if (!name.empty() && referenced(name)) {
+                    addMetadataCalculation(current(), node, keyword, name, stack);
+                    continue;
+                }
                 warn(typeLoc, "xlsform.metadata_skipped", {keyword});
                 continue;
             }
@@ -814,6 +901,35 @@ private:
                   {open.rawType, (open.rawType.find('_') != std::string::npos ? "end_" : "end ") + open.kind});
             stack.pop_back();
         }
+    }
+
+    // True when some cell of the survey sheet holds ${name}.
+    bool referenced(const std::string& name) const {
+        const std::string ref = "${" + name + "}";
+        for (const auto& [row, cells] : m_survey.sheet->rows)
+            for (const auto& [col, text] : cells)
+                if (row != m_survey.headerRow && text.find(ref) != std::string::npos) return true;
+        return false;
+    }
+
+    // A metadata row that the form refers to becomes a calculation: start, end and today from the clock
+    // (start and today fixed once computed, as ODK sets them when the form opens); the others (deviceid,
+    // username, phonenumber...) have no value on a Carnet device: empty.
+    void addMetadataCalculation(Node& parent, Node node, const std::string& keyword, const std::string& name,
+                                const std::vector<Node>& stack) {
+        std::string calculation = "''";
+        if (keyword == "start") calculation = "once(now())";
+        if (keyword == "end") calculation = "now()";
+        if (keyword == "today") calculation = "once(today())";
+        const Location where = node.props.at("type");
+        if (calculation == "''")
+            warn(where, "xlsform.metadata_empty", {keyword, name});
+        else
+            warn(where, "xlsform.metadata_calculated", {keyword, name, calculation});
+        node.obj = ojson{{"type", "calculate"},
+                         {"name", claimName(name, node.row, stack, node.props.at("name"))},
+                         {"calculation", calculation}};
+        parent.children.push_back(std::move(node));
     }
 
     // Registers `name` for the item on `row` and returns the name it gets: itself, or "group.name" when
@@ -1025,6 +1141,8 @@ private:
                 const bool dynamic = v.find("${") != std::string::npos || v.find("()") != std::string::npos;
                 if (dynamic)
                     warn(node.props.at("default"), "xlsform.dynamic_default", {v});
+                else if (type == "select_one" || type == "select_multiple")
+                    selectDefault(node, words[next], v);
                 else
                     o["default"] = v;
             }
@@ -1052,6 +1170,33 @@ private:
             else
                 o["appearance"] = v;
         }
+    }
+
+    // A select's default keeps the values that are choices of its list (a select_multiple default is
+    // values separated by spaces). pyxform does not check them; ODK then starts with an answer the
+    // question cannot show ("Fixme: I need this list", a misspelt "firepit"): Carnet drops those, and
+    // says so at the cell.
+    void selectDefault(Node& node, const std::string& list, const std::string& v) {
+        const ojson& choices = m_lists.contains(list) ? m_lists[list] : ojson::array();
+        auto known = [&](const std::string& value) {
+            return std::any_of(choices.begin(), choices.end(),
+                               [&](const ojson& c) { return c.value("value", "") == value; });
+        };
+        std::vector<std::string> values;
+        if (node.obj["type"] == "select_one")
+            values.push_back(v);
+        else
+            values = splitWhitespace(v);
+        std::string kept;
+        for (const auto& value : values) {
+            if (!known(value)) {
+                warn(node.props.at("default"), "xlsform.default_not_choice", {value, list});
+                continue;
+            }
+            if (!kept.empty()) kept += ' ';
+            kept += value;
+        }
+        if (!kept.empty()) node.obj["default"] = kept;
     }
 
     void readRangeParameters(Node& node, int row, std::set<int>& used) {
@@ -1283,6 +1428,7 @@ private:
 
     Table m_survey, m_choices, m_settings, m_external;
     std::map<std::string, std::string> m_externalLists; ///< external_choices list -> its name in the form
+    std::map<std::string, std::string> m_listNames;     ///< choices list that is no name -> its name in the form
     int m_settingsRow = 0;
     std::string m_id, m_version, m_title, m_defaultLang;
     std::vector<std::string> m_languages;
@@ -1296,15 +1442,6 @@ private:
     ojson m_json;
     std::vector<Message> m_messages;
 };
-
-std::string idFromStem(std::string stem) {
-    for (char& c : stem)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            c = '_';
-    if (stem.empty() || !validName(stem)) stem = "_" + stem;
-    return stem;
-}
 
 } // namespace
 
@@ -1374,7 +1511,7 @@ ImportResult importXlsformFile(const std::filesystem::path& path) {
     }
     std::ostringstream buf;
     buf << in.rdbuf();
-    return importXlsform(buf.str(), idFromStem(path.stem().string()));
+    return importXlsform(buf.str(), asName(path.stem().string()));
 }
 
 } // namespace carnet::xlsform
