@@ -28,8 +28,9 @@ using Row = std::vector<Cell>;
 // The columns of one table: the main table (repeat empty) or one top-level repeat. Columns are
 // item names: each record's cells are read with the version of the form it was written with.
 struct Table {
-    std::string name;               // file or sheet name
+    std::string name;               // file name (the main table's is also its sheet's)
     std::string repeat;             // the repeat's name, empty for the main table
+    std::string sheet;              // a repeat's sheet: its name, with its version when only older ones have it
     std::vector<std::string> items; // item names, one column each
     std::vector<std::string> header;
 };
@@ -183,23 +184,31 @@ Result<Source> loadSource(Repository& repo, const Scope& scope, std::string_view
     if (newestFirst.empty())
         return makeError(ErrorCode::NotFound, "no form '" + std::string(formId) + "' is published");
     s.form = newestFirst.front();
-    Table mainTable{std::string(formId), {}, {}, {}};
+    Table mainTable{std::string(formId), {}, {}, {}, {}};
     for (auto m : kMainMeta)
         mainTable.header.emplace_back(m);
     for (const auto& form : newestFirst)
         addColumns(mainTable, *form, form->rootSlots, form == s.form);
     s.tables.push_back(std::move(mainTable));
     for (const auto& name : s.tables[0].items) {
-        Table t{std::string(formId) + "-" + name, name, {}, {"record_id", "instance"}};
-        bool repeat = false;
+        Table t{std::string(formId) + "-" + name, name, name, {}, {"record_id", "instance"}};
+        const forms::Form* newest = nullptr; // the newest version with this repeat names its table and columns
         for (const auto& form : newestFirst) {
             const forms::Item* item = Source::itemOf(*form, name);
             if (!item || item->type != forms::ItemType::Repeat) continue;
-            repeat = true;
+            if (!newest) {
+                newest = form.get();
+                // A repeat only older versions have is named with its version, like its count column
+                // ("membres@2026.11.2"), so that nobody reads it as a repeat of the current form.
+                if (form != s.form) {
+                    t.sheet = name + "@" + form->version;
+                    t.name = std::string(formId) + "-" + t.sheet;
+                }
+            }
             auto slots = form->repeatSlots.find(item->index);
-            if (slots != form->repeatSlots.end()) addColumns(t, *form, slots->second, form == s.form);
+            if (slots != form->repeatSlots.end()) addColumns(t, *form, slots->second, form.get() == newest);
         }
-        if (repeat) s.tables.push_back(std::move(t));
+        if (newest) s.tables.push_back(std::move(t));
     }
     return s;
 }
@@ -535,7 +544,7 @@ Result<std::unique_ptr<Export>> buildArchive(Source src, Pager pager, bool xlsx,
             types +=
                 R"(<Override PartName="/xl/worksheets/sheet)" + n +
                 R"(.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>)";
-            sheets += "<sheet name=\"" + xmlEscape(sheetName(i == 0 ? src.tables[i].name : src.tables[i].repeat)) +
+            sheets += "<sheet name=\"" + xmlEscape(sheetName(i == 0 ? src.tables[i].name : src.tables[i].sheet)) +
                       "\" sheetId=\"" + n + "\" r:id=\"rId" + n + "\"/>";
             rels +=
                 R"(<Relationship Id="rId)" + n +

@@ -512,6 +512,52 @@ TEST_CASE_METHOD(
     CHECK(geo.body["features"][0]["properties"]["adresse@2026.11.2"] == "3 rue des Lilas");
 }
 
+TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its table, named with its version",
+                 "[console][export]") {
+    // Issue 21: like a renamed question's column, a renamed repeat's table (ZIP file, XLSX sheet) says the
+    // version it comes from, so that nobody reads it as a repeat of the current form.
+    std::string v2 = assetForm("door_to_door");
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.2\"", "\"2026.12.1\""},
+                                   {"\"name\": \"membres\"", "\"name\": \"personnes\""}}) {
+        const auto at = v2.find(from);
+        REQUIRE(at != std::string::npos);
+        v2.replace(at, from.size(), to);
+    }
+    json a = interview("gardanne", "refus");
+    a["membres"] = json::array({json{{"prenom", "Catherine"}, {"tranche_age", "45_59"}}});
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-v1", a)})).status == 200);
+    REQUIRE(services->forms().publish(v2).ok());
+    json b = interview("venelles", "absent");
+    b["personnes"] = json::array({json{{"prenom", "Noah"}, {"tranche_age", "18_29"}}});
+    json c = create(2, "r-v2", b);
+    c["changes"]["form_version"] = "2026.12.1";
+    REQUIRE(push(awa, "dev-awa", json::array({c})).status == 200);
+
+    auto files = unzip(get("/api/v1/exports/door_to_door.zip", coco).raw);
+    CHECK(files.count("door_to_door-membres.csv") == 0);
+    REQUIRE(files.count("door_to_door-membres@2026.11.2.csv") == 1);
+    REQUIRE(files.count("door_to_door-personnes.csv") == 1);
+    const auto old = csvLines(files["door_to_door-membres@2026.11.2.csv"].substr(3));
+    REQUIRE(old.size() == 2);
+    // Inside its own table, the old repeat's questions are named as its version named them.
+    CHECK(old[0].rfind("record_id,instance,", 0) == 0);
+    CHECK(old[0].find(",prenom") != std::string::npos);
+    CHECK(old[1].rfind("r-v1,1,", 0) == 0);
+    CHECK(old[1].find("Catherine") != std::string::npos);
+    const auto now = csvLines(files["door_to_door-personnes.csv"].substr(3));
+    REQUIRE(now.size() == 2);
+    CHECK(now[1].find("Noah") != std::string::npos);
+    CHECK(files["door_to_door.csv"].find("membres_count@2026.11.2") != std::string::npos);
+
+    auto parts = unzip(get("/api/v1/exports/door_to_door.xlsx", coco).raw);
+    pugi::xml_document workbook;
+    REQUIRE(workbook.load_string(parts["xl/workbook.xml"].c_str()));
+    std::set<std::string> sheets;
+    for (auto sheet : workbook.child("workbook").child("sheets").children("sheet"))
+        sheets.insert(sheet.attribute("name").as_string());
+    CHECK(sheets == std::set<std::string>{"door_to_door", "personnes", "membres@2026.11.2"});
+}
+
 TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[console][export]") {
     constexpr int kRecords = 3000;
     std::int64_t seq = 0;
