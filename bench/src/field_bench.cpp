@@ -1,7 +1,8 @@
 // bench/store (field part): a 20,000-record device store of the built-in field forms (people with
 // their consent and call task, buildings with their dwellings), then finalizing door interviews with
 // field::device::finalizeRecord: the person, consents, door visit and follow-up call task in one unit
-// of work. `--encrypted`: the same with a PIN (personal values sealed, docs/security.md).
+// of work; then merging pairs of the people created (field::device::mergePeople) and erasing the kept
+// ones (erasePerson). `--encrypted`: the same with a PIN (personal values sealed, docs/security.md).
 #include "core/ids.hpp"
 #include "field/device.hpp"
 #include "store/store.hpp"
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
         drafts.push_back(*id);
     }
     std::vector<double> times;
+    std::vector<std::string> people; // the persons the interviews created
     std::int64_t read = 0;
     for (std::size_t i = 0; i < drafts.size(); ++i) {
         const std::int64_t before = s->recordsRead();
@@ -138,15 +140,37 @@ int main(int argc, char** argv) {
                          fx->issues.empty() ? "no call task or door visit" : fx->issues.front().message.c_str());
             return 1;
         }
+        people.push_back(fx->personId);
         if (i < 5) continue; // the first ones warm the page cache
         times.push_back(t);
         read = s->recordsRead() - before;
+    }
+    // Merging duplicates: each even person keeps the next one (its consents, call task, interview
+    // relinked or followed through fusionne_dans); then erasing the kept people, duplicates included.
+    std::vector<double> merges, erasures;
+    for (std::size_t i = 0; i + 1 < people.size(); i += 2) {
+        const auto t0 = Clock::now();
+        auto m = device::mergePeople(*s, people[i], people[i + 1]);
+        merges.push_back(ms(Clock::now() - t0));
+        if (!m.ok()) return fail(m.error());
+    }
+    for (std::size_t i = 0; i + 1 < people.size(); i += 2) {
+        const auto t0 = Clock::now();
+        auto e = device::erasePerson(*s, people[i]);
+        erasures.push_back(ms(Clock::now() - t0));
+        if (!e.ok()) return fail(e.error());
+        if (e->erased.empty()) {
+            std::fprintf(stderr, "erase: nothing erased for %s\n", people[i].c_str());
+            return 1;
+        }
     }
     std::printf("field_store_encrypted %d\n", encrypted ? 1 : 0);
     std::printf("field_records %zu records\n", records);
     std::printf("field_finalize_ms %.3f ms\n", percentile(times, 0.5));
     std::printf("field_finalize_p99_ms %.3f ms\n", percentile(times, 0.99));
     std::printf("field_finalize_records_read %lld records\n", static_cast<long long>(read));
+    std::printf("field_merge_ms %.3f ms\n", percentile(merges, 0.5));
+    std::printf("field_erase_ms %.3f ms\n", percentile(erasures, 0.5));
     fs::remove_all(dir);
     return 0;
 }

@@ -141,6 +141,71 @@ Result<std::vector<RecordView>> personRecords(store::Store& store, std::string_v
     return out;
 }
 
+// The records merging or erasing a person looks at, read through the store's indexes instead of
+// every record: collected once each, then in list() order (newest change first), so that the plans
+// come out as they did over the whole store.
+class PersonRecords {
+public:
+    explicit PersonRecords(store::Store& store)
+        : m_store(store) {}
+
+    // The record `id` when it exists and is not deleted.
+    Result<void> add(std::string_view id) {
+        if (id.empty() || has(id)) return {};
+        auto r = m_store.get(id);
+        if (!r) {
+            if (r.error().code == ErrorCode::NotFound) return {};
+            return r.error();
+        }
+        if (!r->deleted) m_records.push_back(std::move(*r));
+        return {};
+    }
+    // Every record (any form, not deleted) whose `field` is `value`.
+    Result<void> addLinked(std::string_view formId, std::string_view field, std::string_view value) {
+        auto linked = m_store.linked(formId, field, value);
+        if (!linked) return linked.error();
+        for (auto& r : *linked)
+            if (!has(r.id)) m_records.push_back(std::move(r));
+        return {};
+    }
+    // `personId` and every person merged into it, transitively (as personAliases), once each.
+    Result<std::vector<std::string>> addAliases(std::string_view personId) {
+        if (auto r = add(personId); !r) return r.error();
+        std::vector<std::string> ids{std::string(personId)};
+        for (std::size_t i = 0; i < ids.size() && ids.size() < 64; ++i) {
+            auto merged = m_store.linked(formid::kPerson, fields::kMergedInto, ids[i]);
+            if (!merged) return merged.error();
+            for (auto& r : *merged)
+                if (std::find(ids.begin(), ids.end(), r.id) == ids.end()) {
+                    ids.push_back(r.id);
+                    if (!has(r.id)) m_records.push_back(std::move(r));
+                }
+        }
+        return ids;
+    }
+    [[nodiscard]] const store::Record* find(std::string_view id) const {
+        for (const auto& r : m_records)
+            if (r.id == id) return &r;
+        return nullptr;
+    }
+    // The views, newest change first.
+    [[nodiscard]] std::vector<RecordView> views() {
+        std::sort(m_records.begin(), m_records.end(), [](const store::Record& a, const store::Record& b) {
+            return std::tie(b.updatedAt, a.id) < std::tie(a.updatedAt, b.id);
+        });
+        std::vector<RecordView> out;
+        out.reserve(m_records.size());
+        for (const auto& r : m_records)
+            out.push_back(viewOf(r));
+        return out;
+    }
+
+private:
+    [[nodiscard]] bool has(std::string_view id) const { return find(id) != nullptr; }
+    store::Store& m_store;
+    std::vector<store::Record> m_records;
+};
+
 Result<void> cancelOpenCalls(store::Store& store, const RecordIndex& index, std::string_view personId) {
     for (const auto& alias : personAliases(index, personId))
         for (const RecordView* t : index.linked(formid::kCallTask, fields::kPersonId, alias))
@@ -463,9 +528,13 @@ Result<void> setDoNotContact(store::Store& store, std::string_view personId, boo
 
 Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std::string_view loserId, Lang lang) {
     return inOneUnit(store, [&]() -> Result<MergePlan> {
-        auto views = loadViews(store);
-        if (!views) return views.error();
-        RecordIndex index(*views);
+        // The two people and every record linked to the loser: all planMerge reads.
+        PersonRecords records(store);
+        if (auto r = records.add(keepId); !r) return r.error();
+        if (auto r = records.add(loserId); !r) return r.error();
+        if (auto r = records.addLinked({}, fields::kPersonId, loserId); !r) return r.error();
+        const auto views = records.views();
+        RecordIndex index(views);
         auto plan = planMerge(index, keepId, loserId, lang);
         if (!plan) return plan;
         if (auto r = applyChanges(store, keepId, plan->keepChanges); !r) return r.error();
@@ -481,9 +550,21 @@ Result<MergePlan> mergePeople(store::Store& store, std::string_view keepId, std:
 
 Result<ErasureReport> erasePerson(store::Store& store, std::string_view personId, Lang lang) {
     return inOneUnit(store, [&]() -> Result<ErasureReport> {
-        auto views = loadViews(store);
-        if (!views) return views.error();
-        RecordIndex index(*views);
+        // The person, the duplicates merged into it, every record linked to any of them and the
+        // interview each was created from: all planErasure reads.
+        PersonRecords records(store);
+        auto aliases = records.addAliases(personId);
+        if (!aliases) return aliases.error();
+        for (const auto& alias : *aliases) {
+            if (auto r = records.addLinked({}, fields::kPersonId, alias); !r) return r.error();
+            if (const store::Record* p = records.find(alias)) {
+                const auto src = p->answers.find(fields::kSourceRecordId);
+                if (src != p->answers.end() && src->is_string())
+                    if (auto r = records.add(src->get<std::string>()); !r) return r.error();
+            }
+        }
+        const auto views = records.views();
+        RecordIndex index(views);
         auto plan = planErasure(index, personId, lang);
         if (!plan) return plan.error();
         ErasureReport rep;

@@ -1134,12 +1134,15 @@ Result<std::vector<Record>> Store::linked(std::string_view formId, std::string_v
     if (!plain) return makeError(ErrorCode::Invalid, tr("store.bad_link_field", m_impl->lang, {field}));
     std::vector<Record> out;
     if (value.empty()) return out;
-    const std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records WHERE form_id = ? AND " +
-                            "json_extract(answers, '$." + std::string(field) +
-                            "') = ? AND deleted = 0 ORDER BY updated_at DESC, id";
+    // Any form: one index lookup per installed form id (every record's form is installed: the foreign key).
+    const std::string forms = formId.empty() ? "form_id IN (SELECT form_id FROM forms)" : "form_id = ?1";
+    const std::string sql = std::string("SELECT ") + Impl::kRecordColumns + " FROM records WHERE " + forms +
+                            " AND json_extract(answers, '$." + std::string(field) +
+                            "') = ?2 AND deleted = 0 ORDER BY updated_at DESC, id";
     auto st = m_impl->db.prepare(sql);
     if (!st.ok()) return st.error();
-    st->bind(1, formId).bind(2, value);
+    if (!formId.empty()) st->bind(1, formId);
+    st->bind(2, value);
     while (true) {
         auto r = st->step();
         if (!r.ok()) return r.error();

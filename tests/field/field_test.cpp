@@ -686,6 +686,42 @@ TEST_CASE("field.device: finalizing, refusing calls and a building's absents rea
     CHECK(visits->size() == 3);
     CHECK(s->recordsRead() - before3 < 20);
 
+    // Merging a duplicate (with a consent and a trip survey of its own) and then erasing the person
+    // read their records only, and plan exactly what the rules plan over every record.
+    auto dup = device::addPerson(*s, {{"prenom", "Karim"}, {"telephone", "0465710005"}}, "awa");
+    REQUIRE(dup.ok());
+    REQUIRE(device::recordConsent(*s, *dup, kPurposeAnswers, true, Campaign{}, "2026-11-27T12:00", "awa").ok());
+    REQUIRE(s->importAnswers(formid::kTripSurvey,
+                             {{"person_id", *dup}, {"survey_phase", "avant"}, {"temoignage", "En voiture."}}, "awa")
+                .ok());
+    auto all = device::loadViews(*s);
+    REQUIRE(all.ok());
+    auto expectedMerge = planMerge(RecordIndex(*all), fx->personId, *dup);
+    REQUIRE(expectedMerge.ok());
+    const std::int64_t before4 = s->recordsRead();
+    auto merged = device::mergePeople(*s, fx->personId, *dup);
+    REQUIRE(merged.ok());
+    CHECK(s->recordsRead() - before4 < 20);
+    CHECK(merged->keepChanges == expectedMerge->keepChanges);
+    CHECK(merged->loserChanges == expectedMerge->loserChanges);
+    CHECK(merged->relinks == expectedMerge->relinks);
+    CHECK(merged->relinks.size() == 2);
+
+    all = device::loadViews(*s);
+    REQUIRE(all.ok());
+    auto expectedErasure = planErasure(RecordIndex(*all), fx->personId);
+    REQUIRE(expectedErasure.ok());
+    const std::int64_t before5 = s->recordsRead();
+    auto erased = device::erasePerson(*s, fx->personId);
+    REQUIRE(erased.ok());
+    CHECK(s->recordsRead() - before5 < 30);
+    CHECK(erased->plan.erase == expectedErasure->erase);
+    CHECK(erased->plan.updates == expectedErasure->updates);
+    // The person, the interview, the duplicate's survey: their personal fields are gone.
+    CHECK(erased->erased.size() >= 3);
+    CHECK_FALSE(s->get(*interview)->answers.contains("telephone"));
+    CHECK(s->get(fx->callTaskId)->answers.at("statut") == callStatusValue(CallStatus::Cancelled));
+
     // A link field that is not a plain name is refused, not spliced into SQL.
     auto bad = s->linked(formid::kPerson, "x') OR 1=1 --", "p");
     REQUIRE_FALSE(bad.ok());

@@ -208,6 +208,7 @@ public:
     /// Records of `formId` (not deleted), newest first, whose top-level answer `field` is the text `value`,
     /// answers included. Indexed for the field model's links (person_id, fusionne_dans, building_id), so
     /// a workflow reads one person's records, not all of them. `field` is a plain name ([A-Za-z0-9_]).
+    /// An empty `formId` means records of any form (one index lookup per installed form id).
     Result<std::vector<Record>> linked(std::string_view formId, std::string_view field, std::string_view value);
     /// How many record rows get(), list() and linked() have read since opening (tests check that a
     /// workflow reads what it needs, not every record).
