@@ -59,6 +59,8 @@ std::string frenchDateToIso(std::string_view s) {
 Result<json> normalizeChoice(const Form& form, const Item& item, const std::string& value, Lang lang) {
     if (item.choiceList < 0) return invalid(tr("forms.unknown_choice", lang, {value}));
     const ChoiceList& list = form.choiceLists[static_cast<std::size_t>(item.choiceList)];
+    if (!item.choiceFile.empty() && !form.mediaTable(item.choiceFile))
+        return invalid(tr("forms.media_missing", lang, {item.choiceFile}));
     if (list.find(value) < 0) return invalid(tr("forms.unknown_choice", lang, {value}));
     return json(value);
 }

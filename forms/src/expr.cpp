@@ -253,6 +253,7 @@ constexpr std::array kFuncs{
     FuncInfo{"pi", Func::Pi, 0, 0, "0"},
     FuncInfo{"position", Func::Position, 0, 1, "0-1"},
     FuncInfo{"pow", Func::Pow, 2, 2, "2"},
+    FuncInfo{"pulldata", Func::Pulldata, 4, 4, "4"},
     FuncInfo{"regex", Func::Regex, 2, 2, "2"},
     FuncInfo{"round", Func::Round, 1, 2, "1-2"},
     FuncInfo{"selected", Func::Selected, 2, 2, "2"},
@@ -1068,6 +1069,8 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return Value::number(geoDistance(geoPoints(arg(0).toString())));
     case Func::Area:
         return Value::number(geoArea(geoPoints(arg(0).toString())));
+    case Func::Pulldata:
+        return ctx.pulldata(arg(0).toString(), arg(1).toString(), arg(2).toString(), arg(3).toString());
     }
     return Value::string("");
 }

@@ -77,6 +77,25 @@ const Item* Form::find(std::string_view name) const {
     return it == byName.end() ? nullptr : &items[static_cast<std::size_t>(it->second)];
 }
 
+int MediaTable::column(std::string_view name) const {
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+std::vector<std::string> Form::missingMedia() const {
+    std::vector<std::string> out;
+    for (const auto& file : media)
+        if (!mediaTables.count(file)) out.push_back(file);
+    return out;
+}
+
+const MediaTable* Form::mediaTable(std::string_view file) const {
+    auto it = mediaTables.find(file);
+    if (it == mediaTables.end()) it = mediaTables.find(std::string(file) + ".csv");
+    return it == mediaTables.end() ? nullptr : it->second.get();
+}
+
 int Form::questionCount() const {
     int n = 0;
     for (const auto& item : items)

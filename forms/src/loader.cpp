@@ -112,7 +112,8 @@ private:
     LoadResult finish() {
         LoadResult r;
         r.problems = std::move(m_problems);
-        if (r.problems.empty()) r.form = std::make_shared<const Form>(std::move(m_form));
+        // Created non-const: attachMedia() fills the copy it loads before anyone else sees it.
+        if (r.problems.empty()) r.form = std::make_shared<Form>(std::move(m_form));
         return r;
     }
 
@@ -142,7 +143,7 @@ private:
     void readHeader(const json& doc) {
         checkKeys(doc, "",
                   {"$schema", "id", "version", "title", "default_language", "languages", "settings", "choice_lists",
-                   "pages", "followup"});
+                   "pages", "followup", "media"});
         if (readString(doc, "id", "", m_form.id, true) && !validName(m_form.id))
             problem("/id", "load.bad_name", {m_form.id});
         if (readString(doc, "version", "", m_form.version, true) && m_form.version.empty())
@@ -177,6 +178,38 @@ private:
                 m_form.settings = *it;
         }
         if (auto it = doc.find("followup"); it != doc.end()) readFollowup(*it);
+        if (auto it = doc.find("media"); it != doc.end()) readMedia(*it);
+    }
+
+    // "media": ["communities.csv", ...]: the CSV files the form reads, plain file names, each once.
+    void readMedia(const json& j) {
+        if (!j.is_array()) {
+            problem("/media", "load.expect_array");
+            return;
+        }
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            const std::string p = "/media/" + std::to_string(i);
+            if (!j[i].is_string()) {
+                problem(p, "load.expect_string");
+                continue;
+            }
+            const std::string file = j[i].get<std::string>();
+            const bool csv = file.size() > 4 && (file.compare(file.size() - 4, 4, ".csv") == 0 ||
+                                                 file.compare(file.size() - 4, 4, ".CSV") == 0);
+            if (!csv || file.size() > 255 || file.find_first_of("/\\") != std::string::npos || file[0] == '.')
+                problem(p, "load.bad_media", {file});
+            else if (std::find(m_form.media.begin(), m_form.media.end(), file) != m_form.media.end())
+                problem(p, "load.duplicate_media", {file});
+            else
+                m_form.media.push_back(file);
+        }
+    }
+
+    // True when `file` ("fruits.csv", or "fruits" as pulldata() names it) is a declared media file.
+    bool declaredMedia(const std::string& file) const {
+        for (const auto& m : m_form.media)
+            if (m == file || m == file + ".csv") return true;
+        return false;
     }
 
     // "followup": {"form": NAME, "after_days": 0..3650}
@@ -428,7 +461,8 @@ private:
         } else {
             std::initializer_list<std::string_view> extra;
             static const std::initializer_list<std::string_view> kText{"regex"};
-            static const std::initializer_list<std::string_view> kSelect{"choices", "choice_list", "choice_filter"};
+            static const std::initializer_list<std::string_view> kSelect{"choices", "choice_list", "choice_file",
+                                                                         "choice_filter"};
             static const std::initializer_list<std::string_view> kRange{"start", "end", "step"};
             if (*type == ItemType::Text) extra = kText;
             if (*type == ItemType::SelectOne || *type == ItemType::SelectMultiple) extra = kSelect;
@@ -521,10 +555,13 @@ private:
         Item& item = m_form.items[static_cast<std::size_t>(index)];
         const bool inlineChoices = j.contains("choices");
         const bool named = j.contains("choice_list");
-        if (inlineChoices && named) {
+        const bool file = j.contains("choice_file");
+        if (int(inlineChoices) + int(named) + int(file) > 1) {
             problem(ptr, "load.choices_both");
-        } else if (!inlineChoices && !named) {
+        } else if (!inlineChoices && !named && !file) {
             problem(ptr, "load.choices_missing");
+        } else if (file) {
+            readChoiceFile(j["choice_file"], ptr + "/choice_file", index);
         } else if (inlineChoices) {
             ChoiceList list;
             list.name = item.name;
@@ -543,6 +580,30 @@ private:
             }
         }
         readOptExpr(j, "choice_filter", ptr, index, &Item::choiceFilter, true);
+    }
+
+    // "choice_file": {"file": "communities.csv", "value": "name", "label": "label"}: the choices are the
+    // rows of a declared media file (attachMedia fills the list; until then it is empty).
+    void readChoiceFile(const json& j, const std::string& ptr, int index) {
+        if (!j.is_object()) {
+            problem(ptr, "load.expect_object");
+            return;
+        }
+        checkKeys(j, ptr, {"file", "value", "label"});
+        std::string file, value = "name", label = "label";
+        if (!readString(j, "file", ptr, file, true)) return;
+        if (!declaredMedia(file) || file.size() < 5 || file.compare(file.size() - 4, 4, ".csv") != 0)
+            problem(ptr + "/file", "load.undeclared_media", {file});
+        if (readString(j, "value", ptr, value, false) && value.empty()) problem(ptr + "/value", "load.expect_string");
+        if (readString(j, "label", ptr, label, false) && label.empty()) problem(ptr + "/label", "load.expect_string");
+        Item& item = m_form.items[static_cast<std::size_t>(index)];
+        item.choiceFile = file;
+        item.choiceFileValue = value;
+        item.choiceFileLabel = label;
+        ChoiceList list;
+        list.name = item.name;
+        item.choiceList = static_cast<int>(m_form.choiceLists.size());
+        m_form.choiceLists.push_back(std::move(list));
     }
 
     void readRange(const json& j, const std::string& ptr, Item& item) {
@@ -576,6 +637,14 @@ private:
                         problem(pending.pointer, "load.unknown_ref", {node.name});
                     else
                         node.target = it->second;
+                }
+                // pulldata('fruits', ...) reads a declared media file, named by a literal.
+                if (node.kind == Expr::Kind::Call && node.func == Func::Pulldata && !node.args.empty()) {
+                    const Expr& fileArg = *node.args[0];
+                    const std::string file =
+                        fileArg.kind == Expr::Kind::Literal ? fileArg.literal.toString() : std::string();
+                    if (fileArg.kind != Expr::Kind::Literal || !declaredMedia(file))
+                        problem(pending.pointer, "load.undeclared_media", {file});
                 }
                 if (node.kind == Expr::Kind::Call && node.func == Func::Regex && node.args.size() == 2 &&
                     node.args[1]->kind == Expr::Kind::Literal) {
@@ -631,6 +700,7 @@ private:
             Item& item = m_form.items[static_cast<std::size_t>(idx)];
             const bool select = item.type == ItemType::SelectOne || item.type == ItemType::SelectMultiple;
             if (select && item.choiceList < 0) continue; // already reported
+            if (!item.choiceFile.empty()) continue;      // its choices come with the media file
             auto r = normalizeAnswer(m_form, item, item.defaultValue, Lang::En);
             if (!r.ok())
                 problem(item.pointer + "/default", "load.bad_default", {r.error().message});

@@ -207,6 +207,16 @@ struct Session::Impl {
             return Value::string(it == choice->columns.end() ? std::string() : it->second);
         }
         double nowDays() const override { return s.now(); }
+        Value pulldata(std::string_view file, std::string_view column, std::string_view keyColumn,
+                       std::string_view key) const override {
+            const MediaTable* table = s.form->mediaTable(file);
+            if (!table) return Value::string("");
+            const int c = table->column(column), k = table->column(keyColumn);
+            if (c < 0 || k < 0) return Value::string("");
+            for (const auto& row : table->rows)
+                if (row[static_cast<std::size_t>(k)] == key) return Value::string(row[static_cast<std::size_t>(c)]);
+            return Value::string("");
+        }
     };
 
     const Item& item(int i) const { return form->items[static_cast<std::size_t>(i)]; }
@@ -773,6 +783,8 @@ struct Session::Impl {
             v.rangeEnd = it.rangeEnd;
             v.rangeStep = it.rangeStep;
         }
+        if (!it.choiceFile.empty() && !form->mediaTable(it.choiceFile))
+            v.error = tr("forms.media_missing", ui(), {it.choiceFile}); // never an empty list shown as if it were all
         if (it.choiceList >= 0) {
             const auto selected = splitWhitespace(sl.value.toString());
             for (const auto& c : form->choiceLists[static_cast<std::size_t>(it.choiceList)].choices) {
@@ -932,6 +944,7 @@ FormView Session::view() const {
         fv.pages.push_back(std::move(pv));
     }
     fv.complete = s.issueCount == 0;
+    fv.missingMedia = s.form->missingMedia();
     return fv;
 }
 

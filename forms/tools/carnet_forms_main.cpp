@@ -2,6 +2,7 @@
 #include "core/i18n.hpp"
 #include "core/json_text.hpp"
 #include "forms/loader.hpp"
+#include "forms/media.hpp"
 #include "forms/session.hpp"
 #include "xlsform/import.hpp"
 
@@ -74,7 +75,13 @@ int evalAnswers(const std::string& formFile, const std::string& answersFile, Lan
         double days = 0;
         if (parseIsoDateTime(now, days) || parseIsoDate(now, days)) options.now = [days] { return days; };
     }
-    Session session(r.form, options);
+    // The media files the form declares are read from beside it; a missing one is named in the output.
+    auto withMedia = attachMediaFromDir(*r.form, std::filesystem::path(formFile).parent_path(), lang);
+    if (!withMedia.ok()) {
+        std::cerr << withMedia.error().message << '\n';
+        return 1;
+    }
+    Session session(*withMedia, options);
     const auto loadProblems = session.loadAnswers(answers);
     nlohmann::json out;
     out["visible"] = session.visiblePaths();
@@ -86,6 +93,7 @@ int evalAnswers(const std::string& formFile, const std::string& answersFile, Lan
         errors[i.path] = i.message;
     out["errors"] = errors;
     out["complete"] = session.complete() && loadProblems.empty();
+    if (const auto missing = (*withMedia)->missingMedia(); !missing.empty()) out["missing_media"] = missing;
     std::cout << out.dump() << '\n';
     return 0;
 }

@@ -1,7 +1,9 @@
 // XLSForm import: real .xlsx files, built here with libzip from sheet XML or read from the workbooks
 // that scripts/make-xlsform-samples.py writes, imported, checked by the loader and filled in a session.
 #include "forms/loader.hpp"
+#include "forms/media.hpp"
 #include "forms/session.hpp"
+#include "temp_dir.hpp"
 #include "xlsform/import.hpp"
 #include "xlsform/xlsx.hpp"
 #include "xlsx_writer.hpp"
@@ -395,9 +397,9 @@ TEST_CASE("metadata and unsupported types are reported, never silently dropped",
             {"type", "name", "label", "appearance"},
             {"deviceid", "dev"},
             {"uri:deviceid", "dev2"},
-            {"select_one_from_file communes.csv", "commune", "Commune"},
+            {"select_one_from_file communes.xml", "commune", "Commune"},
             {"osm building_tags", "batiment", "Bâtiment"},
-            {"select_one fruits", "fruit", "Fruit", "search('fruits')"},
+            {"select_one fruits", "fruit", "Fruit", "search(fruits)"},
         },
         {{"list_name", "name", "label"}, {"fruits", "name_key", "name"}});
     CHECK_FALSE(r.ok());
@@ -405,13 +407,13 @@ TEST_CASE("metadata and unsupported types are reported, never silently dropped",
     INFO(text);
     CHECK(text.find("f.xlsx: survey, row 2, column A (type): warning: metadata 'deviceid'") != std::string::npos);
     CHECK(text.find("f.xlsx: survey, row 3, column A (type): warning: metadata 'uri:deviceid'") != std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 4, column A (type): error: type 'select_one_from_file' is not supported") !=
-          std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 4, column A (type): error: 'select_one_from_file communes.xml': only .csv "
+                    "files are read") != std::string::npos);
     CHECK(text.find("f.xlsx: survey, row 5, column A (type): error: question 'batiment' of type 'osm': it is edited "
                     "in OpenMapKit") != std::string::npos);
-    // search() takes its choices from a CSV file: the placeholder choice alone is never imported.
-    CHECK(text.find("f.xlsx: survey, row 6, column D (appearance): error: appearance 'search('fruits')': the choices "
-                    "come from a CSV file") != std::string::npos);
+    // search() without a quoted file name: refused at its cell, the placeholder choice never imported alone.
+    CHECK(text.find("f.xlsx: survey, row 6, column D (appearance): error: appearance 'search(fruits)': search() "
+                    "needs a file name in quotes") != std::string::npos);
     CHECK(r.count(Severity::Error) == 3);
 }
 
@@ -859,4 +861,80 @@ TEST_CASE("pyxform's specification workbook: another language's text, referenced
     carnet::forms::Session s(r.form, opts);
     INFO(s.record().dump());
     CHECK(s.valueAt("start").dump().find("2026-11-20") != std::string::npos);
+}
+
+TEST_CASE("select_one_from_file, search() and pulldata() import as a form that declares its CSV media",
+          "[xlsform][media]") {
+    // pyxform accepts these with the CSV attached later as form media (UCL_Biomass_Plot_Form.xlsx,
+    // search_and_select.xlsx, pull_data.xlsx).
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label", "appearance", "choice_filter", "calculation", "parameters"},
+            {"select_one_from_file regions.csv", "region", "Region", "autocomplete"},
+            {"select_one_from_file  districts.csv", "district", "District", "", "region_id=${region}", "",
+             "value=district_id label=district_name"},
+            {"select_one fruits", "fruit", "Fruit", "minimal search('fruits', 'startswith', 'name', ${region})"},
+            {"calculate", "price", "", "", "", "pulldata('prices', 'price', 'name_key', ${fruit})"},
+        },
+        {{"list_name", "name", "label"}, {"fruits", "name_key", "name"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(r.json["media"] == json::array({"regions.csv", "districts.csv", "fruits.csv", "prices.csv"}));
+    const json kids = json::parse(r.json["pages"][0]["children"].dump()); // compared whatever the key order
+    CHECK(kids[0]["choice_file"] == json{{"file", "regions.csv"}});
+    CHECK(kids[0]["appearance"] == "autocomplete");
+    CHECK(kids[1]["choice_file"] ==
+          json{{"file", "districts.csv"}, {"value", "district_id"}, {"label", "district_name"}});
+    CHECK(kids[1]["choice_filter"] == "region_id=${region}");
+    // search(): the list's one row names the CSV's value and label columns; its filter is a choice_filter;
+    // the placeholder list is gone.
+    CHECK(kids[2]["choice_file"] == json{{"file", "fruits.csv"}, {"value", "name_key"}, {"label", "name"}});
+    CHECK(kids[2]["choice_filter"] == "starts-with(name, ${region})");
+    CHECK(kids[2]["appearance"] == "minimal");
+    CHECK_FALSE(kids[2].contains("choice_list"));
+    CHECK_FALSE(r.json.contains("choice_lists"));
+    CHECK(text.find("f.xlsx: survey, row 4, column D (appearance): warning: choices read from 'fruits.csv' (value: "
+                    "column 'name_key', label: column 'name')") != std::string::npos);
+
+    // With the CSV files (written here), the choices and pulldata() come from them.
+    auto form = carnet::forms::attachMedia(*r.form,
+                                           {{"regions.csv", "name,label\nma,Mara\nar,Arusha\n"},
+                                            {"districts.csv", "district_id,district_name,region_id\nd1,Musoma,ma\n"
+                                                              "d2,Meru,ar\n"},
+                                            {"fruits.csv", "name_key,name\nmango,mango\nmarula,marula\napple,apple\n"},
+                                            {"prices.csv", "name_key,price\nmarula,3\n"}},
+                                           Lang::En);
+    REQUIRE(form.ok());
+    carnet::forms::Session s(*form);
+    REQUIRE(s.setAnswer("region", "ma").ok());
+    CHECK_FALSE(s.setAnswer("district", "d2").ok());
+    REQUIRE(s.setAnswer("district", "d1").ok());
+    const auto view = s.view();
+    std::vector<std::string> fruits;
+    for (const auto& c : view.pages[0].items[2].choices)
+        fruits.push_back(c.value);
+    CHECK(fruits == std::vector<std::string>{"mango", "marula"});
+    REQUIRE(s.setAnswer("fruit", "marula").ok());
+    CHECK(s.record()["price"] == "3");
+}
+
+TEST_CASE("the importer says which CSV files the form reads are not beside the workbook", "[xlsform][media]") {
+    carnet::test::TempDir dir;
+    {
+        std::ofstream out(dir.path() / "form.xlsx", std::ios::binary);
+        out << xlsx({{"type", "name", "label"},
+                     {"select_one_from_file here.csv", "a", "A"},
+                     {"select_one_from_file gone.csv", "b", "B"}},
+                    {}, kSettings);
+        std::ofstream csv(dir.path() / "here.csv", std::ios::binary);
+        csv << "name,label\nx,X\n";
+    }
+    const ImportResult r = importXlsformFile(dir.path() / "form.xlsx");
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    CHECK(text.find("f.xlsx: warning: file 'gone.csv', which the form reads, is not beside the workbook") !=
+          std::string::npos);
+    CHECK(text.find("here.csv") == std::string::npos);
 }

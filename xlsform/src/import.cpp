@@ -7,7 +7,9 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -152,15 +154,7 @@ const std::set<std::string, std::less<>> kUnsupportedTypes{
 
     "file",
 
-    "hidden",
-    "xml-external",
-    "csv-external",
-    "rank",
-    "background-audio",
-    "select_one_from_file",
-    "select_multiple_from_file",
-    "osm",
-    "background-geopoint"};
+    "hidden", "xml-external", "csv-external", "rank", "background-audio", "osm", "background-geopoint"};
 const std::map<std::string, std::string, std::less<>> kTypeMap{
     {"text", "text"},           {"string", "text"},         {"integer", "integer"},
     {"int", "integer"},         {"decimal", "decimal"},     {"range", "range"},
@@ -296,7 +290,10 @@ public:
         form["default_language"] = m_defaultLang;
         form["languages"] = m_languages;
         if (!m_formSettings.empty()) form["settings"] = m_formSettings;
+        scanPulldata();
+        dropSearchPlaceholders(root);
         if (!m_lists.empty()) form["choice_lists"] = m_lists;
+        if (!m_media.empty()) form["media"] = m_media;
         form["pages"] = layoutPages(root);
         m_json = form;
         return finish();
@@ -803,6 +800,17 @@ private:
                 warn(typeLoc, "xlsform.metadata_skipped", {keyword});
                 continue;
             }
+            // select_one_from_file communes.csv: the choices are the rows of a CSV file shipped with the
+            // form (its media); an XML or GeoJSON file is not read.
+            std::string choiceFile;
+            if (keyword == "select_one_from_file" || keyword == "select_multiple_from_file") {
+                choiceFile = words.size() > 1 ? words[1] : "";
+                if (words.size() != 2 || choiceFile.size() < 5 ||
+                    lower(choiceFile.substr(choiceFile.size() - 4)) != ".csv") {
+                    error(typeLoc, "xlsform.unsupported_file", {keyword, choiceFile});
+                    continue;
+                }
+            }
             if (keyword == "osm") {
                 error(typeLoc, "xlsform.unsupported_osm", {name});
                 continue;
@@ -836,6 +844,9 @@ private:
                     error(typeLoc, "xlsform.unknown_list", {words[next]});
                     continue;
                 }
+            } else if (!choiceFile.empty()) {
+                type = keyword == "select_one_from_file" ? "select_one" : "select_multiple";
+                addMedia(choiceFile);
             } else if (keyword == "select_one" || keyword == "select_multiple") {
                 type = keyword;
                 if (next >= words.size()) {
@@ -876,6 +887,7 @@ private:
                 name = claimName(name, row, stack, at(m_survey, row, nameCol));
             }
 
+            if (!choiceFile.empty()) node.obj["choice_file"] = ojson{{"file", choiceFile}};
             fillItem(node, row, type, name, words, next, used);
             if (keyword == "begin_loop") node.obj["list"] = words[next];
             if (keyword == "phone_number") node.obj["regex"] = "[0-9]*";
@@ -901,6 +913,46 @@ private:
                   {open.rawType, (open.rawType.find('_') != std::string::npos ? "end_" : "end ") + open.kind});
             stack.pop_back();
         }
+    }
+
+    // pulldata('fruits', ...) in an expression reads fruits.csv: a media file of the form.
+    void scanPulldata() {
+        static const std::set<std::string, std::less<>> kExprColumns{
+            "relevant", "constraint", "calculation", "required", "read_only", "choice_filter", "repeat_count"};
+        for (const auto& c : m_survey.columns) {
+            if (c.hasLang || !kExprColumns.count(c.base)) continue;
+            for (const auto& [row, cells] : m_survey.sheet->rows) {
+                if (row == m_survey.headerRow) continue;
+                const std::string v = m_survey.value(row, &c);
+                for (std::size_t pos = v.find("pulldata("); pos != std::string::npos;
+                     pos = v.find("pulldata(", pos + 1)) {
+                    std::size_t i = pos + 9;
+                    while (i < v.size() && v[i] == ' ')
+                        ++i;
+                    if (i >= v.size() || (v[i] != '\'' && v[i] != '"')) continue;
+                    const auto close = v.find(v[i], i + 1);
+                    if (close == std::string::npos || close == i + 1) continue;
+                    std::string file = v.substr(i + 1, close - i - 1);
+                    if (file.size() < 5 || lower(file.substr(file.size() - 4)) != ".csv") file += ".csv";
+                    addMedia(file);
+                }
+            }
+        }
+    }
+
+    // A list whose row only named the columns of a search() CSV is no list of choices: dropped when no
+    // other question uses it, so its placeholder is never offered.
+    void dropSearchPlaceholders(const Node& root) {
+        std::set<std::string> used;
+        std::function<void(const Node&)> walk = [&](const Node& n) {
+            if (n.obj.contains("choice_list")) used.insert(n.obj["choice_list"].get<std::string>());
+            if (n.obj.contains("list")) used.insert(n.obj["list"].get<std::string>());
+            for (const auto& c : n.children)
+                walk(c);
+        };
+        walk(root);
+        for (const auto& list : m_searchLists)
+            if (!used.count(list)) m_lists.erase(list);
     }
 
     // True when some cell of the survey sheet holds ${name}.
@@ -1118,7 +1170,8 @@ private:
         }
         if (auto t = readText(m_survey, row, "hint", used, &node.props)) o["hint"] = *t;
         if (auto v = take(row, "relevant", used, node); !v.empty()) o["relevant"] = v;
-        if (type == "select_one" || type == "select_multiple") o["choice_list"] = words[next];
+        if ((type == "select_one" || type == "select_multiple") && !o.contains("choice_file"))
+            o["choice_list"] = words[next];
 
         if (!container) {
             if (auto v = take(row, "required", used, node); !v.empty()) {
@@ -1141,7 +1194,7 @@ private:
                 const bool dynamic = v.find("${") != std::string::npos || v.find("()") != std::string::npos;
                 if (dynamic)
                     warn(node.props.at("default"), "xlsform.dynamic_default", {v});
-                else if (type == "select_one" || type == "select_multiple")
+                else if ((type == "select_one" || type == "select_multiple") && !o.contains("choice_file"))
                     selectDefault(node, words[next], v);
                 else
                     o["default"] = v;
@@ -1156,14 +1209,17 @@ private:
             if (type == "select_one" || type == "select_multiple")
                 if (auto v = take(row, "choice_filter", used, node); !v.empty()) o["choice_filter"] = v;
             if (type == "range") readRangeParameters(node, row, used);
+            if (o.contains("choice_file")) readFileParameters(node, row, used);
         }
         if (type == "repeat")
             if (auto v = take(row, "repeat_count", used, node); !v.empty()) o["repeat_count"] = v;
         if (auto v = take(row, "appearance", used, node); !v.empty()) {
             // search('file'): the choices come from file.csv beside the form, not from the choices sheet,
             // whose row is only a placeholder naming the CSV columns. Never import the placeholder alone.
-            if (lower(v).find("search(") != std::string::npos)
-                error(node.props.at("appearance"), "xlsform.search_needs_csv", {v});
+            if (lower(v).find("search(") != std::string::npos) {
+                v = searchAppearance(node, v);
+                if (v.empty()) return;
+            }
             // ODK draws a signature pad with an image question of appearance "signature".
             if (type == "photo" && lower(v) == "signature")
                 o["type"] = "signature";
@@ -1197,6 +1253,135 @@ private:
             kept += value;
         }
         if (!kept.empty()) node.obj["default"] = kept;
+    }
+
+    // select_one_from_file's parameters: value=COLUMN and label=COLUMN of the CSV (default name, label).
+    void readFileParameters(Node& node, int row, std::set<int>& used) {
+        const std::string params = take(row, "parameters", used, node);
+        if (params.empty()) return;
+        std::string s = params;
+        std::replace(s.begin(), s.end(), ';', ' ');
+        std::replace(s.begin(), s.end(), ',', ' ');
+        for (const auto& word : splitWhitespace(s)) {
+            const auto eq = word.find('=');
+            const std::string key = lower(word.substr(0, eq == std::string::npos ? word.size() : eq));
+            const std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
+            if ((key != "value" && key != "label") || value.empty()) {
+                warn(node.props.at("parameters"), "xlsform.bad_file_parameter", {word});
+                continue;
+            }
+            node.obj["choice_file"][key] = value;
+        }
+    }
+
+    void addMedia(const std::string& file) {
+        if (std::find(m_media.begin(), m_media.end(), file) == m_media.end()) m_media.push_back(file);
+    }
+
+    // The arguments of "search('fruits', 'matches', 'type', ${x})" in an appearance, split at the
+    // commas outside quotes and parentheses; nullopt when it does not read as a call.
+    static std::optional<std::vector<std::string>> searchArgs(const std::string& appearance, std::size_t& begin,
+                                                              std::size_t& end) {
+        begin = lower(appearance).find("search(");
+        std::size_t i = begin + 7;
+        std::vector<std::string> args;
+        std::string cur;
+        int depth = 0;
+        char quote = 0;
+        for (; i < appearance.size(); ++i) {
+            const char c = appearance[i];
+            if (quote) {
+                if (c == quote) quote = 0;
+                cur += c;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                cur += c;
+            } else if (c == '(') {
+                ++depth;
+                cur += c;
+            } else if (c == ')' && depth > 0) {
+                --depth;
+                cur += c;
+            } else if (c == ')') {
+                args.emplace_back(trim(cur));
+                end = i + 1;
+                return args;
+            } else if (c == ',' && depth == 0) {
+                args.emplace_back(trim(cur));
+                cur.clear();
+            } else {
+                cur += c;
+            }
+        }
+        return std::nullopt;
+    }
+
+    static std::optional<std::string> quoted(const std::string& s) {
+        if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front())
+            return s.substr(1, s.size() - 2);
+        return std::nullopt;
+    }
+
+    // ODK's search() appearance: the choices are the rows of FILE.csv; the list's one row in choices
+    // names the CSV columns holding the value (its name) and the label (its label). The optional
+    // filter ('matches' | 'contains' | 'startswith' | 'endswith', column, value) becomes a choice_filter.
+    // Returns the appearance left once search() is taken out ("" when nothing is left, or on error).
+    std::string searchAppearance(Node& node, const std::string& appearance) {
+        const Location where = node.props.at("appearance");
+        ojson& o = node.obj;
+        std::size_t begin = 0, end = 0;
+        const auto args = searchArgs(appearance, begin, end);
+        const std::string list = o.value("choice_list", "");
+        const std::optional<std::string> file = args && !args->empty() ? quoted((*args)[0]) : std::nullopt;
+        if (!file || file->empty() || list.empty() || !m_lists.contains(list) || m_lists[list].empty() ||
+            !(args->size() == 1 || args->size() == 4 || args->size() == 6)) {
+            error(where, "xlsform.search_needs_csv", {appearance});
+            return "";
+        }
+        const ojson& placeholder = m_lists[list][0];
+        ojson choiceFile = ojson::object();
+        choiceFile["file"] = *file + ".csv";
+        choiceFile["value"] = placeholder.value("value", "name");
+        std::string label = "label";
+        if (placeholder.contains("label") && placeholder["label"].is_object() && !placeholder["label"].empty())
+            label = placeholder["label"].begin().value().get<std::string>();
+        choiceFile["label"] = label;
+        std::string filter;
+        if (args->size() >= 4) {
+            const auto mode = quoted((*args)[1]);
+            const auto column = quoted((*args)[2]);
+            static const std::map<std::string, std::string, std::less<>> kModes{
+                {"matches", "="}, {"contains", "contains"}, {"startswith", "starts-with"}, {"endswith", "ends-with"}};
+            auto it = mode ? kModes.find(lower(*mode)) : kModes.end();
+            if (it == kModes.end() || !column || !validName(*column)) {
+                error(where, "xlsform.search_needs_csv", {appearance});
+                return "";
+            }
+            auto test = [&](const std::string& col, const std::string& value) {
+                return it->second == "=" ? col + " = " + value : it->second + "(" + col + ", " + value + ")";
+            };
+            filter = test(*column, (*args)[3]);
+            if (args->size() == 6) {
+                const auto column2 = quoted((*args)[4]);
+                if (!column2 || !validName(*column2)) {
+                    error(where, "xlsform.search_needs_csv", {appearance});
+                    return "";
+                }
+                filter += " and " + test(*column2, (*args)[5]);
+            }
+        }
+        o.erase("choice_list");
+        o["choice_file"] = choiceFile;
+        node.props["choice_file"] = where;
+        if (!filter.empty()) {
+            const std::string existing = o.value("choice_filter", "");
+            o["choice_filter"] = existing.empty() ? filter : "(" + existing + ") and " + filter;
+            node.props["choice_filter"] = where;
+        }
+        addMedia(*file + ".csv");
+        m_searchLists.insert(list);
+        warn(where, "xlsform.search_from_csv", {*file + ".csv", std::string(choiceFile["value"]), label});
+        return std::string(trim(appearance.substr(0, begin) + appearance.substr(end)));
     }
 
     void readRangeParameters(Node& node, int row, std::set<int>& used) {
@@ -1429,6 +1614,8 @@ private:
     Table m_survey, m_choices, m_settings, m_external;
     std::map<std::string, std::string> m_externalLists; ///< external_choices list -> its name in the form
     std::map<std::string, std::string> m_listNames;     ///< choices list that is no name -> its name in the form
+    std::vector<std::string> m_media;    ///< CSV files the form reads (select from file, search, pulldata)
+    std::set<std::string> m_searchLists; ///< lists whose only row names the columns of a search() CSV
     int m_settingsRow = 0;
     std::string m_id, m_version, m_title, m_defaultLang;
     std::vector<std::string> m_languages;
@@ -1511,7 +1698,19 @@ ImportResult importXlsformFile(const std::filesystem::path& path) {
     }
     std::ostringstream buf;
     buf << in.rdbuf();
-    return importXlsform(buf.str(), asName(path.stem().string()));
+    ImportResult r = importXlsform(buf.str(), asName(path.stem().string()));
+    // The CSV files the form reads travel beside it: say which ones are not beside the workbook.
+    if (r.ok() && r.json.contains("media"))
+        for (const auto& file : r.json["media"]) {
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(path.parent_path() / file.get<std::string>(), ec)) continue;
+            Message m;
+            m.severity = Severity::Warning;
+            m.key = "xlsform.media_not_beside";
+            m.args = {file.get<std::string>()};
+            r.messages.push_back(std::move(m));
+        }
+    return r;
 }
 
 } // namespace carnet::xlsform

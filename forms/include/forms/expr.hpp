@@ -92,6 +92,7 @@ enum class Func {
     Uuid,
     Distance,
     Area,
+    Pulldata, ///< pulldata(file, column, key_column, key): a value from a media CSV file
 };
 
 /// Binary and unary operators.
@@ -162,6 +163,12 @@ public:
     [[nodiscard]] virtual Value choiceColumn(std::string_view name) const = 0;
     /// Now, in days since 1970-01-01 local time (fraction = time of day).
     [[nodiscard]] virtual double nowDays() const = 0;
+    /// pulldata(): `column` of the first row of media `file` whose `keyColumn` is `key`; "" when there is
+    /// none or the file is not attached.
+    [[nodiscard]] virtual Value pulldata(std::string_view /*file*/, std::string_view /*column*/,
+                                         std::string_view /*keyColumn*/, std::string_view /*key*/) const {
+        return Value::string("");
+    }
 };
 
 /// Evaluates a parsed expression.

@@ -75,6 +75,14 @@ struct ChoiceList {
     [[nodiscard]] int find(std::string_view value) const;
 };
 
+/// A CSV media file's content: its header and rows (every row as long as the header).
+struct MediaTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    /// Index of the column named `name`, or -1.
+    [[nodiscard]] int column(std::string_view name) const;
+};
+
 /// A page, group, repeat or question.
 struct Item {
     int index = -1;
@@ -99,6 +107,9 @@ struct Item {
     std::string pattern; ///< text questions: RE2 pattern, whole-answer match
     std::shared_ptr<const Regex> patternRegex;
     int choiceList = -1; ///< index in Form::choiceLists
+    /// Selects with `choice_file`: the CSV file whose rows are the choices (filled by attachMedia), and
+    /// its columns holding the value and the label.
+    std::string choiceFile, choiceFileValue, choiceFileLabel;
     double rangeStart = 0, rangeEnd = 10, rangeStep = 1;
     int minCount = 0, maxCount = -1; ///< repeats; -1 = no maximum
 
@@ -132,11 +143,18 @@ struct Form {
     std::map<int, std::vector<int>> repeatSlots;    ///< repeat item -> items stored per instance, by slot
     std::map<int, std::vector<int>> repeatChildren; ///< scope (-1 = top level) -> repeats directly in it
     std::string canonicalJson;                      ///< the source document, re-serialised canonically (for hashing)
+    std::vector<std::string> media;                 ///< the declared media files (`media`), in order
+    /// The media files attached (attachMedia), by file name; a declared file absent here is missing.
+    std::map<std::string, std::shared_ptr<const MediaTable>, std::less<>> mediaTables;
 
     /// The item named `name`, or nullptr.
     [[nodiscard]] const Item* find(std::string_view name) const;
     /// Number of questions a person can answer.
     [[nodiscard]] int questionCount() const;
+    /// The declared media files that are not attached.
+    [[nodiscard]] std::vector<std::string> missingMedia() const;
+    /// The attached table of `file` ("fruits.csv", or "fruits" as pulldata() names it), or nullptr.
+    [[nodiscard]] const MediaTable* mediaTable(std::string_view file) const;
 };
 
 } // namespace carnet::forms

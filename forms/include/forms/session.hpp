@@ -85,6 +85,7 @@ struct FormView {
     int questions = 0; ///< visible answerable questions
     int issues = 0;
     bool complete = false;
+    std::vector<std::string> missingMedia; ///< media files the form declares but were not given (Form::missingMedia)
 };
 
 /// The answers of one record on one form version.

@@ -1,0 +1,168 @@
+// A form's media files (docs/form-format.md, "Media files"): CSV files the form declares in `media`,
+// read by selects with `choice_file` (XLSForm's select_one_from_file and search()) and by pulldata().
+// The CSV files are small ones written by the tests; a file that is not there is named, never replaced
+// by an empty or placeholder list.
+#include "forms/loader.hpp"
+#include "forms/media.hpp"
+#include "forms/session.hpp"
+#include "temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace carnet::forms;
+using carnet::Lang;
+using nlohmann::json;
+
+namespace {
+
+// A one-page form over media: a region, a district filtered by region (both from CSV), a fruit price
+// read with pulldata().
+json mediaForm() {
+    return json::parse(R"J({
+      "id": "plots", "version": "1", "title": "Plots", "default_language": "en", "languages": ["en", "sw"],
+      "media": ["regions.csv", "districts.csv", "fruits.csv"],
+      "pages": [{"type": "page", "name": "p", "label": "Plot", "children": [
+        {"type": "select_one", "name": "region", "label": "Region", "choice_file": {"file": "regions.csv"}},
+        {"type": "select_one", "name": "district", "label": "District", "required": true,
+         "choice_file": {"file": "districts.csv", "value": "district_id", "label": "district_name"},
+         "choice_filter": "region_id = ${region}"},
+        {"type": "text", "name": "fruit", "label": "Fruit"},
+        {"type": "calculate", "name": "price", "calculation": "pulldata('fruits', 'price', 'name', ${fruit})"}
+      ]}]})J");
+}
+
+const char* kRegions = "\xEF\xBB\xBFname,label,label::Swahili (sw)\r\n"
+                       "dar,Dar es Salaam,Dar\r\n"
+                       "\"aru\",\"Arusha, north\",Arusha\r\n";
+const char* kDistricts = "district_id,district_name,region_id\n"
+                         "kin,Kinondoni,dar\n"
+                         "ila,Ilala,dar\n"
+                         "mer,Meru,aru\n";
+const char* kFruits = "name,price\nmango,\"1,5\"\napple,2\n";
+
+std::vector<std::string> choiceValues(const FormView& v, const std::string& name) {
+    std::vector<std::string> out;
+    for (const auto& item : v.pages.at(0).items)
+        if (item.name == name)
+            for (const auto& c : item.choices)
+                out.push_back(c.value);
+    return out;
+}
+
+const ItemView* itemView(const FormView& v, const std::string& name) {
+    for (const auto& item : v.pages.at(0).items)
+        if (item.name == name) return &item;
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("CSV media: quotes, doubled quotes, CRLF, a byte order mark, short rows; an unclosed quote is refused",
+          "[media]") {
+    auto t = parseCsv("\xEF\xBB\xBF"
+                      "name, label \r\n"
+                      "a,\"say \"\"hi\"\", twice\"\r\n"
+                      "\"multi\nline\",x\n"
+                      "short\n"
+                      "\n",
+                      Lang::En);
+    REQUIRE(t.ok());
+    CHECK(t->header == std::vector<std::string>{"name", "label"});
+    REQUIRE(t->rows.size() == 3);
+    CHECK(t->rows[0] == std::vector<std::string>{"a", "say \"hi\", twice"});
+    CHECK(t->rows[1][0] == "multi\nline");
+    CHECK(t->rows[2] == std::vector<std::string>{"short", ""});
+    CHECK(t->column("label") == 1);
+
+    auto bad = parseCsv("name,label\nx,\"never closed\ny,z\n", Lang::En);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message == "quote opened on line 2 is never closed");
+    CHECK_FALSE(parseCsv("", Lang::En).ok());
+}
+
+TEST_CASE("the loader: media are declared .csv file names, and choice_file and pulldata() name declared ones",
+          "[media][loader]") {
+    const LoadResult ok = loadFormJson(mediaForm());
+    INFO((ok.problems.empty() ? "" : ok.problems[0].format("f", Lang::En)));
+    REQUIRE(ok.ok());
+    CHECK(ok.form->media == std::vector<std::string>{"regions.csv", "districts.csv", "fruits.csv"});
+    CHECK(ok.form->missingMedia().size() == 3);
+
+    json doc = mediaForm();
+    doc["media"] = {"regions.csv", "../etc/passwd.csv", "notes.txt", "regions.csv"};
+    const LoadResult r = loadFormJson(doc);
+    std::vector<std::string> keys;
+    for (const auto& p : r.problems)
+        keys.push_back(p.pointer + " " + p.key);
+    CHECK(keys == std::vector<std::string>{"/media/1 load.bad_media", "/media/2 load.bad_media",
+                                           "/media/3 load.duplicate_media",
+                                           "/pages/0/children/1/choice_file/file load.undeclared_media",
+                                           "/pages/0/children/3/calculation load.undeclared_media"});
+
+    json both = mediaForm();
+    both["pages"][0]["children"][0]["choice_list"] = "x";
+    CHECK(loadFormJson(both).problems.at(0).key == "load.choices_both");
+}
+
+TEST_CASE("choices from a CSV file beside the form, filtered by its columns; pulldata() reads a row",
+          "[media][session]") {
+    carnet::test::TempDir dir;
+    for (const auto& [file, text] : {std::pair{"regions.csv", kRegions}, std::pair{"districts.csv", kDistricts},
+                                     std::pair{"fruits.csv", kFruits}}) {
+        std::ofstream out(dir.path() / file, std::ios::binary);
+        out << text;
+    }
+    const LoadResult loaded = loadFormJson(mediaForm());
+    REQUIRE(loaded.ok());
+    auto form = attachMediaFromDir(*loaded.form, dir.path(), Lang::En);
+    REQUIRE(form.ok());
+    CHECK((*form)->missingMedia().empty());
+
+    SessionOptions sw;
+    sw.language = "sw";
+    Session s(*form, sw);
+    FormView v = s.view();
+    CHECK(v.missingMedia.empty());
+    CHECK(choiceValues(v, "region") == std::vector<std::string>{"dar", "aru"});
+    CHECK(itemView(v, "region")->choices[1].label == "Arusha"); // the label::Swahili (sw) column
+    CHECK(choiceValues(v, "district").empty());                 // choice_filter over the CSV's region_id
+    REQUIRE(s.setAnswer("region", "dar").ok());
+    CHECK(choiceValues(s.view(), "district") == std::vector<std::string>{"kin", "ila"});
+    CHECK_FALSE(s.setAnswer("district", "mer").ok()); // Meru is in Arusha
+    REQUIRE(s.setAnswer("district", "ila").ok());
+    REQUIRE(s.setAnswer("fruit", "mango").ok());
+    CHECK(s.record()["price"] == "1,5");
+    REQUIRE(s.setAnswer("fruit", "kiwi").ok());
+    CHECK_FALSE(s.record().contains("price")); // no row: empty, as ODK's pulldata()
+    CHECK(s.complete());
+
+    Session en(*form);
+    CHECK(itemView(en.view(), "region")->choices[1].label == "Arusha, north");
+}
+
+TEST_CASE("a missing media file is named: no choices offered as if they were all, and the answer is refused",
+          "[media][session]") {
+    const LoadResult loaded = loadFormJson(mediaForm());
+    REQUIRE(loaded.ok());
+    auto form = attachMedia(*loaded.form, {{"regions.csv", kRegions}}, Lang::En);
+    REQUIRE(form.ok());
+    CHECK((*form)->missingMedia() == std::vector<std::string>{"districts.csv", "fruits.csv"});
+    Session s(*form);
+    REQUIRE(s.setAnswer("region", "dar").ok());
+    const FormView v = s.view();
+    CHECK(v.missingMedia == std::vector<std::string>{"districts.csv", "fruits.csv"});
+    CHECK(itemView(v, "district")->error == "File 'districts.csv' is missing: its choices cannot be offered.");
+    const auto r = s.setAnswer("district", "kin");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "File 'districts.csv' is missing: its choices cannot be offered.");
+    CHECK_FALSE(s.complete());
+
+    // A file without the column a select reads is an error naming the file, the column and the question.
+    auto bad = attachMedia(*loaded.form, {{"districts.csv", "id,district_name\nkin,Kinondoni\n"}}, Lang::En);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message == "file 'districts.csv': no column 'district_id' for the choices of 'district'");
+}
