@@ -198,4 +198,29 @@ run_cli(eval_bad_form --lang en eval "${WORK}/broken.json" "${WORK}/answers.json
 expect_rc("eval on a broken form" "${eval_bad_form_rc}" 1 "${eval_bad_form_out}${eval_bad_form_err}")
 expect_contains("eval on a broken form" "${eval_bad_form_err}" "${WORK}/broken.json:3:16:")
 
+# ------------------------------------------------------------------ eval with media files
+# A form reading fruits.csv: check passes on the form alone; eval reads the CSV beside the form, and
+# names it when it is not there.
+file(MAKE_DIRECTORY "${WORK}/media")
+file(WRITE "${WORK}/media/fruits.json" [=[
+{"id": "fruits", "version": "1", "title": "Fruits", "default_language": "en", "languages": ["en"],
+ "media": ["fruits.csv"],
+ "pages": [{"type": "page", "name": "p", "label": "Fruits", "children": [
+   {"type": "select_one", "name": "fruit", "label": "Fruit", "choice_file": {"file": "fruits.csv"}},
+   {"type": "calculate", "name": "price", "calculation": "pulldata('fruits', 'price', 'name', ${fruit})"}]}]}
+]=])
+file(WRITE "${WORK}/media/answers.json" [=[{"fruit": "mango"}]=])
+run_cli(check_media --lang en check "${WORK}/media/fruits.json")
+expect_rc("check a form with media" "${check_media_rc}" 0 "${check_media_out}${check_media_err}")
+run_cli(eval_missing --lang en eval "${WORK}/media/fruits.json" "${WORK}/media/answers.json")
+expect_rc("eval without its media" "${eval_missing_rc}" 0 "${eval_missing_out}${eval_missing_err}")
+string(JSON missing GET "${eval_missing_out}" missing_media)
+expect_json("eval without its media: missing_media" "${missing}" [=[["fruits.csv"]]=])
+expect_contains("eval without its media" "${eval_missing_out}" "File 'fruits.csv' is missing")
+file(WRITE "${WORK}/media/fruits.csv" "name,label,price\nmango,Mango,2\napple,Apple,1\n")
+run_cli(eval_media --lang en eval "${WORK}/media/fruits.json" "${WORK}/media/answers.json")
+expect_rc("eval with its media" "${eval_media_rc}" 0 "${eval_media_out}${eval_media_err}")
+string(JSON values_media GET "${eval_media_out}" values)
+expect_json("eval with its media: values" "${values_media}" [=[{"fruit": "mango", "price": "2"}]=])
+
 message(STATUS "carnet-forms CLI: all checks passed")
