@@ -28,6 +28,7 @@
     const d = new Date(iso);
     return isNaN(d) ? iso : d.toLocaleString(I18n.lang() === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
   };
+  const shortId = (s) => (s && s.length > 12 ? s.slice(0, 8) + '…' : s || '—');
   const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
   async function api(method, path, body, opts = {}) {
@@ -350,17 +351,155 @@
     return wrap;
   };
 
+  // ---- a record ------------------------------------------------------------------------------
+  // The record read with its own form version: labels in the console's language, in form order,
+  // choice labels, repeats as sub-tables, points as latitude/longitude, photos as thumbnails.
+  const SHA256 = /^[0-9a-f]{64}$/;
+  const labelOf = (form, text, fallback) => {
+    if (text === undefined || text === null) return fallback;
+    if (typeof text === 'string') return text;
+    return text[I18n.lang()] || text[form.default_language] || Object.values(text)[0] || fallback;
+  };
+  const choicesOf = (form, item) => item.choices || (item.choice_list && form.choice_lists && form.choice_lists[item.choice_list]) || [];
+  const choiceLabel = (form, item, code) => {
+    const c = choicesOf(form, item).find((x) => String(x.value) === String(code));
+    return c ? labelOf(form, c.label, String(code)) : String(code);
+  };
+  // Every answerable item by name (groups and pages are only containers; repeats keep their children).
+  function itemsOf(form) {
+    const byName = new Map();
+    const walk = (items, parent) => (items || []).forEach((it) => {
+      if (it.type === 'page' || it.type === 'group') return walk(it.children, parent);
+      if (it.name && !byName.has(it.name)) byName.set(it.name, { item: it, parent });
+      if (it.type === 'repeat') walk(it.children, it);
+    });
+    walk(form.pages);
+    return byName;
+  }
+  // Plain text of a value (history, conflicts): labels for choices, a point as « lat, lon ».
+  function valueText(form, item, v) {
+    if (v === null || v === undefined || v === '') return '—';
+    if (!item) return show(v);
+    switch (item.type) {
+      case 'select_one': return choiceLabel(form, item, v);
+      case 'select_multiple': return (Array.isArray(v) ? v : String(v).split(/\s+/).filter(Boolean)).map((c) => choiceLabel(form, item, c)).join(' ; ');
+      case 'geopoint': {
+        const [lat, lon] = String(v).trim().split(/\s+/);
+        return t('lat_lon', { lat, lon });
+      }
+      case 'acknowledge': return v === true || v === 'true' || v === 'OK' ? t('yes') : t('no');
+      case 'repeat': return t('repeat_n', { n: Array.isArray(v) ? v.length : 0 });
+      case 'datetime': return String(v).replace('T', ' ');
+      default: return typeof v === 'boolean' ? (v ? t('yes') : t('no')) : show(v);
+    }
+  }
+  // A photo of the record, fetched with the token and shown from a data: URL (the page's policy
+  // allows no blob: images).
+  function thumbnail(hash, alt) {
+    const img = h('img', { class: 'thumb', alt, 'data-attachment': hash });
+    const box = h('span', { class: 'thumb-box' }, img);
+    api('GET', `/api/v1/attachments/${hash}/content`, undefined, { blob: true }).then((r) => {
+      if (r.status !== 200 || !r.blob || !r.blob.type.startsWith('image/')) {
+        box.replaceChildren(h('span', { class: 'muted small' }, t('photo_missing'), ' ', h('code', {}, hash.slice(0, 12) + '…')));
+        return;
+      }
+      const reader = new FileReader();
+      reader.onload = () => { img.src = reader.result; img.dataset.loaded = '1'; };
+      reader.readAsDataURL(r.blob);
+    });
+    return box;
+  }
+  function valueCell(form, item, v) {
+    if ((item.type === 'photo' || item.type === 'signature') && typeof v === 'string' && SHA256.test(v)) return thumbnail(v, labelOf(form, item.label, item.name));
+    if (item.type === 'geopoint' && v) {
+      const [lat, lon, alt, acc] = String(v).trim().split(/\s+/);
+      return h('span', { class: 'geopoint', 'data-lat': lat, 'data-lon': lon }, t('lat_lon', { lat, lon }),
+        acc ? h('span', { class: 'small muted' }, ' · ' + t('accuracy_m', { m: acc })) : null, alt && !acc ? h('span', { class: 'small muted' }, ' · ' + t('altitude_m', { m: alt })) : null);
+    }
+    if (item.type === 'repeat') return repeatTable(form, item, Array.isArray(v) ? v : []);
+    return valueText(form, item, v);
+  }
+  const shown = (it) => it.name && !['note', 'calculate', 'page', 'group'].includes(it.type);
+  function repeatTable(form, rep, rows) {
+    const cols = [];
+    const walk = (items) => (items || []).forEach((it) => { if (it.type === 'group') walk(it.children); else if (shown(it)) cols.push(it); });
+    walk(rep.children);
+    return h('div', { class: 'table-scroll' }, h('table', { class: 'sub', 'data-repeat': rep.name },
+      h('thead', {}, h('tr', {}, h('th', { class: 'num', scope: 'col' }, '#'), cols.map((c) => h('th', { scope: 'col' }, labelOf(form, c.label, c.name))))),
+      h('tbody', {}, rows.length ? rows.map((row, i) => h('tr', {}, h('td', { class: 'num' }, String(i + 1)), cols.map((c) => h('td', {}, valueCell(form, c, row && row[c.name])))))
+        : h('tr', {}, h('td', { colspan: cols.length + 1, class: 'muted' }, t('empty'))))));
+  }
+  // The answers as the form lays them out: one block per page, a row per question in form order.
+  function answersView(form, answers) {
+    const used = new Set();
+    const sections = [];
+    const rowsOf = (items, out) => (items || []).forEach((it) => {
+      if (it.type === 'group') return rowsOf(it.children, out);
+      if (!shown(it) || !(it.name in answers)) return;
+      used.add(it.name);
+      out.push(h('tr', { 'data-field': it.name }, h('th', { scope: 'row' }, labelOf(form, it.label, it.name)), h('td', {}, valueCell(form, it, answers[it.name]))));
+    });
+    for (const p of form.pages || []) {
+      const rows = [];
+      rowsOf(p.type === 'page' ? p.children : [p], rows);
+      if (rows.length) sections.push(h('div', { class: 'answer-page' }, p.label ? h('h3', {}, labelOf(form, p.label, p.name)) : null, h('table', { class: 'answers' }, h('tbody', {}, rows))));
+    }
+    // Answers the form version does not declare (computed values aside) are still shown, by code.
+    const items = itemsOf(form);
+    const rest = Object.keys(answers).filter((k) => !used.has(k) && !(items.has(k) && !shown(items.get(k).item)));
+    if (rest.length) sections.push(h('div', { class: 'answer-page' }, h('h3', {}, t('other_answers')),
+      h('table', { class: 'answers' }, h('tbody', {}, rest.map((k) => h('tr', { 'data-field': k }, h('th', { scope: 'row' }, h('code', {}, k)), h('td', {}, show(answers[k]))))))));
+    return sections;
+  }
+  const formCache = new Map();
+  async function formVersion(formId, version) {
+    const key = formId + '@' + version;
+    if (!formCache.has(key)) {
+      const r = await api('GET', `/api/v1/forms/${encodeURIComponent(formId)}/${encodeURIComponent(version)}`);
+      formCache.set(key, r.status === 200 ? r.body : null);
+    }
+    return formCache.get(key);
+  }
+
   async function recordDetail(id) {
-    const r = await api('GET', `/api/v1/records/${encodeURIComponent(id)}/history`);
-    const wrap = h('div', {}, head(t('record') + ' ' + id.slice(0, 8), id, h('a', { href: lastRecordsHash }, '← ' + t('nav_records'))));
-    if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
-    const versions = r.body.versions.slice().reverse();
-    const current = versions[0];
-    if (current) wrap.append(h('section', { class: 'card' }, h('h2', {}, t('current_answers')),
-      table([t('field'), t('value')], Object.entries(current.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))));
-    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('history')), versions.map((v, i) => h('div', { class: 'version' + (i === 0 ? ' current' : '') },
-      h('strong', {}, t('version_n', { n: v.version })), ' · ', t('status_' + v.status) || v.status, ' · ', v.user, ' · ', h('code', {}, v.device_id), ' · ', t('form_version_n', { v: v.form_version }),
-      h('div', { class: 'small' }, t('changed_fields'), ' ', v.changed.length ? v.changed.map((c) => h('code', { style: 'margin-right:6px' }, c)) : '—')))));
+    const [rec, hist] = await Promise.all([api('GET', `/api/v1/records/${encodeURIComponent(id)}`), api('GET', `/api/v1/records/${encodeURIComponent(id)}/history`)]);
+    const back = h('a', { href: lastRecordsHash }, '← ' + t('nav_records'));
+    const failed = rec.status !== 200 ? rec : hist.status !== 200 ? hist : null;
+    if (failed) return h('div', {}, head(t('record') + ' ' + id.slice(0, 8), id, back), h('p', { class: 'error' }, errorText(failed)));
+    const record = rec.body;
+    const versions = hist.body.versions.slice().reverse();
+    // Each version is read with its own form version (labels, choices); the record with its current one.
+    const forms = new Map();
+    for (const fv of new Set([record.form_version, ...versions.map((v) => v.form_version)])) forms.set(fv, await formVersion(record.form_id, fv));
+    const form = forms.get(record.form_version);
+    const wrap = h('div', {}, head(record.name || t('record') + ' ' + id.slice(0, 8), h('span', {}, record.form_id, ' · ', h('code', {}, id)), back));
+    wrap.append(h('section', { class: 'card record-meta' }, h('dl', { class: 'meta-list' },
+      [[t('status'), h('span', { class: 'badge' + (record.status === 'finalized' ? ' ok' : '') }, t('status_' + record.status) || record.status)],
+        [t('author'), [record.author || '—', record.created_by ? h('span', { class: 'muted' }, ' (' + record.created_by + ')') : null]],
+        [t('interview_at'), when(record.interview_at)], [t('updated_at'), when(record.updated_at)],
+        [t('version'), String(record.version)], [t('form'), `${record.form_id} ${record.form_version}`]]
+        .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
+      record.conflicts.length ? h('p', {}, h('a', { href: '#/conflicts', class: 'badge warn' }, t('conflicts_n', { n: record.conflicts.length }))) : null));
+    wrap.append(h('section', { class: 'card', id: 'answers' }, h('h2', {}, t('current_answers')),
+      form ? answersView(form, record.answers) : [h('p', { class: 'muted' }, t('form_unavailable')),
+        table([t('field'), t('value')], Object.entries(record.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))]));
+    // History, newest first: when the server received each version, who made it on which device,
+    // and old → new for each field it changed.
+    wrap.append(h('section', { class: 'card' }, h('h2', {}, t('history')), versions.map((v, i) => {
+      const f = forms.get(v.form_version) || form;
+      const items = f ? itemsOf(f) : new Map();
+      const before = versions[i + 1] ? versions[i + 1].answers : null;
+      const label = (k) => (items.get(k) ? labelOf(f, items.get(k).item.label, k) : k);
+      const text = (k, val) => valueText(f, items.get(k) && items.get(k).item, val);
+      return h('div', { class: 'version' + (i === 0 ? ' current' : ''), 'data-version': v.version },
+        h('div', {}, h('strong', {}, t('version_n', { n: v.version })), ' · ', h('span', { class: 'when' }, when(v.received_at)), ' · ',
+          h('span', { class: 'by' }, v.user || '—'), ' · ', h('span', { class: 'small muted', title: v.device_id }, t('on_device', { device: shortId(v.device_id) })), ' · ',
+          t('status_' + v.status) || v.status, ' · ', h('span', { class: 'small muted' }, t('form_version_n', { v: v.form_version }))),
+        v.changed.length === 0 ? h('div', { class: 'small muted' }, t('no_change'))
+          : before ? h('ul', { class: 'changes' }, v.changed.map((k) => h('li', {}, h('span', { class: 'change-field' }, label(k)), ' : ',
+            h('span', { class: 'old' }, text(k, before[k])), ' → ', h('span', { class: 'new' }, text(k, v.answers[k])))))
+            : h('div', { class: 'small' }, t('created_with', { n: v.changed.length }), ' ', v.changed.map(label).join(', ')));
+    })));
     return wrap;
   }
 

@@ -115,6 +115,15 @@ Result<UploadState> AttachmentStore::stateLocked(std::int64_t orgId, std::string
     return UploadState{0, false};
 }
 
+Result<std::optional<std::filesystem::path>> AttachmentStore::completeFile(std::int64_t orgId,
+                                                                           std::string_view sha256) {
+    std::lock_guard lock(m_mutex);
+    auto st = stateLocked(orgId, sha256);
+    if (!st.ok()) return st.error();
+    if (!st->complete) return std::optional<std::filesystem::path>();
+    return std::optional<std::filesystem::path>(orgDir(orgId) / std::string(sha256));
+}
+
 Result<AppendOutcome> AttachmentStore::append(std::int64_t orgId, std::string_view sha256, std::uint64_t offset,
                                               std::string_view data, std::optional<std::uint64_t> total,
                                               UploadState& after) {

@@ -4,6 +4,7 @@
 #include "forms/loader.hpp"
 #include "http_util.hpp"
 #include "request_body.hpp"
+#include "server/crypto.hpp"
 #include "server/export_service.hpp"
 #include "sync/protocol.hpp"
 #include "xlsform/import.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <map>
 
 namespace carnet::server {
@@ -42,6 +44,15 @@ std::string_view contentTypeOf(std::string_view path) {
     if (ends(".svg")) return "image/svg+xml";
     if (ends(".json")) return "application/json";
     return "application/octet-stream";
+}
+
+// An attachment's type by its first bytes: the images a browser may show, anything else a download.
+std::string_view imageTypeOf(std::string_view head) {
+    if (head.rfind("\x89PNG\r\n\x1a\n", 0) == 0) return "image/png";
+    if (head.rfind("\xff\xd8\xff", 0) == 0) return "image/jpeg";
+    if (head.rfind("GIF8", 0) == 0) return "image/gif";
+    if (head.size() >= 12 && head.rfind("RIFF", 0) == 0 && head.substr(8, 4) == "WEBP") return "image/webp";
+    return {};
 }
 
 std::optional<std::int64_t> positive(std::string_view s) {
@@ -122,12 +133,14 @@ private:
     }
 
     void records(const Request& req, Response& res, const User& user);
+    void record(const Request& req, Response& res, const User& user);
     void users(const Request& req, Response& res, const User& user);
     void addUser(const Request& req, Response& res, const User& user, std::string& text);
     void devices(const Request& req, Response& res, const User& user);
     void catalogue(const Request& req, Response& res, const User& user);
     void uploadForm(const Request& req, Response& res, const User& user, std::string& body);
     void exportForm(const Request& req, Response& res, const User& user);
+    void attachmentContent(const Request& req, Response& res, const User& user);
 
     Services& m_s;
     std::function<void(std::string_view)> m_log;
@@ -270,6 +283,33 @@ void ConsoleRoutes::records(const Request& req, Response& res, const User& user)
                    : std::to_string(cursor + static_cast<std::int64_t>(page.size()));
     body["cursor"] = next;
     sendJson(res, 200, body);
+}
+
+// One record as the list shows it (its name, when its interview took place), for the record page and
+// the conflict cards; the same visibility as its history.
+void ConsoleRoutes::record(const Request& req, Response& res, const User& user) {
+    const std::string id = req.matches[1];
+    auto found = m_s.repository().findRecord(id);
+    if (!found.ok()) return failure(res, req, found.error());
+    if (!*found || !visible(scopeOf(user), **found)) return sendError(res, 404, "not_found", "no record " + id);
+    const RecordState& r = **found;
+    auto versions = m_s.repository().history(id);
+    if (!versions.ok()) return failure(res, req, versions.error());
+    RecordNamer namer(m_s.repository(), user.orgId, langCode(http::requestLang(req)));
+    auto name = namer.name(r);
+    if (!name.ok()) return failure(res, req, name.error());
+    RecordListRow row{r, versions->empty() ? std::string() : versions->back().receivedAt,
+                      versions->empty() ? std::string() : versions->front().userName, std::string()};
+    // As the list computes it: the answer `end`, else `start`, else the first receipt.
+    for (const char* stamp : {"end", "start"}) {
+        auto it = r.answers.find(stamp);
+        if (it != r.answers.end() && it->is_string()) {
+            row.interviewAt = it->get<std::string>();
+            break;
+        }
+    }
+    if (row.interviewAt.empty() && !versions->empty()) row.interviewAt = versions->front().receivedAt;
+    sendJson(res, 200, recordJson(row, *name));
 }
 
 void ConsoleRoutes::users(const Request& req, Response& res, const User& user) {
@@ -437,6 +477,43 @@ void ConsoleRoutes::exportForm(const Request& req, Response& res, const User& us
                                      });
 }
 
+// A photo or signature of the reader's organisation, streamed from its file. Another organisation's
+// attachment, or one not completely uploaded, is 404: the answer never says whether it exists.
+void ConsoleRoutes::attachmentContent(const Request& req, Response& res, const User& user) {
+    const std::string sha = req.matches[1];
+    if (!isSha256Hex(sha))
+        return sendError(res, 400, "invalid_request", "attachments are named by their sha256 (64 lowercase hex)");
+    auto file = m_s.attachments().completeFile(user.orgId, sha);
+    if (!file.ok()) return failure(res, req, file.error());
+    if (!*file) return sendError(res, 404, "not_found", "no attachment " + sha);
+    auto in = std::make_shared<std::ifstream>(**file, std::ios::binary);
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(**file, ec);
+    if (!*in || ec) return sendError(res, 404, "not_found", "no attachment " + sha);
+    std::string head(12, '\0');
+    in->read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in->gcount()));
+    in->clear();
+    in->seekg(0);
+    std::string type(imageTypeOf(head));
+    if (type.empty()) {
+        type = "application/octet-stream";
+        res.set_header("Content-Disposition", "attachment; filename=\"" + sha + "\"");
+    }
+    // Content-addressed: the bytes behind a name never change.
+    res.set_header("Cache-Control", "private, max-age=86400, immutable");
+    res.set_content_provider(static_cast<std::size_t>(size), type,
+                             [in](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 char buf[64 * 1024];
+                                 in->seekg(static_cast<std::streamoff>(offset));
+                                 const auto n = std::min(length, sizeof buf);
+                                 in->read(buf, static_cast<std::streamsize>(n));
+                                 const auto got = in->gcount();
+                                 if (got <= 0) return false;
+                                 return sink.write(buf, static_cast<std::size_t>(got));
+                             });
+}
+
 void ConsoleRoutes::mount(httplib::Server& http) {
     http.Get("/", [](const Request&, Response& res) {
         for (const auto& f : consoleFiles())
@@ -461,6 +538,7 @@ void ConsoleRoutes::mount(httplib::Server& http) {
         return [self, m](const Request& req, Response& res, const User& u) { (self->*m)(req, res, u); };
     };
     http.Get("/api/v1/records", guarded(false, method(&ConsoleRoutes::records)));
+    http.Get(R"(/api/v1/records/([^/]+))", guarded(false, method(&ConsoleRoutes::record)));
     http.Get("/api/v1/users", guarded(true, method(&ConsoleRoutes::users)));
     auto withBody = [this](void (ConsoleRoutes::*m)(const Request&, Response&, const User&, std::string&)) {
         ConsoleRoutes* self = this; // kept alive by the handler returned by guardedBody()
@@ -474,6 +552,7 @@ void ConsoleRoutes::mount(httplib::Server& http) {
     http.Post("/api/v1/forms", guardedBody(true, kMaxFormUpload, withBody(&ConsoleRoutes::uploadForm)));
     http.Get(R"(/api/v1/exports/([A-Za-z0-9_.-]+)\.(csv|zip|xlsx|geojson))",
              guarded(true, method(&ConsoleRoutes::exportForm)));
+    http.Get(R"(/api/v1/attachments/([^/]+)/content)", guarded(true, method(&ConsoleRoutes::attachmentContent)));
 }
 
 } // namespace

@@ -252,6 +252,7 @@ void Routes::history(const Request& req, Response& res, const User& user) {
                            {"form_version", v.formVersion},
                            {"device_id", v.deviceId},
                            {"user", v.userName},
+                           {"received_at", v.receivedAt},
                            {"answers", v.answers},
                            {"changed", v.changed}});
     sendJson(res, 200, json{{"record_id", id}, {"versions", arr}});

@@ -1017,9 +1017,10 @@ Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recor
     if (!lease.ok()) return lease.error();
     // The kept versions, then the current one (kept in `records`, schema version 6).
     auto st = lease->db().prepare(
-        "SELECT version, status, form_version, device_id, user_name, answers, changed FROM record_versions "
-        "WHERE record_id = ?1 UNION ALL SELECT version, status, form_version, coalesce(version_device, ''), "
-        "coalesce(version_user, ''), answers, version_changed FROM records WHERE record_id = ?1 ORDER BY 1");
+        "SELECT version, status, form_version, device_id, user_name, answers, changed, created_at FROM "
+        "record_versions WHERE record_id = ?1 UNION ALL SELECT version, status, form_version, "
+        "coalesce(version_device, ''), coalesce(version_user, ''), answers, version_changed, "
+        "coalesce(version_at, '') FROM records WHERE record_id = ?1 ORDER BY 1");
     if (!st.ok()) return st.error();
     st->bind(1, recordId);
     std::vector<VersionRow> out;
@@ -1034,6 +1035,7 @@ Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recor
         v.deviceId = st->text(3);
         v.userName = st->text(4);
         v.answers = parseStored(st->text(5));
+        v.receivedAt = st->text(7);
         if (st->isNull(6)) { // implied: every answer of a new record
             if (v.answers.is_object())
                 for (const auto& [field, value] : v.answers.items())

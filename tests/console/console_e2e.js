@@ -188,6 +188,30 @@ async function main() {
   await shared.waitForSelector(`tr[data-record="${visit}"]`);
   check(await shared.locator('tr[data-record]').count() === 1 && await shared.inputValue('#f-q') === 'ferrandi', 'a shared link gives the same list');
   await shared.close();
+
+  // The visit's page: labels in form order (its own form version, the console's language), choice
+  // labels, the repeat as a table, the point listed, the photo shown; history with time and person.
+  await page.click(`tr[data-record="${visit}"]`);
+  await page.waitForSelector('#answers table.answers');
+  check((await page.textContent('.page-head h1')) === 'Josée Ferrandi', 'the record page is titled with its name');
+  const labels = await page.locator('#answers table.answers > tbody > tr > th').allTextContents();
+  check(JSON.stringify(labels) === JSON.stringify(['Nom de famille', 'Prénom', 'Fin de l’entretien', 'Commune', 'Modes de déplacement', 'Enfants',
+    'Position du logement', 'Photo de la façade']), 'labels in form order: ' + labels.join(' | '));
+  const cell = async (field) => (await page.textContent(`#answers tr[data-field="${field}"] > td`)).trim();
+  check(await cell('commune') === 'Gardanne', 'select_one shows its label');
+  check(await cell('modes') === 'Bus ; Vélo', 'select_multiple shows its labels: ' + await cell('modes'));
+  const children = await page.locator('table[data-repeat="enfants"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  check(JSON.stringify(children) === JSON.stringify([['1', 'Léa', '7'], ['2', 'Noé', '4']]), 'the repeat is a sub-table: ' + JSON.stringify(children));
+  check(await page.textContent('.geopoint') === 'lat. 43.4553, long. 5.4691', 'the geopoint is listed: ' + await page.textContent('.geopoint'));
+  await page.waitForSelector(`img.thumb[data-attachment="${photo}"][data-loaded]`);
+  check(await page.locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth === 1), 'the photo is shown, served by the server');
+  const v1 = await page.textContent('.version[data-version="1"]');
+  check(v1.includes('awa') && !/ · — · /.test(v1) && /\d{2}\/\d{2}\/\d{4}/.test(v1), 'a history entry has its time and who made it: ' + v1);
+  await page.click('.sidebar [data-lang-toggle]');
+  await page.waitForSelector('#answers th:text-is("Surname")');
+  check(await cell('modes') === 'Bus ; Bike', 'labels follow the console’s language');
+  await page.click('.sidebar [data-lang-toggle]');
+  await page.waitForSelector('#answers th:text-is("Nom de famille")');
   await go('#/records', 'table');
   await shot('records');
   await page.click(`tr[data-record="${id}"]`);
@@ -211,6 +235,8 @@ async function main() {
   check(record('awa', id).answers.adresse === '3 rue des Lilas, bâtiment B', 'resolution reached the device');
   await go('#/records/' + id, '.version');
   check(await page.locator('.version').count() >= 4, 'history keeps every version, the resolution last');
+  const resolution = await page.textContent('.version.current .changes');
+  check(resolution.includes('Numéro et rue') && resolution.includes('→ 3 rue des Lilas, bâtiment B'), 'old → new in the history: ' + resolution);
   check((await page.textContent('.version.current')).includes('chloe'), 'the resolution is the coordinator’s version');
   await shot('record');
 

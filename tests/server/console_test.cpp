@@ -2,6 +2,8 @@
 // users, devices, form upload, and exports read back (CSV, zip via libzip, XLSX, GeoJSON).
 #include "server_fixture.hpp"
 
+#include "server/crypto.hpp"
+
 #include <fstream>
 #include <pugixml.hpp>
 #include <zip.h>
@@ -607,4 +609,94 @@ TEST_CASE_METHOD(ConsoleFixture, "the console is served at /", "[console]") {
     auto missing = c.Get("/console/nope.js");
     REQUIRE(missing);
     CHECK(missing->status == 404);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "a record's history says when and by whom each version was made", "[console]") {
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-h", interview("gardanne", "refus"))})).status == 200);
+    REQUIRE(push(coco, "dev-coco", json::array({set(1, "r-h", 1, json{{"adresse", "3 rue des Lilas"}})})).status ==
+            200);
+    auto h = get("/api/v1/records/r-h/history", coco);
+    REQUIRE(h.status == 200);
+    const auto& versions = h.body.at("versions");
+    REQUIRE(versions.size() == 2);
+    CHECK(versions[0]["user"] == "awa");
+    CHECK(versions[0]["device_id"] == "dev-awa");
+    CHECK(versions[1]["user"] == "coco");
+    CHECK(versions[1]["device_id"] == "dev-coco");
+    for (const auto& v : versions) {
+        const std::string at = v.at("received_at").get<std::string>();
+        INFO(at);
+        // UTC ISO 8601, as every server time stamp (2026-12-07T02:44:19Z or with fractions).
+        REQUIRE(at.size() >= 20);
+        CHECK(at[4] == '-');
+        CHECK(at[10] == 'T');
+        CHECK(at.back() == 'Z');
+    }
+    CHECK(versions[0]["received_at"].get<std::string>() <= versions[1]["received_at"].get<std::string>());
+
+    // The record itself, as the list shows it, for its page and its conflict cards.
+    auto rec = get("/api/v1/records/r-h", coco);
+    REQUIRE(rec.status == 200);
+    CHECK(rec.body["record_id"] == "r-h");
+    CHECK(rec.body["form_id"] == "door_to_door");
+    CHECK(rec.body["version"] == 2);
+    CHECK(rec.body["created_by"] == "awa");
+    CHECK(rec.body["name"].get<std::string>().find("Gardanne – 3 rue des Lilas") == 0);
+    CHECK(rec.body["interview_at"] == versions[0]["received_at"]); // no start/end: the first receipt
+    CHECK(rec.body["updated_at"] == versions[1]["received_at"]);
+    CHECK(rec.body["answers"]["adresse"] == "3 rue des Lilas");
+    CHECK(get("/api/v1/records/r-h", awa).status == 200); // created it
+    CHECK(get("/api/v1/records/r-h", zed).status == 404); // another organisation
+    CHECK(get("/api/v1/records/r-nope", coco).status == 404);
+    json stamped = interview("venelles", "absent");
+    stamped["end"] = "2026-11-23T10:05:00.000+01:00";
+    REQUIRE(push(binta, "dev-binta", json::array({create(2, "r-s", stamped)})).status == 200);
+    CHECK(get("/api/v1/records/r-s", coco).body["interview_at"] == "2026-11-23T10:05:00.000+01:00");
+    CHECK(get("/api/v1/records/r-s", awa).status == 404); // an ambassador sees their own records only
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "attachments are served to their organisation's coordinators only", "[console]") {
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(200, 'p');
+    const std::string sha = server::sha256Hex(png);
+    const std::string path = "/api/v1/attachments/" + sha;
+    auto c = client();
+    auto up = reply(c.Put((path + "?offset=0&total=" + std::to_string(png.size())).c_str(), auth(awa), png,
+                          "application/octet-stream"));
+    REQUIRE(up.status == 200);
+    REQUIRE(up.body["complete"] == true);
+
+    auto own = c.Get((path + "/content").c_str(), auth(coco));
+    REQUIRE(own);
+    CHECK(own->status == 200);
+    CHECK(own->body == png);
+    CHECK(own->get_header_value("Content-Type") == "image/png");
+    // Another organisation's admin: not found, as for a name nobody uploaded.
+    auto other = c.Get((path + "/content").c_str(), auth(zed));
+    REQUIRE(other);
+    CHECK(other->status == 404);
+    CHECK(other->body.find(sha) != std::string::npos);
+    auto unknown = c.Get(("/api/v1/attachments/" + std::string(64, 'a') + "/content").c_str(), auth(coco));
+    REQUIRE(unknown);
+    CHECK(unknown->status == 404);
+    CHECK(get(path + "/content", awa).status == 403); // the console's route: coordinators and admins
+    CHECK(get("/api/v1/attachments/not-a-hash/content", coco).status == 400);
+    auto anonymous = c.Get((path + "/content").c_str());
+    REQUIRE(anonymous);
+    CHECK(anonymous->status == 401);
+
+    // A partial upload is not served, and anything but an image is a download, never shown inline.
+    const std::string text = "<script>alert(1)</script>";
+    const std::string textSha = server::sha256Hex(text);
+    REQUIRE(reply(c.Put(("/api/v1/attachments/" + textSha + "?offset=0&total=" + std::to_string(text.size())).c_str(),
+                        auth(coco), text.substr(0, 5), "application/octet-stream"))
+                .status == 200);
+    CHECK(get("/api/v1/attachments/" + textSha + "/content", coco).status == 404);
+    REQUIRE(reply(c.Put(("/api/v1/attachments/" + textSha + "?offset=5&total=" + std::to_string(text.size())).c_str(),
+                        auth(coco), text.substr(5), "application/octet-stream"))
+                .status == 200);
+    auto script = c.Get(("/api/v1/attachments/" + textSha + "/content").c_str(), auth(coco));
+    REQUIRE(script);
+    CHECK(script->status == 200);
+    CHECK(script->get_header_value("Content-Type") == "application/octet-stream");
+    CHECK(script->get_header_value("Content-Disposition").rfind("attachment", 0) == 0);
 }

@@ -49,6 +49,9 @@ public:
     /// The state of an upload of organisation `orgId` (0 bytes when unknown). `sha256` must be 64
     /// lowercase hex.
     Result<UploadState> state(std::int64_t orgId, std::string_view sha256);
+    /// The file of the complete attachment `sha256` of organisation `orgId`; nullopt when that
+    /// organisation has no complete attachment by that name (another organisation's is never found).
+    Result<std::optional<std::filesystem::path>> completeFile(std::int64_t orgId, std::string_view sha256);
     /// Appends `data` at `offset`. With `total`, the upload completes (or is refused) when `total`
     /// bytes are in; without, it completes as soon as the bytes hash to the name. Starting an upload
     /// removes the organisation's expired partial uploads.

@@ -158,6 +158,7 @@ struct VersionRow {
     std::string status, formVersion, deviceId, userName;
     nlohmann::json answers = nlohmann::json::object(); ///< as read back (saveVersion writes the state's)
     std::vector<std::string> changed;                  ///< fields this version changed
+    std::string receivedAt; ///< read only: when the server wrote this version (UTC, ISO 8601; "" if unknown)
     /// Written only: this version wrote every answer it has (a new record whose answers came as text,
     /// Mutation::fieldsText), so `changed` is left empty and stored as implied: read back, it lists
     /// the version's answers.
