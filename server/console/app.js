@@ -504,6 +504,18 @@
   }
 
   // ---- conflicts -----------------------------------------------------------------------------
+  // A card per record: its name, each field by its label, each value by its label with who wrote it
+  // and when (the version's history entry). Nothing is chosen in advance: the coordinator decides.
+  const fieldLabel = (form, items, path) => path.split('/').map((seg) => {
+    const name = seg.replace(/\[.*\]$/, '');
+    const it = items.get(name);
+    return it ? labelOf(form, it.item.label, name) : name;
+  }).join(' › ');
+  const fieldItem = (items, path) => {
+    const it = items.get(path.split('/').pop().replace(/\[.*\]$/, ''));
+    // A removed-or-edited repeat instance is a whole row: no single item describes its value.
+    return it && !/\]$/.test(path) ? it.item : null;
+  };
   pages.conflicts = async () => {
     const r = await api('GET', '/api/v1/conflicts');
     const wrap = h('div', {}, head(t('nav_conflicts'), t('conflicts_sub')));
@@ -511,27 +523,48 @@
     const byRecord = new Map();
     for (const c of r.body.conflicts) (byRecord.get(c.record_id) || byRecord.set(c.record_id, []).get(c.record_id)).push(c);
     if (!byRecord.size) wrap.append(h('div', { class: 'card muted' }, t('no_conflicts')));
-    for (const [recordId, fields] of byRecord) {
-      const form = h('form', { class: 'card', 'data-conflict': recordId, onsubmit: async (ev) => {
+    // Each record's name, form version and history (who wrote each version, and when).
+    const contexts = await Promise.all([...byRecord.keys()].map(async (recordId) => {
+      const [rec, hist] = await Promise.all([api('GET', `/api/v1/records/${encodeURIComponent(recordId)}`), api('GET', `/api/v1/records/${encodeURIComponent(recordId)}/history`)]);
+      const record = rec.status === 200 ? rec.body : null;
+      const form = record ? await formVersion(record.form_id, record.form_version) : null;
+      const versions = new Map(hist.status === 200 ? hist.body.versions.map((v) => [v.version, v]) : []);
+      return { record, form, versions };
+    }));
+    [...byRecord].forEach(([recordId, fields], index) => {
+      const { record, form, versions } = contexts[index];
+      const items = form ? itemsOf(form) : new Map();
+      const title = record && record.name ? record.name : t('record') + ' ' + recordId.slice(0, 8);
+      const card = h('form', { class: 'card', 'data-conflict': recordId, onsubmit: async (ev) => {
         ev.preventDefault();
         const chosen = {};
         for (const c of fields) {
-          const pick = form.querySelector(`input[name="${CSS.escape(recordId + ':' + c.field)}"]:checked`);
+          const pick = card.querySelector(`input[name="${CSS.escape(recordId + ':' + c.field)}"]:checked`);
           if (pick) chosen[c.field] = c.values[Number(pick.value)].value;
         }
         if (!Object.keys(chosen).length) return flash(t('choose_values'), false);
         const res = await api('POST', `/api/v1/conflicts/${encodeURIComponent(recordId)}/resolve`, { fields: chosen });
         if (res.status === 200) { flash(t('resolved', { version: res.body.version })); render(); } else flash(errorText(res), false);
-      } }, h('h2', {}, t('record'), ' ', h('a', { href: '#/records/' + recordId }, h('code', {}, recordId.slice(0, 8)))));
+      } }, h('h2', {}, h('a', { href: '#/records/' + encodeURIComponent(recordId) }, title)),
+      h('p', { class: 'small muted conflict-sub' }, record ? `${record.form_id} · ` : '', h('code', {}, recordId.slice(0, 8)),
+        record && record.created_by ? ' · ' + t('created_by', { user: record.created_by }) : ''));
       for (const c of fields) {
-        form.append(h('fieldset', { class: 'conflict-field' }, h('legend', {}, h('strong', {}, c.field)),
-          h('div', { class: 'choices' }, c.values.map((v, i) => h('label', { class: 'choice' },
-            h('input', { type: 'radio', name: recordId + ':' + c.field, value: String(i), checked: i === c.values.length - 1 }),
-            h('span', {}, h('span', { class: 'val' }, show(v.value)), h('span', { class: 'meta', style: 'display:block' }, t('from_device', { device: v.device_id, version: v.version }))))))));
+        const item = form ? fieldItem(items, c.field) : null;
+        card.append(h('fieldset', { class: 'conflict-field', 'data-field': c.field },
+          h('legend', {}, h('strong', {}, form ? fieldLabel(form, items, c.field) : c.field), form ? h('code', { class: 'small muted field-code' }, c.field) : null),
+          h('div', { class: 'choices' }, c.values.map((v, i) => {
+            const version = versions.get(v.version);
+            const who = version && version.user ? version.user : t('unknown_user');
+            return h('label', { class: 'choice' },
+              h('input', { type: 'radio', name: recordId + ':' + c.field, value: String(i) }),
+              h('span', {}, h('span', { class: 'val' }, form ? valueText(form, item, v.value) : show(v.value)),
+                h('span', { class: 'meta', style: 'display:block' }, t('value_by', { user: who, when: version ? when(version.received_at) : '—', version: v.version })),
+                h('span', { class: 'meta', style: 'display:block', title: v.device_id }, t('on_device', { device: shortId(v.device_id) }))));
+          }))));
       }
-      form.append(h('button', { type: 'submit', class: 'primary' }, t('resolve')));
-      wrap.append(form);
-    }
+      card.append(h('button', { type: 'submit', class: 'primary' }, t('resolve')));
+      wrap.append(card);
+    });
     return wrap;
   };
 

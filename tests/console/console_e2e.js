@@ -225,6 +225,20 @@ async function main() {
   sync('awa');
   check(sync('chloe').conflicts >= 1, 'conflict created');
   await go('#/conflicts', `form[data-conflict="${id}"]`);
+  // The card has context: the record's name, the field's label, each value with who wrote it and
+  // when; nothing is chosen in advance, and saving without a choice is refused.
+  const card = page.locator(`form[data-conflict="${id}"]`);
+  const cardTitle = await card.locator('h2').textContent();
+  check(cardTitle.startsWith('Gardanne – ') && cardTitle.endsWith(' – Refus'), 'the card is titled with the record’s name: ' + cardTitle);
+  check((await card.locator('fieldset[data-field="adresse"] legend strong').textContent()) === 'Numéro et rue', 'the field by its label');
+  const choices = await card.locator('label.choice').allTextContents();
+  check(choices.length === 2 && choices.some((c) => c.includes('bâtiment B') && c.includes('awa')) && choices.some((c) => c.includes('3 bis rue des Lilas') && c.includes('chloe')),
+    'each value with its author: ' + choices.join(' | '));
+  check(choices.every((c) => /\d{2}\/\d{2}\/\d{4}/.test(c)), 'each value with its time: ' + choices.join(' | '));
+  check(await card.locator('input[type=radio]:checked').count() === 0, 'nothing pre-selected');
+  await card.locator('button[type=submit]').click();
+  await page.waitForSelector('#flash .flash.err');
+  check((await page.textContent('#flash')).includes('Choisissez'), 'saving without a choice is refused');
   await shot('conflicts');
   await page.click(`form[data-conflict="${id}"] label.choice:has-text("bâtiment B")`);
   await page.click(`form[data-conflict="${id}"] button[type=submit]`);
