@@ -3,6 +3,7 @@
 #include "app/app_state.hpp"
 #include "app/fonts.hpp"
 #include "app/png.hpp"
+#include "app/shell.hpp"
 #include "app/theme.hpp"
 #include "core/platform.hpp"
 
@@ -11,6 +12,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <backends/imgui_impl_sdl.h>
 #include <imgui.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +29,7 @@ namespace {
 
 struct Args {
     AppOptions app;
+    LockOptions lock;
     std::string screenshot, screen;
     int width = 800, height = 1280;
     bool firstFrameExit = false; // bench: exit once the first frame is shown
@@ -76,6 +79,13 @@ Args parseArgs(int argc, char** argv) {
             for (int c = std::getchar(); c != EOF && c != '\n'; c = std::getchar())
                 pin += static_cast<char>(c);
             a.app.pin = pin;
+            sodium_memzero(pin.data(), pin.size());
+        } else if (s == "--no-pin") { // a store in clear: tests, screenshots, benchmarks
+            a.lock.noPin = true;
+        } else if (s == "--lock-after") { // seconds in the background or idle before the PIN is asked again
+            const std::string v = next();
+            if (std::sscanf(v.c_str(), "%lf", &a.lock.lockAfterSeconds) != 1 || a.lock.lockAfterSeconds < 0)
+                a.ok = false;
         } else if (s == "--size") {
             const std::string v = next();
             if (std::sscanf(v.c_str(), "%dx%d", &a.width, &a.height) != 2) a.ok = false;
@@ -132,7 +142,7 @@ std::deque<std::string> readScript(const std::string& path) {
     return lines;
 }
 
-void runScriptLine(const std::string& line, AppState& app) {
+void runScriptLine(const std::string& line, AppShell& app) {
     const auto space = line.find(' ');
     const std::string verb = line.substr(0, space);
     SDL_Event e{};
@@ -183,7 +193,7 @@ int main(int argc, char** argv) {
             "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH] "
             "[--gles]\n"
             "             [--dpi N] [--targets FILE.txt] [--events FILE.txt]\n"
-            "             [--pin-stdin]\n"
+            "             [--pin-stdin | --no-pin] [--lock-after SECONDS]\n"
             "             [--screen home|records|settings|first-run|form:FORM_ID|walk|walk:ID|walk:first|\n"
             "                       calls|calls:first|contact:ID|contact:first|indicators --screenshot FILE.png]\n");
         return 2;
@@ -193,12 +203,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", tmp.error().message.c_str());
         return 1;
     }
-    auto opened = AppState::open(args.app);
+    // The PIN screen first (unlock, or choose the PIN), unless the PIN came on stdin or --no-pin.
+    auto opened = AppShell::start(args.app, args.lock);
+    if (args.app.pin) sodium_memzero(args.app.pin->data(), args.app.pin->size());
     if (!opened.ok()) {
         std::fprintf(stderr, "%s\n", opened.error().message.c_str());
         return 1;
     }
-    AppState& app = **opened;
+    AppShell& app = **opened;
     if (!args.screen.empty()) {
         if (auto r = app.openScreen(args.screen); !r.ok()) {
             std::fprintf(stderr, "%s\n", r.error().message.c_str());
@@ -247,6 +259,7 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_Init(args.gles ? "#version 300 es" : "#version 130");
     app.setDensity(displayDpi(args) / 160.0f);
     loadFonts(app.uiScale());
+    app.fontsRebuilt();
     theme::apply(app.uiScale(), app.highContrast());
 
     // The sync worker wakes the loop from its thread; SDL_PushEvent is thread-safe.
@@ -269,6 +282,11 @@ int main(int argc, char** argv) {
         // Asleep until something happens; while typing, wake twice a second for the caret.
         int timeout = io.WantTextInput ? 500 : -1;
         if (wakeMs >= 0) timeout = timeout < 0 ? wakeMs : std::min(timeout, wakeMs);
+        // Wake up when the lock is due, even in the background: the key leaves memory on time.
+        if (const double lockIn = app.secondsUntilLock(); lockIn >= 0) {
+            const int lockMs = static_cast<int>(std::min(lockIn, 86400.0) * 1000.0) + 1;
+            timeout = timeout < 0 ? lockMs : std::min(timeout, lockMs);
+        }
         const bool gotEvent = idle ? waitEvent(e, timeout) : SDL_PollEvent(&e);
         if (gotEvent) {
             do {
@@ -277,11 +295,25 @@ int main(int argc, char** argv) {
                 if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) running = false;
                 if (e.type == SDL_APP_WILLENTERBACKGROUND || e.type == SDL_APP_TERMINATING) {
                     // The system may end the process from here on without another word.
-                    auto saved = app.suspend();
+                    auto saved = e.type == SDL_APP_TERMINATING ? app.suspend() : app.enterBackground();
                     std::fprintf(stderr, "lifecycle: %s\n", saved.ok() ? "saved" : saved.error().message.c_str());
                 }
+                if (e.type == SDL_WINDOWEVENT &&
+                    (e.window.event == SDL_WINDOWEVENT_MINIMIZED || e.window.event == SDL_WINDOWEVENT_HIDDEN)) {
+                    auto saved = app.enterBackground(); // out of sight: the lock counts from now
+                    if (!saved.ok()) std::fprintf(stderr, "lifecycle: %s\n", saved.error().message.c_str());
+                }
+                if (e.type == SDL_WINDOWEVENT &&
+                    (e.window.event == SDL_WINDOWEVENT_RESTORED || e.window.event == SDL_WINDOWEVENT_SHOWN))
+                    app.enterForeground();
+                if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_KEYDOWN ||
+                    e.type == SDL_TEXTINPUT || e.type == SDL_MOUSEWHEEL)
+                    app.noteInput();
                 if (e.type == SDL_APP_DIDENTERBACKGROUND) background = true;
-                if (e.type == SDL_APP_DIDENTERFOREGROUND) background = false;
+                if (e.type == SDL_APP_DIDENTERFOREGROUND) {
+                    background = false;
+                    app.enterForeground();
+                }
                 if (e.type == SDL_APP_TERMINATING) running = false;
             } while (SDL_PollEvent(&e));
             framesToDraw = 3;
@@ -293,6 +325,7 @@ int main(int argc, char** argv) {
             script.pop_front();
             runScriptLine(line, app);
         }
+        if (app.tick()) framesToDraw = std::max(framesToDraw, 3); // locked just now: the PIN screen
         if (background || !running) {
             framesToDraw = 0;
             continue;

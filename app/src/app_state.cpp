@@ -59,6 +59,7 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
         appClock = [base = appClock, today = options.today] { return clock::onLocalDate(base(), today); };
     store::StoreOptions so;
     so.pin = options.pin;
+    if (options.kdf) so.kdf = *options.kdf;
     so.clock = appClock; // the forms engine's today() is the app's (date constraints of seeded records)
     auto s = store::Store::open(options.dataDir, so);
     if (!s.ok()) return s.error();
@@ -408,6 +409,7 @@ void AppState::draw(DrawContext& ctx) {
         const SyncStatus st = m_worker.status();
         server.connecting = st.running && st.wasLogin;
         server.loginError = m_loginError;
+        server.pinSet = m_store.encrypted();
         drawSettings(evaluateSettings(m_lang, m_textScale, m_highContrast, m_settings, server), ctx);
         break;
     }
@@ -677,6 +679,13 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::Back:
             m_screen = m_contact.back;
             break;
+        case Intent::Kind::PinDigit:
+        case Intent::Kind::PinErase:
+        case Intent::Kind::PinSubmit:
+        case Intent::Kind::PinForgot:
+        case Intent::Kind::PinReset:
+        case Intent::Kind::ChangePin:
+            break; // the PIN screen's, applied by AppShell
         }
     }
 }

@@ -1596,6 +1596,16 @@ Result<std::int64_t> Store::unsyncedCount(const fs::path& dataDir) {
     return (*db)->scalar("SELECT count(*) FROM outbox");
 }
 
+Result<std::int64_t> Store::unsyncedRecords(const fs::path& dataDir) {
+    auto db = openBare(dataDir);
+    if (!db.ok()) return db.error();
+    if (!*db) return std::int64_t{0};
+    auto n = (*db)->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'");
+    if (!n.ok()) return n.error();
+    if (*n == 0) return std::int64_t{0};
+    return (*db)->scalar("SELECT count(DISTINCT record_id) FROM outbox");
+}
+
 Result<void> Store::reset(const fs::path& dataDir) {
     std::error_code ec;
     for (const char* name : {"carnet.db", "carnet.db-wal", "carnet.db-shm", "carnet.db-journal"}) {

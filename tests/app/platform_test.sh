@@ -13,14 +13,14 @@ xrun() { xvfb-run -a -s "-screen 0 1280x1280x24" "$@"; }
 fail() { echo "platform: $*" >&2; exit 1; }
 
 # 1. OpenGL ES 3: the context is ES (Mesa says so) and the screen is drawn (not blank, text on it).
-CARNET_REPORT_GL=1 xrun "$APP" --gles --data "$W/gles" --forms "$SRC/assets/forms" --screen home \
+CARNET_REPORT_GL=1 xrun "$APP" --no-pin --gles --data "$W/gles" --forms "$SRC/assets/forms" --screen home \
   --size 800x1280 --lang fr --screenshot "$W/gles.png" 2>"$W/gles.err" || { cat "$W/gles.err"; fail "--gles failed"; }
 grep -q '^gl_version OpenGL ES 3' "$W/gles.err" || { cat "$W/gles.err"; fail "not an OpenGL ES 3 context"; }
 "$CHECK" "$W/gles.png" 800 1280
 
 # 2. Density: every touch target is at least 48 dp, i.e. 48 px at 160 dpi and 96 px at 320 dpi.
 for dpi in 160 320; do
-  xrun "$APP" --dpi "$dpi" --data "$W/dpi" --forms "$SRC/assets/forms" --screen settings --size 1280x1280 \
+  xrun "$APP" --no-pin --dpi "$dpi" --data "$W/dpi" --forms "$SRC/assets/forms" --screen settings --size 1280x1280 \
     --lang fr --screenshot "$W/dpi$dpi.png" --targets "$W/dpi$dpi.txt"
   "$CHECK" "$W/dpi$dpi.png" 1280 1280
   [ -s "$W/dpi$dpi.txt" ] || fail "no touch targets recorded at $dpi dpi"
@@ -40,7 +40,7 @@ awk -v a="$h160" -v b="$h320" 'BEGIN { exit !(b > a * 1.9 && b < a * 2.1) }' ||
 for event in background terminate; do
   D="$W/life-$event"
   printf 'edit partenaires Mairie de Lodève %s\n%s\nkill\n' "$event" "$event" >"$W/$event.events"
-  timeout 120 xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$D" --forms "$SRC/assets/forms" \
+  timeout 120 xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --no-pin --data "$D" --forms "$SRC/assets/forms" \
     --screen form:advice_desk_session --size 800x1280 --lang fr --events "$W/$event.events" 2>"$W/$event.err" ||
     { cat "$W/$event.err"; fail "the app did not end on 'kill' ($event)"; }
   grep -q '^lifecycle: saved' "$W/$event.err" || { cat "$W/$event.err"; fail "no save on $event"; }
@@ -49,25 +49,35 @@ for event in background terminate; do
   echo "lifecycle: $event saved the typed text into carnet.db"
 done
 # 4. PIN: `--pin-stdin` (the PIN on standard input) sets encryption up on a new store and opens it
-#    again; without it the app refuses the store, with the store's message; a wrong PIN is refused.
+#    again; a wrong one is refused. Without it the app starts on its PIN screen (keys of 48 dp at
+#    least, nothing opened); `--no-pin` refuses an encrypted store with the store's message.
 D="$W/pin"
-pinrun() {  # pin|"" out
+pinrun() {  # pin|""|none out
   local pin=$1 out=$2
   shift 2
-  if [ -n "$pin" ]; then
+  if [ "$pin" = none ]; then
+    xrun "$APP" --no-pin --data "$D" --forms "$SRC/assets/forms" --screen home --size 800x1280 --lang fr \
+      --screenshot "$W/$out.png" 2>"$W/$out.err" </dev/null
+  elif [ -n "$pin" ]; then
     echo "$pin" | xrun "$APP" --pin-stdin --data "$D" --forms "$SRC/assets/forms" --screen home --size 800x1280 \
       --lang fr --screenshot "$W/$out.png" 2>"$W/$out.err"
   else
     xrun "$APP" --data "$D" --forms "$SRC/assets/forms" --screen home --size 800x1280 --lang fr \
-      --screenshot "$W/$out.png" 2>"$W/$out.err" </dev/null
+      --screenshot "$W/$out.png" --targets "$W/$out.txt" 2>"$W/$out.err" </dev/null
   fi
 }
 pinrun 135792 pin-setup || { cat "$W/pin-setup.err"; fail "--pin-stdin did not set encryption up"; }
 grep -aq '"kdf"\|vault.key' "$D/carnet.db" || fail "no sealed key in carnet.db after --pin-stdin"
-if pinrun "" pin-none; then fail "an encrypted store opened without the PIN"; fi
+if pinrun none pin-none; then fail "an encrypted store opened with --no-pin"; fi
 grep -q 'PIN' "$W/pin-none.err" || { cat "$W/pin-none.err"; fail "no word of the PIN when it is missing"; }
 if pinrun 000000 pin-wrong; then fail "an encrypted store opened with a wrong PIN"; fi
+pinrun "" pin-screen || { cat "$W/pin-screen.err"; fail "the app did not start on its PIN screen"; }
+"$CHECK" "$W/pin-screen.png" 800 1280
+grep -q '^pin.ok ' "$W/pin-screen.txt" || fail "no PIN keypad on the screen of an encrypted store"
+grep -q '^pin.forgot ' "$W/pin-screen.txt" || fail "no 'PIN oublié' on the PIN screen"
+min=$(awk 'BEGIN { m = 1e9 } { if ($5 < m) m = $5; if ($4 < m) m = $4 } END { print m }' "$W/pin-screen.txt")
+awk -v m="$min" 'BEGIN { exit !(m >= 47.5) }' || fail "a PIN screen target of $min px is under 48 dp"
 pinrun 135792 pin-open || { cat "$W/pin-open.err"; fail "the right PIN did not open the store"; }
 "$CHECK" "$W/pin-open.png" 800 1280
-echo "pin: --pin-stdin sets up and opens an encrypted store; none or a wrong one is refused"
+echo "pin: --pin-stdin sets up and opens an encrypted store; a wrong one is refused; without it, the PIN screen"
 echo "platform: all checks passed"

@@ -12,14 +12,14 @@ run() {  # screen size lang [extra app arguments...]
   local out="$W/$(echo "$1" | tr ':' '_')-$2-$3.png"
   local screen=$1 size=$2 lang=$3
   shift 3
-  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$W/data-$lang" --forms "$SRC/assets/forms" \
+  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --no-pin --data "$W/data-$lang" --forms "$SRC/assets/forms" \
     --screen "$screen" --size "$size" --lang "$lang" --screenshot "$out" "$@"
   "$CHECK" "$out" "${size%x*}" "${size#*x}"
 }
 # The field screens on the demo campaign (seeded once per data directory, on a fixed date).
 demo() {  # screen size lang
   local out="$W/demo-$(echo "$1" | tr ':' '_')-$2-$3.png"
-  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$W/demo-$3" --demo --today 2026-11-26 \
+  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --no-pin --data "$W/demo-$3" --demo --today 2026-11-26 \
     --screen "$1" --size "$2" --lang "$3" --screenshot "$out"
   "$CHECK" "$out" "${2%x*}" "${2#*x}"
 }
@@ -34,6 +34,15 @@ for lang in fr en; do
     for screen in first-run home records settings form:door_to_door form:advice_desk_session; do
       run "$screen" "$size" "$lang"
     done
+  done
+done
+# The PIN screen of a first start (choosing the PIN), both orientations and languages.
+for lang in fr en; do
+  for size in 800x1280 1280x800; do
+    out="$W/pin-$size-$lang.png"
+    xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --data "$W/pin-$size-$lang" --forms "$SRC/assets/forms" \
+      --size "$size" --lang "$lang" --screenshot "$out" </dev/null
+    "$CHECK" "$out" "${size%x*}" "${size#*x}"
   done
 done
 echo "screenshots: all checks passed"

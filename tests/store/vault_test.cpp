@@ -249,10 +249,14 @@ TEST_CASE("a device reset for a forgotten PIN says what is lost, then leaves an 
     }
     auto lost = Store::unsyncedCount(dir.path());
     REQUIRE(lost.ok());
-    CHECK(*lost == 6); // create + 5 edits, never pushed
+    CHECK(*lost == 6);                                 // create + 5 edits, never pushed
+    auto records = Store::unsyncedRecords(dir.path()); // what the app's "PIN oublié" names
+    REQUIRE(records.ok());
+    CHECK(*records == 1);
     REQUIRE(Store::reset(dir.path()).ok());
     CHECK_FALSE(*Store::needsPin(dir.path()));
     CHECK(*Store::unsyncedCount(dir.path()) == 0);
+    CHECK(*Store::unsyncedRecords(dir.path()) == 0);
     Store s = openStore(dir, withPin("un-autre-code"));
     CHECK(s.list()->empty());
     CHECK(allBytes(dir.path()).find(kName) == std::string::npos);

@@ -29,6 +29,8 @@ struct AppOptions {
     clock::Source clock;            ///< where "now" comes from (tests fix it); empty = the system clock
     /// Unlocks an encrypted store, or sets encryption up on one without (docs/security.md).
     std::optional<std::string> pin = std::nullopt;
+    /// argon2id cost when the PIN sets encryption up (tests: KdfLimits::fastest()); empty = the tablet's.
+    std::optional<store::KdfLimits> kdf = std::nullopt;
 };
 
 /// The whole app, without a window.

@@ -6,6 +6,7 @@
 #include "app/ui.hpp"
 #include "forms/session.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -158,12 +159,14 @@ struct SettingsServer {    ///< what the store and the worker say
     std::string url, user; ///< saved after a successful login
     bool connecting = false;
     std::string loginError;
+    bool pinSet = false; ///< the store is encrypted: the PIN can be changed
 };
 struct SettingsView {
     NavView nav;
     std::string title, languageLabel, textSizeLabel, contrastLabel, contrastOn, contrastOff, about;
     std::string serverLabel, urlLabel, userLabel, passwordLabel, connect, status;
     std::string url, user, password;
+    std::string changePin; ///< "" without a PIN
     bool statusIsError = false, canConnect = false;
     Lang lang = Lang::Fr;
     float textScale = 1.0f;
@@ -353,6 +356,32 @@ struct IndicatorsView {
 };
 [[nodiscard]] IndicatorsView evaluateIndicators(const IndicatorsData& data, Lang lang);
 void drawIndicators(const IndicatorsView& view, DrawContext& ctx);
+
+// ---------------------------------------------------------------- PIN (app/include/app/shell.hpp)
+/// The most digits the PIN keypad takes (the store accepts longer passphrases from scripts).
+inline constexpr std::size_t kMaxPinDigits = 12;
+struct PinModel {
+    /// What the digits typed are for.
+    enum class Mode { Unlock, Create, Confirm, ChangeOld, ChangeNew, ChangeConfirm };
+    Mode mode = Mode::Unlock;
+    std::string entered; ///< digits typed (wiped after use)
+    std::string message; ///< translated
+    bool messageIsError = false;
+    bool checking = false;     ///< OK was tapped: the check runs once "Checking…" has been shown
+    bool confirmReset = false; ///< "forgotten PIN" asks before erasing
+    std::int64_t unsynced = 0; ///< records not yet sent, for the reset question (-1 = unknown)
+};
+struct PinView {
+    std::string title, prompt, message, forgot, erase, ok, cancel;
+    int digits = 0; ///< how many digits are typed (shown as dots, never as digits)
+    std::string resetTitle, resetIntro, resetLost, resetAfter, resetConfirm;
+    bool messageIsError = false, canType = false, canSubmit = false, showForgot = false, showCancel = false;
+    bool confirmReset = false, checking = false;
+    double waitSeconds = 0; ///< > 0: the keypad waits this long after too many wrong PINs
+};
+/// `waitSeconds` > 0 while wrong PINs keep the keypad waiting.
+[[nodiscard]] PinView evaluatePin(const PinModel& model, Lang lang, double waitSeconds);
+void drawPin(const PinView& view, DrawContext& ctx);
 
 /// "1 590" / "1,590": thousands grouped the way the language writes them.
 [[nodiscard]] std::string groupThousands(long long value, Lang lang);

@@ -61,6 +61,12 @@ struct Intent {
         JumpTo,             ///< number = page, path = question to bring on screen ("" = the page's top)
         FocusShown,         ///< the question to bring on screen is on screen
         ShowOutline,        ///< flag: show / hide the outline of the form
+        PinDigit,           ///< text = the digit typed on the PIN screen's keypad
+        PinErase,           ///< erases the last digit typed on the PIN screen
+        PinSubmit,          ///< the PIN typed is checked (or kept, when setting one)
+        PinForgot,          ///< flag: show / hide the "forgotten PIN" reset confirmation
+        PinReset,           ///< erases the device's store (confirmed "forgotten PIN")
+        ChangePin,          ///< flag: open (settings) / cancel the change of the PIN
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

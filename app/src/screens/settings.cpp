@@ -21,6 +21,7 @@ SettingsView evaluateSettings(Lang lang, float textScale, bool highContrast, con
     v.lang = lang;
     v.textScale = textScale;
     v.highContrast = highContrast;
+    if (server.pinSet) v.changePin = tr("app.settings.change_pin", lang);
     v.serverLabel = tr("app.settings.server", lang);
     v.urlLabel = tr("app.settings.server_url", lang);
     v.userLabel = tr("app.settings.server_user", lang);
@@ -68,6 +69,10 @@ void drawSettings(const SettingsView& view, DrawContext& ctx) {
                           view.highContrast == on, half)) {
             ctx.emit(Intent::Kind::SetHighContrast).flag = on;
         }
+    }
+    if (!view.changePin.empty()) {
+        ImGui::Spacing();
+        if (theme::button(ctx, "settings.change_pin", view.changePin)) ctx.emit(Intent::Kind::ChangePin).flag = true;
     }
     ImGui::Spacing();
     ImGui::TextUnformatted(view.serverLabel.c_str());

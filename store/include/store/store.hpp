@@ -288,6 +288,8 @@ public:
     static Result<bool> needsPin(const std::filesystem::path& dataDir);
     /// What a reset would lose, counted without the PIN: outbox entries not yet accepted by the server.
     static Result<std::int64_t> unsyncedCount(const std::filesystem::path& dataDir);
+    /// The records those outbox entries change, counted without the PIN (what the app's reset names).
+    static Result<std::int64_t> unsyncedRecords(const std::filesystem::path& dataDir);
     /// The device reset for a forgotten PIN: deletes the database, its WAL and the attachments. Whatever
     /// was not synced is lost: callers say so first (unsyncedCount). No Store may be open on DIR.
     static Result<void> reset(const std::filesystem::path& dataDir);
