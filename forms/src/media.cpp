@@ -3,12 +3,39 @@
 #include "core/strings.hpp"
 #include "forms/loader.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 namespace carnet::forms {
 
 namespace {
+
+bool readsChoiceColumn(const Expr& e) {
+    bool found = false;
+    forEachNode(e, [&](const Expr& n) {
+        if (n.kind == Expr::Kind::ChoiceColumn) found = true;
+    });
+    return found;
+}
+
+// In a choice_filter, an equality COLUMN = EXPR (either way round) that must hold: the root, or a
+// conjunct of `and`s. Sets the column and the EXPR side.
+bool requiredEquality(const Expr& e, std::string& column, const Expr*& value) {
+    if (e.kind == Expr::Kind::Binary && e.op == Op::And && e.args.size() == 2)
+        return requiredEquality(*e.args[0], column, value) || requiredEquality(*e.args[1], column, value);
+    if (e.kind != Expr::Kind::Binary || e.op != Op::Eq || e.args.size() != 2) return false;
+    for (int side = 0; side < 2; ++side) {
+        const Expr& col = *e.args[static_cast<std::size_t>(side)];
+        const Expr& other = *e.args[static_cast<std::size_t>(1 - side)];
+        if (col.kind == Expr::Kind::ChoiceColumn && !readsChoiceColumn(other)) {
+            column = col.name;
+            value = &other;
+            return true;
+        }
+    }
+    return false;
+}
 
 Error mediaError(std::string message) {
     return Error{ErrorCode::Invalid, std::move(message), false};
@@ -96,7 +123,7 @@ attachMedia(const Form& form, const std::map<std::string, std::string, std::less
         if (!table.ok()) return mediaError(file + ": " + table.error().message);
         out->mediaTables[file] = std::make_shared<const MediaTable>(std::move(*table));
     }
-    for (const auto& item : out->items) {
+    for (auto& item : out->items) {
         if (item.choiceFile.empty() || item.choiceList < 0) continue;
         const MediaTable* table = out->mediaTable(item.choiceFile);
         if (!table) continue;
@@ -133,6 +160,22 @@ attachMedia(const Form& form, const std::map<std::string, std::string, std::less
             for (std::size_t c = 0; c < table->header.size(); ++c)
                 choice.columns[table->header[c]] = row[c];
             list.choices.push_back(std::move(choice));
+        }
+        std::string column;
+        const Expr* value = nullptr;
+        if (item.choiceFilter && requiredEquality(*item.choiceFilter->root, column, value)) {
+            auto index = std::make_shared<ChoiceIndex>();
+            index->value = value;
+            for (std::size_t i = 0; i < list.choices.size(); ++i) {
+                const Choice& c = list.choices[i];
+                auto col = c.columns.find(column);
+                const std::string text =
+                    column == "name" || column == "value" ? c.value : (col == c.columns.end() ? "" : col->second);
+                index->byText[text].push_back(static_cast<int>(i));
+                const double d = Value::string(text).toNumber();
+                if (!std::isnan(d)) index->byNumber[d].push_back(static_cast<int>(i));
+            }
+            item.choiceIndex = std::move(index);
         }
     }
     return std::shared_ptr<const Form>(std::move(out));

@@ -480,6 +480,26 @@ struct Session::Impl {
         return evaluate(*it.choiceFilter->root, ctx).toBool();
     }
 
+    // The choices a media select's index allows (in list order), or nullptr to filter them all: the value
+    // its filter requires a column to equal is computed once, and only the rows with that text (for a
+    // text value) or that number (for a number, as "=" compares them) are filtered further.
+    const std::vector<int>* indexedChoices(const Item& it, const Scope* scope, const Slot& sl) const {
+        static const std::vector<int> kNone;
+        if (!it.choiceIndex) return nullptr;
+        Ctx ctx(*this, scope, &sl.value);
+        const Value v = evaluate(*it.choiceIndex->value, ctx);
+        if (v.kind() == Value::Kind::String) {
+            auto f = it.choiceIndex->byText.find(v.toString());
+            return f == it.choiceIndex->byText.end() ? &kNone : &f->second;
+        }
+        if (v.kind() == Value::Kind::Number) {
+            if (std::isnan(v.toNumber())) return &kNone; // NaN equals nothing (and is no map key)
+            auto f = it.choiceIndex->byNumber.find(v.toNumber());
+            return f == it.choiceIndex->byNumber.end() ? &kNone : &f->second;
+        }
+        return nullptr;
+    }
+
     bool choicesAvailable(const Item& it, const Scope* scope, const Slot& sl) const {
         const ChoiceList& list = form->choiceLists[static_cast<std::size_t>(it.choiceList)];
         for (const auto& v : splitWhitespace(sl.value.toString())) {
@@ -787,10 +807,18 @@ struct Session::Impl {
             v.error = tr("forms.media_missing", ui(), {it.choiceFile}); // never an empty list shown as if it were all
         if (it.choiceList >= 0) {
             const auto selected = splitWhitespace(sl.value.toString());
-            for (const auto& c : form->choiceLists[static_cast<std::size_t>(it.choiceList)].choices) {
-                if (!choiceVisible(it, scope, c)) continue;
+            const auto& choices = form->choiceLists[static_cast<std::size_t>(it.choiceList)].choices;
+            auto offer = [&](const Choice& c) {
+                if (!choiceVisible(it, scope, c)) return;
                 const bool on = std::find(selected.begin(), selected.end(), c.value) != selected.end();
                 v.choices.push_back(ChoiceView{c.value, c.label.get(lang, form->defaultLanguage), on});
+            };
+            if (const std::vector<int>* rows = indexedChoices(it, scope, sl)) {
+                for (int i : *rows)
+                    offer(choices[static_cast<std::size_t>(i)]);
+            } else {
+                for (const auto& c : choices)
+                    offer(c);
             }
         }
         return v;

@@ -166,3 +166,37 @@ TEST_CASE("a missing media file is named: no choices offered as if they were all
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message == "file 'districts.csv': no column 'district_id' for the choices of 'district'");
 }
+
+TEST_CASE("a media select's equality filter offers exactly what filtering every row offers", "[media][session]") {
+    // `num = ${n}` compares numbers when ${n} is a number ("4", "4.0" and "04" all equal 4) and texts when
+    // it is a text; an `or` cannot use the rows by column, and is evaluated on every row.
+    json doc = json::parse(R"J({
+      "id": "idx", "version": "1", "title": "Index", "default_language": "en", "languages": ["en"],
+      "media": ["rows.csv"],
+      "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "integer", "name": "n", "label": "N"},
+        {"type": "text", "name": "t", "label": "T"},
+        {"type": "select_one", "name": "by_number", "label": "A", "choice_file": {"file": "rows.csv"},
+         "choice_filter": "num = ${n} and starts-with(label, 'r')"},
+        {"type": "select_one", "name": "by_text", "label": "B", "choice_file": {"file": "rows.csv"},
+         "choice_filter": "${t} = num"},
+        {"type": "select_one", "name": "either", "label": "C", "choice_file": {"file": "rows.csv"},
+         "choice_filter": "num = ${n} or num = 5"}]}]})J");
+    const LoadResult loaded = loadFormJson(doc);
+    REQUIRE(loaded.ok());
+    auto form = attachMedia(*loaded.form, {{"rows.csv", "name,label,num\na,ra,4\nb,rb,4.0\nc,rc,04\nd,xd,4\ne,re,5\n"}},
+                            Lang::En);
+    REQUIRE(form.ok());
+    CHECK((*form)->find("by_number")->choiceIndex != nullptr);
+    CHECK((*form)->find("by_text")->choiceIndex != nullptr);
+    CHECK((*form)->find("either")->choiceIndex == nullptr);
+    Session s(*form);
+    CHECK(choiceValues(s.view(), "by_number").empty()); // ${n} empty: NaN equals nothing
+    CHECK(choiceValues(s.view(), "by_text").empty());   // '' = num: no row has an empty num
+    REQUIRE(s.setAnswer("n", 4).ok());
+    REQUIRE(s.setAnswer("t", "04").ok());
+    const FormView v = s.view();
+    CHECK(choiceValues(v, "by_number") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(choiceValues(v, "by_text") == std::vector<std::string>{"c"});
+    CHECK(choiceValues(v, "either") == std::vector<std::string>{"a", "b", "c", "d", "e"});
+}

@@ -83,6 +83,14 @@ struct MediaTable {
     [[nodiscard]] int column(std::string_view name) const;
 };
 
+/// A media select's rows by the column its choice_filter requires equal to an expression
+/// (`district_id = ${district}`, alone or in an `and`): a view evaluates the filter on those rows only.
+struct ChoiceIndex {
+    const Expr* value = nullptr;                              ///< the side of the equality that reads no choice column
+    std::unordered_map<std::string, std::vector<int>> byText; ///< column text -> choice indexes
+    std::map<double, std::vector<int>> byNumber;              ///< column as a number -> choice indexes
+};
+
 /// A page, group, repeat or question.
 struct Item {
     int index = -1;
@@ -110,6 +118,7 @@ struct Item {
     /// Selects with `choice_file`: the CSV file whose rows are the choices (filled by attachMedia), and
     /// its columns holding the value and the label.
     std::string choiceFile, choiceFileValue, choiceFileLabel;
+    std::shared_ptr<const ChoiceIndex> choiceIndex; ///< set by attachMedia when the filter allows it
     double rangeStart = 0, rangeEnd = 10, rangeStep = 1;
     int minCount = 0, maxCount = -1; ///< repeats; -1 = no maximum
 
