@@ -76,10 +76,11 @@
   };
   const unavailable = (what) => h('div', { class: 'unavailable', 'data-unavailable': what }, t('unavailable', { what: t(what) }));
 
+  // Inside a box that scrolls sideways: a wide table never widens the page (768 px tablets).
   function table(headers, rows, opts = {}) {
-    return h('table', {},
+    return h('div', { class: 'table-scroll' }, h('table', {},
       h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: x.num ? 'num' : null, scope: 'col' }, x.label || x)))),
-      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, opts.empty || t('empty')))));
+      h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: headers.length, class: 'muted' }, opts.empty || t('empty'))))));
   }
 
   // A file picker drawn by the page (the browser's own button speaks the browser's language): the
@@ -130,6 +131,13 @@
     render();
   });
   $('#logout').addEventListener('click', logout);
+  // Below 900 px the sidebar is a bar with a menu button; choosing a page folds the menu again.
+  const setMenu = (open) => {
+    $('#nav-toggle').setAttribute('aria-expanded', String(open));
+    $('.sidebar').classList.toggle('open', open);
+  };
+  $('#nav-toggle').addEventListener('click', () => setMenu($('#nav-toggle').getAttribute('aria-expanded') !== 'true'));
+  document.querySelectorAll('.sidebar a[data-page]').forEach((a) => a.addEventListener('click', () => setMenu(false)));
   document.querySelectorAll('[data-lang-toggle]').forEach((b) => b.addEventListener('click', () => {
     I18n.setLang(I18n.lang() === 'fr' ? 'en' : 'fr');
     render();
@@ -347,7 +355,7 @@
       cursors.length ? h('a', { href: recordsHash(filters, cursors.slice(0, -1)), rel: 'prev', 'data-pager': 'prev' }, '← ' + t('page_prev')) : null,
       h('span', { class: 'muted', 'data-page-no': pageNo }, t('page_n', { n: pageNo, pages: Math.max(1, Math.ceil(r.body.total / PAGE_SIZE)) })),
       r.body.more && r.body.cursor ? h('a', { href: recordsHash(filters, cursors.concat([r.body.cursor])), rel: 'next', 'data-pager': 'next' }, t('page_next') + ' →') : null);
-    wrap.append(h('section', { class: 'card' }, h('p', { class: 'muted', 'data-total': r.body.total }, t('records_total', { n: r.body.total })), h('div', { class: 'table-scroll' }, tbl), pager));
+    wrap.append(h('section', { class: 'card' }, h('p', { class: 'muted', 'data-total': r.body.total }, t('records_total', { n: r.body.total })), tbl, pager));
     return wrap;
   };
 

@@ -102,6 +102,7 @@ const I18n = (() => {
     login_title: ['Console de coordination', 'Coordinator console'],
     login_user: ['Identifiant', 'User name'],
     logout: ['Se déconnecter', 'Sign out'],
+    menu: ['Menu', 'Menu'],
     more: ['Afficher la suite', 'Show more'],
     nav_conflicts: ['Conflits', 'Conflicts'],
     nav_dashboard: ['Tableau de bord', 'Dashboard'],

@@ -212,6 +212,27 @@ async function main() {
   check(await cell('modes') === 'Bus ; Bike', 'labels follow the console’s language');
   await page.click('.sidebar [data-lang-toggle]');
   await page.waitForSelector('#answers th:text-is("Nom de famille")');
+  await shot('visit');
+
+  // A tablet, 768×1024: the sidebar folds into a menu button, the page never scrolls sideways (a
+  // wide table scrolls inside its card), on the record page and on the records list.
+  const noOverflow = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth);
+  const tablesScroll = () => page.locator('.table-scroll').evaluateAll((boxes) => boxes.length > 0 && boxes.every((b) => b.scrollWidth <= b.clientWidth || getComputedStyle(b).overflowX === 'auto'));
+  await page.setViewportSize({ width: 768, height: 1024 });
+  check(await page.isVisible('#nav-toggle') && !(await page.isVisible('.sidebar ul')), 'the sidebar is folded at 768 px');
+  check(await noOverflow(), 'the record page does not overflow at 768 px');
+  check(await tablesScroll(), 'the record page’s tables scroll inside their card');
+  await shot('visit-768');
+  await page.click('#nav-toggle');
+  await page.click('.sidebar a[data-page="records"]');
+  await page.waitForSelector('tr[data-record]');
+  check(!(await page.isVisible('.sidebar ul')), 'choosing a page folds the menu again');
+  check(await noOverflow(), 'the records list does not overflow at 768 px');
+  check(await tablesScroll(), 'the records table scrolls inside its card');
+  await shot('records-768');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  check(await page.isVisible('.sidebar ul') && !(await page.isVisible('#nav-toggle')), 'the sidebar is back at 1280 px');
+  check(await noOverflow(), 'the records list does not overflow at 1280 px');
   await go('#/records', 'table');
   await shot('records');
   await page.click(`tr[data-record="${id}"]`);
