@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
         if (std::string(argv[i]) == "--encrypted")
             encrypted = true;
         else
-            dir = fs::path(argv[i]) / "field";
+            dir = fs::path(argv[i]) / "carnet-bench-field"; // only this subfolder is ever deleted
     }
     fs::remove_all(dir);
     auto options = [&](Durability d) {

@@ -97,8 +97,8 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--encrypted")
             encrypted = true;
-        else
-            dir = argv[i];
+        else // the folder given is the parent: only the benchmark's own subfolder is ever deleted
+            dir = fs::path(argv[i]) / "carnet-bench-store";
     }
     fs::remove_all(dir);
     auto options = [&](Durability d) {

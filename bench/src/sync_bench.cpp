@@ -296,8 +296,8 @@ Args parseArgs(int argc, char** argv) {
             a.relay = v;
         else if (k == "--export")
             a.exportFile = v;
-        else if (k == "--scratch")
-            a.scratch = v;
+        else if (k == "--scratch") // the parent: only the benchmark's own subfolder is ever deleted
+            a.scratch = fs::path(v) / "carnet-bench-sync";
         else if (k == "--records")
             a.records = std::stoi(v);
         else if (k == "--devices")
