@@ -128,37 +128,35 @@ Result<std::vector<field::RecordView>> FieldService::views(const Scope& scope) {
 }
 
 Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName) {
-    auto user = m_repo.findUser(userName);
-    if (!user.ok()) return user.error();
-    if (!*user || (*user)->orgId != orgId)
-        return makeError(ErrorCode::NotFound, "no user '" + std::string(userName) + "' in this organisation");
-    auto list = m_repo.findRecord(walkListId);
-    if (!list.ok()) return list.error();
-    if (!*list || (*list)->orgId != orgId || (*list)->formId != field::formid::kWalkList)
-        return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId) + " in this organisation");
-    // The ambassador's name in the walk list itself, as a server version.
-    auto w = m_repo.write([&](WriteTx& tx) -> Result<void> {
+    // One transaction: the ambassador's name in the walk list and the assignment of the list, its
+    // buildings and dwellings (found through the walk_list_id indexes, schema 11) are written together.
+    return m_repo.write([&](WriteTx& tx) -> Result<void> {
+        auto user = tx.findUser(userName);
+        if (!user.ok()) return user.error();
+        if (!*user || (*user)->orgId != orgId)
+            return makeError(ErrorCode::NotFound, "no user '" + std::string(userName) + "' in this organisation");
         auto loaded = tx.loadRecord(walkListId);
         if (!loaded.ok()) return loaded.error();
-        if (!*loaded) return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId));
+        if (!*loaded || (*loaded)->orgId != orgId || (*loaded)->formId != field::formid::kWalkList)
+            return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId) + " in this organisation");
+        // The ambassador's name in the walk list itself, as a server version.
         RecordState s = std::move(**loaded);
         s.version += 1;
         const std::string key(field::fields::kAmbassador);
         s.answers[key] = std::string(userName);
         s.fields[key] = FieldMeta{s.answers[key], s.version, std::string(kServerDevice)};
-        return tx.saveVersion(s, versionRowOf(s, kServerDevice, "server", {key}));
+        if (auto w = tx.saveVersion(s, versionRowOf(s, kServerDevice, "server", {key})); !w.ok()) return w;
+        std::vector<std::string> ids{std::string(walkListId)};
+        for (const auto form : {field::formid::kBuilding, field::formid::kDwelling}) {
+            auto members = tx.linked(orgId, form, field::fields::kWalkListId, walkListId);
+            if (!members.ok()) return members.error();
+            for (const auto& m : *members)
+                ids.push_back(m.recordId);
+        }
+        for (const auto& id : ids)
+            if (auto r = tx.assignRecord(id, (*user)->id); !r.ok()) return r;
+        return {};
     });
-    if (!w.ok()) return w;
-    auto all = views(Scope{orgId, std::nullopt});
-    if (!all.ok()) return all.error();
-    std::vector<std::string> ids{std::string(walkListId)};
-    for (const auto& v : *all)
-        if ((v.formId == field::formid::kBuilding || v.formId == field::formid::kDwelling) &&
-            v.text(field::fields::kWalkListId) == walkListId)
-            ids.push_back(v.id);
-    for (const auto& id : ids)
-        if (auto r = m_repo.assignRecord(id, (*user)->id); !r.ok()) return r;
-    return {};
 }
 
 Result<int> FieldService::routeCallTasks(WriteTx& tx, const User& pusher, const std::vector<std::string>& recordIds) {

@@ -142,7 +142,15 @@ CREATE INDEX IF NOT EXISTS records_people_by_merged ON records(org_id, json_extr
     WHERE form_id = 'person';
 )sql";
 
-const std::array<Migration, 10> kMigrations{{{1, kSchemaV1},
+// Version 11: a walk list's buildings and dwellings, assigned with it in one transaction.
+constexpr std::string_view kSchemaV11 = R"sql(
+CREATE INDEX IF NOT EXISTS records_buildings_by_walk_list ON records(org_id, json_extract(answers, '$.walk_list_id'))
+    WHERE form_id = 'building';
+CREATE INDEX IF NOT EXISTS records_dwellings_by_walk_list ON records(org_id, json_extract(answers, '$.walk_list_id'))
+    WHERE form_id = 'dwelling';
+)sql";
+
+const std::array<Migration, 11> kMigrations{{{1, kSchemaV1},
                                              {2, kSchemaV2},
                                              {3, kSchemaV3},
                                              {4, kSchemaV4},
@@ -151,7 +159,8 @@ const std::array<Migration, 10> kMigrations{{{1, kSchemaV1},
                                              {7, kSchemaV7},
                                              {8, kSchemaV8},
                                              {9, kSchemaV9},
-                                             {10, kSchemaV10}}};
+                                             {10, kSchemaV10},
+                                             {11, kSchemaV11}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {

@@ -515,3 +515,38 @@ TEST_CASE_METHOD(AccessFixture, "a push whose call routing or device report fail
     CHECK(pulls(binta, "c-0"));
     CHECK(scalar("SELECT pending FROM devices WHERE device_id = 'dev-awa'") == 3);
 }
+
+// Issue 18: assigning a walk list (its name in the list, the list, its buildings and dwellings) is
+// one transaction. Before, the name was written first and each assignment committed on its own: a
+// failure half way left a list naming an ambassador who had received none of its doors.
+TEST_CASE_METHOD(AccessFixture, "assigning a walk list is all or nothing", "[access][walklist]") {
+    auto coordinator = services->repository().findUser("coco");
+    REQUIRE(coordinator.ok());
+    REQUIRE(*coordinator);
+    auto imp =
+        services->field().importWalkList((*coordinator)->orgId, (*coordinator)->id, "coco",
+                                         "commune;rue;numero;logement\nAix;rue A;4;1A\nAix;rue A;4;1B\n", "Lot A");
+    REQUIRE(imp.ok());
+    REQUIRE(imp->errors.empty());
+    const std::string list = imp->walkListId;
+
+    restart([](Db& db) { breakWrites(db, "OF assigned_to ON records"); });
+    auto failed = services->field().assignWalkList((*coordinator)->orgId, list, "awa");
+    REQUIRE_FALSE(failed.ok());
+    CHECK(scalar("SELECT version FROM records WHERE record_id = '" + list + "'") == 1); // no name written
+    CHECK(scalar("SELECT count(*) FROM records WHERE assigned_to IS NOT NULL") == 0);
+    CHECK_FALSE(pulls(awa, list));
+
+    restart(heal);
+    REQUIRE(services->field().assignWalkList((*coordinator)->orgId, list, "awa").ok());
+    CHECK(scalar("SELECT count(*) FROM records WHERE assigned_to IS NOT NULL") == 4); // list, building, 2 doors
+    CHECK(pulls(awa, list));
+    CHECK_FALSE(pulls(binta, list));
+    auto rec = services->repository().findRecord(list);
+    REQUIRE(rec.ok());
+    CHECK((*rec)->answers.at("ambassadeur") == "awa");
+    // An unknown list or user changes nothing.
+    CHECK(services->field().assignWalkList((*coordinator)->orgId, "no-such-list", "awa").error().code ==
+          ErrorCode::NotFound);
+    CHECK(services->field().assignWalkList((*coordinator)->orgId, list, "nobody").error().code == ErrorCode::NotFound);
+}

@@ -47,7 +47,8 @@ public:
     Result<WalkListImportResult> importWalkList(std::int64_t orgId, std::int64_t author, std::string_view authorName,
                                                 std::string_view csv, std::string_view name);
     /// Assigns a walk list, its buildings and dwellings to a user of the same organisation, and
-    /// writes the user's name in the walk list (`ambassadeur`). NotFound for an unknown list or user.
+    /// writes the user's name in the walk list (`ambassadeur`), all in one transaction (its members
+    /// found through indexes, not by reading every record). NotFound for an unknown list or user.
     Result<void> assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName);
 
     /// Routes call tasks to their callers inside the push that wrote them (`tx`: it sees the push's

@@ -57,8 +57,9 @@ public:
     /// A user (with the organisation's name) by name, or nullopt.
     virtual Result<std::optional<User>> findUser(std::string_view name) = 0;
     /// The organisation's records of `formId` whose top-level answer `field` is the text `value`
-    /// (without field metadata or conflicts). Indexed for the links the routing follows (consents by
-    /// `person_id`, people by `fusionne_dans`); `formId` and `field` are plain names ([A-Za-z0-9_]).
+    /// (without field metadata or conflicts). Indexed for the links the field workflows follow
+    /// (consents by `person_id`, people by `fusionne_dans`, buildings and dwellings by
+    /// `walk_list_id`); `formId` and `field` are plain names ([A-Za-z0-9_]).
     virtual Result<std::vector<RecordState>> linked(std::int64_t orgId, std::string_view formId, std::string_view field,
                                                     std::string_view value) = 0;
     /// Assigns a record to a user (a new change, so the assignee's next pull brings it); NotFound
