@@ -229,6 +229,8 @@ std::vector<RecordRow> AppState::recordRows() {
         row.waiting = std::binary_search(waiting.records.begin(), waiting.records.end(), rec.id);
         if (const std::string reason = waiting.reasonFor(rec.id); !reason.empty())
             row.held = tr("app.records.held", m_lang, {reason});
+        if (!rec.conflicts.empty())
+            row.conflicts = tr("app.records.conflicts", m_lang, {std::to_string(rec.conflicts.size())});
         rows.push_back(std::move(row));
     }
     return rows;
@@ -297,6 +299,7 @@ void AppState::openRecord(const std::string& id) {
     }
     m_session = std::move(*session);
     m_sessionStamp = m_store.stamp().value_or(store::Store::Stamp{});
+    m_sessionLang.clear(); // its language set, its conflicts read by openSession()
     m_screen = Screen::Form;
     // A finalized record opens read-only, at its first page.
     auto rec = m_store.get(id);
@@ -345,8 +348,17 @@ forms::Session* AppState::openSession() {
         }
         m_session = std::move(*session);
         m_sessionStamp = stamp.ok() ? *stamp : store::Store::Stamp{};
+        m_sessionLang.clear();
     }
-    m_session->setLanguage(std::string(langCode(m_lang)));
+    if (m_sessionLang != langCode(m_lang)) {
+        m_session->setLanguage(std::string(langCode(m_lang)));
+        m_sessionLang = langCode(m_lang);
+        // The record's open conflicts on the server, with both values, as of what the store holds now.
+        m_form.conflicts.clear();
+        if (auto rec = m_store.get(m_form.recordId); rec.ok() && !rec->conflicts.empty())
+            m_form.conflicts = conflictLines(m_session->form(), m_session->view(), rec->answers, rec->conflicts,
+                                             rec->conflictValues, m_store.deviceId(), m_lang);
+    }
     return m_session.get();
 }
 

@@ -1001,15 +1001,24 @@ Result<ChangePage> SqliteRepository::changes(const Scope& scope, std::int64_t af
         ids.push_back(r.recordId);
         byId.emplace(r.recordId, &r);
     }
-    auto c = db.prepare("SELECT record_id, field FROM conflicts WHERE resolved_version IS NULL AND record_id IN "
-                        "(SELECT value FROM json_each(?)) ORDER BY record_id, field");
+    // With their values, so that a device shows both sides (docs/sync-protocol.md, "Conflicts").
+    auto c = db.prepare("SELECT c.record_id, c.field, v.value, v.device_id, v.version FROM conflicts c "
+                        "LEFT JOIN conflict_values v ON v.conflict_id = c.id WHERE c.resolved_version IS NULL AND "
+                        "c.record_id IN (SELECT value FROM json_each(?)) ORDER BY c.record_id, c.field, v.rowid");
     if (!c.ok()) return c.error();
     c->bind(1, ids.dump());
     while (true) {
         auto row = c->step();
         if (!row.ok()) return row.error();
         if (!*row) break;
-        if (auto it = byId.find(c->text(0)); it != byId.end()) it->second->conflicts.push_back(c->text(1));
+        auto it = byId.find(c->text(0));
+        if (it == byId.end()) continue;
+        RecordState& r = *it->second;
+        const std::string field = c->text(1);
+        if (r.conflicts.empty() || r.conflicts.back() != field) r.conflicts.push_back(field);
+        if (c->isNull(2)) continue;
+        r.conflictValues[field].push_back(
+            json{{"value", parseStored(c->text(2))}, {"device_id", c->text(3)}, {"version", c->integer(4)}});
     }
     return page;
 }

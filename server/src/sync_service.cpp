@@ -267,6 +267,7 @@ sync::RemoteRecord toRemote(const RecordState& r) {
     out.author = r.author;
     out.org = r.orgName;
     out.conflicts = r.conflicts;
+    out.conflictValues = r.conflictValues;
     out.erased = r.erased;
     return out;
 }

@@ -68,6 +68,10 @@ CREATE INDEX records_by_person ON records(form_id, json_extract(answers, '$.pers
 CREATE INDEX records_by_merged ON records(form_id, json_extract(answers, '$.fusionne_dans'));
 CREATE INDEX records_by_building ON records(form_id, json_extract(answers, '$.building_id'));
 )sql"},
+    // The values of each open conflict, as pulled (sealed whole in an encrypted store).
+    {7, R"sql(
+ALTER TABLE records ADD COLUMN conflict_values TEXT NOT NULL DEFAULT '{}';
+)sql"},
 };
 
 std::string sha256Hex(std::string_view data) {
@@ -176,6 +180,7 @@ json Record::toJson() const {
     if (deleted) j["deleted"] = true;
     if (!erased.empty()) j["erased"] = erased;
     if (!conflicts.empty()) j["conflicts"] = conflicts;
+    if (conflictValues.is_object() && !conflictValues.empty()) j["conflict_values"] = conflictValues;
     return j;
 }
 
@@ -297,6 +302,30 @@ struct Store::Impl {
         return {};
     }
 
+    // The values of a record's open conflicts as stored: in an encrypted store, sealed whole (they are
+    // answers, personal ones included).
+    std::string sealConflictValues(std::string_view recordId, const json& values) const {
+        if (!values.is_object() || values.empty()) return "{}";
+        if (!vaultKey) return values.dump();
+        return sealJson(*vaultKey, "conflicts:" + std::string(recordId), values).dump();
+    }
+
+    Result<void> openConflictValues(Record& r) const {
+        if (!isSealed(r.conflictValues)) return {};
+        std::optional<json> clear;
+        if (vaultKey) clear = openJson(*vaultKey, "conflicts:" + r.id, r.conflictValues);
+        if (!clear || !clear->is_object())
+            return makeError(ErrorCode::Invalid, tr("store.sealed_damaged", lang, {r.id, "conflict_values"}));
+        r.conflictValues = std::move(*clear);
+        return {};
+    }
+
+    // Opens what readRecord read: sealed answers and conflict values.
+    Result<void> openRecord(Record& r) const {
+        if (auto o = openFields(r.id, r.answers); !o.ok()) return o;
+        return openConflictValues(r);
+    }
+
     Result<void> openChanges(OutboxEntry& e) const {
         if (e.changes.is_object() && e.changes.contains("fields")) return openFields(e.recordId, e.changes["fields"]);
         return {};
@@ -329,12 +358,14 @@ struct Store::Impl {
         if (conflicts.is_array())
             for (const auto& f : conflicts)
                 if (f.is_string()) r.conflicts.push_back(f.get<std::string>());
+        r.conflictValues = json::parse(st.text(14), nullptr, false);
+        if (!r.conflictValues.is_object()) r.conflictValues = json::object();
         return r;
     }
 
     static constexpr const char* kRecordColumns =
         "id, kind, form_id, form_version, status, answers, author, created_at, updated_at, server_version, "
-        "migration_note, deleted, erased, conflicts";
+        "migration_note, deleted, erased, conflicts, conflict_values";
 
     Result<Record> getRecord(std::string_view id) {
         auto st = db.prepare(std::string("SELECT ") + kRecordColumns + " FROM records WHERE id = ?");
@@ -345,7 +376,7 @@ struct Store::Impl {
         if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_record", lang, {id}));
         Record r = readRecord(*st);
         ++rowsRead;
-        if (auto o = openFields(r.id, r.answers); !o.ok()) return o.error();
+        if (auto o = openRecord(r); !o.ok()) return o.error();
         return r;
     }
 
@@ -1121,7 +1152,7 @@ Result<std::vector<Record>> Store::list(std::optional<Status> status, bool withA
         if (!*r) break;
         out.push_back(Impl::readRecord(*st));
         ++m_impl->rowsRead;
-        if (auto o = m_impl->openFields(out.back().id, out.back().answers); !o.ok()) return o.error();
+        if (auto o = m_impl->openRecord(out.back()); !o.ok()) return o.error();
     }
     return out;
 }
@@ -1149,7 +1180,7 @@ Result<std::vector<Record>> Store::linked(std::string_view formId, std::string_v
         if (!*r) break;
         out.push_back(Impl::readRecord(*st));
         ++m_impl->rowsRead;
-        if (auto o = m_impl->openFields(out.back().id, out.back().answers); !o.ok()) return o.error();
+        if (auto o = m_impl->openRecord(out.back()); !o.ok()) return o.error();
     }
     return out;
 }
@@ -1392,10 +1423,12 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
     auto pending = s.db.prepare("SELECT changes FROM outbox WHERE record_id = ? AND (rejected = '' OR held_retry = 1)");
     auto current = s.db.prepare(std::string("SELECT ") + Impl::kRecordColumns + " FROM records WHERE id = ?");
     auto update = s.db.prepare("UPDATE records SET answers = ?, status = ?, form_version = ?, server_version = "
-                               "max(server_version, ?), conflicts = ?, updated_at = ?, erased = ? WHERE id = ?");
+                               "max(server_version, ?), conflicts = ?, updated_at = ?, erased = ?, conflict_values = ? "
+                               "WHERE id = ?");
     auto insert =
         s.db.prepare("INSERT INTO records(id, kind, form_id, form_version, status, answers, author, created_at, "
-                     "updated_at, server_version, conflicts, erased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "updated_at, server_version, conflicts, erased, conflict_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?, ?, ?, ?)");
     if (!pending.ok()) return pending.error();
     if (!current.ok()) return current.error();
     if (!update.ok()) return update.error();
@@ -1434,7 +1467,8 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
             if (auto r = drop->bind(1, p.id).run(); !r.ok()) return s.dbError(r.error());
             if (existing) {
                 auto up = s.db.prepare("UPDATE records SET deleted = 1, answers = '{}', server_version = "
-                                       "max(server_version, ?), conflicts = '[]', updated_at = ? WHERE id = ?");
+                                       "max(server_version, ?), conflicts = '[]', conflict_values = '{}', "
+                                       "updated_at = ? WHERE id = ?");
                 if (!up.ok()) return up.error();
                 if (auto r = up->bind(1, p.version).bind(2, now).bind(3, p.id).run(); !r.ok())
                     return s.dbError(r.error());
@@ -1487,7 +1521,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
                 .bind(2, status)
                 .bind(3, localChanges ? existing->formVersion : p.formVersion);
             update->bind(4, p.version).bind(5, json(p.conflicts).dump()).bind(6, now).bind(7, json(erased).dump());
-            update->bind(8, p.id);
+            update->bind(8, s.sealConflictValues(p.id, p.conflictValues)).bind(9, p.id);
             if (auto r = update->run(); !r.ok()) return s.dbError(r.error());
         } else {
             insert->bind(1, p.id).bind(2, p.kind.empty() ? std::string("interview") : p.kind).bind(3, p.formId);
@@ -1495,7 +1529,7 @@ Result<int> Store::applyPulled(const std::vector<PulledRecord>& records, std::st
                 .bind(5, status)
                 .bind(6, s.sealFields(p.id, p.formId, p.formVersion, answers).dump());
             insert->bind(7, p.author).bind(8, now).bind(9, now).bind(10, p.version).bind(11, json(p.conflicts).dump());
-            insert->bind(12, json(p.erased).dump());
+            insert->bind(12, json(p.erased).dump()).bind(13, s.sealConflictValues(p.id, p.conflictValues));
             if (auto r = insert->run(); !r.ok()) return s.dbError(r.error());
         }
         ++applied;

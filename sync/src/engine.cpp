@@ -430,7 +430,7 @@ Result<PulledPage> fetchPage(Call& call, const std::string& path, const std::str
         if (!rr.ok()) return rr.error();
         out.records.push_back(store::PulledRecord{rr->recordId, rr->kind, rr->formId, rr->formVersion, rr->status,
                                                   rr->author, rr->version, std::move(rr->answers), rr->conflicts,
-                                                  rr->erased});
+                                                  rr->erased, std::move(rr->conflictValues)});
     }
     out.cursor = page->value("cursor", cursor);
     out.more = page->value("more", false) && !out.records.empty();

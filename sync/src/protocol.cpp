@@ -323,10 +323,11 @@ Result<MutationResult> mutationResultFromJson(const json& j) {
 }
 
 json toJson(const RemoteRecord& r) {
-    return json{
-        {"record_id", r.recordId},       {"version", r.version},     {"kind", r.kind},     {"form_id", r.formId},
-        {"form_version", r.formVersion}, {"status", r.status},       {"author", r.author}, {"org", r.org},
-        {"answers", r.answers},          {"conflicts", r.conflicts}, {"erased", r.erased}};
+    json j{{"record_id", r.recordId},       {"version", r.version},     {"kind", r.kind},     {"form_id", r.formId},
+           {"form_version", r.formVersion}, {"status", r.status},       {"author", r.author}, {"org", r.org},
+           {"answers", r.answers},          {"conflicts", r.conflicts}, {"erased", r.erased}};
+    if (r.conflictValues.is_object() && !r.conflictValues.empty()) j["conflict_values"] = r.conflictValues;
+    return j;
 }
 
 namespace {} // namespace
@@ -386,6 +387,10 @@ void appendJson(std::string& out, const RemoteRecord& r, std::string_view answer
     out += answersJson;
     out += ",\"author\":";
     appendJsonString(out, r.author);
+    if (r.conflictValues.is_object() && !r.conflictValues.empty()) {
+        out += ",\"conflict_values\":"; // sorts before "conflicts"
+        out += r.conflictValues.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
     out += ",\"conflicts\":";
     appendJsonStrings(out, r.conflicts);
     out += ",\"erased\":";
@@ -425,6 +430,10 @@ Result<RemoteRecord> remoteRecordFromJson(const json& j) {
     if (c != j.end() && c->is_array())
         for (const auto& f : *c)
             if (f.is_string()) r.conflicts.push_back(f.get<std::string>());
+    auto cv = j.find("conflict_values");
+    if (cv != j.end() && cv->is_object())
+        for (const auto& [field, values] : cv->items())
+            if (values.is_array()) r.conflictValues[field] = values;
     auto e = j.find("erased");
     if (e != j.end() && e->is_array())
         for (const auto& f : *e)

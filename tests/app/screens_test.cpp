@@ -55,10 +55,10 @@ TEST_CASE("home is computed from the store's facts, in both languages", "[app]")
 }
 
 TEST_CASE("records are filtered by tab and search", "[app]") {
-    const std::vector<RecordRow> rows{{"a", "Porte-à-porte", "Brouillon", "", true, true, ""},
-                                      {"b", "Enquête déplacements", "Finalisée", "", false, true, ""},
-                                      {"c", "Porte-à-porte", "Finalisée", "", false, true, "⚠ en attente"},
-                                      {"d", "Porte-à-porte", "Finalisée", "", false, false, ""}};
+    const std::vector<RecordRow> rows{{"a", "Porte-à-porte", "Brouillon", "", true, true, "", ""},
+                                      {"b", "Enquête déplacements", "Finalisée", "", false, true, "", ""},
+                                      {"c", "Porte-à-porte", "Finalisée", "", false, true, "⚠ en attente", ""},
+                                      {"d", "Porte-à-porte", "Finalisée", "", false, false, "", ""}};
     RecordsModel m;
     CHECK(evaluateRecords(m, rows, Lang::Fr).rows.size() == 1);
     m.tab = 1;

@@ -25,7 +25,7 @@ struct World {
     World() {
         REQUIRE(server.admin("org add alec"));
         REQUIRE(server.admin("user add awa --role ambassador --org alec --password-stdin", "awa-password"));
-        REQUIRE(server.admin("user add bea --role ambassador --org alec --password-stdin", "bea-password"));
+        REQUIRE(server.admin("user add chloe --role coordinator --org alec --password-stdin", "chloe-password"));
         REQUIRE(server.admin(std::string("form publish ") + CARNET_SOURCE_DIR + "/assets/forms/door_to_door.json"));
         REQUIRE(server.start());
     }
@@ -135,4 +135,69 @@ TEST_CASE("home says how many records wait and why, from the outbox, after a res
     tapAndApply(ui, *app, "nav.records");
     ui.look(draw);
     CHECK_FALSE(ui.shows("⚠"));
+}
+
+TEST_CASE("a record in conflict on the server is marked in the list and shows both values, as labels", "[app][sync]") {
+    // Issue 21, finding 6: two tablets answer one question differently; the app says so, with both answers.
+    World w;
+    w.device("awa", "awa");
+    w.device("chloe", "chloe");
+    auto awa = store::Store::open(w.dir.path() / "awa");
+    auto chloe = store::Store::open(w.dir.path() / "chloe");
+    REQUIRE(awa.ok());
+    REQUIRE(chloe.ok());
+    auto toAwa = sync::makeCurlTransport(w.server.url());
+    auto toChloe = sync::makeCurlTransport(w.server.url());
+    const std::string id = *awa->createRecord("door_to_door", "awa");
+    REQUIRE(awa->setAnswer(id, "commune", "gardanne").ok());
+    REQUIRE(sync::synchronize(*awa, *toAwa).ok);
+    REQUIRE(sync::synchronize(*chloe, *toChloe).ok);
+    REQUIRE(chloe->setAnswer(id, "issue_visite", "absent").ok());
+    REQUIRE(awa->setAnswer(id, "issue_visite", "refus").ok());
+    REQUIRE(sync::synchronize(*chloe, *toChloe).ok);
+    const sync::SyncReport r = sync::synchronize(*awa, *toAwa);
+    INFO(r.toJson().dump());
+    REQUIRE(r.conflicts == 1);
+    // The coordinator's tablet learns it on its next pull too.
+    REQUIRE(sync::synchronize(*chloe, *toChloe).ok);
+    CHECK(chloe->get(id)->conflicts == std::vector<std::string>{"issue_visite"});
+
+    for (const auto& [name, mine, other] :
+         {std::tuple{"awa", "Refus", "Personne au domicile"}, std::tuple{"chloe", "Personne au domicile", "Refus"}}) {
+        INFO(name);
+        auto app = w.open(name);
+        HeadlessImGui ui(800, 1280);
+        auto draw = [&](DrawContext& ctx) { app->draw(ctx); };
+        tapAndApply(ui, *app, "nav.records");
+        ui.look(draw);
+        INFO(joined(ui.texts));
+        REQUIRE(ui.find("record." + id));
+        CHECK(ui.shows("⚠ Conflit sur 1 question(s) : le coordinateur tranchera"));
+        app->apply(ui.tap("record." + id, draw));
+        REQUIRE(app->screen() == Screen::Form);
+        ui.look(draw);
+        INFO(joined(ui.texts));
+        CHECK(ui.shows("⚠ Deux tablettes ont donné des réponses différentes"));
+        CHECK(ui.shows("Issue de la visite"));
+        CHECK(ui.shows(std::string("Sur cette tablette : ") + mine));
+        CHECK(ui.shows(std::string("Sur une autre tablette : ") + other));
+        CHECK(ui.shows("Le coordinateur choisira la bonne"));
+        CHECK_FALSE(ui.shows(": refus")); // labels, not codes
+        CHECK_FALSE(ui.shows(": absent"));
+    }
+
+    // Once the coordinator resolves it, the next pull clears the mark.
+    auto resolved = toChloe->send(sync::HttpRequest{
+        "POST", "/api/v1/conflicts/" + id + "/resolve", json{{"fields", {{"issue_visite", "refus"}}}}.dump(), {}});
+    REQUIRE(resolved.ok());
+    REQUIRE(resolved->status == 200);
+    REQUIRE(sync::synchronize(*awa, *toAwa).ok);
+    CHECK(awa->get(id)->conflicts.empty());
+    CHECK(awa->get(id)->conflictValues.empty());
+    auto app = w.open("awa");
+    HeadlessImGui ui(800, 1280);
+    auto draw = [&](DrawContext& ctx) { app->draw(ctx); };
+    tapAndApply(ui, *app, "nav.records");
+    ui.look(draw);
+    CHECK_FALSE(ui.shows("Conflit"));
 }

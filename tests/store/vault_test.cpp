@@ -261,3 +261,51 @@ TEST_CASE("a device reset for a forgotten PIN says what is lost, then leaves an 
     CHECK(s.list()->empty());
     CHECK(allBytes(dir.path()).find(kName) == std::string::npos);
 }
+
+TEST_CASE("the values of a pulled conflict are sealed like the answers, and read back with the PIN", "[store][vault]") {
+    // Issue 21: the device keeps both values of a conflict to show them; they are answers too.
+    const std::string other = "Marchetti-Quenouille Zoé";
+    auto pullConflict = [&](Store& s) {
+        REQUIRE(s.installForm(contactForm()).ok());
+        PulledRecord p;
+        p.id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        p.kind = "interview";
+        p.formId = "contact";
+        p.formVersion = "1";
+        p.status = "draft";
+        p.author = "enqueteur";
+        p.version = 3;
+        p.answers = json{{"nom", kName}};
+        p.conflicts = {"nom"};
+        p.conflictValues = json{{"nom", json::array({json{{"value", other}, {"device_id", "d-1"}, {"version", 2}},
+                                                     json{{"value", kName}, {"device_id", "d-2"}, {"version", 3}}})}};
+        REQUIRE(s.applyPulled({p}, "c1").ok());
+        return p;
+    };
+    SECTION("control: without a PIN the values are in clear") {
+        TempDir dir;
+        Store s = openStore(dir, StoreOptions{});
+        const PulledRecord p = pullConflict(s);
+        CHECK(allBytes(dir.path()).find(other) != std::string::npos);
+        CHECK(s.get(p.id)->conflictValues == p.conflictValues);
+    }
+    SECTION("with a PIN") {
+        TempDir dir;
+        PulledRecord p;
+        {
+            Store s = openStore(dir, withPin(kPin));
+            p = pullConflict(s);
+        }
+        CHECK(allBytes(dir.path()).find(other) == std::string::npos);
+        Store s = openStore(dir, withPin(kPin));
+        auto rec = s.get(p.id);
+        REQUIRE(rec.ok());
+        CHECK(rec->conflicts == std::vector<std::string>{"nom"});
+        CHECK(rec->conflictValues == p.conflictValues);
+        CHECK(rec->toJson()["conflict_values"] == p.conflictValues);
+        auto listed = s.list();
+        REQUIRE(listed.ok());
+        REQUIRE(listed->size() == 1);
+        CHECK(listed->front().conflictValues == p.conflictValues);
+    }
+}

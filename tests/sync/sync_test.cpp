@@ -373,6 +373,13 @@ TEST_CASE("a pull change spliced from stored answers text is the protocol's own 
     r.author = GENERATE(std::string("Awa"), std::string("Zoé « la \"brave\" » \\ €"), std::string("tab\there"));
     r.org = "Familles Rurales";
     r.conflicts = {"km", "nom"};
+    // Each conflict's values go with it (the device shows both); none: the key is left out.
+    const bool withValues = GENERATE(true, false);
+    if (withValues)
+        r.conflictValues = json{{"km", json::array({json{{"value", 12.5}, {"device_id", "d-1"}, {"version", 3}},
+                                                    json{{"value", 14}, {"device_id", "d-2"}, {"version", 4}}})},
+                                {"nom", json::array({json{{"value", "Zoé « é »"}, {"device_id", "d-1"}, {"version", 3}},
+                                                     json{{"value", nullptr}, {"device_id", "d-2"}, {"version", 4}}})}};
     r.erased = {"téléphone"};
     r.answers = json{{"nom", "Chloé"}, {"km", 12.5}, {"membres", json::array({json{{"age", 40}}})}};
     std::string text;
@@ -383,6 +390,8 @@ TEST_CASE("a pull change spliced from stored answers text is the protocol's own 
     CHECK(back->author == r.author);
     CHECK(back->answers == r.answers);
     CHECK(back->erased == r.erased);
+    CHECK(back->conflictValues == r.conflictValues);
+    CHECK((text.find("conflict_values") != std::string::npos) == withValues);
 }
 
 TEST_CASE("the app's store and the sync worker's store on one file: a pulled field and an edit of another both stay",

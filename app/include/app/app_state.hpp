@@ -137,6 +137,7 @@ private:
     FormModel m_form;
     std::unique_ptr<forms::Session> m_session; ///< the open record's (the app owns it; the store writes)
     store::Store::Stamp m_sessionStamp;        ///< the store's stamp when m_session was read
+    std::string m_sessionLang;                 ///< the language m_session and m_form.conflicts are in
     RecordsModel m_records;
     struct CachedName {
         std::string updatedAt, name;

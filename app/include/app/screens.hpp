@@ -7,7 +7,9 @@
 #include "forms/session.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace carnet::app {
@@ -75,6 +77,21 @@ struct HomeView {
 void drawHome(const HomeView& view, DrawContext& ctx);
 
 // ---------------------------------------------------------------- form filling
+/// One field of the open record in open conflict on the server: the question and the values given.
+struct ConflictLine {
+    std::string path;                ///< the field as the server names it ("adresse", "membres[7f3a…]/prenom")
+    std::string label;               ///< the question as the form shows it
+    std::optional<std::string> mine; ///< this device's value, shown as a person reads it (a choice's label)
+    std::vector<std::string> others; ///< the other devices' values, the same way
+};
+/// The conflict lines of a record: `conflicts` are its fields in conflict, `values` the server's values
+/// (store::Record::conflictValues), `view` its form session's view (labels as shown), `deviceId` this device.
+[[nodiscard]] std::vector<ConflictLine> conflictLines(const forms::Form& form, const forms::FormView& view,
+                                                      const nlohmann::json& answers,
+                                                      const std::vector<std::string>& conflicts,
+                                                      const nlohmann::json& values, std::string_view deviceId,
+                                                      Lang lang);
+
 struct FormModel {
     std::string recordId;
     int page = 0;
@@ -94,6 +111,7 @@ struct FormModel {
     std::string message;   ///< last store error, translated
     bool readOnly = false; ///< a finalized record: shown, never edited
     std::string subject;   ///< who the record is about ("Vous appelez Awa Diallo · +33 6 …"), translated
+    std::vector<ConflictLine> conflicts; ///< fields in open conflict on the server (a coordinator resolves them)
 };
 /// One line of the outline or of the finalize summary.
 struct OutlineLine {
@@ -115,6 +133,9 @@ struct FormScreenView {
     bool readOnly = false;            ///< every question shown read-only; "Retour" instead of save / finalize
     std::vector<OutlineLine> summary; ///< what blocks finalizing, by question label
     std::vector<OutlineLine> outline; ///< pages and their questions
+    /// Fields in open conflict: a heading, per field its label and both values, and who resolves it.
+    std::string conflictsTitle, conflictsNote;
+    std::vector<std::pair<std::string, std::vector<std::string>>> conflicts; ///< label, value lines
     // Labels, already translated.
     std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk, unavailable,
         deviceLocation, today, now, clear, yes, keypadOk, outlineButton, outlineTitle, outlineClose, readOnlyNote, back;
@@ -137,8 +158,9 @@ struct RecordsModel {
 struct RecordRow {
     std::string id, title, subtitle, status; ///< title: the record's name (instance_name), else its form's title
     bool draft = false;
-    bool waiting = false; ///< has changes not on the server yet (pending or held in the outbox)
-    std::string held;     ///< why the server holds it, translated mark included ("" when it is not held)
+    bool waiting = false;  ///< has changes not on the server yet (pending or held in the outbox)
+    std::string held;      ///< why the server holds it, translated mark included ("" when it is not held)
+    std::string conflicts; ///< its open conflicts on the server, translated mark included ("" when none)
 };
 struct RecordsView {
     NavView nav;

@@ -74,6 +74,17 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     FormScreenView v;
     v.title = form.title;
     v.subject = model.subject;
+    if (!model.conflicts.empty()) {
+        v.conflictsTitle = tr("app.conflict.title", lang);
+        v.conflictsNote = tr("app.conflict.note", lang);
+        for (const auto& c : model.conflicts) {
+            std::vector<std::string> lines;
+            if (c.mine) lines.push_back(tr("app.conflict.mine", lang, {*c.mine}));
+            for (const auto& o : c.others)
+                lines.push_back(tr("app.conflict.other", lang, {o}));
+            v.conflicts.emplace_back(c.label, std::move(lines));
+        }
+    }
     v.pageCount = static_cast<int>(form.pages.size());
     v.page = std::clamp(model.page, 0, std::max(0, v.pageCount - 1));
     v.visit = model.visit;
@@ -501,6 +512,22 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
         if (theme::button(ctx, "outline.close", view.outlineClose, -1, theme::kButtonHeight, true))
             ctx.emit(Intent::Kind::ShowOutline).flag = false;
     } else {
+        if (!view.conflicts.empty()) {
+            // Fields the server holds two values for: both shown, and who settles it.
+            theme::error(ctx, view.conflictsTitle);
+            for (const auto& [label, lines] : view.conflicts) {
+                ImGui::Bullet();
+                ImGui::SameLine();
+                ImGui::TextWrapped("%s", label.c_str());
+                if (ctx.texts) ctx.texts->push_back(label);
+                ImGui::Indent();
+                for (const auto& line : lines)
+                    theme::hint(ctx, line);
+                ImGui::Unindent();
+            }
+            theme::hint(ctx, view.conflictsNote);
+            ImGui::Separator();
+        }
         if (view.readOnly) theme::hint(view.readOnlyNote);
         if (!view.pageLabel.empty()) theme::title(view.pageLabel);
         theme::hint(view.pageHint);

@@ -102,8 +102,14 @@ void drawRecords(const RecordsView& view, DrawContext& ctx) {
     if (view.rows.empty()) theme::hint(view.empty);
     for (const auto& r : view.rows) {
         // A draft opens to be filled in, a finalized record read-only.
-        const std::string text = r.title + "\n" + r.subtitle + (r.held.empty() ? "" : "\n" + r.held);
-        if (theme::labelledButton(ctx, "record." + r.id, text, r.title, -1, r.held.empty() ? 80.0f : 110.0f)) {
+        std::string text = r.title + "\n" + r.subtitle;
+        float height = 80.0f;
+        for (const std::string* mark : {&r.held, &r.conflicts})
+            if (!mark->empty()) {
+                text += "\n" + *mark;
+                height += 30.0f;
+            }
+        if (theme::labelledButton(ctx, "record." + r.id, text, r.title, -1, height)) {
             ctx.emit(Intent::Kind::OpenRecord).id = r.id;
         }
     }

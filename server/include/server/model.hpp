@@ -91,7 +91,9 @@ struct RecordState {
     std::string createdDevice;               ///< the device of version 1 ("" for records stored before schema 4)
     std::string echoDevice;                  ///< the device holding exactly this version (VersionRow), or empty
     std::vector<std::string> conflicts;      ///< fields with an open conflict
-    std::vector<std::string> erased;         ///< fields erased for good: never written again
+    /// For a pull page only: each open conflict's values, field -> [{"value", "device_id", "version"}...].
+    nlohmann::json conflictValues = nlohmann::json::object();
+    std::vector<std::string> erased; ///< fields erased for good: never written again
 };
 /// True when `scope` may see `record`.
 [[nodiscard]] bool visible(const Scope& scope, const RecordState& record);

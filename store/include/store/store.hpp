@@ -44,6 +44,9 @@ struct Record {
     bool deleted = false;               ///< deleted here or by the server (a tombstone): hidden from list()
     std::vector<std::string> erased;    ///< fields erased for good (personal data): empty, never written again
     std::vector<std::string> conflicts; ///< fields in open conflict on the server (a coordinator resolves them)
+    /// Their values as the server sent them: field -> [{"value", "device_id", "version"}...] (the writing
+    /// device's id tells this device's value from the other's).
+    nlohmann::json conflictValues = nlohmann::json::object();
     /// The record as JSON (what `carnet-device get` prints).
     [[nodiscard]] nlohmann::json toJson() const;
 };
@@ -96,7 +99,8 @@ struct PulledRecord {
     std::int64_t version = 0;
     nlohmann::json answers = nlohmann::json::object();
     std::vector<std::string> conflicts;
-    std::vector<std::string> erased; ///< fields erased on the server: dropped here too
+    std::vector<std::string> erased;                          ///< fields erased on the server: dropped here too
+    nlohmann::json conflictValues = nlohmann::json::object(); ///< each open conflict's values (Record::conflictValues)
 };
 
 /// A stored attachment (photo, signature): content-addressed.

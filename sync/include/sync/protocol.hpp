@@ -115,7 +115,9 @@ struct RemoteRecord {
     std::string kind, formId, formVersion, status, author, org;
     nlohmann::json answers = nlohmann::json::object();
     std::vector<std::string> conflicts; ///< fields flagged for a coordinator
-    std::vector<std::string> erased;    ///< fields erased for good (personal data): dropped, never written again
+    /// Each open conflict's values, field -> [{"value", "device_id", "version"}...] (sent when there is any).
+    nlohmann::json conflictValues = nlohmann::json::object();
+    std::vector<std::string> erased; ///< fields erased for good (personal data): dropped, never written again
 };
 [[nodiscard]] nlohmann::json toJson(const RemoteRecord& r);
 [[nodiscard]] Result<RemoteRecord> remoteRecordFromJson(const nlohmann::json& j);
