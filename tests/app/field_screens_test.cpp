@@ -6,6 +6,7 @@
 #include "app/theme.hpp"
 #include "field/device.hpp"
 #include "headless_imgui.hpp"
+#include "tap.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,6 +17,7 @@
 using namespace carnet;
 using namespace carnet::app;
 using carnet::test::HeadlessImGui;
+using carnet::test::tapAndApply;
 using nlohmann::json;
 
 namespace {
@@ -40,14 +42,6 @@ std::unique_ptr<AppState> openDemo(const test::TempDir& dir, Lang lang = Lang::F
     (*app)->apply({name, finish});
     REQUIRE((*app)->screen() == Screen::Home);
     return std::move(*app);
-}
-
-void tapAndApply(HeadlessImGui& ui, AppState& app, const std::string& id) {
-    auto draw = [&](DrawContext& ctx) { app.draw(ctx); };
-    ui.frame(draw);
-    INFO("target " << id);
-    REQUIRE(ui.find(id));
-    app.apply(ui.tap(id, draw));
 }
 
 std::vector<store::Record> recordsOf(store::Store& s, const std::string& formId) {

@@ -3,6 +3,7 @@
 #include "app/screens.hpp"
 #include "app/theme.hpp"
 #include "headless_imgui.hpp"
+#include "tap.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,6 +11,7 @@
 using namespace carnet;
 using namespace carnet::app;
 using carnet::test::HeadlessImGui;
+using carnet::test::tapAndApply;
 using nlohmann::json;
 
 namespace {
@@ -23,15 +25,6 @@ std::unique_ptr<AppState> openApp(const test::TempDir& dir, Lang lang = Lang::Fr
     INFO((app.ok() ? std::string() : app.error().message));
     REQUIRE(app.ok());
     return std::move(*app);
-}
-
-// Taps a target and applies what it produced, as the app's frame does.
-void tapAndApply(HeadlessImGui& ui, AppState& app, const std::string& id) {
-    auto draw = [&](DrawContext& ctx) { app.draw(ctx); };
-    ui.frame(draw);
-    INFO("target " << id);
-    REQUIRE(ui.find(id));
-    app.apply(ui.tap(id, draw));
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "server_process.hpp"
 #include "store/store.hpp"
 #include "sync/client.hpp"
+#include "tap.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,6 +16,7 @@
 using namespace carnet;
 using namespace carnet::app;
 using carnet::test::HeadlessImGui;
+using carnet::test::tapAndApply;
 using nlohmann::json;
 
 namespace {
@@ -49,14 +51,6 @@ struct World {
         return std::move(*app);
     }
 };
-
-void tapAndApply(HeadlessImGui& ui, AppState& app, const std::string& id) {
-    auto draw = [&](DrawContext& ctx) { app.draw(ctx); };
-    ui.frame(draw);
-    INFO("target " << id);
-    REQUIRE(ui.find(id));
-    app.apply(ui.tap(id, draw));
-}
 
 // Taps "Synchroniser" and waits for the worker, then looks at the screen.
 void syncThroughHome(HeadlessImGui& ui, AppState& app) {
