@@ -1255,17 +1255,29 @@ private:
         if (!kept.empty()) node.obj["default"] = kept;
     }
 
-    // select_one_from_file's parameters: value=COLUMN and label=COLUMN of the CSV (default name, label).
-    void readFileParameters(Node& node, int row, std::set<int>& used) {
-        const std::string params = take(row, "parameters", used, node);
-        if (params.empty()) return;
-        std::string s = params;
+    // One word of a "parameters" cell: KEY=VALUE as written, its key lower-cased, its value (empty when
+    // there is no '=').
+    struct Parameter {
+        std::string word, key, value;
+    };
+
+    // The "parameters" cell: words separated by spaces, commas or semicolons.
+    std::vector<Parameter> parameterWords(Node& node, int row, std::set<int>& used) {
+        std::string s = take(row, "parameters", used, node);
         std::replace(s.begin(), s.end(), ';', ' ');
         std::replace(s.begin(), s.end(), ',', ' ');
+        std::vector<Parameter> words;
         for (const auto& word : splitWhitespace(s)) {
             const auto eq = word.find('=');
-            const std::string key = lower(word.substr(0, eq == std::string::npos ? word.size() : eq));
-            const std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
+            words.push_back({word, lower(word.substr(0, eq == std::string::npos ? word.size() : eq)),
+                             eq == std::string::npos ? "" : word.substr(eq + 1)});
+        }
+        return words;
+    }
+
+    // select_one_from_file's parameters: value=COLUMN and label=COLUMN of the CSV (default name, label).
+    void readFileParameters(Node& node, int row, std::set<int>& used) {
+        for (const auto& [word, key, value] : parameterWords(node, row, used)) {
             if ((key != "value" && key != "label") || value.empty()) {
                 warn(node.props.at("parameters"), "xlsform.bad_file_parameter", {word});
                 continue;
@@ -1385,15 +1397,7 @@ private:
     }
 
     void readRangeParameters(Node& node, int row, std::set<int>& used) {
-        const std::string params = take(row, "parameters", used, node);
-        if (params.empty()) return;
-        std::string s = params;
-        std::replace(s.begin(), s.end(), ';', ' ');
-        std::replace(s.begin(), s.end(), ',', ' ');
-        for (const auto& word : splitWhitespace(s)) {
-            const auto eq = word.find('=');
-            const std::string key = lower(word.substr(0, eq == std::string::npos ? word.size() : eq));
-            const std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
+        for (const auto& [word, key, value] : parameterWords(node, row, used)) {
             if (key != "start" && key != "end" && key != "step") {
                 warn(node.props.at("parameters"), "xlsform.bad_parameter", {word});
                 continue;
