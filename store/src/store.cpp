@@ -1606,6 +1606,17 @@ Result<std::optional<Db>> openBare(const fs::path& dataDir) {
     return std::optional<Db>(std::move(*db));
 }
 
+// A count over the outbox of DIR's store, without the PIN; 0 when there is no store or no outbox yet.
+Result<std::int64_t> countOutbox(const fs::path& dataDir, const char* sql) {
+    auto db = openBare(dataDir);
+    if (!db.ok()) return db.error();
+    if (!*db) return std::int64_t{0};
+    auto n = (*db)->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'");
+    if (!n.ok()) return n.error();
+    if (*n == 0) return std::int64_t{0};
+    return (*db)->scalar(sql);
+}
+
 } // namespace
 
 Result<bool> Store::needsPin(const fs::path& dataDir) {
@@ -1621,23 +1632,11 @@ Result<bool> Store::needsPin(const fs::path& dataDir) {
 }
 
 Result<std::int64_t> Store::unsyncedCount(const fs::path& dataDir) {
-    auto db = openBare(dataDir);
-    if (!db.ok()) return db.error();
-    if (!*db) return std::int64_t{0};
-    auto n = (*db)->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'");
-    if (!n.ok()) return n.error();
-    if (*n == 0) return std::int64_t{0};
-    return (*db)->scalar("SELECT count(*) FROM outbox");
+    return countOutbox(dataDir, "SELECT count(*) FROM outbox");
 }
 
 Result<std::int64_t> Store::unsyncedRecords(const fs::path& dataDir) {
-    auto db = openBare(dataDir);
-    if (!db.ok()) return db.error();
-    if (!*db) return std::int64_t{0};
-    auto n = (*db)->scalar("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'");
-    if (!n.ok()) return n.error();
-    if (*n == 0) return std::int64_t{0};
-    return (*db)->scalar("SELECT count(DISTINCT record_id) FROM outbox");
+    return countOutbox(dataDir, "SELECT count(DISTINCT record_id) FROM outbox");
 }
 
 Result<void> Store::reset(const fs::path& dataDir) {
