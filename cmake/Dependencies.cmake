@@ -11,6 +11,9 @@ add_library(carnet::sodium ALIAS PkgConfig::SODIUM)
 # forms: regex() and a question's `regex` run on RE2 (UTF-8 characters, linear time).
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 add_library(carnet::re2 ALIAS PkgConfig::RE2)
+# forms: digest() (MD5, SHA-1, SHA-256, SHA-384, SHA-512) with OpenSSL's libcrypto.
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+add_library(carnet::crypto ALIAS PkgConfig::LIBCRYPTO)
 # xlsform and the server's exports: .xlsx workbooks are zips of XML parts.
 if(CARNET_TOOLS OR CARNET_SERVER)
   pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)

@@ -1,7 +1,7 @@
 #include "forms/expr.hpp"
 
-#include "core/ids.hpp"
 #include "core/strings.hpp"
+#include "odk_functions.hpp"
 #include "re2_bridge.hpp"
 
 #include <algorithm>
@@ -217,9 +217,11 @@ constexpr std::array kFuncs{
     FuncInfo{"asin", Func::Asin, 1, 1, "1"},
     FuncInfo{"atan", Func::Atan, 1, 1, "1"},
     FuncInfo{"atan2", Func::Atan2, 2, 2, "2"},
+    FuncInfo{"base64-decode", Func::Base64Decode, 1, 1, "1"},
     FuncInfo{"boolean", Func::Boolean, 1, 1, "1"},
     FuncInfo{"boolean-from-string", Func::BooleanFromString, 1, 1, "1"},
     FuncInfo{"ceiling", Func::Ceiling, 1, 1, "1"},
+    FuncInfo{"checklist", Func::Checklist, 2, -1, "2+"},
     FuncInfo{"coalesce", Func::Coalesce, 2, -1, "2+"},
     FuncInfo{"concat", Func::Concat, 0, -1, "0+"},
     FuncInfo{"contains", Func::Contains, 2, 2, "2"},
@@ -229,6 +231,8 @@ constexpr std::array kFuncs{
     FuncInfo{"count-selected", Func::CountSelected, 1, 1, "1"},
     FuncInfo{"date", Func::Date, 1, 1, "1"},
     FuncInfo{"decimal-date-time", Func::DecimalDateTime, 1, 1, "1"},
+    FuncInfo{"decimal-time", Func::DecimalTime, 1, 1, "1"},
+    FuncInfo{"digest", Func::Digest, 2, 3, "2-3"},
     FuncInfo{"distance", Func::Distance, 1, 1, "1"},
     FuncInfo{"enclosed-area", Func::Area, 1, 1, "1"}, // area()'s older name, still in ODK forms
     FuncInfo{"ends-with", Func::EndsWith, 2, 2, "2"},
@@ -239,7 +243,9 @@ constexpr std::array kFuncs{
     FuncInfo{"format-date", Func::FormatDate, 2, 2, "2"},
     FuncInfo{"format-date-time", Func::FormatDate, 2, 2, "2"},
     FuncInfo{"if", Func::If, 3, 3, "3"},
+    FuncInfo{"indexed-repeat", Func::IndexedRepeat, 3, 7, "3, 5, 7"},
     FuncInfo{"int", Func::Int, 1, 1, "1"},
+    FuncInfo{"jr:choice-name", Func::ChoiceName, 2, 2, "2"},
     FuncInfo{"join", Func::Join, 2, -1, "2+"},
     FuncInfo{"log", Func::Log, 1, 1, "1"},
     FuncInfo{"log10", Func::Log10, 1, 1, "1"},
@@ -254,6 +260,8 @@ constexpr std::array kFuncs{
     FuncInfo{"position", Func::Position, 0, 1, "0-1"},
     FuncInfo{"pow", Func::Pow, 2, 2, "2"},
     FuncInfo{"pulldata", Func::Pulldata, 4, 4, "4"},
+    FuncInfo{"random", Func::Random, 0, 0, "0"},
+    FuncInfo{"randomize", Func::Randomize, 1, 2, "1-2"},
     FuncInfo{"regex", Func::Regex, 2, 2, "2"},
     FuncInfo{"round", Func::Round, 1, 2, "1-2"},
     FuncInfo{"selected", Func::Selected, 2, 2, "2"},
@@ -264,6 +272,7 @@ constexpr std::array kFuncs{
     FuncInfo{"string", Func::String, 1, 1, "1"},
     FuncInfo{"string-length", Func::StringLength, 0, 1, "0-1"},
     FuncInfo{"substr", Func::Substr, 2, 3, "2-3"},
+    FuncInfo{"substring", Func::Substring, 2, 3, "2-3"},
     FuncInfo{"substring-after", Func::SubstringAfter, 2, 2, "2"},
     FuncInfo{"substring-before", Func::SubstringBefore, 2, 2, "2"},
     FuncInfo{"sum", Func::Sum, 1, 1, "1"},
@@ -272,6 +281,7 @@ constexpr std::array kFuncs{
     FuncInfo{"translate", Func::Translate, 3, 3, "3"},
     FuncInfo{"true", Func::True, 0, 0, "0"},
     FuncInfo{"uuid", Func::Uuid, 0, 1, "0-1"},
+    FuncInfo{"weighted-checklist", Func::WeightedChecklist, 2, -1, "2, 4, 6…"},
 };
 
 const FuncInfo* findFunc(std::string_view name) {
@@ -562,6 +572,18 @@ private:
         }
         if (info->func == Func::Position && n == 1 && e->args[0]->kind != Expr::Kind::Parent)
             return fail("expr.expected", "..", e->args[0]->column);
+        // indexed-repeat(${field}, ${repeat}, n, ...) and weighted-checklist(min, max, v, w, ...) take pairs.
+        if ((info->func == Func::IndexedRepeat && n % 2 == 0) ||
+            (info->func == Func::WeightedChecklist && n % 2 != 0)) {
+            m_error = ExprError{"expr.arity", std::string(info->name), std::string(info->arity), t.column};
+            return nullptr;
+        }
+        if (info->func == Func::IndexedRepeat)
+            for (int k = 0; k < n; k = k == 0 ? 1 : k + 2)
+                if (e->args[static_cast<std::size_t>(k)]->kind != Expr::Kind::Ref)
+                    return fail("expr.expected", "${…}", e->args[static_cast<std::size_t>(k)]->column);
+        if (info->func == Func::ChoiceName && e->args[1]->kind != Expr::Kind::Literal)
+            return fail("expr.expected", "'${…}'", e->args[1]->column);
         return e;
     }
 
@@ -748,9 +770,34 @@ double geoArea(std::vector<std::pair<double, double>> pts) {
     return std::fabs(sum * kEarthRadius * kEarthRadius / 2);
 }
 
+// Days that "YYYY-MM-DD" can write: 0001-01-01 (-719162) to 9999-12-31 (2932896). Outside, a day number
+// does not even fit the integer types the calendar arithmetic uses.
+bool inIsoRange(double days) {
+    return days >= -719162.0 && days < 2932897.0;
+}
+
+// XPath substring(): the characters at 1-based positions p with round(start) <= p < round(start) + round(length).
+std::string xpathSubstring(const std::vector<std::string>& chars, double start, std::optional<double> length) {
+    auto round = [](double x) { return std::floor(x + 0.5); };
+    const double first = round(start);
+    const double end = length ? first + round(*length) : std::numeric_limits<double>::infinity();
+    std::string out;
+    if (std::isnan(first) || std::isnan(end)) return out;
+    for (std::size_t i = 0; i < chars.size(); ++i) {
+        const double p = static_cast<double>(i + 1);
+        if (p >= first && p < end) out += chars[i];
+    }
+    return out;
+}
+
+// checklist() and weighted-checklist(): a total within [min, max], a negative bound meaning none.
+bool withinChecklist(double total, double min, double max) {
+    return (min < 0 || total >= min) && (max < 0 || total <= max);
+}
+
 // format-date(): %Y %y %m %n %d %e %H %h %M %S %3 %a %b (ODK spec), on days since 1970-01-01.
 std::string formatDate(double days, const std::string& format) {
-    if (!std::isfinite(days)) return "";
+    if (!inIsoRange(days)) return "";
     const auto day = static_cast<long long>(std::floor(days));
     const std::string iso = formatIsoDate(day);
     const int y = std::stoi(iso.substr(0, iso.size() - 6));
@@ -867,6 +914,7 @@ Value call(const Expr& e, const EvalContext& ctx) {
         if (pattern.size() > kMaxRegexPattern) return Value::boolean(false);
         std::string error;
         const auto re = Regex::compile(pattern, error);
+        if (!re) ctx.evaluationError("load.bad_regex", error);
         return Value::boolean(re && re->search(s));
     }
     case Func::Today: {
@@ -1027,7 +1075,7 @@ Value call(const Expr& e, const EvalContext& ctx) {
     case Func::Date: {
         const Value v = arg(0);
         const double days = v.kind() == Value::Kind::Number ? v.toNumber() : dateDays(v);
-        if (!std::isfinite(days)) return Value::string("");
+        if (!inIsoRange(days)) return Value::string("");
         const double day = std::floor(days);
         return Value::date(day, formatIsoDate(static_cast<long long>(day)));
     }
@@ -1064,13 +1112,93 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return Value::number(n);
     }
     case Func::Uuid:
-        return Value::string(newUuid());
+        // Spec "uuid(number length?)": a version 4 UUID, or `length` random characters.
+        return Value::string(e.args.empty() ? odk::uuidV4() : odk::randomId(arg(0).toNumber()));
     case Func::Distance:
         return Value::number(geoDistance(geoPoints(arg(0).toString())));
     case Func::Area:
         return Value::number(geoArea(geoPoints(arg(0).toString())));
     case Func::Pulldata:
         return ctx.pulldata(arg(0).toString(), arg(1).toString(), arg(2).toString(), arg(3).toString());
+    case Func::ChoiceName:
+        return ctx.choiceName(e.target, trim(arg(0).toString()));
+    case Func::IndexedRepeat: {
+        std::vector<std::pair<int, int>> indexes;
+        for (std::size_t k = 1; k + 1 < e.args.size(); k += 2) {
+            const double n = evaluate(*e.args[k + 1], ctx).toNumber();
+            if (!(n >= 1 && n <= static_cast<double>(std::numeric_limits<int>::max()))) return Value::string("");
+            indexes.emplace_back(e.args[k]->target, static_cast<int>(n));
+        }
+        return ctx.indexedRef(e.args[0]->target, indexes);
+    }
+    case Func::DecimalTime: {
+        const Value v = arg(0);
+        if (v.kind() == Value::Kind::Date) {
+            const double d = v.toNumber();
+            return Value::number(d - std::floor(d));
+        }
+        const std::string s = v.toString();
+        double days = 0;
+        if (parseIsoDateTime(s, days)) return Value::number(days - std::floor(days));
+        const auto t = odk::decimalTime(s, odk::localUtcOffsetDays());
+        return Value::number(t ? *t : kNaN);
+    }
+    case Func::Digest: {
+        const std::string algorithm = arg(1).toString();
+        const std::string encoding = e.args.size() == 3 ? arg(2).toString() : "base64";
+        if (algorithm.empty() || encoding.empty()) return Value::string(""); // not chosen yet
+        auto out = odk::digest(arg(0).toString(), algorithm, encoding);
+        if (!out) {
+            ctx.evaluationError("expr.bad_digest", odk::knownDigest(algorithm) ? encoding : algorithm);
+            return Value::string("");
+        }
+        return Value::string(std::move(*out));
+    }
+    case Func::Base64Decode: {
+        auto out = odk::base64Decode(arg(0).toString());
+        return Value::string(out ? std::move(*out) : std::string());
+    }
+    case Func::Random:
+        return Value::number(ctx.random());
+    case Func::Randomize: {
+        std::vector<Value> items = arg(0).items();
+        std::vector<std::size_t> order;
+        if (e.args.size() == 2) {
+            // JavaRosa takes the seed's number as a long: '' and NaN are 0.
+            const double seed = arg(1).toNumber();
+            const double whole = std::isfinite(seed) ? std::clamp(std::trunc(seed), -9.0e18, 9.0e18) : 0.0;
+            order = odk::seededPermutation(items.size(), static_cast<std::int64_t>(whole));
+        } else {
+            order = odk::randomPermutation(items.size());
+        }
+        std::vector<Value> out;
+        out.reserve(items.size());
+        for (std::size_t i : order)
+            out.push_back(items[i]);
+        return Value::list(std::move(out));
+    }
+    case Func::Checklist: {
+        double count = 0;
+        for (std::size_t k = 2; k < e.args.size(); ++k)
+            for (const Value& v : evaluate(*e.args[k], ctx).items())
+                if (v.toBool()) ++count;
+        return Value::boolean(withinChecklist(count, arg(0).toNumber(), arg(1).toNumber()));
+    }
+    case Func::WeightedChecklist: {
+        double total = 0;
+        for (std::size_t k = 2; k + 1 < e.args.size(); k += 2) {
+            const std::vector<Value> values = evaluate(*e.args[k], ctx).items();
+            const std::vector<Value> weights = evaluate(*e.args[k + 1], ctx).items();
+            for (std::size_t i = 0; i < values.size() && i < weights.size(); ++i)
+                if (values[i].toBool()) total += weights[i].toNumber();
+        }
+        return Value::boolean(withinChecklist(total, arg(0).toNumber(), arg(1).toNumber()));
+    }
+    case Func::Substring: {
+        std::optional<double> length;
+        if (e.args.size() == 3) length = arg(2).toNumber();
+        return Value::string(xpathSubstring(utf8Chars(arg(0).toString()), arg(1).toNumber(), length));
+    }
     }
     return Value::string("");
 }
@@ -1106,6 +1234,10 @@ std::optional<Expression> parseExpression(std::string_view text, const ParseOpti
         return std::nullopt;
     }
     return Expression{std::string(text), std::move(root)};
+}
+
+double EvalContext::random() const {
+    return odk::randomUnit();
 }
 
 bool valuesEqual(const Value& a, const Value& b) {

@@ -1,7 +1,9 @@
 #include "forms/loader.hpp"
 
 #include "core/json_text.hpp"
+#include "core/strings.hpp"
 #include "forms/session.hpp"
+#include "odk_functions.hpp"
 
 #include <algorithm>
 #include <queue>
@@ -659,6 +661,7 @@ private:
                 }
             });
             if (positionOutside) problem(pending.pointer, "load.not_in_repeat");
+            checkOdkCalls(*e.root, pending.pointer);
         }
         for (auto& item : m_form.items) {
             // ${name} interpolated in labels and hints must exist.
@@ -680,6 +683,44 @@ private:
                     }
                 }
         }
+    }
+
+    // The ODK functions whose arguments name questions or a closed set, checked once their references
+    // are bound: jr:choice-name's select, indexed-repeat's repeats, digest's algorithm and encoding.
+    void checkOdkCalls(Expr& root, const std::string& pointer) {
+        forEachNode(root, [&](Expr& node) {
+            if (node.kind != Expr::Kind::Call) return;
+            if (node.func == Func::ChoiceName) {
+                // pyxform writes '${q}'; an XForm path '/data/group/q' names q too.
+                std::string name(trim(node.args[1]->literal.toString()));
+                if (name.size() > 3 && name.compare(0, 2, "${") == 0 && name.back() == '}')
+                    name = std::string(trim(std::string_view(name).substr(2, name.size() - 3)));
+                if (const auto slash = name.rfind('/'); slash != std::string::npos) name = name.substr(slash + 1);
+                auto it = m_form.byName.find(name);
+                const Item* select =
+                    it == m_form.byName.end() ? nullptr : &m_form.items[static_cast<std::size_t>(it->second)];
+                if (!select || (select->type != ItemType::SelectOne && select->type != ItemType::SelectMultiple))
+                    problem(pointer, "load.choice_name_not_select", {node.args[1]->literal.toString()});
+                else
+                    node.target = select->index;
+            }
+            if (node.func == Func::IndexedRepeat && node.args[0]->target >= 0) {
+                const Item& field = m_form.items[static_cast<std::size_t>(node.args[0]->target)];
+                for (std::size_t k = 1; k < node.args.size(); k += 2) {
+                    const int r = node.args[k]->target;
+                    if (r < 0) continue; // unknown name: already reported
+                    if (std::find(field.repeatPath.begin(), field.repeatPath.end(), r) == field.repeatPath.end())
+                        problem(pointer, "load.indexed_repeat_not_around", {node.args[k]->name, field.name});
+                }
+            }
+            if (node.func == Func::Digest) {
+                if (node.args[1]->kind == Expr::Kind::Literal && !odk::knownDigest(node.args[1]->literal.toString()))
+                    problem(pointer, "load.bad_digest", {node.args[1]->literal.toString()});
+                if (node.args.size() == 3 && node.args[2]->kind == Expr::Kind::Literal &&
+                    !odk::knownDigestEncoding(node.args[2]->literal.toString()))
+                    problem(pointer, "load.bad_digest", {node.args[2]->literal.toString()});
+            }
+        });
     }
 
     // A value with a space cannot be told apart in a select_multiple answer ("a b" is a and b): refused

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 namespace carnet::forms {
 
@@ -193,10 +194,12 @@ struct Session::Impl {
         const Scope* scope;
         const Value* selfValue;
         const Choice* choice = nullptr;
-        Ctx(const Impl& impl, const Scope* sc, const Value* self)
+        int owner; // the item whose expression is evaluated
+        Ctx(const Impl& impl, const Scope* sc, const Value* self, int ownerItem)
             : s(impl)
             , scope(sc)
-            , selfValue(self) {}
+            , selfValue(self)
+            , owner(ownerItem) {}
         Value ref(int target) const override { return s.refValue(target, scope); }
         Value self() const override { return selfValue ? *selfValue : Value::string(""); }
         int position() const override { return scope->position; }
@@ -217,7 +220,76 @@ struct Session::Impl {
                 if (row[static_cast<std::size_t>(k)] == key) return Value::string(row[static_cast<std::size_t>(c)]);
             return Value::string("");
         }
+        Value choiceName(int target, std::string_view value) const override {
+            if (target < 0) return Value::string("");
+            const Item& select = s.item(target);
+            if (!select.choiceFile.empty()) {
+                const MediaTable* table = s.form->mediaTable(select.choiceFile);
+                const int v = table ? table->column(select.choiceFileValue) : -1;
+                const int l = table ? table->column(select.choiceFileLabel) : -1;
+                if (v < 0 || l < 0) return Value::string("");
+                for (const auto& row : table->rows)
+                    if (row[static_cast<std::size_t>(v)] == value)
+                        return Value::string(row[static_cast<std::size_t>(l)]);
+                return Value::string("");
+            }
+            if (select.choiceList < 0) return Value::string("");
+            const ChoiceList& list = s.form->choiceLists[static_cast<std::size_t>(select.choiceList)];
+            const int c = list.find(value);
+            if (c < 0) return Value::string("");
+            const Choice& named = list.choices[static_cast<std::size_t>(c)];
+            // A choice without a label shows its value, as the select does.
+            const std::string& label = named.label.get(s.lang, s.form->defaultLanguage);
+            return Value::string(label.empty() ? named.value : label);
+        }
+        Value indexedRef(int target, const std::vector<std::pair<int, int>>& indexes) const override {
+            return s.indexedValue(target, indexes, scope);
+        }
+        void evaluationError(std::string_view key, std::string_view arg) const override {
+            s.noteEvaluationError(owner, key, arg);
+        }
     };
+
+    // Expressions that could not be evaluated as written (EvalContext::evaluationError): item, key,
+    // argument; a few are enough to tell what is wrong, so the list stops growing.
+    static constexpr std::size_t kMaxEvaluationErrors = 50;
+    mutable std::vector<std::tuple<int, std::string, std::string>> evalErrors;
+    void noteEvaluationError(int owner, std::string_view key, std::string_view arg) const {
+        std::tuple<int, std::string, std::string> e{owner, std::string(key), std::string(arg)};
+        if (evalErrors.size() >= kMaxEvaluationErrors ||
+            std::find(evalErrors.begin(), evalErrors.end(), e) != evalErrors.end())
+            return;
+        evalErrors.push_back(std::move(e));
+    }
+
+    // indexed-repeat(): walk down from the record's top level to `target`, taking in each repeat around
+    // it the instance `indexes` names, else the instance the expression itself is in.
+    Value indexedValue(int target, const std::vector<std::pair<int, int>>& indexes, const Scope* ctx) const {
+        if (target < 0) return Value::string("");
+        const Item& t = item(target);
+        const Scope* cur = root.get();
+        for (std::size_t level = 0; level < t.repeatPath.size(); ++level) {
+            const int r = t.repeatPath[level];
+            const Item& ri = item(r);
+            if (!cur->slots[static_cast<std::size_t>(ri.slot)].relevant) return Value::string("");
+            const auto& list = cur->children[static_cast<std::size_t>(ri.childScope)];
+            int wanted = 0;
+            for (const auto& [repeat, index] : indexes)
+                if (repeat == r) wanted = index;
+            if (wanted == 0) {
+                const Scope* a = ctx;
+                while (a && a->path.size() > level + 1)
+                    a = a->parent;
+                if (!a || a->path.size() != level + 1 || a->repeat != r || a->parent != cur) return Value::string("");
+                cur = a;
+                continue;
+            }
+            if (wanted > static_cast<int>(list.size())) return Value::string("");
+            cur = list[static_cast<std::size_t>(wanted - 1)].get();
+        }
+        if (t.type == ItemType::Repeat) return instancesValue(cur, t);
+        return cur->slots[static_cast<std::size_t>(t.slot)].value;
+    }
 
     const Item& item(int i) const { return form->items[static_cast<std::size_t>(i)]; }
     Lang ui() const { return uiLang(lang); }
@@ -425,7 +497,7 @@ struct Session::Impl {
             const Scope* ps = p.index == scope->repeat ? scope->parent : scope;
             parentRelevant = ps->slots[static_cast<std::size_t>(p.slot)].relevant;
         }
-        Ctx ctx(*this, scope, &sl.storedValue);
+        Ctx ctx(*this, scope, &sl.storedValue, it.index);
         const bool relevant = parentRelevant && (!it.relevant || evaluate(*it.relevant->root, ctx).toBool());
         Value v = Value::string("");
         if (it.type == ItemType::Repeat) {
@@ -442,7 +514,7 @@ struct Session::Impl {
         sl.value = std::move(v);
         sl.evaluated = true;
 
-        Ctx flagCtx(*this, scope, &sl.value);
+        Ctx flagCtx(*this, scope, &sl.value, it.index);
         const bool answerable = isAnswerable(it.type);
         sl.required = relevant && answerable &&
                       (it.requiredAlways || (it.required && evaluate(*it.required->root, flagCtx).toBool()));
@@ -475,7 +547,7 @@ struct Session::Impl {
     bool choiceVisible(const Item& it, const Scope* scope, const Choice& c) const {
         if (!it.choiceFilter) return true;
         const Slot& sl = scope->slots[static_cast<std::size_t>(it.slot)];
-        Ctx ctx(*this, scope, &sl.value);
+        Ctx ctx(*this, scope, &sl.value, it.index);
         ctx.choice = &c;
         return evaluate(*it.choiceFilter->root, ctx).toBool();
     }
@@ -486,7 +558,7 @@ struct Session::Impl {
     const std::vector<int>* indexedChoices(const Item& it, const Scope* scope, const Slot& sl) const {
         static const std::vector<int> kNone;
         if (!it.choiceIndex) return nullptr;
-        Ctx ctx(*this, scope, &sl.value);
+        Ctx ctx(*this, scope, &sl.value, it.index);
         const Value v = evaluate(*it.choiceIndex->value, ctx);
         if (v.kind() == Value::Kind::String) {
             auto f = it.choiceIndex->byText.find(v.toString());
@@ -988,6 +1060,13 @@ const std::string& Session::language() const {
 void Session::setLanguage(std::string language) {
     m_impl->lang = std::move(language);
 }
+std::vector<FieldIssue> Session::evaluationErrors() const {
+    std::vector<FieldIssue> out;
+    for (const auto& [owner, key, arg] : m_impl->evalErrors)
+        out.push_back(FieldIssue{m_impl->item(owner).name, IssueKind::Invalid, tr(key, m_impl->ui(), {arg})});
+    return out;
+}
+
 std::uint64_t Session::evaluations() const {
     return m_impl->evaluations;
 }

@@ -973,3 +973,97 @@ TEST_CASE("repeat instances carry an identity through edits, removals and reload
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].path == "membres[1]/_id");
 }
+
+// ------------------------------------------------------------------ ODK functions that read the form
+// Anchors are those of the spec's function list: getodk.github.io/xforms-spec/#fn:NAME.
+
+TEST_CASE("jr:choice-name gives the chosen choice's label in the session's language", "[session][odk]") {
+    // #fn:jr:choice-name "Returns the label value, in the active language, associated with the choice
+    // value for a select_one or select_multiple question."
+    const auto form = formWith(R"js(
+        {"type": "select_one", "name": "transport", "label": "Transport",
+         "choices": [{"value": "bus", "label": {"fr": "Autobus", "en": "Bus"}}, {"value": "velo", "label": "Vélo"}]},
+        {"type": "calculate", "name": "nom", "calculation": "jr:choice-name(${transport}, '${transport}')"},
+        {"type": "calculate", "name": "fixe", "calculation": "jr:choice-name('velo', '/data/transport')"})js");
+    Session fr(form);
+    CHECK(fr.valueAt("nom").is_null()); // nothing chosen: ''
+    CHECK(fr.valueAt("fixe") == "Vélo");
+    set(fr, "transport", "bus");
+    CHECK(fr.valueAt("nom") == "Autobus");
+    Session en(form, english());
+    set(en, "transport", "bus");
+    CHECK(en.valueAt("nom") == "Bus");
+    CHECK(en.evaluationErrors().empty());
+
+    // The second argument must name a select question: checked when the form loads.
+    LoadResult bad = loadForm(R"js({"id": "t", "version": "1", "title": "T", "pages": [{"type": "page", "name": "p",
+        "label": "P", "children": [{"type": "text", "name": "t", "label": "T"},
+        {"type": "calculate", "name": "c", "calculation": "jr:choice-name(${t}, '${t}')"}]}]})js");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(std::any_of(bad.problems.begin(), bad.problems.end(),
+                      [](const auto& p) { return p.key == "load.choice_name_not_select"; }));
+}
+
+TEST_CASE("indexed-repeat reads a field of the n-th repeat instance", "[session][odk]") {
+    // #fn:indexed-repeat "Returns a single node from a node-set by selecting the 1-based index of a
+    // repeat node-set that this node is a child of. It does this up to 3 repeat levels deep."
+    const auto form = formWith(R"js(
+        {"type": "repeat", "name": "membres", "label": "Membres", "children": [
+          {"type": "text", "name": "prenom", "label": "Prénom"},
+          {"type": "repeat", "name": "enfants", "label": "Enfants", "children": [
+            {"type": "text", "name": "enfant", "label": "Enfant"},
+            {"type": "calculate", "name": "parent_suivant",
+             "calculation": "indexed-repeat(${prenom}, ${membres}, position(..) + 1)"}]}]},
+        {"type": "calculate", "name": "deuxieme", "calculation": "indexed-repeat(${prenom}, ${membres}, 2)"},
+        {"type": "calculate", "name": "petit",
+         "calculation": "indexed-repeat(${enfant}, ${membres}, 1, ${enfants}, 2)"},
+        {"type": "calculate", "name": "hors", "calculation": "indexed-repeat(${prenom}, ${membres}, 9)"})js");
+    Session s(form);
+    REQUIRE(s.addRepeat("membres").ok());
+    REQUIRE(s.addRepeat("membres").ok());
+    set(s, "membres[1]/prenom", "Awa");
+    set(s, "membres[2]/prenom", "Moussa");
+    CHECK(s.valueAt("deuxieme") == "Moussa");
+    CHECK(s.valueAt("hors").is_null());
+    REQUIRE(s.addRepeat("membres[1]/enfants").ok());
+    REQUIRE(s.addRepeat("membres[1]/enfants").ok());
+    set(s, "membres[1]/enfants[2]/enfant", "Fatou");
+    CHECK(s.valueAt("petit") == "Fatou");
+    // Inside the first member's children: the enclosing repeat left out is the current instance.
+    CHECK(s.valueAt("membres[1]/enfants[1]/parent_suivant") == "Moussa");
+    set(s, "membres[2]/prenom", "Ibrahim");
+    CHECK(s.valueAt("deuxieme") == "Ibrahim");
+    CHECK(s.evaluationErrors().empty());
+
+    // A repeat that is not around the field is refused when the form loads.
+    LoadResult bad = loadForm(R"js({"id": "t", "version": "1", "title": "T", "pages": [{"type": "page", "name": "p",
+        "label": "P", "children": [{"type": "repeat", "name": "a", "label": "A", "children": [
+          {"type": "text", "name": "x", "label": "X"}]},
+        {"type": "repeat", "name": "b", "label": "B", "children": [{"type": "text", "name": "y", "label": "Y"}]},
+        {"type": "calculate", "name": "c", "calculation": "indexed-repeat(${x}, ${b}, 1)"}]}]})js");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(std::any_of(bad.problems.begin(), bad.problems.end(),
+                      [](const auto& p) { return p.key == "load.indexed_repeat_not_around"; }));
+}
+
+TEST_CASE("a digest algorithm that does not exist is refused at load, reported at run time", "[session][odk]") {
+    LoadResult bad = loadForm(R"js({"id": "t", "version": "1", "title": "T", "pages": [{"type": "page", "name": "p",
+        "label": "P", "children": [{"type": "calculate", "name": "c", "calculation": "digest('a', 'CRC32')"}]}]})js");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(std::any_of(bad.problems.begin(), bad.problems.end(),
+                      [](const auto& p) { return p.key == "load.bad_digest"; }));
+
+    const auto form = formWith(R"js(
+        {"type": "text", "name": "algo", "label": "Algo"},
+        {"type": "calculate", "name": "h", "calculation": "digest('abc', ${algo}, 'hex')"})js");
+    Session s(form, english());
+    CHECK(s.evaluationErrors().empty());
+    set(s, "algo", "MD5");
+    CHECK(s.valueAt("h") == "900150983cd24fb0d6963f7d28e17f72");
+    set(s, "algo", "CRC32");
+    CHECK(s.valueAt("h").is_null());
+    const auto errors = s.evaluationErrors();
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].path == "h");
+    CHECK(errors[0].message.find("CRC32") != std::string::npos);
+}

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace carnet::forms {
@@ -92,7 +93,17 @@ enum class Func {
     Uuid,
     Distance,
     Area,
-    Pulldata, ///< pulldata(file, column, key_column, key): a value from a media CSV file
+    Pulldata,          ///< pulldata(file, column, key_column, key): a value from a media CSV file
+    ChoiceName,        ///< jr:choice-name(value, '${select}'): the choice's label (Expr::target = the select)
+    IndexedRepeat,     ///< indexed-repeat(${field}, ${repeat}, n[, ${repeat2}, n2[, ${repeat3}, n3]])
+    DecimalTime,       ///< decimal-time(time): the fraction of a day
+    Digest,            ///< digest(text, 'MD5'|'SHA-1'|'SHA-256'|'SHA-384'|'SHA-512'[, 'base64'|'hex'])
+    Base64Decode,      ///< base64-decode(text): the UTF-8 text the base64 encodes
+    Random,            ///< random(): a number in [0, 1)
+    Randomize,         ///< randomize(list[, seed]): the items shuffled (ODK's seeded Fisher-Yates)
+    Checklist,         ///< checklist(min, max, v...): how many v are true lies in [min, max]
+    WeightedChecklist, ///< weighted-checklist(min, max, v, w, ...): the weights of the true v summed
+    Substring,         ///< XPath substring(s, start[, length]): 1-based, rounded
 };
 
 /// Binary and unary operators.
@@ -105,7 +116,7 @@ struct Expr {
     Kind kind = Kind::Literal;
     Value literal;                           ///< Literal
     std::string name;                        ///< Ref (field name) and ChoiceColumn (column name)
-    int target = -1;                         ///< Ref: item index, bound by the loader
+    int target = -1;                         ///< Ref: item index, bound by the loader (ChoiceName: the select)
     Op op = Op::Add;                         ///< Binary, Unary
     Func func = Func::If;                    ///< Call
     std::vector<std::unique_ptr<Expr>> args; ///< operands or call arguments
@@ -169,6 +180,22 @@ public:
                                          std::string_view /*keyColumn*/, std::string_view /*key*/) const {
         return Value::string("");
     }
+    /// jr:choice-name(): the label, in the session's language, of the choice `value` of select `target`
+    /// ("" when it has none).
+    [[nodiscard]] virtual Value choiceName(int /*target*/, std::string_view /*value*/) const {
+        return Value::string("");
+    }
+    /// indexed-repeat(): item `target` in the instances `indexes` name (repeat item, 1-based position);
+    /// a repeat around `target` that `indexes` leaves out is the current one. "" when there is none.
+    [[nodiscard]] virtual Value indexedRef(int /*target*/, const std::vector<std::pair<int, int>>& /*indexes*/) const {
+        return Value::string("");
+    }
+    /// random(): a number in [0, 1).
+    [[nodiscard]] virtual double random() const;
+    /// An expression that parsed could not be evaluated as written (a digest algorithm computed at run
+    /// time that does not exist, a regex() pattern computed at run time that does not compile, ...):
+    /// its result is "" or false, and the session reports it (Session::evaluationErrors).
+    virtual void evaluationError(std::string_view /*key*/, std::string_view /*arg*/) const {}
 };
 
 /// Evaluates a parsed expression.

@@ -134,6 +134,11 @@ public:
     [[nodiscard]] const std::string& language() const;
     /// Changes the language of labels and messages.
     void setLanguage(std::string language);
+    /// Expressions that parsed but could not be evaluated as written (a digest() algorithm or a regex()
+    /// pattern computed at run time that does not exist), each once, with the question it belongs to
+    /// (kind Invalid). Their result was "" or false. A form that loads cleanly and whose run-time values
+    /// are sound never has any (tests/forms/xlsform_corpus_run_test.cpp walks the corpus with it).
+    [[nodiscard]] std::vector<FieldIssue> evaluationErrors() const;
     /// How many node evaluations happened so far (tests use it to check incremental recomputation).
     [[nodiscard]] std::uint64_t evaluations() const;
 
