@@ -662,6 +662,7 @@ private:
             });
             if (positionOutside) problem(pending.pointer, "load.not_in_repeat");
             checkOdkCalls(*e.root, pending.pointer);
+            if (pending.member == &Item::choiceFilter) markAbsentChoiceColumns(owner, *e.root);
         }
         for (auto& item : m_form.items) {
             // ${name} interpolated in labels and hints must exist.
@@ -683,6 +684,25 @@ private:
                     }
                 }
         }
+    }
+
+    // In ODK a choice_filter's bare name is a child of the choice's item: a name that no choice of the
+    // list has as a column is an empty node-set, which equals nothing (`pastel=yes`, where 'yes' was
+    // meant as text, keeps no choice in ODK Collect). Such a name becomes that empty node-set here, so
+    // the filter keeps what ODK keeps. Media-file lists get their columns later and are left alone.
+    void markAbsentChoiceColumns(const Item& owner, Expr& root) {
+        if (owner.choiceList < 0 || !owner.choiceFile.empty()) return;
+        const ChoiceList& list = m_form.choiceLists[static_cast<std::size_t>(owner.choiceList)];
+        forEachNode(root, [&](Expr& node) {
+            if (node.kind != Expr::Kind::ChoiceColumn || node.name == "name" || node.name == "value" ||
+                node.name == "label")
+                return;
+            const bool present = std::any_of(list.choices.begin(), list.choices.end(),
+                                             [&](const Choice& c) { return c.columns.count(node.name) > 0; });
+            if (present) return;
+            node.kind = Expr::Kind::Literal;
+            node.literal = Value::list({});
+        });
     }
 
     // The ODK functions whose arguments name questions or a closed set, checked once their references

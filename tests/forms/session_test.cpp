@@ -1067,3 +1067,24 @@ TEST_CASE("a digest algorithm that does not exist is refused at load, reported a
     CHECK(errors[0].path == "h");
     CHECK(errors[0].message.find("CRC32") != std::string::npos);
 }
+
+TEST_CASE("a choice_filter name that no choice has as a column is empty, as in ODK", "[session][odk]") {
+    // pyx_or_other.xlsx in the corpus filters with `pastel=yes`, 'yes' meant as text. In ODK a bare name
+    // is a child of the choice's item: no choice has a 'yes' column, so it is an empty node-set, which
+    // equals nothing, and the filter keeps no choice. Carnet used to read it as '' and kept the one
+    // choice without a 'pastel' column.
+    const auto form = formWith(R"js(
+        {"type": "select_one", "name": "pastel", "label": "P", "choice_filter": "pastel=yes",
+         "choices": [{"value": "mauve", "label": "Mauve", "pastel": "yes"}, {"value": "red", "label": "Red",
+                      "pastel": "no"}, {"value": "other", "label": "Other"}]},
+        {"type": "select_one", "name": "quoted", "label": "Q", "choice_filter": "pastel='yes'",
+         "choices": [{"value": "mauve", "label": "Mauve", "pastel": "yes"}, {"value": "red", "label": "Red",
+                      "pastel": "no"}, {"value": "other", "label": "Other"}]})js");
+    Session s(form);
+    const FormView view = s.view();
+    const auto& items = view.pages[0].items;
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].choices.empty());
+    REQUIRE(items[1].choices.size() == 1);
+    CHECK(items[1].choices[0].value == "mauve");
+}
