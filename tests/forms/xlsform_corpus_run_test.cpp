@@ -24,27 +24,32 @@ namespace {
 
 const std::filesystem::path kSource(CARNET_SOURCE_DIR);
 
-// A plausible answer for a question, or null for one that takes a file (photo, audio...).
-json plausible(const ItemView& v) {
+// A plausible answer for a question, or null for one that takes a file (photo, audio...). Variant 0 is
+// the first choice, 1 and 'a'; variant 1 the last choice, 0 (divisions by it) and a text beyond ASCII.
+json plausible(const ItemView& v, int variant) {
+    const bool first = variant == 0;
     switch (v.type) {
     case ItemType::Text:
     case ItemType::Barcode:
-        return "a";
+        return first ? "a" : "Élodie ñ 東京";
     case ItemType::Integer:
     case ItemType::Decimal:
-        return 1;
+        return first ? 1 : 0;
     case ItemType::Range:
-        return v.rangeStart + v.rangeStep;
+        return first ? v.rangeStart + v.rangeStep : v.rangeEnd;
     case ItemType::SelectOne:
-        return v.choices.empty() ? json() : json(v.choices.front().value);
+        if (v.choices.empty()) return json();
+        return first ? v.choices.front().value : v.choices.back().value;
     case ItemType::SelectMultiple:
-        return v.choices.empty() ? json() : json::array({v.choices.front().value});
+        if (v.choices.empty()) return json();
+        if (first) return json::array({v.choices.front().value});
+        return json::array({v.choices.front().value, v.choices.back().value});
     case ItemType::Date:
-        return "2026-11-25";
+        return first ? "2026-11-25" : "1969-12-31";
     case ItemType::Time:
-        return "08:30";
+        return first ? "08:30" : "23:59";
     case ItemType::DateTime:
-        return "2026-11-25T08:30:00";
+        return first ? "2026-11-25T08:30:00" : "2000-02-29T23:59:59";
     case ItemType::Phone:
         return "+221771234567";
     case ItemType::Email:
@@ -52,7 +57,7 @@ json plausible(const ItemView& v) {
     case ItemType::Acknowledge:
         return true;
     case ItemType::Geopoint:
-        return "14.7167 -17.4677 12 5";
+        return first ? "14.7167 -17.4677 12 5" : "-33.9 151.2";
     case ItemType::Geotrace:
         return "14.7167 -17.4677 12 5;14.7170 -17.4680 12 5";
     case ItemType::Geoshape:
@@ -63,9 +68,11 @@ json plausible(const ItemView& v) {
 }
 
 struct Walk {
-    explicit Walk(Session& s)
-        : session(s) {}
+    Walk(Session& s, int v)
+        : session(s)
+        , variant(v) {}
     Session& session;
+    int variant;
     int answered = 0;
     int refused = 0; ///< plausible answers the question refused (its type's own rules): allowed
     std::set<std::string> tried;
@@ -85,7 +92,7 @@ struct Walk {
             }
             items(v.children);
             if (v.readOnly || !v.value.is_null() || !tried.insert(v.path).second) continue;
-            const json answer = plausible(v);
+            const json answer = plausible(v, variant);
             if (answer.is_null()) continue;
             INFO("question " << v.path << " <- " << answer.dump());
             const auto r = session.setAnswer(v.path, answer, Validation::Lenient);
@@ -130,26 +137,29 @@ TEST_CASE("every imported corpus form runs: every page, empty and with plausible
         for (const std::string& language :
              loaded.form->languages.empty() ? std::vector<std::string>{""} : loaded.form->languages) {
             INFO("language '" << language << "'");
-            SessionOptions options;
-            options.language = language;
-            options.now = [] { return 20417.5; }; // 2025-11-25 at noon
-            Session s(loaded.form, options);
-            // Nothing answered: every expression sees empty values.
-            const FormView empty = s.view();
-            CHECK_FALSE(empty.pages.empty());
-            checkSound(s);
-            // Plausible answers, page after page, until no new question or instance appears.
-            Walk walk(s);
-            for (int round = 0; round < 8; ++round) {
-                walk.changed = false;
-                for (const PageView& page : s.view().pages)
-                    walk.items(page.items);
-                if (!walk.changed) break;
+            for (int variant = 0; variant < 2; ++variant) {
+                INFO("variant " << variant);
+                SessionOptions options;
+                options.language = language;
+                options.now = [] { return 20417.5; }; // 2025-11-25 at noon
+                Session s(loaded.form, options);
+                // Nothing answered: every expression sees empty values.
+                const FormView empty = s.view();
+                CHECK_FALSE(empty.pages.empty());
+                checkSound(s);
+                // Plausible answers, page after page, until no new question or instance appears.
+                Walk walk(s, variant);
+                for (int round = 0; round < 8; ++round) {
+                    walk.changed = false;
+                    for (const PageView& page : s.view().pages)
+                        walk.items(page.items);
+                    if (!walk.changed) break;
+                }
+                CHECK_FALSE(walk.changed); // settled
+                checkSound(s);
+                answered += walk.answered;
+                refused += walk.refused;
             }
-            CHECK_FALSE(walk.changed); // settled
-            checkSound(s);
-            answered += walk.answered;
-            refused += walk.refused;
         }
     }
     WARN("corpus run: " << ran << " forms filled, " << answered << " answers set, " << refused
