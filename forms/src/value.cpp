@@ -57,7 +57,15 @@ std::string Value::toString() const {
     case Kind::Date:
         return m_str;
     case Kind::Number:
-        return std::isfinite(m_num) ? formatNumber(m_num) : (std::isnan(m_num) ? "NaN" : formatNumber(m_num));
+        // XPath 1.0 string(): never an exponent. Whole numbers up to 1e21 are written digit by digit
+        // (string(pow(10, 15)) is "1000000000000000", not "1e+15"); past that JavaScript's and Java's
+        // exponent forms differ anyway, so Carnet's shortest form stays.
+        if (std::isfinite(m_num) && m_num == std::trunc(m_num) && std::fabs(m_num) < 1e21) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.0f", m_num == 0 ? 0.0 : m_num); // -0 is "0"
+            return buf;
+        }
+        return formatNumber(m_num); // "NaN", "Infinity", "-Infinity", or the shortest decimal text
     case Kind::Bool:
         return m_bool ? "true" : "false";
     case Kind::List:

@@ -1063,3 +1063,17 @@ TEST_CASE("date out of the calendar's range is empty, not undefined behaviour", 
     CHECK(str("format-date(3000000, '%Y')").empty());
     CHECK(str("date(2932896)") == "9999-12-31");
 }
+
+TEST_CASE("numbers are written as XPath writes them: no exponent, NaN and Infinity by name", "[expr][values][odk]") {
+    // XPath 1.0 section 4.2, string(): "NaN", "Infinity", "-Infinity", negative zero is "0", an integer
+    // without a decimal point, and never an exponent (ODK's "Number functions" follow XPath 1.0).
+    CHECK(str("string(pow(10, 15))") == "1000000000000000");
+    CHECK(str("string(pow(2, 60))") == "1152921504606846976");
+    CHECK(str("string(-1 * 0)") == "0");
+    CHECK(str("string(0.1 + 0.2)") == "0.30000000000000004");
+    CHECK(str("string(1 div 3)") == "0.3333333333333333");
+    CHECK(str("string(0.0000001)") == "0.0000001");
+    CHECK(str("string(0 div 0)") == "NaN");
+    CHECK(str("concat('x', 1 div 0)") == "xInfinity");
+    CHECK(str("concat(2.50, '')") == "2.5");
+}
