@@ -738,6 +738,9 @@ constexpr auto kTable = std::to_array<Entry>({
           "{0}: cell {1}: invalid shared string index '{2}'"},
     Entry{"xlsform.bad_utf8", "texte non valide (pas de l’UTF-8)", "invalid text (not UTF-8)"},
     Entry{"xlsform.bad_xml", "{0} : XML non valide ({1})", "{0}: invalid XML ({1})"},
+    Entry{"xlsform.barcode_typed",
+          "question code-barres « {0} » : l’application ne scanne pas encore, le code est saisi au clavier",
+          "barcode question '{0}': the app cannot scan yet, the code is typed in"},
     Entry{"xlsform.choice_duplicate",
           "valeur « {0} » en double dans la liste « {1} » : gardée, comme avec le réglage allow_choice_duplicates "
           "(choice_filter les distingue)",

@@ -887,6 +887,8 @@ private:
                 name = claimName(name, row, stack, at(m_survey, row, nameCol));
             }
 
+            // The app has no camera scanner yet: the code is typed in (the appearance is kept for later).
+            if (type == "barcode") warn(typeLoc, "xlsform.barcode_typed", {name});
             if (!choiceFile.empty()) node.obj["choice_file"] = ojson{{"file", choiceFile}};
             fillItem(node, row, type, name, words, next, used);
             if (keyword == "begin_loop") node.obj["list"] = words[next];
