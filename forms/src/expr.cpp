@@ -233,7 +233,7 @@ constexpr std::array kFuncs{
     FuncInfo{"decimal-date-time", Func::DecimalDateTime, 1, 1, "1"},
     FuncInfo{"decimal-time", Func::DecimalTime, 1, 1, "1"},
     FuncInfo{"digest", Func::Digest, 2, 3, "2-3"},
-    FuncInfo{"distance", Func::Distance, 1, 1, "1"},
+    FuncInfo{"distance", Func::Distance, 1, -1, "1+"},
     FuncInfo{"enclosed-area", Func::Area, 1, 1, "1"}, // area()'s older name, still in ODK forms
     FuncInfo{"ends-with", Func::EndsWith, 2, 2, "2"},
     FuncInfo{"exp", Func::Exp, 1, 1, "1"},
@@ -1064,7 +1064,10 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return Value::string(e.func == Func::SubstringBefore ? s.substr(0, pos) : s.substr(pos + t.size()));
     }
     case Func::BooleanFromString: {
-        const std::string s = arg(0).toString();
+        // #fn:boolean-from-string: 'true' in any case (JavaRosa's equalsIgnoreCase) or '1'.
+        std::string s = arg(0).toString();
+        for (char& c : s)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         return Value::boolean(s == "true" || s == "1");
     }
     case Func::Once: {
@@ -1115,9 +1118,18 @@ Value call(const Expr& e, const EvalContext& ctx) {
         // Spec "uuid(number length?)": a version 4 UUID, or `length` random characters.
         return Value::string(e.args.empty() ? odk::uuidV4() : odk::randomId(arg(0).toNumber()));
     case Func::Distance:
-        return Value::number(geoDistance(geoPoints(arg(0).toString())));
-    case Func::Area:
-        return Value::number(geoArea(geoPoints(arg(0).toString())));
+    case Func::Area: {
+        // Spec #fn:distance and #fn:area: a geotrace or geoshape, or the geopoints of a repeated field
+        // (every instance, in order), or for distance() several geopoints as arguments.
+        std::string points;
+        for (const Value& v : flatten(e, ctx)) {
+            const std::string text = v.toString();
+            if (text.empty()) continue;
+            points += (points.empty() ? "" : ";") + text;
+        }
+        const auto parsed = geoPoints(points);
+        return Value::number(e.func == Func::Distance ? geoDistance(parsed) : geoArea(parsed));
+    }
     case Func::Pulldata:
         return ctx.pulldata(arg(0).toString(), arg(1).toString(), arg(2).toString(), arg(3).toString());
     case Func::ChoiceName:

@@ -1077,3 +1077,26 @@ TEST_CASE("numbers are written as XPath writes them: no exponent, NaN and Infini
     CHECK(str("concat('x', 1 div 0)") == "xInfinity");
     CHECK(str("concat(2.50, '')") == "2.5");
 }
+
+TEST_CASE("boolean-from-string takes 'true' in any case", "[expr][functions][odk]") {
+    // #fn:boolean-from-string "Returns true if the required parameter is 'true' or '1'"; JavaRosa compares
+    // 'true' ignoring case.
+    CHECK(truth("boolean-from-string('TRUE')"));
+    CHECK(truth("boolean-from-string('True')"));
+    CHECK_FALSE(truth("boolean-from-string('0')"));
+    CHECK_FALSE(truth("boolean-from-string('')"));
+}
+
+TEST_CASE("distance and area over the geopoints of a repeat, and distance over several points",
+          "[expr][functions][odk]") {
+    // #fn:distance "Returns the distance in meters of the path defined by the geotrace, geoshape or
+    // node-set of geopoints"; #fn:area the same for the polygon they enclose.
+    FakeContext ctx;
+    ctx.set("p", list({s("0 0 0 0"), s(""), s("1 0 0 0"), s("1 1")}));
+    CHECK(eval("distance(${p})", ctx).toNumber() == Approx(2 * 111319.5).epsilon(1e-3));
+    ctx.set("a", s("0 0"));
+    ctx.set("b", s("1 0 0 0"));
+    CHECK(eval("distance(${a}, ${b})", ctx).toNumber() == Approx(111319.5).epsilon(1e-5));
+    ctx.set("corners", list({s("0 0"), s("0 0.01"), s("0.01 0.01"), s("0.01 0")}));
+    CHECK(eval("area(${corners})", ctx).toNumber() == Approx(1239182).epsilon(1e-2));
+}
