@@ -86,7 +86,7 @@ int MediaTable::column(std::string_view name) const {
 std::vector<std::string> Form::missingMedia() const {
     std::vector<std::string> out;
     for (const auto& file : media)
-        if (!mediaTables.count(file)) out.push_back(file);
+        if (!mediaTables.count(file) && !mediaPresent.count(file)) out.push_back(file);
     return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
+#include "forms/media.hpp"
 #include "forms/session.hpp"
 #include "odk_functions.hpp"
 
@@ -183,27 +184,51 @@ private:
         if (auto it = doc.find("media"); it != doc.end()) readMedia(*it);
     }
 
-    // "media": ["communities.csv", ...]: the CSV files the form reads, plain file names, each once.
+    // "media": ["communities.csv", {"file": "logo.png", "sha256": ..., "size": ...}, ...]: the files the
+    // form reads or shows, plain file names, each once; a bundled form lists each with its sha256 and size.
     void readMedia(const json& j) {
         if (!j.is_array()) {
             problem("/media", "load.expect_array");
             return;
         }
+        if (j.size() > kMaxMediaFiles) {
+            problem("/media", "load.too_many_media", {std::to_string(kMaxMediaFiles)});
+            return;
+        }
         for (std::size_t i = 0; i < j.size(); ++i) {
             const std::string p = "/media/" + std::to_string(i);
-            if (!j[i].is_string()) {
+            MediaFile entry;
+            if (j[i].is_object()) {
+                checkKeys(j[i], p, {"file", "type", "sha256", "size"});
+                if (!readString(j[i], "file", p, entry.file, true)) continue;
+                std::string type;
+                if (readString(j[i], "type", p, type, false) && type != mediaType(entry.file))
+                    problem(p + "/type", "load.bad_media_type", {type, entry.file, mediaType(entry.file)});
+                const bool hasSha = readString(j[i], "sha256", p, entry.sha256, false);
+                if (hasSha && !isSha256Hex(entry.sha256)) problem(p + "/sha256", "load.bad_sha256", {entry.sha256});
+                if (auto it = j[i].find("size"); it != j[i].end()) {
+                    if (!it->is_number_integer() || it->get<std::int64_t>() < 0)
+                        problem(p + "/size", "load.bad_media_size");
+                    else
+                        entry.size = it->get<std::int64_t>();
+                }
+                if (hasSha != (entry.size >= 0)) problem(p, "load.media_sha_and_size");
+            } else if (j[i].is_string()) {
+                entry.file = j[i].get<std::string>();
+            } else {
                 problem(p, "load.expect_string");
                 continue;
             }
-            const std::string file = j[i].get<std::string>();
-            const bool csv = file.size() > 4 && (file.compare(file.size() - 4, 4, ".csv") == 0 ||
-                                                 file.compare(file.size() - 4, 4, ".CSV") == 0);
-            if (!csv || file.size() > 255 || file.find_first_of("/\\") != std::string::npos || file[0] == '.')
+            entry.type = mediaType(entry.file);
+            const std::string& file = entry.file;
+            if (!validMediaName(file))
                 problem(p, "load.bad_media", {file});
             else if (std::find(m_form.media.begin(), m_form.media.end(), file) != m_form.media.end())
                 problem(p, "load.duplicate_media", {file});
-            else
+            else {
                 m_form.media.push_back(file);
+                m_form.mediaFiles.push_back(std::move(entry));
+            }
         }
     }
 

@@ -1,11 +1,12 @@
 #include "forms/media.hpp"
 
 #include "core/strings.hpp"
+#include "forms/bundle.hpp"
 #include "forms/loader.hpp"
 
+#include <cctype>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <set>
 
 namespace carnet::forms {
 
@@ -42,6 +43,35 @@ Error mediaError(std::string message) {
 }
 
 } // namespace
+
+std::string mediaType(std::string_view file) {
+    const auto dot = file.rfind('.');
+    std::string ext = dot == std::string_view::npos ? std::string() : std::string(file.substr(dot + 1));
+    for (auto& c : ext)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == "csv") return "csv";
+    static const std::set<std::string, std::less<>> kImage{"png", "jpg", "jpeg", "gif", "webp", "svg", "bmp"};
+    static const std::set<std::string, std::less<>> kAudio{"mp3", "m4a", "ogg", "oga", "opus", "wav", "amr", "aac"};
+    static const std::set<std::string, std::less<>> kVideo{"mp4", "3gp", "webm", "mov", "mkv"};
+    if (kImage.count(ext)) return "image";
+    if (kAudio.count(ext)) return "audio";
+    if (kVideo.count(ext)) return "video";
+    return "file";
+}
+
+bool validMediaName(std::string_view file) {
+    if (file.empty() || file.size() > 255 || file[0] == '.') return false;
+    for (const char c : file)
+        if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    return true;
+}
+
+bool isSha256Hex(std::string_view s) {
+    if (s.size() != 64) return false;
+    for (const char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
 
 Result<MediaTable> parseCsv(std::string_view text, Lang lang) {
     if (text.size() > kMaxMediaBytes)
@@ -119,6 +149,10 @@ attachMedia(const Form& form, const std::map<std::string, std::string, std::less
     for (const auto& file : form.media) {
         auto it = files.find(file);
         if (it == files.end()) continue;
+        if (mediaType(file) != "csv") { // carried with the form (images, audio), not read by the engine
+            out->mediaPresent.insert(file);
+            continue;
+        }
         auto table = parseCsv(it->second, lang);
         if (!table.ok()) return mediaError(file + ": " + table.error().message);
         out->mediaTables[file] = std::make_shared<const MediaTable>(std::move(*table));
@@ -182,21 +216,9 @@ attachMedia(const Form& form, const std::map<std::string, std::string, std::less
 }
 
 Result<std::shared_ptr<const Form>> attachMediaFromDir(const Form& form, const std::filesystem::path& dir, Lang lang) {
-    std::map<std::string, std::string, std::less<>> files;
-    for (const auto& file : form.media) {
-        const std::filesystem::path path = dir / file;
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec)) continue;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (ec) continue;
-        if (size > kMaxMediaBytes)
-            return mediaError(file + ": " + tr("forms.csv_too_large", lang, {std::to_string(kMaxMediaBytes >> 20)}));
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream buf;
-        buf << in.rdbuf();
-        files[file] = buf.str();
-    }
-    return attachMedia(form, files, lang);
+    auto files = readMediaDir(form, dir, lang);
+    if (!files.ok()) return files.error();
+    return attachMedia(form, *files, lang);
 }
 
 } // namespace carnet::forms

@@ -1,6 +1,8 @@
 // carnet-forms: check form files and evaluate answers against a form, from the command line.
 #include "core/i18n.hpp"
 #include "core/json_text.hpp"
+#include "core/platform.hpp"
+#include "forms/bundle.hpp"
 #include "forms/loader.hpp"
 #include "forms/media.hpp"
 #include "forms/session.hpp"
@@ -37,9 +39,17 @@ int check(const std::vector<std::string>& files, Lang lang) {
             status = 1;
             for (const auto& p : r.problems)
                 std::cout << p.format(file, lang) << '\n';
-        } else {
-            std::cout << tr("cli.forms.check_ok", lang, {file, std::to_string(r.form->questionCount())}) << '\n';
+            continue;
         }
+        // A bundled form: the files beside it must be the ones its manifest lists.
+        auto media = readMediaDir(*r.form, std::filesystem::path(file).parent_path(), lang);
+        Result<void> verified = media.ok() ? verifyMedia(*r.form, *media, lang) : Result<void>(media.error());
+        if (!verified.ok()) {
+            status = 1;
+            std::cout << file << ": " << verified.error().message << '\n';
+            continue;
+        }
+        std::cout << tr("cli.forms.check_ok", lang, {file, std::to_string(r.form->questionCount())}) << '\n';
     }
     return status;
 }
@@ -98,35 +108,42 @@ int evalAnswers(const std::string& formFile, const std::string& answersFile, Lan
     return 0;
 }
 
-// XLSForm -> Carnet JSON. Messages go to stderr; the form to `out` (written through a temporary file
-// and a rename, so an existing form is never left half written) or to stdout.
+// XLSForm -> Carnet form bundle: the form JSON, its manifest filled from the media files beside the
+// workbook (a missing one is an error naming it), and with `out`, those files copied beside it. Messages
+// go to stderr; the form to `out` (every file written through a temporary file and a rename, so an
+// existing bundle is never left half written) or to stdout.
 int importXlsform(const std::string& file, const std::string& out, Lang lang) {
     const xlsform::ImportResult r = xlsform::importXlsformFile(file);
     for (const auto& m : r.messages)
         std::cerr << m.format(file, lang) << '\n';
     if (!r.ok()) return 1;
-    const std::string text = r.json.dump(2) + "\n";
+    auto media = readMediaDir(*r.form, std::filesystem::path(file).parent_path(), lang);
+    if (!media.ok()) {
+        std::cerr << file << ": " << media.error().message << '\n';
+        return 1;
+    }
+    auto text = bundleForm(r.json.dump(2) + "\n", *media, lang);
+    if (!text.ok()) {
+        std::cerr << file << ": " << text.error().message << '\n';
+        return 1;
+    }
     if (out.empty() || out == "-") {
-        std::cout << text;
+        std::cout << *text;
         return 0;
     }
-    const std::string tmp = out + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << text;
-        f.close();
-        if (!f) {
-            std::cerr << tr("cli.forms.write_failed", lang, {out}) << '\n';
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
+    const std::filesystem::path outDir = std::filesystem::path(out).parent_path();
+    for (const auto& [name, bytes] : *media) {
+        std::error_code ec;
+        const std::filesystem::path from = std::filesystem::path(file).parent_path() / name;
+        const std::filesystem::path to = outDir / name;
+        if (std::filesystem::exists(to, ec) && std::filesystem::equivalent(from, to, ec)) continue;
+        if (auto w = platform::writeFileDurably(to, bytes); !w.ok()) {
+            std::cerr << tr("cli.forms.write_failed", lang, {to.string()}) << '\n';
             return 1;
         }
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out, ec);
-    if (ec) {
+    if (auto w = platform::writeFileDurably(out, *text); !w.ok()) {
         std::cerr << tr("cli.forms.write_failed", lang, {out}) << '\n';
-        std::filesystem::remove(tmp, ec);
         return 1;
     }
     std::cout << tr("cli.forms.import_ok", lang,

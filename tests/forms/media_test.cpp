@@ -2,6 +2,7 @@
 // read by selects with `choice_file` (XLSForm's select_one_from_file and search()) and by pulldata().
 // The CSV files are small ones written by the tests; a file that is not there is named, never replaced
 // by an empty or placeholder list.
+#include "forms/bundle.hpp"
 #include "forms/loader.hpp"
 #include "forms/media.hpp"
 #include "forms/session.hpp"
@@ -84,7 +85,7 @@ TEST_CASE("CSV media: quotes, doubled quotes, CRLF, a byte order mark, short row
     CHECK_FALSE(parseCsv("", Lang::En).ok());
 }
 
-TEST_CASE("the loader: media are declared .csv file names, and choice_file and pulldata() name declared ones",
+TEST_CASE("the loader: media are declared plain file names, and choice_file and pulldata() name declared ones",
           "[media][loader]") {
     const LoadResult ok = loadFormJson(mediaForm());
     INFO((ok.problems.empty() ? "" : ok.problems[0].format("f", Lang::En)));
@@ -93,7 +94,7 @@ TEST_CASE("the loader: media are declared .csv file names, and choice_file and p
     CHECK(ok.form->missingMedia().size() == 3);
 
     json doc = mediaForm();
-    doc["media"] = {"regions.csv", "../etc/passwd.csv", "notes.txt", "regions.csv"};
+    doc["media"] = {"regions.csv", "../etc/passwd.csv", "a\\b.csv", "regions.csv", "notes.txt"};
     const LoadResult r = loadFormJson(doc);
     std::vector<std::string> keys;
     for (const auto& p : r.problems)
@@ -199,4 +200,84 @@ TEST_CASE("a media select's equality filter offers exactly what filtering every 
     CHECK(choiceValues(v, "by_number") == std::vector<std::string>{"a", "b", "c"});
     CHECK(choiceValues(v, "by_text") == std::vector<std::string>{"c"});
     CHECK(choiceValues(v, "either") == std::vector<std::string>{"a", "b", "c", "d", "e"});
+}
+
+TEST_CASE("a bundled form's manifest lists each media file with its type, sha256 and size", "[media][bundle]") {
+    // The bundle (docs/form-format.md, "Media files"): bundleForm fills the manifest from the files, the
+    // loader reads it back, verifyMedia refuses a file that differs or is missing, naming it.
+    json doc = mediaForm();
+    doc["media"].push_back("logo.png");
+    const std::string districts = "district_id,district_name,region_id\nkin,Kinondoni,dar\nmer,Meru,aru\n";
+    MediaContents files{{"regions.csv", kRegions},
+                        {"districts.csv", districts},
+                        {"fruits.csv", "name,price\nmango,3\n"},
+                        {"logo.png", std::string("\x89PNG\r\n\x1a\n", 8)}};
+    auto missing = bundleForm(doc.dump(), {{"regions.csv", kRegions}}, Lang::En);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message == "media file 'districts.csv' is missing: it must be beside the form");
+
+    auto text = bundleForm(doc.dump(), files, Lang::En);
+    REQUIRE(text.ok());
+    const LoadResult loaded = loadForm(*text);
+    REQUIRE(loaded.ok());
+    REQUIRE(loaded.form->mediaFiles.size() == 4);
+    const MediaFile& d = loaded.form->mediaFiles[1];
+    CHECK(d.file == "districts.csv");
+    CHECK(d.type == "csv");
+    CHECK(d.sha256 == mediaSha256(districts));
+    CHECK(d.size == static_cast<std::int64_t>(districts.size()));
+    CHECK(loaded.form->mediaFiles[3].type == "image");
+    CHECK(verifyMedia(*loaded.form, files, Lang::En).ok());
+    // Bundling a bundle again checks it: the same files give the same text.
+    auto again = bundleForm(*text, files, Lang::En);
+    REQUIRE(again.ok());
+    CHECK(*again == *text);
+
+    MediaContents tampered = files;
+    tampered["districts.csv"] += "zzz,Zzz,dar\n";
+    auto refused = verifyMedia(*loaded.form, tampered, Lang::En);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.rfind(
+              "media file 'districts.csv' does not match the form's manifest (sha256 " + d.sha256 + " expected", 0) ==
+          0);
+    auto rebundled = bundleForm(*text, tampered, Lang::En);
+    REQUIRE_FALSE(rebundled.ok());
+    CHECK(rebundled.error().message.find("'districts.csv' does not match") != std::string::npos);
+    tampered.erase("logo.png");
+    tampered["districts.csv"] = districts;
+    CHECK(verifyMedia(*loaded.form, tampered, Lang::En).error().message ==
+          "media file 'logo.png' is missing: it must be beside the form");
+
+    // Attached, the CSV files are read and the image is present (carried, not read by the engine).
+    auto form = attachMedia(*loaded.form, files, Lang::En);
+    REQUIRE(form.ok());
+    CHECK((*form)->missingMedia().empty());
+}
+
+TEST_CASE("a media manifest entry is checked: name, type, sha256 and size", "[media][bundle]") {
+    auto problems = [](const json& media) {
+        json doc = json::parse(R"J({"id": "m", "version": "1", "title": "M", "default_language": "en",
+          "languages": ["en"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+          {"type": "text", "name": "t", "label": "T"}]}]})J");
+        doc["media"] = media;
+        std::string out;
+        for (const auto& p : loadFormJson(doc).problems)
+            out += p.pointer + " " + p.message(Lang::En) + "\n";
+        return out;
+    };
+    const std::string sha(64, 'a');
+    CHECK(problems(json::array({json{{"file", "a.csv"}, {"type", "csv"}, {"sha256", sha}, {"size", 3}}})).empty());
+    CHECK(problems(json::array({"../etc/passwd"})).find("/media/0 invalid media file '../etc/passwd'") !=
+          std::string::npos);
+    CHECK(problems(json::array({json{{"file", "a.csv"}, {"sha256", "ABC"}, {"size", 3}}}))
+              .find("/media/0/sha256 invalid sha256 'ABC'") != std::string::npos);
+    CHECK(problems(json::array({json{{"file", "a.csv"}, {"sha256", sha}}})).find("/media/0 'sha256' and 'size'") !=
+          std::string::npos);
+    CHECK(problems(json::array({json{{"file", "a.png"}, {"type", "csv"}}}))
+              .find("/media/0/type type 'csv' is wrong for 'a.png'") != std::string::npos);
+    CHECK(problems(json::array({json{{"file", "a.csv"}, {"path", "x"}}})).find("/media/0/path") != std::string::npos);
+    json many = json::array();
+    for (int i = 0; i <= 100; ++i)
+        many.push_back("f" + std::to_string(i) + ".csv");
+    CHECK(problems(many).find("more than 100 media files") != std::string::npos);
 }

@@ -112,4 +112,53 @@ run_cli(usage --lang en import-xlsform)
 expect_rc("import without a file" "${usage_rc}" 2 "${usage_out}${usage_err}")
 expect_contains("import without a file" "${usage_err}" "import-xlsform FILE.xlsx [-o FORM.json]")
 
+# ------------------------------------------------------------------ a bundle: the form and its media files
+# A real workbook of the corpus (search('fruits') reads fruits.csv), copied to the scratch folder with a
+# CSV written beside it: the import writes the manifest and copies the file beside the form; check
+# verifies it. The corpus is read from ../shared (never copied into the repository).
+set(corpus "${SRC}/../shared/xlsform-corpus/pyx_search_and_select.xlsx")
+if(EXISTS "${corpus}")
+  file(MAKE_DIRECTORY "${WORK}/bundle_src" "${WORK}/bundle_out")
+  file(COPY "${corpus}" DESTINATION "${WORK}/bundle_src")
+  set(workbook "${WORK}/bundle_src/pyx_search_and_select.xlsx")
+  run_cli(nomedia --lang en import-xlsform "${workbook}" -o "${WORK}/bundle_out/fruits.json")
+  expect_rc("import without its CSV" "${nomedia_rc}" 1 "${nomedia_out}${nomedia_err}")
+  expect_contains("import without its CSV" "${nomedia_err}"
+    "pyx_search_and_select.xlsx: media file 'fruits.csv' is missing: it must be beside the form")
+  if(EXISTS "${WORK}/bundle_out/fruits.json")
+    message(FATAL_ERROR "an import with a missing media file wrote the form")
+  endif()
+  file(WRITE "${WORK}/bundle_src/fruits.csv" "name_key,name\nmango,Mango\nbanana,Banana\n")
+  file(SHA256 "${WORK}/bundle_src/fruits.csv" fruits_sha)
+  run_cli(bundle --lang en import-xlsform "${workbook}" -o "${WORK}/bundle_out/fruits.json")
+  expect_rc("import of a bundle" "${bundle_rc}" 0 "${bundle_out}${bundle_err}")
+  file(READ "${WORK}/bundle_out/fruits.json" bundled)
+  string(JSON media_file GET "${bundled}" media 0 file)
+  string(JSON media_sha GET "${bundled}" media 0 sha256)
+  string(JSON media_size GET "${bundled}" media 0 size)
+  string(JSON media_type GET "${bundled}" media 0 type)
+  if(NOT media_file STREQUAL "fruits.csv" OR NOT media_sha STREQUAL fruits_sha OR NOT media_size EQUAL 40
+     OR NOT media_type STREQUAL "csv")
+    message(FATAL_ERROR "the bundle's manifest is wrong:\n${bundled}")
+  endif()
+  file(SHA256 "${WORK}/bundle_out/fruits.csv" copied_sha)
+  if(NOT copied_sha STREQUAL fruits_sha)
+    message(FATAL_ERROR "the media file was not copied beside the form")
+  endif()
+  run_cli(bundle_check --lang en check "${WORK}/bundle_out/fruits.json")
+  expect_rc("check of the bundle" "${bundle_check_rc}" 0 "${bundle_check_out}${bundle_check_err}")
+  # A media file changed after the import: check names it.
+  file(APPEND "${WORK}/bundle_out/fruits.csv" "kiwi,Kiwi\n")
+  run_cli(tampered --lang en check "${WORK}/bundle_out/fruits.json")
+  expect_rc("check of a changed media file" "${tampered_rc}" 1 "${tampered_out}${tampered_err}")
+  expect_contains("check of a changed media file" "${tampered_out}"
+    "fruits.json: media file 'fruits.csv' does not match the form's manifest (sha256 ${fruits_sha} expected")
+  file(REMOVE "${WORK}/bundle_out/fruits.csv")
+  run_cli(gone --lang en check "${WORK}/bundle_out/fruits.json")
+  expect_rc("check without its media file" "${gone_rc}" 1 "${gone_out}${gone_err}")
+  expect_contains("check without its media file" "${gone_out}" "fruits.json: media file 'fruits.csv' is missing")
+else()
+  message(STATUS "no corpus at ${corpus}: the bundle checks are skipped")
+endif()
+
 message(STATUS "carnet-forms import-xlsform: all checks passed")

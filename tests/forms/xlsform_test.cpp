@@ -509,6 +509,8 @@ TEST_CASE("English forms without default_language are English; media columns are
     const std::string text = report(r);
     CHECK(text.find("has no code") == std::string::npos);
     CHECK(text.find("column 'media::image' is not supported") != std::string::npos);
+    // The file it names travels with the form in its bundle (docs/xlsform.md, "Media").
+    CHECK(r.json["media"] == json::array({"face.png"}));
 }
 
 // ------------------------------------------------------------------ errors, each at its cell

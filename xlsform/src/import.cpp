@@ -2,6 +2,7 @@
 
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
+#include "forms/media.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -291,6 +292,7 @@ public:
         form["languages"] = m_languages;
         if (!m_formSettings.empty()) form["settings"] = m_formSettings;
         scanPulldata();
+        scanMediaColumns();
         dropSearchPlaceholders(root);
         if (!m_lists.empty()) form["choice_lists"] = m_lists;
         if (!m_media.empty()) form["media"] = m_media;
@@ -918,6 +920,22 @@ private:
     }
 
     // pulldata('fruits', ...) in an expression reads fruits.csv: a media file of the form.
+    // The images, audio and video files named in media columns (`media::image`, `audio`...) of the
+    // survey and choices: carried with the form in its bundle (docs/xlsform.md, "Media").
+    void scanMediaColumns() {
+        for (const Table* t : {&m_survey, &m_choices}) {
+            if (!t->sheet) continue;
+            for (const auto& c : t->columns) {
+                if (c.base != "media") continue;
+                for (const auto& [row, cells] : t->sheet->rows) {
+                    if (row == t->headerRow) continue;
+                    const std::string v(trim(t->value(row, &c)));
+                    if (!v.empty() && forms::validMediaName(v)) addMedia(v);
+                }
+            }
+        }
+    }
+
     void scanPulldata() {
         static const std::set<std::string, std::less<>> kExprColumns{
             "relevant", "constraint", "calculation", "required", "read_only", "choice_filter", "repeat_count"};

@@ -3,10 +3,12 @@
 
 #include "forms/expr.hpp"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -83,6 +85,15 @@ struct MediaTable {
     [[nodiscard]] int column(std::string_view name) const;
 };
 
+/// A media file as the form's manifest lists it (`media`, docs/form-format.md "Media files"): its name
+/// and kind, and once the form is bundled, the sha256 and size of its content.
+struct MediaFile {
+    std::string file;       ///< plain file name ("fruits.csv", "logo.png")
+    std::string type;       ///< "csv", "image", "audio", "video" or "file", from the name
+    std::string sha256;     ///< 64 lowercase hex; "" when the form is not bundled yet
+    std::int64_t size = -1; ///< bytes; -1 when the form is not bundled yet
+};
+
 /// A media select's rows by the column its choice_filter requires equal to an expression
 /// (`district_id = ${district}`, alone or in an `and`): a view evaluates the filter on those rows only.
 struct ChoiceIndex {
@@ -153,6 +164,9 @@ struct Form {
     std::map<int, std::vector<int>> repeatChildren; ///< scope (-1 = top level) -> repeats directly in it
     std::string canonicalJson;                      ///< the source document, re-serialised canonically (for hashing)
     std::vector<std::string> media;                 ///< the declared media files (`media`), in order
+    std::vector<MediaFile> mediaFiles;              ///< the same files with their manifest entries
+    /// Declared files other than CSV attached (attachMedia): present, but not read by the engine.
+    std::set<std::string, std::less<>> mediaPresent;
     /// The media files attached (attachMedia), by file name; a declared file absent here is missing.
     std::map<std::string, std::shared_ptr<const MediaTable>, std::less<>> mediaTables;
 

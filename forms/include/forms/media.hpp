@@ -17,8 +17,19 @@
 
 namespace carnet::forms {
 
-/// A CSV file larger than this is refused (a tablet keeps the table in memory).
+/// A CSV file larger than this is refused (a tablet keeps the table in memory); so is any media file
+/// of a bundle.
 inline constexpr std::size_t kMaxMediaBytes = 32u << 20;
+/// A form declares at most this many media files.
+inline constexpr std::size_t kMaxMediaFiles = 100;
+
+/// The kind of a media file from its name: "csv", "image", "audio", "video", else "file".
+[[nodiscard]] std::string mediaType(std::string_view file);
+/// Whether `file` is a plain media file name: 1 to 255 bytes, no `/` or `\\`, no control character,
+/// not starting with `.` (so never a path out of the form's folder).
+[[nodiscard]] bool validMediaName(std::string_view file);
+/// Whether `s` is 64 lowercase hexadecimal digits (a sha256 as manifests write it).
+[[nodiscard]] bool isSha256Hex(std::string_view s);
 
 /// Parses CSV text (RFC 4180: a header row, `,` separated, `"` quoted with `""` inside; CRLF or LF; a
 /// UTF-8 byte order mark is skipped). Rows shorter than the header are padded with "". The error
