@@ -49,7 +49,7 @@ std::string t(std::string_view key, std::initializer_list<std::string_view> args
 struct Options {
     ServerLimits limits;
     HashLimits hashes;
-    std::string data, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey;
+    std::string data, db, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey;
     std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
     bool passwordStdin = false, insecureHttp = false, help = false;
     std::vector<std::string> args;
@@ -86,6 +86,8 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             g_lang = parseLang(l).value_or(g_lang);
         } else if (a[i] == "--data") {
             if (!value(o.data)) return std::nullopt;
+        } else if (a[i] == "--db") {
+            if (!value(o.db)) return std::nullopt;
         } else if (a[i] == "--bind") {
             if (!value(o.bind)) return std::nullopt;
         } else if (a[i] == "--role") {
@@ -225,7 +227,7 @@ int serve(const Options& o, Services& services) {
 int run(const Options& o) {
     const auto& a = o.args;
     if (a.empty()) return usage();
-    auto opened = Services::open(o.data);
+    auto opened = Services::open(o.data, o.db);
     if (!opened.ok()) return fail(opened.error());
     Services& s = **opened;
     if (!o.campaign.empty()) {

@@ -2,6 +2,7 @@
 
 #include "core/ids.hpp"
 #include "core/platform.hpp"
+#include "server/schema.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,150 +18,11 @@ namespace {
 
 constexpr std::size_t kMaxIdleConnections = 16;
 
-constexpr std::string_view kSchemaV1 = R"sql(
-CREATE TABLE orgs(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
-                   org_id INTEGER NOT NULL REFERENCES orgs(id), password_hash TEXT NOT NULL);
-CREATE TABLE tokens(token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
-                    created_at TEXT NOT NULL, revoked_at TEXT);
-CREATE TABLE devices(device_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
-                     name TEXT NOT NULL, registered_at TEXT NOT NULL);
-CREATE TABLE forms(seq INTEGER PRIMARY KEY, form_id TEXT NOT NULL, version TEXT NOT NULL, hash TEXT NOT NULL,
-                   body TEXT NOT NULL, published_at TEXT NOT NULL, UNIQUE(form_id, version));
-CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO counters VALUES ('change_seq', 0);
-CREATE TABLE records(record_id TEXT PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),
-                     created_by INTEGER NOT NULL REFERENCES users(id), assigned_to INTEGER REFERENCES users(id),
-                     kind TEXT NOT NULL, form_id TEXT NOT NULL, form_version TEXT NOT NULL, status TEXT NOT NULL,
-                     author TEXT NOT NULL, version INTEGER NOT NULL, change_seq INTEGER NOT NULL UNIQUE,
-                     answers TEXT NOT NULL);
-CREATE INDEX records_org_seq ON records(org_id, change_seq);
-CREATE TABLE record_fields(record_id TEXT NOT NULL REFERENCES records(record_id), field TEXT NOT NULL,
-                           value TEXT NOT NULL, version INTEGER NOT NULL, device_id TEXT NOT NULL,
-                           PRIMARY KEY(record_id, field)) WITHOUT ROWID;
-CREATE TABLE record_versions(record_id TEXT NOT NULL REFERENCES records(record_id), version INTEGER NOT NULL,
-                             status TEXT NOT NULL, form_version TEXT NOT NULL, device_id TEXT NOT NULL,
-                             user_name TEXT NOT NULL, answers TEXT NOT NULL, changed TEXT NOT NULL,
-                             created_at TEXT NOT NULL, PRIMARY KEY(record_id, version)) WITHOUT ROWID;
-CREATE TABLE applied(device_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL,
-                     PRIMARY KEY(device_id, seq)) WITHOUT ROWID;
-CREATE TABLE conflicts(id INTEGER PRIMARY KEY, record_id TEXT NOT NULL REFERENCES records(record_id),
-                       field TEXT NOT NULL, opened_version INTEGER NOT NULL, resolved_version INTEGER);
-CREATE UNIQUE INDEX conflicts_open ON conflicts(record_id, field) WHERE resolved_version IS NULL;
-CREATE TABLE conflict_values(conflict_id INTEGER NOT NULL REFERENCES conflicts(id), value TEXT NOT NULL,
-                             device_id TEXT NOT NULL, version INTEGER NOT NULL);
-CREATE INDEX conflict_values_by_conflict ON conflict_values(conflict_id);
-)sql";
-
-// Version 2: deletion and personal-data erasure (docs/sync-protocol.md, "Deletion and erasure").
-constexpr std::string_view kSchemaV2 = R"sql(
-ALTER TABLE records ADD COLUMN erased TEXT NOT NULL DEFAULT '[]';
-)sql";
-
-// Version 3: what devices report on sync (console), and record lists by form and date.
-constexpr std::string_view kSchemaV3 = R"sql(
-ALTER TABLE devices ADD COLUMN last_seen TEXT;
-ALTER TABLE devices ADD COLUMN last_sync TEXT;
-ALTER TABLE devices ADD COLUMN pending INTEGER;
-ALTER TABLE devices ADD COLUMN drafts_behind INTEGER;
-CREATE INDEX records_org_form_seq ON records(org_id, form_id, change_seq);
-)sql";
-
-// Version 4: a new record's own fields get no `record_fields` row; their metadata is implied
-// (version 1, this device, the current value) until a later version writes them (docs/sync-protocol.md,
-// "Server storage"). Records stored before keep a row per field and a null `created_device`.
-constexpr std::string_view kSchemaV4 = R"sql(
-ALTER TABLE records ADD COLUMN created_device TEXT;
-)sql";
-
-// Version 5: the device that already holds a record's current version (its own clean write), which
-// a pull by that device skips instead of sending its own records back (docs/sync-protocol.md, "Pull").
-constexpr std::string_view kSchemaV5 = R"sql(
-ALTER TABLE records ADD COLUMN echo_device TEXT;
-)sql";
-
-// Version 6: a record's current version lives in `records` alone, its history metadata in the
-// `version_*` columns (`version_changed` null: every answer of a new record, listed when read);
-// `record_versions` keeps only the versions it superseded, each moved there by the write that
-// supersedes it. A new record is then written once instead of twice (docs/sync-protocol.md, "Server
-// storage"; docs/performance.md, "Sync").
-constexpr std::string_view kSchemaV6 = R"sql(
-ALTER TABLE records ADD COLUMN version_device TEXT;
-ALTER TABLE records ADD COLUMN version_user TEXT;
-ALTER TABLE records ADD COLUMN version_changed TEXT;
-ALTER TABLE records ADD COLUMN version_at TEXT;
-UPDATE records SET (version_device, version_user, version_changed, version_at) =
-    (SELECT v.device_id, v.user_name, v.changed, v.created_at FROM record_versions v
-     WHERE v.record_id = records.record_id AND v.version = records.version);
-DELETE FROM record_versions WHERE EXISTS (SELECT 1 FROM records r
-    WHERE r.record_id = record_versions.record_id AND r.version = record_versions.version);
-)sql";
-
-// Version 7: the results a push stored for exactly-once go in one row per request (the mutations it
-// applied, a JSON array), not one row per mutation: a retried request finds them by seq range.
-constexpr std::string_view kSchemaV7 = R"sql(
-CREATE TABLE applied_batches(id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, first_seq INTEGER NOT NULL,
-                             last_seq INTEGER NOT NULL, results TEXT NOT NULL);
-CREATE UNIQUE INDEX applied_batches_by_device ON applied_batches(device_id, last_seq);
-INSERT INTO applied_batches(device_id, first_seq, last_seq, results)
-    SELECT device_id, seq, seq, '[' || result || ']' FROM applied ORDER BY device_id, seq;
-DROP TABLE applied;
-)sql";
-
-// Version 8: forms belong to an organisation (org_id 0: shared with every organisation, as every
-// form published before was); (form id, version) is unique per owner (docs/security.md).
-constexpr std::string_view kSchemaV8 = R"sql(
-CREATE TABLE forms_v8(seq INTEGER PRIMARY KEY, org_id INTEGER NOT NULL DEFAULT 0, form_id TEXT NOT NULL,
-                      version TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL, published_at TEXT NOT NULL,
-                      UNIQUE(org_id, form_id, version));
-INSERT INTO forms_v8(seq, org_id, form_id, version, hash, body, published_at)
-    SELECT seq, 0, form_id, version, hash, body, published_at FROM forms;
-DROP TABLE forms;
-ALTER TABLE forms_v8 RENAME TO forms;
-CREATE INDEX forms_by_id ON forms(form_id, version);
-)sql";
-
 // The form versions organisation ?1 sees: its own, and the shared ones it has no own version of under
 // the same id and version (its own wins, as in findForm).
 constexpr std::string_view kVisibleForm =
     "(f.org_id = ?1 OR (f.org_id = 0 AND NOT EXISTS (SELECT 1 FROM forms o WHERE o.org_id = ?1 AND "
     "o.form_id = f.form_id AND o.version = f.version)))";
-
-// Version 9: tokens expire when left idle and after a lifetime (docs/security.md, "Accounts"); a
-// token's last use (to within the touch interval; none yet: its creation) lives in a table of its own.
-constexpr std::string_view kSchemaV9 = R"sql(
-CREATE TABLE IF NOT EXISTS token_uses(token_hash TEXT PRIMARY KEY, last_used_at TEXT NOT NULL) WITHOUT ROWID;
-)sql";
-
-// Version 10: the links a push's call-task routing follows, read through indexes instead of every
-// record of the organisation: a person's consents, and the duplicates merged into a person. Partial
-// (one form each), so that the other records' writes pay nothing for them.
-constexpr std::string_view kSchemaV10 = R"sql(
-CREATE INDEX IF NOT EXISTS records_consents_by_person ON records(org_id, json_extract(answers, '$.person_id'))
-    WHERE form_id = 'consent';
-CREATE INDEX IF NOT EXISTS records_people_by_merged ON records(org_id, json_extract(answers, '$.fusionne_dans'))
-    WHERE form_id = 'person';
-)sql";
-
-// Version 11: a walk list's buildings and dwellings, assigned with it in one transaction.
-constexpr std::string_view kSchemaV11 = R"sql(
-CREATE INDEX IF NOT EXISTS records_buildings_by_walk_list ON records(org_id, json_extract(answers, '$.walk_list_id'))
-    WHERE form_id = 'building';
-CREATE INDEX IF NOT EXISTS records_dwellings_by_walk_list ON records(org_id, json_extract(answers, '$.walk_list_id'))
-    WHERE form_id = 'dwelling';
-)sql";
-
-const std::array<Migration, 11> kMigrations{{{1, kSchemaV1},
-                                             {2, kSchemaV2},
-                                             {3, kSchemaV3},
-                                             {4, kSchemaV4},
-                                             {5, kSchemaV5},
-                                             {6, kSchemaV6},
-                                             {7, kSchemaV7},
-                                             {8, kSchemaV8},
-                                             {9, kSchemaV9},
-                                             {10, kSchemaV10},
-                                             {11, kSchemaV11}}};
 
 // Text stored by us is always valid JSON; a damaged row reads as null rather than throwing.
 json parseStored(const std::string& text) {
@@ -664,7 +526,7 @@ SqliteRepository::Lease::~Lease() {
 Result<std::unique_ptr<SqliteRepository>> SqliteRepository::open(const std::filesystem::path& file) {
     auto db = Db::open(file);
     if (!db.ok()) return db.error();
-    if (auto m = migrate(*db, kMigrations); !m.ok()) return m.error();
+    if (auto m = migrate(*db, sqliteMigrations()); !m.ok()) return m.error();
     auto checkpointDb = Db::open(file, DbOptions{.readOnly = false, .create = false});
     if (!checkpointDb.ok()) return checkpointDb.error();
     std::unique_ptr<SqliteRepository> repo(new SqliteRepository(file));

@@ -1,5 +1,6 @@
 // The carnet-server executable's subcommands, on a real data folder.
 #include "core/json_text.hpp"
+#include "pg_cluster.hpp"
 #include "server/services.hpp"
 #include "temp_dir.hpp"
 
@@ -65,9 +66,14 @@ TEST_CASE("carnet-server answers --help with its usage, in French and in English
 }
 
 TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
+    // The same commands on SQLite (no --db) and on PostgreSQL (--db postgresql://...).
+    const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+    INFO(backend);
+    const std::string db = backend == "sqlite" ? std::string() : freshPostgresDatabase();
     TempDir dir;
     const std::string bin = std::string("CARNET_LANG=en ") + quote(CARNET_SERVER_BIN);
-    const std::string data = " --data " + quote((dir.path() / "data").string());
+    const std::string data =
+        " --data " + quote((dir.path() / "data").string()) + (db.empty() ? std::string() : " --db " + quote(db));
     const std::string forms = std::string(CARNET_SOURCE_DIR) + "/assets/forms/";
 
     CHECK(sh(bin + " org add alec" + data).code == 0);
@@ -114,7 +120,7 @@ TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
     CHECK(assign.out.find("no record") != std::string::npos);
 
     // What the commands wrote is what the server serves.
-    auto services = server::Services::open(dir.path() / "data");
+    auto services = server::Services::open(dir.path() / "data", db);
     REQUIRE(services.ok());
     auto session = (*services)->auth().login("awa", "longer secret");
     REQUIRE(session.ok());
@@ -123,6 +129,11 @@ TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
     auto list = (*services)->forms().list((*session)->user.orgId);
     REQUIRE(list.ok());
     CHECK(list->size() == 4);
+    CHECK(std::filesystem::exists(dir.path() / "data" / "server.db") == db.empty());
+
+    auto wrongDb = sh(bin + " org add x --data " + quote((dir.path() / "data").string()) + " --db mysql://h/db");
+    CHECK(wrongDb.code == 1);
+    CHECK(wrongDb.out.find("not a PostgreSQL URI") != std::string::npos);
 }
 
 TEST_CASE("carnet-server serve prints the port it listens on and stops on SIGTERM", "[server][cli]") {

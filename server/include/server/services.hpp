@@ -13,11 +13,13 @@
 
 namespace carnet::server {
 
-/// The services of one data folder (DIR/server.db, DIR/attachments).
+/// The services of one data folder (DIR/server.db, DIR/attachments), or of a PostgreSQL database
+/// with the data folder for attachments only (shared by every process on that database).
 class Services {
 public:
-    /// Opens (creating) the data folder.
-    static Result<std::unique_ptr<Services>> open(const std::filesystem::path& dataDir);
+    /// Opens (creating) the data folder; `db` empty: SQLite in DIR/server.db, else a PostgreSQL
+    /// connection URI (postgresql://...), anything else is refused.
+    static Result<std::unique_ptr<Services>> open(const std::filesystem::path& dataDir, std::string_view db = {});
 
     /// The storage (for administration commands and tests).
     Repository& repository() { return *m_repo; }
