@@ -488,8 +488,8 @@ private:
         } else {
             std::initializer_list<std::string_view> extra;
             static const std::initializer_list<std::string_view> kText{"regex"};
-            static const std::initializer_list<std::string_view> kSelect{"choices", "choice_list", "choice_file",
-                                                                         "choice_filter"};
+            static const std::initializer_list<std::string_view> kSelect{"choices",       "choice_list", "choice_file",
+                                                                         "choice_filter", "randomize",   "seed"};
             static const std::initializer_list<std::string_view> kRange{"start", "end", "step"};
             if (*type == ItemType::Text) extra = kText;
             if (*type == ItemType::SelectOne || *type == ItemType::SelectMultiple) extra = kSelect;
@@ -607,6 +607,13 @@ private:
             }
         }
         readOptExpr(j, "choice_filter", ptr, index, &Item::choiceFilter, true);
+        if (auto it = j.find("randomize"); it != j.end()) {
+            if (it->is_boolean())
+                m_form.items[static_cast<std::size_t>(index)].randomizeChoices = it->get<bool>();
+            else
+                problem(ptr + "/randomize", "load.expect_bool");
+        }
+        readOptExpr(j, "seed", ptr, index, &Item::choiceSeed);
     }
 
     // "choice_file": {"file": "communities.csv", "value": "name", "label": "label"}: the choices are the

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/strings.hpp"
+#include "odk_functions.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -552,6 +553,25 @@ struct Session::Impl {
         return evaluate(*it.choiceFilter->root, ctx).toBool();
     }
 
+    // XLSForm's randomize=true: the offered choices shuffled, after the filter, as ODK's
+    // randomize(itemset, seed). With a seed, ODK's order for it; without, an order drawn once per session
+    // (the view is recomputed every frame: the choices must not move under the finger).
+    void shuffleChoices(const Item& it, const Scope* scope, const Slot& sl, std::vector<ChoiceView>& choices) const {
+        std::int64_t seed = (shuffleSeed + static_cast<std::int64_t>(it.index) * 1000003) % 2147483647;
+        if (it.choiceSeed) {
+            Ctx ctx(*this, scope, &sl.value, it.index);
+            const double d = evaluate(*it.choiceSeed->root, ctx).toNumber();
+            seed = std::isfinite(d) ? static_cast<std::int64_t>(std::clamp(std::trunc(d), -9.0e18, 9.0e18)) : 0;
+        }
+        const auto order = odk::seededPermutation(choices.size(), seed);
+        std::vector<ChoiceView> out;
+        out.reserve(choices.size());
+        for (std::size_t i : order)
+            out.push_back(std::move(choices[i]));
+        choices = std::move(out);
+    }
+    std::int64_t shuffleSeed = static_cast<std::int64_t>(odk::randomUnit() * 2147483646.0) + 1;
+
     // The choices a media select's index allows (in list order), or nullptr to filter them all: the value
     // its filter requires a column to equal is computed once, and only the rows with that text (for a
     // text value) or that number (for a number, as "=" compares them) are filtered further.
@@ -892,6 +912,7 @@ struct Session::Impl {
                 for (const auto& c : choices)
                     offer(c);
             }
+            if (it.randomizeChoices) shuffleChoices(it, scope, sl, v.choices);
         }
         return v;
     }

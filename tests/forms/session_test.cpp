@@ -1088,3 +1088,34 @@ TEST_CASE("a choice_filter name that no choice has as a column is empty, as in O
     REQUIRE(items[1].choices.size() == 1);
     CHECK(items[1].choices[0].value == "mauve");
 }
+
+TEST_CASE("randomize: the choices shuffled after the filter, in ODK's order for a seed", "[session][odk]") {
+    // XLSForm's parameters randomize=true seed=... become randomize(itemset, seed) in the XForm; spec
+    // #fn:randomize. JavaRosa's example: A..F with seed 42 is AFCBDE.
+    const auto form = formWith(R"js(
+        {"type": "integer", "name": "graine", "label": "Seed"},
+        {"type": "select_one", "name": "lettre", "label": "L", "randomize": true, "seed": "${graine}",
+         "choices": [{"value": "A", "label": "A"}, {"value": "B", "label": "B"}, {"value": "C", "label": "C"},
+                     {"value": "D", "label": "D"}, {"value": "E", "label": "E"}, {"value": "F", "label": "F"}]},
+        {"type": "select_multiple", "name": "libre", "label": "M", "randomize": true, "choice_filter": "k = 'x'",
+         "choices": [{"value": "a", "label": "a", "k": "x"}, {"value": "b", "label": "b", "k": "y"},
+                     {"value": "c", "label": "c", "k": "x"}, {"value": "d", "label": "d", "k": "x"}]})js");
+    Session s(form);
+    auto order = [&](std::size_t item) {
+        std::string out;
+        const FormView v = s.view();
+        for (const auto& c : v.pages[0].items[item].choices)
+            out += c.value;
+        return out;
+    };
+    set(s, "graine", 42);
+    CHECK(order(1) == "AFCBDE");
+    set(s, "graine", 1);
+    CHECK(order(1) == "BFEACD");
+    // Without a seed: an order drawn once, the same at every view, of the filtered choices only.
+    const std::string first = order(2);
+    CHECK(first == order(2));
+    std::string sorted = first;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == "acd");
+}

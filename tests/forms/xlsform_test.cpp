@@ -943,3 +943,29 @@ TEST_CASE("the importer says which CSV files the form reads are not beside the w
           std::string::npos);
     CHECK(text.find("here.csv") == std::string::npos);
 }
+
+TEST_CASE("select parameters: randomize and seed, as pyxform takes them", "[xlsform]") {
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label", "parameters"},
+            {"integer", "s", "Seed"},
+            {"select_one yn", "q1", "Q1", "randomize=true seed=${s}"},
+            {"select_one yn", "q2", "Q2", "randomize=false"},
+            {"select_one yn", "q3", "Q3", "seed=3"},
+            {"select_one yn", "q4", "Q4", "colour=red"},
+        },
+        {{"list_name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}});
+    const std::string text = report(r);
+    INFO(text);
+    REQUIRE(r.ok());
+    const auto& kids = r.json["pages"][0]["children"];
+    CHECK(kids[1]["randomize"] == true);
+    CHECK(kids[1]["seed"] == "${s}");
+    CHECK(kids[2]["randomize"] == false);
+    CHECK_FALSE(kids[3].contains("seed"));
+    CHECK(text.find("row 5, column D (parameters): warning: seed=3 without randomize=true") != std::string::npos);
+    CHECK(text.find("row 6, column D (parameters): warning: parameter 'colour=red' is not supported") !=
+          std::string::npos);
+    REQUIRE(r.form);
+    CHECK(r.form->find("q1")->randomizeChoices);
+}

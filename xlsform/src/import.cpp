@@ -1229,7 +1229,10 @@ private:
             if (type == "select_one" || type == "select_multiple")
                 if (auto v = take(row, "choice_filter", used, node); !v.empty()) o["choice_filter"] = v;
             if (type == "range") readRangeParameters(node, row, used);
-            if (o.contains("choice_file")) readFileParameters(node, row, used);
+            if (o.contains("choice_file"))
+                readFileParameters(node, row, used);
+            else if (type == "select_one" || type == "select_multiple")
+                readSelectParameters(node, parameterWords(node, row, used));
         }
         if (type == "repeat")
             if (auto v = take(row, "repeat_count", used, node); !v.empty()) o["repeat_count"] = v;
@@ -1297,13 +1300,41 @@ private:
 
     // select_one_from_file's parameters: value=COLUMN and label=COLUMN of the CSV (default name, label).
     void readFileParameters(Node& node, int row, std::set<int>& used) {
-        for (const auto& [word, key, value] : parameterWords(node, row, used)) {
-            if ((key != "value" && key != "label") || value.empty()) {
-                warn(node.props.at("parameters"), "xlsform.bad_file_parameter", {word});
+        std::vector<Parameter> rest;
+        for (const auto& p : parameterWords(node, row, used)) {
+            if (p.key == "randomize" || p.key == "seed") {
+                rest.push_back(p);
                 continue;
             }
-            node.obj["choice_file"][key] = value;
+            if ((p.key != "value" && p.key != "label") || p.value.empty()) {
+                warn(node.props.at("parameters"), "xlsform.bad_file_parameter", {p.word});
+                continue;
+            }
+            node.obj["choice_file"][p.key] = p.value;
         }
+        readSelectParameters(node, rest);
+    }
+
+    // Every select's parameters, as pyxform takes them: randomize=true shuffles the choices (ODK's
+    // randomize()), seed=${q} or a number gives ODK's order for that seed; a seed needs randomize=true.
+    void readSelectParameters(Node& node, const std::vector<Parameter>& params) {
+        std::string seed;
+        bool randomize = false;
+        for (const auto& [word, key, value] : params) {
+            if (key == "randomize" && (lower(value) == "true" || lower(value) == "false")) {
+                randomize = lower(value) == "true";
+                node.obj["randomize"] = randomize;
+            } else if (key == "seed" && !value.empty()) {
+                seed = value;
+            } else {
+                warn(node.props.at("parameters"), "xlsform.bad_select_parameter", {word});
+            }
+        }
+        if (seed.empty()) return;
+        if (!randomize)
+            warn(node.props.at("parameters"), "xlsform.seed_without_randomize", {seed});
+        else
+            node.obj["seed"] = seed;
     }
 
     void addMedia(const std::string& file) {

@@ -130,6 +130,10 @@ struct Item {
     /// its columns holding the value and the label.
     std::string choiceFile, choiceFileValue, choiceFileLabel;
     std::shared_ptr<const ChoiceIndex> choiceIndex; ///< set by attachMedia when the filter allows it
+    /// Selects: offer the choices (after choice_filter) shuffled, as XLSForm's `randomize=true` does;
+    /// with `choiceSeed`, in the order ODK gives for that seed (randomize(), odk::seededPermutation).
+    bool randomizeChoices = false;
+    std::optional<Expression> choiceSeed;
     double rangeStart = 0, rangeEnd = 10, rangeStep = 1;
     int minCount = 0, maxCount = -1; ///< repeats; -1 = no maximum
 
