@@ -702,6 +702,8 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"store.form_changed",
           "formulaire « {0} » version « {1} » déjà installé avec un autre contenu : publiez une nouvelle version",
           "form '{0}' version '{1}' is already installed with different content: publish a new version"},
+    Entry{"store.form_unreadable", "formulaire « {0} » : une version installée est illisible",
+          "form '{0}': an installed version cannot be read"},
     Entry{"store.media_mismatch",
           "fichier média « {0} » refusé : son contenu ne correspond pas à son empreinte (sha256 {1} attendu, {2} reçu) "
           "; il sera téléchargé à nouveau",

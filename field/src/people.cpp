@@ -41,7 +41,8 @@ std::vector<std::string> personalFields(std::string_view formId) {
     if (auto it = kFromForms.find(formId); it != kFromForms.end()) return it->second;
     // Fallback when the built-in form carries no flag.
     if (formId == formid::kPerson) return {"prenom", "nom", "telephone"};
-    if (formId == formid::kDoorToDoor) return {"membres[].prenom", "telephone", "courriel", "position", "observations"};
+    if (formId == formid::kDoorToDoor)
+        return {"adresse", "membres[].prenom", "telephone", "courriel", "position", "observations"};
     if (formId == formid::kPhoneFollowup) return {"numero_compose", "verbatim", "commentaire"};
     if (formId == formid::kTripSurvey) return {"temoignage"};
     return {};

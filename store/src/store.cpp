@@ -222,7 +222,7 @@ struct Store::Impl {
     std::unique_ptr<forms::Session> cached;
     // Encryption at rest (store/vault.hpp): null when the store has none.
     std::shared_ptr<const DataKey> vaultKey;
-    std::map<std::pair<std::string, std::string>, std::set<std::string>> personalCache;
+    std::map<std::string, std::set<std::string>> personalCache; ///< by form id and its installed versions
     std::int64_t cachedDataVersion = -1;
     int depth = 0;                                      // units open (0: no transaction)
     std::int64_t commits = 0;                           // durable commits since opening
@@ -241,24 +241,47 @@ struct Store::Impl {
         cached.reset();
     }
 
-    // The top-level answers of a form version that hold personal data: questions marked personal, and
-    // repeats with one inside (a repeat is sealed whole). nullptr when the form is not installed: then
-    // every value is sealed, the safe side.
+    // The top-level answers of a form that hold personal data: questions marked personal, and repeats
+    // with one inside (a repeat is sealed whole), in any installed version of the form, so that a question
+    // marked personal in a later version is sealed in the records of earlier ones too. nullptr when the
+    // record's own version is not installed: then every value is sealed, the safe side.
     const std::set<std::string>* personalKeys(std::string_view formId, std::string_view version) {
-        const auto k = std::make_pair(std::string(formId), std::string(version));
-        if (auto it = personalCache.find(k); it != personalCache.end()) return &it->second;
-        auto form = loadForm(formId, version);
-        if (!form.ok()) return nullptr;
-        std::set<std::string> keys;
-        const auto& items = (*form)->items;
-        for (int slot : (*form)->rootSlots) {
-            const forms::Item& item = items[static_cast<std::size_t>(slot)];
-            bool personal = item.personal;
-            for (int d : item.descendants)
-                personal = personal || items[static_cast<std::size_t>(d)].personal;
-            if (personal) keys.insert(item.name);
+        if (!loadForm(formId, version).ok()) return nullptr;
+        return personalUnion(formId);
+    }
+
+    // The union above (empty when no version is installed); nullptr when the store cannot be read. The
+    // installed versions are read each time, so that a version installed by another connection (the
+    // app's sync worker) counts at once.
+    const std::set<std::string>* personalUnion(std::string_view formId) {
+        auto st = db.prepare("SELECT version FROM forms WHERE form_id = ? ORDER BY seq");
+        if (!st.ok()) return nullptr;
+        st->bind(1, formId);
+        std::vector<std::string> versions;
+        std::string cacheKey(formId);
+        while (true) {
+            auto row = st->step();
+            if (!row.ok()) return nullptr;
+            if (!*row) break;
+            versions.push_back(st->text(0));
+            cacheKey += '\n' + versions.back();
         }
-        return &(personalCache[k] = std::move(keys));
+        st->reset();
+        if (auto it = personalCache.find(cacheKey); it != personalCache.end()) return &it->second;
+        std::set<std::string> keys;
+        for (const auto& v : versions) {
+            auto form = loadForm(formId, v);
+            if (!form.ok()) return nullptr;
+            const auto& items = (*form)->items;
+            for (int slot : (*form)->rootSlots) {
+                const forms::Item& item = items[static_cast<std::size_t>(slot)];
+                bool personal = item.personal;
+                for (int d : item.descendants)
+                    personal = personal || items[static_cast<std::size_t>(d)].personal;
+                if (personal) keys.insert(item.name);
+            }
+        }
+        return &(personalCache[cacheKey] = std::move(keys));
     }
 
     static std::string fieldContext(std::string_view recordId, std::string_view field) {
@@ -637,6 +660,62 @@ struct Store::Impl {
         return {};
     }
 
+    // Seals, in place, the personal values still in clear in the records and outbox entries of one form
+    // (every form when `formId` is empty): when encryption is set up, and when a new form version marks
+    // more questions personal. Runs inside the caller's unit of work; returns how many rows changed.
+    Result<int> sealStoredAnswers(std::string_view formId) {
+        int changed = 0;
+        {
+            auto st =
+                db.prepare(formId.empty() ? "SELECT id, form_id, form_version, answers FROM records"
+                                          : "SELECT id, form_id, form_version, answers FROM records WHERE form_id = ?");
+            auto up = db.prepare("UPDATE records SET answers = ? WHERE id = ?");
+            if (!st.ok()) return st.error();
+            if (!up.ok()) return up.error();
+            if (!formId.empty()) st->bind(1, formId);
+            std::vector<std::pair<std::string, std::string>> rows;
+            while (true) {
+                auto r = st->step();
+                if (!r.ok()) return r.error();
+                if (!*r) break;
+                json answers = json::parse(st->text(3), nullptr, false);
+                if (answers.is_discarded()) continue;
+                std::string text = sealFields(st->text(0), st->text(1), st->text(2), answers).dump();
+                if (text != st->text(3)) rows.emplace_back(st->text(0), std::move(text));
+            }
+            st->reset();
+            for (const auto& [id, text] : rows)
+                if (auto r = up->bind(1, text).bind(2, id).run(); !r.ok()) return dbError(r.error());
+            changed += static_cast<int>(rows.size());
+        }
+        {
+            auto st = db.prepare(formId.empty() ? "SELECT seq, record_id, changes FROM outbox"
+                                                : "SELECT o.seq, o.record_id, o.changes FROM outbox o JOIN records r "
+                                                  "ON r.id = o.record_id WHERE r.form_id = ?");
+            auto up = db.prepare("UPDATE outbox SET changes = ? WHERE seq = ?");
+            if (!st.ok()) return st.error();
+            if (!up.ok()) return up.error();
+            if (!formId.empty()) st->bind(1, formId);
+            std::vector<std::pair<std::int64_t, std::string>> rows;
+            while (true) {
+                auto r = st->step();
+                if (!r.ok()) return r.error();
+                if (!*r) break;
+                json changes = json::parse(st->text(2), nullptr, false);
+                if (changes.is_discarded()) continue;
+                auto sealedChanges = sealChanges(st->text(1), std::move(changes));
+                if (!sealedChanges.ok()) return sealedChanges.error();
+                std::string text = sealedChanges->dump();
+                if (text != st->text(2)) rows.emplace_back(st->integer(0), std::move(text));
+            }
+            st->reset();
+            for (const auto& [seq, text] : rows)
+                if (auto r = up->bind(1, text).bind(2, seq).run(); !r.ok()) return dbError(r.error());
+            changed += static_cast<int>(rows.size());
+        }
+        return changed;
+    }
+
     // Sets encryption up on a store without it: a fresh data key sealed under the PIN, then every
     // personal value and the token sealed in one transaction, then the file rebuilt so no clear copy
     // stays in a free page or in the WAL.
@@ -657,44 +736,7 @@ struct Store::Impl {
         if (auto r = setMeta("vault.key", sealed->toJson().dump()); !r.ok()) return undo(r.error());
         if (auto r = setMeta("vault.check", sealText(*vaultKey, kCheckContext, "carnet")); !r.ok())
             return undo(r.error());
-        {
-            auto st = db.prepare("SELECT id, form_id, form_version, answers FROM records");
-            auto up = db.prepare("UPDATE records SET answers = ? WHERE id = ?");
-            if (!st.ok()) return undo(st.error());
-            if (!up.ok()) return undo(up.error());
-            std::vector<std::pair<std::string, std::string>> rows;
-            while (true) {
-                auto r = st->step();
-                if (!r.ok()) return undo(r.error());
-                if (!*r) break;
-                json answers = json::parse(st->text(3), nullptr, false);
-                if (answers.is_discarded()) continue;
-                rows.emplace_back(st->text(0), sealFields(st->text(0), st->text(1), st->text(2), answers).dump());
-            }
-            st->reset();
-            for (const auto& [id, text] : rows)
-                if (auto r = up->bind(1, text).bind(2, id).run(); !r.ok()) return undo(r.error());
-        }
-        {
-            auto st = db.prepare("SELECT seq, record_id, changes FROM outbox");
-            auto up = db.prepare("UPDATE outbox SET changes = ? WHERE seq = ?");
-            if (!st.ok()) return undo(st.error());
-            if (!up.ok()) return undo(up.error());
-            std::vector<std::pair<std::int64_t, std::string>> rows;
-            while (true) {
-                auto r = st->step();
-                if (!r.ok()) return undo(r.error());
-                if (!*r) break;
-                json changes = json::parse(st->text(2), nullptr, false);
-                if (changes.is_discarded()) continue;
-                auto sealedChanges = sealChanges(st->text(1), std::move(changes));
-                if (!sealedChanges.ok()) return undo(sealedChanges.error());
-                rows.emplace_back(st->integer(0), sealedChanges->dump());
-            }
-            st->reset();
-            for (const auto& [seq, text] : rows)
-                if (auto r = up->bind(1, text).bind(2, seq).run(); !r.ok()) return undo(r.error());
-        }
+        if (auto r = sealStoredAnswers({}); !r.ok()) return undo(r.error());
         // Secret settings held in clear (the token, text being typed) are sealed too.
         std::vector<std::pair<std::string, std::string>> secrets;
         {
@@ -922,6 +964,14 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
     }
     existing->reset();
 
+    // Questions this version marks personal that no installed version did: their stored values are sealed
+    // below, in every version's records, as the new version arrives.
+    std::set<std::string> personalBefore;
+    if (s.vaultKey) {
+        const std::set<std::string>* before = s.personalUnion(form.id);
+        if (before == nullptr) return makeError(ErrorCode::Io, tr("store.form_unreadable", s.lang, {form.id}));
+        personalBefore = *before;
+    }
     Unit tx(s);
     if (!tx.begun().ok()) return tx.begun().error();
     auto ins = s.db.prepare("INSERT INTO forms(form_id, version, hash, definition, installed_at, seq) "
@@ -930,6 +980,16 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
     ins->bind(1, form.id).bind(2, form.version).bind(3, report.form.hash).bind(4, form.canonicalJson);
     ins->bind(5, report.form.installedAt);
     if (auto r = ins->run(); !r.ok()) return s.dbError(r.error());
+    bool resealed = false;
+    if (s.vaultKey) {
+        const std::set<std::string>* after = s.personalUnion(form.id);
+        if (after == nullptr) return makeError(ErrorCode::Io, tr("store.form_unreadable", s.lang, {form.id}));
+        if (*after != personalBefore) {
+            auto sealed = s.sealStoredAnswers(form.id);
+            if (!sealed.ok()) return sealed.error();
+            resealed = *sealed > 0;
+        }
+    }
 
     // Drafts on older versions move when their answers still fit; the others stay, flagged.
     auto drafts = s.db.prepare(std::string("SELECT ") + Impl::kRecordColumns +
@@ -980,6 +1040,7 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
     if (auto r = tx.commit(); !r.ok()) return r.error();
     s.dropCache();
     s.formCache[{form.id, form.version}] = lr.form;
+    if (resealed) s.purgeFreed(); // no clear copy left in a free page or in the WAL
     return report;
 }
 

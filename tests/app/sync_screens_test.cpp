@@ -75,7 +75,7 @@ TEST_CASE("home says how many records wait and why, from the outbox, after a res
     w.device("awa", "awa");
     // A door_to_door version the server has not published: the record's entries are held.
     std::string text = *readTextFile(std::string(CARNET_SOURCE_DIR) + "/assets/forms/door_to_door.json");
-    const auto at = text.find("\"2026.11.2\"");
+    const auto at = text.find("\"2026.11.3\"");
     REQUIRE(at != std::string::npos);
     text.replace(at, 11, "\"2026.12.9\"");
     const auto newer = w.dir.path() / "door_to_door_2026.12.9.json";

@@ -631,6 +631,56 @@ TEST_CASE(
     CHECK(bytes.find("Haddad") == std::string::npos);
 }
 
+TEST_CASE("field.vault: a door interview finalized on a tablet with a PIN leaves no name, phone or address in "
+          "its files") {
+    // The built-in forms say what is personal: the interview's address, the members' first names and the
+    // phone number, and the person the finalization creates.
+    test::TempDir dir;
+    constexpr const char* kAddress = "17 impasse des Quenouilles";
+    constexpr const char* kFirstName = "Zéphyrine";
+    std::string interviewId;
+    {
+        store::StoreOptions o;
+        o.pin = "482913";
+        o.kdf = store::KdfLimits::fastest();
+        auto s = store::Store::open(dir.path(), o);
+        REQUIRE(s.ok());
+        REQUIRE(device::installBuiltinForms(*s).ok());
+        json answers = callableInterview();
+        answers["adresse"] = kAddress;
+        answers["membres"][0]["prenom"] = kFirstName;
+        auto interview = s->importAnswers(formid::kDoorToDoor, answers, "awa");
+        REQUIRE(interview.ok());
+        interviewId = *interview;
+        auto fx = device::finalizeRecord(*s, *interview, Campaign{}, "2026-11-26T10:00", "awa");
+        REQUIRE(fx.ok());
+        REQUIRE(fx->issues.empty());
+        REQUIRE_FALSE(fx->personId.empty());
+        auto person = s->get(fx->personId);
+        REQUIRE(person.ok());
+        CHECK(person->answers.at("telephone") == "+33465710005");
+    }
+    std::string bytes;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+        if (e.is_regular_file()) {
+            std::ifstream in(e.path(), std::ios::binary);
+            bytes.append(std::istreambuf_iterator<char>(in), {});
+        }
+    CHECK(bytes.find("AMB-007") != std::string::npos); // not personal: the scan sees clear answers
+    CHECK(bytes.find(kAddress) == std::string::npos);
+    CHECK(bytes.find(kFirstName) == std::string::npos);
+    CHECK(bytes.find("465710005") == std::string::npos);
+    // With the PIN, the interview reads back whole.
+    store::StoreOptions o;
+    o.pin = "482913";
+    auto s = store::Store::open(dir.path(), o);
+    REQUIRE(s.ok());
+    auto rec = s->get(interviewId);
+    REQUIRE(rec.ok());
+    CHECK(rec->answers.at("adresse") == kAddress);
+    CHECK(rec->answers.at("membres").at(0).at("prenom") == kFirstName);
+}
+
 TEST_CASE("field.device: finalizing, refusing calls and a building's absents read one person's or building's "
           "records, not every record") {
     test::TempDir dir;

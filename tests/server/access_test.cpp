@@ -222,7 +222,7 @@ TEST_CASE_METHOD(AccessFixture, "forms belong to an organisation and exports rea
     REQUIRE(labels.status == 200);
     CHECK(cellOf(labels.raw, "r-old", "issue_visite") == "Refus");
     CHECK(cellOf(labels.raw, "r-new", "issue_visite") == "Refus poli");
-    CHECK(cellOf(labels.raw, "r-old", "telephone@2026.11.2") == "0611223344");
+    CHECK(cellOf(labels.raw, "r-old", "telephone@2026.11.3") == "0611223344");
     // The other organisation's export has its own version's column first, and never alec's version.
     auto theirs = get("/api/v1/exports/door_to_door.csv", zed);
     REQUIRE(theirs.status == 200);
@@ -244,8 +244,8 @@ TEST_CASE_METHOD(AccessFixture, "forms published before the schema change stay s
                     .ok());
     });
     CHECK(scalar("SELECT count(*) FROM forms WHERE org_id = 0") == published);
-    CHECK(get("/api/v1/forms/door_to_door/2026.11.2", awa).status == 200);
-    CHECK(get("/api/v1/forms/door_to_door/2026.11.2", zed).status == 200);
+    CHECK(get("/api/v1/forms/door_to_door/2026.11.3", awa).status == 200);
+    CHECK(get("/api/v1/forms/door_to_door/2026.11.3", zed).status == 200);
 }
 
 namespace {

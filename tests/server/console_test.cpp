@@ -468,7 +468,7 @@ TEST_CASE_METHOD(
     "[console][export]") {
     // Issue 21, finding 8: after v2 renames adresse to adresse_postale, a v1 record's address was dropped.
     std::string v2 = assetForm("door_to_door");
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.2\"", "\"2026.12.1\""},
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.3\"", "\"2026.12.1\""},
                                    {"${adresse}", "${adresse_postale}"},
                                    {"\"name\": \"adresse\"", "\"name\": \"adresse_postale\""}}) {
         const auto at = v2.find(from);
@@ -492,26 +492,26 @@ TEST_CASE_METHOD(
     REQUIRE(rows.size() == 3);
     CHECK(rows[0].find(",adresse_postale,") != std::string::npos);
     // The old column is named with its version; each record's cells are read with its own version.
-    CHECK(rows[0].find(",adresse@2026.11.2") != std::string::npos);
+    CHECK(rows[0].find(",adresse@2026.11.3") != std::string::npos);
     CHECK(csv.raw.find("3 rue des Lilas") != std::string::npos);
     CHECK(csv.raw.find("5 chemin Neuf") != std::string::npos);
 
     auto zip = unzip(get("/api/v1/exports/door_to_door.zip", coco).raw);
     CHECK(zip["door_to_door.csv"].find("3 rue des Lilas") != std::string::npos);
-    CHECK(zip["door_to_door.csv"].find("adresse@2026.11.2") != std::string::npos);
+    CHECK(zip["door_to_door.csv"].find("adresse@2026.11.3") != std::string::npos);
 
     auto xlsx = unzip(get("/api/v1/exports/door_to_door.xlsx", coco).raw);
     std::set<std::string> values;
     for (const auto& [ref, v] : sheetCells(xlsx["xl/worksheets/sheet1.xml"]))
         values.insert(v);
-    CHECK(values.count("adresse@2026.11.2") == 1);
+    CHECK(values.count("adresse@2026.11.3") == 1);
     CHECK(values.count("3 rue des Lilas") == 1);
     CHECK(values.count("5 chemin Neuf") == 1);
 
     auto geo = get("/api/v1/exports/door_to_door.geojson", coco);
     REQUIRE(geo.status == 200);
     REQUIRE(geo.body["features"].size() == 1);
-    CHECK(geo.body["features"][0]["properties"]["adresse@2026.11.2"] == "3 rue des Lilas");
+    CHECK(geo.body["features"][0]["properties"]["adresse@2026.11.3"] == "3 rue des Lilas");
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its table, named with its version",
@@ -519,7 +519,7 @@ TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its t
     // Issue 21: like a renamed question's column, a renamed repeat's table (ZIP file, XLSX sheet) says the
     // version it comes from, so that nobody reads it as a repeat of the current form.
     std::string v2 = assetForm("door_to_door");
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.2\"", "\"2026.12.1\""},
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"\"2026.11.3\"", "\"2026.12.1\""},
                                    {"\"name\": \"membres\"", "\"name\": \"personnes\""}}) {
         const auto at = v2.find(from);
         REQUIRE(at != std::string::npos);
@@ -537,9 +537,9 @@ TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its t
 
     auto files = unzip(get("/api/v1/exports/door_to_door.zip", coco).raw);
     CHECK(files.count("door_to_door-membres.csv") == 0);
-    REQUIRE(files.count("door_to_door-membres@2026.11.2.csv") == 1);
+    REQUIRE(files.count("door_to_door-membres@2026.11.3.csv") == 1);
     REQUIRE(files.count("door_to_door-personnes.csv") == 1);
-    const auto old = csvLines(files["door_to_door-membres@2026.11.2.csv"].substr(3));
+    const auto old = csvLines(files["door_to_door-membres@2026.11.3.csv"].substr(3));
     REQUIRE(old.size() == 2);
     // Inside its own table, the old repeat's questions are named as its version named them.
     CHECK(old[0].rfind("record_id,instance,", 0) == 0);
@@ -549,7 +549,7 @@ TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its t
     const auto now = csvLines(files["door_to_door-personnes.csv"].substr(3));
     REQUIRE(now.size() == 2);
     CHECK(now[1].find("Noah") != std::string::npos);
-    CHECK(files["door_to_door.csv"].find("membres_count@2026.11.2") != std::string::npos);
+    CHECK(files["door_to_door.csv"].find("membres_count@2026.11.3") != std::string::npos);
 
     auto parts = unzip(get("/api/v1/exports/door_to_door.xlsx", coco).raw);
     pugi::xml_document workbook;
@@ -557,7 +557,7 @@ TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its t
     std::set<std::string> sheets;
     for (auto sheet : workbook.child("workbook").child("sheets").children("sheet"))
         sheets.insert(sheet.attribute("name").as_string());
-    CHECK(sheets == std::set<std::string>{"door_to_door", "personnes", "membres@2026.11.2"});
+    CHECK(sheets == std::set<std::string>{"door_to_door", "personnes", "membres@2026.11.3"});
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[console][export]") {

@@ -207,7 +207,7 @@ TEST_CASE("a push body in any JSON form is read like a device's", "[server][inpu
     // Indented, and the answers' keys in another order: parsed in full.
     const std::string indented = "{\n  \"mutations\": [ {\"seq\": 2, \"record_id\": \"" + idB +
                                  "\", \"base_version\": 0, \"op\": \"create\", \"changes\": {\"form_id\": "
-                                 "\"door_to_door\", \"form_version\": \"2026.11.2\", \"kind\": \"interview\", "
+                                 "\"door_to_door\", \"form_version\": \"2026.11.3\", \"kind\": \"interview\", "
                                  "\"author\": \"Awa\", \"fields\": {\"membres\": [{\"nom\": \"Zoé\"}], \"km\": 12.5, "
                                  "\"adresse\": \"12 rue de l\\u2019\\u00c9glise\"}}} ],\n  \"device_id\": \"" +
                                  kDev + "\"\n}";
@@ -228,7 +228,7 @@ TEST_CASE("a push body in any JSON form is read like a device's", "[server][inpu
     for (const auto& change : pulled.body.at("changes")) {
         INFO(change.dump());
         CHECK(change.at("answers") == answers);
-        CHECK(change.at("form_version") == "2026.11.2");
+        CHECK(change.at("form_version") == "2026.11.3");
         CHECK(change.at("author") == "Awa");
     }
     for (const auto& id : {idA, idB, idC}) {

@@ -192,7 +192,7 @@ struct ServerFixture {
     static json create(std::int64_t seq, const std::string& record, json fields) {
         return mutation(seq, record, 0, "create",
                         json{{"form_id", "door_to_door"},
-                             {"form_version", "2026.11.2"},
+                             {"form_version", "2026.11.3"},
                              {"kind", "interview"},
                              {"author", "Awa"},
                              {"fields", fields}});

@@ -114,8 +114,8 @@ TEST_CASE("forms catalogue and download", "[server][forms]") {
     REQUIRE(list.body.at("forms").size() == 1);
     const auto ref = list.body.at("forms")[0];
     CHECK(ref.at("form_id") == "door_to_door");
-    CHECK(ref.at("version") == "2026.11.2");
-    auto doc = f.get("/api/v1/forms/door_to_door/2026.11.2", token);
+    CHECK(ref.at("version") == "2026.11.3");
+    auto doc = f.get("/api/v1/forms/door_to_door/2026.11.3", token);
     REQUIRE(doc.status == 200);
     CHECK(doc.body.at("id") == "door_to_door");
     CHECK(server::sha256Hex(doc.raw) == ref.at("hash"));

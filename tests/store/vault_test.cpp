@@ -84,6 +84,16 @@ Written writeContact(Store& s, const TempDir& dir) {
     return Written{*id, rec->answers["telephone"].get<std::string>(), a->hash};
 }
 
+// A visit whose address question is marked personal from `version` 2 on.
+std::string addressForm(std::string_view version, bool addressPersonal) {
+    return std::string(R"J({"id": "visite", "version": ")J") + std::string(version) +
+           R"J(", "title": "Visite", "languages": ["fr"], "default_language": "fr",
+      "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "text", "name": "adresse", "label": "Adresse")J" +
+           (addressPersonal ? R"J(, "personal": true)J" : "") + R"J(},
+        {"type": "integer", "name": "personnes", "label": "Personnes"}]}]})J";
+}
+
 } // namespace
 
 TEST_CASE("without the PIN, no personal value, token or photo is readable in the database, WAL or attachments",
@@ -308,4 +318,84 @@ TEST_CASE("the values of a pulled conflict are sealed like the answers, and read
         REQUIRE(listed->size() == 1);
         CHECK(listed->front().conflictValues == p.conflictValues);
     }
+}
+
+TEST_CASE("a new form version that marks a question personal seals its values in the records of every version",
+          "[store][vault]") {
+    // Version 1 forgot to mark the address personal; version 2 marks it. A tablet with records on version 1
+    // (a draft, a finalized one and their outbox entries) must not keep those addresses in clear.
+    constexpr const char* kDraftAddress = "17 impasse des Quenouilles";
+    constexpr const char* kDoneAddress = "42 chemin de la Marjolaine";
+    TempDir dir;
+    std::string draft, done;
+    {
+        Store s = openStore(dir, withPin(kPin));
+        REQUIRE(s.installForm(addressForm("1", false)).ok());
+        auto d = s.createRecord("visite", "enqueteur");
+        auto f = s.createRecord("visite", "enqueteur");
+        REQUIRE(d.ok());
+        REQUIRE(f.ok());
+        draft = *d;
+        done = *f;
+        REQUIRE(s.setAnswer(draft, "adresse", kDraftAddress).ok());
+        REQUIRE(s.setAnswer(done, "adresse", kDoneAddress).ok());
+        REQUIRE(s.setAnswer(done, "personnes", 3).ok());
+        REQUIRE(s.finalize(done).ok());
+        // Control: version 1 does not mark it, so the scan finds both addresses.
+        const std::string before = allBytes(dir.path());
+        CHECK(before.find(kDraftAddress) != std::string::npos);
+        CHECK(before.find(kDoneAddress) != std::string::npos);
+
+        auto report = s.installForm(addressForm("2", true));
+        REQUIRE(report.ok());
+        CHECK(report->draftsMigrated == 1);
+        const std::string open = allBytes(dir.path());
+        CHECK(open.find(kDraftAddress) == std::string::npos);
+        CHECK(open.find(kDoneAddress) == std::string::npos);
+    }
+    const std::string closed = allBytes(dir.path());
+    CHECK(closed.find(kDraftAddress) == std::string::npos);
+    CHECK(closed.find(kDoneAddress) == std::string::npos);
+
+    // With the PIN both read back; the finalized record stays on version 1, the count stays countable.
+    Store s = openStore(dir, withPin(kPin));
+    auto d = s.get(draft);
+    auto f = s.get(done);
+    REQUIRE(d.ok());
+    REQUIRE(f.ok());
+    CHECK(d->formVersion == "2");
+    CHECK(d->answers["adresse"] == kDraftAddress);
+    CHECK(f->formVersion == "1");
+    CHECK(f->answers["adresse"] == kDoneAddress);
+    CHECK(f->answers["personnes"] == 3);
+    auto push = s.pendingOutboxText(0, 100);
+    REQUIRE(push.ok());
+    std::string body;
+    for (const auto& e : *push)
+        body += e.changesText;
+    CHECK(body.find(kDoneAddress) != std::string::npos);
+    CHECK(body.find(kDraftAddress) != std::string::npos);
+}
+
+TEST_CASE("a form version installed by another connection counts at once: the next answer is sealed",
+          "[store][vault]") {
+    // The app's store and its sync worker's store share the file; the worker installs the version that
+    // marks the address personal while the app's connection has already sealed answers of version 1.
+    constexpr const char* kAddress = "8 allée des Capucines";
+    TempDir dir;
+    Store app = openStore(dir, withPin(kPin));
+    REQUIRE(app.installForm(addressForm("1", false)).ok());
+    auto first = app.createRecord("visite", "enqueteur");
+    REQUIRE(first.ok());
+    REQUIRE(app.setAnswer(*first, "personnes", 2).ok());
+    StoreOptions shared;
+    shared.key = app.dataKey();
+    Store worker = openStore(dir, shared);
+    REQUIRE(worker.installForm(addressForm("2", true)).ok());
+    auto second = app.createRecord("visite", "enqueteur");
+    REQUIRE(second.ok());
+    REQUIRE(app.setAnswer(*second, "adresse", kAddress).ok());
+    CHECK(app.get(*second)->formVersion == "2");
+    CHECK(allBytes(dir.path()).find(kAddress) == std::string::npos);
+    CHECK(worker.get(*second)->answers["adresse"] == kAddress);
 }

@@ -182,7 +182,7 @@ TEST_CASE("entries held for a form version the server lacks go again once it is 
     store::Store awa = w.device("awa");
     auto curl = w.connect(awa, "awa");
     std::string text = *readTextFile(std::string(CARNET_SOURCE_DIR) + "/assets/forms/door_to_door.json");
-    const auto at = text.find("\"2026.11.2\"");
+    const auto at = text.find("\"2026.11.3\"");
     REQUIRE(at != std::string::npos);
     text.replace(at, 11, "\"2026.12.9\"");
     const auto newer = w.dir.path() / "door_to_door_2026.12.9.json";
@@ -205,7 +205,7 @@ TEST_CASE("entries held for a form version the server lacks go again once it is 
     CHECK(first.bytesSent > 0); // finding 4: counted on the wire
     CHECK(first.bytesReceived > 0);
     CHECK(first.formsInstalled == 2);
-    // Finding 2: the server's older 2026.11.2 arrived; the draft stays on 2026.12.9, no migrate queued.
+    // Finding 2: the server's older 2026.11.3 arrived; the draft stays on 2026.12.9, no migrate queued.
     CHECK(awa.get(id)->formVersion == "2026.12.9");
     auto outbox = awa.outbox();
     REQUIRE(outbox->size() == 2);
