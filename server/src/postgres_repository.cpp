@@ -1,6 +1,7 @@
 #include "server/postgres_repository.hpp"
 
 #include "core/ids.hpp"
+#include "core/strings.hpp"
 #include "postgres_common.hpp"
 #include "server/schema.hpp"
 
@@ -398,6 +399,8 @@ Result<std::optional<RecordState>> PostgresRepository::findRecord(std::string_vi
 }
 
 Result<std::vector<VersionRow>> PostgresRepository::history(std::string_view recordId) {
+    if (invalidUtf8At(recordId) != std::string_view::npos)
+        return std::vector<VersionRow>(); // no such record (loadRecord)
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
     auto rows = lease->conn().exec(

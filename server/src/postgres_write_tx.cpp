@@ -1,4 +1,5 @@
 #include "core/ids.hpp"
+#include "core/strings.hpp"
 #include "postgres_common.hpp"
 #include "sync/protocol.hpp"
 
@@ -74,6 +75,8 @@ User readUser(const pg::Rows& rows, int i) {
 }
 
 Result<std::optional<RecordState>> loadRecord(pg::Conn& conn, std::string_view recordId, bool withFields, bool lock) {
+    // PostgreSQL refuses text that is not UTF-8 (SQLite compares bytes): no stored record has such an id.
+    if (invalidUtf8At(recordId) != std::string_view::npos) return std::optional<RecordState>();
     if (lock) {
         // The advisory lock also covers a record that does not exist yet (two first versions of one
         // record pushed at once); the row lock is what any other writer of the row waits on.

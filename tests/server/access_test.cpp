@@ -232,7 +232,7 @@ TEST_CASE_METHOD(AccessFixture, "forms belong to an organisation and exports rea
 
 // Finding 4, existing data: forms published before organisations owned forms stay shared.
 TEST_CASE_METHOD(AccessFixture, "forms published before the schema change stay shared by every organisation",
-                 "[access]") {
+                 "[access][sqlite]") {
     const auto published = scalar("SELECT count(*) FROM forms");
     restart([](Db& db) {
         // The schema-7 forms table, as a server of before this change left it.
@@ -396,7 +396,8 @@ TEST_CASE_METHOD(AccessFixture, "logins are throttled per account and per client
 }
 
 // Finding 7: tokens die when left idle and at the end of their lifetime; a live one is renewed.
-TEST_CASE_METHOD(AccessFixture, "tokens expire when idle and after their lifetime, and are renewed", "[access]") {
+TEST_CASE_METHOD(AccessFixture, "tokens expire when idle and after their lifetime, and are renewed",
+                 "[access][sqlite]") {
     auto db = Db::open(dbFile());
     REQUIRE(db.ok());
     auto tokenHash = [](const std::string& token) { return server::sha256Hex(token); };
@@ -469,7 +470,7 @@ void heal(Db& db) {
 // Before, the push committed first and routing and report were written after it on their own: a
 // failure there left the push applied (the caller never received the task, nobody retried it).
 TEST_CASE_METHOD(AccessFixture, "a push whose call routing or device report fails leaves nothing applied",
-                 "[access][push]") {
+                 "[access][push][sqlite]") {
     const json person{{"prenom", "Nadia"}, {"telephone", "0601020304"}};
     const json consent{{"person_id", "p-1"},    {"finalite", "phone_followup"},           {"accorde", "oui"},
                        {"version_texte", "v1"}, {"recueilli_le", "2026-12-01T10:00:00Z"}, {"recueilli_par", "awa"}};
@@ -519,7 +520,7 @@ TEST_CASE_METHOD(AccessFixture, "a push whose call routing or device report fail
 // Issue 18: assigning a walk list (its name in the list, the list, its buildings and dwellings) is
 // one transaction. Before, the name was written first and each assignment committed on its own: a
 // failure half way left a list naming an ambassador who had received none of its doors.
-TEST_CASE_METHOD(AccessFixture, "assigning a walk list is all or nothing", "[access][walklist]") {
+TEST_CASE_METHOD(AccessFixture, "assigning a walk list is all or nothing", "[access][walklist][sqlite]") {
     auto coordinator = services->repository().findUser("coco");
     REQUIRE(coordinator.ok());
     REQUIRE(*coordinator);

@@ -4,6 +4,7 @@
 
 #include "core/db.hpp"
 #include "core/json_text.hpp"
+#include "pg_cluster.hpp"
 #include "server/limits.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
@@ -84,14 +85,25 @@ struct Reply {
 
 inline const std::string kPassword = "correct horse";
 
+/// The database the server tests run on: SQLite in the data folder (""), or with
+/// CARNET_TEST_BACKEND=postgresql (or postgresql:STATE, pg_cluster.hpp) a new database on the test
+/// PostgreSQL cluster (the `server.pg.*` tests, tests/CMakeLists.txt).
+inline std::string testDatabase() {
+    const char* backend = std::getenv("CARNET_TEST_BACKEND");
+    if (backend && std::string_view(backend).rfind("postgresql", 0) == 0) return freshPostgresDatabase();
+    return {};
+}
+
 /// A data folder with two organisations (alec, other) and four users, and the server on it.
 struct ServerFixture {
     TempDir dir;
+    std::string dbUrl = testDatabase(); ///< "" (SQLite in the data folder) or a postgresql:// URI
     std::unique_ptr<server::Services> services;
     std::unique_ptr<ServerThread> server;
 
     ServerFixture() {
-        auto s = server::Services::open(dir.path() / "data");
+        auto s = server::Services::open(dir.path() / "data", dbUrl);
+        INFO((s.ok() ? std::string() : s.error().message));
         REQUIRE(s.ok());
         services = std::move(*s);
         auto& auth = services->auth();
@@ -107,14 +119,27 @@ struct ServerFixture {
     }
     ~ServerFixture() { CHECK(server->log().empty()); }
 
-    /// The server's database file.
-    [[nodiscard]] std::filesystem::path dbFile() const { return dir.path() / "data" / "server.db"; }
+    /// The server's database file (SQLite only: tests that use it are tagged [sqlite]).
+    [[nodiscard]] std::filesystem::path dbFile() const {
+        REQUIRE(dbUrl.empty());
+        return dir.path() / "data" / "server.db";
+    }
 
-    /// One value the database gives for `sql`, read on a connection of its own.
+    /// One value the database gives for `sql` (SQL both backends read alike), read on a connection
+    /// of its own.
     [[nodiscard]] std::int64_t scalar(const std::string& sql) const {
-        auto db = Db::open(dbFile());
-        REQUIRE(db.ok());
-        auto v = db->scalar(sql);
+        if (!dbUrl.empty()) {
+            std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(dbUrl.c_str()), &PQfinish);
+            REQUIRE(PQstatus(c.get()) == CONNECTION_OK);
+            std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c.get(), sql.c_str()), &PQclear);
+            INFO(sql << ": " << PQerrorMessage(c.get()));
+            REQUIRE(PQresultStatus(r.get()) == PGRES_TUPLES_OK);
+            REQUIRE(PQntuples(r.get()) == 1);
+            return std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+        }
+        auto file = Db::open(dbFile());
+        REQUIRE(file.ok());
+        auto v = file->scalar(sql);
         REQUIRE(v.ok());
         return *v;
     }
@@ -125,11 +150,11 @@ struct ServerFixture {
         server.reset();
         services.reset();
         if (offline) {
-            auto db = Db::open(dbFile());
-            REQUIRE(db.ok());
-            offline(*db);
+            auto file = Db::open(dbFile());
+            REQUIRE(file.ok());
+            offline(*file);
         }
-        auto reopened = server::Services::open(dir.path() / "data");
+        auto reopened = server::Services::open(dir.path() / "data", dbUrl);
         REQUIRE(reopened.ok());
         services = std::move(*reopened);
         server = std::make_unique<ServerThread>(*services);

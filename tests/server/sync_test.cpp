@@ -160,7 +160,8 @@ TEST_CASE("push is applied exactly once per device and seq", "[server][push]") {
     CHECK(f.pullAll(tokenC).size() == 1);
 }
 
-TEST_CASE("the results of one request are stored together, and any later request finds them by seq", "[server][push]") {
+TEST_CASE("the results of one request are stored together, and any later request finds them by seq",
+          "[server][push][sqlite]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("coco", kDevC); // a coordinator: sees every record
     const std::string tokenA = f.loginWithDevice("awa", kDevA);
@@ -510,7 +511,7 @@ TEST_CASE("history keeps every version", "[server][history]") {
 }
 
 TEST_CASE("a record's current version is stored once, and an older database moves it out of the history",
-          "[server][history]") {
+          "[server][history][sqlite]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("awa", kDevA);
     const std::string kRec3 = recordId(3);
@@ -770,7 +771,7 @@ TEST_CASE("migrate moves a record to another published version of its form", "[s
     CHECK(forms[1].at("version") == "2026.12.1"); // oldest first
 }
 
-TEST_CASE("the WAL is checkpointed in the background, and nothing committed is lost", "[server][storage]") {
+TEST_CASE("the WAL is checkpointed in the background, and nothing committed is lost", "[server][storage][sqlite]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("awa", kDevA);
     const auto dbFile = f.dbFile();

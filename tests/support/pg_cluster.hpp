@@ -1,6 +1,7 @@
 #pragma once
 // The test PostgreSQL cluster: under ctest, the one the `pg.start` fixture started for the whole run
-// (CARNET_TEST_PG_STATE names the file holding its socket directory); run directly, the test
+// (CARNET_TEST_PG_STATE, or CARNET_TEST_BACKEND=postgresql:STATE, names the file holding its socket
+// directory); run directly, the test
 // executable starts its own with tests/support/pg_cluster.sh and stops it when it exits. Each caller
 // gets a new empty database, so tests never see each other's data.
 
@@ -50,13 +51,22 @@ public:
     }
 
 private:
+    // The ctest run's cluster: CARNET_TEST_PG_STATE, or CARNET_TEST_BACKEND=postgresql:STATE (one
+    // variable, as catch_discover_tests passes one ENVIRONMENT entry); "" when there is none.
+    static std::string sharedState() {
+        std::string state;
+        if (const char* s = std::getenv("CARNET_TEST_PG_STATE"); s && *s) state = s;
+        const std::string_view prefix = "postgresql:";
+        if (const char* b = std::getenv("CARNET_TEST_BACKEND"); b && std::string_view(b).rfind(prefix, 0) == 0)
+            state = std::string(b + prefix.size());
+        return !state.empty() && std::filesystem::exists(state) ? state : std::string();
+    }
+
     static std::string script() { return std::string(CARNET_SOURCE_DIR) + "/tests/support/pg_cluster.sh"; }
 
     PgCluster() {
-        std::string state;
-        if (const char* s = std::getenv("CARNET_TEST_PG_STATE"); s && *s && std::filesystem::exists(s)) {
-            state = s;
-        } else {
+        std::string state = sharedState();
+        if (state.empty()) {
             m_ownState =
                 (std::filesystem::temp_directory_path() / ("carnet-pg-state-" + std::to_string(::getpid()))).string();
             const std::string cmd = script() + " start '" + m_ownState + "'";
