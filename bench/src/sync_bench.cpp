@@ -2,6 +2,9 @@
 // and a fresh device pulling them, through byte_relay (bytes and requests counted on the TCP
 // connection); the raw SQLite ceiling for the same rows; 200 devices syncing at once. Writes the
 // same answers as JSON lines (--export) for the PouchDB half (bench/pouch/pouch_bench.js).
+// With --arrivals SECONDS it runs only the arrival load instead: N devices, each syncing its records
+// once at a random moment of the window, against one or several server processes (--processes) on
+// SQLite or on PostgreSQL (--db), the requests of each device alternating between the processes.
 #include "core/db.hpp"
 #include "core/ids.hpp"
 #include "store/store.hpp"
@@ -169,8 +172,9 @@ private:
     int m_port = 0;
 };
 
-void admin(const std::string& server, const fs::path& data, const std::string& args) {
-    const std::string cmd = "'" + server + "' --data '" + data.string() + "' " + args + " >/dev/null";
+void admin(const std::string& server, const fs::path& data, const std::string& args, const std::string& db = {}) {
+    const std::string cmd = "'" + server + "' --data '" + data.string() + "' " +
+                            (db.empty() ? std::string() : "--db '" + db + "' ") + args + " >/dev/null";
     if (std::system(cmd.c_str()) != 0) die("failed: carnet-server " + args);
 }
 
@@ -280,10 +284,34 @@ private:
     std::atomic<int>& m_errors;
 };
 
+/// Sends each request to the next server process in turn, as a round-robin load balancer in front of
+/// them would: a device's push, its retry and its pull may each land on another process.
+class RoundRobinTransport final : public sync::Transport {
+public:
+    explicit RoundRobinTransport(const std::vector<std::string>& urls) {
+        for (const auto& u : urls)
+            m_inner.push_back(sync::makeCurlTransport(u));
+    }
+    Result<sync::HttpResponse> send(const sync::HttpRequest& request) override {
+        return m_inner[m_next++ % m_inner.size()]->send(request);
+    }
+    void setToken(std::string token) override {
+        for (auto& t : m_inner)
+            t->setToken(token);
+    }
+
+private:
+    std::vector<std::unique_ptr<sync::Transport>> m_inner;
+    std::size_t m_next = 0;
+};
+
 struct Args {
     std::string server, relay, exportFile;
     fs::path scratch = fs::temp_directory_path() / "carnet-bench-sync";
     int records = 10000, devices = 200, perDevice = 50;
+    int arrivals = 0;  ///< seconds: the arrival load alone, each device at a random moment of the window
+    int processes = 1; ///< server processes for the arrival load (several need --db)
+    std::string db;    ///< postgresql://… for the arrival load; empty: SQLite in the data folder
 };
 
 Args parseArgs(int argc, char** argv) {
@@ -304,17 +332,155 @@ Args parseArgs(int argc, char** argv) {
             a.devices = std::stoi(v);
         else if (k == "--per-device")
             a.perDevice = std::stoi(v);
+        else if (k == "--arrivals")
+            a.arrivals = std::stoi(v);
+        else if (k == "--processes")
+            a.processes = std::stoi(v);
+        else if (k == "--db")
+            a.db = v;
         else
             die("unknown option " + k);
     }
-    if (a.server.empty() || a.relay.empty())
+    if (a.server.empty() || (a.relay.empty() && a.arrivals == 0))
         die("usage: sync_bench --server BIN --relay BIN [--export FILE] [--scratch DIR] [--records N] "
-            "[--devices N] [--per-device N]");
+            "[--devices N] [--per-device N]\n"
+            "       sync_bench --server BIN --arrivals SECONDS [--devices N] [--per-device N] [--processes N] "
+            "[--db postgresql://…] [--scratch DIR]");
+    if (a.processes < 1 || (a.processes > 1 && a.db.empty()))
+        die("--processes above 1 needs --db: SQLite is one process's database");
     return a;
 }
 
 void checkReport(const sync::SyncReport& r, const char* what) {
     if (!r.ok) die(std::string(what) + ": " + r.toJson().dump());
+}
+
+/// Server data: the form, one organisation, the bench user u0 and one user per load device (u1…uN).
+/// Password hashing (argon2id) makes `user add` slow, so four run at a time.
+void addAccounts(const Args& args, const fs::path& data, const fs::path& formFile) {
+    admin(args.server, data, "org add bench", args.db);
+    admin(args.server, data, "form publish '" + formFile.string() + "'", args.db);
+    const std::string db = args.db.empty() ? std::string() : "--db '" + args.db + "' ";
+    const std::string cmd = "seq 0 " + std::to_string(args.devices) + " | xargs -P 4 -I{} sh -c \"printf '%s\\n' '" +
+                            std::string(kPassword) + "' | '" + args.server + "' --data '" + data.string() + "' " + db +
+                            "user add u{} --role ambassador --org bench --password-stdin >/dev/null\"";
+    if (std::system(cmd.c_str()) != 0) die("user add failed");
+}
+
+/// The arrival load (--arrivals): every device fills its store and logs in (untimed, four at a time),
+/// then each syncs once, starting at a moment drawn uniformly over the window; the figures are each
+/// request's latency, the records pushed per second of the whole run, the errors, and each device's
+/// whole sync at the 99th percentile. A device counts as an error when its sync fails, pushes another
+/// number of records than it holds, or pushes anything again on a second sync.
+void runArrivals(const Args& args, const std::string& formText, const fs::path& data, const fs::path& formFile) {
+    addAccounts(args, data, formFile);
+    std::vector<std::unique_ptr<Child>> servers;
+    std::vector<std::string> urls;
+    for (int p = 0; p < args.processes; ++p) {
+        std::vector<std::string> argv{args.server, "--data", data.string()};
+        if (!args.db.empty()) argv.insert(argv.end(), {"--db", args.db});
+        argv.insert(argv.end(),
+                    {"serve", "--port", "0", "--bind", "127.0.0.1", "--max-connections-per-address", "100000"});
+        servers.push_back(std::make_unique<Child>(argv));
+        const std::string listening = servers.back()->line();
+        const auto colon = listening.rfind(':');
+        if (colon == std::string::npos) die("server said: " + listening);
+        urls.push_back("http://127.0.0.1:" + listening.substr(colon + 1));
+    }
+
+    struct Device {
+        std::optional<store::Store> store;
+        std::unique_ptr<sync::Transport> transport;
+        std::vector<double> latencies;
+        sync::SyncReport report;
+        double startAfter = 0; ///< seconds into the window
+        double syncMs = 0;     ///< the whole sync, first request to last answer
+    };
+    std::vector<Device> devices(static_cast<std::size_t>(args.devices));
+    std::atomic<int> errors{0};
+    std::mt19937 when(20261207);
+    std::uniform_real_distribution<double> moment(0.0, static_cast<double>(args.arrivals));
+    for (auto& dev : devices)
+        dev.startAfter = moment(when);
+    {
+        std::atomic<int> next{0};
+        std::vector<std::thread> setup;
+        for (int w = 0; w < 4; ++w)
+            setup.emplace_back([&, w] {
+                std::mt19937 rng(static_cast<unsigned>(20261126 + w));
+                for (int d = next++; d < args.devices; d = next++) {
+                    Device& dev = devices[static_cast<std::size_t>(d)];
+                    const fs::path dir = args.scratch / ("arrival-" + std::to_string(d));
+                    {
+                        auto s = openStore(dir, Durability::Normal);
+                        if (auto r = s.installForm(formText); !r.ok()) die(r.error().message);
+                        for (int i = 0; i < args.perDevice; ++i)
+                            if (auto id = s.importAnswers("bench_sync", makeAnswers(rng), "u" + std::to_string(d + 1));
+                                !id.ok())
+                                die(id.error().message);
+                    }
+                    dev.store = openStore(dir, Durability::Full);
+                    dev.transport = std::make_unique<TimingTransport>(std::make_unique<RoundRobinTransport>(urls),
+                                                                      dev.latencies, errors);
+                    if (auto l = sync::login(*dev.store, *dev.transport, urls[0], "u" + std::to_string(d + 1),
+                                             std::string(kPassword));
+                        !l.ok())
+                        die(l.error().message);
+                    dev.latencies.clear();
+                }
+            });
+        for (auto& t : setup)
+            t.join();
+    }
+    errors = 0;
+    std::fprintf(stderr, "# arrivals: %d devices x %d records over %d s, %d process(es) on %s, load average %s\n",
+                 args.devices, args.perDevice, args.arrivals, args.processes, args.db.empty() ? "SQLite" : "PostgreSQL",
+                 [] {
+                     std::ifstream in("/proc/loadavg");
+                     std::string a, b, c;
+                     in >> a >> b >> c;
+                     return a + " " + b + " " + c;
+                 }()
+                     .c_str());
+    const auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (auto& dev : devices)
+        threads.emplace_back([&dev, t0] {
+            std::this_thread::sleep_until(
+                t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(dev.startAfter)));
+            const auto s0 = Clock::now();
+            dev.report = sync::synchronize(*dev.store, *dev.transport);
+            dev.syncMs = seconds(Clock::now() - s0) * 1000.0;
+        });
+    for (auto& t : threads)
+        t.join();
+    const double took = seconds(Clock::now() - t0);
+    int pushed = 0, failed = errors.load();
+    std::vector<double> all, syncs;
+    for (const auto& dev : devices) {
+        pushed += dev.report.pushed;
+        if (!dev.report.ok || dev.report.pushed != args.perDevice) {
+            ++failed;
+            std::fprintf(stderr, "# arrival device failed: %s\n", dev.report.toJson().dump().c_str());
+        }
+        all.insert(all.end(), dev.latencies.begin(), dev.latencies.end());
+        syncs.push_back(dev.syncMs);
+    }
+    // Nothing left behind: a second sync of every device must find its outbox empty and push nothing.
+    int again = 0;
+    for (auto& dev : devices) {
+        const auto r = sync::synchronize(*dev.store, *dev.transport);
+        if (!r.ok || r.pushed != 0) ++again;
+    }
+    std::printf("load_devices %d devices\n", args.devices);
+    std::printf("load_window_s %d s\n", args.arrivals);
+    std::printf("load_processes %d processes\n", args.processes);
+    std::printf("load_errors %d errors\n", failed + again);
+    std::printf("load_rec_per_s %.0f rec/s\n", pushed / took);
+    std::printf("load_requests %zu requests\n", all.size());
+    std::printf("load_p50_ms %.1f ms\n", percentile(all, 0.5));
+    std::printf("load_p99_ms %.1f ms\n", percentile(all, 0.99));
+    std::printf("load_sync_p99_ms %.1f ms\n", percentile(syncs, 0.99));
 }
 
 } // namespace
@@ -328,18 +494,12 @@ int main(int argc, char** argv) {
     const fs::path formFile = args.scratch / "bench_sync.json";
     const std::string formText = makeForm().dump(2);
     std::ofstream(formFile) << formText;
-
-    // Server data: the form, one organisation, the bench user and one user per load device. Password
-    // hashing (argon2id) makes `user add` slow, so four run at a time.
-    admin(args.server, data, "org add bench");
-    admin(args.server, data, "form publish '" + formFile.string() + "'");
-    {
-        const std::string cmd = "seq 0 " + std::to_string(args.devices) +
-                                " | xargs -P 4 -I{} sh -c \"printf '%s\\n' '" + std::string(kPassword) + "' | '" +
-                                args.server + "' --data '" + data.string() +
-                                "' user add u{} --role ambassador --org bench --password-stdin >/dev/null\"";
-        if (std::system(cmd.c_str()) != 0) die("user add failed");
+    if (args.arrivals > 0) {
+        runArrivals(args, formText, data, formFile);
+        return 0;
     }
+
+    addAccounts(args, data, formFile);
 
     // 1. One device, N records filled through the store (synchronous=NORMAL to fill quickly; the
     // sync below runs on the store reopened with the production setting, FULL).

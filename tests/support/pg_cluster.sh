@@ -3,6 +3,7 @@
 #   pg_cluster.sh start STATE   initdb + pg_ctl start in a new /tmp folder, Unix socket only, no fsync;
 #                               writes the folder (socket directory) to STATE
 #   pg_cluster.sh stop STATE    stops it (immediate) and removes the folder
+# CARNET_PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous commit), for benchmarks.
 # Run as root (CI), the cluster runs as the `postgres` user: PostgreSQL refuses to run as root.
 set -euo pipefail
 bin=${CARNET_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -27,8 +28,10 @@ start)
     cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1
   fi
   # Test data only: no fsync, and enough connections for the parallel tests' pools.
+  durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${CARNET_PG_DURABLE:-0}" = 1 ]; then durability=""; fi
   if ! as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      -o "-k $dir -c listen_addresses='' $durability -c max_connections=300" \
       start >/dev/null; then
     cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1
   fi
