@@ -35,7 +35,10 @@ enum class Tok {
     Lt,
     Le,
     Gt,
-    Ge
+    Ge,
+    Slash,    // only in paths: instance('id')/root/item, current()/../x, ../x, /data/x
+    LBracket, // a path's predicate
+    RBracket
 };
 
 struct Token {
@@ -154,6 +157,15 @@ public:
                 case '*':
                     t.kind = Tok::Star;
                     break;
+                case '/':
+                    t.kind = Tok::Slash;
+                    break;
+                case '[':
+                    t.kind = Tok::LBracket;
+                    break;
+                case ']':
+                    t.kind = Tok::RBracket;
+                    break;
                 case '=':
                     t.kind = Tok::Eq;
                     break;
@@ -237,6 +249,7 @@ constexpr std::array kFuncs{
     FuncInfo{"enclosed-area", Func::Area, 1, 1, "1"}, // area()'s older name, still in ODK forms
     FuncInfo{"ends-with", Func::EndsWith, 2, 2, "2"},
     FuncInfo{"exp", Func::Exp, 1, 1, "1"},
+    FuncInfo{"extract-signed", Func::ExtractSigned, 2, 2, "2"},
     FuncInfo{"exp10", Func::Exp10, 1, 1, "1"},
     FuncInfo{"false", Func::False, 0, 0, "0"},
     FuncInfo{"floor", Func::Floor, 1, 1, "1"},
@@ -244,9 +257,11 @@ constexpr std::array kFuncs{
     FuncInfo{"format-date-time", Func::FormatDate, 2, 2, "2"},
     FuncInfo{"if", Func::If, 3, 3, "3"},
     FuncInfo{"indexed-repeat", Func::IndexedRepeat, 3, 7, "3, 5, 7"},
+    FuncInfo{"instance", Func::Instance, 1, 1, "1"},
     FuncInfo{"int", Func::Int, 1, 1, "1"},
     FuncInfo{"jr:choice-name", Func::ChoiceName, 2, 2, "2"},
     FuncInfo{"join", Func::Join, 2, -1, "2+"},
+    FuncInfo{"last", Func::Last, 0, 0, "0"},
     FuncInfo{"log", Func::Log, 1, 1, "1"},
     FuncInfo{"log10", Func::Log10, 1, 1, "1"},
     FuncInfo{"max", Func::Max, 1, -1, "1+"},
@@ -318,6 +333,11 @@ private:
     }
     std::unique_ptr<Expr> unexpected(const Token& t) {
         if (t.kind == Tok::End) return fail("expr.unexpected_end", "", t.column);
+        // '/', '[' and ']' only make sense in a path: elsewhere they are characters out of place
+        // ("1 / 2": write div).
+        if (t.kind == Tok::Slash) return fail("expr.unexpected_char", "/", t.column);
+        if (t.kind == Tok::LBracket) return fail("expr.unexpected_char", "[", t.column);
+        if (t.kind == Tok::RBracket) return fail("expr.unexpected_char", "]", t.column);
         std::string text = t.text;
         switch (t.kind) {
         case Tok::RParen:
@@ -501,11 +521,17 @@ private:
             next();
             return e;
         case Tok::Dot:
+            // Inside instance('id')/root/item[...], `.` would be the item: ODK forms say current() for
+            // the question, and so must Carnet's.
+            if (m_predicate > 0) return fail("expr.expected", "current()", t.column);
             e->kind = Expr::Kind::Self;
             next();
             return e;
         case Tok::DotDot:
+            if (m_toks[m_pos + 1].kind == Tok::Slash) return parseRelativePath(t.column, true);
             return fail("expr.parent_only_in_position", "", t.column);
+        case Tok::Slash:
+            return parseRelativePath(t.column, false);
         case Tok::LParen: {
             next();
             auto inner = parseOr();
@@ -527,7 +553,8 @@ private:
     std::unique_ptr<Expr> parseName() {
         const Token t = next();
         if (peek().kind != Tok::LParen) {
-            if (m_opts.allowChoiceColumns && t.text != "and" && t.text != "or" && t.text != "div" && t.text != "mod") {
+            if ((m_opts.allowChoiceColumns || m_predicate > 0) && t.text != "and" && t.text != "or" &&
+                t.text != "div" && t.text != "mod") {
                 auto e = std::make_unique<Expr>();
                 e->kind = Expr::Kind::ChoiceColumn;
                 e->name = t.text;
@@ -537,6 +564,7 @@ private:
             if (t.text == "and" || t.text == "or" || t.text == "div" || t.text == "mod") return unexpected(t);
             return fail("expr.bare_name", t.text, t.column);
         }
+        if (t.text == "current") return parseCurrent(t.column);
         const FuncInfo* info = findFunc(t.text);
         if (!info) return fail("expr.unknown_function", t.text, t.column);
         next(); // (
@@ -572,6 +600,10 @@ private:
         }
         if (info->func == Func::Position && n == 1 && e->args[0]->kind != Expr::Kind::Parent)
             return fail("expr.expected", "..", e->args[0]->column);
+        // In a predicate, position() is the item's; position(..) (the repeat instance's) is not written there.
+        if (info->func == Func::Position && n == 1 && m_predicate > 0)
+            return fail("expr.expected", "position()", e->args[0]->column);
+        if (info->func == Func::Instance) return parseInstancePath(std::move(e));
         // indexed-repeat(${field}, ${repeat}, n, ...) and weighted-checklist(min, max, v, w, ...) take pairs.
         if ((info->func == Func::IndexedRepeat && n % 2 == 0) ||
             (info->func == Func::WeightedChecklist && n % 2 != 0)) {
@@ -587,9 +619,84 @@ private:
         return e;
     }
 
+    // current(): the question the expression belongs to, as `.` outside predicates; current()/../x (what
+    // pyxform writes for ${x} inside a predicate) names the question x.
+    std::unique_ptr<Expr> parseCurrent(int column) {
+        next(); // (
+        if (peek().kind != Tok::RParen) return expected(")");
+        next();
+        if (peek().kind == Tok::Slash) return parseRelativePath(column, false, true);
+        auto e = std::make_unique<Expr>();
+        e->kind = Expr::Kind::Self;
+        e->column = column;
+        return e;
+    }
+
+    // A path to a question: ../x, ../../group/x, current()/../x, /data/group/x. Carnet's names are
+    // unique in a form, so the path names the question by its last step (a Ref, bound like ${x}).
+    // `fromParent`: the path starts with a `..` token not consumed yet; `afterCurrent`: current() is
+    // consumed and a '/' follows.
+    std::unique_ptr<Expr> parseRelativePath(int column, bool fromParent, bool afterCurrent = false) {
+        if (fromParent) next(); // ..
+        std::string last;
+        bool parentAllowed = fromParent || afterCurrent;
+        while (peek().kind == Tok::Slash) {
+            next();
+            if (peek().kind == Tok::DotDot && parentAllowed && last.empty()) {
+                next();
+                continue;
+            }
+            if (peek().kind != Tok::Name || !isNameStart(peek().text[0]) || m_toks[m_pos + 1].kind == Tok::LParen)
+                return expected("/name");
+            last = next().text;
+            parentAllowed = false;
+        }
+        if (last.empty()) return expected("/name");
+        auto e = std::make_unique<Expr>();
+        e->kind = Expr::Kind::Ref;
+        e->name = last;
+        e->column = column;
+        return e;
+    }
+
+    // instance('id')/root/item[pred]…[/column]: the items of a choice list (or media CSV file) the
+    // predicates keep, or their `column`. Inside a predicate, a bare name is a column of the item.
+    std::unique_ptr<Expr> parseInstancePath(std::unique_ptr<Expr> e) {
+        // Each item of a predicate evaluates it: an instance() inside would read every item per item.
+        if (m_predicate > 0) return fail("expr.instance_in_predicate", "", e->column);
+        if (e->args[0]->kind != Expr::Kind::Literal || e->args[0]->literal.kind() != Value::Kind::String)
+            return fail("expr.expected", "'…'", e->args[0]->column);
+        e->name = e->args[0]->literal.toString();
+        e->args.clear();
+        e->literal = Value::string("");
+        for (const char* step : {"root", "item"}) {
+            if (peek().kind != Tok::Slash) return expected("/root/item");
+            next();
+            if (peek().kind != Tok::Name || peek().text != step) return expected("/root/item");
+            next();
+        }
+        while (peek().kind == Tok::LBracket) {
+            next();
+            ++m_predicate;
+            auto pred = parseOr();
+            --m_predicate;
+            if (!pred) return nullptr;
+            if (peek().kind != Tok::RBracket) return expected("]");
+            next();
+            e->args.push_back(std::move(pred));
+        }
+        if (peek().kind == Tok::Slash) {
+            next();
+            if (peek().kind != Tok::Name || m_toks[m_pos + 1].kind == Tok::LParen) return expected("/name");
+            e->literal = Value::string(next().text);
+        }
+        return e;
+    }
+
     std::vector<Token> m_toks;
     std::size_t m_pos = 0;
     int m_depth = 0;
+    int m_predicate = 0; // > 0 inside a path's [predicate]
     const ParseOptions& m_opts;
     ExprError& m_error;
 };
@@ -872,6 +979,73 @@ std::string formatDate(double days, const std::string& format) {
     return out;
 }
 
+// What a predicate of instance('id')/root/item[...] sees: the item's children as bare names, its
+// position among the items being filtered, and everything else as the expression around it sees it.
+class ItemContext final : public EvalContext {
+public:
+    ItemContext(const EvalContext& outer, const InstanceItems& items, std::size_t row, int position, int size)
+        : m_outer(outer)
+        , m_items(items)
+        , m_row(row)
+        , m_position(position)
+        , m_size(size) {}
+    Value ref(int target) const override { return m_outer.ref(target); }
+    Value self() const override { return m_outer.self(); }
+    int position() const override { return m_position; }
+    int last() const override { return m_size; }
+    Value choiceColumn(std::string_view name) const override { return m_items.column(m_row, name); }
+    double nowDays() const override { return m_outer.nowDays(); }
+    Value pulldata(std::string_view file, std::string_view column, std::string_view keyColumn,
+                   std::string_view key) const override {
+        return m_outer.pulldata(file, column, keyColumn, key);
+    }
+    Value choiceName(int target, std::string_view value) const override { return m_outer.choiceName(target, value); }
+    Value indexedRef(int target, const std::vector<std::pair<int, int>>& indexes) const override {
+        return m_outer.indexedRef(target, indexes);
+    }
+    double random() const override { return m_outer.random(); }
+    std::unique_ptr<InstanceItems> instance(std::string_view id, int list) const override {
+        return m_outer.instance(id, list);
+    }
+    void evaluationError(std::string_view key, std::string_view arg) const override {
+        m_outer.evaluationError(key, arg);
+    }
+
+private:
+    const EvalContext& m_outer;
+    const InstanceItems& m_items;
+    std::size_t m_row;
+    int m_position, m_size;
+};
+
+// Spec #fn:instance: the items of instance `e.name` that every predicate keeps (a number keeps the item
+// at that position, anything else keeps the items for which it is true), then their column
+// `e.literal` (an item's value is its `name` when the path stops at the item).
+Value instancePath(const Expr& e, const EvalContext& ctx) {
+    const auto items = ctx.instance(e.name, e.target);
+    if (!items) return Value::list({});
+    std::vector<std::size_t> rows(items->size());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        rows[i] = i;
+    for (const auto& pred : e.args) {
+        std::vector<std::size_t> kept;
+        const auto size = static_cast<int>(std::min<std::size_t>(rows.size(), std::numeric_limits<int>::max()));
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const int position = static_cast<int>(std::min<std::size_t>(k + 1, std::numeric_limits<int>::max()));
+            const ItemContext itemCtx(ctx, *items, rows[k], position, size);
+            const Value v = evaluate(*pred, itemCtx);
+            if (v.kind() == Value::Kind::Number ? v.toNumber() == position : v.toBool()) kept.push_back(rows[k]);
+        }
+        rows = std::move(kept);
+    }
+    const std::string column = e.literal.toString();
+    std::vector<Value> out;
+    out.reserve(rows.size());
+    for (std::size_t row : rows)
+        out.push_back(items->column(row, column.empty() ? "name" : column));
+    return Value::list(std::move(out));
+}
+
 Value call(const Expr& e, const EvalContext& ctx) {
     auto arg = [&](std::size_t i) { return evaluate(*e.args[i], ctx); };
     switch (e.func) {
@@ -885,8 +1059,16 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return Value::boolean(false);
     case Func::Boolean:
         return Value::boolean(arg(0).toBool());
-    case Func::Number:
-        return Value::number(arg(0).toNumber());
+    case Func::Number: {
+        // Spec #fn:number: XPath 1.0, and a date or dateTime text is its number of days since 1970-01-01.
+        const Value v = arg(0);
+        if (v.kind() == Value::Kind::String || v.kind() == Value::Kind::List) {
+            const std::string text(trim(v.toString()));
+            double days = 0;
+            if (parseIsoDate(text, days) || parseIsoDateTime(text, days)) return Value::number(days);
+        }
+        return Value::number(v.toNumber());
+    }
     case Func::String:
         return Value::string(arg(0).toString());
     case Func::Selected: {
@@ -1205,6 +1387,14 @@ Value call(const Expr& e, const EvalContext& ctx) {
                 if (values[i].toBool()) total += weights[i].toNumber();
         }
         return Value::boolean(withinChecklist(total, arg(0).toNumber(), arg(1).toNumber()));
+    }
+    case Func::Instance:
+        return instancePath(e, ctx);
+    case Func::Last:
+        return Value::number(ctx.last());
+    case Func::ExtractSigned: {
+        auto out = odk::extractSigned(arg(0).toString(), arg(1).toString());
+        return Value::string(out ? std::move(*out) : std::string());
     }
     case Func::Substring: {
         std::optional<double> length;

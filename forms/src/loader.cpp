@@ -662,9 +662,28 @@ private:
             // position(..) needs a repeat around the expression's item (a repeat's own relevant and
             // repeat_count are evaluated outside its instances: depth counts the repeats strictly around).
             bool positionOutside = false;
+            // position() and last() in an instance() predicate are the item's: they need no repeat.
+            std::set<const Expr*> inPredicate;
             forEachNode(*e.root, [&](Expr& node) {
-                if (node.kind == Expr::Kind::Call && node.func == Func::Position && owner.depth == 0)
+                if (node.kind == Expr::Kind::Call && node.func == Func::Instance)
+                    for (auto& pred : node.args)
+                        forEachNode(*pred, [&](Expr& inner) { inPredicate.insert(&inner); });
+            });
+            forEachNode(*e.root, [&](Expr& node) {
+                if (node.kind == Expr::Kind::Call && (node.func == Func::Position || node.func == Func::Last) &&
+                    owner.depth == 0 && !inPredicate.count(&node))
                     positionOutside = true;
+                // instance('id') reads a choice list of `choice_lists` or a declared CSV media file.
+                if (node.kind == Expr::Kind::Call && node.func == Func::Instance) {
+                    if (auto it = m_listByName.find(node.name); it != m_listByName.end())
+                        node.target = it->second;
+                    else if (declaredMedia(node.name + ".csv") ||
+                             (node.name.size() > 4 && node.name.compare(node.name.size() - 4, 4, ".csv") == 0 &&
+                              declaredMedia(node.name)))
+                        node.target = -1;
+                    else
+                        problem(pending.pointer, "load.unknown_instance", {node.name});
+                }
                 if (node.kind == Expr::Kind::Ref) {
                     auto it = m_form.byName.find(node.name);
                     if (it == m_form.byName.end())
@@ -694,7 +713,10 @@ private:
             });
             if (positionOutside) problem(pending.pointer, "load.not_in_repeat");
             checkOdkCalls(*e.root, pending.pointer);
-            if (pending.member == &Item::choiceFilter) markAbsentChoiceColumns(owner, *e.root);
+            if (pending.member == &Item::choiceFilter)
+                markAbsentChoiceColumns(owner, *e.root);
+            else
+                markInstanceColumns(*e.root);
         }
         for (auto& item : m_form.items) {
             // ${name} interpolated in labels and hints must exist.
@@ -723,18 +745,37 @@ private:
     // meant as text, keeps no choice in ODK Collect). Such a name becomes that empty node-set here, so
     // the filter keeps what ODK keeps. Media-file lists get their columns later and are left alone.
     void markAbsentChoiceColumns(const Item& owner, Expr& root) {
-        if (owner.choiceList < 0 || !owner.choiceFile.empty()) return;
-        const ChoiceList& list = m_form.choiceLists[static_cast<std::size_t>(owner.choiceList)];
-        forEachNode(root, [&](Expr& node) {
-            if (node.kind != Expr::Kind::ChoiceColumn || node.name == "name" || node.name == "value" ||
-                node.name == "label")
-                return;
-            const bool present = std::any_of(list.choices.begin(), list.choices.end(),
-                                             [&](const Choice& c) { return c.columns.count(node.name) > 0; });
-            if (present) return;
-            node.kind = Expr::Kind::Literal;
-            node.literal = Value::list({});
-        });
+        if (owner.choiceList < 0 || !owner.choiceFile.empty()) return markInstanceColumns(root);
+        markAbsentColumns(m_form.choiceLists[static_cast<std::size_t>(owner.choiceList)], root);
+    }
+    // The same for the bare names of a predicate of instance('list')/root/item[...], which are the
+    // children of that list's items (a media file's columns are only known once it is attached).
+    void markInstanceColumns(Expr& node) {
+        if (node.kind == Expr::Kind::Call && node.func == Func::Instance && node.target >= 0) {
+            for (auto& pred : node.args)
+                markAbsentColumns(m_form.choiceLists[static_cast<std::size_t>(node.target)], *pred);
+            return;
+        }
+        for (auto& a : node.args)
+            markInstanceColumns(*a);
+    }
+    // Bare names of `node` (not inside a nested instance() path, whose names are its own items') that no
+    // choice of `list` has become the empty node-set.
+    void markAbsentColumns(const ChoiceList& list, Expr& node) {
+        if (node.kind == Expr::Kind::Call && node.func == Func::Instance) {
+            markInstanceColumns(node);
+            return;
+        }
+        for (auto& a : node.args)
+            markAbsentColumns(list, *a);
+        if (node.kind != Expr::Kind::ChoiceColumn || node.name == "name" || node.name == "value" ||
+            node.name == "label")
+            return;
+        const bool present = std::any_of(list.choices.begin(), list.choices.end(),
+                                         [&](const Choice& c) { return c.columns.count(node.name) > 0; });
+        if (present) return;
+        node.kind = Expr::Kind::Literal;
+        node.literal = Value::list({});
     }
 
     // The ODK functions whose arguments name questions or a closed set, checked once their references

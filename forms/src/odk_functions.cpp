@@ -116,7 +116,9 @@ std::optional<std::string> digest(std::string_view text, std::string_view algori
     return out;
 }
 
-std::optional<std::string> base64Decode(std::string_view b64) {
+namespace {
+// The bytes `b64` encodes (whitespace skipped, padding optional); nullopt when it is not base64.
+std::optional<std::string> base64Bytes(std::string_view b64) {
     std::string out;
     std::uint32_t acc = 0;
     int bits = 0;
@@ -138,8 +140,33 @@ std::optional<std::string> base64Decode(std::string_view b64) {
         }
     }
     if (padding > 2 || symbols % 4 == 1 || (padding > 0 && (symbols + padding) % 4 != 0)) return std::nullopt;
-    if (invalidUtf8At(out) != std::string::npos) return std::nullopt;
     return out;
+}
+} // namespace
+
+std::optional<std::string> base64Decode(std::string_view b64) {
+    auto out = base64Bytes(b64);
+    if (!out || invalidUtf8At(*out) != std::string::npos) return std::nullopt;
+    return out;
+}
+
+std::optional<std::string> extractSigned(std::string_view signedB64, std::string_view publicKeyB64) {
+    constexpr std::size_t kSignature = 64, kKey = 32;
+    const auto content = base64Bytes(signedB64);
+    const auto key = base64Bytes(publicKeyB64);
+    if (!content || !key || content->size() < kSignature || key->size() != kKey) return std::nullopt;
+    EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                                 reinterpret_cast<const unsigned char*>(key->data()), key->size());
+    EVP_MD_CTX* md = EVP_MD_CTX_new();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(content->data());
+    const bool valid = pkey && md && EVP_DigestVerifyInit(md, nullptr, nullptr, nullptr, pkey) == 1 &&
+                       EVP_DigestVerify(md, bytes, kSignature, bytes + kSignature, content->size() - kSignature) == 1;
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pkey);
+    if (!valid) return std::nullopt;
+    std::string message = content->substr(kSignature);
+    if (invalidUtf8At(message) != std::string::npos) return std::nullopt;
+    return message;
 }
 
 std::optional<double> decimalTime(std::string_view text, double localOffsetDays) {

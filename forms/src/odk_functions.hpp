@@ -23,6 +23,11 @@ namespace carnet::forms::odk {
 /// base64-decode(): the text `b64` encodes; nullopt when it is not base64 or not UTF-8.
 [[nodiscard]] std::optional<std::string> base64Decode(std::string_view b64);
 
+/// extract-signed(): the message of `signedB64`, base64 of a 64-byte Ed25519 signature followed by the
+/// message (libsodium's crypto_sign format), when the signature verifies with `publicKeyB64` (base64 of
+/// the raw 32-byte key); nullopt when it does not, when either is not base64, or the message not UTF-8.
+[[nodiscard]] std::optional<std::string> extractSigned(std::string_view signedB64, std::string_view publicKeyB64);
+
 /// decimal-time(): "HH:MM[:SS[.fff]]" with an optional "Z" or "±HH:MM" offset as a fraction of a day
 /// in local time (`localOffsetDays`: the device's offset from UTC, in days); nullopt when invalid.
 [[nodiscard]] std::optional<double> decimalTime(std::string_view text, double localOffsetDays);

@@ -246,8 +246,50 @@ struct Session::Impl {
         Value indexedRef(int target, const std::vector<std::pair<int, int>>& indexes) const override {
             return s.indexedValue(target, indexes, scope);
         }
+        int last() const override {
+            if (!scope->parent || scope->repeat < 0) return 0;
+            const auto& siblings = scope->parent->children[static_cast<std::size_t>(s.item(scope->repeat).childScope)];
+            return static_cast<int>(siblings.size());
+        }
+        std::unique_ptr<InstanceItems> instance(std::string_view id, int list) const override {
+            if (list >= 0 && static_cast<std::size_t>(list) < s.form->choiceLists.size())
+                return std::make_unique<ChoiceItems>(s.form->choiceLists[static_cast<std::size_t>(list)], s);
+            const MediaTable* table = s.form->mediaTable(id);
+            if (!table) return nullptr;
+            return std::make_unique<CsvItems>(*table);
+        }
         void evaluationError(std::string_view key, std::string_view arg) const override {
             s.noteEvaluationError(owner, key, arg);
+        }
+    };
+
+    // instance('list')/root/item: a choice list's choices, each with `name` (its value), `label` (in the
+    // session's language) and its extra columns, as pyxform writes the list's secondary instance.
+    struct ChoiceItems final : InstanceItems {
+        const ChoiceList& list;
+        const Impl& s;
+        ChoiceItems(const ChoiceList& l, const Impl& impl)
+            : list(l)
+            , s(impl) {}
+        std::size_t size() const override { return list.choices.size(); }
+        Value column(std::size_t row, std::string_view name) const override {
+            const Choice& c = list.choices[row];
+            if (name == "name" || name == "value") return Value::string(c.value);
+            if (name == "label") return Value::string(c.label.get(s.lang, s.form->defaultLanguage));
+            auto it = c.columns.find(name);
+            return Value::string(it == c.columns.end() ? std::string() : it->second);
+        }
+    };
+
+    // instance('file')/root/item: the rows of a media CSV file, its header naming the children.
+    struct CsvItems final : InstanceItems {
+        const MediaTable& table;
+        explicit CsvItems(const MediaTable& t)
+            : table(t) {}
+        std::size_t size() const override { return table.rows.size(); }
+        Value column(std::size_t row, std::string_view name) const override {
+            const int c = table.column(name);
+            return Value::string(c < 0 ? std::string() : table.rows[row][static_cast<std::size_t>(c)]);
         }
     };
 

@@ -167,6 +167,7 @@ bool validDate(int y, int m, int d) {
 
 bool parseTimeAt(std::string_view s, std::size_t pos, std::size_t& end, double& seconds) {
     int h = 0, mi = 0, sec = 0;
+    double fraction = 0; // of a second: format-date-time's %3 shows the milliseconds
     if (!digits(s, pos, 2, h) || pos + 2 >= s.size() || s[pos + 2] != ':' || !digits(s, pos + 3, 2, mi)) return false;
     end = pos + 5;
     if (end < s.size() && s[end] == ':') {
@@ -175,13 +176,17 @@ bool parseTimeAt(std::string_view s, std::size_t pos, std::size_t& end, double& 
         if (end < s.size() && s[end] == '.') {
             ++end;
             const std::size_t start = end;
-            while (end < s.size() && s[end] >= '0' && s[end] <= '9')
+            double scale = 0.1;
+            while (end < s.size() && s[end] >= '0' && s[end] <= '9') {
+                fraction += (s[end] - '0') * scale;
+                scale /= 10;
                 ++end;
+            }
             if (end == start) return false;
         }
     }
     if (h > 23 || mi > 59 || sec > 59) return false;
-    seconds = h * 3600.0 + mi * 60.0 + sec;
+    seconds = h * 3600.0 + mi * 60.0 + sec + fraction;
     return true;
 }
 

@@ -283,7 +283,7 @@ TEST_CASE("parse errors carry a message key, its argument and the 1-based column
         {"${abc = 1", "expr.unterminated_ref", "", 1},
         {"lenght(.) > 3", "expr.unknown_function", "lenght", 1},
         {". > 1 and jr:itext('x')", "expr.unknown_function", "jr:itext", 11},
-        {"instance('a')", "expr.unknown_function", "instance", 1},
+        {"instance('a')", "expr.expected", "/root/item", 14}, // spec #fn:instance: pyxform's paths only
         {"(1 + 2", "expr.expected", ")", 7},
         {"if(1, 2, 3", "expr.expected", ")", 11},
         {"foo = 1", "expr.bare_name", "foo", 1},

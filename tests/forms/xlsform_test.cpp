@@ -969,3 +969,35 @@ TEST_CASE("select parameters: randomize and seed, as pyxform takes them", "[xlsf
     REQUIRE(r.form);
     CHECK(r.form->find("q1")->randomizeChoices);
 }
+
+TEST_CASE("instance() over the workbook's choice lists, as pyxform writes it, imports and computes",
+          "[xlsform][odk-spec]") {
+    // Spec #fn:instance and #fn:current: pyxform makes each choice list a secondary instance; forms read
+    // a choice's label or extra column with instance('list')/root/item[name = ...]/child.
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label", "calculation"},
+            {"select_one pays", "pays", "Pays"},
+            {"calculate", "capitale", "", "instance('pays')/root/item[name = ${pays}]/capitale"},
+            {"calculate", "nom", "", "instance('pays')/root/item[name = current()/../pays]/label"},
+            {"calculate", "nb_villes", "", "count(instance('villes')/root/item[pays = ${pays}])"},
+        },
+        {
+            {"list_name", "name", "label", "capitale", "pays"},
+            {"pays", "sn", "Sénégal", "Dakar"},
+            {"pays", "ml", "Mali", "Bamako"},
+            {"villes", "thies", "Thiès", "", "sn"},
+            {"villes", "kaolack", "Kaolack", "", "sn"},
+            {"villes", "kayes", "Kayes", "", "ml"},
+        });
+    INFO(report(r));
+    REQUIRE(r.ok());
+    carnet::forms::Session s(r.form);
+    REQUIRE(s.setAnswer("pays", "sn").ok());
+    CHECK(s.valueAt("capitale") == "Dakar");
+    CHECK(s.valueAt("nom") == "Sénégal");
+    CHECK(s.valueAt("nb_villes") == 2);
+    REQUIRE(s.setAnswer("pays", "ml").ok());
+    CHECK(s.valueAt("capitale") == "Bamako");
+    CHECK(s.valueAt("nb_villes") == 1);
+}

@@ -3,6 +3,7 @@
 
 #include "forms/value.hpp"
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,9 @@ enum class Func {
     Checklist,         ///< checklist(min, max, v...): how many v are true lies in [min, max]
     WeightedChecklist, ///< weighted-checklist(min, max, v, w, ...): the weights of the true v summed
     Substring,         ///< XPath substring(s, start[, length]): 1-based, rounded
+    Instance,          ///< instance('id')/root/item[pred]…/column (Expr::name = id, literal = column, args = preds)
+    Last,              ///< last(): the size of the node-set a predicate filters, or the number of repeat instances
+    ExtractSigned,     ///< extract-signed(signed, key): the message of an Ed25519-signed base64 text, '' if forged
 };
 
 /// Binary and unary operators.
@@ -115,8 +119,9 @@ struct Expr {
     enum class Kind { Literal, Ref, Self, Parent, ChoiceColumn, Binary, Unary, Call };
     Kind kind = Kind::Literal;
     Value literal;                           ///< Literal
-    std::string name;                        ///< Ref (field name) and ChoiceColumn (column name)
-    int target = -1;                         ///< Ref: item index, bound by the loader (ChoiceName: the select)
+    std::string name;                        ///< Ref (field name), ChoiceColumn (column name), Instance (its id)
+    int target = -1;                         ///< Ref: item index, bound by the loader (ChoiceName: the select;
+                                             ///< Instance: the choice list, -1 for a media CSV file)
     Op op = Op::Add;                         ///< Binary, Unary
     Func func = Func::If;                    ///< Call
     std::vector<std::unique_ptr<Expr>> args; ///< operands or call arguments
@@ -160,6 +165,17 @@ template <class Fn> void forEachNode(const Expr& e, Fn&& fn) {
         forEachNode(static_cast<const Expr&>(*a), fn);
 }
 
+/// The items of a secondary instance (`instance('id')/root/item`): a choice list's choices or a media CSV
+/// file's rows, each with named children (columns).
+class InstanceItems {
+public:
+    virtual ~InstanceItems() = default;
+    /// Number of items.
+    [[nodiscard]] virtual std::size_t size() const = 0;
+    /// Child `name` of item `row` (0-based); "" when the item has none.
+    [[nodiscard]] virtual Value column(std::size_t row, std::string_view name) const = 0;
+};
+
 /// What an expression can see while it is evaluated.
 class EvalContext {
 public:
@@ -192,6 +208,13 @@ public:
     }
     /// random(): a number in [0, 1).
     [[nodiscard]] virtual double random() const;
+    /// last(): the number of instances of the repeat the expression is in, 0 outside repeats.
+    [[nodiscard]] virtual int last() const { return 0; }
+    /// instance(`id`): the choice list `list` (index in Form::choiceLists, bound by the loader) or, when
+    /// `list` is -1, the media CSV file `id`; nullptr when there is none (an empty node-set).
+    [[nodiscard]] virtual std::unique_ptr<InstanceItems> instance(std::string_view /*id*/, int /*list*/) const {
+        return nullptr;
+    }
     /// An expression that parsed could not be evaluated as written (a digest algorithm computed at run
     /// time that does not exist, a regex() pattern computed at run time that does not compile, ...):
     /// its result is "" or false, and the session reports it (Session::evaluationErrors).
