@@ -5,10 +5,12 @@
 #include "forms/expr.hpp"
 #include "fuzz_expect.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -40,8 +42,19 @@ public:
     int position() const override { return 3; }
     Value choiceColumn(std::string_view name) const override { return Value::string(std::string(name)); }
     double nowDays() const override { return 20412.5; }
+    int last() const override { return 4; }
+    // instance('...'): any id is the same three items, one of them without a `price`.
+    std::unique_ptr<InstanceItems> instance(std::string_view, int) const override { return std::make_unique<Items>(); }
 
 private:
+    struct Items final : InstanceItems {
+        std::size_t size() const override { return 3; }
+        Value column(std::size_t row, std::string_view name) const override {
+            if (name == "name") return Value::string(row == 0 ? "a" : row == 1 ? "b" : "é");
+            if (name == "price" && row != 2) return Value::string(row == 0 ? "2" : "-1.5");
+            return Value::string("");
+        }
+    };
     std::vector<Value> m_values;
 };
 
@@ -65,10 +78,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect(parsed->root != nullptr);
 
     FuzzContext ctx;
+    // Bare names are choice columns in a choice_filter, and children of the item in an instance() predicate.
+    std::vector<const Expr*> inPredicate;
+    forEachNode(*parsed->root, [&](Expr& node) {
+        if (node.kind == Expr::Kind::Call && node.func == Func::Instance)
+            for (auto& pred : node.args)
+                forEachNode(*pred, [&](Expr& inner) { inPredicate.push_back(&inner); });
+    });
     forEachNode(*parsed->root, [&](Expr& node) {
         expect(node.column >= 1 && static_cast<std::size_t>(node.column) <= text.size() + 1);
         if (node.kind == Expr::Kind::Ref) node.target = static_cast<int>(node.name.size() % ctx.count());
-        if (node.kind == Expr::Kind::ChoiceColumn) expect(options.allowChoiceColumns);
+        if (node.kind == Expr::Kind::ChoiceColumn)
+            expect(options.allowChoiceColumns ||
+                   std::find(inPredicate.begin(), inPredicate.end(), &node) != inPredicate.end());
     });
     const Value v = evaluate(*parsed->root, ctx);
     (void)v.toString();
