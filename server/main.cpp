@@ -3,6 +3,8 @@
 #include "core/i18n.hpp"
 #include "core/json_text.hpp"
 #include "field/campaign.hpp"
+#include "forms/loader.hpp"
+#include "server/form_bundle.hpp"
 #include "server/limits.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
@@ -11,9 +13,12 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +27,32 @@ using namespace carnet;
 using namespace carnet::server;
 
 namespace {
+
+// The form to publish and its media: a bundle zip, or a form JSON and the media files it declares,
+// read from beside it (a missing one is left to FormService::publish, which names it).
+Result<BundleUpload> readFormBundle(const std::filesystem::path& file) {
+    if (file.extension() == ".zip") {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        if (ec) return makeError(ErrorCode::Io, "cannot read: " + ec.message());
+        if (size > kMaxBundleBytes) return makeError(ErrorCode::Invalid, "the bundle is over 64 MiB");
+        std::ifstream in(file, std::ios::binary);
+        std::ostringstream buf;
+        buf << in.rdbuf();
+        if (!in && !in.eof()) return makeError(ErrorCode::Io, "cannot read");
+        return readBundleZip(buf.str());
+    }
+    auto text = readTextFile(file);
+    if (!text.ok()) return text.error();
+    BundleUpload out;
+    out.formJson = std::move(*text);
+    const forms::LoadResult loaded = forms::loadForm(out.formJson);
+    if (!loaded.ok()) return out; // publish names the problems
+    auto files = forms::readMediaDir(*loaded.form, file.parent_path(), Lang::En);
+    if (!files.ok()) return files.error();
+    out.files = std::move(*files);
+    return out;
+}
 
 // cpp-httplib gives each connection a worker for as long as it is kept alive (8 workers and 5 s by
 // default): 8 idle devices made every other one wait 5 s (bench/sync load test). More workers, and an
@@ -275,9 +306,13 @@ int run(const Options& o) {
             if (!*org) return fail(makeError(ErrorCode::NotFound, "no organisation '" + o.org + "'"));
             owner = (*org)->id;
         }
-        auto text = readTextFile(a[2]);
-        if (!text.ok()) return fail(text.error());
-        auto r = s.forms().publish(*text, owner);
+        // A form JSON with its media files beside it, or a bundle zip (docs/form-format.md, "Media files").
+        auto bundle = readFormBundle(a[2]);
+        if (!bundle.ok()) {
+            std::cerr << "carnet-server: " << a[2] << ": " << bundle.error().message << '\n';
+            return 1;
+        }
+        auto r = s.forms().publish(bundle->formJson, owner, bundle->files);
         if (!r.ok()) {
             std::cerr << "carnet-server: " << a[2] << ": " << r.error().message << '\n';
             return 1;

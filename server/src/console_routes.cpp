@@ -6,6 +6,7 @@
 #include "request_body.hpp"
 #include "server/crypto.hpp"
 #include "server/export_service.hpp"
+#include "server/form_bundle.hpp"
 #include "sync/protocol.hpp"
 #include "xlsform/import.hpp"
 
@@ -24,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxFormUpload = 8u * 1024 * 1024;
+constexpr std::size_t kMaxFormUpload = kMaxBundleBytes; // a bundle zip: the form and its media files
 constexpr std::size_t kMaxListLimit = 500;
 constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisation and a password
 constexpr std::size_t kMaxSearchBytes = 100;     // a surname, an address, a phone number
@@ -395,7 +396,14 @@ void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& use
 void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& user, std::string& body) {
     const std::string contentType = req.get_header_value("Content-Type");
     std::string text = std::move(body);
-    if (isSpreadsheetUpload(contentType, text)) {
+    forms::MediaContents mediaFiles;
+    if (contentType.rfind("application/zip", 0) == 0 || isBundleZip(text)) {
+        // A bundle: the form (JSON or XLSForm) and its media files (docs/form-format.md, "Media files").
+        auto bundle = readBundleZip(text);
+        if (!bundle.ok()) return sendError(res, 422, "invalid_bundle", bundle.error().message);
+        text = std::move(bundle->formJson);
+        mediaFiles = std::move(bundle->files);
+    } else if (isSpreadsheetUpload(contentType, text)) {
         XlsformUpload converted = xlsformToJson(text);
         if (!converted.problems.empty() && converted.json.empty()) {
             json j = sync::errorBody("invalid_xlsform", converted.problems.front()["message"].get<std::string>());
@@ -434,7 +442,7 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& us
                              {"published", false}});
     // A coordinator publishes for their own organisation; shared forms are the operator's
     // (`carnet-server form publish` without --org).
-    auto pub = m_s.forms().publish(text, user.orgId);
+    auto pub = m_s.forms().publish(text, user.orgId, mediaFiles);
     if (!pub.ok()) return failure(res, req, pub.error());
     sendJson(res, pub->alreadyPublished ? 200 : 201,
              json{{"form_id", pub->form.formId},
@@ -442,7 +450,8 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& us
                   {"hash", pub->form.hash},
                   {"valid", true},
                   {"published", true},
-                  {"already_published", pub->alreadyPublished}});
+                  {"already_published", pub->alreadyPublished},
+                  {"media_stored", pub->mediaStored}});
 }
 
 void ConsoleRoutes::exportForm(const Request& req, Response& res, const User& user) {

@@ -10,6 +10,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -146,6 +149,7 @@ private:
     void conflicts(const Request& req, Response& res, const User& user);
     void resolve(const Request& req, Response& res, const User& user, const json& body);
     void uploadChunk(const Request& req, Response& res, const httplib::ContentReader& reader);
+    void formMedia(const Request& req, Response& res, const User& user);
 
     Services& m_s;
     LogSink m_log;
@@ -283,6 +287,41 @@ void Routes::resolve(const Request& req, Response& res, const User& user, const 
     auto r = m_s.sync().resolve(user, id, *it);
     if (!r.ok()) return sendFailure(res, req, r.error());
     sendJson(res, 200, json{{"record_id", id}, {"version", r->version}, {"conflicts", r->conflicts}});
+}
+
+void Routes::formMedia(const Request& req, Response& res, const User& user) {
+    const std::string sha = req.matches[1];
+    if (!isSha256Hex(sha))
+        return sendError(res, 400, "invalid_request", "form media are named by their sha256 (64 lowercase hex)");
+    std::uint64_t offset = 0, length = sync::kMediaChunkBytes;
+    if (req.has_param("offset")) {
+        const std::string o = req.get_param_value("offset");
+        if (!digitsOnly(o, 18)) return sendError(res, 400, "invalid_request", "'offset' must be a byte count");
+        offset = std::stoull(o);
+    }
+    if (req.has_param("length")) {
+        const std::string l = req.get_param_value("length");
+        if (!digitsOnly(l, 18) || std::stoull(l) == 0)
+            return sendError(res, 400, "invalid_request", "'length' must be a byte count over 0");
+        length = std::min<std::uint64_t>(length, std::stoull(l));
+    }
+    auto file = m_s.forms().mediaFile(user.orgId, sha);
+    if (!file.ok()) return sendFailure(res, req, file.error());
+    if (!*file) return sendError(res, 404, "not_found", "no form media file " + sha);
+    std::error_code ec;
+    const std::uint64_t size = std::filesystem::file_size(**file, ec);
+    if (ec) return sendFailure(res, req, makeError(ErrorCode::Io, "form media " + sha + ": " + ec.message()));
+    if (offset > size)
+        return sendError(res, 416, "invalid_request",
+                         "'offset' is past the end of the file (" + std::to_string(size) + " bytes)");
+    std::string body(static_cast<std::size_t>(std::min(length, size - offset)), '\0');
+    std::ifstream in(**file, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(offset));
+    in.read(body.data(), static_cast<std::streamsize>(body.size()));
+    if (!in) return sendFailure(res, req, makeError(ErrorCode::Io, "form media " + sha + ": cannot read"));
+    res.status = 200;
+    res.set_header("Carnet-Media-Size", std::to_string(size));
+    res.set_content(std::move(body), "application/octet-stream");
 }
 
 void Routes::uploadChunk(const Request& req, Response& res, const httplib::ContentReader& reader) {
@@ -440,6 +479,10 @@ void Routes::mount(httplib::Server& http) {
                  if (!st.ok()) return sendFailure(res, req, st.error());
                  sendJson(res, 200, json{{"received", st->received}, {"complete", st->complete}});
              }));
+    // A form's media file by its sha256, from `offset`, at most `length` (≤ kMediaChunkBytes) bytes per
+    // request: a device resumes a cut download where its partial file ends (docs/sync-protocol.md).
+    http.Get(R"(/api/v1/form-media/([^/]+))",
+             get([this](const Request& req, Response& res, const User& user) { formMedia(req, res, user); }));
     http.Put(R"(/api/v1/attachments/([^/]+))",
              [this](const Request& req, Response& res, const httplib::ContentReader& r) { uploadChunk(req, res, r); });
 }

@@ -12,7 +12,8 @@ Services::Services(std::unique_ptr<Repository> repo, const std::filesystem::path
     : m_dataDir(dataDir)
     , m_repo(std::move(repo))
     , m_auth(*m_repo)
-    , m_forms(*m_repo)
+    , m_formMedia(dataDir / "form-media")
+    , m_forms(*m_repo, &m_formMedia)
     , m_sync(*m_repo)
     , m_attachments(dataDir / "attachments")
     , m_field(*m_repo, m_forms) {}
@@ -41,6 +42,7 @@ Result<std::unique_ptr<Services>> Services::open(const std::filesystem::path& da
     if (auto r = s->m_attachments.init([&storage](std::string_view sha) { return storage.orgsReferencing(sha); });
         !r.ok())
         return r.error();
+    if (auto r = s->m_formMedia.init(); !r.ok()) return r.error();
     return s;
 }
 

@@ -4,6 +4,8 @@
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
 #include "core/platform.hpp"
+#include "forms/bundle.hpp"
+#include "forms/media.hpp"
 
 #include <sodium.h>
 
@@ -405,7 +407,10 @@ struct Store::Impl {
 
     Result<std::shared_ptr<const forms::Form>> loadForm(std::string_view formId, std::string_view version) {
         const auto key = std::make_pair(std::string(formId), std::string(version));
-        if (auto it = formCache.find(key); it != formCache.end()) return it->second;
+        if (auto it = formCache.find(key); it != formCache.end()) {
+            if (!mediaArrived(*it->second)) return it->second;
+            formCache.erase(it); // a media file it lacked is here now (the sync worker fetched it)
+        }
         auto st = db.prepare("SELECT definition FROM forms WHERE form_id = ? AND version = ?");
         if (!st.ok()) return st.error();
         st->bind(1, formId).bind(2, version);
@@ -414,8 +419,50 @@ struct Store::Impl {
         if (!*row) return makeError(ErrorCode::NotFound, tr("store.unknown_form", lang, {formId}));
         auto lr = forms::loadForm(st->text(0));
         if (!lr.ok()) return makeError(ErrorCode::Invalid, lr.problems.front().format(std::string(formId), lang));
-        formCache[key] = lr.form;
-        return lr.form;
+        auto form = withMedia(lr.form);
+        if (!form.ok()) return form.error();
+        formCache[key] = *form;
+        return *form;
+    }
+
+    [[nodiscard]] fs::path mediaPath(std::string_view sha256) const { return dir / "media" / std::string(sha256); }
+    [[nodiscard]] fs::path mediaPart(std::string_view sha256) const {
+        return dir / "media" / "partial" / (std::string(sha256) + ".part");
+    }
+
+    // Whether a media file `form` was loaded without is on the disk now.
+    bool mediaArrived(const forms::Form& form) const {
+        if (form.mediaFiles.empty()) return false;
+        for (const auto& m : form.mediaFiles) {
+            if (m.sha256.empty() || form.mediaTables.count(m.file) || form.mediaPresent.count(m.file)) continue;
+            std::error_code ec;
+            if (fs::exists(mediaPath(m.sha256), ec)) return true;
+        }
+        return false;
+    }
+
+    // The form with the media files of its manifest that are here (verified when they were stored):
+    // its CSV choices and pulldata() read them; the others stay missing, and are said so.
+    Result<std::shared_ptr<const forms::Form>> withMedia(std::shared_ptr<const forms::Form> form) {
+        forms::MediaContents files;
+        for (const auto& m : form->mediaFiles) {
+            if (m.sha256.empty()) continue;
+            const fs::path path = mediaPath(m.sha256);
+            std::error_code ec;
+            if (!fs::exists(path, ec)) continue;
+            if (m.type != "csv") { // carried for the screens, not read by the engine
+                files[m.file] = std::string();
+                continue;
+            }
+            auto data = readTextFile(path);
+            if (!data.ok()) return data.error();
+            files[m.file] = std::move(*data);
+        }
+        if (files.empty()) return form;
+        auto attached = forms::attachMedia(*form, files, lang);
+        if (!attached.ok())
+            return makeError(ErrorCode::Invalid, form->id + " " + form->version + ": " + attached.error().message);
+        return *attached;
     }
 
     // The newest version by its number (not by when it was installed: a device may hold a version the
@@ -944,6 +991,9 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
         }
         return makeError(ErrorCode::Invalid, msg);
     }
+    auto loaded = s.withMedia(lr.form); // drafts move with the media files this device holds
+    if (!loaded.ok()) return loaded.error();
+    lr.form = *loaded;
     const forms::Form& form = *lr.form;
     InstallReport report;
     report.form.formId = form.id;
@@ -1065,6 +1115,96 @@ Result<std::shared_ptr<const forms::Form>> Store::latestForm(std::string_view fo
     auto v = m_impl->latestVersion(formId);
     if (!v.ok()) return v.error();
     return m_impl->loadForm(formId, *v);
+}
+
+Result<std::vector<MediaNeed>> Store::missingMedia() {
+    auto st = m_impl->db.prepare("SELECT form_id, version FROM forms ORDER BY seq");
+    if (!st.ok()) return st.error();
+    std::vector<std::pair<std::string, std::string>> versions;
+    while (true) {
+        auto r = st->step();
+        if (!r.ok()) return r.error();
+        if (!*r) break;
+        versions.emplace_back(st->text(0), st->text(1));
+    }
+    std::vector<MediaNeed> out;
+    std::set<std::string> seen;
+    for (const auto& [formId, version] : versions) {
+        auto form = m_impl->loadForm(formId, version);
+        if (!form.ok()) return form.error();
+        for (const auto& m : (*form)->mediaFiles) {
+            if (m.sha256.empty() || hasMedia(m.sha256) || !seen.insert(m.sha256).second) continue;
+            out.push_back(MediaNeed{m.sha256, static_cast<std::uint64_t>(m.size), m.file, formId, version});
+        }
+    }
+    return out;
+}
+
+bool Store::hasMedia(std::string_view sha256) const {
+    if (!forms::isSha256Hex(sha256)) return false;
+    std::error_code ec;
+    return fs::exists(m_impl->mediaPath(sha256), ec);
+}
+
+Result<std::uint64_t> Store::mediaReceived(std::string_view sha256) {
+    if (!forms::isSha256Hex(sha256)) return makeError(ErrorCode::Invalid, "not a sha256: " + std::string(sha256));
+    std::error_code ec;
+    const fs::path part = m_impl->mediaPart(sha256);
+    if (!fs::exists(part, ec)) return std::uint64_t{0};
+    const auto size = fs::file_size(part, ec);
+    if (ec) return makeError(ErrorCode::Io, part.string() + ": " + ec.message());
+    return static_cast<std::uint64_t>(size);
+}
+
+Result<void> Store::appendMedia(std::string_view sha256, std::uint64_t offset, std::string_view data) {
+    auto have = mediaReceived(sha256);
+    if (!have.ok()) return have.error();
+    const fs::path part = m_impl->mediaPart(sha256);
+    std::error_code ec;
+    if (offset != *have)
+        return makeError(ErrorCode::Conflict,
+                         part.string() + ": holds " + std::to_string(*have) + " bytes, not " + std::to_string(offset));
+    fs::create_directories(part.parent_path(), ec);
+    if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", m_impl->lang, {part.string(), ec.message()}));
+    if (auto w = platform::appendFileDurably(part, data); !w.ok()) {
+        fs::resize_file(part, offset, ec); // a short write: what is kept is what was acknowledged
+        return m_impl->dbError(w.error());
+    }
+    return {};
+}
+
+Result<void> Store::finishMedia(std::string_view sha256, std::uint64_t size, std::string_view file) {
+    Impl& s = *m_impl;
+    if (hasMedia(sha256)) return {};
+    const fs::path part = s.mediaPart(sha256);
+    std::ifstream in(part, std::ios::binary);
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    std::vector<char> buf(1 << 16);
+    std::uint64_t total = 0;
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = in.gcount();
+        if (n <= 0) break;
+        total += static_cast<std::uint64_t>(n);
+        crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(buf.data()),
+                                  static_cast<unsigned long long>(n));
+    }
+    in.close();
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, digest);
+    std::string hex(sizeof digest * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
+    hex.pop_back();
+    std::error_code ec;
+    if (hex != sha256 || total != size) {
+        fs::remove(part, ec); // never kept: the next sync downloads it again
+        return makeError(ErrorCode::Invalid,
+                         tr("store.media_mismatch", s.lang, {std::string(file), std::string(sha256), hex}));
+    }
+    fs::rename(part, s.mediaPath(sha256), ec);
+    if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", s.lang, {part.string(), ec.message()}));
+    return platform::syncDirectory(s.dir / "media");
 }
 
 Result<std::string> Store::createRecord(std::string_view formId, std::string_view author, std::string_view kind) {
@@ -1707,6 +1847,7 @@ Result<void> Store::reset(const fs::path& dataDir) {
         if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", Lang::En, {dataDir.string(), ec.message()}));
     }
     fs::remove_all(dataDir / "attachments", ec);
+    if (!ec) fs::remove_all(dataDir / "media", ec);
     if (ec) return makeError(ErrorCode::Io, tr("store.not_writable", Lang::En, {dataDir.string(), ec.message()}));
     // The removals reach the disk before the caller sets up a new store in the folder.
     if (fs::is_directory(dataDir, ec)) return platform::syncDirectory(dataDir);

@@ -3,6 +3,7 @@
 #include "core/i18n.hpp"
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
+#include "forms/loader.hpp"
 #include "sync/gzip.hpp"
 
 #include <algorithm>
@@ -84,6 +85,8 @@ json SyncReport::toJson() const {
                 {"attachments_uploaded", attachmentsUploaded},
                 {"attachment_bytes", attachmentBytes},
                 {"forms_installed", formsInstalled},
+                {"media_downloaded", mediaDownloaded},
+                {"media_bytes", mediaBytes},
                 {"round_trips", roundTrips},
                 {"offline", offline},
                 {"login_needed", loginNeeded},
@@ -101,6 +104,7 @@ struct Call {
     Transport& transport;
     const SyncOptions& options;
     SyncReport& report;
+    std::set<std::string> refusedMedia{}; ///< media files refused during this sync: not fetched twice
 
     struct Answer {
         int status = 0;
@@ -131,6 +135,14 @@ struct Call {
 
     // One exchange with retries for transient failures; any other status comes back with its JSON body.
     Result<Answer> exchange(const HttpRequest& req) {
+        auto r = exchangeRaw(req);
+        if (!r.ok()) return r.error();
+        json j = json::parse(r->body, nullptr, false);
+        return Answer{r->status, std::move(j)};
+    }
+
+    // The same, with the body as it came (form media are bytes, not JSON).
+    Result<HttpResponse> exchangeRaw(const HttpRequest& req) {
         const std::string& path = req.path;
         auto delay = options.backoff;
         Error last = makeError(ErrorCode::Offline, "no attempt", true);
@@ -164,8 +176,7 @@ struct Call {
             if (proto->second != std::to_string(kProtocolVersion))
                 return makeError(ErrorCode::Invalid, "server speaks protocol " + proto->second + ", this device " +
                                                          std::to_string(kProtocolVersion) + ": update Carnet");
-            json j = json::parse(r->body, nullptr, false);
-            return Answer{static_cast<int>(r->status), std::move(j)};
+            return std::move(*r);
         }
         return last;
     }
@@ -256,7 +267,53 @@ bool uploadAttachments(store::Store& store, Call& call, const std::vector<store:
     return true;
 }
 
-// Installs every published version the device does not have yet.
+// Downloads one form media file into the store, resuming where its partial file ends, at most
+// kMediaChunkBytes per request; the store keeps it only once its sha256 matches.
+Result<void> downloadMedia(store::Store& store, Call& call, const store::MediaNeed& m) {
+    auto got = store.mediaReceived(m.sha256);
+    if (!got.ok()) return got.error();
+    std::uint64_t offset = *got;
+    const std::string base = "/api/v1/form-media/" + m.sha256;
+    while (offset < m.size) {
+        const std::uint64_t chunk = std::clamp<std::uint64_t>(call.options.mediaChunkBytes, 1, kMediaChunkBytes);
+        const std::uint64_t length = std::min<std::uint64_t>(chunk, m.size - offset);
+        auto r = call.exchangeRaw(HttpRequest{
+            "GET", base + "?offset=" + std::to_string(offset) + "&length=" + std::to_string(length), "", ""});
+        if (!r.ok()) return r.error();
+        if (r->status >= 400) {
+            const json j = json::parse(r->body, nullptr, false);
+            const std::string message = j.is_object() && j.contains("message") && j["message"].is_string()
+                                            ? j["message"].get<std::string>()
+                                            : "HTTP " + std::to_string(r->status);
+            return makeError(ErrorCode::Invalid, m.file + ": " + message);
+        }
+        if (r->body.empty() || r->body.size() > length) break; // not the file the manifest lists: refused below
+        if (auto a = store.appendMedia(m.sha256, offset, r->body); !a.ok()) return a.error();
+        offset += r->body.size();
+        call.report.mediaBytes += r->body.size();
+    }
+    if (auto f = store.finishMedia(m.sha256, m.size, m.file); !f.ok()) return f.error();
+    ++call.report.mediaDownloaded;
+    return {};
+}
+
+// Fetches the media files in `needs` the store does not hold. A file that is refused (its bytes do not
+// match the manifest) is reported and left: the form works without it, saying it is missing, and the
+// next sync tries again. A network failure stops (false): the next sync resumes the partial file.
+bool fetchMedia(store::Store& store, Call& call, const std::vector<store::MediaNeed>& needs) {
+    for (const auto& m : needs) {
+        if (store.hasMedia(m.sha256) || call.refusedMedia.count(m.sha256)) continue;
+        if (auto r = downloadMedia(store, call, m); !r.ok()) {
+            fail(call.report, r.error());
+            if (r.error().code != ErrorCode::Invalid) return false;
+            call.refusedMedia.insert(m.sha256);
+        }
+    }
+    return true;
+}
+
+// Installs every published version the device does not have yet, each once its media files are here
+// (so drafts moving to it are checked against its CSV choices).
 bool pullForms(store::Store& store, Call& call, const json& refs) {
     auto installed = store.forms();
     if (!installed.ok()) {
@@ -275,7 +332,15 @@ bool pullForms(store::Store& store, Call& call, const json& refs) {
             fail(call.report, def.error());
             return false;
         }
-        auto r = store.installForm(def->dump());
+        const std::string text = def->dump();
+        if (const forms::LoadResult loaded = forms::loadForm(text); loaded.ok()) {
+            std::vector<store::MediaNeed> needs;
+            for (const auto& m : loaded.form->mediaFiles)
+                if (!m.sha256.empty())
+                    needs.push_back({m.sha256, static_cast<std::uint64_t>(m.size), m.file, f->formId, f->version});
+            if (!fetchMedia(store, call, needs)) return false;
+        }
+        auto r = store.installForm(text);
         if (!r.ok()) {
             fail(call.report, r.error());
             return false;
@@ -539,7 +604,15 @@ void run(store::Store& store, Call& call, SyncReport& report) {
         if (!ahead.valid()) break;
         page = ahead.get();
     }
-    // 3. Forms arrived: the held entries that were waiting for one go again now.
+    // 3. Media files of installed forms still missing (a download cut by an earlier sync, a file
+    //    refused then): resumed now.
+    auto missing = store.missingMedia();
+    if (!missing.ok()) {
+        fail(report, missing.error());
+        return;
+    }
+    if (!fetchMedia(store, call, *missing)) return;
+    // 4. Forms arrived: the held entries that were waiting for one go again now.
     if (report.formsInstalled > 0) {
         auto held = store.heldOutbox();
         if (held.ok() && std::any_of(held->begin(), held->end(), [](const auto& e) { return e.heldMayPass; }) &&

@@ -31,6 +31,8 @@ public:
     SyncService& sync() { return m_sync; }
     /// Attachment uploads.
     AttachmentStore& attachments() { return m_attachments; }
+    /// Form media files (DIR/form-media/<org id>/<sha256>; shared forms' under 0).
+    AttachmentStore& formMedia() { return m_formMedia; }
     /// The data folder.
     [[nodiscard]] const std::filesystem::path& dataDir() const { return m_dataDir; }
     /// Walk lists, call routing and the console's figures.
@@ -41,6 +43,7 @@ private:
     std::filesystem::path m_dataDir;
     std::unique_ptr<Repository> m_repo;
     AuthService m_auth;
+    AttachmentStore m_formMedia;
     FormService m_forms;
     SyncService m_sync;
     AttachmentStore m_attachments;

@@ -57,6 +57,14 @@ struct InstalledForm {
     std::string installedAt;
 };
 
+/// A media file an installed form version lists in its manifest that this device does not hold yet.
+struct MediaNeed {
+    std::string sha256;
+    std::uint64_t size = 0;
+    std::string file;            ///< its name in the form (for messages)
+    std::string formId, version; ///< the first form version that lists it
+};
+
 /// What installing a form version did.
 struct InstallReport {
     InstalledForm form;
@@ -184,6 +192,24 @@ public:
     Result<std::shared_ptr<const forms::Form>> form(std::string_view formId, std::string_view version);
     /// The newest installed version of a form (by installation order).
     Result<std::shared_ptr<const forms::Form>> latestForm(std::string_view formId);
+
+    /// Form media (docs/form-format.md, "Media files"): the files the installed form versions list in
+    /// their manifests live content-addressed in DIR/media/<sha256>, verified before they are renamed
+    /// there; a download in progress is DIR/media/partial/<sha256>.part. A form is loaded with the
+    /// media files present (its CSV choices, pulldata()), and loaded again once a missing one arrives.
+    /// The manifest entries of installed forms whose file is not here yet, one per sha256.
+    Result<std::vector<MediaNeed>> missingMedia();
+    /// How many bytes of media file `sha256` are downloaded so far (its partial file; 0 when none).
+    Result<std::uint64_t> mediaReceived(std::string_view sha256);
+    /// Appends downloaded bytes at `offset` (which must be mediaReceived()) to the partial file, flushed
+    /// to the disk before it returns.
+    Result<void> appendMedia(std::string_view sha256, std::uint64_t offset, std::string_view data);
+    /// Completes a download: the partial file must have `size` bytes hashing to `sha256`; it is then
+    /// flushed, renamed to DIR/media/<sha256> and the folder flushed. A file that does not match is
+    /// removed and refused (Invalid, naming `file`).
+    Result<void> finishMedia(std::string_view sha256, std::uint64_t size, std::string_view file);
+    /// Whether the media file `sha256` is here (complete and verified).
+    [[nodiscard]] bool hasMedia(std::string_view sha256) const;
 
     /// Creates a draft on the newest version of `formId`; returns its id.
     Result<std::string> createRecord(std::string_view formId, std::string_view author, std::string_view kind = {});

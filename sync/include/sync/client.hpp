@@ -61,6 +61,8 @@ struct SyncReport {
     int discarded = 0;                 ///< mutations dropped by the server (record deleted, fields erased): not errors
     int attachmentsUploaded = 0;       ///< attachments completed on the server by this sync
     std::uint64_t attachmentBytes = 0; ///< attachment bytes sent (chunk bodies, resent ones included)
+    int mediaDownloaded = 0;           ///< form media files fetched, verified and kept by this sync
+    std::uint64_t mediaBytes = 0;      ///< form media bytes received (chunk bodies)
     std::uint64_t bytesSent = 0, bytesReceived = 0; ///< on the wire: headers and bodies as they crossed
     /// Outbox entries the server held after this sync (`rejected` counts those it refused during it).
     int held = 0;
@@ -99,9 +101,10 @@ Result<OutboxSummary> outboxSummary(store::Store& store);
 struct SyncOptions {
     std::size_t pushBatch = kMaxPushBatch;
     std::size_t pullLimit = 500;
-    std::size_t chunkBytes = kUploadChunkBytes; ///< attachment bytes per PUT: a slow link still makes progress
-    int attempts = 5;                           ///< per request, for transient failures
-    std::chrono::milliseconds backoff{200};     ///< doubled after each failed attempt
+    std::size_t chunkBytes = kUploadChunkBytes;     ///< attachment bytes per PUT: a slow link still makes progress
+    std::size_t mediaChunkBytes = kMediaChunkBytes; ///< form media bytes asked per GET (at most kMediaChunkBytes)
+    int attempts = 5;                               ///< per request, for transient failures
+    std::chrono::milliseconds backoff{200};         ///< doubled after each failed attempt
     std::function<void(std::chrono::milliseconds)> sleep; ///< default: std::this_thread::sleep_for
     std::function<void(const std::string& step, int done, int total)> progress;
 };
@@ -112,7 +115,8 @@ Result<nlohmann::json> login(store::Store& store, Transport& transport, const st
                              const std::string& password, const SyncOptions& options = {});
 
 /// One full sync: upload the attachments the pending mutations refer to (resuming where the server got),
-/// push the outbox, then pull changes and the forms they need. A failure part-way keeps everything done
+/// push the outbox, then pull changes and the forms they need, with the media files (by sha256, only
+/// those the device does not hold, resuming a cut download). A failure part-way keeps everything done
 /// so far; the next sync resumes (acknowledged entries are gone from the outbox, the cursor moved only after applying).
 SyncReport synchronize(store::Store& store, Transport& transport, const SyncOptions& options = {});
 

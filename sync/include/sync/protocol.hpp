@@ -19,6 +19,7 @@ constexpr std::size_t kMaxPushBatch = 500;            ///< mutations per push re
 constexpr std::size_t kMaxPullLimit = 1000;           ///< changes per pull page
 constexpr std::size_t kMaxBodyBytes = 8u << 20;       ///< JSON request bodies
 constexpr std::size_t kMaxChunkBytes = 64u << 20;     ///< attachment chunks
+constexpr std::size_t kMediaChunkBytes = 1u << 20;    ///< at most what a form media download returns per request
 constexpr std::size_t kUploadChunkBytes = 256u << 10; ///< what a device sends per attachment PUT (slow links progress)
 
 /// What the server did with one mutation.
