@@ -1,5 +1,6 @@
 // The carnet-server executable's subcommands, on a real data folder.
 #include "core/json_text.hpp"
+#include "forms/bundle.hpp"
 #include "pg_cluster.hpp"
 #include "server/services.hpp"
 #include "temp_dir.hpp"
@@ -134,6 +135,47 @@ TEST_CASE("carnet-server org, user and form subcommands", "[server][cli]") {
     auto wrongDb = sh(bin + " org add x --data " + quote((dir.path() / "data").string()) + " --db mysql://h/db");
     CHECK(wrongDb.code == 1);
     CHECK(wrongDb.out.find("not a PostgreSQL URI") != std::string::npos);
+}
+
+TEST_CASE("carnet-server form publish stores the media files beside the form, on SQLite and on PostgreSQL",
+          "[server][cli][media]") {
+    // Issue 16: form media are files under --data DIR/form-media whichever database holds the form rows;
+    // a second process on the same database and folder serves them.
+    const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+    INFO(backend);
+    const std::string db = backend == "sqlite" ? std::string() : freshPostgresDatabase();
+    TempDir dir;
+    const std::string bin = std::string("CARNET_LANG=en ") + quote(CARNET_SERVER_BIN);
+    const std::string data =
+        " --data " + quote((dir.path() / "data").string()) + (db.empty() ? std::string() : " --db " + quote(db));
+    const std::string regions = "name,label\ndar,Dar es Salaam\naru,Arusha\n";
+    std::ofstream(dir.path() / "plots.json") << R"J({
+      "id": "plots", "version": "1", "title": "Plots", "default_language": "en", "languages": ["en"],
+      "media": ["regions.csv"],
+      "pages": [{"type": "page", "name": "p", "label": "Plot", "children": [
+        {"type": "select_one", "name": "region", "label": "Region", "choice_file": {"file": "regions.csv"}}]}]})J";
+    const std::string form = quote((dir.path() / "plots.json").string());
+    auto missing = sh(bin + " form publish " + form + data);
+    CHECK(missing.code == 1);
+    CHECK(missing.out.find("regions.csv") != std::string::npos);
+    std::ofstream(dir.path() / "regions.csv", std::ios::binary) << regions;
+    auto published = sh(bin + " form publish " + form + data);
+    INFO(published.out);
+    REQUIRE(published.code == 0);
+
+    auto services = server::Services::open(dir.path() / "data", db);
+    REQUIRE(services.ok());
+    auto doc = (*services)->forms().document(server::kSharedForms, "plots", "1");
+    REQUIRE(doc.ok());
+    const std::string sha = forms::mediaSha256(regions);
+    CHECK(nlohmann::json::parse(*doc)["media"][0]["sha256"] == sha);
+    auto file = (*services)->forms().mediaFile(server::kSharedForms, sha);
+    REQUIRE(file.ok());
+    REQUIRE(file->has_value());
+    CHECK(**file == dir.path() / "data" / "form-media" / "0" / sha);
+    auto bytes = readTextFile(**file);
+    REQUIRE(bytes.ok());
+    CHECK(*bytes == regions);
 }
 
 TEST_CASE("carnet-server serve prints the port it listens on and stops on SIGTERM", "[server][cli]") {
