@@ -260,6 +260,7 @@ constexpr std::array kFuncs{
     FuncInfo{"instance", Func::Instance, 1, 1, "1"},
     FuncInfo{"int", Func::Int, 1, 1, "1"},
     FuncInfo{"jr:choice-name", Func::ChoiceName, 2, 2, "2"},
+    FuncInfo{"jr:itext", Func::Itext, 1, 1, "1"},
     FuncInfo{"join", Func::Join, 2, -1, "2+"},
     FuncInfo{"last", Func::Last, 0, 0, "0"},
     FuncInfo{"log", Func::Log, 1, 1, "1"},
@@ -1004,6 +1005,7 @@ public:
         return m_outer.indexedRef(target, indexes);
     }
     double random() const override { return m_outer.random(); }
+    Value itext(std::string_view id) const override { return m_outer.itext(id); }
     std::unique_ptr<InstanceItems> instance(std::string_view id, int list) const override {
         return m_outer.instance(id, list);
     }
@@ -1392,6 +1394,8 @@ Value call(const Expr& e, const EvalContext& ctx) {
         return instancePath(e, ctx);
     case Func::Last:
         return Value::number(ctx.last());
+    case Func::Itext:
+        return ctx.itext(arg(0).toString());
     case Func::ExtractSigned: {
         auto out = odk::extractSigned(arg(0).toString(), arg(1).toString());
         return Value::string(out ? std::move(*out) : std::string());

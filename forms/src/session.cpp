@@ -261,7 +261,53 @@ struct Session::Impl {
         void evaluationError(std::string_view key, std::string_view arg) const override {
             s.noteEvaluationError(owner, key, arg);
         }
+        Value itext(std::string_view id) const override { return Value::string(s.itextText(id)); }
     };
+
+    // jr:itext(): pyxform's itext ids. "PATH:FORM" is a question's label, hint or message (FORM "label",
+    // "hint", "jr:constraintMsg", "jr:requiredMsg"), or with PATH ".../select/value" a choice's label;
+    // "list-N" (older pyxform: "static_instance-list-N") the label of the N-th choice (0-based) of a list
+    // of choice_lists, the `itextId` of instance('list')/root/item.
+    std::string itextText(std::string_view rawId) const {
+        std::string id(trim(rawId));
+        if (id.rfind("static_instance-", 0) == 0) id = id.substr(16);
+        const auto slash = id.rfind('/');
+        const auto colon = id.find(':', slash == std::string::npos ? 0 : slash + 1);
+        auto choiceLabel = [&](const ChoiceList& list, int c) -> std::string {
+            if (c < 0 || static_cast<std::size_t>(c) >= list.choices.size()) return "";
+            const Choice& choice = list.choices[static_cast<std::size_t>(c)];
+            return choice.label.get(lang, form->defaultLanguage);
+        };
+        if (colon != std::string::npos) {
+            const std::string path = id.substr(0, colon), which = id.substr(colon + 1);
+            const auto last = path.rfind('/');
+            const std::string name = last == std::string::npos ? path : path.substr(last + 1);
+            if (const Item* it = form->find(name)) {
+                const LocalText* text = which == "label"              ? &it->label
+                                        : which == "hint"             ? &it->hint
+                                        : which == "jr:constraintMsg" ? &it->constraintMessage
+                                        : which == "jr:requiredMsg"   ? &it->requiredMessage
+                                                                      : nullptr;
+                return text ? text->get(lang, form->defaultLanguage) : std::string();
+            }
+            if (which != "label" || last == std::string::npos) return "";
+            const std::string parent = path.substr(0, last);
+            const Item* select = form->find(parent.substr(parent.rfind('/') + 1));
+            if (!select || select->choiceList < 0) return "";
+            const ChoiceList& list = form->choiceLists[static_cast<std::size_t>(select->choiceList)];
+            return choiceLabel(list, list.find(name));
+        }
+        const auto dash = id.rfind('-');
+        if (dash == std::string::npos || dash + 1 == id.size()) return "";
+        int n = 0;
+        for (std::size_t i = dash + 1; i < id.size(); ++i) {
+            if (id[i] < '0' || id[i] > '9' || n > 1000000) return "";
+            n = n * 10 + (id[i] - '0');
+        }
+        for (const ChoiceList& list : form->choiceLists)
+            if (list.name == std::string_view(id).substr(0, dash)) return choiceLabel(list, n);
+        return "";
+    }
 
     // instance('list')/root/item: a choice list's choices, each with `name` (its value), `label` (in the
     // session's language) and its extra columns, as pyxform writes the list's secondary instance.
@@ -276,6 +322,7 @@ struct Session::Impl {
             const Choice& c = list.choices[row];
             if (name == "name" || name == "value") return Value::string(c.value);
             if (name == "label") return Value::string(c.label.get(s.lang, s.form->defaultLanguage));
+            if (name == "itextId") return Value::string(list.name + "-" + std::to_string(row)); // for jr:itext()
             auto it = c.columns.find(name);
             return Value::string(it == c.columns.end() ? std::string() : it->second);
         }

@@ -282,7 +282,7 @@ TEST_CASE("parse errors carry a message key, its argument and the 1-based column
         {"1 = \"abc", "expr.unterminated_string", "", 5},
         {"${abc = 1", "expr.unterminated_ref", "", 1},
         {"lenght(.) > 3", "expr.unknown_function", "lenght", 1},
-        {". > 1 and jr:itext('x')", "expr.unknown_function", "jr:itext", 11},
+        {". > 1 and jr:other('x')", "expr.unknown_function", "jr:other", 11},
         {"instance('a')", "expr.expected", "/root/item", 14}, // spec #fn:instance: pyxform's paths only
         {"(1 + 2", "expr.expected", ")", 7},
         {"if(1, 2, 3", "expr.expected", ")", 11},

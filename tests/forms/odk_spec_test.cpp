@@ -578,3 +578,43 @@ TEST_CASE("spec #fn:instance over a media CSV file: the rows, by the header's na
       "calculation": "count(instance('prix')/root/item)"}]}]})js") ==
         std::vector<std::string>{"load.unknown_instance"});
 }
+
+TEST_CASE("spec #fn:Translation-Functions: jr:itext by pyxform's itext ids, in the session's language",
+          "[odk-spec][session]") {
+    const auto f = loadOk(R"js({"id": "t", "version": "1", "title": "T", "default_language": "fr",
+      "languages": ["fr", "en"],
+      "choice_lists": {"fruits": [
+        {"value": "apple", "label": {"fr": "Pomme", "en": "Apple"}},
+        {"value": "banana", "label": {"fr": "Banane", "en": "Banana"}},
+        {"value": "cherry", "label": {"fr": "Cerise", "en": "Cherry"}}]},
+      "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "integer", "name": "age", "label": {"fr": "Âge", "en": "Age"}, "hint": {"fr": "En années", "en": "In years"},
+         "constraint": ". < 130", "constraint_message": {"fr": "Trop grand", "en": "Too big"}},
+        {"type": "select_one", "name": "fruit", "label": "Fruit", "choice_list": "fruits"},
+        {"type": "calculate", "name": "l", "calculation": "jr:itext('/data/age:label')"},
+        {"type": "calculate", "name": "h", "calculation": "jr:itext('/data/age:hint')"},
+        {"type": "calculate", "name": "m", "calculation": "jr:itext('/data/age:jr:constraintMsg')"},
+        {"type": "calculate", "name": "c", "calculation": "jr:itext('/data/fruit/banana:label')"},
+        {"type": "calculate", "name": "choisi",
+         "calculation": "jr:itext(instance('fruits')/root/item[name = ${fruit}]/itextId)"},
+        {"type": "calculate", "name": "n", "calculation": "jr:itext('fruits-2')"},
+        {"type": "calculate", "name": "ancien", "calculation": "jr:itext('static_instance-fruits-0')"},
+        {"type": "calculate", "name": "rien", "calculation": "concat('[', jr:itext('fruits-9'), jr:itext('nope'), ']')"}]}]})js");
+    Session fr(f);
+    CHECK(fr.valueAt("l") == "Âge");
+    CHECK(fr.valueAt("h") == "En années");
+    CHECK(fr.valueAt("m") == "Trop grand");
+    CHECK(fr.valueAt("c") == "Banane");
+    CHECK(fr.valueAt("n") == "Cerise");
+    CHECK(fr.valueAt("ancien") == "Pomme");
+    CHECK(fr.valueAt("rien") == "[]"); // an id that names nothing: ''
+    CHECK(fr.valueAt("choisi").is_null());
+    set(fr, "fruit", "banana");
+    CHECK(fr.valueAt("choisi") == "Banane");
+    SessionOptions en;
+    en.language = "en";
+    Session english(f, en);
+    CHECK(english.valueAt("l") == "Age");
+    set(english, "fruit", "cherry");
+    CHECK(english.valueAt("choisi") == "Cherry");
+}

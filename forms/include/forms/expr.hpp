@@ -108,6 +108,7 @@ enum class Func {
     Instance,          ///< instance('id')/root/item[pred]…/column (Expr::name = id, literal = column, args = preds)
     Last,              ///< last(): the size of the node-set a predicate filters, or the number of repeat instances
     ExtractSigned,     ///< extract-signed(signed, key): the message of an Ed25519-signed base64 text, '' if forged
+    Itext,             ///< jr:itext(id): a text of the form by pyxform's itext id ('/data/q:label', 'list-0')
 };
 
 /// Binary and unary operators.
@@ -210,6 +211,9 @@ public:
     [[nodiscard]] virtual double random() const;
     /// last(): the number of instances of the repeat the expression is in, 0 outside repeats.
     [[nodiscard]] virtual int last() const { return 0; }
+    /// jr:itext(): the text pyxform's itext `id` names ("/data/q:label", ":hint", ":jr:constraintMsg",
+    /// ":jr:requiredMsg", "/data/q/value:label", "list-0"), in the session's language; "" when none.
+    [[nodiscard]] virtual Value itext(std::string_view /*id*/) const { return Value::string(""); }
     /// instance(`id`): the choice list `list` (index in Form::choiceLists, bound by the loader) or, when
     /// `list` is -1, the media CSV file `id`; nullptr when there is none (an empty node-set).
     [[nodiscard]] virtual std::unique_ptr<InstanceItems> instance(std::string_view /*id*/, int /*list*/) const {
