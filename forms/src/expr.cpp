@@ -903,8 +903,9 @@ bool withinChecklist(double total, double min, double max) {
     return (min < 0 || total >= min) && (max < 0 || total <= max);
 }
 
-// format-date(): %Y %y %m %n %d %e %H %h %M %S %3 %a %b (ODK spec), on days since 1970-01-01.
-std::string formatDate(double days, const std::string& format) {
+// format-date(): %Y %y %m %n %d %e %H %h %M %S %3 %a %b (ODK spec), on days since 1970-01-01; %a and %b
+// in the form's language as Java's short names are (French, else English).
+std::string formatDate(double days, const std::string& format, bool french) {
     if (!inIsoRange(days)) return "";
     const auto day = static_cast<long long>(std::floor(days));
     const std::string iso = formatIsoDate(day);
@@ -917,6 +918,9 @@ std::string formatDate(double days, const std::string& format) {
     static const std::array<const char*, 7> kDays{"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
     static const std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const std::array<const char*, 7> kJours{"jeu.", "ven.", "sam.", "dim.", "lun.", "mar.", "mer."};
+    static const std::array<const char*, 12> kMois{"janv.", "févr.", "mars",  "avr.", "mai",  "juin",
+                                                   "juil.", "août",  "sept.", "oct.", "nov.", "déc."};
     auto two = [](long long v) {
         char buf[8];
         std::snprintf(buf, sizeof buf, "%02lld", v);
@@ -942,7 +946,7 @@ std::string formatDate(double days, const std::string& format) {
             out += std::to_string(m);
             break;
         case 'b':
-            out += kMonths[static_cast<std::size_t>(m - 1)];
+            out += (french ? kMois : kMonths)[static_cast<std::size_t>(m - 1)];
             break;
         case 'd':
             out += two(d);
@@ -951,7 +955,7 @@ std::string formatDate(double days, const std::string& format) {
             out += std::to_string(d);
             break;
         case 'a':
-            out += kDays[static_cast<std::size_t>(((day % 7) + 7) % 7)];
+            out += (french ? kJours : kDays)[static_cast<std::size_t>(((day % 7) + 7) % 7)];
             break;
         case 'H':
             out += two(h);
@@ -1006,6 +1010,7 @@ public:
     }
     double random() const override { return m_outer.random(); }
     Value itext(std::string_view id) const override { return m_outer.itext(id); }
+    std::string language() const override { return m_outer.language(); }
     std::unique_ptr<InstanceItems> instance(std::string_view id, int list) const override {
         return m_outer.instance(id, list);
     }
@@ -1273,7 +1278,9 @@ Value call(const Expr& e, const EvalContext& ctx) {
     case Func::FormatDate: {
         const Value v = arg(0);
         if (v.isEmpty()) return Value::string("");
-        return Value::string(formatDate(dateDays(v), arg(1).toString()));
+        const std::string lang = ctx.language();
+        const bool french = lang == "fr" || lang.rfind("fr-", 0) == 0 || lang.rfind("fr_", 0) == 0;
+        return Value::string(formatDate(dateDays(v), arg(1).toString(), french));
     }
     case Func::SelectedAt: {
         const auto words = splitWhitespace(arg(0).toString());

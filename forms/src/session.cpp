@@ -262,6 +262,7 @@ struct Session::Impl {
             s.noteEvaluationError(owner, key, arg);
         }
         Value itext(std::string_view id) const override { return Value::string(s.itextText(id)); }
+        std::string language() const override { return s.lang.empty() ? s.form->defaultLanguage : s.lang; }
     };
 
     // jr:itext(): pyxform's itext ids. "PATH:FORM" is a question's label, hint or message (FORM "label",

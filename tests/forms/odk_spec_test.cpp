@@ -618,3 +618,27 @@ TEST_CASE("spec #fn:Translation-Functions: jr:itext by pyxform's itext ids, in t
     set(english, "fruit", "cherry");
     CHECK(english.valueAt("choisi") == "Cherry");
 }
+
+TEST_CASE("spec #fn:format-date: %a and %b in the form's locale (French, else English)", "[odk-spec][session]") {
+    // "If form locale can be determined that locale will be used": the session's language here, with
+    // Java's short names (SimpleDateFormat "EEE" and "MMM").
+    const auto f = loadOk(R"js({"id": "t", "version": "1", "title": "T", "default_language": "fr",
+      "languages": ["fr", "en", "sw"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [
+        {"type": "date", "name": "d", "label": "D"},
+        {"type": "calculate", "name": "f", "calculation": "format-date(${d}, '%a %e %b %Y')"}]}]})js");
+    Session fr(f);
+    set(fr, "d", "2026-02-05");
+    CHECK(fr.valueAt("f") == "jeu. 5 févr. 2026");
+    set(fr, "d", "2026-08-16");
+    CHECK(fr.valueAt("f") == "dim. 16 août 2026");
+    SessionOptions en;
+    en.language = "en";
+    Session english(f, en);
+    set(english, "d", "2026-02-05");
+    CHECK(english.valueAt("f") == "Thu 5 Feb 2026");
+    SessionOptions sw;
+    sw.language = "sw";
+    Session swahili(f, sw);
+    set(swahili, "d", "2026-02-05");
+    CHECK(swahili.valueAt("f") == "Thu 5 Feb 2026"); // neither French nor English: English
+}

@@ -211,6 +211,8 @@ public:
     [[nodiscard]] virtual double random() const;
     /// last(): the number of instances of the repeat the expression is in, 0 outside repeats.
     [[nodiscard]] virtual int last() const { return 0; }
+    /// The session's language ("fr", "en", ...): format-date() names months and days in it. "" = English.
+    [[nodiscard]] virtual std::string language() const { return ""; }
     /// jr:itext(): the text pyxform's itext `id` names ("/data/q:label", ":hint", ":jr:constraintMsg",
     /// ":jr:requiredMsg", "/data/q/value:label", "list-0"), in the session's language; "" when none.
     [[nodiscard]] virtual Value itext(std::string_view /*id*/) const { return Value::string(""); }
