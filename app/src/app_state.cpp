@@ -153,8 +153,15 @@ Result<void> AppState::openScreen(const std::string& spec) {
     } else if (spec == "indicators") {
         m_screen = Screen::Indicators;
     } else if (spec.rfind("form:", 0) == 0) {
-        startForm(spec.substr(5));
+        // "form:ID" or "form:ID@PAGE" (1 = the first page: screenshots of a later page)
+        const auto at = spec.find('@');
+        startForm(spec.substr(5, at == std::string::npos ? std::string::npos : at - 5));
         if (m_screen != Screen::Form) return makeError(ErrorCode::NotFound, m_form.message);
+        if (at != std::string::npos) {
+            const int page = std::atoi(spec.c_str() + at + 1);
+            if (page < 1) return makeError(ErrorCode::Invalid, "bad page in '" + spec + "'");
+            enterPage(page - 1, "");
+        }
     } else {
         return makeError(ErrorCode::Invalid, "unknown screen '" + spec + "'");
     }
@@ -469,7 +476,12 @@ void AppState::apply(const std::vector<Intent>& intents) {
         switch (i.kind) {
         case Intent::Kind::Navigate:
             m_screen = i.screen;
-            if (i.screen == Screen::WalkLists) m_walk.doorId.clear();
+            if (i.screen == Screen::WalkLists) {
+                m_walk.doorId.clear();
+                // The tab opens the list being walked (the last one opened, else the first): a door's
+                // outcome is three taps from home, two from the list.
+                if (m_walk.listId.empty()) m_walk.listId = currentWalkList();
+            }
             break;
         case Intent::Kind::SetLanguage:
             m_lang = i.number == 0 ? Lang::Fr : Lang::En;
@@ -622,6 +634,10 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::OpenWalkList:
             m_walk = WalkListModel{};
             m_walk.listId = i.id;
+            if (!i.id.empty()) {
+                if (auto saved = m_store.setSetting("walk_list", i.id); !saved.ok())
+                    m_walk.message = saved.error().message;
+            }
             break;
         case Intent::Kind::SelectDoor:
             m_walk.doorId = i.id;

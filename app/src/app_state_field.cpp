@@ -78,6 +78,14 @@ const std::vector<field::RecordView>& AppState::views() {
     return m_views;
 }
 
+std::string AppState::currentWalkList() {
+    const WalkListData data = walkListData(); // no list is open: the lists only
+    const std::string last = m_store.setting("walk_list").value_or("");
+    for (const auto& l : data.lists)
+        if (l.id == last) return last;
+    return data.lists.empty() ? std::string() : data.lists.front().id;
+}
+
 WalkListData AppState::walkListData() {
     WalkListData d;
     const field::RecordIndex idx(views());

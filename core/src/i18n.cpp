@@ -138,6 +138,7 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"app.form.datetime_hint", "JJ/MM/AAAA HH:MM", "YYYY-MM-DD HH:MM"},
     Entry{"app.form.device_location", "Position de l’appareil : non disponible", "Device location: not available"},
     Entry{"app.form.entry", "{0} n° {1}", "{0} #{1}"},
+    Entry{"app.form.example", "ex. {0}", "e.g. {0}"},
     Entry{"app.form.finalize", "Finaliser", "Finalize"},
     Entry{"app.form.next", "Suivant ›", "Next ›"},
     Entry{"app.form.now", "Maintenant", "Now"},

@@ -3,6 +3,7 @@
 #include "app/app_state.hpp"
 #include "app/screens.hpp"
 #include "app/theme.hpp"
+#include "driver.hpp"
 #include "headless_imgui.hpp"
 #include "temp_dir.hpp"
 
@@ -13,7 +14,9 @@
 
 using namespace carnet;
 using namespace carnet::app;
+using carnet::test::Driver;
 using carnet::test::HeadlessImGui;
+using carnet::test::openDemo;
 using nlohmann::json;
 
 namespace {
@@ -21,66 +24,6 @@ namespace {
 constexpr const char* kToday = "2026-12-06";
 constexpr const char* kDoorToDoor = "Ambassadeurs de la mobilité – entretien en porte-à-porte";
 constexpr const char* kEcoGeste = "Quel premier éco-geste la personne choisit-elle d’essayer ?";
-
-std::unique_ptr<AppState> openDemo(const std::filesystem::path& dir) {
-    AppOptions o;
-    o.dataDir = dir / "data";
-    o.lang = Lang::Fr;
-    o.demo = true;
-    o.today = kToday;
-    auto app = AppState::open(o);
-    INFO((app.ok() ? std::string() : app.error().message));
-    REQUIRE(app.ok());
-    if ((*app)->screen() == Screen::FirstRun) {
-        Intent name;
-        name.kind = Intent::Kind::EditName;
-        name.text = "Awa";
-        Intent finish;
-        finish.kind = Intent::Kind::FinishFirstRun;
-        (*app)->apply({name, finish});
-    }
-    REQUIRE((*app)->screen() == Screen::Home);
-    return std::move(*app);
-}
-
-struct Driver {
-    AppState& app;
-    HeadlessImGui& ui;
-    HeadlessImGui::Draw draw = [this](DrawContext& ctx) { app.draw(ctx); };
-
-    /// Scrolls down (finger drags) until a target labelled `label` is on screen.
-    void reveal(const std::string& label, int nth = 0) {
-        revealIf([&] { return ui.findLabel(label, nth).has_value(); });
-    }
-    template <class Found> void revealIf(Found found) {
-        ui.look(draw);
-        for (int k = 0; k < 12 && !found(); ++k) {
-            app.apply(ui.drag(400, 900, -300, draw));
-            ui.settle(draw);
-        }
-    }
-    void tapLabel(const std::string& label, int nth = 0) {
-        reveal(label, nth);
-        INFO("label " << label);
-        REQUIRE(ui.findLabel(label, nth));
-        app.apply(ui.tapLabel(label, draw, nth));
-    }
-    void tap(const std::string& id) {
-        revealIf([&] { return ui.find(id).has_value(); });
-        INFO("target " << id);
-        REQUIRE(ui.find(id));
-        app.apply(ui.tap(id, draw));
-    }
-    /// Where the target labelled `label` is drawn now (its centre): where a person aims.
-    std::pair<float, float> aim(const std::string& label) {
-        reveal(label);
-        INFO("label " << label);
-        auto t = ui.findLabel(label);
-        REQUIRE(t);
-        return {t->x + t->w / 2, t->y + t->h / 2};
-    }
-    json answers() { return app.store().get(app.formModel().recordId)->answers; }
-};
 
 // Home -> the door-to-door interview, "Entretien réalisé" on page 1, then "Finaliser" on the last
 // page: the summary lists what is missing.
@@ -331,14 +274,9 @@ TEST_CASE("walk list: opening a door moves no row and puts no button under the f
 namespace {
 // Through the screens: the walk lists, the first list, and the id of its first door on screen.
 std::string firstDoor(Driver& d, HeadlessImGui& ui) {
-    d.tap("nav.walk");
+    d.tap("nav.walk"); // the Doors tab opens the list being walked (the first, on a new device)
     ui.look(d.draw);
-    std::string list;
-    for (const auto& t : ui.targets)
-        if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && list.empty()) list = t.id;
-    REQUIRE_FALSE(list.empty());
-    d.tap(list);
-    ui.look(d.draw);
+    REQUIRE(ui.find("walk.back"));
     std::string door;
     for (const auto& t : ui.targets)
         if (t.id.rfind("door.", 0) == 0 && door.empty()) door = t.id.substr(5);
@@ -383,6 +321,68 @@ TEST_CASE("walk list: a door outcome in two taps, undone within 5 s it is replac
     ui.look(d.draw);
     CHECK_FALSE(ui.find("undo"));
     CHECK(visitsAt(*app, door) == visits + 1);
+}
+
+namespace {
+std::vector<std::string> doorsOnScreen(const HeadlessImGui& ui) {
+    std::vector<std::string> doors;
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("door.", 0) == 0) doors.push_back(t.id.substr(5));
+    return doors;
+}
+} // namespace
+
+TEST_CASE("a door outcome takes 3 taps from home and 2 from the walk list; the tab reopens the list last walked",
+          "[app][interview]") {
+    test::TempDir dir;
+    std::string secondList;
+    {
+        auto app = openDemo(dir.path());
+        HeadlessImGui ui(800, 1280);
+        Driver d{*app, ui};
+        // Home: the Doors button opens the list being walked (the first, on a new device).
+        d.tap("home.walk");
+        ui.look(d.draw);
+        auto doors = doorsOnScreen(ui);
+        REQUIRE(doors.size() >= 2);
+        const int before = visitsAt(*app, doors[0]);
+        d.tap("door." + doors[0]);
+        d.tapLabel("Personne");
+        CHECK(d.taps == 3);
+        CHECK(visitsAt(*app, doors[0]) == before + 1);
+        CHECK(app->store().get(doors[0])->answers["derniere_issue"] == "absent");
+        // From the list: the next door, two taps.
+        d.taps = 0;
+        const int before1 = visitsAt(*app, doors[1]);
+        d.tap("door." + doors[1]);
+        d.tapLabel("Refus");
+        CHECK(d.taps == 2);
+        CHECK(visitsAt(*app, doors[1]) == before1 + 1);
+        CHECK(app->store().get(doors[1])->answers["derniere_issue"] == "refus");
+        // The person walks the other list now.
+        d.tap("walk.back");
+        ui.look(d.draw);
+        for (const auto& t : ui.targets)
+            if (t.id.rfind("walk.", 0) == 0 && t.id != "walk.back" && t.id.substr(5) != app->walkModel().listId)
+                secondList = t.id.substr(5);
+        REQUIRE_FALSE(secondList.empty());
+        d.tap("walk." + secondList);
+        REQUIRE(app->walkModel().listId == secondList);
+    }
+    // After a restart, home's Doors button opens that list: still three taps.
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tap("home.walk");
+    CHECK(app->walkModel().listId == secondList);
+    ui.look(d.draw);
+    const auto doors = doorsOnScreen(ui);
+    REQUIRE_FALSE(doors.empty());
+    const int before = visitsAt(*app, doors[0]);
+    d.tap("door." + doors[0]);
+    d.tapLabel("Personne");
+    CHECK(d.taps == 3);
+    CHECK(visitsAt(*app, doors[0]) == before + 1);
 }
 
 TEST_CASE("walk list: do not contact asks once", "[app][interview]") {

@@ -69,6 +69,8 @@ public:
     [[nodiscard]] const field::Campaign& campaign() const { return m_campaign; }
     /// What the screens show, gathered from the store by the field library (tests check them).
     WalkListData walkListData();
+    /// The walk list the Doors tab opens: the last one opened (kept in the store), else the first.
+    std::string currentWalkList();
     CallQueueData callQueueData();
     ContactData contactData();
     IndicatorsData indicatorsData();

@@ -5,6 +5,7 @@
 
 #include "core/i18n.hpp"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
@@ -77,10 +78,19 @@ struct Intent {
     bool flag = false;
 };
 
+/// The mark drawn at the start of a choice: a check box (several answers) or a radio mark (one).
+enum class Mark { None, BoxOff, BoxOn, RadioOff, RadioOn };
+
 /// A touch target drawn this frame (tests find them by id or by the label a person reads).
 struct Target {
     std::string id, label;
     float x = 0, y = 0, w = 0, h = 0;
+    /// The width and height its text takes as drawn (wrapped, or made smaller to fit): tests check
+    /// that no text is wider or taller than its target. 0 when the target draws no text of its own.
+    float textW = 0, textH = 0;
+    Mark mark = Mark::None;
+    std::string placeholder = {};      ///< a text field's placeholder, when it shows one (empty field)
+    std::uint32_t placeholderRgba = 0; ///< the colour it is drawn in (ImGui's packed ABGR)
 };
 
 /// Where a target was last drawn and when it last moved: a press on a target that moved (or
@@ -95,6 +105,7 @@ struct Placement {
 struct TouchState {
     float velocity = 0; ///< inertial scroll, pixels per frame
     bool dragging = false;
+    unsigned scrolled = 0;                             ///< ImGui id of the window the finger scrolls (only it glides)
     std::unordered_map<std::string, Placement> placed; ///< by target id
     int ignoredPresses = 0;                            ///< presses refused because their target had just moved
 };

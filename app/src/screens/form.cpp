@@ -125,7 +125,7 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
             });
         v.summary.push_back(std::move(line));
     }
-    if (model.showOutline) {
+    { // always: a landscape screen shows it beside the form
         for (std::size_t p = 0; p < form.pages.size(); ++p) {
             OutlineLine head;
             head.label = pageTitle(form.pages[p], static_cast<int>(p), lang);
@@ -218,20 +218,19 @@ struct FormDraw {
         return v.dump();
     }
 
-    void textField(const ItemView& item, const char* hintText = "") {
+    void textField(const ItemView& item, const std::string& placeholder = {}) {
         const std::string* pending = edit(item.path);
         std::string text = pending ? *pending : valueText(item.value);
         // Dates the way the language writes them ("06/12/2026 18:47"); the engine stores ISO.
         if (!pending && (item.type == ItemType::Date || item.type == ItemType::DateTime))
             text = displayDatesIn(text, lang);
-        ImGui::SetNextItemWidth(-1);
-        ImGuiInputTextFlags flags = 0;
-        if (item.readOnly) flags |= ImGuiInputTextFlags_ReadOnly;
-        if (ImGui::InputTextWithHint("##text", hintText, &text, flags))
-            push(Intent::Kind::EditText, item.path, nullptr, text);
-        theme::addTarget(ctx, "input." + item.path, item.label);
-        if (ImGui::IsItemDeactivatedAfterEdit()) push(Intent::Kind::SetAnswer, item.path, text);
+        const auto r = theme::inputText(ctx, "input." + item.path, item.label, placeholder, text, item.readOnly);
+        if (r.changed) push(Intent::Kind::EditText, item.path, nullptr, text);
+        if (r.left) push(Intent::Kind::SetAnswer, item.path, text);
     }
+
+    // A placeholder that reads as an example, never as an answer: "ex. 06 12 34 56 78" (and muted).
+    std::string example(const std::string& sample) const { return tr("app.form.example", lang, {sample}); }
 
     void numberField(const ItemView& item) {
         const std::string* pending = edit(item.path);
@@ -262,9 +261,11 @@ struct FormDraw {
     }
 
     void choices(const ItemView& item) {
+        // Several answers: check boxes; one answer: radio marks. The whole row is the target.
         const bool multiple = item.type == ItemType::SelectMultiple;
         for (const auto& c : item.choices) {
-            if (!theme::toggle(ctx, "choice." + item.path + "." + c.value, c.label, c.selected) || item.readOnly)
+            if (!theme::choice(ctx, "choice." + item.path + "." + c.value, c.label, c.selected, multiple) ||
+                item.readOnly)
                 continue;
             if (!multiple) {
                 push(Intent::Kind::SetAnswer, item.path, c.selected ? json() : json(c.value));
@@ -354,31 +355,31 @@ struct FormDraw {
             choices(item);
             break;
         case ItemType::Acknowledge:
-            if (theme::toggle(ctx, "ack." + item.path, view.yes, !item.value.is_null()) && !item.readOnly)
+            if (theme::choice(ctx, "ack." + item.path, view.yes, !item.value.is_null(), true) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, item.value.is_null() ? json(true) : json());
             break;
         case ItemType::Date:
-            textField(item, view.dateHint.c_str());
+            textField(item, view.dateHint);
             if (theme::button(ctx, "today." + item.path, view.today, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, view.todayIso);
             break;
         case ItemType::Time:
-            textField(item, view.timeHint.c_str());
+            textField(item, view.timeHint);
             if (theme::button(ctx, "now." + item.path, view.now, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, view.nowTime);
             break;
         case ItemType::DateTime:
-            textField(item, view.dateTimeHint.c_str());
+            textField(item, view.dateTimeHint);
             if (theme::button(ctx, "now." + item.path, view.now, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, view.todayIso + "T" + view.nowTime);
             break;
         case ItemType::Geopoint:
-            textField(item, "43.5297 5.4474");
+            textField(item, example("43.5297 5.4474"));
             theme::hint(view.deviceLocation);
             break;
         case ItemType::Geotrace:
         case ItemType::Geoshape:
-            textField(item, "43.5297 5.4474;43.5301 5.4480");
+            textField(item, example("43.5297 5.4474;43.5301 5.4480"));
             theme::hint(view.deviceLocation);
             break;
         case ItemType::Photo:
@@ -389,7 +390,7 @@ struct FormDraw {
             textField(item);
             break;
         case ItemType::Phone:
-            textField(item, "06 12 34 56 78");
+            textField(item, example("06 12 34 56 78"));
             break;
         default:
             textField(item);
@@ -472,26 +473,62 @@ void jumpRow(DrawContext& ctx, const std::string& id, const OutlineLine& line) {
     }
 }
 
+// The outline: every page and question (`beside` = false), or, beside the form on a landscape screen,
+// every page's heading then the questions of the page shown.
+void drawOutline(const FormScreenView& view, DrawContext& ctx, bool beside) {
+    for (int pass = 0; pass < (beside ? 2 : 1); ++pass) {
+        for (const auto& line : view.outline) {
+            const bool page = line.state == OutlineLine::State::Page;
+            if (beside && (pass == 0) != page) continue;
+            if (beside && !page && line.page != view.page) continue;
+            const bool here = page && line.page == view.page;
+            if (here) {
+                // The page shown: its heading in a tint of the accent colour.
+                ImVec4 tint = ImGui::GetStyle().Colors[ImGuiCol_Header];
+                tint.w = 0.25f;
+                ImGui::PushStyleColor(ImGuiCol_Button, tint);
+            }
+            jumpRow(ctx, page ? "outline.page." + std::to_string(line.page) : "outline." + line.path, line);
+            if (here) ImGui::PopStyleColor();
+        }
+        if (beside && pass == 0) ImGui::Separator();
+    }
+}
+
 } // namespace
 
 void drawForm(const FormScreenView& view, DrawContext& ctx) {
     FormDraw d{view, ctx, view.lang};
+    // A landscape tablet (1200 px and wider) shows the outline beside the form, always.
+    const bool wide = ImGui::GetIO().DisplaySize.x >= theme::kWideForm;
     theme::title(view.title);
     if (!view.subject.empty()) {
         // Who is called or interviewed, under the title on every page: the caller reads it aloud.
         ImGui::TextWrapped("%s", view.subject.c_str());
         theme::addTarget(ctx, "form.subject", view.subject);
     }
-    const float outlineWidth = 260.0f * ctx.scale;
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - outlineWidth -
-                           ImGui::GetStyle().ItemSpacing.x);
-    theme::hint(view.progressText);
-    ImGui::PopTextWrapPos();
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - outlineWidth);
-    if (theme::button(ctx, "outline", view.outlineButton, outlineWidth, theme::kTouchMin))
-        ctx.emit(Intent::Kind::ShowOutline).flag = !view.showOutline;
+    if (wide) {
+        theme::hint(view.progressText);
+    } else {
+        const float outlineWidth = 260.0f * ctx.scale;
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - outlineWidth -
+                               ImGui::GetStyle().ItemSpacing.x);
+        theme::hint(view.progressText);
+        ImGui::PopTextWrapPos();
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - outlineWidth);
+        if (theme::button(ctx, "outline", view.outlineButton, outlineWidth, theme::kTouchMin))
+            ctx.emit(Intent::Kind::ShowOutline).flag = !view.showOutline;
+    }
     ImGui::ProgressBar(view.progress, ImVec2(-1, 10.0f * ctx.scale), "");
     const float barHeight = (theme::kButtonHeight + 2 * theme::kPadding) * ctx.scale;
+    if (wide) {
+        const float side = std::min(460.0f * ctx.scale, ImGui::GetContentRegionAvail().x * 0.38f);
+        ImGui::BeginChild("form.outline", ImVec2(side, -barHeight), false);
+        theme::touchScroll(ctx);
+        drawOutline(view, ctx, true);
+        ImGui::EndChild();
+        ImGui::SameLine();
+    }
     // Each page visit is a new scroll region: a page always opens at its top.
     ImGui::PushID(view.visit);
     ImGui::BeginChild("form.body", ImVec2(0, -barHeight), false);
@@ -502,13 +539,9 @@ void drawForm(const FormScreenView& view, DrawContext& ctx) {
             jumpRow(ctx, "summary." + line.path, line);
         if (theme::button(ctx, "summary.ok", view.summaryOk, -1, theme::kButtonHeight, true))
             d.push(Intent::Kind::DismissSummary, "");
-    } else if (view.showOutline) {
+    } else if (view.showOutline && !wide) {
         theme::title(view.outlineTitle);
-        for (const auto& line : view.outline)
-            jumpRow(ctx,
-                    line.state == OutlineLine::State::Page ? "outline.page." + std::to_string(line.page)
-                                                           : "outline." + line.path,
-                    line);
+        drawOutline(view, ctx, false);
         if (theme::button(ctx, "outline.close", view.outlineClose, -1, theme::kButtonHeight, true))
             ctx.emit(Intent::Kind::ShowOutline).flag = false;
     } else {
