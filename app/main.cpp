@@ -21,6 +21,7 @@
 #include <deque>
 #include <fstream>
 #include <string>
+#include <sys/resource.h>
 
 using namespace carnet;
 using namespace carnet::app;
@@ -130,10 +131,13 @@ bool writeTargets(const std::string& path, const std::vector<Target>& targets) {
 }
 
 // Tests drive the running app with a script, one line per loop turn, through the same paths as the
-// system: `edit PATH TEXT` is what typing in a field produces (its EditText intent); `background` and
+// system: `edit PATH TEXT` is what typing in a field produces (its EditText intent), `answer PATH JSON`
+// what a tap on a choice produces (SetAnswer); `background` and
 // `terminate` push SDL_APP_WILLENTERBACKGROUND (+ DIDENTERBACKGROUND) and SDL_APP_TERMINATING into
 // SDL's queue, as SDL's Android and iOS glue do; `kill` ends the process at once, closing nothing, as
-// the system ends a background app.
+// the system ends a background app. The loop itself runs `tap ID` (a finger down then up on the
+// target ID as last drawn), `wait SECONDS` (the script pauses; the loop sleeps as when idle) and
+// `report NAME` (prints the loop's counters, for bench/app).
 std::deque<std::string> readScript(const std::string& path) {
     std::deque<std::string> lines;
     std::ifstream in(path);
@@ -154,6 +158,19 @@ void runScriptLine(const std::string& line, AppShell& app) {
         edit.path = rest.substr(0, sep);
         edit.text = sep == std::string::npos ? std::string() : rest.substr(sep + 1);
         app.apply({edit});
+    } else if (verb == "answer" && space != std::string::npos) {
+        // `answer PATH JSON`: what a tap on a choice produces (its SetAnswer intent).
+        const std::string rest = line.substr(space + 1);
+        const auto sep = rest.find(' ');
+        Intent answer;
+        answer.kind = Intent::Kind::SetAnswer;
+        answer.path = rest.substr(0, sep);
+        answer.value =
+            nlohmann::json::parse(sep == std::string::npos ? std::string() : rest.substr(sep + 1), nullptr, false);
+        if (answer.value.is_discarded())
+            std::fprintf(stderr, "events: bad JSON in '%s'\n", line.c_str());
+        else
+            app.apply({answer});
     } else if (verb == "background") {
         e.type = SDL_APP_WILLENTERBACKGROUND;
         SDL_PushEvent(&e);
@@ -169,6 +186,24 @@ void runScriptLine(const std::string& line, AppShell& app) {
         std::fprintf(stderr, "events: unknown line '%s'\n", line.c_str());
     }
 }
+
+// What the loop did, for bench/app: how often it woke from its sleep and how many frames it drew.
+struct LoopCounters {
+    long wakeups = 0, frames = 0;
+};
+
+double cpuMs() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
+}
+
+// A tap the script asked for: the finger down on one frame, up on the next.
+struct ScriptTap {
+    int phase = 0; // 0 none, 1 press next frame, 2 release next frame
+    float x = 0, y = 0;
+};
 
 bool saveScreenshot(const std::string& path, int w, int h) {
     std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
@@ -194,7 +229,7 @@ int main(int argc, char** argv) {
             "[--gles]\n"
             "             [--dpi N] [--targets FILE.txt] [--events FILE.txt]\n"
             "             [--pin-stdin | --no-pin] [--lock-after SECONDS]\n"
-            "             [--screen home|records|settings|first-run|form:FORM_ID|walk|walk:ID|walk:first|\n"
+            "             [--screen home|records|settings|first-run|form:FORM_ID[@PAGE]|walk|walk:ID|walk:first|\n"
             "                       calls|calls:first|contact:ID|contact:first|indicators --screenshot FILE.png]\n");
         return 2;
     }
@@ -276,11 +311,23 @@ int main(int argc, char** argv) {
     std::deque<std::string> script = args.eventsFile.empty() ? std::deque<std::string>{} : readScript(args.eventsFile);
     int screenshotFrames = 3;
     int wakeMs = -1; // a screen asked to be drawn again after this long (an undo that expires)
+    LoopCounters counters;
+    ScriptTap scriptTap;
+    std::vector<Target> targets; // the last frame's targets, when a script or the test asks for them
+    auto scriptResume = std::chrono::steady_clock::now();
     while (running) {
         SDL_Event e;
-        const bool idle = framesToDraw <= 0 && args.screenshot.empty() && script.empty();
-        // Asleep until something happens; while typing, wake twice a second for the caret.
-        int timeout = io.WantTextInput ? 500 : -1;
+        const auto now = std::chrono::steady_clock::now();
+        const bool scriptReady = !script.empty() && now >= scriptResume && scriptTap.phase == 0;
+        const bool idle = framesToDraw <= 0 && args.screenshot.empty() && !scriptReady && scriptTap.phase == 0;
+        // Asleep until something happens; while typing, wake twice a second for the caret (never in
+        // the background: nothing is drawn there).
+        int timeout = io.WantTextInput && !background ? 500 : -1;
+        if (!script.empty() && !scriptReady) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(scriptResume - now).count();
+            const int ms = static_cast<int>(std::max<long long>(0, left)) + 1;
+            timeout = timeout < 0 ? ms : std::min(timeout, ms);
+        }
         if (wakeMs >= 0) timeout = timeout < 0 ? wakeMs : std::min(timeout, wakeMs);
         // Wake up when the lock is due, even in the background: the key leaves memory on time.
         if (const double lockIn = app.secondsUntilLock(); lockIn >= 0) {
@@ -288,6 +335,7 @@ int main(int argc, char** argv) {
             timeout = timeout < 0 ? lockMs : std::min(timeout, lockMs);
         }
         const bool gotEvent = idle ? waitEvent(e, timeout) : SDL_PollEvent(&e);
+        if (idle) ++counters.wakeups;
         if (gotEvent) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&e);
@@ -320,10 +368,32 @@ int main(int argc, char** argv) {
         } else if (idle && timeout >= 0) {
             framesToDraw = 1;
         }
-        if (!script.empty()) {
+        if (!script.empty() && std::chrono::steady_clock::now() >= scriptResume && scriptTap.phase == 0) {
             const std::string line = script.front();
             script.pop_front();
-            runScriptLine(line, app);
+            const std::string verb = line.substr(0, line.find(' '));
+            const std::string rest = line.size() > verb.size() ? line.substr(verb.size() + 1) : std::string();
+            if (verb == "wait") {
+                // Bounded: a script pauses at most an hour (a bad number is no pause at all).
+                const double seconds = std::clamp(std::atof(rest.c_str()), 0.0, 3600.0);
+                scriptResume = std::chrono::steady_clock::now() +
+                               std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+            } else if (verb == "tap") {
+                const auto t =
+                    std::find_if(targets.begin(), targets.end(), [&](const Target& x) { return x.id == rest; });
+                if (t == targets.end()) {
+                    std::fprintf(stderr, "events: no target '%s' on screen\n", rest.c_str());
+                } else {
+                    scriptTap = ScriptTap{1, t->x + t->w / 2, t->y + t->h / 2};
+                }
+            } else if (verb == "report") {
+                const double ms =
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+                std::fprintf(stderr, "report %s t_ms %.0f cpu_ms %.1f wakeups %ld frames %ld\n", rest.c_str(), ms,
+                             cpuMs(), counters.wakeups, counters.frames);
+            } else {
+                runScriptLine(line, app);
+            }
         }
         if (app.tick()) framesToDraw = std::max(framesToDraw, 3); // locked just now: the PIN screen
         if (background || !running) {
@@ -339,6 +409,11 @@ int main(int argc, char** argv) {
         theme::apply(app.uiScale(), app.highContrast());
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
+        if (scriptTap.phase > 0) {
+            io.MousePos = ImVec2(scriptTap.x, scriptTap.y);
+            io.MouseDown[0] = scriptTap.phase == 1;
+            scriptTap.phase = scriptTap.phase == 1 ? 2 : 0;
+        }
         ImGui::NewFrame();
         ImGui::SetNextWindowPos(ImVec2(0, 0));
         ImGui::SetNextWindowSize(io.DisplaySize);
@@ -346,9 +421,9 @@ int main(int argc, char** argv) {
                      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                          ImGuiWindowFlags_NoBringToFrontOnFocus);
         std::vector<Intent> intents;
-        std::vector<Target> targets;
+        targets.clear();
         DrawContext ctx{intents, touch};
-        if (!args.targetsFile.empty()) ctx.targets = &targets;
+        if (!args.targetsFile.empty() || !args.eventsFile.empty()) ctx.targets = &targets;
         app.draw(ctx);
         ImGui::End();
         ImGui::Render();
@@ -359,7 +434,8 @@ int main(int argc, char** argv) {
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        if (!args.screenshot.empty() && --screenshotFrames == 0) {
+        // A screenshot is taken once the script (taps before it) has run.
+        if (!args.screenshot.empty() && script.empty() && scriptTap.phase == 0 && --screenshotFrames == 0) {
             int w = 0, h = 0;
             SDL_GL_GetDrawableSize(window, &w, &h);
             const bool saved = saveScreenshot(args.screenshot, w, h);
@@ -369,6 +445,7 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "cannot write %s\n", args.targetsFile.c_str());
         }
         SDL_GL_SwapWindow(window);
+        ++counters.frames;
         if (firstFrame) {
             firstFrame = false;
             const double ms =

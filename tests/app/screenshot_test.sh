@@ -36,6 +36,21 @@ for lang in fr en; do
     done
   done
 done
+# Door to door, page 3 (an interview: its pages) with a gesture and two trips chosen (radio marks and
+# check boxes), tapped by the app's own event script; portrait and landscape (the outline beside it).
+printf '%s\n' 'answer issue_visite "entretien"' 'wait 0.5' 'tap page.next' 'wait 0.5' 'tap page.next' 'wait 0.5' \
+  'tap choice.eco_geste.velo' 'wait 0.5' >"$W/choices-1280x800.events"
+# In portrait the trips are on screen too.
+printf '%s\n' 'tap choice.trajets_vises.travail' 'wait 0.5' 'tap choice.trajets_vises.courses' 'wait 0.5' |
+  cat "$W/choices-1280x800.events" - >"$W/choices-800x1280.events"
+for size in 800x1280 1280x800; do
+  out="$W/choices-$size.png"
+  xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --no-pin --data "$W/choices-$size" --demo --today 2026-11-26 \
+    --screen form:door_to_door --size "$size" --lang fr --events "$W/choices-$size.events" --screenshot "$out" \
+    2>"$W/choices-$size.err"
+  if grep -q 'events:' "$W/choices-$size.err"; then cat "$W/choices-$size.err"; exit 1; fi
+  "$CHECK" "$out" "${size%x*}" "${size#*x}"
+done
 # The PIN screen of a first start (choosing the PIN), both orientations and languages.
 for lang in fr en; do
   for size in 800x1280 1280x800; do
