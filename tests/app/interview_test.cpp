@@ -332,7 +332,7 @@ std::vector<std::string> doorsOnScreen(const HeadlessImGui& ui) {
 }
 } // namespace
 
-TEST_CASE("a door outcome takes 3 taps from home and 2 from the walk list; the tab reopens the list last walked",
+TEST_CASE("a door outcome takes 3 taps from home and 2 from the walk list, and the tab reopens the list last walked",
           "[app][interview]") {
     test::TempDir dir;
     std::string secondList;
@@ -481,7 +481,7 @@ TEST_CASE("a finalized record opens read-only: its answers are shown and a tap c
     CHECK(app->store().get(id)->status == store::Status::Finalized);
 }
 
-TEST_CASE("the call script names who is called; the call leaves the queue only when its script is finalized",
+TEST_CASE("the call script names who is called, and the call leaves the queue only when its script is finalized",
           "[app][interview][calls]") {
     test::TempDir dir;
     auto app = openDemo(dir.path());

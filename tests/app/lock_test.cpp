@@ -85,7 +85,7 @@ struct Device {
 
 } // namespace
 
-TEST_CASE("an encrypted store starts on the PIN screen; a wrong PIN opens nothing, the right one opens home",
+TEST_CASE("an encrypted store starts on the PIN screen: a wrong PIN opens nothing, the right one opens home",
           "[app][lock]") {
     Device d;
     makeEncryptedStore(d.dir);
@@ -207,7 +207,7 @@ TEST_CASE("after 5 minutes in the background the app saves what is typed, forget
     CHECK(d.shell->app()->formModel().recordId == id);
 }
 
-TEST_CASE("5 minutes without a touch lock the app too; a touch counts the time again", "[app][lock]") {
+TEST_CASE("5 minutes without a touch lock the app too, and a touch counts the time again", "[app][lock]") {
     Device d;
     makeEncryptedStore(d.dir);
     d.start(kPin);

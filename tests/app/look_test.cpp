@@ -45,7 +45,7 @@ double luminance(std::uint32_t abgr) {
 
 } // namespace
 
-TEST_CASE("a multiple choice shows check boxes, a single choice radio marks; taps tick them and save the values",
+TEST_CASE("a multiple choice shows check boxes, a single choice radio marks, and taps tick them and save the values",
           "[app][look]") {
     test::TempDir dir;
     auto app = openDemo(dir.path());
@@ -193,7 +193,8 @@ TEST_CASE("at 720 px and 150 % text every button's text wraps or shrinks to fit 
     CHECK(checked > 100);
 }
 
-TEST_CASE("a landscape tablet shows the outline beside the form; a tap on it jumps to the question", "[app][look]") {
+TEST_CASE("a landscape tablet shows the outline beside the form, and a tap on it jumps to the question",
+          "[app][look]") {
     test::TempDir dir;
     auto app = openDemo(dir.path());
     {
