@@ -38,10 +38,10 @@ for lang in fr en; do
 done
 # Door to door, page 3 (an interview: its pages) with a gesture and two trips chosen (radio marks and
 # check boxes), tapped by the app's own event script; portrait and landscape (the outline beside it).
-printf '%s\n' 'answer issue_visite "entretien"' 'wait 0.5' 'tap page.next' 'wait 0.5' 'tap page.next' 'wait 0.5' \
-  'tap choice.eco_geste.velo' 'wait 0.5' >"$W/choices-1280x800.events"
+printf '%s\n' 'answer issue_visite "entretien"' 'wait 1' 'tap page.next' 'wait 1' 'tap page.next' 'wait 1' \
+  'tap choice.eco_geste.velo' 'wait 1' >"$W/choices-1280x800.events"
 # In portrait the trips are on screen too.
-printf '%s\n' 'tap choice.trajets_vises.travail' 'wait 0.5' 'tap choice.trajets_vises.courses' 'wait 0.5' |
+printf '%s\n' 'tap choice.trajets_vises.travail' 'wait 1' 'tap choice.trajets_vises.courses' 'wait 1' |
   cat "$W/choices-1280x800.events" - >"$W/choices-800x1280.events"
 for size in 800x1280 1280x800; do
   out="$W/choices-$size.png"
