@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <exception>
+#include <optional>
 #include <sqlite3.h>
 #include <unordered_map>
 
@@ -790,21 +792,105 @@ Result<std::vector<sync::FormRef>> SqliteRepository::listForms(std::int64_t orgI
     return out;
 }
 
+// Group commit. A write joins the queue; when no group is being committed, the thread that gets
+// there first commits every queued write in one transaction, each under a savepoint (a write that
+// fails is rolled back alone), then wakes their threads with their results. Writers that queued
+// while a group was committing share the next one, and so share its fsync: under many devices at
+// once the commits stop being one fsync per push. A write's result is given only after its group
+// committed (or failed to), so no device is told "applied" before it is on disk.
+struct SqliteRepository::QueuedWrite {
+    const std::function<Result<void>(WriteTx&)>* body;
+    std::optional<Result<void>> result;
+    std::exception_ptr thrown; ///< rethrown on the writer's own thread
+};
+
 Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>& body) {
-    auto lease = acquire();
-    if (!lease.ok()) return lease.error();
-    Db& db = lease->db();
-    // SQLite takes one writer at a time; queueing here instead of in its busy handler (which polls
-    // with sleeps) keeps 200 devices pushing at once from waiting past busy_timeout (503).
-    std::lock_guard writer(m_writeMutex);
-    Tx tx(db);
-    if (!tx.begun().ok()) return tx.begun().error();
-    {
-        SqliteWriteTx wtx(db); // its statements are finalized before the commit
-        if (auto r = body(wtx); !r.ok()) return r.error();
-        if (auto r = wtx.finish(); !r.ok()) return r.error();
+    QueuedWrite me{&body, std::nullopt, nullptr};
+    std::unique_lock lock(m_groupMutex);
+    m_queue.push_back(&me);
+    m_groupDone.wait(lock, [&] { return me.result.has_value() || !m_leading; });
+    if (!me.result) {
+        m_leading = true;
+        std::vector<QueuedWrite*> group;
+        group.swap(m_queue);
+        lock.unlock();
+        commitGroup(group); // sets every result, under m_groupMutex
+        lock.lock();
+        m_leading = false;
+        m_groupDone.notify_all();
     }
-    return tx.commit();
+    if (me.thrown) std::rethrow_exception(me.thrown);
+    return *me.result;
+}
+
+void SqliteRepository::commitGroup(const std::vector<QueuedWrite*>& group) {
+    std::vector<Result<void>> results(group.size(), Result<void>{});
+    std::vector<std::exception_ptr> thrown(group.size());
+    bool committed = false;
+    auto failAll = [&](const Error& e) {
+        for (auto& r : results)
+            if (r.ok()) r = e;
+    };
+    auto lease = acquire();
+    if (!lease.ok()) {
+        failAll(lease.error());
+    } else {
+        Db& db = lease->db();
+        // SQLite takes one writer at a time; queueing here instead of in its busy handler (which polls
+        // with sleeps) keeps 200 devices pushing at once from waiting past busy_timeout (503).
+        std::lock_guard writer(m_writeMutex);
+        Tx tx(db);
+        if (!tx.begun().ok()) {
+            failAll(tx.begun().error());
+        } else {
+            const bool alone = group.size() == 1;
+            bool lost = false; // SQLite rolled the whole transaction back (disk full, I/O error)
+            for (std::size_t i = 0; i < group.size() && !lost; ++i) {
+                if (!alone)
+                    if (auto r = db.exec("SAVEPOINT write"); !r.ok()) {
+                        results[i] = r.error();
+                        continue;
+                    }
+                Result<void> r{};
+                try {
+                    SqliteWriteTx wtx(db); // its statements are finalized before the savepoint ends
+                    r = (*group[i]->body)(wtx);
+                    if (r.ok()) r = wtx.finish();
+                } catch (...) {
+                    thrown[i] = std::current_exception();
+                    r = makeError(ErrorCode::Internal, "a write threw an exception");
+                }
+                lost = ::sqlite3_get_autocommit(db.handle()) != 0;
+                if (!lost && !alone) {
+                    if (r.ok())
+                        r = db.exec("RELEASE write");
+                    else // undone alone; after ROLLBACK TO, RELEASE only closes the savepoint
+                        lost = !db.exec("ROLLBACK TO write").ok() || !db.exec("RELEASE write").ok();
+                }
+                results[i] = std::move(r);
+            }
+            if (lost) {
+                failAll(makeError(ErrorCode::Io, "the write transaction was rolled back by SQLite"));
+            } else if (!alone || results[0].ok()) { // a lone failed write is rolled back by ~Tx
+                if (auto c = tx.commit(); c.ok())
+                    committed = true;
+                else
+                    failAll(c.error());
+            }
+        }
+    }
+    std::lock_guard lock(m_groupMutex);
+    m_writes += group.size();
+    if (committed) ++m_commits;
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        group[i]->result = std::move(results[i]);
+        group[i]->thrown = thrown[i];
+    }
+}
+
+SqliteRepository::WriteStats SqliteRepository::writeStats() {
+    std::lock_guard lock(m_groupMutex);
+    return WriteStats{m_writes, m_commits, m_queue.size()};
 }
 
 Result<void> SqliteRepository::purgeFreedData() {

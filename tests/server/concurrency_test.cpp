@@ -1,9 +1,13 @@
 // Every repository write method from 8 threads at once, with pushes through the real server at the
 // same time: each write queues on the repository's write mutex, so none fails busy and no push gets a 503.
 #include "core/ids.hpp"
+#include "server/sqlite_repository.hpp"
 #include "server_fixture.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
+#include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -153,4 +157,70 @@ TEST_CASE("every repository write waits its turn behind a long write transaction
     CHECK(failures.empty());
     CHECK(f.scalar("SELECT count(*) FROM orgs WHERE name = 'late-org'") == 1);
     CHECK(f.scalar("SELECT pending FROM devices WHERE device_id = 'tablet-long'") == 3);
+}
+
+TEST_CASE("writes queued behind a commit share the next one (group commit), each kept or rolled back alone",
+          "[server][concurrency][group]") {
+    test::TempDir dir;
+    auto opened = server::SqliteRepository::open(dir.path() / "server.db");
+    REQUIRE(opened.ok());
+    server::SqliteRepository& repo = **opened;
+    auto batch = [](server::WriteTx& tx, int seq) {
+        return tx.storeResults("group-device", seq, seq, "[{\"seq\":" + std::to_string(seq) + "}]");
+    };
+
+    // The first write holds its group open until 15 more writes wait in the queue behind it.
+    std::promise<void> go;
+    std::shared_future<void> released = go.get_future().share();
+    std::atomic<bool> inside{false};
+    std::thread first([&] {
+        auto r = repo.write([&](server::WriteTx& tx) -> Result<void> {
+            inside = true;
+            released.wait();
+            return batch(tx, 1);
+        });
+        CHECK(r.ok());
+    });
+    while (!inside)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    constexpr int kQueued = 15, kFailing = 7;
+    std::vector<Result<void>> results(kQueued + 2, Result<void>{});
+    std::vector<std::thread> writers;
+    for (int seq = 2; seq < 2 + kQueued; ++seq)
+        writers.emplace_back([&, seq] {
+            results[static_cast<std::size_t>(seq)] = repo.write([&](server::WriteTx& tx) -> Result<void> {
+                if (auto r = batch(tx, seq); !r.ok()) return r;
+                // This one writes, then fails: its own write must be undone, and only its own.
+                if (seq == kFailing) return makeError(ErrorCode::Invalid, "refused after writing");
+                return {};
+            });
+        });
+    while (repo.writeStats().waiting < kQueued)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    go.set_value();
+    first.join();
+    for (auto& w : writers)
+        w.join();
+
+    const auto stats = repo.writeStats();
+    CHECK(stats.writes == 1 + kQueued);
+    CHECK(stats.commits == 2); // the first write alone, then the 15 queued behind it together
+    CHECK(stats.waiting == 0);
+    for (int seq = 2; seq < 2 + kQueued; ++seq) {
+        INFO(seq);
+        CHECK(results[static_cast<std::size_t>(seq)].ok() == (seq != kFailing));
+    }
+    // What is on disk, read through a new write: every batch but the failing one's.
+    std::map<std::int64_t, json> stored;
+    REQUIRE(repo.write([&](server::WriteTx& tx) -> Result<void> {
+                    auto r = tx.storedResults("group-device", 1, 100);
+                    if (!r.ok()) return r.error();
+                    stored = *r;
+                    return {};
+                })
+                .ok());
+    CHECK(stored.size() == kQueued); // 1 + 15 - 1
+    CHECK(stored.count(kFailing) == 0);
+    CHECK(stored.count(1) == 1);
+    CHECK(stored.count(2 + kQueued - 1) == 1);
 }

@@ -55,7 +55,19 @@ public:
     Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) override;
     Result<std::vector<std::int64_t>> orgsReferencing(std::string_view text) override;
 
+    /// Group commit (write()): the writes made, the transactions that committed them (several queued
+    /// writes share one transaction and so one fsync), and the writes queued now.
+    struct WriteStats {
+        std::uint64_t writes = 0, commits = 0;
+        std::size_t waiting = 0;
+    };
+    [[nodiscard]] WriteStats writeStats();
+
 private:
+    struct QueuedWrite;
+    /// Runs the queued writes in one transaction, each under its own savepoint, then commits once.
+    void commitGroup(const std::vector<QueuedWrite*>& group);
+
     /// A connection borrowed from the pool, returned when destroyed.
     class Lease {
     public:
@@ -90,6 +102,12 @@ private:
     std::mutex m_mutex;
     std::vector<Db> m_idle;
     std::mutex m_writeMutex; ///< one write transaction at a time in this process
+
+    std::mutex m_groupMutex; ///< guards the write queue below
+    std::condition_variable m_groupDone;
+    std::vector<QueuedWrite*> m_queue; ///< writes waiting for the next group
+    bool m_leading = false;            ///< a thread is committing a group
+    std::uint64_t m_writes = 0, m_commits = 0;
 
     std::mutex m_checkpointMutex;
     std::condition_variable m_checkpointWake;
