@@ -3,6 +3,7 @@
 #include "app/app_state.hpp"
 #include "app/fonts.hpp"
 #include "app/png.hpp"
+#include "app/sdl_audio.hpp"
 #include "app/shell.hpp"
 #include "app/theme.hpp"
 #include "core/platform.hpp"
@@ -238,6 +239,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", tmp.error().message.c_str());
         return 1;
     }
+    // The microphone and loudspeaker of the audio questions: SDL's audio starts when one records or
+    // plays, and stops with it (the app stays asleep meanwhile).
+    SdlAudio audio;
+    args.app.audio = &audio;
     // The PIN screen first (unlock, or choose the PIN), unless the PIN came on stdin or --no-pin.
     auto opened = AppShell::start(args.app, args.lock);
     if (args.app.pin) sodium_memzero(args.app.pin->data(), args.app.pin->size());

@@ -38,6 +38,102 @@ AppState::AppState(store::Store store, std::filesystem::path dataDir)
     : m_store(std::move(store))
     , m_dataDir(std::move(dataDir)) {}
 
+AppState::~AppState() {
+    stopAudio();
+}
+
+void AppState::startRecording(const std::string& path) {
+    stopAudio();
+    if (m_audio == nullptr) return;
+    m_recorded.clear();
+    if (auto r = m_audio->startCapture(); !r.ok()) {
+        m_form.message = tr("app.audio.no_device", m_lang, {r.error().message});
+        return;
+    }
+    m_form.audioPath = path;
+    m_form.recording = true;
+    m_form.audioSeconds = 0;
+    m_audioRecord = m_form.recordId;
+}
+
+void AppState::playRecording(const std::string& path) {
+    stopAudio();
+    forms::Session* session = openSession();
+    if (m_audio == nullptr || session == nullptr) return;
+    const json ref = session->valueAt(path);
+    if (!ref.is_string()) return;
+    // The answer is "<sha256>.wav": the attachment's name in the store.
+    const std::string name = ref.get<std::string>();
+    auto data = m_store.attachmentData(name.substr(0, name.find('.')));
+    if (!data.ok()) {
+        m_form.message = data.error().message;
+        return;
+    }
+    auto wav = decodeWav(*data, m_lang);
+    if (!wav.ok()) {
+        m_form.message = wav.error().message;
+        return;
+    }
+    if (auto r = m_audio->startPlayback(wav->pcm, wav->rate, wav->channels); !r.ok()) {
+        m_form.message = tr("app.audio.no_device", m_lang, {r.error().message});
+        return;
+    }
+    m_form.audioPath = path;
+    m_form.recording = false;
+}
+
+void AppState::pollAudio(DrawContext& ctx) {
+    if (m_audio == nullptr || m_form.audioPath.empty()) return;
+    if (!m_form.recording) {
+        if (m_audio->playing())
+            ctx.wakeAfter = 0.25;
+        else
+            m_form.audioPath.clear(); // played to the end: the loudspeaker is closed, the loop sleeps again
+        return;
+    }
+    if (auto r = m_audio->takeCaptured(m_recorded); !r.ok()) {
+        m_form.message = tr("app.audio.no_device", m_lang, {r.error().message});
+        stopAudio();
+        return;
+    }
+    constexpr auto kMaxBytes = static_cast<std::size_t>(kMaxRecordingSeconds * kAudioRate * 2);
+    m_form.audioSeconds = static_cast<double>(m_recorded.size()) / (2.0 * kAudioRate);
+    if (m_recorded.size() >= kMaxBytes) {
+        m_recorded.resize(kMaxBytes);
+        stopAudio(); // the longest recording kept: saved as it is
+        return;
+    }
+    ctx.wakeAfter = 0.25; // the seconds shown move on, and the next captured samples are taken
+}
+
+void AppState::stopAudio() {
+    if (m_audio == nullptr || m_form.audioPath.empty()) return;
+    const std::string path = m_form.audioPath;
+    m_form.audioPath.clear();
+    if (!m_form.recording) {
+        m_audio->stopPlayback();
+        return;
+    }
+    m_form.recording = false;
+    auto taken = m_audio->takeCaptured(m_recorded);
+    m_audio->stopCapture();
+    std::string pcm = std::move(m_recorded);
+    m_recorded.clear();
+    if (!taken.ok()) {
+        m_form.message = tr("app.audio.no_device", m_lang, {taken.error().message});
+        return;
+    }
+    if (pcm.empty()) return;
+    // Kept like a photo: content-addressed (sealed in an encrypted store), the answer naming it.
+    auto stored = m_store.addAttachmentData(encodeWav(pcm, kAudioRate));
+    if (!stored.ok()) {
+        m_form.message = stored.error().message;
+        return;
+    }
+    auto r = m_store.setAnswer(m_audioRecord, path, stored->hash + ".wav");
+    m_form.message = r.ok() ? std::string() : r.error().message;
+}
+
 void AppState::pollWorker() {
     if (!m_worker.status().finished) return;
     SyncStatus done = m_worker.take();
@@ -97,6 +193,7 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
     app->m_worker.setKey(app->m_store.dataKey()); // its own connection, the same unlocked key
     app->m_campaign = std::move(*campaign);
     app->m_clock = std::move(appClock);
+    app->m_audio = options.audio;
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
     app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
     app->m_userName = app->m_store.setting("user_name").value_or("");
@@ -457,6 +554,8 @@ void AppState::draw(DrawContext& ctx) {
             m_screen = Screen::Home;
             return;
         }
+        m_form.audio = m_audio != nullptr;
+        pollAudio(ctx);
         drawForm(evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M")), ctx);
         break;
     }
@@ -466,13 +565,19 @@ void AppState::draw(DrawContext& ctx) {
 void AppState::apply(const std::vector<Intent>& intents) {
     if (!intents.empty()) m_viewsLoaded = false; // the field screens reload what may have changed
     for (const Intent& i : intents) {
+        using K = Intent::Kind;
         if (m_screen == Screen::Form && m_form.readOnly) {
             // A finalized record is shown, never edited (the store would refuse it anyway).
-            using K = Intent::Kind;
             if (i.kind == K::SetAnswer || i.kind == K::EditText || i.kind == K::AddRepeat ||
-                i.kind == K::RemoveRepeat || i.kind == K::Finalize || i.kind == K::FocusKeypad)
+                i.kind == K::RemoveRepeat || i.kind == K::Finalize || i.kind == K::FocusKeypad ||
+                i.kind == K::RecordAudio)
                 continue;
         }
+        // A recording is saved before the page, the record or the screen changes (and before finalizing).
+        if (i.kind == K::GoToPage || i.kind == K::JumpTo || i.kind == K::Finalize || i.kind == K::SaveAndLeave ||
+            i.kind == K::Navigate || i.kind == K::Back || i.kind == K::OpenRecord || i.kind == K::StartForm ||
+            i.kind == K::ShowOutline || i.kind == K::RemoveRepeat)
+            stopAudio();
         switch (i.kind) {
         case Intent::Kind::Navigate:
             m_screen = i.screen;
@@ -707,6 +812,15 @@ void AppState::apply(const std::vector<Intent>& intents) {
         case Intent::Kind::Back:
             m_screen = m_contact.back;
             break;
+        case Intent::Kind::RecordAudio:
+            startRecording(i.path);
+            break;
+        case Intent::Kind::StopAudio:
+            stopAudio();
+            break;
+        case Intent::Kind::PlayAudio:
+            playRecording(i.path);
+            break;
         case Intent::Kind::PinDigit:
         case Intent::Kind::PinErase:
         case Intent::Kind::PinSubmit:
@@ -719,6 +833,7 @@ void AppState::apply(const std::vector<Intent>& intents) {
 }
 
 Result<void> AppState::suspend() {
+    stopAudio(); // the system may end the process next: a recording is saved now
     // A value the engine refuses stays in its field with its message, as when leaving the page; what was
     // saved before it is checkpointed all the same.
     const bool saved = commitEdits();

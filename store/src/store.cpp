@@ -1455,19 +1455,23 @@ Result<std::vector<std::string>> Store::outboxRecords() {
 }
 
 Result<Attachment> Store::addAttachment(const fs::path& source) {
-    Impl& s = *m_impl;
     auto data = readTextFile(source);
     if (!data.ok()) return data.error();
+    return addAttachmentData(std::move(*data));
+}
+
+Result<Attachment> Store::addAttachmentData(std::string data) {
+    Impl& s = *m_impl;
     Attachment a;
-    a.hash = sha256Hex(*data);
-    a.size = static_cast<std::int64_t>(data->size());
+    a.hash = sha256Hex(data);
+    a.size = static_cast<std::int64_t>(data.size());
     a.path = s.dir / "attachments" / a.hash;
     // Encrypted store: the file holds the sealed bytes (a photo of a person is personal data); the
     // hash stays that of the content, which is what the server knows it by.
-    if (s.vaultKey) *data = sealBytes(*s.vaultKey, "attachment:" + a.hash, *data);
+    if (s.vaultKey) data = sealBytes(*s.vaultKey, "attachment:" + a.hash, data);
     std::error_code ec;
-    if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data->size()) {
-        if (auto w = writeFileDurably(a.path, *data, s.dir, s.lang); !w.ok()) return w.error();
+    if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data.size()) {
+        if (auto w = writeFileDurably(a.path, data, s.dir, s.lang); !w.ok()) return w.error();
     }
     Unit tx(s);
     if (!tx.begun().ok()) return tx.begun().error();

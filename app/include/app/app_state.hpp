@@ -2,6 +2,7 @@
 // The app's state: the store, the settings and the models of the screens. A frame drains pending
 // work, evaluates the current screen, draws it, then applies the intents.
 
+#include "app/audio.hpp"
 #include "app/screens.hpp"
 #include "app/sync_worker.hpp"
 #include "app/ui.hpp"
@@ -31,6 +32,9 @@ struct AppOptions {
     std::optional<std::string> pin = std::nullopt;
     /// argon2id cost when the PIN sets encryption up (tests: KdfLimits::fastest()); empty = the tablet's.
     std::optional<store::KdfLimits> kdf = std::nullopt;
+    /// The microphone and loudspeaker (app/main.cpp's SdlAudio; not owned). None: an audio question
+    /// takes a file reference, as a photo does.
+    AudioDevice* audio = nullptr;
 };
 
 /// The whole app, without a window.
@@ -38,6 +42,10 @@ class AppState {
 public:
     /// Opens the store; installs the demo campaign's forms when it has none.
     static Result<std::unique_ptr<AppState>> open(const AppOptions& options);
+    /// A recording in progress is saved.
+    ~AppState();
+    AppState(const AppState&) = delete;
+    AppState& operator=(const AppState&) = delete;
 
     /// Evaluates and draws the current screen (inside an ImGui frame), collecting intents.
     void draw(DrawContext& ctx);
@@ -126,6 +134,13 @@ private:
     void undoOutcome();
     void callOutcome(const std::string& taskId, const std::string& outcome);
     void openContact(const std::string& personId);
+    /// Audio questions: a recording takes what the microphone captured at each frame (the loop wakes
+    /// four times a second while recording or playing, and sleeps otherwise).
+    void startRecording(const std::string& path);
+    void playRecording(const std::string& path);
+    void pollAudio(DrawContext& ctx);
+    /// Ends the recording (saved as a WAV attachment, the answer naming it) or the playing.
+    void stopAudio();
 
     store::Store m_store;
     Screen m_screen = Screen::Home;
@@ -162,6 +177,9 @@ private:
     bool m_haveReport = false;
     sync::SyncReport m_report;
     std::string m_loginError;
+    AudioDevice* m_audio = nullptr;
+    std::string m_recorded;    ///< PCM captured so far (s16le mono at kAudioRate)
+    std::string m_audioRecord; ///< the record the recording is an answer of
 };
 
 } // namespace carnet::app

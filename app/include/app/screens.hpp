@@ -112,6 +112,10 @@ struct FormModel {
     bool readOnly = false; ///< a finalized record: shown, never edited
     std::string subject;   ///< who the record is about ("Vous appelez Awa Diallo · +33 6 …"), translated
     std::vector<ConflictLine> conflicts; ///< fields in open conflict on the server (a coordinator resolves them)
+    bool audio = false;      ///< a microphone and loudspeaker: audio questions record and play (else a file reference)
+    std::string audioPath;   ///< the audio question recording or playing now ("" none)
+    bool recording = false;  ///< audioPath is recording (else playing)
+    double audioSeconds = 0; ///< how long the recording is so far
 };
 /// One line of the outline or of the finalize summary.
 struct OutlineLine {
@@ -140,6 +144,10 @@ struct FormScreenView {
     std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk, unavailable,
         deviceLocation, today, now, clear, yes, keypadOk, outlineButton, outlineTitle, outlineClose, readOnlyNote, back;
     std::string todayIso, nowTime, dateHint, timeHint, dateTimeHint;
+    /// Audio questions: buttons, and what the one in use is doing ("Enregistrement… 3 s").
+    std::string recordAudio, stopAudio, playAudio, audioStatus, audioKept;
+    bool audio = false, recording = false;
+    std::string audioPath;
     Lang lang = Lang::Fr;
 };
 /// `todayIso` ("2026-11-25") and `nowTime` ("14:05") feed the Today / Now buttons.

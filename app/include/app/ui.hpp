@@ -68,6 +68,9 @@ struct Intent {
         PinForgot,          ///< flag: show / hide the "forgotten PIN" reset confirmation
         PinReset,           ///< erases the device's store (confirmed "forgotten PIN")
         ChangePin,          ///< flag: open (settings) / cancel the change of the PIN
+        RecordAudio,        ///< path: the audio question starts recording (a recording elsewhere is saved first)
+        StopAudio,          ///< the recording is saved as the question's answer, or the playing stops
+        PlayAudio,          ///< path: the audio question's recording plays
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

@@ -183,6 +183,17 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.dateTimeHint = tr("app.form.datetime_hint", lang);
     v.lang = lang;
     v.nowTime = nowTime;
+    v.audio = model.audio;
+    v.audioPath = model.audioPath;
+    v.recording = model.recording;
+    v.recordAudio = tr("app.audio.record", lang);
+    v.stopAudio = tr("app.audio.stop", lang);
+    v.playAudio = tr("app.audio.play", lang);
+    v.audioKept = tr("app.audio.kept", lang);
+    if (!model.audioPath.empty())
+        v.audioStatus = model.recording
+                            ? tr("app.audio.recording", lang, {std::to_string(static_cast<int>(model.audioSeconds))})
+                            : tr("app.audio.playing", lang);
     return v;
 }
 
@@ -335,6 +346,24 @@ struct FormDraw {
         }
     }
 
+    // Record / stop / play: 56 px high buttons; only the question in use shows what it is doing.
+    void audioField(const ItemView& item) {
+        if (view.audioPath == item.path) {
+            theme::hint(ctx, view.audioStatus);
+            if (theme::button(ctx, "audio.stop." + item.path, view.stopAudio, 220.0f, 56.0f, true))
+                push(Intent::Kind::StopAudio, item.path);
+            return;
+        }
+        if (!item.value.is_null()) theme::hint(ctx, view.audioKept);
+        const bool canRecord = !item.readOnly && !view.readOnly;
+        if (canRecord && theme::button(ctx, "audio.record." + item.path, view.recordAudio, 220.0f, 56.0f))
+            push(Intent::Kind::RecordAudio, item.path);
+        if (item.value.is_null()) return;
+        if (canRecord) ImGui::SameLine();
+        if (theme::button(ctx, "audio.play." + item.path, view.playAudio, 220.0f, 56.0f))
+            push(Intent::Kind::PlayAudio, item.path);
+    }
+
     void questionBody(const ItemView& item) {
         std::string label = item.label;
         if (item.required) label += " *";
@@ -382,9 +411,14 @@ struct FormDraw {
             textField(item, example("43.5297 5.4474;43.5301 5.4480"));
             theme::hint(view.deviceLocation);
             break;
+        case ItemType::Audio:
+            if (view.audio) {
+                audioField(item);
+                break;
+            }
+            [[fallthrough]];
         case ItemType::Photo:
         case ItemType::Signature:
-        case ItemType::Audio:
         case ItemType::Video:
             theme::hint(view.unavailable);
             textField(item);

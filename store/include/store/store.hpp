@@ -267,6 +267,9 @@ public:
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);
+    /// The same for bytes made on the device (an audio recording): never written anywhere in clear
+    /// when the store is encrypted.
+    Result<Attachment> addAttachmentData(std::string data);
     /// A stored attachment by its sha256, or NotFound.
     Result<Attachment> attachment(std::string_view sha256);
     /// An attachment's content (opened when the store is encrypted: the file on disk is sealed).
