@@ -47,7 +47,7 @@ std::string readAll(const std::filesystem::path& p) {
 
 } // namespace
 
-TEST_CASE("WAV files: what is encoded decodes; other files are refused with a message", "[app][audio]") {
+TEST_CASE("WAV files: what is encoded decodes, other files are refused with a message", "[app][audio]") {
     const std::string pcm = sawtooth(100);
     const std::string wav = encodeWav(pcm, kAudioRate);
     CHECK(wav.size() == 44 + pcm.size());

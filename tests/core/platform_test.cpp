@@ -47,7 +47,7 @@ TEST_CASE("platform: appends accumulate, and a missing folder is an error naming
     CHECK_FALSE(platform::syncDirectory(dir.path() / "missing").ok());
 }
 
-TEST_CASE("platform: a writable folder is created; a file in its place is refused", "[platform]") {
+TEST_CASE("platform: a writable folder is created, a file in its place is refused", "[platform]") {
     test::TempDir dir;
     CHECK(platform::ensureWritableDirectory(dir.path() / "a" / "b").ok());
     CHECK(fs::is_directory(dir.path() / "a" / "b"));

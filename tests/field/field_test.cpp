@@ -536,7 +536,7 @@ json callableInterview() {
 } // namespace
 
 TEST_CASE(
-    "field.erasure: personal fields leave every device, outbox and the server's history; answers stay countable") {
+    "field.erasure: personal fields leave every device, outbox and the server's history, answers stay countable") {
     test::ServerFixture f;
     REQUIRE(f.services->field().publishBuiltinForms().ok());
     const std::string url = "http://127.0.0.1:" + std::to_string(f.server->port());

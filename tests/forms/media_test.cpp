@@ -62,7 +62,7 @@ const ItemView* itemView(const FormView& v, const std::string& name) {
 
 } // namespace
 
-TEST_CASE("CSV media: quotes, doubled quotes, CRLF, a byte order mark, short rows; an unclosed quote is refused",
+TEST_CASE("CSV media: quotes, doubled quotes, CRLF, a byte order mark, short rows, an unclosed quote is refused",
           "[media]") {
     auto t = parseCsv("\xEF\xBB\xBF"
                       "name, label \r\n"
@@ -109,7 +109,7 @@ TEST_CASE("the loader: media are declared plain file names, and choice_file and 
     CHECK(loadFormJson(both).problems.at(0).key == "load.choices_both");
 }
 
-TEST_CASE("choices from a CSV file beside the form, filtered by its columns; pulldata() reads a row",
+TEST_CASE("choices from a CSV file beside the form, filtered by its columns, pulldata() reads a row",
           "[media][session]") {
     carnet::test::TempDir dir;
     for (const auto& [file, text] : {std::pair{"regions.csv", kRegions}, std::pair{"districts.csv", kDistricts},

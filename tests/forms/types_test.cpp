@@ -414,7 +414,7 @@ TEST_CASE("a text regex must match the whole answer", "[types]") {
     CHECK(issues[0].kind == IssueKind::Pattern);
 }
 
-TEST_CASE("a calculation of 1 div 0 is Infinity, as in ODK; geotraces and geoshapes in ODK's format", "[types][odk]") {
+TEST_CASE("a calculation of 1 div 0 is Infinity, as in ODK, geotraces and geoshapes in ODK's format", "[types][odk]") {
     // ODK XForms spec, "Number functions" (XPath 1.0 section 3.5): division by zero is Infinity.
     const auto form = loadForm(R"json({"id": "t", "version": "1", "title": "T", "default_language": "fr",
       "languages": ["fr"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [

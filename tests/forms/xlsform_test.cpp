@@ -313,7 +313,7 @@ TEST_CASE("an XLSForm as KoboToolbox exports it: two languages, $kuid columns, r
 
 // ------------------------------------------------------------------ structure and mapping
 
-TEST_CASE("top-level questions are wrapped in pages; loose calculations join a neighbouring page", "[xlsform]") {
+TEST_CASE("top-level questions are wrapped in pages, loose calculations join a neighbouring page", "[xlsform]") {
     const ImportResult r = importRows({
         {"type", "name", "label", "calculation", "relevant"},
         {"calculate", "c0", "", "1 + 1"},
@@ -498,7 +498,7 @@ TEST_CASE("a name used in two groups cannot be referenced", "[xlsform]") {
     CHECK(text.find("f.xlsx: survey, row 7, column D (relevant): error: '${same}' is ambiguous") != std::string::npos);
 }
 
-TEST_CASE("English forms without default_language are English; media columns are not languages", "[xlsform]") {
+TEST_CASE("English forms without default_language are English, media columns are not languages", "[xlsform]") {
     const ImportResult r = importRows({
         {"type", "name", "label", "media::image"},
         {"text", "name", "What is your name?", "face.png"},
@@ -733,7 +733,7 @@ TEST_CASE("a form_id that is no name (a spreadsheet date) gives way to the file 
 
 // ------------------------------------------------------------------ what pyxform accepts in deployed forms
 
-TEST_CASE("smart quotes in expressions are straight quotes, as pyxform makes them; texts keep theirs", "[xlsform]") {
+TEST_CASE("smart quotes in expressions are straight quotes, as pyxform makes them, texts keep theirs", "[xlsform]") {
     // osm-fieldwork's buildings.xlsx: relevant ${building}=’commercial’ (a word processor's quotes).
     const ImportResult r = importRows(
         {
@@ -758,7 +758,7 @@ TEST_CASE("smart quotes in expressions are straight quotes, as pyxform makes the
     CHECK(shown());
 }
 
-TEST_CASE("list names pyxform takes but Carnet cannot are renamed; select_one values may hold spaces", "[xlsform]") {
+TEST_CASE("list names pyxform takes but Carnet cannot are renamed, select_one values may hold spaces", "[xlsform]") {
     // osm-fieldwork: "select_one building:material"; highways.xlsx: a barrier named "cattle grid".
     const ImportResult r = importRows(
         {

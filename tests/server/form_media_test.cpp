@@ -36,7 +36,7 @@ struct MediaFixture : ServerFixture {
 
 } // namespace
 
-TEST_CASE("the console publishes a bundle zip; devices of the organisation read its files by sha256, in chunks",
+TEST_CASE("the console publishes a bundle zip, devices of the organisation read its files by sha256, in chunks",
           "[server][media]") {
     MediaFixture f;
     const Reply pub =

@@ -174,7 +174,7 @@ TEST_CASE("indicators and lists need no personal value: clear counts, sealed nam
     CHECK(list->front().id == w.id);
 }
 
-TEST_CASE("a wrong or missing PIN is refused; the right one opens", "[store][vault]") {
+TEST_CASE("a wrong or missing PIN is refused, the right one opens", "[store][vault]") {
     TempDir dir;
     { Store s = openStore(dir, withPin(kPin)); }
     CHECK(*Store::needsPin(dir.path()));
@@ -231,7 +231,7 @@ TEST_CASE("setting a PIN on a store that has none seals what it already holds", 
     CHECK(bytes.find("Typed Quintal") == std::string::npos);
 }
 
-TEST_CASE("a second connection takes the unlocked key; a sealed value moved to another field does not open",
+TEST_CASE("a second connection takes the unlocked key, a sealed value moved to another field does not open",
           "[store][vault]") {
     TempDir dir;
     Store s = openStore(dir, withPin(kPin));

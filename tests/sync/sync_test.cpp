@@ -173,7 +173,7 @@ TEST_CASE("a push in batches keeps what was answered when the link drops, and se
     CHECK(awa.pendingOutbox(100)->empty());
 }
 
-TEST_CASE("entries held for a form version the server lacks go again once it is published; every sync says they wait",
+TEST_CASE("entries held for a form version the server lacks go again once it is published, every sync says they wait",
           "[sync]") {
     // Issue 21, findings 1, 2 and 4: forms add a door_to_door version the server has not published,
     // new, set, sync; the coordinator publishes it; sync again.
