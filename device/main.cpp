@@ -46,6 +46,7 @@ struct Options {
     std::string author;
     std::optional<std::string> pin; ///< --pin-stdin or CARNET_PIN
     std::string caFile;             ///< login --ca FILE: the private CA of the server's certificate
+    std::string deviceName;         ///< login --name NAME: how the console names this device
     Lang lang = Lang::Fr;
     std::vector<std::string> args;
 };
@@ -243,7 +244,9 @@ int run(const Options& o) {
             caPem = std::move(*pem);
         }
         auto transport = sync::makeCurlTransport(a[1], sync::TransportOptions{caPem});
-        auto r = sync::login(st, *transport, a[1], a[2], password);
+        sync::SyncOptions options;
+        options.deviceName = o.deviceName;
+        auto r = sync::login(st, *transport, a[1], a[2], password, options);
         if (!r.ok()) return fail(r.error());
         if (auto s = st.setSetting("server_ca_pem", caPem); !s.ok()) return fail(s.error());
         std::cout << json{{"user", (*r)["user"]}, {"device_id", st.deviceId()}}.dump() << '\n';
@@ -294,6 +297,8 @@ int main(int argc, char** argv) {
             o.author = argv[++i];
         else if (arg == "--ca" && i + 1 < argc)
             o.caFile = argv[++i];
+        else if (arg == "--name" && i + 1 < argc)
+            o.deviceName = argv[++i];
         else if (arg == "--lang" && i + 1 < argc)
             o.lang = parseLang(argv[++i]).value_or(o.lang);
         else if (arg == "--pin-stdin") { // never on the command line, where ps would show it

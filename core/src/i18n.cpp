@@ -16,6 +16,8 @@ struct Entry {
 // std::to_array: class template argument deduction of std::array over hundreds of entries
 // exceeds clang's fold-expression nesting limit.
 constexpr auto kTable = std::to_array<Entry>({
+    Entry{"api.error.account_disabled", "Ce compte a été désactivé par un coordinateur.",
+          "This account was deactivated by a coordinator."},
     Entry{"api.error.bad_body", "Le corps de la requête n’a pas pu être lu.", "The request body could not be read."},
     Entry{"api.error.bad_json", "Le corps de la requête n’est pas un JSON valide.",
           "The request body is not valid JSON."},
@@ -26,6 +28,9 @@ constexpr auto kTable = std::to_array<Entry>({
           "This exists already or contradicts what is stored."},
     Entry{"api.error.device_not_registered", "Cet appareil n’est pas enregistré pour ce compte.",
           "This device is not registered to this account."},
+    Entry{"api.error.device_revoked",
+          "Cet appareil a été révoqué par un coordinateur ; demandez-lui avant de synchroniser.",
+          "This device was revoked by a coordinator; ask them before syncing again."},
     Entry{"api.error.device_taken", "Cet identifiant d’appareil ne peut pas être utilisé.",
           "This device id cannot be used."},
     Entry{"api.error.forbidden", "Votre rôle ou votre organisation ne permet pas cette action.",
@@ -46,6 +51,8 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"api.error.not_found", "Introuvable.", "Not found."},
     Entry{"api.error.offset_mismatch", "L’envoi doit reprendre là où le serveur en est.",
           "The upload must resume where the server is."},
+    Entry{"api.error.password_change_required", "Choisissez d’abord un nouveau mot de passe.",
+          "Choose a new password first."},
     Entry{"api.error.payload_too_large", "Le corps de la requête est trop gros.", "The request body is too large."},
     Entry{"api.error.protocol_mismatch", "Version du protocole incompatible : mettez Carnet à jour.",
           "Incompatible protocol version: update Carnet."},
@@ -395,7 +402,7 @@ constexpr auto kTable = std::to_array<Entry>({
           "  get FICHE | list [--status draft|finalized] | finalize FICHE\n"
           "  delete FICHE | erase FICHE CHAMP... (données personnelles, pour de bon)\n"
           "  import-answers FORMULAIRE FICHIER.json | attach FICHIER | outbox | check\n"
-          "  login URL UTILISATEUR [--ca FICHIER.pem] (mot de passe sur l’entrée standard) | sync\n"
+          "  login URL UTILISATEUR [--ca FICHIER.pem] [--name NOM] (mot de passe sur l’entrée standard) | sync\n"
           "  --pin-stdin : code PIN sur la première ligne de l’entrée standard (ou CARNET_PIN) ; chiffre la base\n"
           "  pin change (nouveau code sur l’entrée standard) | reset [--confirm] (code PIN oublié)",
           "Usage: carnet-device --data DIR [--lang fr|en] [--author NAME] COMMAND\n"
@@ -404,7 +411,7 @@ constexpr auto kTable = std::to_array<Entry>({
           "  get RECORD_ID | list [--status draft|finalized] | finalize RECORD_ID\n"
           "  delete RECORD_ID | erase RECORD_ID FIELD... (personal data, for good)\n"
           "  import-answers FORM_ID FILE.json | attach FILE | outbox | check\n"
-          "  login URL USER [--ca FILE.pem] (password on standard input) | sync\n"
+          "  login URL USER [--ca FILE.pem] [--name NAME] (password on standard input) | sync\n"
           "  --pin-stdin: PIN on the first line of standard input (or CARNET_PIN); encrypts the store\n"
           "  pin change (new PIN on standard input) | reset [--confirm] (forgotten PIN)"},
     Entry{"device.usage_field",

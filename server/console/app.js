@@ -124,13 +124,47 @@
       err.hidden = false;
       return;
     }
+    if (r.body.user.role === 'ambassador') {
+      // The console is for coordinators: the token is given back at once and never kept.
+      fetch('/api/v1/logout', { method: 'POST', headers: { ...PROTOCOL, Authorization: 'Bearer ' + r.body.token, 'Content-Type': 'application/json' }, body: '{}' }).catch(() => {});
+      $('#login-password').value = '';
+      denied = true;
+      render();
+      return;
+    }
     session = { token: r.body.token, user: r.body.user };
     store.setItem('carnet.session', JSON.stringify(session));
+    // A temporary password (reset by a coordinator) is typed once: the change form starts from it.
+    $('#password-current').value = r.body.user.must_change_password ? $('#login-password').value : '';
     $('#login-password').value = '';
     if (!location.hash || location.hash === '#/') location.hash = '#/dashboard';
     render();
   });
   $('#logout').addEventListener('click', logout);
+  $('#password-logout').addEventListener('click', logout);
+  let denied = false;
+  $('#denied-back').addEventListener('click', () => { denied = false; render(); });
+  $('#password-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const err = $('#password-error');
+    err.hidden = true;
+    if ($('#password-new').value !== $('#password-confirm').value) {
+      err.textContent = t('password_mismatch');
+      err.hidden = false;
+      return;
+    }
+    const r = await api('POST', '/api/v1/password', { current: $('#password-current').value, new: $('#password-new').value });
+    if (r.status !== 200) {
+      err.textContent = errorText(r);
+      err.hidden = false;
+      return;
+    }
+    ['#password-current', '#password-new', '#password-confirm'].forEach((id) => { $(id).value = ''; });
+    session.user.must_change_password = false;
+    store.setItem('carnet.session', JSON.stringify(session));
+    render();
+    flash(t('password_changed'));
+  });
   // Below 900 px the sidebar is a bar with a menu button; choosing a page folds the menu again.
   const setMenu = (open) => {
     $('#nav-toggle').setAttribute('aria-expanded', String(open));
@@ -148,15 +182,18 @@
   async function render() {
     I18n.apply(document);
     document.querySelectorAll('[data-lang-toggle]').forEach((b) => { b.textContent = I18n.lang() === 'fr' ? 'English' : 'Français'; b.lang = I18n.lang() === 'fr' ? 'en' : 'fr'; });
-    if (!session) {
-      $('#app-view').hidden = true;
-      $('#login-view').hidden = false;
+    const view = !session ? (denied ? 'denied' : 'login') : session.user.must_change_password ? 'password' : 'app';
+    for (const v of ['login', 'denied', 'password', 'app']) $('#' + v + '-view').hidden = v !== view;
+    if (view === 'login') {
       document.title = t('login_title') + ' — Carnet';
       $('#login-user').focus();
       return;
     }
-    $('#login-view').hidden = true;
-    $('#app-view').hidden = false;
+    if (view === 'denied' || view === 'password') {
+      document.title = t(view + '_title') + ' — Carnet';
+      if (view === 'password') $('#password-new').focus();
+      return;
+    }
     $('#who').replaceChildren(session.user.name, h('span', {}, t('role_' + session.user.role) + ' · ' + session.user.org));
     // #/page, #/page/arg, each optionally followed by ?query (the page's filters: a reload or a
     // shared link shows the same thing, and back/forward walks through the filters).
@@ -605,8 +642,9 @@
     const wrap = h('div', {}, head(t('nav_users'), t('users_sub')));
     if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
     const name = h('input', { id: 'u-name', required: true, autocomplete: 'off' });
-    const role = h('select', { id: 'u-role' }, ['ambassador', 'coordinator'].concat(session.user.role === 'admin' ? ['admin'] : []).map((x) => h('option', { value: x }, t('role_' + x))));
-    const pw = h('input', { id: 'u-password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' });
+    const roles = ['ambassador', 'coordinator'].concat(session.user.role === 'admin' ? ['admin'] : []);
+    const role = h('select', { id: 'u-role' }, roles.map((x) => h('option', { value: x }, t('role_' + x))));
+    const pw = h('input', { id: 'u-password', type: 'password', required: true, minlength: 12, autocomplete: 'new-password' });
     wrap.append(h('form', { class: 'card', onsubmit: async (ev) => {
       ev.preventDefault();
       const res = await api('POST', '/api/v1/users', { name: name.value.trim(), role: role.value, password: pw.value, org: session.user.org });
@@ -617,8 +655,38 @@
       h('div', { class: 'field' }, h('label', { for: 'u-password' }, t('login_password')), pw),
       h('div', { class: 'field' }, h('label', {}, t('organisation')), h('input', { value: session.user.org, disabled: true, size: 10, 'aria-label': t('organisation') })),
       h('button', { type: 'submit', class: 'primary' }, t('create')))));
-    wrap.append(h('section', { class: 'card' }, table([t('login_user'), t('role'), t('organisation')],
-      r.body.users.map((u) => h('tr', {}, h('td', {}, h('strong', {}, u.name)), h('td', {}, h('span', { class: 'badge' + (u.role !== 'ambassador' ? ' ok' : '') }, t('role_' + u.role))), h('td', {}, u.org))))));
+    // A temporary password is shown here once, until the page is left.
+    const secret = h('div', { id: 'temporary-password' });
+    wrap.append(secret);
+    const act = async (u, action, body, done) => {
+      const res = await api('POST', `/api/v1/users/${encodeURIComponent(u.name)}/${action}`, body || {});
+      if (res.status !== 200) return flash(errorText(res), false);
+      done(res.body);
+    };
+    // Coordinators manage ambassadors and coordinators; admins anyone; nobody their own account here.
+    const manageable = (u) => u.name !== session.user.name && (u.role !== 'admin' || session.user.role === 'admin');
+    const rows = r.body.users.map((u) => {
+      const may = manageable(u);
+      const roleCell = may
+        ? h('select', { 'aria-label': t('role_of', { name: u.name }), 'data-role-of': u.name, onchange: (ev) => act(u, 'role', { role: ev.target.value }, () => { flash(t('role_changed', { name: u.name, role: t('role_' + ev.target.value) })); render(); }) },
+          (roles.includes(u.role) ? roles : roles.concat([u.role])).map((x) => h('option', { value: x, selected: x === u.role }, t('role_' + x))))
+        : h('span', { class: 'badge' + (u.role !== 'ambassador' ? ' ok' : '') }, t('role_' + u.role));
+      const state = u.disabled ? h('span', { class: 'badge err' }, t('user_disabled'))
+        : u.must_change_password ? h('span', { class: 'badge warn' }, t('user_must_change')) : h('span', { class: 'badge ok' }, t('user_active'));
+      const actions = may ? [
+        h('button', { type: 'button', class: 'link', 'data-reset': u.name, onclick: () => act(u, 'password-reset', {}, (b) => {
+          secret.replaceChildren(h('section', { class: 'card', role: 'status' }, h('h2', {}, t('temporary_title', { name: u.name })),
+            h('p', {}, t('temporary_text')), h('p', {}, h('code', { class: 'secret', 'data-temporary-password': u.name }, b.temporary_password))));
+          flash(t('password_reset_done', { name: u.name }));
+        }) }, t('reset_password')),
+        h('button', { type: 'button', class: 'link', 'data-toggle-user': u.name, onclick: () => act(u, u.disabled ? 'reactivate' : 'deactivate', {}, () => {
+          flash(t(u.disabled ? 'user_reactivated' : 'user_deactivated', { name: u.name }));
+          render();
+        }) }, t(u.disabled ? 'reactivate' : 'deactivate'))] : [];
+      return h('tr', { 'data-user': u.name }, h('td', {}, h('strong', {}, u.name)), h('td', {}, roleCell), h('td', {}, when(u.last_active)),
+        h('td', {}, state), h('td', { class: 'actions' }, actions));
+    });
+    wrap.append(h('section', { class: 'card' }, table([t('login_user'), t('role'), t('last_active'), t('user_state'), t('actions')], rows)));
     return wrap;
   };
 
@@ -626,11 +694,34 @@
     const r = await api('GET', '/api/v1/devices');
     const wrap = h('div', {}, head(t('nav_devices'), t('devices_sub')));
     if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
-    wrap.append(h('section', { class: 'card' }, table([t('device'), t('owner'), t('last_seen'), t('last_sync'), { label: t('pending'), num: true }, { label: t('drafts_behind'), num: true }],
-      r.body.devices.map((d) => h('tr', {}, h('td', {}, h('strong', {}, d.name || d.device_id), h('div', { class: 'small muted' }, h('code', {}, d.device_id))), h('td', {}, d.user),
-        h('td', {}, when(d.last_seen)), h('td', {}, when(d.last_sync)),
+    const act = async (d, action, body, message) => {
+      const res = await api('POST', `/api/v1/devices/${encodeURIComponent(d.device_id)}/${action}`, body);
+      if (res.status !== 200) return flash(errorText(res), false);
+      flash(message);
+      render();
+    };
+    const rows = r.body.devices.map((d) => {
+      const nameCell = h('td', {}, h('strong', {}, d.name || d.device_id), h('div', { class: 'small muted' }, h('code', {}, d.device_id)));
+      // Renaming and revoking happen in the row: a second click confirms a revocation.
+      const rename = h('button', { type: 'button', class: 'link', 'data-rename': d.device_id, onclick: () => {
+        const input = h('input', { value: d.name || '', maxlength: 100, 'aria-label': t('device_name'), 'data-name-input': d.device_id });
+        nameCell.replaceChildren(h('form', { class: 'inline', onsubmit: (ev) => { ev.preventDefault(); act(d, 'name', { name: input.value.trim() }, t('device_renamed', { name: input.value.trim() })); } },
+          input, h('button', { type: 'submit', class: 'primary' }, t('save'))));
+        input.focus();
+      } }, t('rename'));
+      const revoke = d.revoked_at ? null : h('button', { type: 'button', class: 'link danger', 'data-revoke': d.device_id, onclick: (ev) => {
+        if (ev.target.dataset.confirm !== '1') { ev.target.dataset.confirm = '1'; ev.target.textContent = t('revoke_confirm'); return; }
+        act(d, 'revoke', {}, t('device_revoked', { name: d.name || d.device_id }));
+      } }, t('revoke'));
+      return h('tr', { 'data-device': d.device_id }, nameCell, h('td', {}, d.user), h('td', {}, d.app_version || '—'),
+        h('td', {}, when(d.last_sync)),
         h('td', { class: 'num' }, d.pending === null ? '—' : h('span', { class: 'badge' + (d.pending > 0 ? ' warn' : ' ok') }, num(d.pending))),
-        h('td', { class: 'num' }, num(d.drafts_behind)))), { empty: t('no_devices') })));
+        h('td', { class: 'num' }, num(d.drafts_behind)),
+        h('td', {}, d.revoked_at ? h('span', { class: 'badge err' }, t('revoked_on', { when: when(d.revoked_at) })) : h('span', { class: 'badge ok' }, t('device_live'))),
+        h('td', { class: 'actions' }, rename, revoke));
+    });
+    wrap.append(h('section', { class: 'card' }, table([t('device'), t('owner'), t('app_version'), t('last_sync'), { label: t('pending'), num: true }, { label: t('drafts_behind'), num: true }, t('user_state'), t('actions')],
+      rows, { empty: t('no_devices') })));
     return wrap;
   };
 

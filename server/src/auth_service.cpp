@@ -67,6 +67,12 @@ Result<std::optional<Session>> AuthService::login(std::string_view user, std::st
         return std::optional<Session>();
     }
     if (!verifyPassword((*u)->passwordHash, password)) return std::optional<Session>();
+    if ((*u)->disabled) { // the right password of a deactivated account: said so, and no token
+        Session refused;
+        refused.user = **u;
+        refused.user.passwordHash.clear();
+        return std::optional<Session>(std::move(refused));
+    }
     auto s = newSession(**u);
     if (!s.ok()) return s.error();
     return std::optional<Session>(std::move(*s));
@@ -155,15 +161,71 @@ Result<void> AuthService::logout(std::string_view token) {
 
 Result<DeviceRegistration> AuthService::registerDevice(const User& user, std::string_view deviceId,
                                                        std::string_view name) {
+    auto known = m_repo.findDevice(deviceId);
+    if (!known.ok()) return known.error();
+    if (*known && !(*known)->revokedAt.empty())
+        return (*known)->userId == user.id ? DeviceRegistration::Revoked : DeviceRegistration::TakenByOtherUser;
     auto owner = m_repo.registerDevice(deviceId, user.id, name);
     if (!owner.ok()) return owner.error();
     return *owner == user.id ? DeviceRegistration::Registered : DeviceRegistration::TakenByOtherUser;
 }
 
-Result<bool> AuthService::ownsDevice(const User& user, std::string_view deviceId) {
-    auto owner = m_repo.deviceOwner(deviceId);
-    if (!owner.ok()) return owner.error();
-    return *owner && **owner == user.id;
+Result<DeviceAccess> AuthService::deviceAccess(const User& user, std::string_view deviceId) {
+    auto d = m_repo.findDevice(deviceId);
+    if (!d.ok()) return d.error();
+    if (!*d || (*d)->userId != user.id) return DeviceAccess::NotOwned;
+    return (*d)->revokedAt.empty() ? DeviceAccess::Owned : DeviceAccess::Revoked;
+}
+
+namespace {
+
+// A temporary password a coordinator reads out or writes down: 16 letters and digits without the
+// ones read alike (0/O, 1/l/I), in groups of four; about 82 bits.
+std::string temporaryPassword() {
+    constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+    const std::string hex = randomHex(16);
+    std::string out;
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i > 0 && i % 4 == 0) out += '-';
+        const auto byte = std::stoi(hex.substr(2 * i, 2), nullptr, 16);
+        out += kAlphabet[static_cast<std::size_t>(byte) % kAlphabet.size()]; // 256 % 32 == 0: unbiased
+    }
+    return out;
+}
+
+} // namespace
+
+Result<std::string> AuthService::resetPassword(const User& target) {
+    if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
+    std::string temporary = temporaryPassword();
+    auto turn = m_gate.enter();
+    if (!turn.ok()) return turn.error();
+    auto hash = hashPassword(temporary);
+    if (!hash.ok()) return hash.error();
+    UserChange change;
+    change.passwordHash = *hash;
+    change.mustChangePassword = true;
+    change.revokeTokens = true;
+    if (auto r = m_repo.updateUser(target.id, change); !r.ok()) return r.error();
+    return temporary;
+}
+
+Result<void> AuthService::changePassword(const User& user, std::string_view current, std::string_view next) {
+    if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
+    auto turn = m_gate.enter();
+    if (!turn.ok()) return turn.error();
+    auto stored = m_repo.findUser(user.name);
+    if (!stored.ok()) return stored.error();
+    if (!*stored || !verifyPassword((*stored)->passwordHash, current))
+        return makeError(ErrorCode::Invalid, "the current password is wrong");
+    if (current == next) return makeError(ErrorCode::Invalid, "the new password must differ from the current one");
+    if (auto weak = weakPassword(next, user.name)) return makeError(ErrorCode::Invalid, *weak);
+    auto hash = hashPassword(next);
+    if (!hash.ok()) return hash.error();
+    UserChange change;
+    change.passwordHash = *hash;
+    change.mustChangePassword = false;
+    return m_repo.updateUser(user.id, change);
 }
 
 } // namespace carnet::server

@@ -318,7 +318,12 @@ void ConsoleRoutes::users(const Request& req, Response& res, const User& user) {
     if (!rows.ok()) return failure(res, req, rows.error());
     json arr = json::array();
     for (const auto& u : *rows)
-        arr.push_back(json{{"name", u.name}, {"role", roleName(u.role)}, {"org", u.orgName}});
+        arr.push_back(json{{"name", u.name},
+                           {"role", roleName(u.role)},
+                           {"org", u.orgName},
+                           {"disabled", u.disabled},
+                           {"must_change_password", u.mustChangePassword},
+                           {"last_active", u.lastActive.empty() ? json(nullptr) : json(u.lastActive)}});
     sendJson(res, 200, json{{"users", arr}});
 }
 
@@ -361,6 +366,8 @@ void ConsoleRoutes::devices(const Request& req, Response& res, const User& user)
         if (!d.lastSync.empty()) j["last_sync"] = d.lastSync;
         if (d.pending) j["pending"] = *d.pending;
         if (d.draftsBehind) j["drafts_behind"] = *d.draftsBehind;
+        j["app_version"] = d.appVersion.empty() ? json(nullptr) : json(d.appVersion);
+        j["revoked_at"] = d.revokedAt.empty() ? json(nullptr) : json(d.revokedAt);
         arr.push_back(std::move(j));
     }
     sendJson(res, 200, json{{"devices", arr}});

@@ -103,6 +103,12 @@ inline std::optional<User> authenticate(Services& services, const httplib::Reque
         sendError(res, 401, "unauthorized", "unknown, revoked or expired token");
         return std::nullopt;
     }
+    // A temporary password (reset by a coordinator) opens nothing but choosing one's own.
+    if ((*user)->mustChangePassword && req.path != "/api/v1/password" && req.path != "/api/v1/logout" &&
+        req.path != "/api/v1/me") {
+        sendError(res, 403, "password_change_required", "choose a new password first (POST /api/v1/password)");
+        return std::nullopt;
+    }
     return **user;
 }
 

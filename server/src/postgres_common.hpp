@@ -27,7 +27,8 @@ RecordState readRecord(const pg::Rows& rows, int i, bool answersAsText = false);
 
 /// The columns readUser reads, FROM users u JOIN orgs o.
 inline constexpr std::string_view kUserColumns =
-    "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash FROM users u JOIN orgs o ON o.id = u.org_id ";
+    "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, u.disabled_at IS NOT NULL, "
+    "u.must_change_password FROM users u JOIN orgs o ON o.id = u.org_id ";
 /// Row `i` of a kUserColumns result.
 User readUser(const pg::Rows& rows, int i);
 

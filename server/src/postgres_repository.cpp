@@ -217,16 +217,17 @@ Result<std::optional<User>> PostgresRepository::useToken(std::string_view tokenH
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
     auto rows =
-        lease->conn().exec("SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, "
-                           "coalesce(tu.last_used_at, t.created_at) < $4 FROM users u JOIN orgs o ON o.id = u.org_id "
-                           "JOIN tokens t ON t.user_id = u.id LEFT JOIN token_uses tu ON tu.token_hash = t.token_hash "
-                           "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.created_at >= $2 AND "
+        lease->conn().exec("SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, u.disabled_at IS NOT NULL, "
+                           "u.must_change_password, coalesce(tu.last_used_at, t.created_at) < $4 FROM users u "
+                           "JOIN orgs o ON o.id = u.org_id JOIN tokens t ON t.user_id = u.id "
+                           "LEFT JOIN token_uses tu ON tu.token_hash = t.token_hash WHERE t.token_hash = $1 AND "
+                           "t.revoked_at IS NULL AND u.disabled_at IS NULL AND t.created_at >= $2 AND "
                            "coalesce(tu.last_used_at, t.created_at) >= $3",
                            {tokenHash, window.createdFrom, window.usedFrom, window.touchBefore});
     if (!rows.ok()) return rows.error();
     if (rows->empty()) return std::optional<User>();
     User u = readUser(*rows, 0);
-    if (rows->text(0, 6) == "t") {
+    if (rows->text(0, 8) == "t") {
         auto up = lease->conn().run("INSERT INTO token_uses(token_hash, last_used_at) VALUES ($1, $2) "
                                     "ON CONFLICT(token_hash) DO UPDATE SET last_used_at = excluded.last_used_at",
                                     {tokenHash, window.now});
@@ -516,37 +517,97 @@ Result<std::vector<RecordListRow>> PostgresRepository::listRecords(const RecordQ
 Result<std::vector<User>> PostgresRepository::listUsers(std::int64_t orgId) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
-    auto rows = lease->conn().exec(std::string(kUserColumns) + "WHERE u.org_id = $1 ORDER BY u.name", {orgId});
+    // The last activity: the latest use of any of the user's tokens (a login counts as a use).
+    auto rows = lease->conn().exec(
+        "SELECT u.id, u.name, u.role, u.org_id, o.name, '', u.disabled_at IS NOT NULL, u.must_change_password, "
+        "(SELECT max(coalesce(tu.last_used_at, t.created_at)) FROM tokens t LEFT JOIN token_uses tu "
+        "ON tu.token_hash = t.token_hash WHERE t.user_id = u.id) FROM users u JOIN orgs o ON o.id = u.org_id "
+        "WHERE u.org_id = $1 ORDER BY u.name",
+        {orgId});
     if (!rows.ok()) return rows.error();
     std::vector<User> out;
     for (int i = 0; i < rows->size(); ++i) {
         out.push_back(readUser(*rows, i));
-        out.back().passwordHash.clear();
+        if (!rows->isNull(i, 8)) out.back().lastActive = rows->text(i, 8);
     }
     return out;
+}
+
+Result<void> PostgresRepository::updateUser(std::int64_t userId, const UserChange& change) {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    // One statement, so all of it commits or none does.
+    auto opt = [](const std::optional<std::string>& v) { return v ? pg::Param(*v) : pg::Param(std::nullopt); };
+    auto rows = lease->conn().exec(
+        "WITH u AS (UPDATE users SET role = coalesce($2::text, role), password_hash = coalesce($3::text, "
+        "password_hash), must_change_password = CASE WHEN $3::text IS NULL THEN must_change_password ELSE $4::bigint "
+        "END, disabled_at = CASE WHEN $5::boolean IS NULL THEN disabled_at WHEN $5::boolean THEN "
+        "coalesce(disabled_at, $6) ELSE NULL END WHERE id = $1 RETURNING id), "
+        "t AS (UPDATE tokens SET revoked_at = $6 WHERE $7::boolean AND revoked_at IS NULL AND user_id IN "
+        "(SELECT id FROM u) RETURNING 1) SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM t)",
+        {userId, opt(change.role ? std::optional<std::string>(std::string(roleName(*change.role))) : std::nullopt),
+         opt(change.passwordHash), std::int64_t{change.mustChangePassword ? 1 : 0},
+         change.disabled ? pg::Param(*change.disabled) : pg::Param(std::nullopt), nowIsoUtc(), change.revokeTokens});
+    if (!rows.ok()) return rows.error();
+    if (rows->integer(0, 0) == 0) return makeError(ErrorCode::NotFound, "no user " + std::to_string(userId));
+    return {};
+}
+
+namespace {
+
+constexpr std::string_view kDeviceColumns =
+    "SELECT d.device_id, d.name, u.name, d.registered_at, d.last_seen, d.last_sync, d.pending, d.drafts_behind, "
+    "d.user_id, u.org_id, d.app_version, d.revoked_at FROM devices d JOIN users u ON u.id = d.user_id ";
+
+DeviceRow readDevice(const pg::Rows& rows, int i) {
+    DeviceRow d;
+    d.deviceId = rows.text(i, 0);
+    d.name = rows.text(i, 1);
+    d.userName = rows.text(i, 2);
+    d.registeredAt = rows.text(i, 3);
+    if (!rows.isNull(i, 4)) d.lastSeen = rows.text(i, 4);
+    if (!rows.isNull(i, 5)) d.lastSync = rows.text(i, 5);
+    if (!rows.isNull(i, 6)) d.pending = rows.integer(i, 6);
+    if (!rows.isNull(i, 7)) d.draftsBehind = rows.integer(i, 7);
+    d.userId = rows.integer(i, 8);
+    d.orgId = rows.integer(i, 9);
+    if (!rows.isNull(i, 10)) d.appVersion = rows.text(i, 10);
+    if (!rows.isNull(i, 11)) d.revokedAt = rows.text(i, 11);
+    return d;
+}
+
+} // namespace
+
+Result<std::optional<DeviceRow>> PostgresRepository::findDevice(std::string_view deviceId) {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    auto rows = lease->conn().exec(std::string(kDeviceColumns) + "WHERE d.device_id = $1", {deviceId});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<DeviceRow>();
+    return std::optional<DeviceRow>(readDevice(*rows, 0));
+}
+
+Result<void> PostgresRepository::updateDevice(std::string_view deviceId, const DeviceChange& change) {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    auto rows = lease->conn().exec(
+        "UPDATE devices SET name = coalesce($1::text, name), revoked_at = CASE WHEN $2::boolean THEN "
+        "coalesce(revoked_at, $3) ELSE revoked_at END WHERE device_id = $4 RETURNING 1",
+        {change.name ? pg::Param(*change.name) : pg::Param(std::nullopt), change.revoke, nowIsoUtc(), deviceId});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return makeError(ErrorCode::NotFound, "no device " + std::string(deviceId));
+    return {};
 }
 
 Result<std::vector<DeviceRow>> PostgresRepository::listDevices(std::int64_t orgId) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
-    auto rows = lease->conn().exec(
-        "SELECT d.device_id, d.name, u.name, d.registered_at, d.last_seen, d.last_sync, d.pending, d.drafts_behind "
-        "FROM devices d JOIN users u ON u.id = d.user_id WHERE u.org_id = $1 ORDER BY u.name, d.device_id",
-        {orgId});
+    auto rows = lease->conn().exec(std::string(kDeviceColumns) + "WHERE u.org_id = $1 ORDER BY u.name, d.device_id",
+                                   {orgId});
     if (!rows.ok()) return rows.error();
     std::vector<DeviceRow> out;
-    for (int i = 0; i < rows->size(); ++i) {
-        DeviceRow d;
-        d.deviceId = rows->text(i, 0);
-        d.name = rows->text(i, 1);
-        d.userName = rows->text(i, 2);
-        d.registeredAt = rows->text(i, 3);
-        if (!rows->isNull(i, 4)) d.lastSeen = rows->text(i, 4);
-        if (!rows->isNull(i, 5)) d.lastSync = rows->text(i, 5);
-        if (!rows->isNull(i, 6)) d.pending = rows->integer(i, 6);
-        if (!rows->isNull(i, 7)) d.draftsBehind = rows->integer(i, 7);
-        out.push_back(std::move(d));
-    }
+    for (int i = 0; i < rows->size(); ++i)
+        out.push_back(readDevice(*rows, i));
     return out;
 }
 

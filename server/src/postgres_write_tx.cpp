@@ -71,6 +71,8 @@ User readUser(const pg::Rows& rows, int i) {
     u.orgId = rows.integer(i, 3);
     u.orgName = rows.text(i, 4);
     u.passwordHash = rows.text(i, 5);
+    u.disabled = rows.text(i, 6) == "t";
+    u.mustChangePassword = rows.integer(i, 7) != 0;
     return u;
 }
 
@@ -337,9 +339,10 @@ Result<void> PgWriteTx::assignRecord(std::string_view recordId, std::int64_t use
 Result<void> PgWriteTx::noteDeviceReport(std::string_view deviceId, const DeviceReport& report) {
     return m_conn.run(
         "UPDATE devices SET last_seen = $1, last_sync = CASE WHEN $2::boolean THEN $1 ELSE last_sync END, "
-        "pending = coalesce($3::bigint, pending), drafts_behind = coalesce($4::bigint, drafts_behind) "
-        "WHERE device_id = $5",
-        {nowIsoUtc(), report.endOfSync, report.pending, report.draftsBehind, deviceId});
+        "pending = coalesce($3::bigint, pending), drafts_behind = coalesce($4::bigint, drafts_behind), "
+        "app_version = coalesce($6::text, app_version) WHERE device_id = $5",
+        {nowIsoUtc(), report.endOfSync, report.pending, report.draftsBehind, deviceId,
+         report.appVersion ? pg::Param(*report.appVersion) : pg::Param(std::nullopt)});
 }
 
 } // namespace carnet::server::pgrepo

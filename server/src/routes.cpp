@@ -3,6 +3,7 @@
 #include "http_util.hpp"
 #include "request_body.hpp"
 
+#include "server/account_routes.hpp"
 #include "server/console_routes.hpp"
 #include "server/crypto.hpp"
 #include "server/field_routes.hpp"
@@ -11,6 +12,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,6 +32,7 @@ constexpr std::string_view kContentSecurityPolicy =
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 // A login is a name and a password.
 constexpr std::size_t kMaxLoginBytes = 64u << 10;
+constexpr std::size_t kMaxDeviceNameBytes = 100;
 
 using http::sendError;
 using http::sendJson;
@@ -49,7 +52,10 @@ std::optional<std::string> stringField(const json& j, const char* key) {
 }
 
 json userJson(const User& u) {
-    return json{{"name", u.name}, {"role", roleName(u.role)}, {"org", u.orgName}};
+    return json{{"name", u.name},
+                {"role", roleName(u.role)},
+                {"org", u.orgName},
+                {"must_change_password", u.mustChangePassword}};
 }
 
 json sessionJson(const Session& s) {
@@ -119,6 +125,19 @@ private:
         if (auto r = m_s.repository().noteDeviceReport(deviceId, report); !r.ok())
             log(req.method + " " + req.path + ": device report: " + r.error().message);
     }
+    // A revoked device's syncs are refused, and the device says why (docs/sync-protocol.md).
+    static void sendRevoked(Response& res, const std::string& deviceId) {
+        sendError(res, 403, "device_revoked",
+                  "device " + deviceId + " was revoked by a coordinator; ask them before syncing again");
+    }
+    // The app's version a device reports on a pull: at most 40 bytes of [0-9A-Za-z.+-].
+    static std::optional<std::string> appVersion(const Request& req) {
+        const std::string v = req.get_param_value("app_version");
+        if (v.empty() || v.size() > 40) return std::nullopt;
+        for (char c : v)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+') return std::nullopt;
+        return v;
+    }
     static std::optional<std::int64_t> countParam(const Request& req, const char* name) {
         const std::string v = req.get_param_value(name);
         if (!digitsOnly(v, 9)) return std::nullopt;
@@ -176,6 +195,8 @@ void Routes::login(const Request& req, Response& res, const httplib::ContentRead
         auth.throttle().failed(*name, req.remote_addr, auth.limits());
         return sendError(res, 401, "unauthorized", "wrong user or password");
     }
+    if ((*session)->user.disabled)
+        return sendError(res, 403, "account_disabled", "this account was deactivated by a coordinator");
     auth.throttle().succeeded(*name);
     sendJson(res, 200, sessionJson(**session));
 }
@@ -195,9 +216,10 @@ void Routes::push(const Request& req, Response& res, const httplib::ContentReade
         push = sync::pushRequestFromJson(std::move(j), error);
         if (!push) return sendError(res, error.status, error.code, error.message);
     }
-    auto owns = m_s.auth().ownsDevice(*user, push->deviceId);
-    if (!owns.ok()) return sendFailure(res, req, owns.error());
-    if (!*owns)
+    auto access = m_s.auth().deviceAccess(*user, push->deviceId);
+    if (!access.ok()) return sendFailure(res, req, access.error());
+    if (*access == DeviceAccess::Revoked) return sendRevoked(res, push->deviceId);
+    if (*access != DeviceAccess::Owned)
         return sendError(res, 403, "device_not_registered",
                          "device " + push->deviceId + " is not registered to user " + user->name);
     auto reply =
@@ -224,14 +246,16 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
     // A device of this user is not sent back what it holds already (its own clean writes).
     std::string deviceId = req.get_param_value("device_id");
     if (!deviceId.empty()) {
-        auto owns = m_s.auth().ownsDevice(user, deviceId);
-        if (!owns.ok()) return sendFailure(res, req, owns.error());
-        if (!*owns) deviceId.clear();
+        auto access = m_s.auth().deviceAccess(user, deviceId);
+        if (!access.ok()) return sendFailure(res, req, access.error());
+        if (*access == DeviceAccess::Revoked) return sendRevoked(res, deviceId);
+        if (*access != DeviceAccess::Owned) deviceId.clear();
     }
     auto reply = m_s.sync().pull(user, req.get_param_value("cursor"), limit, deviceId);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
     if (!deviceId.empty() && !reply->more)
-        noteDevice(req, deviceId, DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true});
+        noteDevice(req, deviceId,
+                   DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), appVersion(req), true});
     // The changes are JSON text already (answers as stored): spliced in, not parsed again.
     std::string body = std::move(reply->changes);
     body.insert(0, "{\"changes\":");
@@ -438,17 +462,23 @@ void Routes::mount(httplib::Server& http) {
                   if (!*s) return sendError(res, 401, "unauthorized", "unknown, revoked or expired token");
                   sendJson(res, 200, sessionJson(**s));
               }));
-    http.Post("/api/v1/devices", post([this](const Request& req, Response& res, const User& user, const json& body) {
-                  auto id = stringField(body, "device_id");
-                  if (!id || id->empty() || id->size() > 100)
-                      return sendError(res, 400, "missing_field", "devices needs a 'device_id' string");
-                  auto reg = m_s.auth().registerDevice(user, *id, stringField(body, "name").value_or(""));
-                  if (!reg.ok()) return sendFailure(res, req, reg.error());
-                  if (*reg == DeviceRegistration::TakenByOtherUser)
-                      return sendError(res, 409, "device_taken",
-                                       "this device id cannot be registered for you; use another");
-                  sendJson(res, 200, json{{"device_id", *id}});
-              }));
+    http.Post(
+        "/api/v1/devices", post([this](const Request& req, Response& res, const User& user, const json& body) {
+            auto id = stringField(body, "device_id");
+            if (!id || id->empty() || id->size() > 100)
+                return sendError(res, 400, "missing_field", "devices needs a 'device_id' string");
+            // A readable name for the console ("Tablette d'Awa"); bounded, no control characters.
+            const std::string name = stringField(body, "name").value_or("");
+            if (name.size() > kMaxDeviceNameBytes ||
+                std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+                return sendError(res, 400, "invalid_request", "'name' is at most 100 bytes without control characters");
+            auto reg = m_s.auth().registerDevice(user, *id, name);
+            if (!reg.ok()) return sendFailure(res, req, reg.error());
+            if (*reg == DeviceRegistration::Revoked) return sendRevoked(res, *id);
+            if (*reg == DeviceRegistration::TakenByOtherUser)
+                return sendError(res, 409, "device_taken", "this device id cannot be registered for you; use another");
+            sendJson(res, 200, json{{"device_id", *id}});
+        }));
     http.Get("/api/v1/forms", get([this](const Request& req, Response& res, const User& user) {
                  auto forms = m_s.forms().list(user.orgId);
                  if (!forms.ok()) return sendFailure(res, req, forms.error());
@@ -495,6 +525,7 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
     routes->mount(http);
     mountConsoleRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     mountFieldRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
+    mountAccountRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     // Every route that takes a body reads it through a content reader, with its own limit
     // (request_body.hpp). Any other request with a body lands here, so that cpp-httplib never reads a
     // body into `req.body` itself (unbounded for chunked and compressed bodies). A route registered

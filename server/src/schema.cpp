@@ -233,6 +233,25 @@ CREATE INDEX IF NOT EXISTS records_people_by_merged ON records(org_id, ((answers
     WHERE form_id = 'person';
 )sql";
 
+// Version 12: accounts and devices managed from the console (docs/console.md): a user deactivated or
+// given a temporary password, a device's app version and its revocation, and a user's tokens found by
+// user (revoked together, last activity).
+constexpr std::string_view kSqliteV12 = R"sql(
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN app_version TEXT;
+ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+CREATE INDEX IF NOT EXISTS tokens_by_user ON tokens(user_id);
+)sql";
+
+constexpr std::string_view kPostgresV12 = R"sql(
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+ALTER TABLE users ADD COLUMN must_change_password BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN app_version TEXT;
+ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+CREATE INDEX IF NOT EXISTS tokens_by_user ON tokens(user_id);
+)sql";
+
 constexpr std::string_view kPostgresV11 = R"sql(
 CREATE INDEX IF NOT EXISTS records_buildings_by_walk_list ON records(org_id, ((answers::jsonb) ->> 'walk_list_id'))
     WHERE form_id = 'building';
@@ -240,7 +259,7 @@ CREATE INDEX IF NOT EXISTS records_dwellings_by_walk_list ON records(org_id, ((a
     WHERE form_id = 'dwelling';
 )sql";
 
-const std::array<SchemaVersion, 11> kVersions{{{1, kSqliteV1, kPostgresV1},
+const std::array<SchemaVersion, 12> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {2, kSqliteV2, kPostgresV2},
                                                {3, kSqliteV3, kPostgresV3},
                                                {4, kSqliteV4, kPostgresV4},
@@ -250,7 +269,8 @@ const std::array<SchemaVersion, 11> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {8, kSqliteV8, kPostgresV8},
                                                {9, kSqliteV9, kPostgresV9},
                                                {10, kSqliteV10, kPostgresV10},
-                                               {11, kSqliteV11, kPostgresV11}}};
+                                               {11, kSqliteV11, kPostgresV11},
+                                               {12, kSqliteV12, kPostgresV12}}};
 
 } // namespace
 

@@ -48,7 +48,8 @@ bool plainName(std::string_view s) {
 }
 
 constexpr std::string_view kUserColumns =
-    "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash FROM users u JOIN orgs o ON o.id = u.org_id ";
+    "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, u.disabled_at IS NOT NULL, "
+    "u.must_change_password FROM users u JOIN orgs o ON o.id = u.org_id ";
 
 User readUser(const Stmt& st) {
     User u;
@@ -58,6 +59,8 @@ User readUser(const Stmt& st) {
     u.orgId = st.integer(3);
     u.orgName = st.text(4);
     u.passwordHash = st.text(5);
+    u.disabled = st.integer(6) != 0;
+    u.mustChangePassword = st.integer(7) != 0;
     return u;
 }
 
@@ -184,7 +187,8 @@ constexpr std::string_view kAssignSql =
 
 constexpr std::string_view kDeviceReportSql =
     "UPDATE devices SET last_seen = ?1, last_sync = CASE WHEN ?2 THEN ?1 ELSE last_sync END, "
-    "pending = coalesce(?3, pending), drafts_behind = coalesce(?4, drafts_behind) WHERE device_id = ?5";
+    "pending = coalesce(?3, pending), drafts_behind = coalesce(?4, drafts_behind), "
+    "app_version = coalesce(?6, app_version) WHERE device_id = ?5";
 
 Result<std::int64_t> nextChangeSeq(StmtCache& stmts, const Db& db) {
     auto st = stmts.get("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value");
@@ -482,6 +486,10 @@ public:
         else
             q.bindNull(4);
         q.bind(5, deviceId);
+        if (report.appVersion)
+            q.bind(6, *report.appVersion);
+        else
+            q.bindNull(6);
         return q.run();
     }
 
@@ -679,19 +687,20 @@ Result<void> SqliteRepository::addToken(std::string_view tokenHash, std::int64_t
 Result<std::optional<User>> SqliteRepository::useToken(std::string_view tokenHash, const TokenWindow& window) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st =
-        lease->db().prepare("SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, "
-                            "coalesce(tu.last_used_at, t.created_at) < ?4 FROM users u JOIN orgs o ON o.id = u.org_id "
-                            "JOIN tokens t ON t.user_id = u.id LEFT JOIN token_uses tu ON tu.token_hash = t.token_hash "
-                            "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND t.created_at >= ?2 AND "
-                            "coalesce(tu.last_used_at, t.created_at) >= ?3");
+    // A deactivated user's tokens are revoked with the deactivation; checked here too, so that none works.
+    auto st = lease->db().prepare(
+        "SELECT u.id, u.name, u.role, u.org_id, o.name, u.password_hash, u.disabled_at IS NOT NULL, "
+        "u.must_change_password, coalesce(tu.last_used_at, t.created_at) < ?4 FROM users u "
+        "JOIN orgs o ON o.id = u.org_id JOIN tokens t ON t.user_id = u.id "
+        "LEFT JOIN token_uses tu ON tu.token_hash = t.token_hash WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "
+        "AND u.disabled_at IS NULL AND t.created_at >= ?2 AND coalesce(tu.last_used_at, t.created_at) >= ?3");
     if (!st.ok()) return st.error();
     st->bind(1, tokenHash).bind(2, window.createdFrom).bind(3, window.usedFrom).bind(4, window.touchBefore);
     auto row = st->step();
     if (!row.ok()) return row.error();
     if (!*row) return std::optional<User>();
     User u = readUser(*st);
-    const bool touch = st->integer(6) != 0;
+    const bool touch = st->integer(8) != 0;
     st->reset();
     if (touch) {
         std::lock_guard writer(m_writeMutex); // every write queues here (see write())
@@ -1145,7 +1154,12 @@ Result<std::vector<RecordListRow>> SqliteRepository::listRecords(const RecordQue
 Result<std::vector<User>> SqliteRepository::listUsers(std::int64_t orgId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare(std::string(kUserColumns) + "WHERE u.org_id = ? ORDER BY u.name");
+    // The last activity: the latest use of any of the user's tokens (a login counts as a use).
+    auto st = lease->db().prepare(
+        "SELECT u.id, u.name, u.role, u.org_id, o.name, '', u.disabled_at IS NOT NULL, u.must_change_password, "
+        "(SELECT max(coalesce(tu.last_used_at, t.created_at)) FROM tokens t LEFT JOIN token_uses tu "
+        "ON tu.token_hash = t.token_hash WHERE t.user_id = u.id) FROM users u JOIN orgs o ON o.id = u.org_id "
+        "WHERE u.org_id = ? ORDER BY u.name");
     if (!st.ok()) return st.error();
     st->bind(1, orgId);
     std::vector<User> out;
@@ -1154,17 +1168,115 @@ Result<std::vector<User>> SqliteRepository::listUsers(std::int64_t orgId) {
         if (!row.ok()) return row.error();
         if (!*row) break;
         out.push_back(readUser(*st));
-        out.back().passwordHash.clear();
+        if (!st->isNull(8)) out.back().lastActive = st->text(8);
     }
     return out;
+}
+
+Result<void> SqliteRepository::updateUser(std::int64_t userId, const UserChange& change) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
+    Db& db = lease->db();
+    Tx tx(db);
+    if (!tx.begun().ok()) return tx.begun().error();
+    auto exists = db.prepare("SELECT 1 FROM users WHERE id = ?");
+    if (!exists.ok()) return exists.error();
+    auto row = exists->bind(1, userId).step();
+    if (!row.ok()) return row.error();
+    if (!*row) return makeError(ErrorCode::NotFound, "no user " + std::to_string(userId));
+    exists->reset();
+    const std::string now = nowIsoUtc();
+    if (change.role) {
+        auto st = db.prepare("UPDATE users SET role = ? WHERE id = ?");
+        if (!st.ok()) return st.error();
+        if (auto r = st->bind(1, roleName(*change.role)).bind(2, userId).run(); !r.ok()) return r.error();
+    }
+    if (change.passwordHash) {
+        auto st = db.prepare("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?");
+        if (!st.ok()) return st.error();
+        st->bind(1, *change.passwordHash).bind(2, std::int64_t{change.mustChangePassword ? 1 : 0}).bind(3, userId);
+        if (auto r = st->run(); !r.ok()) return r.error();
+    }
+    if (change.disabled) {
+        auto st = db.prepare("UPDATE users SET disabled_at = CASE WHEN ?1 THEN coalesce(disabled_at, ?2) END "
+                             "WHERE id = ?3");
+        if (!st.ok()) return st.error();
+        st->bind(1, std::int64_t{*change.disabled ? 1 : 0}).bind(2, now).bind(3, userId);
+        if (auto r = st->run(); !r.ok()) return r.error();
+    }
+    if (change.revokeTokens) {
+        auto st = db.prepare("UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
+        if (!st.ok()) return st.error();
+        if (auto r = st->bind(1, now).bind(2, userId).run(); !r.ok()) return r.error();
+    }
+    return tx.commit();
+}
+
+namespace {
+
+constexpr std::string_view kDeviceColumns =
+    "SELECT d.device_id, d.name, u.name, d.registered_at, d.last_seen, d.last_sync, d.pending, d.drafts_behind, "
+    "d.user_id, u.org_id, d.app_version, d.revoked_at FROM devices d JOIN users u ON u.id = d.user_id ";
+
+DeviceRow readDevice(const Stmt& st) {
+    DeviceRow d;
+    d.deviceId = st.text(0);
+    d.name = st.text(1);
+    d.userName = st.text(2);
+    d.registeredAt = st.text(3);
+    if (!st.isNull(4)) d.lastSeen = st.text(4);
+    if (!st.isNull(5)) d.lastSync = st.text(5);
+    if (!st.isNull(6)) d.pending = st.integer(6);
+    if (!st.isNull(7)) d.draftsBehind = st.integer(7);
+    d.userId = st.integer(8);
+    d.orgId = st.integer(9);
+    if (!st.isNull(10)) d.appVersion = st.text(10);
+    if (!st.isNull(11)) d.revokedAt = st.text(11);
+    return d;
+}
+
+} // namespace
+
+Result<std::optional<DeviceRow>> SqliteRepository::findDevice(std::string_view deviceId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(std::string(kDeviceColumns) + "WHERE d.device_id = ?");
+    if (!st.ok()) return st.error();
+    auto row = st->bind(1, deviceId).step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<DeviceRow>();
+    DeviceRow d = readDevice(*st);
+    st->reset();
+    return std::optional<DeviceRow>(std::move(d));
+}
+
+Result<void> SqliteRepository::updateDevice(std::string_view deviceId, const DeviceChange& change) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
+    Db& db = lease->db();
+    Tx tx(db);
+    if (!tx.begun().ok()) return tx.begun().error();
+    auto st = db.prepare("UPDATE devices SET name = coalesce(?1, name), revoked_at = CASE WHEN ?2 THEN "
+                         "coalesce(revoked_at, ?3) ELSE revoked_at END WHERE device_id = ?4 RETURNING 1");
+    if (!st.ok()) return st.error();
+    if (change.name)
+        st->bind(1, *change.name);
+    else
+        st->bindNull(1);
+    st->bind(2, std::int64_t{change.revoke ? 1 : 0}).bind(3, nowIsoUtc()).bind(4, deviceId);
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return makeError(ErrorCode::NotFound, "no device " + std::string(deviceId));
+    st->reset();
+    return tx.commit();
 }
 
 Result<std::vector<DeviceRow>> SqliteRepository::listDevices(std::int64_t orgId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare(
-        "SELECT d.device_id, d.name, u.name, d.registered_at, d.last_seen, d.last_sync, d.pending, d.drafts_behind "
-        "FROM devices d JOIN users u ON u.id = d.user_id WHERE u.org_id = ? ORDER BY u.name, d.device_id");
+    auto st = lease->db().prepare(std::string(kDeviceColumns) + "WHERE u.org_id = ? ORDER BY u.name, d.device_id");
     if (!st.ok()) return st.error();
     st->bind(1, orgId);
     std::vector<DeviceRow> out;
@@ -1172,16 +1284,7 @@ Result<std::vector<DeviceRow>> SqliteRepository::listDevices(std::int64_t orgId)
         auto row = st->step();
         if (!row.ok()) return row.error();
         if (!*row) break;
-        DeviceRow d;
-        d.deviceId = st->text(0);
-        d.name = st->text(1);
-        d.userName = st->text(2);
-        d.registeredAt = st->text(3);
-        if (!st->isNull(4)) d.lastSeen = st->text(4);
-        if (!st->isNull(5)) d.lastSync = st->text(5);
-        if (!st->isNull(6)) d.pending = st->integer(6);
-        if (!st->isNull(7)) d.draftsBehind = st->integer(7);
-        out.push_back(std::move(d));
+        out.push_back(readDevice(*st));
     }
     return out;
 }

@@ -505,7 +505,7 @@ Result<PulledPage> fetchPage(Call& call, const std::string& path, const std::str
 // What the device says about itself on each pull (docs/sync-protocol.md, "Device report"): its outbox
 // size and the drafts that stayed on an older form version. Best effort: a store error leaves it out.
 std::string deviceReportQuery(store::Store& store) {
-    std::string q = "&device_id=" + store.deviceId();
+    std::string q = "&device_id=" + store.deviceId() + "&app_version=" CARNET_APP_VERSION;
     if (auto c = store.syncCounts(); c.ok())
         q += "&pending=" + std::to_string(c->pending) + "&drafts_behind=" + std::to_string(c->draftsBehind);
     return q;
@@ -523,7 +523,10 @@ Result<json> login(store::Store& store, Transport& transport, const std::string&
         return makeError(ErrorCode::Invalid, "login: no token in the response");
     const std::string token = (*r)["token"].get<std::string>();
     transport.setToken(token);
-    auto dev = call.send("POST", "/api/v1/devices", json{{"device_id", store.deviceId()}, {"name", "carnet"}});
+    std::string name = options.deviceName;
+    if (name.empty()) name = store.setting("device_name").value_or("");
+    if (name.empty()) name = "Carnet " + user;
+    auto dev = call.send("POST", "/api/v1/devices", json{{"device_id", store.deviceId()}, {"name", name}});
     if (!dev.ok()) return dev.error();
     for (const auto& [k, v] : {std::pair<std::string, std::string>{"server_url", url},
                                {"server_user", user},

@@ -28,6 +28,10 @@ function dev(who, args, input) {
     { encoding: 'utf8', input: input === undefined ? '' : input }).trim();
 }
 const sync = (who) => JSON.parse(dev(who, ['sync']));
+// A sync that may be refused: its report either way (carnet-device exits 1 when the sync failed).
+const trySync = (who) => {
+  try { return sync(who); } catch (e) { return JSON.parse(String(e.stdout).trim()); }
+};
 const record = (who, id) => JSON.parse(dev(who, ['get', id]));
 
 async function main() {
@@ -304,6 +308,89 @@ async function main() {
   dev('eve', ['login', URL, 'eve'], 'eve-secret-1\n');
   check(true, 'new user logs in');
   await shot('users');
+
+  // Accounts and devices (finding 6): gus, a new ambassador, registers a named tablet; an ambassador
+  // is shown that the console is for coordinators; the coordinator changes gus's role, resets his
+  // password (he must choose his own at his next login), deactivates and reactivates him, renames
+  // and revokes his tablet, whose next sync is refused.
+  await page.fill('#u-name', 'gus');
+  await page.selectOption('#u-role', 'ambassador');
+  await page.fill('#u-password', 'gus-long-secret');
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector('tr[data-user="gus"]');
+  dev('gus', ['login', URL, 'gus', '--name', 'Tablette de Gus'], 'gus-long-secret\n');
+  check(sync('gus').ok === true, 'gus syncs');
+  const gusDevice = JSON.parse(dev('gus', ['login', URL, 'gus'], 'gus-long-secret\n')).device_id;
+  await go('#/devices', `tr[data-device="${gusDevice}"]`);
+  const gusRow = () => page.textContent(`tr[data-device="${gusDevice}"]`);
+  check((await gusRow()).includes('Tablette de Gus'), 'the device has the name it registered with');
+  check((await gusRow()).includes('0.1.0'), 'the device reported its app version');
+  await page.click(`[data-rename="${gusDevice}"]`);
+  await page.fill(`[data-name-input="${gusDevice}"]`, 'Tablette 7');
+  await page.press(`[data-name-input="${gusDevice}"]`, 'Enter');
+  await page.waitForSelector(`tr[data-device="${gusDevice}"] strong:has-text("Tablette 7")`);
+
+  const other = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+  const gusPage = await other.newPage();
+  gusPage.on('pageerror', (e) => problems.push('page error (gus): ' + e.message));
+  const gusLogin = async (password) => {
+    await gusPage.goto(URL + '/');
+    await gusPage.waitForSelector('#login-form');
+    await gusPage.fill('#login-user', 'gus');
+    await gusPage.fill('#login-password', password);
+    await gusPage.click('#login-form button[type=submit]');
+  };
+  await gusLogin('gus-long-secret');
+  await gusPage.waitForSelector('#denied-view:not([hidden])');
+  check((await gusPage.textContent('#denied-view h1')).includes('réservée aux coordinateurs'), 'an ambassador is told the console is for coordinators');
+  check(await gusPage.locator('#app-view').isHidden(), 'no coordinator menu for an ambassador');
+  check(await gusPage.evaluate(() => sessionStorage.getItem('carnet.session')) === null, 'no session kept for an ambassador');
+  if (SHOTS) await gusPage.screenshot({ path: path.join(SHOTS, 'console-ambassador.png') });
+
+  await go('#/users', 'tr[data-user="gus"]');
+  check((await page.textContent('tr[data-user="gus"]')).match(/\d{2}\/\d{2}\/\d{4}/), 'last activity shown');
+  await page.selectOption('[data-role-of="gus"]', 'coordinator');
+  await page.waitForSelector('#flash :text("gus est maintenant Coordinateur")');
+  await page.waitForSelector('[data-role-of="gus"]');
+  check(await page.inputValue('[data-role-of="gus"]') === 'coordinator', 'role changed');
+  await page.click('[data-reset="gus"]');
+  const temporary = (await page.textContent('[data-temporary-password="gus"]')).trim();
+  check(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/.test(temporary), 'a temporary password is shown once: ' + temporary);
+  await shot('users');
+  check(trySync('gus').ok === false, 'a reset closes the device’s session too');
+  await gusLogin(temporary);
+  await gusPage.waitForSelector('#password-view:not([hidden])');
+  await gusPage.fill('#password-new', 'password1234'); // long enough, but one of the most common
+  await gusPage.fill('#password-confirm', 'password1234');
+  await gusPage.click('#password-form button[type=submit]');
+  await gusPage.waitForSelector('#password-error:not([hidden])');
+  check((await gusPage.textContent('#password-error')).includes('common'), 'the password policy is said: ' + await gusPage.textContent('#password-error'));
+  await gusPage.fill('#password-new', 'gus-new-long-secret');
+  await gusPage.fill('#password-confirm', 'gus-new-long-secret');
+  await gusPage.click('#password-form button[type=submit]');
+  await gusPage.waitForSelector('#app-view:not([hidden]) .page-head h1');
+  check(await gusPage.locator('#password-view').isHidden(), 'a coordinator with a new password reaches the console');
+
+  await go('#/users', '[data-toggle-user="gus"]');
+  await page.click('[data-toggle-user="gus"]');
+  await page.waitForSelector('tr[data-user="gus"] .badge:has-text("Désactivé")');
+  await gusPage.click('.sidebar a[data-page="users"]');
+  await gusPage.waitForSelector('#login-view:not([hidden])'); // the token stopped at once
+  await gusLogin('gus-new-long-secret');
+  await gusPage.waitForSelector('#login-error:not([hidden])');
+  check((await gusPage.textContent('#login-error')).includes('désactivé'), 'a deactivated account is told so');
+  await page.click('[data-toggle-user="gus"]');
+  await page.waitForSelector('tr[data-user="gus"] .badge:has-text("Actif")');
+  await other.close();
+
+  dev('gus', ['login', URL, 'gus'], 'gus-new-long-secret\n');
+  check(sync('gus').ok === true, 'gus syncs again');
+  await go('#/devices', `[data-revoke="${gusDevice}"]`);
+  await page.click(`[data-revoke="${gusDevice}"]`);
+  await page.click(`[data-revoke="${gusDevice}"]:has-text("Confirmer")`);
+  await page.waitForSelector(`tr[data-device="${gusDevice}"] .badge:has-text("Révoqué")`);
+  const refused = trySync('gus');
+  check(refused.ok === false && JSON.stringify(refused).includes('revoked by a coordinator'), 'a revoked device is refused and told why: ' + JSON.stringify(refused));
 
   // A field day through the console: a bad walk list is refused line by line, a good one is
   // imported and assigned to awa, whose device knocks on doors and interviews a volunteer; leo, the

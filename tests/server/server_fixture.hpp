@@ -94,6 +94,13 @@ inline std::string testDatabase() {
     return {};
 }
 
+/// Takes a database back from schema 12 to 11 (what a server of before schema 12 left), for tests
+/// that rewind the schema to replay older migrations.
+inline constexpr std::string_view kUndoSchema12 =
+    "DROP INDEX tokens_by_user; ALTER TABLE users DROP COLUMN disabled_at; "
+    "ALTER TABLE users DROP COLUMN must_change_password; ALTER TABLE devices DROP COLUMN app_version; "
+    "ALTER TABLE devices DROP COLUMN revoked_at; ";
+
 /// A data folder with two organisations (alec, other) and four users, and the server on it.
 struct ServerFixture {
     TempDir dir;

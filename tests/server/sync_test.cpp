@@ -60,7 +60,8 @@ TEST_CASE("login: good and bad passwords, tokens revoked by logout", "[server][a
     REQUIRE(good.status == 200);
     const std::string token = good.body.at("token");
     CHECK(token.size() == 64);
-    CHECK(good.body.at("user") == json{{"name", "awa"}, {"role", "ambassador"}, {"org", "alec"}});
+    CHECK(good.body.at("user") ==
+          json{{"name", "awa"}, {"role", "ambassador"}, {"org", "alec"}, {"must_change_password", false}});
 
     CHECK(f.get("/api/v1/forms", token).status == 200);
     CHECK(f.get("/api/v1/forms", std::string(64, 'a')).status == 401);
@@ -200,10 +201,10 @@ TEST_CASE("the results of one request are stored together, and any later request
     // A database of schema version 6 kept one `applied` row per mutation: reopened, its results
     // answer a retry the same way.
     f.restart([](Db& db) {
-        REQUIRE(db.exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
+        REQUIRE(db.exec(std::string(kUndoSchema12) + std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
         REQUIRE(*db.scalar("SELECT count(*) FROM applied") == 5);
     });
-    CHECK(f.scalar("PRAGMA user_version") == 11); // and the migrations after 7
+    CHECK(f.scalar("PRAGMA user_version") == 12); // and the migrations after 7
     CHECK(f.scalar("SELECT count(*) FROM applied_batches") == 5);
     auto afterMigration = f.push(token, kDevC, longer);
     REQUIRE(afterMigration.status == 200);
@@ -559,10 +560,10 @@ TEST_CASE("a record's current version is stored once, and an older database move
                     .ok());
         for (const char* column : {"version_device", "version_user", "version_changed", "version_at"})
             REQUIRE(db.exec(std::string("ALTER TABLE records DROP COLUMN ") + column).ok());
-        REQUIRE(db.exec(std::string(kAppliedOfSchema6) + "PRAGMA user_version = 5").ok());
+        REQUIRE(db.exec(std::string(kUndoSchema12) + std::string(kAppliedOfSchema6) + "PRAGMA user_version = 5").ok());
         REQUIRE(*db.scalar("SELECT count(*) FROM record_versions") == 4);
     });
-    CHECK(f.scalar("PRAGMA user_version") == 11); // and the migrations after 7
+    CHECK(f.scalar("PRAGMA user_version") == 12); // and the migrations after 7
     CHECK(f.scalar("SELECT count(*) FROM record_versions") == 1);
     CHECK(history(kRec1) == h1);
     CHECK(history(kRec2) == h2);

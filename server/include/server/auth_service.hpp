@@ -62,7 +62,14 @@ private:
 };
 
 /// What registering a device did.
-enum class DeviceRegistration { Registered, TakenByOtherUser };
+enum class DeviceRegistration { Registered, TakenByOtherUser, Revoked };
+
+/// Whether a user may sync as a device.
+enum class DeviceAccess {
+    Owned,    ///< registered to this user, live
+    NotOwned, ///< unknown, or registered to someone else
+    Revoked,  ///< registered to this user and revoked by a coordinator
+};
 
 /// Accounts and authentication.
 class AuthService {
@@ -80,7 +87,8 @@ public:
     Result<std::int64_t> addOrg(std::string_view name);
     /// Creates a user in an existing organisation; Invalid for a weak password (password_policy.hpp).
     Result<std::int64_t> addUser(std::string_view name, Role role, std::string_view org, std::string_view password);
-    /// A new token, or nullopt for a wrong user or password (indistinguishable on purpose).
+    /// A new token, or nullopt for a wrong user or password (indistinguishable on purpose). A
+    /// deactivated account with the right password gets a Session with `user.disabled` and no token.
     Result<std::optional<Session>> login(std::string_view user, std::string_view password);
     /// The user of a live token (not revoked, not idle too long, within its lifetime), or nullopt.
     /// Each use restarts the idle clock.
@@ -92,8 +100,14 @@ public:
     Result<void> logout(std::string_view token);
     /// Registers a device for the user (idempotent).
     Result<DeviceRegistration> registerDevice(const User& user, std::string_view deviceId, std::string_view name);
-    /// Whether the device is registered to this user.
-    Result<bool> ownsDevice(const User& user, std::string_view deviceId);
+    /// Whether the user may sync as this device.
+    Result<DeviceAccess> deviceAccess(const User& user, std::string_view deviceId);
+    /// Gives the user a temporary password (returned once, never stored in clear), to be changed at
+    /// their next login; every token of theirs is revoked.
+    Result<std::string> resetPassword(const User& target);
+    /// The user's own new password, after the current one: Invalid when the current one is wrong or
+    /// the new one weak (password_policy.hpp) or the same.
+    Result<void> changePassword(const User& user, std::string_view current, std::string_view next);
     /// The bound on concurrent password hashing (logins, new users): a Busy error beyond it.
     PasswordGate& passwordGate() { return m_gate; }
 

@@ -37,6 +37,20 @@ struct User {
     std::int64_t orgId = 0;
     std::string orgName;
     std::string passwordHash; ///< argon2id string (libsodium)
+    bool disabled = false;    ///< deactivated by a coordinator: no login, no live token (schema 12)
+    /// Given a temporary password by a coordinator: every route but changing it answers 403 until
+    /// the user chose their own (schema 12).
+    bool mustChangePassword = false;
+    std::string lastActive; ///< read by listUsers only: the last use of any of their tokens ("" = never)
+};
+
+/// What a coordinator changes on an account (Repository::updateUser); unset members stay.
+struct UserChange {
+    std::optional<Role> role;
+    std::optional<std::string> passwordHash; ///< with `mustChangePassword` below
+    bool mustChangePassword = false;         ///< written only with `passwordHash`
+    std::optional<bool> disabled;
+    bool revokeTokens = false; ///< every token of the user stops working at once
 };
 
 /// When a token is live (AuthService, docs/security.md): ISO 8601 UTC times.
@@ -136,6 +150,9 @@ struct RecordListRow {
 /// A registered device with what it reported on its last sync.
 struct DeviceRow {
     std::string deviceId, name, userName, registeredAt;
+    std::int64_t userId = 0, orgId = 0;       ///< the owner and their organisation
+    std::string appVersion;                   ///< the app's version it last reported ("" = never, schema 12)
+    std::string revokedAt;                    ///< revoked by a coordinator: its syncs are refused ("" = live)
     std::string lastSeen;                     ///< last push or pull ("" = never)
     std::string lastSync;                     ///< last pull, the end of a sync ("" = never)
     std::optional<std::int64_t> pending;      ///< outbox entries the device reported (nullopt = not reported)
@@ -145,7 +162,14 @@ struct DeviceRow {
 /// What a device reports about itself on a sync request.
 struct DeviceReport {
     std::optional<std::int64_t> pending, draftsBehind;
-    bool endOfSync = false; ///< a pull: the device has the latest forms
+    std::optional<std::string> appVersion; ///< the app's version (schema 12)
+    bool endOfSync = false;                ///< a pull: the device has the latest forms
+};
+
+/// What a coordinator changes on a device (Repository::updateDevice); unset members stay.
+struct DeviceChange {
+    std::optional<std::string> name;
+    bool revoke = false; ///< its syncs are refused from now on (the revocation is never undone)
 };
 
 /// A published form version with when it was published.

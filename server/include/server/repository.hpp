@@ -143,6 +143,13 @@ public:
     virtual Result<std::int64_t> countRecords(const RecordQuery& query) = 0;
     /// The organisation's users, by name.
     virtual Result<std::vector<User>> listUsers(std::int64_t orgId) = 0;
+    /// Changes an account in one transaction (role, password, deactivation, and revoking every token of
+    /// the user); NotFound when there is no such user.
+    virtual Result<void> updateUser(std::int64_t userId, const UserChange& change) = 0;
+    /// A registered device with its owner's organisation, or nullopt.
+    virtual Result<std::optional<DeviceRow>> findDevice(std::string_view deviceId) = 0;
+    /// Renames or revokes a device; NotFound when there is no such device.
+    virtual Result<void> updateDevice(std::string_view deviceId, const DeviceChange& change) = 0;
     /// The organisation's devices, by owner then id.
     virtual Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) = 0;
     /// Stores what a device reported and when (a device that is not registered is ignored): one write

@@ -50,6 +50,9 @@ public:
     Result<std::vector<RecordListRow>> listRecords(const RecordQuery& query, bool& more) override;
     Result<std::int64_t> countRecords(const RecordQuery& query) override;
     Result<std::vector<User>> listUsers(std::int64_t orgId) override;
+    Result<void> updateUser(std::int64_t userId, const UserChange& change) override;
+    Result<std::optional<DeviceRow>> findDevice(std::string_view deviceId) override;
+    Result<void> updateDevice(std::string_view deviceId, const DeviceChange& change) override;
     Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) override;
     Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) override;
     Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) override;

@@ -107,6 +107,9 @@ struct SyncOptions {
     std::chrono::milliseconds backoff{200};         ///< doubled after each failed attempt
     std::function<void(std::chrono::milliseconds)> sleep; ///< default: std::this_thread::sleep_for
     std::function<void(const std::string& step, int done, int total)> progress;
+    /// The name login registers the device under, shown in the console ("" = the `device_name`
+    /// setting, else "Carnet <user>"); the coordinator may rename it.
+    std::string deviceName;
 };
 
 /// Logs in and registers this device; stores the server URL, user and token in the store's settings.
