@@ -602,8 +602,8 @@ Result<void> PostgresRepository::updateDevice(std::string_view deviceId, const D
 Result<std::vector<DeviceRow>> PostgresRepository::listDevices(std::int64_t orgId) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
-    auto rows = lease->conn().exec(std::string(kDeviceColumns) + "WHERE u.org_id = $1 ORDER BY u.name, d.device_id",
-                                   {orgId});
+    auto rows =
+        lease->conn().exec(std::string(kDeviceColumns) + "WHERE u.org_id = $1 ORDER BY u.name, d.device_id", {orgId});
     if (!rows.ok()) return rows.error();
     std::vector<DeviceRow> out;
     for (int i = 0; i < rows->size(); ++i)

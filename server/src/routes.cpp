@@ -255,7 +255,7 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
     if (!reply.ok()) return sendFailure(res, req, reply.error());
     if (!deviceId.empty() && !reply->more)
         noteDevice(req, deviceId,
-                   DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), appVersion(req), true});
+                   DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true, appVersion(req)});
     // The changes are JSON text already (answers as stored): spliced in, not parsed again.
     std::string body = std::move(reply->changes);
     body.insert(0, "{\"changes\":");

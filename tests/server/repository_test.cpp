@@ -386,3 +386,73 @@ TEST_CASE("repository: on PostgreSQL a pull never moves past a change that commi
     CHECK(after->records[0].changeSeq < after->records[1].changeSeq);
     CHECK(after->seenTo == after->records[1].changeSeq);
 }
+
+TEST_CASE("repository: accounts and devices are managed the same on both backends", "[repository][accounts]") {
+    const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+    INFO(backend);
+    Backend b(backend);
+    Repository& repo = *b.repo;
+    const Accounts a = addAccounts(repo);
+    const TokenWindow live{"2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z",
+                           "2099-01-01T00:00:00Z"};
+    REQUIRE(repo.addToken("tok-a", a.awa).ok());
+    REQUIRE(repo.addToken("tok-c", a.coco).ok());
+    auto users = repo.listUsers(a.org).value();
+    REQUIRE(users.size() == 2);
+    CHECK(!users[0].lastActive.empty()); // awa logged in (her token's creation)
+    CHECK(users[0].passwordHash.empty());
+
+    UserChange role;
+    role.role = Role::Coordinator;
+    REQUIRE(repo.updateUser(a.awa, role).ok());
+    CHECK(repo.findUser("awa").value()->role == Role::Coordinator);
+    CHECK(repo.findUser("awa").value()->passwordHash == "hash-a");
+    CHECK(repo.useToken("tok-a", live).value()); // a role change keeps tokens
+
+    UserChange reset;
+    reset.passwordHash = "hash-temp";
+    reset.mustChangePassword = true;
+    reset.revokeTokens = true;
+    REQUIRE(repo.updateUser(a.awa, reset).ok());
+    auto awa = repo.findUser("awa").value();
+    CHECK(awa->passwordHash == "hash-temp");
+    CHECK(awa->mustChangePassword);
+    CHECK(!repo.useToken("tok-a", live).value());
+    CHECK(repo.useToken("tok-c", live).value()); // only hers
+
+    REQUIRE(repo.addToken("tok-a2", a.awa).ok());
+    UserChange off;
+    off.disabled = true;
+    REQUIRE(repo.updateUser(a.awa, off).ok());
+    CHECK(repo.findUser("awa").value()->disabled);
+    CHECK(!repo.useToken("tok-a2", live).value()); // no token of a deactivated user works
+    off.disabled = false;
+    REQUIRE(repo.updateUser(a.awa, off).ok());
+    CHECK(!repo.findUser("awa").value()->disabled);
+    CHECK(repo.useToken("tok-a2", live).value());
+    CHECK(repo.updateUser(9999, off).error().code == ErrorCode::NotFound);
+
+    REQUIRE(repo.registerDevice("dev-a", a.awa, "Tablette").ok());
+    DeviceReport report;
+    report.appVersion = "0.1.0";
+    report.endOfSync = true;
+    REQUIRE(repo.noteDeviceReport("dev-a", report).ok());
+    auto dev = repo.findDevice("dev-a").value();
+    REQUIRE(dev);
+    CHECK(dev->userId == a.awa);
+    CHECK(dev->orgId == a.org);
+    CHECK(dev->appVersion == "0.1.0");
+    CHECK(dev->revokedAt.empty());
+    DeviceChange rename;
+    rename.name = "Tablette 7";
+    REQUIRE(repo.updateDevice("dev-a", rename).ok());
+    DeviceChange revoke;
+    revoke.revoke = true;
+    REQUIRE(repo.updateDevice("dev-a", revoke).ok());
+    dev = repo.findDevice("dev-a").value();
+    CHECK(dev->name == "Tablette 7");
+    CHECK(!dev->revokedAt.empty());
+    CHECK(repo.listDevices(a.org).value().at(0).revokedAt == dev->revokedAt);
+    CHECK(!repo.findDevice("dev-x").value());
+    CHECK(repo.updateDevice("dev-x", revoke).error().code == ErrorCode::NotFound);
+}

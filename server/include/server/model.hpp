@@ -41,7 +41,7 @@ struct User {
     /// Given a temporary password by a coordinator: every route but changing it answers 403 until
     /// the user chose their own (schema 12).
     bool mustChangePassword = false;
-    std::string lastActive; ///< read by listUsers only: the last use of any of their tokens ("" = never)
+    std::string lastActive = {}; ///< read by listUsers only: the last use of any of their tokens ("" = never)
 };
 
 /// What a coordinator changes on an account (Repository::updateUser); unset members stay.
@@ -162,8 +162,8 @@ struct DeviceRow {
 /// What a device reports about itself on a sync request.
 struct DeviceReport {
     std::optional<std::int64_t> pending, draftsBehind;
-    std::optional<std::string> appVersion; ///< the app's version (schema 12)
-    bool endOfSync = false;                ///< a pull: the device has the latest forms
+    bool endOfSync = false;                     ///< a pull: the device has the latest forms
+    std::optional<std::string> appVersion = {}; ///< the app's version (schema 12)
 };
 
 /// What a coordinator changes on a device (Repository::updateDevice); unset members stay.
