@@ -190,7 +190,7 @@ std::optional<std::string> readRecordFilters(const Request& req, RecordQuery& q,
     q.onInterviewDate = dateField != "received";
     const std::string text = req.get_param_value("q");
     if (text.size() > kMaxSearchBytes) return "'q' is at most " + std::to_string(kMaxSearchBytes) + " bytes";
-    q.text = foldText(text);
+    q.terms = searchTerms(text);
     const std::string sort = req.get_param_value("sort");
     if (sort != "" && sort != "received" && sort != "interview" && sort != "name")
         return "'sort' is received, interview or name";

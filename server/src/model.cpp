@@ -51,4 +51,21 @@ std::string foldText(std::string_view text) {
     return field::foldName(text, {});
 }
 
+std::vector<std::string> searchTerms(std::string_view text) {
+    const std::string folded = foldText(text);
+    std::vector<std::string> terms;
+    std::string word;
+    for (std::size_t i = 0; i <= folded.size(); ++i) {
+        const auto c = i < folded.size() ? static_cast<unsigned char>(folded[i]) : 0u;
+        const bool inWord = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80; // folded: no A-Z
+        if (inWord) {
+            word += static_cast<char>(c);
+            continue;
+        }
+        if (!word.empty() && terms.size() < kMaxSearchTerms) terms.push_back(word);
+        word.clear();
+    }
+    return terms;
+}
+
 } // namespace carnet::server

@@ -141,7 +141,14 @@ std::string recordFilter(const RecordQuery& q, Params& p) {
                                               : std::string("substr(r.version_at, 1, 10)");
     if (!q.fromDate.empty()) sql += "AND " + day + " >= " + p.add(q.fromDate) + " ";
     if (!q.toDate.empty()) sql += "AND " + day + " <= " + p.add(q.toDate) + " ";
-    if (!q.text.empty()) sql += "AND strpos(carnet_fold(r.answers), " + p.add(q.text) + ") > 0 ";
+    if (!q.terms.empty()) {
+        // Every term as the start of a word (noel:* & martin:*), on the index records_search (schema 13).
+        std::string query;
+        for (const auto& t : q.terms)
+            query += (query.empty() ? "" : " & ") + t + ":*";
+        sql +=
+            "AND to_tsvector('simple', carnet_search_text(r.answers)) @@ to_tsquery('simple', " + p.add(query) + ") ";
+    }
     return sql;
 }
 

@@ -259,7 +259,43 @@ CREATE INDEX IF NOT EXISTS records_dwellings_by_walk_list ON records(org_id, ((a
     WHERE form_id = 'dwelling';
 )sql";
 
-const std::array<SchemaVersion, 12> kVersions{{{1, kSqliteV1, kPostgresV1},
+// Version 13: the record search index (docs/console.md, `q=`). SQLite: an FTS5 table whose rowid is a
+// stable number per record (record_search_ids: a records rowid may change in a VACUUM), refreshed by
+// the write transaction that saves a version (sqliteSearchIndex). PostgreSQL: a GIN index over the same
+// text as a 'simple' tsvector, kept by PostgreSQL itself. Both index the answers' text values only
+// (not the field names), folded by carnet_fold, a phone number also as its digits alone. Written to run
+// again on a database whose version was set back (tests that replay older migrations).
+constexpr std::string_view kSqliteV13Tables = R"sql(
+CREATE TABLE IF NOT EXISTS record_search_ids(id INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE);
+CREATE VIRTUAL TABLE IF NOT EXISTS record_search USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+DELETE FROM record_search;
+)sql";
+
+// A record's searchable text, from `r.answers`.
+constexpr std::string_view kSqliteSearchBody =
+    "(SELECT carnet_fold(group_concat(CASE WHEN length(j.value) >= 6 AND j.value NOT GLOB '*[^0-9 .+()-]*' "
+    "THEN j.value || ' ' || replace(replace(replace(replace(replace(replace(j.value, ' ', ''), '.', ''), '+', ''), "
+    "'(', ''), ')', ''), '-', '') ELSE j.value END, ' ')) FROM json_tree(r.answers) j WHERE j.type = 'text')";
+
+std::string sqliteSearchStatements(std::string_view which) {
+    const SqliteSearchIndex s = sqliteSearchIndex(which);
+    return s.ids + ";\n" + s.remove + ";\n" + s.insert + ";\n";
+}
+
+const std::string kSqliteV13 = std::string(kSqliteV13Tables) + sqliteSearchStatements("");
+
+constexpr std::string_view kPostgresV13 = R"sql(
+CREATE OR REPLACE FUNCTION carnet_search_text(answers TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE STRICT
+PARALLEL SAFE SET search_path FROM CURRENT AS $search$
+    SELECT regexp_replace(coalesce(carnet_fold(string_agg(CASE WHEN v #>> '{}' ~ '^[0-9 .+()-]{6,}$'
+        THEN (v #>> '{}') || ' ' || regexp_replace(v #>> '{}', '[^0-9]', '', 'g') ELSE v #>> '{}' END, ' ')), ''),
+        '[[:punct:][:space:]]+', ' ', 'g')
+    FROM jsonb_path_query(answers::jsonb, 'strict $.**') AS v WHERE jsonb_typeof(v) = 'string';
+$search$;
+CREATE INDEX IF NOT EXISTS records_search ON records USING gin (to_tsvector('simple', carnet_search_text(answers)));
+)sql";
+
+const std::array<SchemaVersion, 13> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {2, kSqliteV2, kPostgresV2},
                                                {3, kSqliteV3, kPostgresV3},
                                                {4, kSqliteV4, kPostgresV4},
@@ -270,9 +306,19 @@ const std::array<SchemaVersion, 12> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {9, kSqliteV9, kPostgresV9},
                                                {10, kSqliteV10, kPostgresV10},
                                                {11, kSqliteV11, kPostgresV11},
-                                               {12, kSqliteV12, kPostgresV12}}};
+                                               {12, kSqliteV12, kPostgresV12},
+                                               {13, kSqliteV13, kPostgresV13}}};
 
 } // namespace
+
+SqliteSearchIndex sqliteSearchIndex(std::string_view which) {
+    const std::string where = which.empty() ? std::string() : " WHERE record_id " + std::string(which);
+    const std::string rWhere = which.empty() ? std::string() : " WHERE r.record_id " + std::string(which);
+    return SqliteSearchIndex{"INSERT OR IGNORE INTO record_search_ids(record_id) SELECT record_id FROM records" + where,
+                             "DELETE FROM record_search WHERE rowid IN (SELECT id FROM record_search_ids" + where + ")",
+                             "INSERT INTO record_search(rowid, body) SELECT s.id, " + std::string(kSqliteSearchBody) +
+                                 " FROM records r JOIN record_search_ids s ON s.record_id = r.record_id" + rWhere};
+}
 
 std::span<const SchemaVersion> schemaVersions() {
     return kVersions;

@@ -18,6 +18,12 @@ using nlohmann::json;
 
 namespace {
 
+// The search index statements for one record (?1), made once.
+const SqliteSearchIndex& searchIndexOfOne() {
+    static const SqliteSearchIndex kOne = sqliteSearchIndex("= ?1");
+    return kOne;
+}
+
 constexpr std::size_t kMaxIdleConnections = 16;
 
 // The form versions organisation ?1 sees: its own, and the shared ones it has no own version of under
@@ -325,6 +331,13 @@ public:
         }
         (*up)->bind(18, nowIsoUtc());
         if (auto r = (*up)->run(); !r.ok()) return r.error();
+        // The search index follows in the same transaction (schema 13).
+        const SqliteSearchIndex& search = searchIndexOfOne();
+        for (const std::string* sql : {&search.ids, &search.remove, &search.insert}) {
+            auto st = m_stmts.get(*sql);
+            if (!st.ok()) return st.error();
+            if (auto r = (*st)->bind(1, s.recordId).run(); !r.ok()) return r.error();
+        }
 
         auto field = m_stmts.get("INSERT INTO record_fields(record_id, field, value, version, device_id) "
                                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT(record_id, field) DO UPDATE SET "
@@ -525,6 +538,12 @@ void sqlFold(sqlite3_context* ctx, int, sqlite3_value** argv) {
     }
 }
 
+// The SQL functions every connection has: carnet_fold.
+void addSqlFunctions(Db& db) {
+    sqlite3_create_function_v2(db.handle(), "carnet_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &sqlFold,
+                               nullptr, nullptr, nullptr);
+}
+
 } // namespace
 
 SqliteRepository::Lease::~Lease() {
@@ -536,6 +555,7 @@ SqliteRepository::Lease::~Lease() {
 Result<std::unique_ptr<SqliteRepository>> SqliteRepository::open(const std::filesystem::path& file) {
     auto db = Db::open(file);
     if (!db.ok()) return db.error();
+    addSqlFunctions(*db); // the migrations use them (schema 13)
     if (auto m = migrate(*db, sqliteMigrations()); !m.ok()) return m.error();
     auto checkpointDb = Db::open(file, DbOptions{.readOnly = false, .create = false});
     if (!checkpointDb.ok()) return checkpointDb.error();
@@ -568,8 +588,7 @@ constexpr int kCheckpointPages = 1000;
 
 void SqliteRepository::adopt(Db& db) {
     sqlite3_wal_hook(db.handle(), &SqliteRepository::onWalCommit, this); // replaces the automatic checkpoint
-    sqlite3_create_function_v2(db.handle(), "carnet_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &sqlFold,
-                               nullptr, nullptr, nullptr);
+    addSqlFunctions(db);
 }
 
 int SqliteRepository::onWalCommit(void* repo, sqlite3*, const char*, int pages) {
@@ -908,6 +927,8 @@ Result<void> SqliteRepository::purgeFreedData() {
     std::lock_guard writer(m_writeMutex); // every write queues here (see write())
     // Rebuilt, the file keeps no freed page or cell with the erased values; the log still holds the
     // page images written before the erasure: copy back, then empty it.
+    // The search index keeps a deleted text in its segments until they merge: merged first.
+    if (auto r = lease->db().exec("INSERT INTO record_search(record_search) VALUES ('optimize')"); !r.ok()) return r;
     if (auto r = lease->db().exec("VACUUM"); !r.ok()) return r;
     return lease->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
@@ -1053,6 +1074,15 @@ Result<void> SqliteRepository::assignRecord(std::string_view recordId, std::int6
 
 namespace {
 
+// An FTS5 query: every term, as the start of a word ("noel"* "martin"*). Terms hold no '"'
+// (searchTerms).
+std::string ftsQuery(const std::vector<std::string>& terms) {
+    std::string out;
+    for (const auto& t : terms)
+        out += (out.empty() ? "\"" : " \"") + t + "\"*";
+    return out;
+}
+
 // When a listed record's interview took place (RecordListRow::interviewAt).
 constexpr std::string_view kInterviewAt =
     "COALESCE(CASE WHEN json_type(r.answers, '$.end') = 'text' THEN json_extract(r.answers, '$.end') END, "
@@ -1071,7 +1101,9 @@ std::string recordFilter(const RecordQuery& q) {
                                               : std::string("substr(r.version_at, 1, 10)");
     if (!q.fromDate.empty()) sql += "AND " + day + " >= ?6 ";
     if (!q.toDate.empty()) sql += "AND " + day + " <= ?7 ";
-    if (!q.text.empty()) sql += "AND instr(carnet_fold(r.answers), ?10) > 0 ";
+    if (!q.terms.empty())
+        sql += "AND r.record_id IN (SELECT s.record_id FROM record_search f JOIN record_search_ids s "
+               "ON s.id = f.rowid WHERE record_search MATCH ?10) ";
     return sql;
 }
 
@@ -1083,7 +1115,7 @@ void bindRecordFilter(Stmt& st, const RecordQuery& q) {
     if (!q.author.empty()) st.bind(5, q.author);
     if (!q.fromDate.empty()) st.bind(6, q.fromDate);
     if (!q.toDate.empty()) st.bind(7, q.toDate);
-    if (!q.text.empty()) st.bind(10, q.text);
+    if (!q.terms.empty()) st.bind(10, ftsQuery(q.terms));
 }
 
 } // namespace

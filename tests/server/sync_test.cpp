@@ -204,7 +204,7 @@ TEST_CASE("the results of one request are stored together, and any later request
         REQUIRE(db.exec(std::string(kUndoSchema12) + std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
         REQUIRE(*db.scalar("SELECT count(*) FROM applied") == 5);
     });
-    CHECK(f.scalar("PRAGMA user_version") == 12); // and the migrations after 7
+    CHECK(f.scalar("PRAGMA user_version") == 13); // and the migrations after 7
     CHECK(f.scalar("SELECT count(*) FROM applied_batches") == 5);
     auto afterMigration = f.push(token, kDevC, longer);
     REQUIRE(afterMigration.status == 200);
@@ -563,7 +563,7 @@ TEST_CASE("a record's current version is stored once, and an older database move
         REQUIRE(db.exec(std::string(kUndoSchema12) + std::string(kAppliedOfSchema6) + "PRAGMA user_version = 5").ok());
         REQUIRE(*db.scalar("SELECT count(*) FROM record_versions") == 4);
     });
-    CHECK(f.scalar("PRAGMA user_version") == 12); // and the migrations after 7
+    CHECK(f.scalar("PRAGMA user_version") == 13); // and the migrations after 7
     CHECK(f.scalar("SELECT count(*) FROM record_versions") == 1);
     CHECK(history(kRec1) == h1);
     CHECK(history(kRec2) == h2);

@@ -124,7 +124,9 @@ struct RecordQuery {
     std::string formId, status, author; ///< "" = any; author matches the creating user's name or the author field
     std::string fromDate, toDate;       ///< "YYYY-MM-DD", "" = open; compared with the last change's date (UTC)
     bool onInterviewDate = false;       ///< from/to compare with the interview's day (interviewAt) instead
-    std::string text;                   ///< "" = any; else a substring of the answers' text, folded (foldText)
+    /// "" = any; else search terms (searchTerms), every one the start of a word of the answers' text
+    /// values (the search index, docs/console.md)
+    std::vector<std::string> terms;
     RecordOrder order = RecordOrder::Change;
     std::int64_t cursor = 0;   ///< change sequence to continue after (0 = from the start; Change only)
     std::size_t offset = 0;    ///< rows skipped (Interview order)
@@ -136,6 +138,15 @@ struct RecordQuery {
 /// Text folded for search: lower case, common Latin accents removed, spaces and hyphens collapsed
 /// (field::foldName's folding), so "DIALLO" and "Diallo", "Hélène" and "helene" match.
 [[nodiscard]] std::string foldText(std::string_view text);
+
+/// The words of a search as the search index holds them: `text` folded (foldText), cut at every ASCII
+/// character that is not a letter or a digit, at most kMaxSearchTerms of them ("Noël-Martin, 06 12" ->
+/// noel, martin, 06, 12). Only letters, digits and non-ASCII bytes remain, so a term is safe to
+/// quote in an FTS5 or tsquery expression.
+[[nodiscard]] std::vector<std::string> searchTerms(std::string_view text);
+
+/// The most words one search uses (the rest are dropped).
+inline constexpr std::size_t kMaxSearchTerms = 12;
 
 /// One record in a list, with when it last changed and who created it.
 struct RecordListRow {

@@ -6,6 +6,7 @@
 #include "core/db.hpp"
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace carnet::server {
@@ -16,6 +17,17 @@ struct SchemaVersion {
     std::string_view sqlite;   ///< run on SQLite (PRAGMA user_version)
     std::string_view postgres; ///< run on PostgreSQL (table schema_version)
 };
+
+/// SQLite's record search index (schema 13): the statements that (re)index records, run in order in
+/// the transaction that changed them.
+struct SqliteSearchIndex {
+    std::string ids;    ///< gives each record its stable number in the index
+    std::string remove; ///< drops their old text
+    std::string insert; ///< indexes their current answers
+};
+
+/// The statements for the records whose record_id matches `which` ("= ?1"; "" = every record).
+[[nodiscard]] SqliteSearchIndex sqliteSearchIndex(std::string_view which);
 
 /// Every version, oldest first (versions 1, 2, ... without gaps).
 [[nodiscard]] std::span<const SchemaVersion> schemaVersions();
