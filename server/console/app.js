@@ -287,16 +287,20 @@
   pages.forms = async () => {
     const cat = await api('GET', '/api/v1/catalogue');
     const wrap = h('div', {}, head(t('nav_forms'), t('forms_sub')));
-    const picker = fileField('form-file', '.json,.xlsx,application/json', t('form_file'));
+    const picker = fileField('form-file', '.json,.xlsx,.zip,application/json,application/zip', t('form_file'));
     const fileInput = picker.input;
     const result = h('div', { id: 'form-result', 'aria-live': 'polite' });
     async function send(dryRun) {
       const file = fileInput.files[0];
       if (!file) return flash(t('choose_file'), false);
+      // A form alone (JSON or XLSForm), or a bundle zip: the form and its media files.
       const xlsx = /\.xlsx$/i.test(file.name);
-      const body = xlsx ? await file.arrayBuffer() : await file.text();
-      const r = await api('POST', '/api/v1/forms' + (dryRun ? '?dry_run=1' : ''), body,
-        { contentType: xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/json' });
+      const zip = /\.zip$/i.test(file.name);
+      const body = xlsx || zip ? await file.arrayBuffer() : await file.text();
+      const r = await api('POST', '/api/v1/forms' + (dryRun ? '?dry_run=1' : ''), body, {
+        contentType: zip ? 'application/zip'
+          : xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/json',
+      });
       if (r.status === 200 || r.status === 201) {
         result.replaceChildren(h('p', { class: 'flash ok' }, r.body.published
           ? t(r.body.already_published ? 'form_already' : 'form_published', { id: r.body.form_id, version: r.body.version })

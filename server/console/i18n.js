@@ -78,7 +78,7 @@ const I18n = (() => {
     filter_to: ['Au', 'To'],
     form: ['Formulaire', 'Form'],
     form_already: ['{id} {version} était déjà publié avec ce contenu.', '{id} {version} was already published with this content.'],
-    form_file: ['Fichier JSON ou XLSForm (.xlsx)', 'JSON or XLSForm (.xlsx) file'],
+    form_file: ['Fichier JSON, XLSForm (.xlsx) ou paquet .zip (le formulaire et ses fichiers)', 'JSON file, XLSForm (.xlsx) or .zip bundle (the form and its files)'],
     form_invalid: ['Le formulaire n’est pas valide :', 'The form is not valid:'],
     form_published: ['{id} {version} est publié : les appareils le recevront à leur prochaine synchronisation.', '{id} {version} is published: devices get it on their next sync.'],
     form_unavailable: ['La version du formulaire de cette fiche n’est pas disponible : réponses par code.', 'This record’s form version is not available: answers by code.'],

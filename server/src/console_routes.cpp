@@ -25,7 +25,13 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxFormUpload = kMaxBundleBytes; // a bundle zip: the form and its media files
+// A form alone (JSON or XLSForm) is a few MB at most; only a bundle zip (the form and its media
+// files, sent as application/zip) may be as large as a bundle. The limit follows the declared type,
+// so a JSON body is cut at 8 MiB whatever it holds.
+constexpr std::size_t kMaxFormUpload = 8u << 20;
+std::size_t formUploadLimit(const Request& req) {
+    return req.get_header_value("Content-Type").rfind("application/zip", 0) == 0 ? kMaxBundleBytes : kMaxFormUpload;
+}
 constexpr std::size_t kMaxListLimit = 500;
 constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisation and a password
 constexpr std::size_t kMaxSearchBytes = 100;     // a surname, an address, a phone number
@@ -121,14 +127,20 @@ private:
 
     // An authenticated request with a body of at most `limit` bytes, read only once the user is known.
     httplib::Server::HandlerWithContentReader guardedBody(bool manage, std::size_t limit, BodyHandler h) {
-        return [self = shared_from_this(), manage, limit, h = std::move(h)](const Request& req, Response& res,
-                                                                            const httplib::ContentReader& reader) {
+        return guardedBody(
+            manage, [limit](const Request&) { return limit; }, std::move(h));
+    }
+    // The same with a limit that depends on the request's headers (read before any body byte).
+    httplib::Server::HandlerWithContentReader
+    guardedBody(bool manage, std::function<std::size_t(const Request&)> limitFor, BodyHandler h) {
+        return [self = shared_from_this(), manage, limitFor = std::move(limitFor),
+                h = std::move(h)](const Request& req, Response& res, const httplib::ContentReader& reader) {
             auto user = self->authenticate(req, res);
             if (!user) return;
             if (manage && !SyncService::mayManage(*user))
                 return sendError(res, 403, "forbidden", "only coordinators and admins may use " + req.path);
             std::string body;
-            if (!http::readBody(req, res, reader, limit, body)) return;
+            if (!http::readBody(req, res, reader, limitFor(req), body)) return;
             h(req, res, *user, body);
         };
     }
@@ -565,7 +577,7 @@ void ConsoleRoutes::mount(httplib::Server& http) {
     http.Post("/api/v1/users", guardedBody(true, kMaxUserBytes, withBody(&ConsoleRoutes::addUser)));
     http.Get("/api/v1/devices", guarded(true, method(&ConsoleRoutes::devices)));
     http.Get("/api/v1/catalogue", guarded(true, method(&ConsoleRoutes::catalogue)));
-    http.Post("/api/v1/forms", guardedBody(true, kMaxFormUpload, withBody(&ConsoleRoutes::uploadForm)));
+    http.Post("/api/v1/forms", guardedBody(true, &formUploadLimit, withBody(&ConsoleRoutes::uploadForm)));
     http.Get(R"(/api/v1/exports/([A-Za-z0-9_.-]+)\.(csv|zip|xlsx|geojson))",
              guarded(true, method(&ConsoleRoutes::exportForm)));
     http.Get(R"(/api/v1/attachments/([^/]+)/content)", guarded(true, method(&ConsoleRoutes::attachmentContent)));
