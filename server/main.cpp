@@ -80,7 +80,7 @@ std::string t(std::string_view key, std::initializer_list<std::string_view> args
 struct Options {
     ServerLimits limits;
     HashLimits hashes;
-    std::string data, db, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey;
+    std::string data, db, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey, metricsTokenFile;
     std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
     bool passwordStdin = false, insecureHttp = false, help = false;
     std::vector<std::string> args;
@@ -133,6 +133,8 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
             if (!value(o.tlsKey)) return std::nullopt;
         } else if (a[i] == "--insecure-http") {
             o.insecureHttp = true;
+        } else if (a[i] == "--metrics-token-file") {
+            if (!value(o.metricsTokenFile)) return std::nullopt;
         } else if (a[i] == "--campaign") {
             if (!value(o.campaign)) return std::nullopt;
         } else if (a[i] == "--port") {
@@ -195,6 +197,19 @@ std::optional<Options> parse(int argc, char** argv, std::string& problem) {
     return o;
 }
 
+// The token GET /metrics asks for: the file's first line, 16 to 256 characters (Prometheus'
+// `authorization: credentials_file` reads the same file).
+Result<std::string> readMetricsToken(const std::string& file) {
+    auto text = readTextFile(file);
+    if (!text.ok()) return text.error();
+    std::string token = text->substr(0, text->find('\n'));
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t'))
+        token.pop_back();
+    if (token.size() < 16 || token.size() > 256 || token.find_first_of(" \t") != std::string::npos)
+        return makeError(ErrorCode::Invalid, t("server.bad_metrics_token", {file}));
+    return token;
+}
+
 // Addresses only this machine reaches: plain HTTP there carries nothing over a network.
 bool loopback(std::string_view address) {
     return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
@@ -231,7 +246,15 @@ int serve(const Options& o, Services& services) {
     // the body until the client's delayed ACK (40 ms on Linux) on every request of a kept-alive
     // connection.
     http.set_tcp_nodelay(true);
-    mountRoutes(http, services);
+    RouteOptions routes;
+    // One line per request on stderr (journald adds its own time; the line has one for plain files).
+    routes.access = [](std::string_view line) { std::cerr << (std::string(line) + '\n') << std::flush; };
+    if (!o.metricsTokenFile.empty()) {
+        auto token = readMetricsToken(o.metricsTokenFile);
+        if (!token.ok()) return fail(token.error());
+        routes.metricsToken = std::move(*token);
+    }
+    mountRoutes(http, services, std::move(routes));
     int port = *o.port;
     if (port == 0) {
         port = http.bind_to_any_port(o.bind);

@@ -635,6 +635,9 @@ constexpr auto kTable = std::to_array<Entry>({
           "a 'calculate' question needs 'calculation'"},
     Entry{"server.bad_days", "{0} attend un nombre de jours de 1 à 99999",
           "{0} needs a number of days from 1 to 99999"},
+    Entry{"server.bad_metrics_token",
+          "{0} : le jeton des métriques tient sur la première ligne, de 16 à 256 caractères sans espace",
+          "{0}: the metrics token is the first line, 16 to 256 characters without spaces"},
     Entry{"server.bad_port", "--port attend un nombre de 0 à 65535", "--port needs a number from 0 to 65535"},
     Entry{"server.bad_role", "--role doit valoir ambassador, coordinator ou admin",
           "--role must be ambassador, coordinator or admin"},
@@ -673,7 +676,9 @@ constexpr auto kTable = std::to_array<Entry>({
         "défaut : un jeton ne sert plus aussi longtemps après sa connexion)\n        limites (docs/security.md, « "
         "Limits ») : --header-timeout-ms N (10000)  "
         "--body-timeout-ms N (60000)\n          --max-connections-per-address N (32)  --password-hashes N (2 à la "
-        "fois)\n          --password-hash-queue N (32 en attente)  --password-hash-wait-ms N (10000)\n  "
+        "fois)\n          --password-hash-queue N (32 en attente)  --password-hash-wait-ms N (10000)\n        "
+        "[--metrics-token-file FICHIER]   (GET /metrics pour qui présente ce jeton ; GET /healthz sans jeton ; "
+        "une ligne par requête sur stderr)\n  "
         "carnet-server org add NOM --data "
         "DOSSIER\n  carnet-server user add NOM --role "
         "ambassador|coordinator|admin --org ORG --password-stdin --data DOSSIER\n  carnet-server form publish "
@@ -692,7 +697,9 @@ constexpr auto kTable = std::to_array<Entry>({
         "working this long after its login)\n        limits (docs/security.md, \"Limits\"): --header-timeout-ms N "
         "(10000)  "
         "--body-timeout-ms N (60000)\n          --max-connections-per-address N (32)  --password-hashes N (2 at "
-        "once)\n          --password-hash-queue N (32 waiting)  --password-hash-wait-ms N (10000)\n  carnet-server "
+        "once)\n          --password-hash-queue N (32 waiting)  --password-hash-wait-ms N (10000)\n        "
+        "[--metrics-token-file FILE]   (GET /metrics for whoever shows this token; GET /healthz without one; "
+        "one line per request on stderr)\n  carnet-server "
         "org add NAME --data DIR\n  carnet-server user add NAME "
         "--role ambassador|coordinator|admin "
         "--org ORG --password-stdin --data DIR\n  carnet-server form publish FILE --data DIR [--org ORG]   (without "

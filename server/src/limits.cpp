@@ -25,7 +25,8 @@ using Clock = std::chrono::steady_clock;
 // The connection a worker is serving, so that a route can ask for it to be closed.
 struct ConnectionState {
     bool closeAfterResponse = false;
-    std::size_t drain = 0; ///< bytes of a refused body to read and drop before closing
+    std::size_t drain = 0;                   ///< bytes of a refused body to read and drop before closing
+    std::function<RequestTraffic()> traffic; ///< the current request's so far
 };
 thread_local ConnectionState* t_connection = nullptr;
 
@@ -89,6 +90,8 @@ public:
 
     /// A new request starts: its header deadline runs from now.
     void startRequest() {
+        m_started = Clock::now();
+        m_bytesOut = 0;
         m_head = true;
         m_crlf = 0;
         m_headBytes = 0;
@@ -97,6 +100,12 @@ public:
     }
 
     [[nodiscard]] bool failed() const { return m_failed; }
+
+    /// The current request's time so far and bytes on the wire (headers and body, either way).
+    [[nodiscard]] RequestTraffic traffic() const {
+        return {std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_started),
+                m_headBytes + m_bodyBytes, m_bytesOut};
+    }
 
     bool is_readable() const override {
         if (m_pos < m_len || (m_ssl && SSL_pending(m_ssl) > 0)) return true;
@@ -137,6 +146,23 @@ public:
     }
 
     ssize_t write(const char* ptr, size_t size) override {
+        const ssize_t n = send(ptr, size);
+        if (n > 0) m_bytesOut += static_cast<std::size_t>(n);
+        return n;
+    }
+
+    void get_remote_ip_and_port(std::string& ip, int& port) const override {
+        ip = addressOf(m_sock, true);
+        port = portOf(m_sock, true);
+    }
+    void get_local_ip_and_port(std::string& ip, int& port) const override {
+        ip = addressOf(m_sock, false);
+        port = portOf(m_sock, false);
+    }
+    socket_t socket() const override { return m_sock; }
+
+private:
+    ssize_t send(const char* ptr, size_t size) {
         if (!m_ssl) {
             if (!pollFor(POLLOUT, m_writeWait)) return -1;
             return ::send(m_sock, ptr, size, MSG_NOSIGNAL);
@@ -151,17 +177,6 @@ public:
         }
     }
 
-    void get_remote_ip_and_port(std::string& ip, int& port) const override {
-        ip = addressOf(m_sock, true);
-        port = portOf(m_sock, true);
-    }
-    void get_local_ip_and_port(std::string& ip, int& port) const override {
-        ip = addressOf(m_sock, false);
-        port = portOf(m_sock, false);
-    }
-    socket_t socket() const override { return m_sock; }
-
-private:
     ssize_t fail() {
         m_failed = true;
         return -1;
@@ -222,8 +237,8 @@ private:
     std::size_t m_pos = 0, m_len = 0;
     bool m_head = true, m_failed = false;
     int m_crlf = 0; ///< how much of "\r\n\r\n" was just read
-    std::size_t m_headBytes = 0, m_bodyBytes = 0;
-    Clock::time_point m_deadline = Clock::now();
+    std::size_t m_headBytes = 0, m_bodyBytes = 0, m_bytesOut = 0;
+    Clock::time_point m_deadline = Clock::now(), m_started = Clock::now();
 };
 
 // Counts a connection against its client address for as long as it is open.
@@ -330,6 +345,7 @@ bool ConnectionLimiter::serve(socket_t sock, SSL_CTX* tls, const Settings& setti
             if (!ssl) refuse(strm, m_limits.maxConnectionsPerAddress);
         } else if (!ssl || strm.handshake()) {
             ConnectionState state;
+            state.traffic = [&strm] { return strm.traffic(); };
             t_connection = &state;
             const std::function<void(httplib::Request&)> setup = [ssl](httplib::Request& req) {
                 if (ssl) req.ssl = ssl;
@@ -392,6 +408,11 @@ bool LimitedTlsServer::process_and_close_socket(socket_t sock) {
         [this](httplib::Stream& strm, bool last, bool& closed, const std::function<void(httplib::Request&)>& setup) {
             return process_request(strm, last, closed, setup);
         });
+}
+
+std::optional<RequestTraffic> currentRequestTraffic() {
+    if (!t_connection) return std::nullopt;
+    return t_connection->traffic();
 }
 
 void closeConnectionAfterResponse(std::size_t drain) {

@@ -311,6 +311,7 @@ Result<std::vector<sync::FormRef>> PostgresRepository::listForms(std::int64_t or
 }
 
 Result<void> PostgresRepository::write(const std::function<Result<void>(WriteTx&)>& body) {
+    WriteInFlight counted(*this);
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
     pg::Conn& conn = lease->conn();
@@ -328,6 +329,12 @@ Result<void> PostgresRepository::write(const std::function<Result<void>(WriteTx&
         return r;
     }
     return conn.script("COMMIT");
+}
+
+Result<void> PostgresRepository::ping() {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    return lease->conn().script("SELECT 1 FROM orgs LIMIT 1");
 }
 
 Result<void> PostgresRepository::purgeFreedData() {

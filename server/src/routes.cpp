@@ -3,16 +3,19 @@
 #include "http_util.hpp"
 #include "request_body.hpp"
 
+#include "core/clock.hpp"
 #include "server/account_routes.hpp"
 #include "server/console_routes.hpp"
 #include "server/crypto.hpp"
 #include "server/field_routes.hpp"
+#include "server/metrics.hpp"
 #include "sync/protocol.hpp"
 
 #include <httplib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -72,9 +75,11 @@ json formsJson(const std::vector<sync::FormRef>& forms) {
 
 class Routes {
 public:
-    Routes(Services& services, LogSink log)
+    Routes(Services& services, RouteOptions options)
         : m_s(services)
-        , m_log(std::move(log)) {}
+        , m_log(std::move(options.errors))
+        , m_access(std::move(options.access))
+        , m_metricsToken(std::move(options.metricsToken)) {}
 
     void mount(httplib::Server& http);
 
@@ -82,7 +87,29 @@ public:
         if (m_log)
             m_log(line);
         else
-            std::cerr << line << '\n';
+            std::cerr << (std::string(line) + '\n') << std::flush; // one write: lines of several workers never mix
+    }
+
+    // Every answered request: its metrics, its access log line, and a server error once more in the
+    // error log. The route pattern stands for the path, so ids, names and query strings stay out.
+    void answered(const Request& req, const Response& res) {
+        const auto traffic = currentRequestTraffic();
+        const std::string_view method = methodLabel(req.method);
+        const std::string_view route = routePattern(req.path);
+        m_metrics.request(method, route, res.status, traffic ? traffic->elapsed : std::chrono::microseconds(0));
+        if (m_access) {
+            char ms[32];
+            std::snprintf(ms, sizeof ms, "%.1f",
+                          traffic ? static_cast<double>(traffic->elapsed.count()) / 1000.0 : 0.0);
+            std::string line = clock::isoUtc(clock::systemNow());
+            line.append(" ").append(method).append(" ").append(route).append(" ").append(std::to_string(res.status));
+            line.append(" ").append(ms).append("ms in=");
+            line.append(std::to_string(traffic ? traffic->bytesIn : req.body.size())).append(" out=");
+            line.append(std::to_string(traffic ? traffic->bytesOut : res.body.size()));
+            m_access(line);
+        }
+        if (res.status >= 500)
+            log(std::string(method) + " " + std::string(route) + " -> " + std::to_string(res.status));
     }
 
 private:
@@ -169,9 +196,13 @@ private:
     void resolve(const Request& req, Response& res, const User& user, const json& body);
     void uploadChunk(const Request& req, Response& res, const httplib::ContentReader& reader);
     void formMedia(const Request& req, Response& res, const User& user);
+    void healthz(const Request& req, Response& res);
+    void metrics(const Request& req, Response& res);
 
     Services& m_s;
-    LogSink m_log;
+    LogSink m_log, m_access;
+    std::string m_metricsToken;
+    Metrics m_metrics;
 };
 
 void Routes::login(const Request& req, Response& res, const httplib::ContentReader& reader) {
@@ -225,6 +256,9 @@ void Routes::push(const Request& req, Response& res, const httplib::ContentReade
     auto reply =
         m_s.sync().push(*user, push->deviceId, push->mutations, afterMutations(*user, push->deviceId, push->pending));
     if (!reply.ok()) return sendFailure(res, req, reply.error());
+    m_metrics.pushed();
+    for (const auto& r : reply->results)
+        m_metrics.push(sync::statusName(r.status), 1);
     std::string out = "{\"acked\":" + std::to_string(reply->acked) + ",\"results\":[";
     out.reserve(out.size() + reply->results.size() * 64);
     for (std::size_t i = 0; i < reply->results.size(); ++i) {
@@ -253,6 +287,7 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
     }
     auto reply = m_s.sync().pull(user, req.get_param_value("cursor"), limit, deviceId);
     if (!reply.ok()) return sendFailure(res, req, reply.error());
+    m_metrics.pulled(reply->changeCount);
     if (!deviceId.empty() && !reply->more)
         noteDevice(req, deviceId,
                    DeviceReport{countParam(req, "pending"), countParam(req, "drafts_behind"), true, appVersion(req)});
@@ -382,6 +417,35 @@ void Routes::uploadChunk(const Request& req, Response& res, const httplib::Conte
     }
 }
 
+// For a load balancer or a supervisor: answers without a token, 200 when the storage answers a
+// read, else 503 (the cause goes to the error log, not to the caller).
+void Routes::healthz(const Request& req, Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    if (auto r = m_s.repository().ping(); !r.ok()) {
+        log(req.method + " /healthz: " + r.error().message);
+        json j = sync::errorBody("unavailable", "the storage does not answer");
+        j["status"] = "unavailable";
+        return sendJson(res, 503, j);
+    }
+    sendJson(res, 200, json{{"status", "ok"}, {"protocol", sync::kProtocolVersion}});
+}
+
+// Prometheus' text format, to the holder of the metrics token only: behind a proxy on the same
+// machine every request comes from 127.0.0.1, so the client's address proves nothing.
+void Routes::metrics(const Request& req, Response& res) {
+    if (m_metricsToken.empty())
+        return sendError(res, 403, "forbidden", "metrics are off: start the server with --metrics-token-file");
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    // Compared as hashes: the time taken says nothing about how much of the token was right.
+    if (header.compare(0, kBearer.size(), kBearer) != 0 ||
+        sha256Hex(std::string_view(header).substr(kBearer.size())) != sha256Hex(m_metricsToken))
+        return sendError(res, 401, "unauthorized", "/metrics needs the metrics token as a bearer token");
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(m_metrics.render(m_s.repository().writeQueueDepth()), "text/plain; version=0.0.4; charset=utf-8");
+}
+
 void Routes::mount(httplib::Server& http) {
     http.set_payload_max_length(sync::kMaxChunkBytes);
     // Every answer carries the console's security headers (docs/security.md): scripts and styles only
@@ -449,6 +513,8 @@ void Routes::mount(httplib::Server& http) {
         sendError(res, 500, "internal", "internal server error");
     });
 
+    http.Get("/healthz", [this](const Request& req, Response& res) { healthz(req, res); });
+    http.Get("/metrics", [this](const Request& req, Response& res) { metrics(req, res); });
     http.Post("/api/v1/login",
               [this](const Request& req, Response& res, const httplib::ContentReader& r) { login(req, res, r); });
     http.Post("/api/v1/logout", post([this](const Request& req, Response& res, const User&, const json&) {
@@ -520,8 +586,14 @@ void Routes::mount(httplib::Server& http) {
 } // namespace
 
 void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
+    RouteOptions options;
+    options.errors = std::move(log);
+    mountRoutes(http, services, std::move(options));
+}
+
+void mountRoutes(httplib::Server& http, Services& services, RouteOptions options) {
     // The routes live as long as the server: owned by the handlers through a shared pointer.
-    auto routes = std::make_shared<Routes>(services, std::move(log));
+    auto routes = std::make_shared<Routes>(services, std::move(options));
     routes->mount(http);
     mountConsoleRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     mountFieldRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
@@ -538,10 +610,9 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
     http.Put(".*", noRoute);
     http.Patch(".*", noRoute);
     http.Delete(".*", noRoute);
-    // The logger holds the last reference, and reports every server error once more with its status.
-    http.set_logger([routes](const Request& req, const Response& res) {
-        if (res.status >= 500) routes->log(req.method + " " + req.path + " -> " + std::to_string(res.status));
-    });
+    // The logger holds the last reference: metrics, the access log, and every server error once more
+    // with its status.
+    http.set_logger([routes](const Request& req, const Response& res) { routes->answered(req, res); });
 }
 
 } // namespace carnet::server

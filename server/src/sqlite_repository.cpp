@@ -833,6 +833,7 @@ struct SqliteRepository::QueuedWrite {
 };
 
 Result<void> SqliteRepository::write(const std::function<Result<void>(WriteTx&)>& body) {
+    WriteInFlight counted(*this);
     QueuedWrite me{&body, std::nullopt, nullptr};
     std::unique_lock lock(m_groupMutex);
     m_queue.push_back(&me);
@@ -919,6 +920,12 @@ void SqliteRepository::commitGroup(const std::vector<QueuedWrite*>& group) {
 SqliteRepository::WriteStats SqliteRepository::writeStats() {
     std::lock_guard lock(m_groupMutex);
     return WriteStats{m_writes, m_commits, m_queue.size()};
+}
+
+Result<void> SqliteRepository::ping() {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    return lease->db().exec("SELECT 1 FROM orgs LIMIT 1");
 }
 
 Result<void> SqliteRepository::purgeFreedData() {

@@ -43,11 +43,12 @@ using nlohmann::json;
 /// The server's HTTP side on its own thread (bind_to_any_port + listen_after_bind).
 class ServerThread {
 public:
-    explicit ServerThread(server::Services& services) {
-        server::mountRoutes(m_http, services, [this](std::string_view line) {
+    explicit ServerThread(server::Services& services, server::RouteOptions options = {}) {
+        options.errors = [this](std::string_view line) {
             std::lock_guard lock(m_logMutex);
             m_log += std::string(line) + "\n";
-        });
+        };
+        server::mountRoutes(m_http, services, std::move(options));
         m_port = m_http.bind_to_any_port("127.0.0.1");
         REQUIRE(m_port > 0);
         m_thread = std::thread([this] { m_http.listen_after_bind(); });

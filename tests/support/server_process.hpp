@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <poll.h>
 #include <stdexcept>
@@ -26,10 +27,16 @@ public:
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
+    /// Keeps the data in PostgreSQL (`--db URL`, for admin commands and serve); "" for SQLite.
+    void setDatabase(std::string url) { m_db = std::move(url); }
+    /// Sends the server's standard error (its request log) to `file` instead of the test's.
+    void setStderr(std::filesystem::path file) { m_stderr = std::move(file); }
+
     /// Runs an administration command ("org add alec"); `input` goes to its standard input.
     bool admin(const std::string& args, const std::string& input = {}) const {
         const std::string cmd = (input.empty() ? std::string() : "printf '%s\\n' '" + input + "' | ") + "'" + m_bin +
-                                "' --data '" + m_data.string() + "' " + args + " >/dev/null";
+                                "' --data '" + m_data.string() + "' " + (m_db.empty() ? "" : "--db '" + m_db + "' ") +
+                                args + " >/dev/null";
         return std::system(cmd.c_str()) == 0;
     }
 
@@ -37,6 +44,7 @@ public:
     /// "listening on 127.0.0.1:PORT" line. With --tls-cert, url() is https.
     bool start(const std::vector<std::string>& extra = {}) {
         std::vector<std::string> args{m_bin, "--data", m_data.string(), "serve", "--port", "0", "--bind", "127.0.0.1"};
+        if (!m_db.empty()) args.insert(args.end(), {"--db", m_db});
         args.insert(args.end(), extra.begin(), extra.end());
         m_https = std::find(extra.begin(), extra.end(), "--tls-cert") != extra.end();
         std::vector<char*> argv;
@@ -48,6 +56,10 @@ public:
         m_pid = ::fork();
         if (m_pid == 0) {
             ::dup2(fds[1], 1);
+            if (!m_stderr.empty()) {
+                const int err = ::open(m_stderr.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+                if (err >= 0) ::dup2(err, 2);
+            }
             ::close(fds[0]);
             ::close(fds[1]);
             ::execv(m_bin.c_str(), argv.data());
@@ -103,6 +115,8 @@ public:
 private:
     std::string m_bin;
     std::filesystem::path m_data;
+    std::string m_db;
+    std::filesystem::path m_stderr;
     pid_t m_pid = -1;
     int m_port = 0;
     bool m_https = false;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace carnet::server {
@@ -103,5 +104,14 @@ private:
 /// only reads the answer once it has sent its body still gets it. No effect outside a LimitedServer or
 /// LimitedTlsServer.
 void closeConnectionAfterResponse(std::size_t drain = 0);
+
+/// What the request a worker is answering has cost so far (its access log line and metrics).
+struct RequestTraffic {
+    std::chrono::microseconds elapsed{0}; ///< since its first byte arrived
+    std::size_t bytesIn = 0;              ///< request line, headers and body as read from the wire
+    std::size_t bytesOut = 0;             ///< the response as written (headers and body)
+};
+/// The current request's traffic; nullopt outside a LimitedServer or LimitedTlsServer.
+[[nodiscard]] std::optional<RequestTraffic> currentRequestTraffic();
 
 } // namespace carnet::server

@@ -42,6 +42,7 @@ public:
     Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId) override;
     Result<void> write(const std::function<Result<void>(WriteTx&)>& body) override;
     Result<void> purgeFreedData() override;
+    Result<void> ping() override;
     Result<ChangePage> changes(const Scope& scope, std::int64_t afterSeq, std::size_t limit, bool answersAsText,
                                std::string_view skipEchoOf) override;
     Result<std::optional<RecordState>> findRecord(std::string_view recordId) override;

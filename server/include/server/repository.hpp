@@ -6,6 +6,7 @@
 #include "server/model.hpp"
 #include "sync/protocol.hpp"
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -133,6 +134,10 @@ public:
     /// Makes erased data unrecoverable from the storage's files (for SQLite: checkpoints and truncates
     /// the write-ahead log, which still holds earlier page images). Best effort; called after an erasure.
     virtual Result<void> purgeFreedData() { return {}; }
+    /// Whether the storage answers: one read of the schema on a pooled connection (GET /healthz).
+    virtual Result<void> ping() = 0;
+    /// Write transactions (write()) of this process waiting for their turn or running (GET /metrics).
+    [[nodiscard]] std::int64_t writeQueueDepth() const { return m_writeQueue.load(std::memory_order_relaxed); }
     /// Assigns a record to a user (a new change, so the assignee's next pull brings it): one write
     /// transaction doing WriteTx::assignRecord.
     virtual Result<void> assignRecord(std::string_view recordId, std::int64_t userId) = 0;
@@ -159,6 +164,25 @@ public:
     virtual Result<std::vector<std::int64_t>> orgsReferencing(std::string_view text) = 0;
     /// Every version the organisation sees with its publication time, oldest first.
     virtual Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) = 0;
+
+protected:
+    /// Counts a write() in writeQueueDepth() for as long as it lives (from before it waits for its turn).
+    class WriteInFlight {
+    public:
+        explicit WriteInFlight(Repository& repo)
+            : m_depth(repo.m_writeQueue) {
+            m_depth.fetch_add(1, std::memory_order_relaxed);
+        }
+        ~WriteInFlight() { m_depth.fetch_sub(1, std::memory_order_relaxed); }
+        WriteInFlight(const WriteInFlight&) = delete;
+        WriteInFlight& operator=(const WriteInFlight&) = delete;
+
+    private:
+        std::atomic<std::int64_t>& m_depth;
+    };
+
+private:
+    std::atomic<std::int64_t> m_writeQueue{0};
 };
 
 } // namespace carnet::server

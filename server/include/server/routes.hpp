@@ -5,6 +5,7 @@
 #include "server/services.hpp"
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace httplib {
@@ -16,8 +17,22 @@ namespace carnet::server {
 /// Where the server writes its log lines (stderr by default).
 using LogSink = std::function<void(std::string_view line)>;
 
-/// Installs every route and handler on `http` (limits, protocol header, JSON errors, exceptions).
-/// `services` must outlive the server.
+/// How the server logs, and who may read its metrics.
+struct RouteOptions {
+    /// Storage failures, exceptions and server errors (stderr when empty).
+    LogSink errors;
+    /// One line per request: time, method, route pattern (ids left out), status, milliseconds, bytes
+    /// in and out; never a query string, a name, an answer or a token. None when empty.
+    LogSink access;
+    /// The bearer token GET /metrics asks for (`serve --metrics-token-file`); empty: /metrics is
+    /// refused (403) to everyone.
+    std::string metricsToken;
+};
+
+/// Installs every route and handler on `http` (limits, protocol header, JSON errors, exceptions,
+/// /healthz and /metrics). `services` must outlive the server.
+void mountRoutes(httplib::Server& http, Services& services, RouteOptions options);
+/// The same, with errors going to `log` and no access log.
 void mountRoutes(httplib::Server& http, Services& services, LogSink log = {});
 
 } // namespace carnet::server
