@@ -973,7 +973,7 @@ TEST_CASE("base64-decode gives the UTF-8 text, '' for what is not base64", "[exp
     CHECK(str("base64-decode('/w==')").empty()); // byte 0xFF: not UTF-8
 }
 
-TEST_CASE("random is in [0, 1), uuid(n) gives n characters, uuid() is version 4", "[expr][functions][odk]") {
+TEST_CASE("random is from 0 to under 1, uuid(n) gives n characters, uuid() is version 4", "[expr][functions][odk]") {
     // #fn:random "Returns a random number between 0.0 (inclusive) and 1.0 (exclusive)".
     for (int i = 0; i < 50; ++i) {
         const double r = num("random()");
