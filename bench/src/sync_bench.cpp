@@ -262,6 +262,19 @@ store::Store openStore(const fs::path& dir, Durability d) {
     return std::move(*s);
 }
 
+/// A load device's store: the form and `records` interviews by `author` (synchronous=NORMAL to fill
+/// quickly), reopened with the production setting (FULL) for the sync.
+store::Store fillDevice(const fs::path& dir, const std::string& formText, int records, const std::string& author,
+                        std::mt19937& rng) {
+    {
+        auto s = openStore(dir, Durability::Normal);
+        if (auto r = s.installForm(formText); !r.ok()) die(r.error().message);
+        for (int i = 0; i < records; ++i)
+            if (auto id = s.importAnswers("bench_sync", makeAnswers(rng), author); !id.ok()) die(id.error().message);
+    }
+    return openStore(dir, Durability::Full);
+}
+
 /// Times every request it carries (the load test's per-request latency).
 class TimingTransport final : public sync::Transport {
 public:
@@ -411,15 +424,7 @@ void runArrivals(const Args& args, const std::string& formText, const fs::path& 
                 for (int d = next++; d < args.devices; d = next++) {
                     Device& dev = devices[static_cast<std::size_t>(d)];
                     const fs::path dir = args.scratch / ("arrival-" + std::to_string(d));
-                    {
-                        auto s = openStore(dir, Durability::Normal);
-                        if (auto r = s.installForm(formText); !r.ok()) die(r.error().message);
-                        for (int i = 0; i < args.perDevice; ++i)
-                            if (auto id = s.importAnswers("bench_sync", makeAnswers(rng), "u" + std::to_string(d + 1));
-                                !id.ok())
-                                die(id.error().message);
-                    }
-                    dev.store = openStore(dir, Durability::Full);
+                    dev.store = fillDevice(dir, formText, args.perDevice, "u" + std::to_string(d + 1), rng);
                     dev.transport = std::make_unique<TimingTransport>(std::make_unique<RoundRobinTransport>(urls),
                                                                       dev.latencies, errors);
                     if (auto l = sync::login(*dev.store, *dev.transport, urls[0], "u" + std::to_string(d + 1),
@@ -645,15 +650,7 @@ int main(int argc, char** argv) {
         for (int d = 0; d < args.devices; ++d) {
             Device& dev = devices[static_cast<std::size_t>(d)];
             const fs::path dir = args.scratch / ("load-" + std::to_string(d));
-            {
-                auto s = openStore(dir, Durability::Normal);
-                if (auto r = s.installForm(formText); !r.ok()) die(r.error().message);
-                for (int i = 0; i < args.perDevice; ++i)
-                    if (auto id = s.importAnswers("bench_sync", makeAnswers(rng), "u" + std::to_string(d + 1));
-                        !id.ok())
-                        die(id.error().message);
-            }
-            dev.store = openStore(dir, Durability::Full);
+            dev.store = fillDevice(dir, formText, args.perDevice, "u" + std::to_string(d + 1), rng);
             dev.transport = std::make_unique<TimingTransport>(sync::makeCurlTransport(url), dev.latencies, errors);
             if (auto l =
                     sync::login(*dev.store, *dev.transport, url, "u" + std::to_string(d + 1), std::string(kPassword));
