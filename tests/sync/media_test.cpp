@@ -117,7 +117,7 @@ std::vector<std::string> choices(store::Store& s, const std::string& record, con
 } // namespace
 
 TEST_CASE("a form published with its CSV files reaches the device, which offers and filters the CSV's "
-          "choices offline; v2 with one file changed fetches only that file",
+          "choices offline, v2 with one file changed fetches only that file",
           "[sync][media]") {
     World w;
     const std::string d1 = districts(40);
