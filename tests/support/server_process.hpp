@@ -41,8 +41,10 @@ public:
     }
 
     /// Starts `serve` (with `extra` options: "--tls-cert", FILE, ...) and waits for its
-    /// "listening on 127.0.0.1:PORT" line. With --tls-cert, url() is https.
+    /// "listening on 127.0.0.1:PORT" line. With --tls-cert, url() is https. A restarted server has a
+    /// new port (the system's choice again): false, and port() 0, when it did not come up.
     bool start(const std::vector<std::string>& extra = {}) {
+        m_port = 0;
         std::vector<std::string> args{m_bin, "--data", m_data.string(), "serve", "--port", "0", "--bind", "127.0.0.1"};
         if (!m_db.empty()) args.insert(args.end(), {"--db", m_db});
         args.insert(args.end(), extra.begin(), extra.end());
