@@ -4,6 +4,7 @@
 #include "core/json_text.hpp"
 #include "field/campaign.hpp"
 #include "forms/loader.hpp"
+#include "server/cli_options.hpp"
 #include "server/form_bundle.hpp"
 #include "server/limits.hpp"
 #include "server/routes.hpp"
@@ -60,8 +61,8 @@ Result<BundleUpload> readFormBundle(const std::filesystem::path& file) {
 constexpr std::size_t kWorkerThreads = 64;
 constexpr int kKeepAliveSeconds = 1;
 
-// The language of the messages: --lang, else the environment (CARNET_LANG, LC_ALL, LC_MESSAGES,
-// LANG), else French, like carnet-device.
+// The language of the messages: --lang (or `lang =` in the --config file), else the environment
+// (CARNET_LANG, LC_ALL, LC_MESSAGES, LANG), else French, like carnet-device.
 Lang g_lang = Lang::Fr;
 
 Lang envLang() {
@@ -77,14 +78,7 @@ std::string t(std::string_view key, std::initializer_list<std::string_view> args
     return tr(key, g_lang, args);
 }
 
-struct Options {
-    ServerLimits limits;
-    HashLimits hashes;
-    std::string data, db, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey, metricsTokenFile;
-    std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
-    bool passwordStdin = false, insecureHttp = false, help = false;
-    std::vector<std::string> args;
-};
+using Options = CliOptions;
 
 int usage(std::string_view problem = {}) {
     if (!problem.empty()) std::cerr << "carnet-server: " << problem << '\n';
@@ -95,106 +89,6 @@ int usage(std::string_view problem = {}) {
 int fail(const Error& e) {
     std::cerr << "carnet-server: " << e.message << '\n';
     return 1;
-}
-
-std::optional<Options> parse(int argc, char** argv, std::string& problem) {
-    Options o;
-    std::vector<std::string> a(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto value = [&](std::string& out) {
-            if (i + 1 >= a.size()) {
-                problem = t("server.needs_value", {a[i]});
-                return false;
-            }
-            out = a[++i];
-            return true;
-        };
-        if (a[i] == "--help" || a[i] == "-h") {
-            o.help = true;
-        } else if (a[i] == "--lang") {
-            std::string l;
-            if (!value(l)) return std::nullopt;
-            g_lang = parseLang(l).value_or(g_lang);
-        } else if (a[i] == "--data") {
-            if (!value(o.data)) return std::nullopt;
-        } else if (a[i] == "--db") {
-            if (!value(o.db)) return std::nullopt;
-        } else if (a[i] == "--bind") {
-            if (!value(o.bind)) return std::nullopt;
-        } else if (a[i] == "--role") {
-            if (!value(o.role)) return std::nullopt;
-        } else if (a[i] == "--org") {
-            if (!value(o.org)) return std::nullopt;
-        } else if (a[i] == "--name") {
-            if (!value(o.name)) return std::nullopt;
-        } else if (a[i] == "--tls-cert") {
-            if (!value(o.tlsCert)) return std::nullopt;
-        } else if (a[i] == "--tls-key") {
-            if (!value(o.tlsKey)) return std::nullopt;
-        } else if (a[i] == "--insecure-http") {
-            o.insecureHttp = true;
-        } else if (a[i] == "--metrics-token-file") {
-            if (!value(o.metricsTokenFile)) return std::nullopt;
-        } else if (a[i] == "--campaign") {
-            if (!value(o.campaign)) return std::nullopt;
-        } else if (a[i] == "--port") {
-            std::string p;
-            if (!value(p)) return std::nullopt;
-            if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
-                std::stoi(p) > 65535) {
-                problem = t("server.bad_port");
-                return std::nullopt;
-            }
-            o.port = std::stoi(p);
-        } else if (a[i] == "--token-idle-days" || a[i] == "--token-lifetime-days") {
-            const std::string name = a[i];
-            std::string d;
-            if (!value(d)) return std::nullopt;
-            if (d.empty() || d.size() > 5 || d.find_first_not_of("0123456789") != std::string::npos ||
-                std::stoi(d) == 0) {
-                problem = t("server.bad_days", {name});
-                return std::nullopt;
-            }
-            (name == "--token-idle-days" ? o.tokenIdleDays : o.tokenLifetimeDays) = std::stoi(d);
-        } else if (a[i] == "--header-timeout-ms" || a[i] == "--body-timeout-ms" ||
-                   a[i] == "--max-connections-per-address" || a[i] == "--password-hashes" ||
-                   a[i] == "--password-hash-queue" || a[i] == "--password-hash-wait-ms") {
-            const std::string flag = a[i];
-            std::string v;
-            if (!value(v)) return std::nullopt;
-            const bool zeroOk = flag == "--password-hash-queue";
-            if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos ||
-                (!zeroOk && std::stoll(v) == 0)) {
-                problem = flag + (zeroOk ? " needs a number" : " needs a positive number");
-                return std::nullopt;
-            }
-            const auto n = std::stoll(v);
-            if (flag == "--header-timeout-ms")
-                o.limits.headerTimeout = std::chrono::milliseconds(n);
-            else if (flag == "--body-timeout-ms")
-                o.limits.bodyTimeout = std::chrono::milliseconds(n);
-            else if (flag == "--max-connections-per-address")
-                o.limits.maxConnectionsPerAddress = static_cast<std::size_t>(n);
-            else if (flag == "--password-hashes")
-                o.hashes.concurrent = static_cast<std::size_t>(n);
-            else if (flag == "--password-hash-wait-ms")
-                o.hashes.wait = std::chrono::milliseconds(n);
-            else
-                o.hashes.queued = static_cast<std::size_t>(n);
-        } else if (a[i] == "--password-stdin") {
-            o.passwordStdin = true;
-        } else if (a[i].size() > 1 && a[i][0] == '-') {
-            problem = t("server.unknown_option", {a[i]});
-            return std::nullopt;
-        } else {
-            o.args.push_back(a[i]);
-        }
-    }
-    if (o.data.empty() && !o.help) {
-        problem = t("server.needs_data");
-        return std::nullopt;
-    }
-    return o;
 }
 
 // The token GET /metrics asks for: the file's first line, 16 to 256 characters (Prometheus'
@@ -422,10 +316,14 @@ int run(const Options& o) {
 } // namespace
 
 int main(int argc, char** argv) {
-    g_lang = envLang();
-    std::string problem;
-    auto o = parse(argc, argv, problem);
-    if (!o) return usage(problem);
+    auto parsed = parseOptions(std::vector<std::string>(argv + 1, argv + argc), envLang());
+    g_lang = parsed.lang;
+    if (!parsed.options) {
+        if (parsed.showUsage) return usage(parsed.problem);
+        std::cerr << "carnet-server: " << parsed.problem << '\n';
+        return 2;
+    }
+    const auto& o = parsed.options;
     if (o->help) { // asked for: the usage on standard output, and success
         std::cout << t("server.usage") << '\n';
         return 0;

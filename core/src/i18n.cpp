@@ -635,6 +635,7 @@ constexpr auto kTable = std::to_array<Entry>({
           "a 'calculate' question needs 'calculation'"},
     Entry{"server.bad_days", "{0} attend un nombre de jours de 1 à 99999",
           "{0} needs a number of days from 1 to 99999"},
+    Entry{"server.bad_lang", "--lang attend fr ou en", "--lang needs fr or en"},
     Entry{"server.bad_metrics_token",
           "{0} : le jeton des métriques tient sur la première ligne, de 16 à 256 caractères sans espace",
           "{0}: the metrics token is the first line, 16 to 256 characters without spaces"},
@@ -643,11 +644,25 @@ constexpr auto kTable = std::to_array<Entry>({
           "--role must be ambassador, coordinator or admin"},
     Entry{"server.builtin_published", "{0} formulaire(s) intégré(s) publié(s)", "{0} built-in form(s) published"},
     Entry{"server.cannot_bind", "impossible d’écouter sur {0}", "cannot bind {0}"},
+    Entry{"server.config_flag", "{0}:{1} : « {2} » vaut true ou false", "{0}:{1}: '{2}' is true or false"},
+    Entry{"server.config_not_setting",
+          "{0}:{1} : « {2} » appartient à une commande : donnez-le sur la ligne de commande",
+          "{0}:{1}: '{2}' belongs to a command: give it on the command line"},
+    Entry{"server.config_syntax", "{0}:{1} : une ligne « clé = valeur » attendue (# commence un commentaire)",
+          "{0}:{1}: expected a 'key = value' line (# starts a comment)"},
+    Entry{"server.config_too_large", "{0} : fichier de configuration de plus de 64 Kio",
+          "{0}: the config file is over 64 KiB"},
+    Entry{"server.config_twice", "{0}:{1} : « {2} » est déjà donné ligne {3}",
+          "{0}:{1}: '{2}' is already set on line {3}"},
+    Entry{"server.config_unknown_key", "{0}:{1} : clé inconnue « {2} »", "{0}:{1}: unknown key '{2}'"},
+    Entry{"server.config_unreadable", "{0} : lecture impossible ({1})", "{0}: cannot read ({1})"},
     Entry{"server.form_already_published", "formulaire {0} {1} déjà publié (sha256 {2})",
           "form {0} {1} already published (sha256 {2})"},
     Entry{"server.form_published", "formulaire {0} {1} publié (sha256 {2})", "form {0} {1} published (sha256 {2})"},
     Entry{"server.internal_error", "erreur interne : {0}", "internal error: {0}"},
     Entry{"server.needs_data", "--data DOSSIER est obligatoire", "--data DIR is required"},
+    Entry{"server.needs_number", "{0} attend un nombre", "{0} needs a number"},
+    Entry{"server.needs_positive_number", "{0} attend un nombre positif", "{0} needs a positive number"},
     Entry{"server.needs_value", "{0} attend une valeur", "{0} needs a value"},
     Entry{"server.no_org", "pas d’organisation « {0} »", "no organisation '{0}'"},
     Entry{"server.no_record_in_org", "pas de fiche {0} dans l’organisation de l’utilisateur",
@@ -689,7 +704,9 @@ constexpr auto kTable = std::to_array<Entry>({
         "--data DOSSIER\n  --campaign FICHIER : la campagne (coefficients d’impact, règles d’appel) des "
         "indicateurs\n  --db postgresql://... : les données dans PostgreSQL (plusieurs processus ; --data garde les "
         "pièces jointes, dossier partagé par les processus) ; sans --db : SQLite dans DOSSIER/server.db, pour "
-        "toutes les commandes\n  --lang fr|en : la langue des messages (sinon CARNET_LANG, LANG)",
+        "toutes les commandes\n  --config FICHIER : les réglages de ce fichier (lignes « option = valeur », "
+        "noms sans --) pour toutes les commandes, ceux de la ligne de commande passant avant "
+        "(docs/deployment.md)\n  --lang fr|en : la langue des messages (sinon CARNET_LANG, LANG)",
         "Usage:\n  carnet-server serve --data DIR --port N [--bind 127.0.0.1]   (port 0 picks a free port)\n  "
         "      [--tls-cert FILE.pem --tls-key FILE.pem]   (https; plain HTTP only on a loopback address,\n  "
         "      [--insecure-http]   unless behind a TLS proxy)\n        [--token-idle-days N]   (default 30: a "
@@ -709,6 +726,8 @@ constexpr auto kTable = std::to_array<Entry>({
         "walklist assign WALKLIST_ID USER --data DIR\n  --campaign FILE: the campaign (impact coefficients, call "
         "rules) the figures use\n  --db postgresql://...: the data in PostgreSQL (several processes; --data keeps the "
         "attachments, a folder the processes share); without --db: SQLite in DIR/server.db, for every command\n  "
+        "--config FILE: the settings in FILE (\"option = value\" lines, names without --) for every command, "
+        "the command line's taking precedence (docs/deployment.md)\n  "
         "--lang fr|en: the language of the messages (otherwise CARNET_LANG, LANG)"},
     Entry{"server.user_added", "utilisateur {0} ({1}, {2}) ajouté", "user {0} ({1}, {2}) added"},
     Entry{"server.user_needs_org", "user add attend --org ORG", "user add needs --org ORG"},

@@ -3,9 +3,11 @@
 #include "forms/bundle.hpp"
 #include "pg_cluster.hpp"
 #include "server/services.hpp"
+#include "server_process.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -190,4 +192,87 @@ TEST_CASE("carnet-server serve prints the port it listens on and stops on SIGTER
     auto text = readTextFile(out);
     REQUIRE(text.ok());
     CHECK(text->rfind("listening on 127.0.0.1:", 0) == 0);
+}
+
+TEST_CASE("carnet-server reads its settings from --config FILE, the command line's options over them",
+          "[server][cli][config]") {
+    // Issue 19: everything on the command line can live in a config file (/etc/carnet/server.conf for
+    // the packaged unit, docs/deployment.md); --config was an unknown option before.
+    TempDir dir;
+    const std::string bin = std::string("CARNET_LANG=fr ") + quote(CARNET_SERVER_BIN);
+    const auto conf = dir.path() / "server.conf";
+    const std::string token = "0123456789abcdef0123456789abcdef";
+    std::ofstream(dir.path() / "metrics.token") << token << "\n";
+    std::ofstream(conf) << "# Carnet server\n\n"
+                        << "  data = " << (dir.path() / "from-file").string() << "\n"
+                        << "lang=en\n"
+                        << "metrics-token-file = " << (dir.path() / "metrics.token").string() << "\n"
+                        << "token-idle-days = 7\n"
+                        << "header-timeout-ms = 5000\n";
+    const std::string withConf = " --config " + quote(conf.string());
+
+    // The data folder and the language come from the file...
+    auto fromFile = sh(bin + " org add alec" + withConf);
+    CHECK(fromFile.code == 0);
+    CHECK(fromFile.out.find("organisation alec added") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() / "from-file" / "server.db"));
+    // ...and the command line's options win over the file's.
+    auto fromCli =
+        sh(bin + " org add gefosat --lang fr --data " + quote((dir.path() / "from-cli").string()) + withConf);
+    CHECK(fromCli.code == 0);
+    CHECK(fromCli.out.find("organisation gefosat ajoutée") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() / "from-cli" / "server.db"));
+    auto services = server::Services::open(dir.path() / "from-file", "");
+    REQUIRE(services.ok());
+    auto gefosat = (*services)->repository().findOrg("gefosat");
+    REQUIRE(gefosat.ok());
+    CHECK_FALSE(gefosat->has_value());
+
+    // serve takes the metrics token file from the config file: /metrics answers its holder.
+    ServerProcess p(CARNET_SERVER_BIN, dir.path() / "from-file");
+    REQUIRE(p.start({"--config", conf.string()}));
+    httplib::Client c("127.0.0.1", p.port());
+    auto health = c.Get("/healthz");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+    auto metrics = c.Get("/metrics", {{"Authorization", "Bearer " + token}});
+    REQUIRE(metrics);
+    CHECK(metrics->status == 200);
+    CHECK(p.stop());
+
+    // Each mistake names the file and the line, with no usage text after it, and nothing runs.
+    struct Bad {
+        std::string text, message;
+    };
+    const std::vector<Bad> bad = {
+        {"data = x\nprot = 8080\n", ":2: unknown key 'prot'"},
+        {"# comment\nport = 99999\n", ":2: --port needs a number from 0 to 65535"},
+        {"password-hashes = 0\n", ":1: --password-hashes needs a positive number"},
+        {"lang = de\n", ":1: --lang needs fr or en"},
+        {"role = admin\n", ":1: 'role' belongs to a command: give it on the command line"},
+        {"port = 8080\nbind = 0.0.0.0\nport = 8081\n", ":3: 'port' is already set on line 1"},
+        {"insecure-http = yes\n", ":1: 'insecure-http' is true or false"},
+        {"data\n", ":1: expected a 'key = value' line"},
+        {"tls-cert =\n", ":1: tls-cert needs a value"},
+    };
+    for (const auto& b : bad) {
+        INFO(b.text);
+        const auto file = dir.path() / "bad.conf";
+        std::ofstream(file, std::ios::trunc) << b.text;
+        auto r = sh("CARNET_LANG=en " + quote(CARNET_SERVER_BIN) + " org add x --data " +
+                    quote((dir.path() / "bad").string()) + " --config " + quote(file.string()));
+        CHECK(r.code == 2);
+        CHECK(r.out.find(file.string() + b.message) != std::string::npos);
+        CHECK(r.out.find("Usage:") == std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(dir.path() / "bad"));
+    }
+    auto missing = sh("CARNET_LANG=en " + quote(CARNET_SERVER_BIN) + " org add x --config " +
+                      quote((dir.path() / "none.conf").string()));
+    CHECK(missing.code == 2);
+    CHECK(missing.out.find("none.conf: cannot read") != std::string::npos);
+    std::ofstream(dir.path() / "big.conf") << std::string(70'000, '#');
+    auto big = sh("CARNET_LANG=en " + quote(CARNET_SERVER_BIN) + " org add x --config " +
+                  quote((dir.path() / "big.conf").string()));
+    CHECK(big.code == 2);
+    CHECK(big.out.find("big.conf: the config file is over 64 KiB") != std::string::npos);
 }
