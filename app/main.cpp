@@ -320,14 +320,23 @@ int main(int argc, char** argv) {
     ScriptTap scriptTap;
     std::vector<Target> targets; // the last frame's targets, when a script or the test asks for them
     auto scriptResume = std::chrono::steady_clock::now();
+    // The caret blinks for a while after the last input, then stays solid and lets the loop sleep
+    // (GTK's gtk-cursor-blink-timeout, 10 s): a field left focused costs nothing.
+    constexpr auto kCaretBlinkFor = std::chrono::seconds(10);
+    auto lastInput = std::chrono::steady_clock::now();
     while (running) {
         SDL_Event e;
         const auto now = std::chrono::steady_clock::now();
         const bool scriptReady = !script.empty() && now >= scriptResume && scriptTap.phase == 0;
         const bool idle = framesToDraw <= 0 && args.screenshot.empty() && !scriptReady && scriptTap.phase == 0;
-        // Asleep until something happens; while typing, wake twice a second for the caret (never in
-        // the background: nothing is drawn there).
-        int timeout = io.WantTextInput && !background ? 500 : -1;
+        // Asleep until something happens; while typing, wake twice a second for the caret, and once
+        // more when its blinking ends (never in the background: nothing is drawn there).
+        int timeout = -1;
+        if (io.WantTextInput && !background && io.ConfigInputTextCursorBlink) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(lastInput + kCaretBlinkFor - now).count();
+            timeout = static_cast<int>(std::clamp<long long>(left + 1, 0, 500));
+        }
         if (!script.empty() && !scriptReady) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(scriptResume - now).count();
             const int ms = static_cast<int>(std::max<long long>(0, left)) + 1;
@@ -360,8 +369,10 @@ int main(int argc, char** argv) {
                     (e.window.event == SDL_WINDOWEVENT_RESTORED || e.window.event == SDL_WINDOWEVENT_SHOWN))
                     app.enterForeground();
                 if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN || e.type == SDL_KEYDOWN ||
-                    e.type == SDL_TEXTINPUT || e.type == SDL_MOUSEWHEEL)
+                    e.type == SDL_TEXTINPUT || e.type == SDL_MOUSEWHEEL) {
                     app.noteInput();
+                    lastInput = std::chrono::steady_clock::now();
+                }
                 if (e.type == SDL_APP_DIDENTERBACKGROUND) background = true;
                 if (e.type == SDL_APP_DIDENTERFOREGROUND) {
                     background = false;
@@ -390,6 +401,7 @@ int main(int argc, char** argv) {
                     std::fprintf(stderr, "events: no target '%s' on screen\n", rest.c_str());
                 } else {
                     scriptTap = ScriptTap{1, t->x + t->w / 2, t->y + t->h / 2};
+                    lastInput = std::chrono::steady_clock::now();
                 }
             } else if (verb == "report") {
                 const double ms =
@@ -412,6 +424,8 @@ int main(int argc, char** argv) {
             app.fontsRebuilt();
         }
         theme::apply(app.uiScale(), app.highContrast());
+        // Past the blink timeout the caret is drawn solid; the next input makes it blink again.
+        io.ConfigInputTextCursorBlink = std::chrono::steady_clock::now() - lastInput < kCaretBlinkFor;
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         if (scriptTap.phase > 0) {

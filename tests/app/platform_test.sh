@@ -80,10 +80,12 @@ awk -v m="$min" 'BEGIN { exit !(m >= 47.5) }' || fail "a PIN screen target of $m
 pinrun 135792 pin-open || { cat "$W/pin-open.err"; fail "the right PIN did not open the store"; }
 "$CHECK" "$W/pin-open.png" 800 1280
 echo "pin: --pin-stdin sets up and opens an encrypted store; a wrong one is refused; without it, the PIN screen"
-# 5. The caret: a focused text field wakes the loop for its caret (twice a second), but not in the
-#    background, where nothing is drawn. The app's own script taps the field and reports the loop's
-#    wakeups (counts, not times: a 500 ms caret gives about 6 over 3 s, the script's own wait 1).
+# 5. The caret: a focused text field wakes the loop for its caret (twice a second) for 10 s after the
+#    last input (GTK's gtk-cursor-blink-timeout), then the caret stays solid and the loop sleeps; never
+#    in the background, where nothing is drawn. The app's own script taps the field and reports the
+#    loop's wakeups (counts, not times: a 500 ms caret gives about 6 over 3 s, the script's own wait 1).
 printf '%s\n' 'wait 1' 'tap input.code_ambassadeur' 'wait 0.5' 'report caret' 'wait 3' 'report caret_end' \
+  'wait 7' 'report solid' 'wait 3' 'report solid_end' \
   'background' 'wait 0.5' 'report background' 'wait 3' 'report background_end' 'terminate' >"$W/caret.events"
 timeout 120 xvfb-run -a -s "-screen 0 1280x1280x24" "$APP" --no-pin --data "$W/caret" --forms "$SRC/assets/forms" \
   --screen form:door_to_door --size 800x1280 --lang fr --events "$W/caret.events" 2>"$W/caret.err" ||
@@ -92,8 +94,11 @@ if grep -q '^events:' "$W/caret.err"; then cat "$W/caret.err"; fail "the caret s
 wakeups() { awk -v a="$1" -v b="$2" '$1 == "report" && $2 == a { x = $8 } $1 == "report" && $2 == b { y = $8 }
   END { print y - x }' "$W/caret.err"; }
 caret=$(wakeups caret caret_end)
+solid=$(wakeups solid solid_end)
 back=$(wakeups background background_end)
 [ "$caret" -ge 2 ] || { cat "$W/caret.err"; fail "a focused field woke the loop $caret times in 3 s: no caret"; }
+[ "$solid" -le 1 ] ||
+  { cat "$W/caret.err"; fail "the caret still woke the loop $solid times in 3 s, 10 s after the last input"; }
 [ "$back" -le 1 ] || { cat "$W/caret.err"; fail "the caret woke the loop $back times in 3 s in the background"; }
-echo "caret: $caret wakeups in 3 s with a field focused, $back in the background"
+echo "caret: $caret wakeups in 3 s with a field focused, $solid once its blinking ended, $back in the background"
 echo "platform: all checks passed"
