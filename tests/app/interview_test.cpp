@@ -237,6 +237,62 @@ TEST_CASE("text typed is kept through a kill -9 with the field still focused", "
     CHECK(app->store().get(id)->answers["adresse"] == "12 rue Noël");
 }
 
+TEST_CASE("digits typed on the keypad are kept through a kill -9 before \"Valider\"", "[app][interview]") {
+    test::TempDir dir;
+    std::string id;
+    {
+        auto app = openDemo(dir.path());
+        REQUIRE(app->openScreen("form:door_to_door").ok());
+        id = app->formModel().recordId;
+    }
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // The child types 1 then 2 on the keypad of page 2's first number (1 by default: cleared
+        // first), then dies with the keypad still open: no "Valider", no page change, no close.
+        try {
+            auto app = openDemo(dir.path());
+            HeadlessImGui ui(800, 1280);
+            Driver d{*app, ui};
+            Intent open;
+            open.kind = Intent::Kind::OpenRecord;
+            open.id = id;
+            app->apply({open});
+            d.tapLabel("Entretien réalisé");
+            d.tap("page.next");
+            d.tap("number.nb_personnes");
+            d.tap("key.clear");
+            d.tap("key.1");
+            d.tap("key.2");
+            if (app->formModel().keypad != "nb_personnes") _exit(4);
+            app->apply(ui.frame(d.draw));
+            kill(getpid(), SIGKILL);
+        } catch (...) {
+        }
+        _exit(3); // only when something above failed
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    INFO("child exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    Intent open;
+    open.kind = Intent::Kind::OpenRecord;
+    open.id = id;
+    app->apply({open});
+    REQUIRE(app->screen() == Screen::Form);
+    // The digits are the answer now, and the draft reopened on their page, showing them.
+    CHECK(app->store().get(id)->answers["nb_personnes"] == 12);
+    CHECK(app->formModel().page == 1);
+    ui.look(d.draw);
+    const auto shown = ui.find("number.nb_personnes");
+    REQUIRE(shown);
+    CHECK(shown->label == "12");
+}
+
 TEST_CASE("walk list: opening a door moves no row and puts no button under the finger", "[app][interview]") {
     test::TempDir dir;
     auto app = openDemo(dir.path());
