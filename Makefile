@@ -1,5 +1,5 @@
 # The two quick-start commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: deps build run test release clang libcxx format format-check fuzz bench clean
+.PHONY: deps build run test release package package-test clang libcxx format format-check fuzz bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -11,6 +11,19 @@ build: deps
 release: deps
 	cmake --preset release
 	cmake --build --preset release
+
+# The server's Debian package, build/release/carnet-server_VERSION_ARCH.deb (docs/deployment.md):
+# a release carnet-server and nothing else built.
+package: deps
+	cmake --preset release
+	cmake --build --preset release --target carnet-server
+	cd build/release && cpack
+
+# Installs that package for real (dpkg -i: as root, or with sudo), checks its unit, runs it as its
+# user, syncs two devices (the dev build's carnet-device) through it, then purges it
+# (tests/package/deb_test.sh).
+package-test: package build
+	tests/package/deb_test.sh "$$(ls -t build/release/carnet-server_*.deb | head -1)" build/dev/device/carnet-device .
 
 # The main job: the tablet app on the demo campaign (the sample forms, and on first run the demo
 # walk lists, people, calls and activity seeded by --demo), data kept in build/demo-data.

@@ -7,7 +7,8 @@ pkgs=(build-essential cmake ninja-build pkg-config clang clang-format
       fonts-dejavu-core xvfb xauth libclang-rt-14-dev python3 curl
       libzip-dev libpugixml-dev chromium libre2-dev libssl-dev openssl
       libc++-14-dev libc++abi-14-dev libgles-dev libegl-dev
-      libpq-dev postgresql haproxy)
+      libpq-dev postgresql haproxy
+      dpkg-dev adduser systemd)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
