@@ -54,7 +54,8 @@ done
 installed=1
 $SUDO dpkg -i "$DEB" >"$W/dpkg.log" 2>&1 || { cat "$W/dpkg.log" >&2; fail "dpkg -i"; }
 dpkg-query -W -f='${Conffiles}' carnet-server | grep -q "^ $CONF " || fail "$CONF is not a conffile"
-for f in /usr/bin/carnet-server "$UNIT" "${UNIT%.service}@.service" "$CONF" /usr/share/doc/carnet-server/deployment.md; do
+for f in /usr/bin/carnet-server "$UNIT" "${UNIT%.service}@.service" "$CONF" /usr/share/doc/carnet-server/deployment.md \
+    /usr/share/doc/carnet-server/examples/haproxy.cfg; do
     dpkg -L carnet-server | grep -qx "$f" || fail "the package lacks $f"
 done
 
