@@ -116,8 +116,12 @@ for _ in $(seq 1 100); do grep -q "listening on" "$W/server.out" 2>/dev/null && 
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/server.out" | head -1)
 [ -n "$port" ] || fail "the installed server did not start"
 URL="http://127.0.0.1:$port"
-[ "$(ps -o user= -p "$(pgrep -P "$server_pid" carnet-server || echo "$server_pid")" | tr -d ' ')" = carnet ] ||
-    fail "the server does not run as carnet"
+# The process's user is the owner of its /proc entry (no procps on a fresh machine); with sudo, the
+# server is sudo's child.
+pid=$server_pid
+[ -z "$SUDO" ] || pid=$(cat /proc/"$server_pid"/task/*/children | tr ' ' '\n' | head -1)
+[ "$(stat -c %U /proc/"$pid")" = carnet ] && [ "$($SUDO readlink /proc/"$pid"/exe)" = /usr/bin/carnet-server ] ||
+    fail "the server does not run as carnet: $(stat -c %U /proc/"$pid") $(readlink /proc/"$pid"/exe)"
 health=$(curl -s "$URL/healthz")
 [ "$(field "$health" "['status']")" = ok ] || fail "/healthz: $health"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/metrics")" = 401 ] || fail "/metrics without its token"
