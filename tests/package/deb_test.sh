@@ -112,7 +112,7 @@ admin form publish "$W/door_to_door.json" >/dev/null || fail "form publish"
 (cd "$workdir" && exec $SUDO setpriv --reuid="$user" --regid="$user" --init-groups -- "${exec_start[@]}") \
     >"$W/server.out" 2>"$W/server.err" &
 server_pid=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$W/server.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q "listening on" "$W/server.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/server.out" | head -1)
 [ -n "$port" ] || fail "the installed server did not start"
 URL="http://127.0.0.1:$port"

@@ -56,7 +56,7 @@ for i in 1 2; do
     pids+=($!)
 done
 for i in 1 2; do
-    for _ in $(seq 1 300); do grep -q "listening on" "$W/s$i.out" 2>/dev/null && break; sleep 0.1; done
+    for _ in $(seq 1 600); do grep -q "listening on" "$W/s$i.out" 2>/dev/null && break; sleep 0.1; done
     port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/s$i.out" | head -1)
     [ -n "$port" ] || fail "process $i did not start"
     ports+=("$port")
@@ -83,7 +83,7 @@ sed -e "s|bind :443 ssl crt /etc/haproxy/carnet.pem|bind 127.0.0.1:$HP ssl crt $
 haproxy -db -f "$W/haproxy.cfg" >"$W/haproxy.log" 2>&1 &
 pids+=($!)
 URL="https://127.0.0.1:$HP"
-for _ in $(seq 1 100); do curl -s --cacert "$W/ca.pem" "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 300); do curl -s --cacert "$W/ca.pem" "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 health=$(curl -s --cacert "$W/ca.pem" "$URL/healthz") || fail "haproxy does not answer"
 [ "$(field "$health" "['status']")" = ok ] || fail "/healthz through haproxy: $health"
 # haproxy's own checks reach both processes.
