@@ -86,15 +86,6 @@ struct Reply {
 
 inline const std::string kPassword = "correct horse";
 
-/// The database the server tests run on: SQLite in the data folder (""), or with
-/// CARNET_TEST_BACKEND=postgresql (or postgresql:STATE, pg_cluster.hpp) a new database on the test
-/// PostgreSQL cluster (the `server.pg.*` tests, tests/CMakeLists.txt).
-inline std::string testDatabase() {
-    const char* backend = std::getenv("CARNET_TEST_BACKEND");
-    if (backend && std::string_view(backend).rfind("postgresql", 0) == 0) return freshPostgresDatabase();
-    return {};
-}
-
 /// Takes a database back from schema 12 to 11 (what a server of before schema 12 left), for tests
 /// that rewind the schema to replay older migrations.
 inline constexpr std::string_view kUndoSchema12 =

@@ -87,4 +87,13 @@ inline std::string freshPostgresDatabase() {
     return PgCluster::instance().freshDatabase();
 }
 
+/// The database a server test runs on: SQLite in the data folder (""), or with
+/// CARNET_TEST_BACKEND=postgresql (or postgresql:STATE) a new database on the test cluster (the
+/// `server.pg.*` and `sync.pg.*` tests, tests/CMakeLists.txt).
+inline std::string testDatabase() {
+    const char* backend = std::getenv("CARNET_TEST_BACKEND");
+    if (backend && std::string_view(backend).rfind("postgresql", 0) == 0) return freshPostgresDatabase();
+    return {};
+}
+
 } // namespace carnet::test

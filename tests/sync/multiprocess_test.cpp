@@ -193,8 +193,8 @@ TEST_CASE("two server processes on one PostgreSQL behind haproxy: kill -9 of one
     constexpr int kDevices = 3;
     const std::vector<std::string> owners{"amb0", "amb0", "amb1"};
     REQUIRE(a.admin("org add alec"));
-    for (const std::string user : {"amb0", "amb1"})
-        REQUIRE(a.admin("user add " + user + " --role ambassador --org alec --password-stdin", kPassword));
+    for (const char* user : {"amb0", "amb1"})
+        REQUIRE(a.admin(std::string("user add ") + user + " --role ambassador --org alec --password-stdin", kPassword));
     REQUIRE(b.admin("user add coord --role coordinator --org alec --password-stdin", kPassword));
     REQUIRE(b.admin("form publish " + kForm));
     // Behind a proxy every connection comes from 127.0.0.1 (docs/security.md, "Limits").

@@ -2,6 +2,7 @@
 // fault injection layered on top of it (a lost response, a flaky link, a wrong protocol version).
 #include "core/db.hpp"
 #include "core/json_text.hpp"
+#include "pg_cluster.hpp"
 #include "server_process.hpp"
 #include "store/store.hpp"
 #include "sync/client.hpp"
@@ -58,6 +59,7 @@ struct World {
     test::TempDir dir;
     test::ServerProcess server{CARNET_SERVER_BIN, dir.path() / "server"};
     World() {
+        server.setDatabase(test::testDatabase()); // SQLite, or PostgreSQL for the sync.pg.* tests
         REQUIRE(server.admin("org add alec"));
         REQUIRE(server.admin("user add awa --role ambassador --org alec --password-stdin", "awa-password"));
         REQUIRE(server.admin("user add chloe --role coordinator --org alec --password-stdin", "chloe-password"));
@@ -85,7 +87,7 @@ SyncOptions fast() {
 
 } // namespace
 
-TEST_CASE("a push whose response is lost is applied once when retried", "[sync]") {
+TEST_CASE("a push whose response is lost is applied once when retried", "[sync][backends]") {
     World w;
     store::Store awa = w.device("awa");
     auto curl = w.connect(awa, "awa");
@@ -174,7 +176,7 @@ TEST_CASE("a push in batches keeps what was answered when the link drops, and se
 }
 
 TEST_CASE("entries held for a form version the server lacks go again once it is published, every sync says they wait",
-          "[sync]") {
+          "[sync][backends]") {
     // Issue 21, findings 1, 2 and 4: forms add a door_to_door version the server has not published,
     // new, set, sync; the coordinator publishes it; sync again.
     World w;
@@ -239,7 +241,7 @@ TEST_CASE("entries held for a form version the server lacks go again once it is 
     CHECK(rec->answers["issue_visite"] == "refus");
 }
 
-TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled back", "[sync]") {
+TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled back", "[sync][backends]") {
     // Issue 21, finding 5.
     World w;
     store::Store awa = w.device("awa");
@@ -270,7 +272,7 @@ TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled 
     CHECK(r2.pulled == 0);
 }
 
-TEST_CASE("a record's open conflicts show on the devices until a coordinator resolves them", "[sync]") {
+TEST_CASE("a record's open conflicts show on the devices until a coordinator resolves them", "[sync][backends]") {
     // Issue 21, finding 6.
     World w;
     store::Store awa = w.device("awa");
@@ -322,7 +324,8 @@ TEST_CASE("transient failures are retried with backoff, a protocol mismatch stop
     CHECK(off.offline);
 }
 
-TEST_CASE("a pull cut part-way resumes from the last applied page, and an idle sync is one round trip", "[sync]") {
+TEST_CASE("a pull cut part-way resumes from the last applied page, and an idle sync is one round trip",
+          "[sync][backends]") {
     World w;
     store::Store awa = w.device("awa");
     auto curl = w.connect(awa, "awa");
