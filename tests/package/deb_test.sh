@@ -148,6 +148,13 @@ $SUDO kill -TERM "$server_pid"
 wait "$server_pid" || fail "the server exited with status $?"
 server_pid=""
 
+# Installed again over itself (an upgrade's path): the edited settings, the user and the data stay.
+$SUDO dpkg -i "$DEB" >"$W/dpkg.log" 2>&1 || { cat "$W/dpkg.log" >&2; fail "dpkg -i again"; }
+grep -qx 'port = 0' "$CONF" || fail "dpkg -i again lost the edited $CONF"
+[ "$(id -u carnet)" = "$uid" ] || fail "dpkg -i again changed the carnet user"
+[ "$(stat -c '%U:%G %a' $CONF)" = "root:carnet 640" ] || fail "$CONF after dpkg -i again: $(stat -c '%U:%G %a' $CONF)"
+[ -f /var/lib/carnet/server.db ] || fail "dpkg -i again lost the data"
+
 # Removed, then purged: the binary and the unit go, the data stays (postrm never deletes data).
 $SUDO dpkg -r carnet-server >/dev/null || fail "dpkg -r"
 [ ! -e /usr/bin/carnet-server ] && [ ! -e "$UNIT" ] || fail "dpkg -r left the binary or the unit"
