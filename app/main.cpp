@@ -137,8 +137,10 @@ bool writeTargets(const std::string& path, const std::vector<Target>& targets) {
 // `terminate` push SDL_APP_WILLENTERBACKGROUND (+ DIDENTERBACKGROUND) and SDL_APP_TERMINATING into
 // SDL's queue, as SDL's Android and iOS glue do; `kill` ends the process at once, closing nothing, as
 // the system ends a background app. The loop itself runs `tap ID` (a finger down then up on the
-// target ID as last drawn), `wait SECONDS` (the script pauses; the loop sleeps as when idle) and
-// `report NAME` (prints the loop's counters, for bench/app).
+// target ID as last drawn), `wait SECONDS` (the script pauses; the loop sleeps as when idle),
+// `report NAME` (prints the loop's counters, for bench/app), `screen SPEC` (opens a screen as
+// --screen does) and `screenshot FILE.png` (the screen as drawn three frames later: one process
+// draws several screens for the screenshot test).
 std::deque<std::string> readScript(const std::string& path) {
     std::deque<std::string> lines;
     std::ifstream in(path);
@@ -180,6 +182,9 @@ void runScriptLine(const std::string& line, AppShell& app) {
     } else if (verb == "terminate") {
         e.type = SDL_APP_TERMINATING;
         SDL_PushEvent(&e);
+    } else if (verb == "screen" && space != std::string::npos) {
+        if (auto r = app.openScreen(line.substr(space + 1)); !r.ok())
+            std::fprintf(stderr, "events: %s\n", r.error().message.c_str());
     } else if (verb == "kill") {
         std::fflush(stderr);
         std::_Exit(0);
@@ -318,6 +323,8 @@ int main(int argc, char** argv) {
     int wakeMs = -1; // a screen asked to be drawn again after this long (an undo that expires)
     LoopCounters counters;
     ScriptTap scriptTap;
+    std::string scriptShot; // a screenshot the script asked for, taken once scriptShotFrames are drawn
+    int scriptShotFrames = 0;
     std::vector<Target> targets; // the last frame's targets, when a script or the test asks for them
     auto scriptResume = std::chrono::steady_clock::now();
     // The caret blinks for a while after the last input, then stays solid and lets the loop sleep
@@ -327,8 +334,9 @@ int main(int argc, char** argv) {
     while (running) {
         SDL_Event e;
         const auto now = std::chrono::steady_clock::now();
-        const bool scriptReady = !script.empty() && now >= scriptResume && scriptTap.phase == 0;
-        const bool idle = framesToDraw <= 0 && args.screenshot.empty() && !scriptReady && scriptTap.phase == 0;
+        const bool scriptReady = !script.empty() && now >= scriptResume && scriptTap.phase == 0 && scriptShot.empty();
+        const bool idle =
+            framesToDraw <= 0 && args.screenshot.empty() && !scriptReady && scriptTap.phase == 0 && scriptShot.empty();
         // Asleep until something happens; while typing, wake twice a second for the caret, and once
         // more when its blinking ends (never in the background: nothing is drawn there).
         int timeout = -1;
@@ -384,7 +392,8 @@ int main(int argc, char** argv) {
         } else if (idle && timeout >= 0) {
             framesToDraw = 1;
         }
-        if (!script.empty() && std::chrono::steady_clock::now() >= scriptResume && scriptTap.phase == 0) {
+        if (!script.empty() && std::chrono::steady_clock::now() >= scriptResume && scriptTap.phase == 0 &&
+            scriptShot.empty()) {
             const std::string line = script.front();
             script.pop_front();
             const std::string verb = line.substr(0, line.find(' '));
@@ -403,6 +412,9 @@ int main(int argc, char** argv) {
                     scriptTap = ScriptTap{1, t->x + t->w / 2, t->y + t->h / 2};
                     lastInput = std::chrono::steady_clock::now();
                 }
+            } else if (verb == "screenshot" && !rest.empty()) {
+                scriptShot = rest;
+                scriptShotFrames = 3;
             } else if (verb == "report") {
                 const double ms =
                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -453,8 +465,16 @@ int main(int argc, char** argv) {
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (!scriptShot.empty() && --scriptShotFrames == 0) {
+            int w = 0, h = 0;
+            SDL_GL_GetDrawableSize(window, &w, &h);
+            if (!saveScreenshot(scriptShot, w, h))
+                std::fprintf(stderr, "events: cannot write %s\n", scriptShot.c_str());
+            scriptShot.clear();
+        }
         // A screenshot is taken once the script (taps before it) has run.
-        if (!args.screenshot.empty() && script.empty() && scriptTap.phase == 0 && --screenshotFrames == 0) {
+        if (!args.screenshot.empty() && script.empty() && scriptTap.phase == 0 && scriptShot.empty() &&
+            --screenshotFrames == 0) {
             int w = 0, h = 0;
             SDL_GL_GetDrawableSize(window, &w, &h);
             const bool saved = saveScreenshot(args.screenshot, w, h);
