@@ -17,12 +17,14 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <netinet/in.h>
 #include <random>
 #include <set>
@@ -105,13 +107,59 @@ private:
     pid_t m_pid = -1;
 };
 
-// One device: its store and its libcurl transport.
+// Closed while the test restarts a killed process: the devices' next requests wait for it to be back
+// (as a load balancer's health check would take the dead process out), so how long a restart takes
+// changes nothing in the run. The requests already sent when the process died fail, as they would.
+class Gate {
+public:
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+    }
+    void open() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = false;
+        }
+        m_changed.notify_all();
+    }
+    void pass() {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return !m_closed; });
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_closed = false;
+};
+
+// The device's libcurl transport behind the gate.
+class GatedTransport final : public Transport {
+public:
+    GatedTransport(std::unique_ptr<Transport> inner, Gate& gate)
+        : m_inner(std::move(inner))
+        , m_gate(gate) {}
+    Result<HttpResponse> send(const HttpRequest& r) override {
+        m_gate.pass();
+        return m_inner->send(r);
+    }
+    void setToken(std::string token) override { m_inner->setToken(std::move(token)); }
+    [[nodiscard]] std::uint64_t bytesSent() const override { return m_inner->bytesSent(); }
+    [[nodiscard]] std::uint64_t bytesReceived() const override { return m_inner->bytesReceived(); }
+
+private:
+    std::unique_ptr<Transport> m_inner;
+    Gate& m_gate;
+};
+
+// One device: its store and its libcurl transport (behind the gate).
 struct Device {
     store::Store store;
     std::unique_ptr<Transport> transport;
-    Device(const fs::path& dir, const std::string& user, const std::string& url)
+    Device(const fs::path& dir, const std::string& user, const std::string& url, Gate& gate)
         : store(open(dir))
-        , transport(makeCurlTransport(url)) {
+        , transport(std::make_unique<GatedTransport>(makeCurlTransport(url), gate)) {
         auto r = login(store, *transport, url, user, kPassword);
         INFO(user << ": " << (r.ok() ? std::string() : r.error().message));
         REQUIRE(r.ok());
@@ -205,10 +253,11 @@ TEST_CASE("two server processes on one PostgreSQL behind haproxy: kill -9 of one
     test::FaultProxy toA(a.port(), seed), toB(b.port(), seed + 1);
     Haproxy lb(dir.path(), {toA.port(), toB.port()});
 
+    Gate gate;
     std::vector<std::unique_ptr<Device>> devices;
     for (int i = 0; i < kDevices; ++i) {
         const auto& user = owners[static_cast<std::size_t>(i)];
-        devices.push_back(std::make_unique<Device>(dir.path() / ("device" + std::to_string(i)), user, lb.url()));
+        devices.push_back(std::make_unique<Device>(dir.path() / ("device" + std::to_string(i)), user, lb.url(), gate));
         REQUIRE(synchronize(devices.back()->store, *devices.back()->transport, fast(3)).ok); // the form
     }
 
@@ -254,8 +303,9 @@ TEST_CASE("two server processes on one PostgreSQL behind haproxy: kill -9 of one
 
     // Process a is killed right after the 2nd and the 5th push the proxy delivered to it (after a
     // seeded delay of up to 3 ms: before, during or after its commit), and started again on the same
-    // database and folder; the requests sent to it meanwhile fail and are retried by the devices. The
-    // response to the 3rd push process b received is cut after b applied it: its retry goes to a.
+    // database and folder; the requests in flight fail and the devices retry them, new ones wait at the
+    // gate until it is back. The response to the 3rd push process b received is cut after b applied it:
+    // the device sends it again, to whichever process is next.
     std::atomic<int> pushesToA{0}, pushesToB{0}, kills{0}, restartFailures{0};
     const auto jitter = std::chrono::microseconds(rng() % 3000);
     const auto isPush = [](const std::string& line) { return line.rfind("POST /api/v1/sync/push", 0) == 0; };
@@ -263,11 +313,13 @@ TEST_CASE("two server processes on one PostgreSQL behind haproxy: kill -9 of one
         if (!isPush(line)) return;
         const int n = ++pushesToA;
         if (n != 2 && n != 5) return;
+        gate.close();
         std::this_thread::sleep_for(jitter); // where in the push the kill lands, not a synchronisation
         a.kill9();
         ++kills;
         if (!a.start(serveArgs)) ++restartFailures;
         toA.setUpstreamPort(a.port());
+        gate.open();
     });
     toB.onDelivered([&](const std::string& line) {
         if (isPush(line) && ++pushesToB == 3) toB.cutResponseAt(0);
@@ -328,7 +380,7 @@ TEST_CASE("two server processes on one PostgreSQL behind haproxy: kill -9 of one
         CHECK(r.ok);
         CHECK(r.pushed == 0);
     }
-    Device coord(dir.path() / "coord", "coord", lb.url());
+    Device coord(dir.path() / "coord", "coord", lb.url(), gate);
     REQUIRE(synchronize(coord.store, *coord.transport, fast(3)).ok);
     CHECK(coord.records() == expected);
     for (int d = 0; d < kDevices; ++d) {
