@@ -42,6 +42,10 @@ constexpr auto kTable = std::to_array<Entry>({
           "The CSV file has invalid lines; nothing was imported."},
     Entry{"api.error.invalid_form", "Le formulaire comporte des erreurs.", "The form has errors."},
     Entry{"api.error.invalid_request", "Requête invalide.", "Invalid request."},
+    Entry{"api.error.invalid_review",
+          "Revue invalide : un état (reçue, validée, à revoir, rejetée) et un commentaire de 2 000 caractères au plus.",
+          "Invalid review: a state (received, approved, has issues, rejected) and a comment of at most 2,000 "
+          "characters."},
     Entry{"api.error.invalid_xlsform", "Le classeur n’est pas un XLSForm valide.",
           "The workbook is not a valid XLSForm."},
     Entry{"api.error.missing_field", "Un champ manque ou n’est pas valide.", "A field is missing or invalid."},

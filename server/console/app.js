@@ -334,10 +334,17 @@
   };
 
   // ---- records -------------------------------------------------------------------------------
+  // A coordinator's review (docs/console.md, "Review"): the latest one is the record's state.
+  const REVIEW_STATES = ['received', 'approved', 'has_issues', 'rejected'];
+  const REVIEW_BADGE = { received: '', approved: ' ok', has_issues: ' warn', rejected: ' err' };
+  const reviewBadge = (review) => {
+    const state = review ? review.state : 'received';
+    return h('span', { class: 'badge' + (REVIEW_BADGE[state] || ''), title: review && review.comment ? review.comment : null }, t('review_state_' + state) || state);
+  };
   // Every filter lives in the URL (#/records?q=…&from=…): the list is a function of its address.
   // `cursor` is the chain of the server's cursors for pages 2…N (comma separated), so a shared link
   // opens the same page and « page précédente » needs no memory.
-  const RECORD_FILTERS = ['q', 'form', 'status', 'author', 'from', 'to', 'date_field', 'sort'];
+  const RECORD_FILTERS = ['q', 'form', 'status', 'review', 'author', 'from', 'to', 'date_field', 'sort'];
   const PAGE_SIZE = 50;
   let lastRecordsHash = '#/records';
   const recordsHash = (filters, cursors = []) => {
@@ -368,6 +375,7 @@
       q: h('input', { id: 'f-q', type: 'search', value: filters.q, size: 16, maxlength: 100 }),
       form: h('select', { id: 'f-form' }, h('option', { value: '' }, t('all')), options(formIds, filters.form, (f) => f)),
       status: h('select', { id: 'f-status' }, h('option', { value: '' }, t('all')), options(['draft', 'finalized'], filters.status, (s) => t('status_' + s))),
+      review: h('select', { id: 'f-review' }, h('option', { value: '' }, t('all')), options(REVIEW_STATES, filters.review, (s) => t('review_state_' + s))),
       author: h('input', { id: 'f-author', value: filters.author, size: 12 }),
       // Plain text (AAAA-MM-JJ): the browser's date picker follows the browser's language, not the page's.
       from: dateInput('from'),
@@ -388,9 +396,10 @@
     const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => open(rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') open(rec.record_id); } },
       h('td', {}, rec.name ? [h('strong', {}, rec.name), h('div', { class: 'small muted' }, h('code', {}, rec.record_id.slice(0, 8)))] : h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
       h('td', {}, h('span', { class: 'badge' + (rec.status === 'finalized' ? ' ok' : '') }, t('status_' + rec.status) || rec.status)),
+      h('td', { 'data-review': rec.review ? rec.review.state : 'received' }, reviewBadge(rec.review)),
       h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', {}, when(rec.interview_at)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
       h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''));
-    const tbl = table([t('record'), t('form'), t('status'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), ''], r.body.records.map(rowOf), { empty: t('no_records') });
+    const tbl = table([t('record'), t('form'), t('status'), t('review'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), ''], r.body.records.map(rowOf), { empty: t('no_records') });
     const pageNo = cursors.length + 1;
     const pager = h('nav', { class: 'pager', 'aria-label': t('pages') },
       cursors.length ? h('a', { href: recordsHash(filters, cursors.slice(0, -1)), rel: 'prev', 'data-pager': 'prev' }, '← ' + t('page_prev')) : null,
@@ -510,6 +519,31 @@
     return formCache.get(key);
   }
 
+  // The record's review: its state and comment, a form to review it again, and the earlier reviews.
+  function reviewCard(record) {
+    const current = record.review;
+    const state = h('select', { id: 'review-state' }, REVIEW_STATES.map((s) => h('option', { value: s, selected: (current ? current.state : 'received') === s }, t('review_state_' + s))));
+    const comment = h('textarea', { id: 'review-comment', rows: 3, maxlength: 2000 });
+    const entry = (r) => h('li', { class: 'review-entry' }, reviewBadge(r), ' ', h('span', { class: 'small muted' }, t('review_by', { user: r.user, when: when(r.at), version: r.version })),
+      r.comment ? h('div', { class: 'review-comment' }, r.comment) : null);
+    const earlier = (record.reviews || []).slice(0, -1).reverse();
+    return h('section', { class: 'card', id: 'review' }, h('h2', {}, t('review')),
+      current ? [h('ul', { id: 'review-current', class: 'reviews' }, entry(current)),
+        current.version < record.version ? h('p', { class: 'small warn-text' }, t('review_changed', { version: record.version })) : null]
+        : h('p', { id: 'review-current', class: 'muted' }, t('review_none')),
+      session.user.role === 'ambassador' ? null : h('form', { class: 'review-form', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const res = await api('POST', `/api/v1/records/${encodeURIComponent(record.record_id)}/review`, { state: state.value, comment: comment.value.trim() });
+        if (res.status !== 200) return flash(errorText(res), false);
+        await render();
+        flash(t('review_saved', { state: t('review_state_' + res.body.review.state) }));
+      } }, h('div', { class: 'toolbar' },
+        h('div', { class: 'field' }, h('label', { for: 'review-state' }, t('review_state')), state),
+        h('div', { class: 'field grow' }, h('label', { for: 'review-comment' }, t('review_comment')), comment),
+        h('button', { type: 'submit', class: 'primary' }, t('review_save')))),
+      earlier.length ? [h('h3', {}, t('review_log')), h('ul', { class: 'reviews' }, earlier.map(entry))] : null);
+  }
+
   async function recordDetail(id) {
     const [rec, hist] = await Promise.all([api('GET', `/api/v1/records/${encodeURIComponent(id)}`), api('GET', `/api/v1/records/${encodeURIComponent(id)}/history`)]);
     const back = h('a', { href: lastRecordsHash }, '← ' + t('nav_records'));
@@ -529,6 +563,7 @@
         [t('version'), String(record.version)], [t('form'), `${record.form_id} ${record.form_version}`]]
         .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
       record.conflicts.length ? h('p', {}, h('a', { href: '#/conflicts', class: 'badge warn' }, t('conflicts_n', { n: record.conflicts.length }))) : null));
+    wrap.append(reviewCard(record));
     wrap.append(h('section', { class: 'card', id: 'answers' }, h('h2', {}, t('current_answers')),
       form ? answersView(form, record.answers) : [h('p', { class: 'muted' }, t('form_unavailable')),
         table([t('field'), t('value')], Object.entries(record.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))]));

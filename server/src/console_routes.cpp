@@ -1,5 +1,6 @@
 #include "server/console_routes.hpp"
 
+#include "core/strings.hpp"
 #include "forms/instance_name.hpp"
 #include "forms/loader.hpp"
 #include "http_util.hpp"
@@ -37,6 +38,8 @@ constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisat
 constexpr std::size_t kMaxSearchBytes = 100;     // a surname, an address, a phone number
 constexpr std::size_t kMaxNameSort = 10000;      // records sorted by name in memory (names are computed)
 constexpr std::int64_t kMaxOffset = 1000000;
+constexpr std::size_t kMaxReviewBody = 8u << 10; // a state and a comment
+constexpr std::size_t kMaxReviewComment = 2000;  // bytes of a review's comment
 
 using http::sendError;
 using http::sendJson;
@@ -94,6 +97,20 @@ json recordJson(const RecordListRow& row, const std::string& name) {
                 {"answers", r.answers}};
 }
 
+json reviewJson(const ReviewRow& r) {
+    return json{{"state", r.state}, {"comment", r.comment}, {"user", r.userName}, {"version", r.version}, {"at", r.at}};
+}
+
+// A review's comment: at most kMaxReviewComment bytes of UTF-8, line breaks and tabs allowed but no
+// other control character.
+bool isCommentText(std::string_view text) {
+    if (text.size() > kMaxReviewComment || invalidUtf8At(text) != std::string_view::npos) return false;
+    return std::none_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\n' && c != '\r' && c != '\t') || u == 0x7f;
+    });
+}
+
 class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
 public:
     ConsoleRoutes(Services& services, std::function<void(std::string_view)> log)
@@ -147,6 +164,7 @@ private:
 
     void records(const Request& req, Response& res, const User& user);
     void record(const Request& req, Response& res, const User& user);
+    void review(const Request& req, Response& res, const User& user, std::string& text);
     void users(const Request& req, Response& res, const User& user);
     void addUser(const Request& req, Response& res, const User& user, std::string& text);
     void devices(const Request& req, Response& res, const User& user);
@@ -208,6 +226,8 @@ std::optional<std::string> readRecordFilters(const Request& req, RecordQuery& q,
         return "'sort' is received, interview or name";
     q.order = sort == "interview" ? RecordOrder::Interview : RecordOrder::Change;
     byName = sort == "name";
+    q.review = req.get_param_value("review");
+    if (!q.review.empty() && !isReviewState(q.review)) return "'review' is received, approved, has_issues or rejected";
     return std::nullopt;
 }
 
@@ -285,9 +305,19 @@ void ConsoleRoutes::records(const Request& req, Response& res, const User& user)
             page.emplace_back(std::move(r), std::move(*n));
         }
     }
+    std::vector<std::string> ids;
+    ids.reserve(page.size());
+    for (const auto& entry : page)
+        ids.push_back(entry.first.record.recordId);
+    auto reviews = m_s.repository().latestReviews(ids);
+    if (!reviews.ok()) return failure(res, req, reviews.error());
     json arr = json::array();
-    for (const auto& [row, name] : page)
-        arr.push_back(recordJson(row, name));
+    for (const auto& [row, name] : page) {
+        json j = recordJson(row, name);
+        auto it = reviews->find(row.record.recordId);
+        j["review"] = it == reviews->end() ? json(nullptr) : reviewJson(it->second);
+        arr.push_back(std::move(j));
+    }
     json body{{"records", arr}, {"more", more}, {"total", *total}};
     std::string next;
     if (more && !page.empty())
@@ -322,7 +352,44 @@ void ConsoleRoutes::record(const Request& req, Response& res, const User& user) 
         }
     }
     if (row.interviewAt.empty() && !versions->empty()) row.interviewAt = versions->front().receivedAt;
-    sendJson(res, 200, recordJson(row, *name));
+    auto reviews = m_s.repository().reviews(id);
+    if (!reviews.ok()) return failure(res, req, reviews.error());
+    json j = recordJson(row, *name);
+    json log = json::array();
+    for (const auto& rv : *reviews)
+        log.push_back(reviewJson(rv));
+    j["review"] = reviews->empty() ? json(nullptr) : reviewJson(reviews->back());
+    j["reviews"] = std::move(log);
+    sendJson(res, 200, j);
+}
+
+// A coordinator's review of a record of their organisation: a state and a comment, kept after the
+// earlier ones. Not a version of the record: devices never receive it.
+void ConsoleRoutes::review(const Request& req, Response& res, const User& user, std::string& text) {
+    const std::string id = req.matches[1];
+    json body;
+    if (!http::parseJsonObject(res, text, kMaxReviewBody, body)) return;
+    const auto state = body.find("state");
+    const auto comment = body.find("comment");
+    if (state == body.end() || !state->is_string() || !isReviewState(state->get<std::string>()))
+        return sendError(res, 400, "invalid_review", "'state' is received, approved, has_issues or rejected");
+    if (comment != body.end() && !comment->is_null() &&
+        (!comment->is_string() || !isCommentText(comment->get<std::string>())))
+        return sendError(res, 400, "invalid_review",
+                         "'comment' is text of at most " + std::to_string(kMaxReviewComment) +
+                             " bytes without control characters");
+    auto found = m_s.repository().findRecord(id);
+    if (!found.ok()) return failure(res, req, found.error());
+    if (!*found || !visible(scopeOf(user), **found)) return sendError(res, 404, "not_found", "no record " + id);
+    ReviewRow row{id,
+                  state->get<std::string>(),
+                  comment != body.end() && comment->is_string() ? comment->get<std::string>() : std::string(),
+                  user.name,
+                  (*found)->version,
+                  std::string()};
+    auto saved = m_s.repository().addReview(row);
+    if (!saved.ok()) return failure(res, req, saved.error());
+    sendJson(res, 200, json{{"record_id", id}, {"review", reviewJson(*saved)}});
 }
 
 void ConsoleRoutes::users(const Request& req, Response& res, const User& user) {
@@ -575,6 +642,7 @@ void ConsoleRoutes::mount(httplib::Server& http) {
         };
     };
     http.Post("/api/v1/users", guardedBody(true, kMaxUserBytes, withBody(&ConsoleRoutes::addUser)));
+    http.Post(R"(/api/v1/records/([^/]+)/review)", guardedBody(true, kMaxReviewBody, withBody(&ConsoleRoutes::review)));
     http.Get("/api/v1/devices", guarded(true, method(&ConsoleRoutes::devices)));
     http.Get("/api/v1/catalogue", guarded(true, method(&ConsoleRoutes::catalogue)));
     http.Post("/api/v1/forms", guardedBody(true, &formUploadLimit, withBody(&ConsoleRoutes::uploadForm)));

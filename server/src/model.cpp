@@ -41,6 +41,10 @@ VersionRow versionRowOf(const RecordState& state, std::string_view deviceId, std
     return row;
 }
 
+bool isReviewState(std::string_view state) {
+    return state == "received" || state == "approved" || state == "has_issues" || state == "rejected";
+}
+
 bool visible(const Scope& scope, const RecordState& record) {
     if (record.orgId != scope.orgId) return false;
     if (!scope.userId) return true;

@@ -149,6 +149,10 @@ std::string recordFilter(const RecordQuery& q, Params& p) {
         sql +=
             "AND to_tsvector('simple', carnet_search_text(r.answers)) @@ to_tsquery('simple', " + p.add(query) + ") ";
     }
+    if (!q.review.empty())
+        sql += "AND coalesce((SELECT rv.state FROM record_reviews rv WHERE rv.record_id = r.record_id "
+               "ORDER BY rv.id DESC LIMIT 1), 'received') = " +
+               p.add(q.review) + " ";
     return sql;
 }
 
@@ -653,6 +657,67 @@ Result<std::vector<FormListRow>> PostgresRepository::listFormRows(std::int64_t o
     for (int i = 0; i < rows->size(); ++i)
         out.push_back(
             FormListRow{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), rows->integer(i, 4)});
+    return out;
+}
+
+namespace {
+
+constexpr std::string_view kReviewColumns =
+    "SELECT record_id, state, comment, user_name, version, created_at FROM record_reviews ";
+
+ReviewRow readReview(const pg::Rows& rows, int i) {
+    return ReviewRow{rows.text(i, 0), rows.text(i, 1),    rows.text(i, 2),
+                     rows.text(i, 3), rows.integer(i, 4), rows.text(i, 5)};
+}
+
+} // namespace
+
+Result<ReviewRow> PostgresRepository::addReview(const ReviewRow& review) {
+    if (invalidUtf8At(review.recordId) != std::string_view::npos)
+        return makeError(ErrorCode::NotFound, "no record with this id");
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    ReviewRow out = review;
+    out.at = nowIsoUtc();
+    auto rows =
+        lease->conn().exec("INSERT INTO record_reviews(record_id, state, comment, user_name, version, created_at) "
+                           "SELECT record_id, $2, $3, $4, $5, $6 FROM records WHERE record_id = $1 RETURNING id",
+                           {review.recordId, review.state, review.comment, review.userName, review.version, out.at});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return makeError(ErrorCode::NotFound, "no record " + review.recordId);
+    return out;
+}
+
+Result<std::vector<ReviewRow>> PostgresRepository::reviews(std::string_view recordId) {
+    if (invalidUtf8At(recordId) != std::string_view::npos) return std::vector<ReviewRow>();
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    auto rows = lease->conn().exec(std::string(kReviewColumns) + "WHERE record_id = $1 ORDER BY id", {recordId});
+    if (!rows.ok()) return rows.error();
+    std::vector<ReviewRow> out;
+    for (int i = 0; i < rows->size(); ++i)
+        out.push_back(readReview(*rows, i));
+    return out;
+}
+
+Result<std::map<std::string, ReviewRow>> PostgresRepository::latestReviews(const std::vector<std::string>& recordIds) {
+    std::map<std::string, ReviewRow> out;
+    if (recordIds.empty()) return out;
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    // Ids that are not UTF-8 name no record (and PostgreSQL would refuse the text).
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& id : recordIds)
+        if (invalidUtf8At(id) == std::string_view::npos) ids.push_back(id);
+    auto rows = lease->conn().exec(std::string(kReviewColumns) +
+                                       "WHERE id IN (SELECT max(id) FROM record_reviews WHERE record_id IN "
+                                       "(SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY record_id)",
+                                   {ids.dump()});
+    if (!rows.ok()) return rows.error();
+    for (int i = 0; i < rows->size(); ++i) {
+        ReviewRow r = readReview(*rows, i);
+        out.emplace(r.recordId, std::move(r));
+    }
     return out;
 }
 

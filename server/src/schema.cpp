@@ -295,7 +295,23 @@ $search$;
 CREATE INDEX IF NOT EXISTS records_search ON records USING gin (to_tsvector('simple', carnet_search_text(answers)));
 )sql";
 
-const std::array<SchemaVersion, 13> kVersions{{{1, kSqliteV1, kPostgresV1},
+// Version 14: coordinators' reviews of records (docs/console.md, "Review"): each review kept, the latest
+// being the record's state; its comment is the coordinator's text, not an answer (never synced).
+constexpr std::string_view kSqliteV14 = R"sql(
+CREATE TABLE IF NOT EXISTS record_reviews(id INTEGER PRIMARY KEY, record_id TEXT NOT NULL REFERENCES records(record_id),
+                                          state TEXT NOT NULL, comment TEXT NOT NULL, user_name TEXT NOT NULL,
+                                          version INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS record_reviews_by_record ON record_reviews(record_id, id);
+)sql";
+
+constexpr std::string_view kPostgresV14 = R"sql(
+CREATE TABLE IF NOT EXISTS record_reviews(id BIGSERIAL PRIMARY KEY, record_id TEXT NOT NULL REFERENCES records(record_id),
+                                          state TEXT NOT NULL, comment TEXT NOT NULL, user_name TEXT NOT NULL,
+                                          version BIGINT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS record_reviews_by_record ON record_reviews(record_id, id);
+)sql";
+
+const std::array<SchemaVersion, 14> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {2, kSqliteV2, kPostgresV2},
                                                {3, kSqliteV3, kPostgresV3},
                                                {4, kSqliteV4, kPostgresV4},
@@ -307,7 +323,8 @@ const std::array<SchemaVersion, 13> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {10, kSqliteV10, kPostgresV10},
                                                {11, kSqliteV11, kPostgresV11},
                                                {12, kSqliteV12, kPostgresV12},
-                                               {13, kSqliteV13, kPostgresV13}}};
+                                               {13, kSqliteV13, kPostgresV13},
+                                               {14, kSqliteV14, kPostgresV14}}};
 
 } // namespace
 

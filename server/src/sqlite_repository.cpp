@@ -1111,6 +1111,9 @@ std::string recordFilter(const RecordQuery& q) {
     if (!q.terms.empty())
         sql += "AND r.record_id IN (SELECT s.record_id FROM record_search f JOIN record_search_ids s "
                "ON s.id = f.rowid WHERE record_search MATCH ?10) ";
+    if (!q.review.empty())
+        sql += "AND coalesce((SELECT rv.state FROM record_reviews rv WHERE rv.record_id = r.record_id "
+               "ORDER BY rv.id DESC LIMIT 1), 'received') = ?12 ";
     return sql;
 }
 
@@ -1123,6 +1126,7 @@ void bindRecordFilter(Stmt& st, const RecordQuery& q) {
     if (!q.fromDate.empty()) st.bind(6, q.fromDate);
     if (!q.toDate.empty()) st.bind(7, q.toDate);
     if (!q.terms.empty()) st.bind(10, ftsQuery(q.terms));
+    if (!q.review.empty()) st.bind(12, q.review);
 }
 
 } // namespace
@@ -1362,6 +1366,77 @@ Result<std::vector<FormListRow>> SqliteRepository::listFormRows(std::int64_t org
         if (!row.ok()) return row.error();
         if (!*row) break;
         out.push_back(FormListRow{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)});
+    }
+    return out;
+}
+
+namespace {
+
+constexpr std::string_view kReviewColumns =
+    "SELECT record_id, state, comment, user_name, version, created_at FROM record_reviews ";
+
+ReviewRow readReview(Stmt& st) {
+    return ReviewRow{st.text(0), st.text(1), st.text(2), st.text(3), st.integer(4), st.text(5)};
+}
+
+} // namespace
+
+Result<ReviewRow> SqliteRepository::addReview(const ReviewRow& review) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
+    Db& db = lease->db();
+    ReviewRow out = review;
+    out.at = nowIsoUtc();
+    // Only an existing record is reviewed (the foreign key is not enforced on every connection).
+    auto st = db.prepare("INSERT INTO record_reviews(record_id, state, comment, user_name, version, created_at) "
+                         "SELECT record_id, ?2, ?3, ?4, ?5, ?6 FROM records WHERE record_id = ?1 RETURNING id");
+    if (!st.ok()) return st.error();
+    st->bind(1, review.recordId)
+        .bind(2, review.state)
+        .bind(3, review.comment)
+        .bind(4, review.userName)
+        .bind(5, review.version)
+        .bind(6, out.at);
+    auto row = st->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return makeError(ErrorCode::NotFound, "no record " + review.recordId);
+    st->reset();
+    return out;
+}
+
+Result<std::vector<ReviewRow>> SqliteRepository::reviews(std::string_view recordId) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(std::string(kReviewColumns) + "WHERE record_id = ? ORDER BY id");
+    if (!st.ok()) return st.error();
+    st->bind(1, recordId);
+    std::vector<ReviewRow> out;
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(readReview(*st));
+    }
+    return out;
+}
+
+Result<std::map<std::string, ReviewRow>> SqliteRepository::latestReviews(const std::vector<std::string>& recordIds) {
+    std::map<std::string, ReviewRow> out;
+    if (recordIds.empty()) return out;
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare(std::string(kReviewColumns) +
+                                  "WHERE id IN (SELECT max(id) FROM record_reviews WHERE record_id IN "
+                                  "(SELECT value FROM json_each(?)) GROUP BY record_id)");
+    if (!st.ok()) return st.error();
+    st->bind(1, nlohmann::json(recordIds).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    while (true) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        ReviewRow r = readReview(*st);
+        out.emplace(r.recordId, std::move(r));
     }
     return out;
 }

@@ -148,7 +148,7 @@ async function main() {
   check(sync('awa').pushed >= 1, 'visit pushed');
   const filterWith = async (values) => {
     for (const [k, v] of Object.entries(values)) {
-      if (['form', 'status', 'date_field', 'sort'].includes(k)) await page.selectOption('#f-' + k, v);
+      if (['form', 'status', 'review', 'date_field', 'sort'].includes(k)) await page.selectOption('#f-' + k, v);
       else await page.fill('#f-' + k, v);
     }
     await page.click('form.toolbar button[type=submit]');
@@ -209,11 +209,21 @@ async function main() {
   check(await page.textContent('.geopoint') === 'lat. 43.4553, long. 5.4691', 'the geopoint is listed: ' + await page.textContent('.geopoint'));
   await page.waitForSelector(`img.thumb[data-attachment="${photo}"][data-loaded]`);
   check(await page.locator('img.thumb').evaluate((img) => img.complete && img.naturalWidth === 1), 'the photo is shown, served by the server');
+  // The coordinator reviews the visit: « À revoir » with a comment, kept by the server.
+  check((await page.textContent('#review-current')).includes('Pas encore revue'), 'not reviewed yet');
+  await page.selectOption('#review-state', 'has_issues');
+  await page.fill('#review-comment', 'Photo floue : repasser.');
+  await page.click('#review button[type=submit]');
+  await page.waitForSelector('#review-current .badge:text-is("À revoir")');
+  const reviewed = await page.textContent('#review-current');
+  check(reviewed.includes('Photo floue : repasser.') && reviewed.includes('chloe') && (await page.textContent('#flash')).includes('Revue enregistrée'),
+    'the review is kept with its comment and reviewer: ' + reviewed);
   const v1 = await page.textContent('.version[data-version="1"]');
   check(v1.includes('awa') && !/ · — · /.test(v1) && /\d{2}\/\d{2}\/\d{4}/.test(v1), 'a history entry has its time and who made it: ' + v1);
   await page.click('.sidebar [data-lang-toggle]');
   await page.waitForSelector('#answers th:text-is("Surname")');
   check(await cell('modes') === 'Bus ; Bike', 'labels follow the console’s language');
+  check(await page.textContent('#review-current .badge') === 'Has issues', 'the review state in English');
   await page.click('.sidebar [data-lang-toggle]');
   await page.waitForSelector('#answers th:text-is("Nom de famille")');
   await shot('visit');
@@ -238,7 +248,12 @@ async function main() {
   check(await page.isVisible('.sidebar ul') && !(await page.isVisible('#nav-toggle')), 'the sidebar is back at 1280 px');
   check(await noOverflow(), 'the records list does not overflow at 1280 px');
   await go('#/records', 'table');
+  check(await page.locator(`tr[data-record="${visit}"] td[data-review="has_issues"]`).count() === 1, 'the list shows the visit’s review');
   await shot('records');
+  await filterWith({ review: 'has_issues' });
+  await page.waitForFunction((v) => { const rows = [...document.querySelectorAll('tr[data-record]')]; return rows.length === 1 && rows[0].dataset.record === v; }, visit);
+  check(page.url().includes('review=has_issues'), 'records filtered on their review: ' + page.url());
+  await go('#/records', `tr[data-record="${id}"]`);
   await page.click(`tr[data-record="${id}"]`);
   await page.waitForSelector('.version');
   check((await page.textContent('#page')).includes('Version 1'), 'record history');

@@ -700,3 +700,77 @@ TEST_CASE_METHOD(ConsoleFixture, "attachments are served to their organisation's
     CHECK(script->get_header_value("Content-Type") == "application/octet-stream");
     CHECK(script->get_header_value("Content-Disposition").rfind("attachment", 0) == 0);
 }
+
+TEST_CASE_METHOD(ConsoleFixture, "a coordinator reviews a record: its state and comment are kept, listed and filtered",
+                 "[console]") {
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "r-rv", interview("gardanne", "refus")),
+                              create(2, "r-rw", interview("venelles", "absent"))}))
+                .status == 200);
+    auto rec = get("/api/v1/records/r-rv", coco);
+    REQUIRE(rec.status == 200);
+    CHECK(rec.body.at("review").is_null()); // not reviewed yet
+    CHECK(rec.body.at("reviews").empty());
+
+    auto first = post("/api/v1/records/r-rv/review",
+                      json{{"state", "has_issues"}, {"comment", "Adresse à vérifier\nrappeler Mme Ferrandi"}}, coco);
+    REQUIRE(first.status == 200);
+    CHECK(first.body["review"]["state"] == "has_issues");
+    CHECK(first.body["review"]["user"] == "coco");
+    CHECK(first.body["review"]["version"] == 1);
+    const std::string at = first.body["review"]["at"].get<std::string>();
+    CHECK((at.size() >= 20 && at[10] == 'T' && at.back() == 'Z'));
+
+    // The record changes after the review; the next review says which version it was about.
+    REQUIRE(push(awa, "dev-awa", json::array({set(3, "r-rv", 1, json{{"adresse", "3 rue des Lilas"}})})).status == 200);
+    REQUIRE(post("/api/v1/records/r-rv/review", json{{"state", "approved"}}, coco).status == 200);
+    rec = get("/api/v1/records/r-rv", coco);
+    CHECK(rec.body["version"] == 2);
+    CHECK(rec.body["review"]["state"] == "approved");
+    CHECK(rec.body["review"]["version"] == 2);
+    CHECK(rec.body["review"]["comment"] == "");
+    REQUIRE(rec.body["reviews"].size() == 2); // kept one after the other, oldest first
+    CHECK(rec.body["reviews"][0]["state"] == "has_issues");
+    CHECK(rec.body["reviews"][0]["comment"] == "Adresse à vérifier\nrappeler Mme Ferrandi");
+    CHECK(rec.body["reviews"][0]["version"] == 1);
+    CHECK(get("/api/v1/records/r-rv", awa).body["review"]["state"] == "approved"); // its author reads it
+
+    // The list gives each record's latest review and filters on it ("received": never reviewed).
+    auto all = get("/api/v1/records", coco);
+    REQUIRE(all.status == 200);
+    std::map<std::string, json> byId;
+    for (const auto& r : all.body["records"])
+        byId[r["record_id"].get<std::string>()] = r["review"];
+    CHECK(byId.at("r-rv")["state"] == "approved");
+    CHECK(byId.at("r-rw").is_null());
+    auto approved = get("/api/v1/records?review=approved", coco);
+    REQUIRE(approved.status == 200);
+    CHECK(approved.body["total"] == 1);
+    REQUIRE(approved.body["records"].size() == 1);
+    CHECK(approved.body["records"][0]["record_id"] == "r-rv");
+    auto received = get("/api/v1/records?review=received", coco);
+    REQUIRE(received.status == 200);
+    CHECK(received.body["total"] == 1);
+    REQUIRE(received.body["records"].size() == 1);
+    CHECK(received.body["records"][0]["record_id"] == "r-rw");
+    CHECK(get("/api/v1/records?review=has_issues", coco).body["total"] == 0);
+    CHECK(get("/api/v1/records?review=approved&sort=name", coco).body["total"] == 1);
+    CHECK(get("/api/v1/records?review=nope", coco).status == 400);
+
+    // Bad reviews are refused with a reason; others' records are not found; ambassadors may not review.
+    auto bad = post("/api/v1/records/r-rw/review", json{{"state", "validé"}}, coco);
+    CHECK(bad.status == 400);
+    CHECK(bad.body["error"] == "invalid_review");
+    CHECK(bad.body["localized"].get<std::string>().find("Revue invalide") == 0);
+    CHECK(post("/api/v1/records/r-rw/review", json{{"comment", "sans état"}}, coco).status == 400);
+    CHECK(post("/api/v1/records/r-rw/review", json{{"state", "rejected"}, {"comment", std::string(2001, 'x')}}, coco)
+              .status == 400);
+    CHECK(post("/api/v1/records/r-rw/review", json{{"state", "rejected"}, {"comment", "bip\x07"}}, coco).status == 400);
+    CHECK(post("/api/v1/records/r-rw/review", json{{"state", "rejected"}, {"comment", 3}}, coco).status == 400);
+    CHECK(post("/api/v1/records/r-rw/review", json{{"state", "rejected"}}, awa).status == 403);
+    CHECK(post("/api/v1/records/r-rw/review", json{{"state", "rejected"}}, zed).status == 404);
+    CHECK(post("/api/v1/records/r-none/review", json{{"state", "rejected"}}, coco).status == 404);
+    CHECK(get("/api/v1/records/r-rw", coco).body["reviews"].empty()); // nothing refused was kept
+    // A review is not a version: the record's version and its devices' copies are unchanged.
+    CHECK(get("/api/v1/records/r-rv/history", coco).body["versions"].size() == 2);
+}

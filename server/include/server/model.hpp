@@ -127,6 +127,9 @@ struct RecordQuery {
     /// "" = any; else search terms (searchTerms), every one the start of a word of the answers' text
     /// values (the search index, docs/console.md)
     std::vector<std::string> terms;
+    /// "" = any; else the state of the record's latest review (ReviewRow; "received" also matches a
+    /// record never reviewed)
+    std::string review;
     RecordOrder order = RecordOrder::Change;
     std::int64_t cursor = 0;   ///< change sequence to continue after (0 = from the start; Change only)
     std::size_t offset = 0;    ///< rows skipped (Interview order)
@@ -147,6 +150,20 @@ struct RecordQuery {
 
 /// The most words one search uses (the rest are dropped).
 inline constexpr std::size_t kMaxSearchTerms = 12;
+
+/// A coordinator's review of a record (docs/console.md, "Review"): kept one after the other, the latest
+/// is the record's review state.
+struct ReviewRow {
+    std::string recordId;
+    std::string state;        ///< received, approved, has_issues or rejected (isReviewState)
+    std::string comment;      ///< "" = none
+    std::string userName;     ///< who reviewed
+    std::int64_t version = 0; ///< the record's version that was reviewed
+    std::string at;           ///< when (UTC ISO 8601); set by Repository::addReview
+};
+/// The review states, as ODK Central names them: "received" (not reviewed, or set back), "approved",
+/// "has_issues", "rejected".
+[[nodiscard]] bool isReviewState(std::string_view state);
 
 /// One record in a list, with when it last changed and who created it.
 struct RecordListRow {

@@ -58,6 +58,9 @@ public:
     Result<std::vector<DeviceRow>> listDevices(std::int64_t orgId) override;
     Result<void> noteDeviceReport(std::string_view deviceId, const DeviceReport& report) override;
     Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) override;
+    Result<ReviewRow> addReview(const ReviewRow& review) override;
+    Result<std::vector<ReviewRow>> reviews(std::string_view recordId) override;
+    Result<std::map<std::string, ReviewRow>> latestReviews(const std::vector<std::string>& recordIds) override;
     Result<std::vector<std::int64_t>> orgsReferencing(std::string_view text) override;
 
     struct Pool; ///< the idle connections (private to the implementation)

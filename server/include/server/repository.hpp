@@ -165,6 +165,14 @@ public:
     /// Every version the organisation sees with its publication time, oldest first.
     virtual Result<std::vector<FormListRow>> listFormRows(std::int64_t orgId) = 0;
 
+    /// Adds a review of a record after its earlier ones, stamped now; returns it with its time.
+    /// NotFound when there is no such record.
+    virtual Result<ReviewRow> addReview(const ReviewRow& review) = 0;
+    /// A record's reviews, oldest first.
+    virtual Result<std::vector<ReviewRow>> reviews(std::string_view recordId) = 0;
+    /// The latest review of each of these records that has one, by record id.
+    virtual Result<std::map<std::string, ReviewRow>> latestReviews(const std::vector<std::string>& recordIds) = 0;
+
 protected:
     /// Counts a write() in writeQueueDepth() for as long as it lives (from before it waits for its turn).
     class WriteInFlight {
