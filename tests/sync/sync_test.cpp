@@ -87,7 +87,7 @@ SyncOptions fast() {
 
 } // namespace
 
-TEST_CASE("a push whose response is lost is applied once when retried", "[sync][backends]") {
+TEST_CASE("a push whose response is lost is applied once when retried", "[sync]") {
     World w;
     store::Store awa = w.device("awa");
     auto curl = w.connect(awa, "awa");
@@ -241,7 +241,7 @@ TEST_CASE("entries held for a form version the server lacks go again once it is 
     CHECK(rec->answers["issue_visite"] == "refus");
 }
 
-TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled back", "[sync][backends]") {
+TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled back", "[sync]") {
     // Issue 21, finding 5.
     World w;
     store::Store awa = w.device("awa");
@@ -272,7 +272,7 @@ TEST_CASE("solo offline work is pushed as applied, not merged, and never pulled 
     CHECK(r2.pulled == 0);
 }
 
-TEST_CASE("a record's open conflicts show on the devices until a coordinator resolves them", "[sync][backends]") {
+TEST_CASE("a record's open conflicts show on the devices until a coordinator resolves them", "[sync]") {
     // Issue 21, finding 6.
     World w;
     store::Store awa = w.device("awa");
