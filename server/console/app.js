@@ -577,7 +577,7 @@
       const text = (k, val) => valueText(f, items.get(k) && items.get(k).item, val);
       return h('div', { class: 'version' + (i === 0 ? ' current' : ''), 'data-version': v.version },
         h('div', {}, h('strong', {}, t('version_n', { n: v.version })), ' · ', h('span', { class: 'when' }, when(v.received_at)), ' · ',
-          h('span', { class: 'by' }, v.user || '—'), ' · ', h('span', { class: 'small muted', title: v.device_id }, t('on_device', { device: shortId(v.device_id) })), ' · ',
+          h('span', { class: 'by' }, v.user || '—'), ' · ', h('span', { class: 'small muted device', title: v.device_id }, t('on_device', { device: v.device_name || shortId(v.device_id) })), ' · ',
           t('status_' + v.status) || v.status, ' · ', h('span', { class: 'small muted' }, t('form_version_n', { v: v.form_version }))),
         v.changed.length === 0 ? h('div', { class: 'small muted' }, t('no_change'))
           : before ? h('ul', { class: 'changes' }, v.changed.map((k) => h('li', {}, h('span', { class: 'change-field' }, label(k)), ' : ',
@@ -607,16 +607,15 @@
     const byRecord = new Map();
     for (const c of r.body.conflicts) (byRecord.get(c.record_id) || byRecord.set(c.record_id, []).get(c.record_id)).push(c);
     if (!byRecord.size) wrap.append(h('div', { class: 'card muted' }, t('no_conflicts')));
-    // Each record's name, form version and history (who wrote each version, and when).
+    // Each record's name and form version; each value comes with who wrote it, when, on which device.
     const contexts = await Promise.all([...byRecord.keys()].map(async (recordId) => {
-      const [rec, hist] = await Promise.all([api('GET', `/api/v1/records/${encodeURIComponent(recordId)}`), api('GET', `/api/v1/records/${encodeURIComponent(recordId)}/history`)]);
+      const rec = await api('GET', `/api/v1/records/${encodeURIComponent(recordId)}`);
       const record = rec.status === 200 ? rec.body : null;
       const form = record ? await formVersion(record.form_id, record.form_version) : null;
-      const versions = new Map(hist.status === 200 ? hist.body.versions.map((v) => [v.version, v]) : []);
-      return { record, form, versions };
+      return { record, form };
     }));
     [...byRecord].forEach(([recordId, fields], index) => {
-      const { record, form, versions } = contexts[index];
+      const { record, form } = contexts[index];
       const items = form ? itemsOf(form) : new Map();
       const title = record && record.name ? record.name : t('record') + ' ' + recordId.slice(0, 8);
       const card = h('form', { class: 'card', 'data-conflict': recordId, onsubmit: async (ev) => {
@@ -637,13 +636,12 @@
         card.append(h('fieldset', { class: 'conflict-field', 'data-field': c.field },
           h('legend', {}, h('strong', {}, form ? fieldLabel(form, items, c.field) : c.field), form ? h('code', { class: 'small muted field-code' }, c.field) : null),
           h('div', { class: 'choices' }, c.values.map((v, i) => {
-            const version = versions.get(v.version);
-            const who = version && version.user ? version.user : t('unknown_user');
+            const who = v.user || t('unknown_user');
             return h('label', { class: 'choice' },
               h('input', { type: 'radio', name: recordId + ':' + c.field, value: String(i) }),
               h('span', {}, h('span', { class: 'val' }, form ? valueText(form, item, v.value) : show(v.value)),
-                h('span', { class: 'meta', style: 'display:block' }, t('value_by', { user: who, when: version ? when(version.received_at) : '—', version: v.version })),
-                h('span', { class: 'meta', style: 'display:block', title: v.device_id }, t('on_device', { device: shortId(v.device_id) }))));
+                h('span', { class: 'meta', style: 'display:block' }, t('value_by', { user: who, when: when(v.received_at), version: v.version })),
+                h('span', { class: 'meta device', style: 'display:block', title: v.device_id }, t('on_device', { device: v.device_name || shortId(v.device_id) }))));
           }))));
       }
       card.append(h('button', { type: 'submit', class: 'primary' }, t('resolve')));

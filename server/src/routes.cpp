@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 
 namespace carnet::server {
@@ -304,20 +305,61 @@ void Routes::pull(const Request& req, Response& res, const User& user) {
     sendJsonText(res, 200, std::move(body));
 }
 
+// Device names by id, each looked up once (a record's versions come from a few devices); null for a
+// device that is not registered (anymore) or of another organisation.
+class DeviceNames {
+public:
+    DeviceNames(Repository& repo, std::int64_t orgId)
+        : m_repo(repo)
+        , m_orgId(orgId) {}
+    Result<json> name(const std::string& deviceId) {
+        auto it = m_names.find(deviceId);
+        if (it == m_names.end()) {
+            auto d = m_repo.findDevice(deviceId);
+            if (!d.ok()) return d.error();
+            it = m_names.emplace(deviceId, *d && (*d)->orgId == m_orgId ? json((*d)->name) : json(nullptr)).first;
+        }
+        return it->second;
+    }
+
+private:
+    Repository& m_repo;
+    std::int64_t m_orgId;
+    std::map<std::string, json> m_names;
+};
+
 void Routes::history(const Request& req, Response& res, const User& user) {
     const std::string id = req.matches[1];
     auto versions = m_s.sync().history(user, id);
     if (!versions.ok()) return sendFailure(res, req, versions.error());
+    DeviceNames devices(m_s.repository(), user.orgId);
     json arr = json::array();
-    for (const auto& v : *versions)
+    const json none = json::object();
+    for (std::size_t i = 0; i < versions->size(); ++i) {
+        const VersionRow& v = (*versions)[i];
+        auto deviceName = devices.name(v.deviceId);
+        if (!deviceName.ok()) return sendFailure(res, req, deviceName.error());
+        // Old -> new for each field this version changed (old null: not answered before).
+        const json& before = i > 0 ? (*versions)[i - 1].answers : none;
+        json changes = json::array();
+        for (const auto& field : v.changed) {
+            auto o = before.find(field);
+            auto n = v.answers.find(field);
+            changes.push_back(json{{"field", field},
+                                   {"old", o == before.end() ? json(nullptr) : *o},
+                                   {"new", n == v.answers.end() ? json(nullptr) : *n}});
+        }
         arr.push_back(json{{"version", v.version},
                            {"status", v.status},
                            {"form_version", v.formVersion},
                            {"device_id", v.deviceId},
+                           {"device_name", *deviceName},
                            {"user", v.userName},
                            {"received_at", v.receivedAt},
                            {"answers", v.answers},
-                           {"changed", v.changed}});
+                           {"changed", v.changed},
+                           {"changes", std::move(changes)}});
+    }
     sendJson(res, 200, json{{"record_id", id}, {"versions", arr}});
 }
 
@@ -326,11 +368,36 @@ void Routes::conflicts(const Request& req, Response& res, const User& user) {
         return sendError(res, 403, "forbidden", "only coordinators and admins see conflicts");
     auto rows = m_s.sync().conflicts(user);
     if (!rows.ok()) return sendFailure(res, req, rows.error());
+    // Each value with who wrote it and when: the history entry of the version that wrote it (each
+    // record's history read once), and its device's name.
+    DeviceNames devices(m_s.repository(), user.orgId);
+    std::map<std::string, std::map<std::int64_t, VersionRow>> histories;
     json arr = json::array();
     for (const auto& c : *rows) {
+        auto h = histories.find(c.recordId);
+        if (h == histories.end()) {
+            auto versions = m_s.repository().history(c.recordId);
+            if (!versions.ok()) return sendFailure(res, req, versions.error());
+            std::map<std::int64_t, VersionRow> byVersion;
+            for (auto& v : *versions) {
+                v.answers = json(); // not needed here
+                byVersion.emplace(v.version, std::move(v));
+            }
+            h = histories.emplace(c.recordId, std::move(byVersion)).first;
+        }
         json values = json::array();
-        for (const auto& v : c.values)
-            values.push_back(json{{"value", v.value}, {"device_id", v.deviceId}, {"version", v.version}});
+        for (const auto& v : c.values) {
+            auto deviceName = devices.name(v.deviceId);
+            if (!deviceName.ok()) return sendFailure(res, req, deviceName.error());
+            auto written = h->second.find(v.version);
+            const bool known = written != h->second.end();
+            values.push_back(json{{"value", v.value},
+                                  {"device_id", v.deviceId},
+                                  {"device_name", *deviceName},
+                                  {"version", v.version},
+                                  {"user", known ? json(written->second.userName) : json(nullptr)},
+                                  {"received_at", known ? json(written->second.receivedAt) : json(nullptr)}});
+        }
         arr.push_back(json{{"record_id", c.recordId}, {"field", c.field}, {"values", values}});
     }
     sendJson(res, 200, json{{"conflicts", arr}});

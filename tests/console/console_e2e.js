@@ -220,6 +220,7 @@ async function main() {
     'the review is kept with its comment and reviewer: ' + reviewed);
   const v1 = await page.textContent('.version[data-version="1"]');
   check(v1.includes('awa') && !/ · — · /.test(v1) && /\d{2}\/\d{2}\/\d{4}/.test(v1), 'a history entry has its time and who made it: ' + v1);
+  check(await page.textContent('.version[data-version="1"] .device') === 'appareil Carnet awa', 'a history entry names its device: ' + v1);
   await page.click('.sidebar [data-lang-toggle]');
   await page.waitForSelector('#answers th:text-is("Surname")');
   check(await cell('modes') === 'Bus ; Bike', 'labels follow the console’s language');
@@ -274,6 +275,8 @@ async function main() {
   const choices = await card.locator('label.choice').allTextContents();
   check(choices.length === 2 && choices.some((c) => c.includes('bâtiment B') && c.includes('awa')) && choices.some((c) => c.includes('3 bis rue des Lilas') && c.includes('chloe')),
     'each value with its author: ' + choices.join(' | '));
+  check(choices.some((c) => c.includes('bâtiment B') && c.includes('appareil Carnet awa')) && choices.some((c) => c.includes('3 bis rue des Lilas') && c.includes('appareil Carnet chloe')),
+    'each value with its device’s name: ' + choices.join(' | '));
   check(choices.every((c) => /\d{2}\/\d{2}\/\d{4}/.test(c)), 'each value with its time: ' + choices.join(' | '));
   check(await card.locator('input[type=radio]:checked').count() === 0, 'nothing pre-selected');
   await card.locator('button[type=submit]').click();

@@ -623,6 +623,15 @@ TEST_CASE_METHOD(ConsoleFixture, "a record's history says when and by whom each 
     CHECK(versions[0]["device_id"] == "dev-awa");
     CHECK(versions[1]["user"] == "coco");
     CHECK(versions[1]["device_id"] == "dev-coco");
+    // Each version's device by its name, and old -> new for each field it changed.
+    CHECK(versions[0]["device_name"] == "awa's tablet");
+    CHECK(versions[1]["device_name"] == "coco's tablet");
+    CHECK(versions[1]["changes"] ==
+          json::array({{{"field", "adresse"}, {"old", nullptr}, {"new", "3 rue des Lilas"}}}));
+    json created = json::array();
+    for (const auto& c : versions[0]["changes"])
+        if (c["field"] == "commune") created.push_back(c);
+    CHECK(created == json::array({{{"field", "commune"}, {"old", nullptr}, {"new", "gardanne"}}}));
     for (const auto& v : versions) {
         const std::string at = v.at("received_at").get<std::string>();
         INFO(at);
@@ -653,6 +662,12 @@ TEST_CASE_METHOD(ConsoleFixture, "a record's history says when and by whom each 
     REQUIRE(push(binta, "dev-binta", json::array({create(2, "r-s", stamped)})).status == 200);
     CHECK(get("/api/v1/records/r-s", coco).body["interview_at"] == "2026-11-23T10:05:00.000+01:00");
     CHECK(get("/api/v1/records/r-s", awa).status == 404); // an ambassador sees their own records only
+    // A later version gives the value it replaced.
+    REQUIRE(push(coco, "dev-coco", json::array({set(2, "r-h", 2, json{{"adresse", "5 rue des Lilas"}})})).status ==
+            200);
+    const auto third = get("/api/v1/records/r-h/history", coco).body.at("versions").at(2);
+    CHECK(third["changes"] ==
+          json::array({{{"field", "adresse"}, {"old", "3 rue des Lilas"}, {"new", "5 rue des Lilas"}}}));
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "attachments are served to their organisation's coordinators only", "[console]") {

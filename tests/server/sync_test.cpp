@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 #include <thread>
+#include <tuple>
 
 using namespace carnet;
 using namespace carnet::test;
@@ -286,8 +287,22 @@ TEST_CASE("fields changed on one side merge, the same field changed on both is a
     const auto& cb = list.body.at("conflicts")[0];
     CHECK(cb.at("record_id") == kRec1);
     CHECK(cb.at("field") == "b");
-    CHECK(cb.at("values") == json::array({{{"value", 5}, {"device_id", kDevC}, {"version", 4}},
-                                          {{"value", 7}, {"device_id", kDevA}, {"version", 7}}}));
+    // Each value with its device, version, and who wrote it when (that version's history entry).
+    const auto& values = cb.at("values");
+    REQUIRE(values.size() == 2);
+    const std::vector<std::tuple<json, std::string, int, std::string>> expected{{5, kDevC, 4, "coco"},
+                                                                                {7, kDevA, 7, "awa"}};
+    auto history = f.get("/api/v1/records/" + kRec1 + "/history", tokenC).body.at("versions");
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const auto& [value, device, version, user] = expected[i];
+        INFO(values[i].dump());
+        CHECK(values[i].at("value") == value);
+        CHECK(values[i].at("device_id") == device);
+        CHECK(values[i].at("version") == version);
+        CHECK(values[i].at("user") == user);
+        CHECK(values[i].at("device_name") == user + "'s tablet");
+        CHECK(values[i].at("received_at") == history.at(static_cast<std::size_t>(version - 1)).at("received_at"));
+    }
     CHECK(f.get("/api/v1/conflicts", tokenA).status == 403);
 }
 
@@ -424,9 +439,12 @@ TEST_CASE("a new record's answers need no field rows, and still meet later edits
     CHECK(again.body.at("results")[0].at("conflicts") == json::array({"b"}));
     auto list = f.get("/api/v1/conflicts", tokenC);
     REQUIRE(list.body.at("conflicts").size() == 1);
-    CHECK(list.body.at("conflicts")[0].at("values") ==
-          json::array({{{"value", "deux"}, {"device_id", kDevA}, {"version", 1}},
-                       {{"value", "trois"}, {"device_id", kDevC}, {"version", 2}}}));
+    json values = json::array();
+    for (const auto& v : list.body.at("conflicts")[0].at("values"))
+        values.push_back(
+            json{{"value", v.at("value")}, {"device_id", v.at("device_id")}, {"version", v.at("version")}});
+    CHECK(values == json::array({{{"value", "deux"}, {"device_id", kDevA}, {"version", 1}},
+                                 {{"value", "trois"}, {"device_id", kDevC}, {"version", 2}}}));
     CHECK(rows() == 3); // a and b now have rows of their own (version 2)
 
     // Awa's own later edit based on version 1 merges over a field nobody else changed.
