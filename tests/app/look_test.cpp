@@ -240,3 +240,20 @@ TEST_CASE("a landscape tablet shows the outline beside the form, and a tap on it
         answered = answered || (l.path == "eco_geste" && l.state == OutlineLine::State::Answered);
     CHECK(answered);
 }
+
+TEST_CASE("a 1920 px landscape screen shows the outline beside the form too", "[app][look]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(1920, 1200);
+    Driver d{*app, ui};
+    d.tapLabel(kDoorToDoor);
+    d.tapLabel("Entretien réalisé");
+    ui.look(d.draw);
+    const auto line = ui.find("outline.page.0");
+    const auto answer = ui.find("choice.issue_visite.entretien");
+    REQUIRE(line);
+    REQUIRE(answer);
+    CHECK(line->x + line->w <= answer->x); // two columns, not one stretched over 1920 px
+    CHECK(answer->x > 1920 * 0.15f);
+    CHECK(ui.find("outline.issue_visite")); // the page's questions, beside them
+}
