@@ -7,8 +7,10 @@
 #include "server/cli_options.hpp"
 #include "server/form_bundle.hpp"
 #include "server/limits.hpp"
+#include "server/postgres_repository.hpp"
 #include "server/routes.hpp"
 #include "server/services.hpp"
+#include "server/store_ops.hpp"
 
 #include <httplib.h>
 
@@ -172,9 +174,42 @@ int serve(const Options& o, Services& services) {
     return 0;
 }
 
+// migrate-store --from sqlite:DIR --to postgresql://... [--data DIR2] (docs/architecture.md, "Backups and
+// migration").
+int migrateStoreCommand(const Options& o) {
+    constexpr std::string_view kSqlite = "sqlite:";
+    if (o.from.rfind(kSqlite, 0) != 0 || o.from.size() == kSqlite.size()) return usage(t("server.migrate_needs_from"));
+    if (!isPostgresUrl(o.to)) return usage(t("server.migrate_needs_to"));
+    if (!o.db.empty()) return usage(t("server.migrate_no_db"));
+    const std::filesystem::path from = o.from.substr(kSqlite.size());
+    auto r = migrateStore(from, o.to, o.data);
+    if (!r.ok()) return fail(r.error());
+    std::int64_t rows = 0;
+    for (const auto& [table, n] : r->rows) {
+        std::cout << t("server.migrated_table", {table, std::to_string(n)}) << '\n';
+        rows += n;
+    }
+    std::cout << t("server.migrated", {std::to_string(rows), std::to_string(r->files)}) << '\n';
+    if (o.data.empty()) std::cout << t("server.migrated_files_stay", {from.string()}) << '\n';
+    return 0;
+}
+
+// backup --data DIR --to NEW_DIR (SQLite; PostgreSQL has pg_dump).
+int backupCommand(const Options& o) {
+    if (!o.db.empty()) return usage(t("server.backup_postgres"));
+    if (o.to.empty()) return usage(t("server.backup_needs_to"));
+    auto r = backupStore(o.data, o.to);
+    if (!r.ok()) return fail(r.error());
+    std::cout << t("server.backup_done", {o.to, std::to_string(r->databaseBytes), std::to_string(r->files)}) << '\n';
+    return 0;
+}
+
 int run(const Options& o) {
     const auto& a = o.args;
     if (a.empty()) return usage();
+    // Commands on a whole store: they open it themselves (the backup never creates or migrates it).
+    if (a[0] == "migrate-store" && a.size() == 1) return migrateStoreCommand(o);
+    if (a[0] == "backup" && a.size() == 1) return backupCommand(o);
     auto opened = Services::open(o.data, o.db);
     if (!opened.ok()) return fail(opened.error());
     Services& s = **opened;

@@ -637,6 +637,15 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"load.unknown_type", "type de question inconnu « {0} »", "unknown question type '{0}'"},
     Entry{"load.value_needs_calculation", "une question « calculate » demande « calculation »",
           "a 'calculate' question needs 'calculation'"},
+    Entry{"server.backup_done", "sauvegarde écrite dans {0} : server.db ({1} octets), {2} fichier(s) joint(s)",
+          "backup written to {0}: server.db ({1} bytes), {2} attached file(s)"},
+    Entry{"server.backup_needs_to", "backup attend --to DOSSIER (un dossier nouveau ou vide)",
+          "backup needs --to DIR (a new or empty folder)"},
+    Entry{"server.backup_postgres",
+          "backup sauvegarde un dossier SQLite ; pour PostgreSQL, pg_dump (docs/architecture.md, « Backups and "
+          "migration »)",
+          "backup copies a SQLite data folder; for PostgreSQL use pg_dump (docs/architecture.md, \"Backups and "
+          "migration\")"},
     Entry{"server.bad_days", "{0} attend un nombre de jours de 1 à 99999",
           "{0} needs a number of days from 1 to 99999"},
     Entry{"server.bad_lang", "--lang attend fr ou en", "--lang needs fr or en"},
@@ -664,6 +673,20 @@ constexpr auto kTable = std::to_array<Entry>({
           "form {0} {1} already published (sha256 {2})"},
     Entry{"server.form_published", "formulaire {0} {1} publié (sha256 {2})", "form {0} {1} published (sha256 {2})"},
     Entry{"server.internal_error", "erreur interne : {0}", "internal error: {0}"},
+    Entry{"server.migrate_needs_from", "migrate-store attend --from sqlite:DOSSIER (le dossier --data du serveur)",
+          "migrate-store needs --from sqlite:DIR (the server's --data folder)"},
+    Entry{"server.migrate_needs_to", "migrate-store attend --to postgresql://... (une base vide)",
+          "migrate-store needs --to postgresql://... (an empty database)"},
+    Entry{"server.migrate_no_db", "migrate-store prend sa cible dans --to, pas --db",
+          "migrate-store takes its target from --to, not --db"},
+    Entry{"server.migrated", "copié dans PostgreSQL : {0} ligne(s), {1} fichier(s) joint(s)",
+          "copied into PostgreSQL: {0} row(s), {1} attached file(s)"},
+    Entry{"server.migrated_files_stay",
+          "les pièces jointes et médias restent dans {0} : servez la base avec --data {0} (ou copiez-les avec "
+          "--data)",
+          "the attachments and form media stay in {0}: serve the database with --data {0} (or copy them with "
+          "--data)"},
+    Entry{"server.migrated_table", "{0} : {1} ligne(s)", "{0}: {1} row(s)"},
     Entry{"server.needs_data", "--data DOSSIER est obligatoire", "--data DIR is required"},
     Entry{"server.needs_number", "{0} attend un nombre", "{0} needs a number"},
     Entry{"server.needs_positive_number", "{0} attend un nombre positif", "{0} needs a positive number"},
@@ -705,7 +728,11 @@ constexpr auto kTable = std::to_array<Entry>({
         "form publish-builtin --data DOSSIER   (les formulaires de terrain "
         "de assets/forms/)\n  carnet-server record assign FICHE UTILISATEUR --data DOSSIER\n  carnet-server walklist "
         "import FICHIER.csv --name NOM --org ORG --data DOSSIER\n  carnet-server walklist assign LISTE UTILISATEUR "
-        "--data DOSSIER\n  --campaign FICHIER : la campagne (coefficients d’impact, règles d’appel) des "
+        "--data DOSSIER\n  carnet-server migrate-store --from sqlite:DOSSIER --to postgresql://... [--data DOSSIER2]   "
+        "(copie tout "
+        "dans une base PostgreSQL vide ; --data : y copier les pièces jointes)\n  carnet-server backup --data "
+        "DOSSIER --to DOSSIER2   (copie cohérente, même serveur en marche ; PostgreSQL : pg_dump)\n  --campaign "
+        "FICHIER : la campagne (coefficients d’impact, règles d’appel) des "
         "indicateurs\n  --db postgresql://... : les données dans PostgreSQL (plusieurs processus ; --data garde les "
         "pièces jointes, dossier partagé par les processus) ; sans --db : SQLite dans DOSSIER/server.db, pour "
         "toutes les commandes\n  --config FICHIER : les réglages de ce fichier (lignes « option = valeur », "
@@ -727,7 +754,11 @@ constexpr auto kTable = std::to_array<Entry>({
         "--org: shared with every organisation)\n  carnet-server form "
         "publish-builtin --data DIR   (the field forms of assets/forms/)\n  carnet-server record assign RECORD_ID "
         "USER --data DIR\n  carnet-server walklist import FILE.csv --name NAME --org ORG --data DIR\n  carnet-server "
-        "walklist assign WALKLIST_ID USER --data DIR\n  --campaign FILE: the campaign (impact coefficients, call "
+        "walklist assign WALKLIST_ID USER --data DIR\n  carnet-server migrate-store --from sqlite:DIR --to "
+        "postgresql://... [--data DIR2]   (copies everything "
+        "into an empty PostgreSQL database; --data: copy the attachments there)\n  carnet-server backup --data DIR "
+        "--to DIR2   (a consistent copy, even while the server runs; PostgreSQL: pg_dump)\n  --campaign FILE: the "
+        "campaign (impact coefficients, call "
         "rules) the figures use\n  --db postgresql://...: the data in PostgreSQL (several processes; --data keeps the "
         "attachments, a folder the processes share); without --db: SQLite in DIR/server.db, for every command\n  "
         "--config FILE: the settings in FILE (\"option = value\" lines, names without --) for every command, "

@@ -104,6 +104,8 @@ const Spec kOptions[] = {
     {.name = "org", .setting = false, .text = &CliOptions::org},
     {.name = "name", .setting = false, .text = &CliOptions::name},
     {.name = "password-stdin", .kind = Kind::Flag, .setting = false, .flag = &CliOptions::passwordStdin},
+    {.name = "from", .setting = false, .text = &CliOptions::from},
+    {.name = "to", .setting = false, .text = &CliOptions::to},
 };
 
 const Spec* findOption(std::string_view name) {
@@ -214,7 +216,9 @@ ParsedOptions parseOptions(const std::vector<std::string>& args, Lang lang) {
         if (i + 1 >= args.size()) return failed(t(o, "server.needs_value", {arg}), true);
         if (auto problem = applyValue(*s, o, args[++i]); !problem.empty()) return failed(problem, true);
     }
-    if (o.data.empty() && !o.help) return failed(t(o, "server.needs_data"), true);
+    // migrate-store names its source with --from; its --data (where the files go) is optional.
+    const bool migrating = !o.args.empty() && o.args[0] == "migrate-store";
+    if (o.data.empty() && !o.help && !migrating) return failed(t(o, "server.needs_data"), true);
     out.lang = o.lang;
     out.options = std::move(o);
     return out;

@@ -123,4 +123,45 @@ Result<void> Conn::script(std::string_view sql) {
     return {};
 }
 
+Result<std::int64_t> Conn::copyIn(std::string_view copySql, const std::function<Result<bool>(std::string&)>& next) {
+    const std::string text(copySql);
+    PGresult* start = PQexec(m_c.get(), text.c_str());
+    if (!start || PQresultStatus(start) != PGRES_COPY_IN) {
+        Error e = errorOf(start, m_c.get(), copySql);
+        PQclear(start);
+        return e;
+    }
+    PQclear(start);
+    // From here the connection is in COPY IN state: every way out ends the COPY and reads its results,
+    // so that the connection is usable again.
+    auto abort = [&](Error e) -> Error {
+        if (PQputCopyEnd(m_c.get(), "aborted by the client") == 1)
+            while (PGresult* r = PQgetResult(m_c.get())) // the server's answer is the abort itself
+                PQclear(r);
+        return e;
+    };
+    std::string chunk;
+    for (;;) {
+        chunk.clear();
+        auto more = next(chunk);
+        if (!more.ok()) return abort(more.error());
+        if (!chunk.empty() && PQputCopyData(m_c.get(), chunk.data(), static_cast<int>(chunk.size())) != 1)
+            return abort(makeError(ErrorCode::Io, "postgresql: COPY: " + std::string(PQerrorMessage(m_c.get())), true));
+        if (!*more) break;
+    }
+    if (PQputCopyEnd(m_c.get(), nullptr) != 1)
+        return makeError(ErrorCode::Io, "postgresql: COPY: " + std::string(PQerrorMessage(m_c.get())), true);
+    Result<std::int64_t> out = std::int64_t{0};
+    while (PGresult* r = PQgetResult(m_c.get())) {
+        if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+            const char* n = PQcmdTuples(r);
+            if (out.ok()) out = std::int64_t{n && *n ? std::strtoll(n, nullptr, 10) : 0};
+        } else if (out.ok()) {
+            out = errorOf(r, m_c.get(), copySql);
+        }
+        PQclear(r);
+    }
+    return out;
+}
+
 } // namespace carnet::server::pg

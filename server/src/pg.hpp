@@ -6,6 +6,7 @@
 #include "core/result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -78,6 +79,10 @@ public:
     Result<void> script(std::string_view sql);
     /// Runs one statement; only its success matters.
     Result<void> run(std::string_view sql, std::initializer_list<Param> params = {});
+    /// Runs `copySql` (COPY ... FROM STDIN, text format) with the rows `next` appends to its buffer
+    /// (cleared before each call; it returns false once it has no more): bulk loads without a
+    /// statement per row. Returns the rows copied; an error from `next` aborts the COPY.
+    Result<std::int64_t> copyIn(std::string_view copySql, const std::function<Result<bool>(std::string&)>& next);
 
 private:
     struct Close {

@@ -17,7 +17,8 @@ struct CliOptions {
     ServerLimits limits;
     HashLimits hashes;
     std::string data, db, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey, metricsTokenFile;
-    std::string config; ///< the file given with --config, empty when none
+    std::string config;   ///< the file given with --config, empty when none
+    std::string from, to; ///< migrate-store's source and target, backup's target
     std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
     bool passwordStdin = false, insecureHttp = false, help = false;
     Lang lang = Lang::Fr;          ///< the language of the messages (--lang, `lang =`, else the caller's)
@@ -36,7 +37,7 @@ struct ParsedOptions {
 /// (the option names without `--`; `#` starts a comment line) are read first and the command line's
 /// options override them. No file is read without --config: an installed /etc/carnet/server.conf never
 /// changes what a command run by hand or by a test does. An unknown key, a command's own option
-/// (role, org, name, password-stdin), a key given twice or a bad value is an error naming FILE:LINE.
+/// (role, org, name, password-stdin, from, to), a key given twice or a bad value is an error naming FILE:LINE.
 [[nodiscard]] ParsedOptions parseOptions(const std::vector<std::string>& args, Lang lang);
 
 } // namespace carnet::server
