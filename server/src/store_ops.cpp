@@ -21,9 +21,9 @@ namespace {
 
 // Parents first, so that every foreign key finds its row. The schema test (repository_test.cpp) keeps
 // both backends' tables and columns the same; migrateStore refuses a SQLite table missing here.
-constexpr std::array<std::string_view, 13> kTables{
-    "orgs",    "users",         "tokens",          "token_uses",      "devices",   "forms",          "counters",
-    "records", "record_fields", "record_versions", "applied_batches", "conflicts", "conflict_values"};
+constexpr std::array<std::string_view, 14> kTables{
+    "orgs",    "users",         "tokens",          "token_uses",     "devices",         "forms",     "counters",
+    "records", "record_fields", "record_versions", "record_reviews", "applied_batches", "conflicts", "conflict_values"};
 
 // Tables only SQLite has: its own, and the FTS5 search index (PostgreSQL indexes the same text itself).
 bool sqliteOnly(std::string_view table) {
@@ -179,10 +179,11 @@ Result<std::int64_t> copyTable(Db& src, pg::Conn& dst, std::string_view table) {
     return sent;
 }
 
-// Identity columns continue after the ids copied (the next organisation, conflict, ... gets a new one).
+// Identity and serial columns continue after the ids copied (the next organisation, conflict, review
+// ... gets a new one).
 Result<void> resetIdentities(pg::Conn& conn) {
     auto ids = conn.exec("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
-                         "current_schema() AND is_identity = 'YES'");
+                         "current_schema() AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')");
     if (!ids.ok()) return ids.error();
     for (int i = 0; i < ids->size(); ++i) {
         const std::string table = ids->text(i, 0), column = ids->text(i, 1);

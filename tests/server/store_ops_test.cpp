@@ -183,7 +183,7 @@ void seed(const std::filesystem::path& data) {
 // Everything the API shows of the store, for comparing two servers.
 struct Seen {
     std::vector<json> awaPull, cocoPull;
-    json history1, history2, conflicts, forms, plots2, device;
+    json history1, history2, conflicts, forms, plots2, record1;
     std::string photo, media;
     bool operator==(const Seen&) const = default;
 };
@@ -195,6 +195,7 @@ Seen look(Api& api, const std::string& awa, const std::string& coco, const std::
     s.history1 = api.getJson("/api/v1/records/" + kRec1 + "/history", coco);
     s.history2 = api.getJson("/api/v1/records/" + kRec2 + "/history", awa);
     s.conflicts = api.getJson("/api/v1/conflicts", coco);
+    s.record1 = api.getJson("/api/v1/records/" + kRec1, coco); // with its reviews
     s.forms = api.getJson("/api/v1/forms", awa);
     s.plots2 = api.getJson("/api/v1/forms/plots/2", awa);
     auto [photoStatus, photo] = api.get("/api/v1/attachments/" + photoSha + "/content", coco);
@@ -236,6 +237,9 @@ TEST_CASE("carnet-server migrate-store copies a SQLite store into PostgreSQL, id
     const json retried = json::array({set(4, kRec1, 2, {{"b", 7}})});
     const json clash = api.push(awa, kDevA, retried);
     REQUIRE(clash[0].at("status") == "conflict");
+    REQUIRE(api.post("/api/v1/records/" + kRec1 + "/review",
+                     json{{"state", "has_issues"}, {"comment", "adresse\tà vérifier\nrappeler"}}, coco)
+                .first == 200);
     std::string awaCursor;
     const auto awaBefore = api.pullAll(awa, awaCursor);
     const Seen before = look(api, awa, coco, photoSha);
@@ -251,6 +255,7 @@ TEST_CASE("carnet-server migrate-store copies a SQLite store into PostgreSQL, id
     REQUIRE(migrated.code == 0);
     CHECK(migrated.out.find("records: 2 row(s)") != std::string::npos);
     CHECK(migrated.out.find("conflicts: 1 row(s)") != std::string::npos);
+    CHECK(migrated.out.find("record_reviews: 1 row(s)") != std::string::npos);
     CHECK(migrated.out.find("applied_batches: 4 row(s)") != std::string::npos);
     // The photo, and regions.csv as the shared form's and as alec's own.
     CHECK(migrated.out.find(", 3 attached file(s)") != std::string::npos);
@@ -276,6 +281,8 @@ TEST_CASE("carnet-server migrate-store copies a SQLite store into PostgreSQL, id
     CHECK(seen.conflicts == before.conflicts);
     CHECK(seen.forms == before.forms);
     CHECK(seen.plots2 == before.plots2);
+    CHECK(seen.record1 == before.record1);
+    CHECK(seen.record1.at("reviews").size() == 1);
     CHECK(seen.photo == photo);
     CHECK(seen.media == kRegions);
 
@@ -289,6 +296,8 @@ TEST_CASE("carnet-server migrate-store copies a SQLite store into PostgreSQL, id
     CHECK(news[0].at("record_id") == kRec3);
     CHECK(after.pullAll(awa).size() == awaBefore.size() + 1);
     // Ids go on after the copied ones.
+    CHECK(after.post("/api/v1/records/" + kRec1 + "/review", json{{"state", "approved"}}, coco).first == 200);
+    CHECK(after.getJson("/api/v1/records/" + kRec1, coco).at("reviews").size() == 2);
     CHECK(pg.admin("org add third"));
     CHECK(pg.admin("user add tina --role ambassador --org third --password-stdin", kPassword));
     CHECK(after.login("tina").size() > 10);
