@@ -2,6 +2,7 @@
 // library. The loop sleeps in SDL_WaitEvent when nothing happens.
 #include "app/app_state.hpp"
 #include "app/fonts.hpp"
+#include "app/location.hpp"
 #include "app/png.hpp"
 #include "app/sdl_audio.hpp"
 #include "app/shell.hpp"
@@ -21,6 +22,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <sys/resource.h>
 
@@ -34,11 +36,12 @@ struct Args {
     LockOptions lock;
     std::string screenshot, screen;
     int width = 800, height = 1280;
-    bool firstFrameExit = false; // bench: exit once the first frame is shown
-    bool gles = false;           // an OpenGL ES 3 context, as on Android and iPadOS
-    float dpi = 0;               // the display's density; 0 = ask the system (see displayDpi)
-    std::string targetsFile;     // tests: the touch targets of the screenshot's frame, one per line
-    std::string eventsFile;      // tests: lines run one per loop turn (see runScriptLine)
+    bool firstFrameExit = false;      // bench: exit once the first frame is shown
+    bool gles = false;                // an OpenGL ES 3 context, as on Android and iPadOS
+    float dpi = 0;                    // the display's density; 0 = ask the system (see displayDpi)
+    std::string targetsFile;          // tests: the touch targets of the screenshot's frame, one per line
+    std::string eventsFile;           // tests: lines run one per loop turn (see runScriptLine)
+    std::optional<Position> location; // --location
     bool ok = true;
 };
 
@@ -55,7 +58,11 @@ Args parseArgs(int argc, char** argv) {
             a.app.dataDir = next();
         else if (s == "--forms")
             a.app.formsDir = next();
-        else if (s == "--screenshot")
+        else if (s == "--location") {
+            // A desktop has no receiver: geo questions take this fixed position ("LAT LON [ALT [ACC]]").
+            a.location = parsePosition(next());
+            a.ok = a.ok && a.location.has_value();
+        } else if (s == "--screenshot")
             a.screenshot = next();
         else if (s == "--screen")
             a.screen = next();
@@ -211,6 +218,32 @@ struct ScriptTap {
     float x = 0, y = 0;
 };
 
+// The textures of the images shown with labels, in the loop's OpenGL context (ImGui's OpenGL3 renderer
+// reads an ImTextureID as a texture name). None are made or freed once the context is gone.
+class GlTextures final : public TextureMaker {
+public:
+    std::uintptr_t makeTexture(const DecodedImage& image) override {
+        if (!alive) return 0;
+        GLuint name = 0;
+        glGenTextures(1, &name);
+        glBindTexture(GL_TEXTURE_2D, name);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, image.width, image.height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                     image.rgba.data());
+        return name;
+    }
+    void freeTexture(std::uintptr_t texture) override {
+        if (!alive) return;
+        const auto name = static_cast<GLuint>(texture);
+        glDeleteTextures(1, &name);
+    }
+    bool alive = false; ///< the GL context is current
+};
+
 bool saveScreenshot(const std::string& path, int w, int h) {
     std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
@@ -233,6 +266,7 @@ int main(int argc, char** argv) {
             stderr,
             "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH] "
             "[--gles]\n"
+            "             [--location \"LAT LON [ALT [ACC]]\"]\n"
             "             [--dpi N] [--targets FILE.txt] [--events FILE.txt]\n"
             "             [--pin-stdin | --no-pin] [--lock-after SECONDS]\n"
             "             [--screen home|records|settings|first-run|form:FORM_ID[@PAGE]|walk|walk:ID|walk:first|\n"
@@ -248,6 +282,10 @@ int main(int argc, char** argv) {
     // plays, and stops with it (the app stays asleep meanwhile).
     SdlAudio audio;
     args.app.audio = &audio;
+    GlTextures textures; // used once the GL context below exists
+    args.app.textures = &textures;
+    std::optional<FixedLocation> fixedLocation;
+    if (args.location) args.app.location = &fixedLocation.emplace(*args.location);
     // The PIN screen first (unlock, or choose the PIN), unless the PIN came on stdin or --no-pin.
     auto opened = AppShell::start(args.app, args.lock);
     if (args.app.pin) sodium_memzero(args.app.pin->data(), args.app.pin->size());
@@ -289,6 +327,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     SDL_GL_MakeCurrent(window, gl);
+    textures.alive = true;
     if (std::getenv("CARNET_REPORT_GL")) {
         const auto* version = reinterpret_cast<const char*>(glGetString(GL_VERSION));
         std::fprintf(stderr, "gl_version %s\n", version ? version : "?");
@@ -507,6 +546,7 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplSDL2_Shutdown();
     ImGui::DestroyContext();
+    textures.alive = false;
     SDL_GL_DeleteContext(gl);
     SDL_DestroyWindow(window);
     SDL_Quit();

@@ -36,6 +36,10 @@ if(CARNET_APP)
   add_library(carnet::sdl2 ALIAS PkgConfig::SDL2)
   add_library(carnet::zlib ALIAS PkgConfig::ZLIB)
   add_library(carnet::gl ALIAS OpenGL::GL)
+  # Images in labels (PNG, JPEG, GIF, BMP) and Ogg Vorbis audio prompts: stb_image and stb_vorbis,
+  # compiled in Debian's libstb.
+  pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
+  add_library(carnet::stb ALIAS PkgConfig::STB)
 endif()
 # server: cpp-httplib is Debian's compiled library; its pkg-config flags carry the feature macros
 # (OpenSSL, zlib, brotli) the library was built with, which must match for its ABI.

@@ -1,10 +1,13 @@
 #include "app/app_state.hpp"
 
+#include "app/images.hpp"
 #include "app/theme.hpp"
 #include "core/json_text.hpp"
 #include "field/builtin.hpp"
 #include "field/device.hpp"
+#include "forms/bundle.hpp"
 #include "forms/instance_name.hpp"
+#include "forms/loader.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -32,6 +35,34 @@ std::string displayTime(const std::string& iso, Lang lang) {
     return iso.substr(0, 10) + " " + iso.substr(11, 5);
 }
 
+// A form of the forms folder with the media files beside it (its images, audio prompts, CSV files):
+// bundled (the manifest filled from the files) and installed, the files kept in the store as if synced.
+Result<void> installWithMedia(store::Store& s, const std::string& text, const std::filesystem::path& dir) {
+    auto loaded = forms::loadForm(text);
+    std::string bundled = text;
+    forms::MediaContents files;
+    if (loaded.form && !loaded.form->media.empty()) {
+        auto read = forms::readMediaDir(*loaded.form, dir, s.language());
+        if (!read.ok()) return read.error();
+        files = std::move(*read);
+        if (files.size() == loaded.form->media.size()) {
+            auto b = forms::bundleForm(text, files, s.language());
+            if (!b.ok()) return b.error();
+            bundled = std::move(*b);
+        } else {
+            files.clear(); // not all there: installed as it is, its files said missing
+        }
+    }
+    if (auto r = s.installForm(bundled); !r.ok()) return r.error();
+    for (const auto& [name, content] : files) {
+        const std::string sha = forms::mediaSha256(content);
+        if (s.hasMedia(sha)) continue;
+        if (auto r = s.appendMedia(sha, 0, content); !r.ok()) return r.error();
+        if (auto r = s.finishMedia(sha, content.size(), name); !r.ok()) return r.error();
+    }
+    return {};
+}
+
 } // namespace
 
 AppState::AppState(store::Store store, std::filesystem::path dataDir)
@@ -40,6 +71,150 @@ AppState::AppState(store::Store store, std::filesystem::path dataDir)
 
 AppState::~AppState() {
     stopAudio();
+    freeImages();
+}
+
+void AppState::freeImages() {
+    if (m_textures)
+        for (const auto& [sha, img] : m_images)
+            if (img.texture != 0) m_textures->freeTexture(img.texture);
+    m_images.clear();
+}
+
+namespace {
+
+template <class Fn> void eachLabelImage(const std::vector<forms::ItemView>& items, Fn&& fn) {
+    for (const auto& item : items) {
+        if (!item.image.empty()) fn(item.image);
+        for (const auto& c : item.choices)
+            if (!c.image.empty()) fn(c.image);
+        eachLabelImage(item.children, fn);
+        for (const auto& inst : item.instances)
+            eachLabelImage(inst, fn);
+    }
+}
+
+} // namespace
+
+void AppState::labelImages(const forms::Form& form, FormScreenView& view) {
+    // The textures of one form at a time: another form's are freed when it opens.
+    const std::string formKey = form.id + "\n" + form.version;
+    if (formKey != m_imagesForm) {
+        freeImages();
+        m_imagesForm = formKey;
+    }
+    eachLabelImage(view.items, [&](const std::string& file) {
+        if (view.images.count(file)) return;
+        const auto entry = std::find_if(form.mediaFiles.begin(), form.mediaFiles.end(),
+                                        [&](const forms::MediaFile& m) { return m.file == file; });
+        LabelImage missing;
+        missing.message = tr("app.form.image_missing", m_lang, {file});
+        if (entry == form.mediaFiles.end() || entry->sha256.empty()) {
+            view.images[file] = missing;
+            return;
+        }
+        if (auto it = m_images.find(entry->sha256); it != m_images.end()) {
+            view.images[file] = it->second;
+            return;
+        }
+        // Decoded once (then kept with its texture); a file not here yet is looked for again next frame.
+        auto data = m_store.mediaData(entry->sha256);
+        if (!data.ok()) {
+            view.images[file] = missing;
+            return;
+        }
+        LabelImage img;
+        auto decoded = decodeImage(*data, m_lang);
+        if (decoded.ok()) {
+            img.width = decoded->width;
+            img.height = decoded->height;
+            if (m_textures) img.texture = m_textures->makeTexture(*decoded);
+        } else {
+            img.message = decoded.error().message;
+        }
+        m_images[entry->sha256] = img;
+        view.images[file] = img;
+    });
+}
+
+void AppState::addPosition(const std::string& path) {
+    forms::Session* session = openSession();
+    if (m_location == nullptr || session == nullptr) return;
+    const auto fix = m_location->current();
+    if (!fix) {
+        m_form.message = tr("app.form.no_position", m_lang);
+        return;
+    }
+    // "trace" or "members[2]/trace": the item is named by the last step.
+    const forms::Item* item = session->form().find(path.substr(path.rfind('/') + 1));
+    if (item == nullptr) return;
+    const std::string point = odkPoint(*fix);
+    Intent set;
+    set.kind = Intent::Kind::SetAnswer;
+    set.path = path;
+    if (item->type == forms::ItemType::Geopoint) {
+        set.value = point;
+        apply({set});
+        return;
+    }
+    // The vertices so far: what is typed in the field, else the answer (a shape without its closing point).
+    std::string text;
+    bool typed = false;
+    for (const auto& [p, t] : m_form.edits)
+        if (p == path) {
+            text = t;
+            typed = true;
+        }
+    if (!typed && session->valueAt(path).is_string()) text = session->valueAt(path).get<std::string>();
+    std::vector<std::string> points;
+    for (std::size_t start = 0; start <= text.size();) {
+        const auto semi = std::min(text.find(';', start), text.size());
+        const std::string part = text.substr(start, semi - start);
+        if (part.find_first_not_of(' ') != std::string::npos) points.push_back(part);
+        start = semi + 1;
+    }
+    const bool shape = item->type == forms::ItemType::Geoshape;
+    if (shape && points.size() > 1 && points.front() == points.back()) points.pop_back();
+    points.push_back(point);
+    std::string joined;
+    for (const auto& p : points)
+        joined += (joined.empty() ? "" : ";") + p;
+    if (points.size() < (shape ? 3u : 2u)) {
+        setText(path, joined); // not an answer yet: kept as typed, shown in the field
+        return;
+    }
+    setText(path, joined); // kept as typed should the engine refuse it (its message is shown)
+    set.value = joined;
+    apply({set});
+}
+
+void AppState::playPrompt(const std::string& key, const std::string& file) {
+    stopAudio();
+    forms::Session* session = openSession();
+    if (m_audio == nullptr || session == nullptr) return;
+    const auto& media = session->form().mediaFiles;
+    const auto entry =
+        std::find_if(media.begin(), media.end(), [&](const forms::MediaFile& m) { return m.file == file; });
+    if (entry == media.end() || entry->sha256.empty() || !m_store.hasMedia(entry->sha256)) {
+        m_form.message = tr("app.audio.prompt_missing", m_lang, {file});
+        return;
+    }
+    auto data = m_store.mediaData(entry->sha256);
+    if (!data.ok()) {
+        m_form.message = data.error().message;
+        return;
+    }
+    auto sound = decodeAudio(*data, file, m_lang);
+    if (!sound.ok()) {
+        m_form.message = sound.error().message;
+        return;
+    }
+    if (auto r = m_audio->startPlayback(sound->pcm, sound->rate, sound->channels); !r.ok()) {
+        m_form.message = tr("app.audio.no_device", m_lang, {r.error().message});
+        return;
+    }
+    m_form.audioPath = "prompt:" + key;
+    m_form.recording = false;
 }
 
 void AppState::startRecording(const std::string& path) {
@@ -50,10 +225,50 @@ void AppState::startRecording(const std::string& path) {
         m_form.message = tr("app.audio.no_device", m_lang, {r.error().message});
         return;
     }
+    // On the disk as it goes (flushed every half second): a process killed mid-record keeps it.
+    if (auto r = m_store.beginRecording(m_form.recordId, path); !r.ok()) {
+        m_audio->stopCapture();
+        m_form.message = r.error().message;
+        return;
+    }
+    m_flushed = 0;
     m_form.audioPath = path;
     m_form.recording = true;
     m_form.audioSeconds = 0;
     m_audioRecord = m_form.recordId;
+}
+
+void AppState::flushRecording(bool all) {
+    constexpr std::size_t kFlushBytes = kAudioRate; // half a second of 16-bit samples
+    if (m_recorded.size() - m_flushed < (all ? 1 : kFlushBytes)) return;
+    if (auto r = m_store.appendRecording(std::string_view(m_recorded).substr(m_flushed)); !r.ok()) {
+        m_form.message = r.error().message; // still held in memory, saved at the end as usual
+        return;
+    }
+    m_flushed = m_recorded.size();
+}
+
+void AppState::recoverRecording() {
+    auto left = m_store.interruptedRecording();
+    if (!left.ok()) {
+        m_form.message = left.error().message;
+        return;
+    }
+    if (!*left) return;
+    const store::InterruptedRecording& rec = **left;
+    if (!rec.pcm.empty()) {
+        // Kept like any recording: the answer names its WAV attachment.
+        auto stored = m_store.addAttachmentData(encodeWav(rec.pcm, kAudioRate));
+        if (!stored.ok()) {
+            m_form.message = stored.error().message;
+            return; // the file stays, tried again at the next start
+        }
+        auto r = m_store.setAnswer(rec.recordId, rec.path, stored->hash + ".wav");
+        const double seconds = static_cast<double>(rec.pcm.size()) / (2.0 * kAudioRate);
+        m_form.message = r.ok() ? tr("app.audio.recovered", m_lang, {std::to_string(static_cast<int>(seconds + 0.5))})
+                                : r.error().message;
+    }
+    if (auto r = m_store.endRecording(); !r.ok()) m_form.message = r.error().message;
 }
 
 void AppState::playRecording(const std::string& path) {
@@ -103,6 +318,7 @@ void AppState::pollAudio(DrawContext& ctx) {
         stopAudio(); // the longest recording kept: saved as it is
         return;
     }
+    flushRecording(false);
     ctx.wakeAfter = 0.25; // the seconds shown move on, and the next captured samples are taken
 }
 
@@ -123,15 +339,19 @@ void AppState::stopAudio() {
         m_form.message = tr("app.audio.no_device", m_lang, {taken.error().message});
         return;
     }
-    if (pcm.empty()) return;
+    if (pcm.empty()) {
+        if (auto e = m_store.endRecording(); !e.ok()) m_form.message = e.error().message;
+        return;
+    }
     // Kept like a photo: content-addressed (sealed in an encrypted store), the answer naming it.
     auto stored = m_store.addAttachmentData(encodeWav(pcm, kAudioRate));
     if (!stored.ok()) {
-        m_form.message = stored.error().message;
+        m_form.message = stored.error().message; // its file on the disk is recovered at the next start
         return;
     }
     auto r = m_store.setAnswer(m_audioRecord, path, stored->hash + ".wav");
     m_form.message = r.ok() ? std::string() : r.error().message;
+    if (auto e = m_store.endRecording(); !e.ok()) m_form.message = e.error().message;
 }
 
 void AppState::pollWorker() {
@@ -171,7 +391,7 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
         for (const auto& f : files) {
             auto text = readTextFile(f);
             if (!text.ok()) return text.error();
-            if (auto r = s->installForm(*text); !r.ok())
+            if (auto r = installWithMedia(*s, *text, f.parent_path()); !r.ok())
                 return makeError(r.error().code, f.string() + ": " + r.error().message);
         }
     }
@@ -194,6 +414,9 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
     app->m_campaign = std::move(*campaign);
     app->m_clock = std::move(appClock);
     app->m_audio = options.audio;
+    app->m_textures = options.textures;
+    app->m_location = options.location;
+    app->recoverRecording(); // a recording the last run was killed in the middle of
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
     app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
     app->m_userName = app->m_store.setting("user_name").value_or("");
@@ -555,8 +778,12 @@ void AppState::draw(DrawContext& ctx) {
             return;
         }
         m_form.audio = m_audio != nullptr;
+        m_form.location = m_location != nullptr;
         pollAudio(ctx);
-        drawForm(evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M")), ctx);
+        FormScreenView view =
+            evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M"));
+        labelImages(session->form(), view);
+        drawForm(view, ctx);
         break;
     }
     }
@@ -820,6 +1047,12 @@ void AppState::apply(const std::vector<Intent>& intents) {
             break;
         case Intent::Kind::PlayAudio:
             playRecording(i.path);
+            break;
+        case Intent::Kind::AddPosition:
+            addPosition(i.path);
+            break;
+        case Intent::Kind::PlayPrompt:
+            playPrompt(i.path, i.text);
             break;
         case Intent::Kind::PinDigit:
         case Intent::Kind::PinErase:

@@ -1,5 +1,12 @@
 #include "app/audio.hpp"
 
+#define STB_VORBIS_HEADER_ONLY
+#include <stb_vorbis.h>
+
+#include <climits>
+#include <cstdlib>
+#include <memory>
+
 namespace carnet::app {
 
 namespace {
@@ -78,6 +85,45 @@ Result<WavAudio> decodeWav(std::string_view wav, Lang lang) {
         at = body + size + (size & 1);
     }
     return bad;
+}
+
+Result<WavAudio> decodeAudio(std::string_view bytes, std::string_view file, Lang lang) {
+    const Error bad = makeError(ErrorCode::Invalid, tr("app.audio.prompt_unplayable", lang, {std::string(file)}));
+    if (bytes.substr(0, 4) == "RIFF") {
+        auto wav = decodeWav(bytes, lang);
+        if (!wav.ok()) return bad;
+        return wav;
+    }
+    if (bytes.substr(0, 4) != "OggS" || bytes.size() > static_cast<std::size_t>(INT_MAX)) return bad;
+    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+    const int len = static_cast<int>(bytes.size());
+    int error = 0;
+    // Its length first: a small file may decode to hours of samples.
+    std::unique_ptr<stb_vorbis, void (*)(stb_vorbis*)> probe(stb_vorbis_open_memory(data, len, &error, nullptr),
+                                                             stb_vorbis_close);
+    if (!probe) return bad;
+    const stb_vorbis_info info = stb_vorbis_get_info(probe.get());
+    const unsigned frames = stb_vorbis_stream_length_in_samples(probe.get());
+    if (info.channels < 1 || info.channels > 2 || info.sample_rate < 8000 || info.sample_rate > 48000 ||
+        static_cast<double>(frames) > kMaxRecordingSeconds * info.sample_rate)
+        return bad;
+    probe.reset();
+    int channels = 0, rate = 0;
+    short* samples = nullptr;
+    const int decoded = stb_vorbis_decode_memory(data, len, &channels, &rate, &samples);
+    std::unique_ptr<short, void (*)(void*)> owned(samples, std::free);
+    if (decoded < 0 || !samples || channels < 1 || channels > 2) return bad;
+    WavAudio out;
+    out.rate = rate;
+    out.channels = channels;
+    const auto count = static_cast<std::size_t>(decoded) * static_cast<std::size_t>(channels);
+    out.pcm.reserve(count * 2);
+    for (std::size_t k = 0; k < count; ++k) {
+        const auto u = static_cast<std::uint16_t>(samples[k]);
+        out.pcm += static_cast<char>(u & 0xff);
+        out.pcm += static_cast<char>(u >> 8);
+    }
+    return out;
 }
 
 } // namespace carnet::app

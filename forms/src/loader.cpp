@@ -65,7 +65,8 @@ const std::set<std::string, std::less<>> kCommonQuestionKeys{"type",
                                                              "default",
                                                              "read_only",
                                                              "appearance",
-                                                             "personal"};
+                                                             "personal",
+                                                             "media"};
 
 class Loader {
 public:
@@ -239,6 +240,34 @@ private:
         return false;
     }
 
+    // "media": {"image": "logo.png", "audio": {"fr": "q1_fr.mp3", "en": "q1_en.mp3"}} on a question or a
+    // choice: an image and an audio prompt shown with its label, each a file of the form's `media` of
+    // that kind, per language like a text.
+    void readLabelMedia(const json& obj, const std::string& ptr, LabelMedia& out) {
+        auto it = obj.find("media");
+        if (it == obj.end()) return;
+        const std::string p = ptr + "/media";
+        if (!it->is_object()) {
+            problem(p, "load.expect_object");
+            return;
+        }
+        checkKeys(*it, p, {"image", "audio"});
+        for (const char* kind : {"image", "audio"}) {
+            auto k = it->find(kind);
+            if (k == it->end()) continue;
+            const std::string kp = p + "/" + kind;
+            LocalText t = readText(*k, kp);
+            for (const auto& [lang, file] : t.byLang) {
+                const std::string fp = lang.empty() ? kp : kp + "/" + jsonPointerToken(lang);
+                if (std::find(m_form.media.begin(), m_form.media.end(), file) == m_form.media.end())
+                    problem(fp, "load.undeclared_label_media", {file});
+                else if (mediaType(file) != kind)
+                    problem(fp, "load.label_media_type", {file, kind});
+            }
+            (std::string_view(kind) == "image" ? out.image : out.audio) = std::move(t);
+        }
+    }
+
     // "followup": {"form": NAME, "after_days": 0..3650}
     void readFollowup(const json& j) {
         if (!j.is_object()) {
@@ -392,8 +421,9 @@ private:
                 problem(p, "load.missing", {"label"});
             else
                 choice.label = readText(c["label"], p + "/label");
+            readLabelMedia(c, p, choice.media);
             for (const auto& [k, val] : c.items()) {
-                if (k == "value" || k == "label") continue;
+                if (k == "value" || k == "label" || k == "media") continue;
                 if (val.is_string())
                     choice.columns[k] = val.get<std::string>();
                 else if (val.is_number())
@@ -499,6 +529,7 @@ private:
         }
         readOptText(j, "label", ptr, self().label);
         readOptText(j, "hint", ptr, self().hint);
+        if (!container) readLabelMedia(j, ptr, self().media);
         readOptExpr(j, "relevant", ptr, index, &Item::relevant);
         if (auto it = j.find("appearance"); it != j.end()) {
             if (it->is_string())

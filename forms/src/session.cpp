@@ -941,6 +941,8 @@ struct Session::Impl {
         v.label = interpolate(it.label.get(lang, form->defaultLanguage), it, scope);
         v.hint = interpolate(it.hint.get(lang, form->defaultLanguage), it, scope);
         v.appearance = it.appearance;
+        v.image = it.media.image.get(lang, form->defaultLanguage);
+        v.audio = it.media.audio.get(lang, form->defaultLanguage);
         v.required = sl.required;
         v.readOnly = sl.readOnly;
         if (it.type == ItemType::Repeat) {
@@ -993,7 +995,9 @@ struct Session::Impl {
             auto offer = [&](const Choice& c) {
                 if (!choiceVisible(it, scope, c)) return;
                 const bool on = std::find(selected.begin(), selected.end(), c.value) != selected.end();
-                v.choices.push_back(ChoiceView{c.value, c.label.get(lang, form->defaultLanguage), on});
+                v.choices.push_back(ChoiceView{c.value, c.label.get(lang, form->defaultLanguage), on,
+                                               c.media.image.get(lang, form->defaultLanguage),
+                                               c.media.audio.get(lang, form->defaultLanguage)});
             };
             if (const std::vector<int>* rows = indexedChoices(it, scope, sl)) {
                 for (int i : *rows)

@@ -1146,6 +1146,16 @@ bool Store::hasMedia(std::string_view sha256) const {
     return fs::exists(m_impl->mediaPath(sha256), ec);
 }
 
+Result<std::string> Store::mediaData(std::string_view sha256) const {
+    if (!hasMedia(sha256)) return makeError(ErrorCode::NotFound, "media file not here: " + std::string(sha256));
+    const fs::path path = m_impl->mediaPath(sha256);
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) return makeError(ErrorCode::Io, path.string() + ": " + ec.message());
+    if (size > forms::kMaxMediaBytes) return makeError(ErrorCode::Invalid, path.string() + ": too large");
+    return readTextFile(path);
+}
+
 Result<std::uint64_t> Store::mediaReceived(std::string_view sha256) {
     if (!forms::isSha256Hex(sha256)) return makeError(ErrorCode::Invalid, "not a sha256: " + std::string(sha256));
     std::error_code ec;
@@ -1458,6 +1468,78 @@ Result<Attachment> Store::addAttachment(const fs::path& source) {
     auto data = readTextFile(source);
     if (!data.ok()) return data.error();
     return addAttachmentData(std::move(*data));
+}
+
+namespace {
+
+constexpr std::string_view kRecordingContext = "recording";
+// A recording file larger than this is read only that far (kMaxRecordingSeconds of 16 kHz mono is 19 MB).
+constexpr std::uintmax_t kMaxRecordingFile = 64u << 20;
+
+fs::path recordingFile(const fs::path& dir) {
+    return dir / "recording.part";
+}
+
+} // namespace
+
+Result<void> Store::beginRecording(std::string_view recordId, std::string_view path) {
+    const std::string head = json{{"record", recordId}, {"path", path}}.dump() + "\n";
+    return writeFileDurably(recordingFile(m_impl->dir), head, m_impl->dir, m_impl->lang);
+}
+
+Result<void> Store::appendRecording(std::string_view pcm) {
+    if (pcm.empty()) return {};
+    const std::string body = m_impl->vaultKey ? sealBytes(*m_impl->vaultKey, kRecordingContext, pcm) : std::string(pcm);
+    std::string chunk;
+    const auto n = static_cast<std::uint32_t>(body.size());
+    for (int k = 0; k < 4; ++k)
+        chunk += static_cast<char>((n >> (8 * k)) & 0xff);
+    chunk += body;
+    if (auto w = platform::appendFileDurably(recordingFile(m_impl->dir), chunk); !w.ok())
+        return m_impl->dbError(w.error());
+    return {};
+}
+
+Result<void> Store::endRecording() {
+    std::error_code ec;
+    fs::remove(recordingFile(m_impl->dir), ec);
+    if (ec) return makeError(ErrorCode::Io, recordingFile(m_impl->dir).string() + ": " + ec.message());
+    return {};
+}
+
+Result<std::optional<InterruptedRecording>> Store::interruptedRecording() {
+    const fs::path file = recordingFile(m_impl->dir);
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return std::optional<InterruptedRecording>();
+    std::ifstream in(file, std::ios::binary);
+    std::string data;
+    data.resize(static_cast<std::size_t>(std::min(fs::file_size(file, ec), kMaxRecordingFile)));
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    const auto eol = data.find('\n');
+    if (eol == std::string::npos) return std::optional<InterruptedRecording>(); // killed before its first line
+    const json head = json::parse(data.substr(0, eol), nullptr, false);
+    if (!head.is_object() || !head.value("record", json()).is_string() || !head.value("path", json()).is_string())
+        return std::optional<InterruptedRecording>();
+    InterruptedRecording out;
+    out.recordId = head["record"].get<std::string>();
+    out.path = head["path"].get<std::string>();
+    for (std::size_t at = eol + 1; at + 4 <= data.size();) {
+        std::size_t n = 0;
+        for (std::size_t k = 0; k < 4; ++k)
+            n |= static_cast<std::size_t>(static_cast<unsigned char>(data[at + k])) << (8 * k);
+        if (n > data.size() - at - 4) break; // the chunk the kill cut
+        const std::string_view body = std::string_view(data).substr(at + 4, n);
+        if (m_impl->vaultKey) {
+            auto opened = openBytes(*m_impl->vaultKey, kRecordingContext, body);
+            if (!opened) break;
+            out.pcm += *opened;
+        } else {
+            out.pcm += body;
+        }
+        at += 4 + n;
+    }
+    return std::optional<InterruptedRecording>(std::move(out));
 }
 
 Result<Attachment> Store::addAttachmentData(std::string data) {

@@ -15,6 +15,10 @@
 #include <iterator>
 #include <thread>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace carnet;
 using namespace carnet::app;
 using carnet::test::HeadlessImGui;
@@ -161,4 +165,71 @@ TEST_CASE("an audio question records the microphone into a WAV attachment and pl
     CHECK(wake == 0);
     const std::string played = readAll(dir.path() / "speaker.raw");
     CHECK(played.find(wav->pcm) != std::string::npos);
+}
+
+TEST_CASE("a recording survives the app killed in the middle of it: the next start makes it the answer",
+          "[app][audio]") {
+    test::TempDir dir;
+    const std::string spoken = sawtooth(kAudioRate * 3); // three seconds at the microphone
+    std::ofstream(dir.path() / "mic.raw", std::ios::binary) << spoken;
+    std::filesystem::create_directories(dir.path() / "forms");
+    std::ofstream(dir.path() / "forms" / "voice.json") << kVoiceForm;
+    AppOptions o;
+    o.dataDir = dir.path() / "data";
+    o.formsDir = dir.path() / "forms";
+    o.lang = Lang::Fr;
+
+    // A process records through SDL's disk driver and is killed (SIGKILL) 1.2 s into the recording.
+    std::fflush(nullptr);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::setenv("SDL_AUDIODRIVER", "disk", 1);
+        ::setenv("SDL_DISKAUDIOFILEIN", (dir.path() / "mic.raw").c_str(), 1);
+        ::setenv("SDL_DISKAUDIOFILE", (dir.path() / "speaker.raw").c_str(), 1);
+        SdlAudio audio;
+        o.audio = &audio;
+        auto opened = AppState::open(o);
+        if (!opened.ok() || !(*opened)->openScreen("form:voice").ok()) std::_Exit(3);
+        AppState& app = **opened;
+        HeadlessImGui ui(800, 1280);
+        auto draw = [&](DrawContext& ctx) { app.draw(ctx); };
+        app.apply(ui.tapLabel("Enregistrer", draw));
+        for (int k = 0; k < 1000 && app.formModel().audioSeconds < 1.2; ++k) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            ui.frame(draw);
+        }
+        ::raise(SIGKILL);
+        std::_Exit(4);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+
+    // The next start: the answer names a WAV of what was captured up to the last flush (a second or so).
+    auto opened = AppState::open(o);
+    REQUIRE(opened.ok());
+    AppState& app = **opened;
+    auto list = app.store().list();
+    REQUIRE(list.ok());
+    REQUIRE(list->size() >= 1);
+    nlohmann::json answer;
+    for (const auto& r : *list)
+        if (r.formId == "voice") answer = app.store().get(r.id)->answers["story"];
+    REQUIRE(answer.is_string());
+    const std::string name = answer.get<std::string>();
+    auto data = app.store().attachmentData(name.substr(0, 64));
+    REQUIRE(data.ok());
+    auto wav = decodeWav(*data, Lang::Fr);
+    REQUIRE(wav.ok());
+    CHECK(wav->rate == kAudioRate);
+    INFO("recovered " << wav->pcm.size() / 2 << " samples");
+    CHECK(wav->pcm.size() >= static_cast<std::size_t>(kAudioRate)); // at least half a second
+    CHECK(spoken.compare(0, wav->pcm.size(), wav->pcm) == 0);       // the microphone's samples, in order
+    CHECK(app.formModel().message.find("récupéré") != std::string::npos);
+    // Once only: the file is gone, a third start finds nothing to recover.
+    auto again = app.store().interruptedRecording();
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->has_value());
 }

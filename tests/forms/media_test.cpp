@@ -109,6 +109,44 @@ TEST_CASE("the loader: media are declared plain file names, and choice_file and 
     CHECK(loadFormJson(both).problems.at(0).key == "load.choices_both");
 }
 
+TEST_CASE("a question's and a choice's media name declared image and audio files, per language", "[media][loader]") {
+    json doc = mediaForm();
+    doc["media"] = {"regions.csv", "districts.csv", "fruits.csv", "fruit.png", "fruit_sw.jpg", "ask.ogg"};
+    doc["pages"][0]["children"][2]["media"] = {{"image", {{"en", "fruit.png"}, {"sw", "fruit_sw.jpg"}}},
+                                               {"audio", "ask.ogg"}};
+    doc["pages"][0]["children"][2]["type"] = "select_one";
+    doc["pages"][0]["children"][2]["choices"] = {
+        {{"value", "mango"}, {"label", "Mango"}, {"media", {{"image", "fruit.png"}}}}};
+    const LoadResult ok = loadFormJson(doc);
+    INFO((ok.problems.empty() ? "" : ok.problems[0].format("f", Lang::En)));
+    REQUIRE(ok.ok());
+    SessionOptions options;
+    options.language = "sw";
+    Session s(ok.form, options);
+    const ItemView* fruit = nullptr;
+    const FormView view = s.view();
+    for (const auto& v : view.pages[0].items)
+        if (v.name == "fruit") fruit = &v;
+    REQUIRE(fruit);
+    CHECK(fruit->image == "fruit_sw.jpg");
+    CHECK(fruit->audio == "ask.ogg");
+    REQUIRE(fruit->choices.size() == 1);
+    CHECK(fruit->choices[0].image == "fruit.png");
+    CHECK(fruit->choices[0].audio.empty());
+    CHECK(ok.form->find("fruit")->media.image.get("en", "en") == "fruit.png");
+
+    // A file the form does not declare, a file of another kind, an unknown key: refused where they are.
+    doc["pages"][0]["children"][2]["media"] = {{"image", "ask.ogg"}, {"audio", "nope.mp3"}, {"video", "x.mp4"}};
+    doc["pages"][0]["children"][2]["choices"][0]["media"] = "fruit.png";
+    std::vector<std::string> keys;
+    for (const auto& p : loadFormJson(doc).problems)
+        keys.push_back(p.pointer + " " + p.key);
+    CHECK(keys == std::vector<std::string>{"/pages/0/children/2/choices/0/media load.expect_object",
+                                           "/pages/0/children/2/media/video load.unknown_property",
+                                           "/pages/0/children/2/media/image load.label_media_type",
+                                           "/pages/0/children/2/media/audio load.undeclared_label_media"});
+}
+
 TEST_CASE("choices from a CSV file beside the form, filtered by its columns, pulldata() reads a row",
           "[media][session]") {
     carnet::test::TempDir dir;

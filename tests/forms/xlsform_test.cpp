@@ -508,9 +508,47 @@ TEST_CASE("English forms without default_language are English, media columns are
     CHECK(r.json["default_language"] == "en");
     const std::string text = report(r);
     CHECK(text.find("has no code") == std::string::npos);
-    CHECK(text.find("column 'media::image' is not supported") != std::string::npos);
+    CHECK(text.find("column 'media::image' is not supported") == std::string::npos); // shown with the label
     // The file it names travels with the form in its bundle (docs/xlsform.md, "Media").
     CHECK(r.json["media"] == json::array({"face.png"}));
+    CHECK(r.json["pages"][0]["children"][0]["media"] == json({{"image", "face.png"}}));
+}
+
+TEST_CASE("media::image and media::audio columns, per language, give questions and choices their label media",
+          "[xlsform][media]") {
+    const ImportResult r = importRows(
+        {
+            {"type", "name", "label::English (en)", "label::French (fr)", "media::image::English (en)",
+             "media::image::French (fr)", "media::audio", "image::Wolof (wo)", "media::video"},
+            {"select_one yn", "well", "A well?", "Un puits ?", "well_en.jpg", "well_fr.jpg", "well.ogg", "well_wo.png",
+             "well.mp4"},
+            {"note", "done", "Thanks", "Merci", "", "", "", "", ""},
+        },
+        {
+            {"list_name", "name", "label::English (en)", "label::French (fr)", "media::image", "audio"},
+            {"yn", "yes", "Yes", "Oui", "yes.png", "yes.wav"},
+            {"yn", "no", "No", "Non", "", ""},
+        });
+    INFO(report(r));
+    REQUIRE(r.ok());
+    REQUIRE(r.form);
+    CHECK(r.json["default_language"] == "fr");
+    const auto& well = r.json["pages"][0]["children"][0];
+    CHECK(well["media"]["image"].dump() == R"({"fr":"well_fr.jpg","en":"well_en.jpg"})"); // the default first
+    CHECK(well["media"]["audio"] == "well.ogg");
+    CHECK(r.json["choice_lists"]["yn"][0]["media"].dump() == R"({"image":"yes.png","audio":"yes.wav"})");
+    CHECK_FALSE(r.json["choice_lists"]["yn"][0].contains("media::image")); // not a choice_filter column
+    CHECK_FALSE(r.json["choice_lists"]["yn"][1].contains("media"));
+    CHECK_FALSE(r.json["pages"][0]["children"][1].contains("media"));
+    // The loaded form shows each language's file; a language the form has no text in is reported.
+    const auto& item = *r.form->find("well");
+    CHECK(item.media.image.get("en", "fr") == "well_en.jpg");
+    CHECK(item.media.image.get("fr", "fr") == "well_fr.jpg");
+    CHECK(item.media.audio.get("en", "fr") == "well.ogg");
+    const std::string text = report(r);
+    CHECK(text.find("'well_wo.png' is in language 'wo'") != std::string::npos);
+    CHECK(text.find("column 'media::video' is not supported") != std::string::npos); // the app shows no video
+    CHECK(text.find("media::image") == std::string::npos);
 }
 
 // ------------------------------------------------------------------ errors, each at its cell

@@ -354,8 +354,27 @@ private:
             const std::string mediaBase = normaliseBase(c.header.substr(0, c.header.find(':')));
             if (mediaBase == "media" || mediaBase == "image" || mediaBase == "audio" || mediaBase == "video" ||
                 mediaBase == "big-image") {
-                // "media::image", "image::English (en)": media columns, not languages of a text.
-                c.base = "media";
+                // "media::image", "media::image::English (en)", "image::English (en)", "media:audio": media
+                // columns, named "media::KIND", with the language of the file they name.
+                std::vector<std::string> parts;
+                for (std::size_t at = 0; at <= c.header.size();) {
+                    const auto colon = std::min(c.header.find(':', at), c.header.size());
+                    if (colon > at) parts.push_back(c.header.substr(at, colon - at));
+                    at = colon + 1;
+                }
+                if (!parts.empty() && normaliseBase(parts.front()) == "media") parts.erase(parts.begin());
+                c.base = "media::" + (parts.empty() ? std::string("image") : normaliseBase(parts.front()));
+                if (parts.size() > 1) {
+                    std::string spec = parts[1];
+                    for (std::size_t k = 2; k < parts.size(); ++k)
+                        spec += ":" + parts[k];
+                    c.hasLang = true;
+                    c.lang = languageCode(spec);
+                    if (c.lang.empty()) {
+                        c.lang = lower(trim(spec));
+                        std::replace(c.lang.begin(), c.lang.end(), ' ', '_');
+                    }
+                }
             } else if (sep != std::string::npos) {
                 c.base = normaliseBase(c.header.substr(0, sep));
                 c.hasLang = true;
@@ -380,6 +399,7 @@ private:
         if (!t.sheet) return;
         for (auto& c : t.columns) {
             c.known = c.hasLang ? (textLangs && kTextColumns.count(c.base) > 0) : known.count(c.base) > 0;
+            if (isLabelMedia(c)) c.known = true; // an image or an audio prompt shown with the label
             if (c.known) continue;
             for (const auto& [row, cells] : t.sheet->rows) {
                 if (row == t.headerRow) continue;
@@ -528,6 +548,55 @@ private:
         return "";
     }
 
+    static bool isLabelMedia(const Column& c) { return c.base == "media::image" || c.base == "media::audio"; }
+
+    // The `media` of a question or choice row: {"image": FILE or {LANG: FILE}, "audio": ...} from its
+    // `media::image` and `media::audio` columns (and their language columns); records the cells. A file
+    // in a language the form has no text in, or that is no plain file name, is reported and left out.
+    ojson labelMedia(const Table& t, int row, std::set<int>& used, std::map<std::string, Location>* props) {
+        ojson out = ojson::object();
+        for (const std::string kind : {"image", "audio"}) {
+            ojson byLang = ojson::object();
+            for (const auto& c : t.columns) {
+                if (c.base != "media::" + kind) continue;
+                const std::string v(trim(t.value(row, &c)));
+                if (v.empty()) continue;
+                used.insert(c.index);
+                const std::string lang = c.hasLang ? c.lang : m_defaultLang;
+                if (!forms::validMediaName(v)) {
+                    warn(at(t, row, &c), "xlsform.media_bad_name", {v});
+                    continue;
+                }
+                if (forms::mediaType(v) != kind) { // an image in an audio column (a deployed form has one)
+                    warn(at(t, row, &c), "xlsform.media_wrong_type", {v, kind});
+                    continue;
+                }
+                if (std::find(m_languages.begin(), m_languages.end(), lang) == m_languages.end()) {
+                    warn(at(t, row, &c), "xlsform.media_language_unknown", {v, lang});
+                    continue;
+                }
+                if (props) {
+                    if (!props->count("media/" + kind)) (*props)["media/" + kind] = at(t, row, &c);
+                    (*props)["media/" + kind + "/" + lang] = at(t, row, &c);
+                }
+                if (!byLang.contains(lang)) byLang[lang] = v;
+            }
+            if (byLang.empty()) continue;
+            // Only another language's file: shown in the default language too, as a text would be.
+            if (!byLang.contains(m_defaultLang)) byLang[m_defaultLang] = byLang.begin().value();
+            if (byLang.size() == 1) {
+                out[kind] = byLang[m_defaultLang];
+                continue;
+            }
+            ojson ordered = ojson::object();
+            ordered[m_defaultLang] = byLang[m_defaultLang];
+            for (const auto& [k, v] : byLang.items())
+                if (k != m_defaultLang) ordered[k] = v;
+            out[kind] = std::move(ordered);
+        }
+        return out;
+    }
+
     // A TEXT from the `base` columns of a row ("label", "label::English (en)", ...); records the cells.
     std::optional<ojson> readText(const Table& t, int row, std::string_view base, std::set<int>& used,
                                   std::map<std::string, Location>* props) {
@@ -594,9 +663,9 @@ private:
                 if (c.base == "name") nameCol = &c;
             }
             // Media columns have no Carnet equivalent; "$kuid"-style columns are KoboToolbox bookkeeping.
-            const bool media = c.base == "media" || c.base == "image" || c.base == "audio" || c.base == "video" ||
-                               c.base == "big-image" || (!c.base.empty() && c.base[0] == '$');
+            const bool media = c.base.rfind("media::", 0) == 0 || (!c.base.empty() && c.base[0] == '$');
             if (media || (c.hasLang && !c.known)) c.known = false;
+            if (isLabelMedia(c)) c.known = true; // read as the choice's `media`, not as a choice column
         }
         markKnownChoices(t);
         if (!listCol) error(at(t, t.headerRow, nullptr, "list_name"), "xlsform.missing_column", {"list_name"});
@@ -645,8 +714,11 @@ private:
                 warn(ref.props.count("label") ? ref.props.at("label") : Location{t.sheet->name, row, "", "label"},
                      "xlsform.choice_no_label", {name});
             }
+            ojson media = labelMedia(t, row, used, &ref.props);
+            if (!media.empty()) choice["media"] = std::move(media);
             for (const auto& c : t.columns) {
-                if (!c.known || c.hasLang || &c == listCol || &c == nameCol || c.base == "label") continue;
+                if (!c.known || c.hasLang || &c == listCol || &c == nameCol || c.base == "label" || isLabelMedia(c))
+                    continue;
                 const std::string v = t.value(row, &c);
                 ref.props[jsonPointerToken(c.header)] = at(t, row, &c);
                 if (!v.empty()) choice[c.header] = v;
@@ -926,7 +998,7 @@ private:
         for (const Table* t : {&m_survey, &m_choices}) {
             if (!t->sheet) continue;
             for (const auto& c : t->columns) {
-                if (c.base != "media") continue;
+                if (c.base.rfind("media::", 0) != 0) continue;
                 for (const auto& [row, cells] : t->sheet->rows) {
                     if (row == t->headerRow) continue;
                     const std::string v(trim(t->value(row, &c)));
@@ -1189,6 +1261,10 @@ private:
                  "xlsform.no_label", {name});
         }
         if (auto t = readText(m_survey, row, "hint", used, &node.props)) o["hint"] = *t;
+        if (!container) {
+            ojson media = labelMedia(m_survey, row, used, &node.props);
+            if (!media.empty()) o["media"] = std::move(media);
+        }
         if (auto v = take(row, "relevant", used, node); !v.empty()) o["relevant"] = v;
         if ((type == "select_one" || type == "select_multiple") && !o.contains("choice_file"))
             o["choice_list"] = words[next];

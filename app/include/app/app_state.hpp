@@ -3,6 +3,8 @@
 // work, evaluates the current screen, draws it, then applies the intents.
 
 #include "app/audio.hpp"
+#include "app/images.hpp"
+#include "app/location.hpp"
 #include "app/screens.hpp"
 #include "app/sync_worker.hpp"
 #include "app/ui.hpp"
@@ -35,6 +37,12 @@ struct AppOptions {
     /// The microphone and loudspeaker (app/main.cpp's SdlAudio; not owned). None: an audio question
     /// takes a file reference, as a photo does.
     AudioDevice* audio = nullptr;
+    /// Makes textures of the images shown with labels (app/main.cpp's over OpenGL; not owned). None:
+    /// images are decoded and drawn as their frame (tests).
+    TextureMaker* textures = nullptr;
+    /// Where the device is (not owned): geopoint, geotrace and geoshape questions take its position
+    /// with a button. None: points are typed.
+    LocationSource* location = nullptr;
 };
 
 /// The whole app, without a window.
@@ -141,6 +149,21 @@ private:
     void pollAudio(DrawContext& ctx);
     /// Ends the recording (saved as a WAV attachment, the answer naming it) or the playing.
     void stopAudio();
+    /// Plays a label's audio prompt, the media file `file` (`key`: the question, or "question.choice").
+    void playPrompt(const std::string& key, const std::string& file);
+    /// Fills `view.images` with the images its labels show: decoded from the form's media files once,
+    /// made textures, kept for the form open (freed when another form opens).
+    void labelImages(const forms::Form& form, FormScreenView& view);
+    void freeImages();
+    /// A geopoint takes the device's position; a geotrace or geoshape gets it as its next vertex (kept
+    /// as typed text until it has enough points to be an answer: 2 for a line, 3 for a shape, closed
+    /// by the engine when saved).
+    void addPosition(const std::string& path);
+    /// Writes what was captured and not written yet to the recording's file, when it is half a second
+    /// or more (`all`: whatever there is).
+    void flushRecording(bool all);
+    /// A recording the previous run left unfinished (killed mid-record) becomes its question's answer.
+    void recoverRecording();
 
     store::Store m_store;
     Screen m_screen = Screen::Home;
@@ -180,6 +203,11 @@ private:
     AudioDevice* m_audio = nullptr;
     std::string m_recorded;    ///< PCM captured so far (s16le mono at kAudioRate)
     std::string m_audioRecord; ///< the record the recording is an answer of
+    std::size_t m_flushed = 0; ///< bytes of m_recorded written to the recording's file
+    TextureMaker* m_textures = nullptr;
+    LocationSource* m_location = nullptr;
+    std::map<std::string, LabelImage> m_images; ///< decoded label images by sha256 (of form m_imagesForm)
+    std::string m_imagesForm;
 };
 
 } // namespace carnet::app

@@ -50,4 +50,10 @@ struct WavAudio {
 /// truncated, other sample sizes) is Invalid, with a message in `lang` saying what can be played.
 [[nodiscard]] Result<WavAudio> decodeWav(std::string_view wav, Lang lang);
 
+/// Decodes a form's audio prompt (XLSForm's `media::audio`, the media file `file`): a WAV as decodeWav
+/// reads it, or an Ogg Vorbis file (stb_vorbis, Debian's libstb) of at most kMaxRecordingSeconds, mono
+/// or stereo. Anything else (MP3, AAC, ...) is Invalid, with a message in `lang` naming the file and
+/// what can be played.
+[[nodiscard]] Result<WavAudio> decodeAudio(std::string_view bytes, std::string_view file, Lang lang);
+
 } // namespace carnet::app

@@ -7,6 +7,7 @@
 #include "forms/session.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,6 +117,7 @@ struct FormModel {
     std::string audioPath;   ///< the audio question recording or playing now ("" none)
     bool recording = false;  ///< audioPath is recording (else playing)
     double audioSeconds = 0; ///< how long the recording is so far
+    bool location = false;   ///< a position source: geo questions take the device's position with a button
 };
 /// One line of the outline or of the finalize summary.
 struct OutlineLine {
@@ -123,6 +125,12 @@ struct OutlineLine {
     std::string path, label, detail; ///< detail: the message (summary) or the state, translated
     int page = 0;
     State state = State::Unanswered;
+};
+/// An image shown with a label (a form's media file), decoded and made a texture by AppState.
+struct LabelImage {
+    std::uintptr_t texture = 0; ///< ImTextureID; 0: drawn as its frame (no renderer, as in tests)
+    int width = 0, height = 0;  ///< decoded pixels; 0 when it cannot be shown
+    std::string message;        ///< why it cannot be shown (not received yet, not an image), translated
 };
 struct FormScreenView {
     std::string title, subject, pageLabel, pageHint, progressText;
@@ -148,6 +156,11 @@ struct FormScreenView {
     std::string recordAudio, stopAudio, playAudio, audioStatus, audioKept;
     bool audio = false, recording = false;
     std::string audioPath;
+    /// Label media: the images by file name (filled by AppState), the audio prompts' buttons.
+    std::map<std::string, LabelImage, std::less<>> images;
+    std::string playPrompt, playChoicePrompt;
+    bool location = false;               ///< a position source (else the "not available" hint)
+    std::string myPosition, addPosition; ///< the geopoint's and the geotrace / geoshape's button
     Lang lang = Lang::Fr;
 };
 /// `todayIso` ("2026-11-25") and `nowTime` ("14:05") feed the Today / Now buttons.

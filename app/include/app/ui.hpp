@@ -71,6 +71,8 @@ struct Intent {
         RecordAudio,        ///< path: the audio question starts recording (a recording elsewhere is saved first)
         StopAudio,          ///< the recording is saved as the question's answer, or the playing stops
         PlayAudio,          ///< path: the audio question's recording plays
+        PlayPrompt,         ///< path: the question (or "question.choice") whose prompt plays, text = its media file
+        AddPosition, ///< path: the device's position as the geopoint, or the next vertex of a geotrace / geoshape
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

@@ -190,6 +190,11 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.stopAudio = tr("app.audio.stop", lang);
     v.playAudio = tr("app.audio.play", lang);
     v.audioKept = tr("app.audio.kept", lang);
+    v.playPrompt = tr("app.audio.prompt", lang);
+    v.playChoicePrompt = "app.audio.prompt_choice";
+    v.location = model.location;
+    v.myPosition = tr("app.form.my_position", lang);
+    v.addPosition = tr("app.form.add_position", lang);
     if (!model.audioPath.empty())
         v.audioStatus = model.recording
                             ? tr("app.audio.recording", lang, {std::to_string(static_cast<int>(model.audioSeconds))})
@@ -271,13 +276,63 @@ struct FormDraw {
         }
     }
 
+    // A label's image (media::image): the column's width, at most half the screen's height; a frame
+    // when there is no renderer, a message when the file is not here yet or is no image it can show.
+    void labelImage(const std::string& file, const std::string& key) {
+        if (file.empty()) return;
+        const auto it = view.images.find(file);
+        if (it == view.images.end() || it->second.width <= 0 || it->second.height <= 0) {
+            theme::hint(ctx, it == view.images.end() ? file : it->second.message);
+            return;
+        }
+        const LabelImage& img = it->second;
+        float w = ImGui::GetContentRegionAvail().x;
+        float h = w * static_cast<float>(img.height) / static_cast<float>(img.width);
+        const float maxH = ImGui::GetIO().DisplaySize.y * 0.5f;
+        if (h > maxH) {
+            w *= maxH / h;
+            h = maxH;
+        }
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        if (img.texture != 0) {
+            ImGui::Image(reinterpret_cast<ImTextureID>(img.texture), ImVec2(w, h));
+        } else {
+            ImGui::GetWindowDrawList()->AddRect(at, ImVec2(at.x + w, at.y + h), ImGui::GetColorU32(ImGuiCol_Border));
+            ImGui::Dummy(ImVec2(w, h));
+        }
+        theme::addTarget(ctx, "image." + key, file);
+    }
+
+    // The device's position as the answer (geopoint) or as the next vertex (geotrace, geoshape).
+    void positionButton(const ItemView& item, const std::string& label) {
+        if (!view.location) {
+            theme::hint(view.deviceLocation);
+            return;
+        }
+        if (!item.readOnly && theme::button(ctx, "position." + item.path, label, -1, 56.0f))
+            push(Intent::Kind::AddPosition, item.path);
+    }
+
+    // A label's audio prompt (media::audio): a button that plays it, Stop while it plays.
+    void promptButton(const std::string& file, const std::string& key, const std::string& label) {
+        if (file.empty() || !view.audio) return;
+        if (view.audioPath == "prompt:" + key) {
+            if (theme::button(ctx, "prompt." + key, view.stopAudio, 220.0f, 56.0f, true))
+                push(Intent::Kind::StopAudio, key);
+            return;
+        }
+        if (theme::button(ctx, "prompt." + key, label, -1, 56.0f)) push(Intent::Kind::PlayPrompt, key, nullptr, file);
+    }
+
     void choices(const ItemView& item) {
         // Several answers: check boxes; one answer: radio marks. The whole row is the target.
         const bool multiple = item.type == ItemType::SelectMultiple;
         for (const auto& c : item.choices) {
-            if (!theme::choice(ctx, "choice." + item.path + "." + c.value, c.label, c.selected, multiple) ||
-                item.readOnly)
-                continue;
+            const std::string key = item.path + "." + c.value;
+            const bool tapped = theme::choice(ctx, "choice." + key, c.label, c.selected, multiple);
+            labelImage(c.image, key);
+            promptButton(c.audio, key, tr(view.playChoicePrompt, lang, {c.label}));
+            if (!tapped || item.readOnly) continue;
             if (!multiple) {
                 push(Intent::Kind::SetAnswer, item.path, c.selected ? json() : json(c.value));
                 continue;
@@ -368,6 +423,8 @@ struct FormDraw {
         std::string label = item.label;
         if (item.required) label += " *";
         ImGui::TextWrapped("%s", label.c_str());
+        labelImage(item.image, item.path);
+        promptButton(item.audio, item.path, view.playPrompt);
         theme::hint(item.hint);
         switch (item.type) {
         case ItemType::Note:
@@ -404,12 +461,12 @@ struct FormDraw {
             break;
         case ItemType::Geopoint:
             textField(item, example("43.5297 5.4474"));
-            theme::hint(view.deviceLocation);
+            positionButton(item, view.myPosition);
             break;
         case ItemType::Geotrace:
         case ItemType::Geoshape:
             textField(item, example("43.5297 5.4474;43.5301 5.4480"));
-            theme::hint(view.deviceLocation);
+            positionButton(item, view.addPosition);
             break;
         case ItemType::Audio:
             if (view.audio) {

@@ -62,10 +62,17 @@ struct LocalText {
     [[nodiscard]] bool empty() const { return byLang.empty(); }
 };
 
+/// The image and audio prompt shown with a label (XLSForm's `media::image`, `media::audio`): media
+/// file names declared in the form's `media`, per language like a text; empty when there is none.
+struct LabelMedia {
+    LocalText image, audio;
+};
+
 /// One choice of a select question.
 struct Choice {
     std::string value;
     LocalText label;
+    LabelMedia media; ///< `media` of the choice: an image and an audio prompt with its label
     std::map<std::string, std::string, std::less<>> columns; ///< extra properties, for choice_filter
 };
 
@@ -117,6 +124,7 @@ struct Item {
     std::vector<int> children;
 
     LocalText label, hint, requiredMessage, constraintMessage;
+    LabelMedia media; ///< `media` of a question: an image and an audio prompt with its label
     std::optional<Expression> relevant, required, constraint, calculation, readOnly, choiceFilter, repeatCount;
     bool requiredAlways = false;
     bool readOnlyAlways = false;

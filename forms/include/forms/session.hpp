@@ -51,6 +51,7 @@ struct SessionOptions {
 struct ChoiceView {
     std::string value, label;
     bool selected = false;
+    std::string image, audio; ///< media files shown with the label (session's language), "" when none
 };
 
 /// One visible item as a renderer needs it; computes nothing.
@@ -59,7 +60,8 @@ struct ItemView {
     std::string path, name;
     ItemType type = ItemType::Text;
     std::string label, hint, appearance;
-    nlohmann::json value; ///< null when unanswered
+    std::string image, audio; ///< media files shown with the label (session's language), "" when none
+    nlohmann::json value;     ///< null when unanswered
     bool required = false, readOnly = false;
     std::string error;               ///< translated; "" when none
     bool missing = false;            ///< the error is only "required and unanswered"

@@ -57,6 +57,12 @@ struct InstalledForm {
     std::string installedAt;
 };
 
+/// An audio answer whose recording the process did not finish (killed, crashed): what it had captured.
+struct InterruptedRecording {
+    std::string recordId, path; ///< the record and the audio question
+    std::string pcm;            ///< s16le mono samples, as recorded up to the last chunk written
+};
+
 /// A media file an installed form version lists in its manifest that this device does not hold yet.
 struct MediaNeed {
     std::string sha256;
@@ -210,6 +216,9 @@ public:
     Result<void> finishMedia(std::string_view sha256, std::uint64_t size, std::string_view file);
     /// Whether the media file `sha256` is here (complete and verified).
     [[nodiscard]] bool hasMedia(std::string_view sha256) const;
+    /// The content of media file `sha256` (the image or audio prompt a screen shows); NotFound when it
+    /// is not here (yet).
+    Result<std::string> mediaData(std::string_view sha256) const;
 
     /// Creates a draft on the newest version of `formId`; returns its id.
     Result<std::string> createRecord(std::string_view formId, std::string_view author, std::string_view kind = {});
@@ -264,6 +273,19 @@ public:
     /// The records with entries in the outbox, pending or held, sorted: what is not on the server yet as
     /// it is here (the app's home screen counts them, its record list marks them).
     Result<std::vector<std::string>> outboxRecords();
+
+    /// An audio answer being recorded is kept on the disk as it is captured (DIR/recording.part: a line
+    /// naming the record and the question, then length-prefixed chunks, each sealed when the store is
+    /// encrypted and flushed to the disk before appendRecording returns), so that a process killed
+    /// mid-record keeps what it had written. beginRecording starts it over (one recording at a time).
+    Result<void> beginRecording(std::string_view recordId, std::string_view path);
+    /// Appends captured samples as one chunk.
+    Result<void> appendRecording(std::string_view pcm);
+    /// The recording was saved (or abandoned): its file goes.
+    Result<void> endRecording();
+    /// The recording a previous process left unfinished, with every complete chunk (a chunk cut by the
+    /// kill, or that does not open, ends it); none when there is none.
+    Result<std::optional<InterruptedRecording>> interruptedRecording();
 
     /// Copies a file into the store (content-addressed, fsynced before the row is written).
     Result<Attachment> addAttachment(const std::filesystem::path& source);
