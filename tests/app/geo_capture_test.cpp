@@ -83,7 +83,7 @@ TEST_CASE("geopoint, geotrace and geoshape take the device's position, vertex by
     CHECK(app.formModel().message.empty());
 }
 
-TEST_CASE("a position reads as LAT LON [ALT [ACC]] and writes as ODK's point", "[app][geo]") {
+TEST_CASE("a position reads as LAT LON, then optional ALT and ACC, and writes as ODK's point", "[app][geo]") {
     auto p = parsePosition("-12.3456789 130.5 12.26 3");
     REQUIRE(p);
     CHECK(odkPoint(*p) == "-12.3456789 130.5 12.3 3");
