@@ -1,12 +1,20 @@
 // Every repository write method from 8 threads at once, with pushes through the real server at the
 // same time: each write queues on the repository's write mutex, so none fails busy and no push gets a 503.
 #include "core/ids.hpp"
+#include "server/attachments.hpp"
+#include "server/crypto.hpp"
 #include "server/sqlite_repository.hpp"
 #include "server_fixture.hpp"
 #include "temp_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -223,4 +231,50 @@ TEST_CASE("writes queued behind a commit share the next one (group commit), each
     CHECK(stored.count(kFailing) == 0);
     CHECK(stored.count(1) == 1);
     CHECK(stored.count(2 + kQueued - 1) == 1);
+}
+
+// Two server processes on one data folder (behind a load balancer) may each receive a chunk of the
+// same file from two devices at once. The test plays the other process: it holds the organisation
+// folder's lock, as a process appending does, while this one is asked for the same offset. The
+// append must wait, then find the other process's chunk and ask for a resume; before the folder lock
+// it checked the offset and wrote at once, and the chunk went in twice.
+TEST_CASE("an attachment chunk waits while another process appends to that organisation's folder",
+          "[server][concurrency][attachments]") {
+    TempDir dir;
+    server::AttachmentStore store(dir.path());
+    REQUIRE(store.init().ok());
+    std::string content;
+    for (int i = 0; content.size() < 8192; ++i)
+        content += "chunk line " + std::to_string(i) + "\n";
+    content.resize(8192);
+    const std::string sha = server::sha256Hex(content);
+    const std::string_view first = std::string_view(content).substr(0, 4096);
+    const std::string_view second = std::string_view(content).substr(4096);
+    server::UploadState after;
+    auto started = store.append(1, sha, 0, first, std::uint64_t{content.size()}, after);
+    REQUIRE(started.ok());
+    REQUIRE(*started == server::AppendOutcome::Appended);
+
+    const auto folder = dir.path() / "1";
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    auto pending = std::async(std::launch::async, [&] {
+        server::UploadState mine;
+        return store.append(1, sha, 4096, second, std::uint64_t{content.size()}, mine);
+    });
+    // Still waiting while the other process holds the lock (it would wait for ever: no flake when it
+    // passes; before the lock it was done within a millisecond).
+    CHECK(pending.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    {
+        std::ofstream part(folder / "partial" / (sha + ".part"), std::ios::binary | std::ios::app);
+        part.write(second.data(), static_cast<std::streamsize>(second.size()));
+    }
+    ::close(fd); // the other process is done
+    auto outcome = pending.get();
+    REQUIRE(outcome.ok());
+    CHECK(*outcome == server::AppendOutcome::OffsetMismatch); // resume from 8192: nothing written twice
+    std::ifstream in(folder / "partial" / (sha + ".part"), std::ios::binary);
+    const std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(stored == content);
 }
