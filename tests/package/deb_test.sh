@@ -143,6 +143,13 @@ metrics=$(curl -s -H "Authorization: Bearer $token" "$URL/metrics")
 echo "$metrics" | grep -qx 'carnet_sync_mutations_total{status="applied"} 2' || fail "/metrics: $metrics"
 echo "$metrics" | grep -q '^carnet_sync_pulled_changes_total [1-9]' || fail "/metrics: $metrics"
 
+# A backup while it serves, as docs/deployment.md gives it for the package ("Backups and migration"):
+# as the carnet user, the data folder from the config file, into a folder that user may write.
+$SUDO install -d -o carnet -g carnet -m 0750 "$W/backups"
+admin backup --to "$W/backups/first" >/dev/null || fail "backup"
+[ "$($SUDO sqlite3 "$W/backups/first/server.db" "SELECT count(*) FROM records WHERE record_id = '$id'")" = 1 ] ||
+    fail "the backup lacks the synced record"
+
 # SIGTERM (what systemctl stop sends) stops it with status 0.
 $SUDO kill -TERM "$server_pid"
 wait "$server_pid" || fail "the server exited with status $?"
