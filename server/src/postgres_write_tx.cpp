@@ -293,6 +293,11 @@ Result<void> PgWriteTx::scrubFields(std::string_view recordId, const std::vector
             return r;
     }
     if (auto r = closeConflicts(recordId, fields, version); !r.ok()) return r;
+    // A coordinator's comment may name the person: blanked too (state, reviewer and time stay).
+    if (auto r =
+            m_conn.run("UPDATE record_reviews SET comment = '' WHERE record_id = $1 AND comment <> ''", {recordId});
+        !r.ok())
+        return r;
     return m_conn.run("UPDATE records SET erased = $1 WHERE record_id = $2", {json(erased).dump(), recordId});
 }
 

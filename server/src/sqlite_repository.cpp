@@ -434,6 +434,10 @@ public:
             if (auto r = meta->bind(1, recordId).bind(2, f).run(); !r.ok()) return r.error();
         }
         if (auto r = closeConflicts(recordId, fields, version); !r.ok()) return r;
+        // A coordinator's comment may name the person: blanked too (state, reviewer and time stay).
+        auto reviews = m_db.prepare("UPDATE record_reviews SET comment = '' WHERE record_id = ? AND comment <> ''");
+        if (!reviews.ok()) return reviews.error();
+        if (auto r = reviews->bind(1, recordId).run(); !r.ok()) return r.error();
         auto rec = m_db.prepare("UPDATE records SET erased = ? WHERE record_id = ?");
         if (!rec.ok()) return rec.error();
         return rec->bind(1, json(erased).dump()).bind(2, recordId).run();

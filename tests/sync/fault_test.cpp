@@ -160,6 +160,14 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
     const std::string d = *awa.store.importAnswers("household_visit", json{{"note", "to-delete"}}, "awa");
     REQUIRE(awa.sync().ok);
     REQUIRE(chloe.sync().ok);
+    // The coordinator's review comment names the person: the erasure blanks it, the review stays.
+    const std::string kComment = "Mme " + kName + " refuse de répondre";
+    auto reviewed = chloe.transport->send(HttpRequest{
+        "POST", "/api/v1/records/" + r + "/review", json{{"state", "has_issues"}, {"comment", kComment}}.dump(), {}});
+    REQUIRE(reviewed.ok());
+    INFO(reviewed->body);
+    REQUIRE(reviewed->status == 200);
+    CHECK(getJson(*chloe.transport, "/api/v1/records/" + r)["review"]["comment"] == kComment);
     REQUIRE(chloe.store.setAnswer(r, "note", "n2").ok());
     REQUIRE(chloe.store.eraseFields(r, {"nom", "telephone"}).ok());
     REQUIRE(chloe.store.deleteRecord(d).ok());
@@ -197,6 +205,14 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
     CHECK(dbBytes(awa.store.file()).find(kName) == std::string::npos);
     CHECK(dbBytes(awa.store.file()).find(kLate) == std::string::npos);
 
+    // The review is kept, its comment blanked.
+    const json rv = getJson(*chloe.transport, "/api/v1/records/" + r);
+    REQUIRE(rv["reviews"].size() == 1);
+    CHECK(rv["review"]["state"] == "has_issues");
+    CHECK(rv["review"]["user"] == "coord");
+    CHECK(rv["review"]["comment"] == "");
+    CHECK(rv["reviews"][0]["comment"] == "");
+
     // History keeps every version, without the erased fields; the tombstone is the last version.
     const json h = getJson(*chloe.transport, "/api/v1/records/" + r + "/history");
     REQUIRE(h["versions"].size() == 4); // create, note, erase, nb
@@ -216,7 +232,8 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
     // (docs/architecture.md, "PostgreSQL"): there, SQL only.
     w.server.stop();
     const std::vector<std::string> tables{"record_versions WHERE answers", "records WHERE answers",
-                                          "record_fields WHERE value", "conflict_values WHERE value"};
+                                          "record_fields WHERE value", "conflict_values WHERE value",
+                                          "record_reviews WHERE comment"};
     if (!w.database.empty()) {
         std::unique_ptr<PGconn, decltype(&PQfinish)> pg(PQconnectdb(w.database.c_str()), &PQfinish);
         REQUIRE(PQstatus(pg.get()) == CONNECTION_OK);
@@ -233,6 +250,7 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
             for (const auto& table : tables)
                 CHECK(count("SELECT count(*) FROM " + table + " LIKE $1", "%" + value + "%") == "0");
         CHECK(count("SELECT count(*) FROM records WHERE erased LIKE '%telephone%'", "") == "1");
+        CHECK(count("SELECT count(*) FROM record_reviews WHERE state = 'has_issues'", "") == "1");
         CHECK(count("SELECT count(*) FROM record_versions WHERE answers LIKE '%to-delete%'", "") == "1");
         return;
     }
@@ -249,12 +267,14 @@ TEST_CASE("a deletion and an erasure reach every device, win over late edits and
             }
         }
         CHECK(*db->scalar("SELECT count(*) FROM records WHERE erased LIKE '%telephone%'") == 1);
+        CHECK(*db->scalar("SELECT count(*) FROM record_reviews WHERE state = 'has_issues'") == 1);
     }
     const std::string bytes = dbBytes(w.serverDb());
     CHECK(bytes.find("to-delete") != std::string::npos); // the check can see kept history
     CHECK(bytes.find(kName) == std::string::npos);
     CHECK(bytes.find(kPhone) == std::string::npos);
     CHECK(bytes.find(kLate) == std::string::npos);
+    CHECK(bytes.find("refuse de r") == std::string::npos);
 }
 
 TEST_CASE("randomised: devices and a coordinator converge through a faulty network", "[sync][faults]") {

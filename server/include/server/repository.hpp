@@ -45,8 +45,9 @@ public:
     virtual Result<void> closeConflicts(std::string_view recordId, const std::vector<std::string>& fields,
                                         std::int64_t version) = 0;
     /// Personal-data erasure: removes `fields` from every kept version of the record and from its
-    /// conflict values (closing those conflicts at `version`), stores `erased` as the record's erased
-    /// list, and makes sure the old bytes are not left in freed pages.
+    /// conflict values (closing those conflicts at `version`), blanks the comments of the record's
+    /// reviews (which may name the person; state, reviewer and time stay), stores `erased` as the
+    /// record's erased list, and makes sure the old bytes are not left in freed pages.
     virtual Result<void> scrubFields(std::string_view recordId, const std::vector<std::string>& fields,
                                      const std::vector<std::string>& erased, std::int64_t version) = 0;
 
