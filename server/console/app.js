@@ -325,11 +325,32 @@
         forms.slice().reverse().map((f) => h('tr', { 'data-form': f.form_id + '@' + f.version }, h('td', {}, h('strong', {}, f.form_id)), h('td', {}, f.version, latest.get(f.form_id) === f ? h('span', { class: 'badge ok', style: 'margin-left:6px' }, t('current')) : null),
           h('td', {}, when(f.published_at)), h('td', {}, t('devices_n', { n: f.devices.length, total: f.devices_total })),
           h('td', { class: 'num' }, num(f.drafts_behind)))))));
+    // Which records the exports hold (docs/console.md, "Exports"): finalized ones by default, the
+    // interviews' own days, one ambassador, one version of the form.
+    const xField = (key, label, input) => h('div', { class: 'field' }, h('label', { for: 'x-' + key }, label), input);
+    const xInputs = {
+      status: h('select', { id: 'x-status' }, ['finalized', 'draft', 'all'].map((v) => h('option', { value: v }, t('export_status_' + v)))),
+      from: h('input', { id: 'x-from', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
+      to: h('input', { id: 'x-to', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
+      author: h('input', { id: 'x-author', size: 12, maxlength: 64 }),
+    };
+    const exportQuery = (labels, version) => {
+      const q = new URLSearchParams({ labels, lang: I18n.lang(), status: xInputs.status.value });
+      for (const k of ['from', 'to', 'author']) if (xInputs[k].value.trim()) q.set(k, xInputs[k].value.trim());
+      if (version) q.set('version', version);
+      return q;
+    };
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('exports')), h('p', { class: 'muted' }, t('exports_hint')),
-      table([t('form'), t('download')], [...latest.keys()].map((id) => h('tr', {}, h('td', {}, h('strong', {}, id)), h('td', {},
-        [['csv', '0', 'export_csv_codes'], ['csv', '1', 'export_csv_labels'], ['zip', '1', 'export_zip'], ['xlsx', '1', 'export_xlsx'], ['geojson', '0', 'export_geojson']].map(([ext, labels, key]) =>
-          h('button', { type: 'button', class: 'link', style: 'margin-right:14px', 'data-export': `${id}.${ext}?labels=${labels}`,
-            onclick: () => download(`/api/v1/exports/${encodeURIComponent(id)}.${ext}?labels=${labels}&lang=${I18n.lang()}`, `${id}${labels === '1' ? '-libelles' : ''}.${ext}`) }, t(key)))))))));
+      h('div', { class: 'toolbar filters' }, xField('status', t('filter_status'), xInputs.status), xField('from', t('export_from'), xInputs.from),
+        xField('to', t('export_to'), xInputs.to), xField('author', t('filter_author'), xInputs.author)),
+      table([t('form'), t('export_version'), t('download')], [...latest.keys()].map((id) => {
+        const version = h('select', { 'data-export-version': id, 'aria-label': t('export_version') + ' ' + id }, h('option', { value: '' }, t('export_all_versions')),
+          forms.filter((f) => f.form_id === id).reverse().map((f) => h('option', { value: f.version }, f.version)));
+        return h('tr', {}, h('td', {}, h('strong', {}, id)), h('td', {}, version), h('td', {},
+          [['csv', '0', 'export_csv_codes'], ['csv', '1', 'export_csv_labels'], ['zip', '1', 'export_zip'], ['xlsx', '1', 'export_xlsx'], ['geojson', '0', 'export_geojson']].map(([ext, labels, key]) =>
+            h('button', { type: 'button', class: 'link', style: 'margin-right:14px', 'data-export': `${id}.${ext}?labels=${labels}`,
+              onclick: () => download(`/api/v1/exports/${encodeURIComponent(id)}.${ext}?${exportQuery(labels, version.value)}`, `${id}${labels === '1' ? '-libelles' : ''}.${ext}`) }, t(key)))));
+      }))));
     return wrap;
   };
 

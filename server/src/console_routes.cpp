@@ -14,6 +14,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -38,8 +39,9 @@ constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisat
 constexpr std::size_t kMaxSearchBytes = 100;     // a surname, an address, a phone number
 constexpr std::size_t kMaxNameSort = 10000;      // records sorted by name in memory (names are computed)
 constexpr std::int64_t kMaxOffset = 1000000;
-constexpr std::size_t kMaxReviewBody = 8u << 10; // a state and a comment
-constexpr std::size_t kMaxReviewComment = 2000;  // bytes of a review's comment
+constexpr std::size_t kMaxReviewBody = 8u << 10;  // a state and a comment
+constexpr std::size_t kMaxReviewComment = 2000;   // bytes of a review's comment
+constexpr std::size_t kMaxExportFilterBytes = 64; // an export's author or form version filter
 
 using http::sendError;
 using http::sendJson;
@@ -228,6 +230,31 @@ std::optional<std::string> readRecordFilters(const Request& req, RecordQuery& q,
     byName = sort == "name";
     q.review = req.get_param_value("review");
     if (!q.review.empty() && !isReviewState(q.review)) return "'review' is received, approved, has_issues or rejected";
+    return std::nullopt;
+}
+
+// Which records an export holds (docs/console.md, "Exports"): 400 text when a filter is wrong.
+std::optional<std::string> readExportFilters(const Request& req, ExportOptions& o) {
+    const std::string status = req.get_param_value("status");
+    if (status != "" && status != "finalized" && status != "draft" && status != "all")
+        return "'status' is finalized (the default), draft or all";
+    o.status = status == "all" ? std::string() : status == "" ? std::string("finalized") : status;
+    o.fromDate = req.get_param_value("from");
+    o.toDate = req.get_param_value("to");
+    if ((!o.fromDate.empty() && !isDate(o.fromDate)) || (!o.toDate.empty() && !isDate(o.toDate)))
+        return "'from' and 'to' are interview days written YYYY-MM-DD";
+    if (!o.fromDate.empty() && !o.toDate.empty() && o.fromDate > o.toDate) return "'from' is after 'to'";
+    o.author = req.get_param_value("author");
+    if (o.author.size() > kMaxExportFilterBytes ||
+        std::any_of(o.author.begin(), o.author.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        return "'author' is at most " + std::to_string(kMaxExportFilterBytes) + " bytes without control characters";
+    o.formVersion = req.get_param_value("version");
+    if (o.formVersion.size() > kMaxExportFilterBytes ||
+        !std::all_of(o.formVersion.begin(), o.formVersion.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+        }))
+        return "'version' is a form version: at most " + std::to_string(kMaxExportFilterBytes) +
+               " letters, digits, '.', '-' or '_'";
     return std::nullopt;
 }
 
@@ -550,6 +577,7 @@ void ConsoleRoutes::exportForm(const Request& req, Response& res, const User& us
     ExportOptions o;
     o.labels = labels == "1";
     if (req.has_param("lang")) o.lang = req.get_param_value("lang") == "en" ? "en" : "fr";
+    if (auto bad = readExportFilters(req, o)) return sendError(res, 400, "invalid_request", *bad);
     auto started = startExport(m_s.repository(), scopeOf(user), formId, *format, o, m_s.dataDir() / "exports");
     if (!started.ok()) return failure(res, req, started.error());
     std::shared_ptr<Export> exp = std::move(*started);

@@ -240,6 +240,12 @@ RecordQuery queryFor(const Scope& scope, std::string_view formId, const ExportOp
     q.formId = std::string(formId);
     q.limit = o.pageSize;
     q.withConflicts = false;
+    q.status = o.status;
+    q.fromDate = o.fromDate;
+    q.toDate = o.toDate;
+    q.onInterviewDate = true;
+    q.author = o.author;
+    q.formVersion = o.formVersion;
     return q;
 }
 

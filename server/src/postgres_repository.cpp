@@ -133,6 +133,7 @@ std::string recordFilter(const RecordQuery& q, Params& p) {
     }
     if (!q.formId.empty()) sql += "AND r.form_id = " + p.add(q.formId) + " ";
     if (!q.status.empty()) sql += "AND r.status = " + p.add(q.status) + " ";
+    if (!q.formVersion.empty()) sql += "AND r.form_version = " + p.add(q.formVersion) + " ";
     if (!q.author.empty()) {
         const std::string a = p.add(q.author);
         sql += "AND (cu.name = " + a + " OR r.author = " + a + ") ";

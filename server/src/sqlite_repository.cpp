@@ -1107,6 +1107,7 @@ std::string recordFilter(const RecordQuery& q) {
     if (q.scope.userId) sql += "AND (r.created_by = ?2 OR r.assigned_to = ?2) ";
     if (!q.formId.empty()) sql += "AND r.form_id = ?3 ";
     if (!q.status.empty()) sql += "AND r.status = ?4 ";
+    if (!q.formVersion.empty()) sql += "AND r.form_version = ?13 ";
     if (!q.author.empty()) sql += "AND (cu.name = ?5 OR r.author = ?5) ";
     const std::string day = q.onInterviewDate ? "substr(" + std::string(kInterviewAt) + ", 1, 10)"
                                               : std::string("substr(r.version_at, 1, 10)");
@@ -1126,6 +1127,7 @@ void bindRecordFilter(Stmt& st, const RecordQuery& q) {
     if (q.scope.userId) st.bind(2, *q.scope.userId);
     if (!q.formId.empty()) st.bind(3, q.formId);
     if (!q.status.empty()) st.bind(4, q.status);
+    if (!q.formVersion.empty()) st.bind(13, q.formVersion);
     if (!q.author.empty()) st.bind(5, q.author);
     if (!q.fromDate.empty()) st.bind(6, q.fromDate);
     if (!q.toDate.empty()) st.bind(7, q.toDate);

@@ -83,7 +83,7 @@ TEST_CASE_METHOD(AccessFixture, "a CSV export never writes a cell a spreadsheet 
     REQUIRE(push(awa, "dev-awa",
                  json::array({create(1, "r-a", a), create(2, "r-b", b), create(3, "r-c", c), create(4, "r-d", d)}))
                 .status == 200);
-    auto csv = get("/api/v1/exports/door_to_door.csv", coco);
+    auto csv = get("/api/v1/exports/door_to_door.csv?status=all", coco);
     REQUIRE(csv.status == 200);
     CHECK(csv.raw.find("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"clic\"\")\"") != std::string::npos);
     CHECK(csv.raw.find(",'@SUM(1+1),") != std::string::npos);
@@ -171,7 +171,7 @@ TEST_CASE_METHOD(AccessFixture, "forms belong to an organisation and exports rea
                  "[access]") {
     json a{{"commune", "gardanne"}, {"issue_visite", "refus"}, {"telephone", "0611223344"}};
     REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-old", a)})).status == 200);
-    auto before = get("/api/v1/exports/door_to_door.csv", coco);
+    auto before = get("/api/v1/exports/door_to_door.csv?status=all", coco);
     REQUIRE(before.status == 200);
 
     // Organisation "other" publishes door_to_door 0.0.1-beta with one question.
@@ -190,7 +190,7 @@ TEST_CASE_METHOD(AccessFixture, "forms belong to an organisation and exports rea
     auto published = post("/api/v1/forms", beta, zed);
     REQUIRE(published.status == 201);
 
-    auto after = get("/api/v1/exports/door_to_door.csv", coco);
+    auto after = get("/api/v1/exports/door_to_door.csv?status=all", coco);
     REQUIRE(after.status == 200);
     CHECK(after.raw == before.raw);
     CHECK(cellOf(after.raw, "r-old", "telephone") == "0611223344");
@@ -218,13 +218,13 @@ TEST_CASE_METHOD(AccessFixture, "forms belong to an organisation and exports rea
     json newer = create(2, "r-new", b);
     newer["changes"]["form_version"] = "2026.12.1";
     REQUIRE(push(awa, "dev-awa", json::array({newer})).body["results"][0]["status"] == "applied");
-    auto labels = get("/api/v1/exports/door_to_door.csv?labels=1", coco);
+    auto labels = get("/api/v1/exports/door_to_door.csv?labels=1&status=all", coco);
     REQUIRE(labels.status == 200);
     CHECK(cellOf(labels.raw, "r-old", "issue_visite") == "Refus");
     CHECK(cellOf(labels.raw, "r-new", "issue_visite") == "Refus poli");
     CHECK(cellOf(labels.raw, "r-old", "telephone@2026.11.3") == "0611223344");
     // The other organisation's export has its own version's column first, and never alec's version.
-    auto theirs = get("/api/v1/exports/door_to_door.csv", zed);
+    auto theirs = get("/api/v1/exports/door_to_door.csv?status=all", zed);
     REQUIRE(theirs.status == 200);
     CHECK(csvLines(theirs.raw.substr(3))[0].find("updated_at,seule,") != std::string::npos);
     CHECK(get("/api/v1/forms", zed).raw.find("2026.12.1") == std::string::npos);

@@ -380,7 +380,7 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
                 .status == 200);
     REQUIRE(push(zed, "dev-zed", json::array({create(1, "r-zed", interview("gardanne", "absent"))})).status == 200);
 
-    auto codes = get("/api/v1/exports/door_to_door.csv", coco);
+    auto codes = get("/api/v1/exports/door_to_door.csv?status=all", coco);
     REQUIRE(codes.status == 200);
     CHECK(codes.raw.rfind("\xEF\xBB\xBF", 0) == 0);
     CHECK(codes.raw.find("r-zed") == std::string::npos);
@@ -389,7 +389,7 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     const auto header = csvLines(codes.raw.substr(3))[0];
     CHECK(header.rfind("record_id,form_version,status,author,created_by,version,updated_at,", 0) == 0);
     CHECK(header.find(",membres_count,") != std::string::npos);
-    auto labels = get("/api/v1/exports/door_to_door.csv?labels=1", coco);
+    auto labels = get("/api/v1/exports/door_to_door.csv?labels=1&status=all", coco);
     REQUIRE(labels.status == 200);
     CHECK(labels.raw.find(",Gardanne,") != std::string::npos);
     CHECK(labels.raw.find(",Refus,") != std::string::npos);
@@ -398,12 +398,12 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     CHECK(get("/api/v1/exports/nope.csv", coco).status == 404);
 
     // The other organisation's export holds only its own record.
-    auto theirs = get("/api/v1/exports/door_to_door.csv", zed);
+    auto theirs = get("/api/v1/exports/door_to_door.csv?status=all", zed);
     REQUIRE(theirs.status == 200);
     CHECK(theirs.raw.find("r-zed") != std::string::npos);
     CHECK(theirs.raw.find("r-1") == std::string::npos);
 
-    auto zip = get("/api/v1/exports/door_to_door.zip", coco);
+    auto zip = get("/api/v1/exports/door_to_door.zip?status=all", coco);
     REQUIRE(zip.status == 200);
     auto files = unzip(zip.raw);
     REQUIRE(files.count("door_to_door.csv") == 1);
@@ -415,7 +415,7 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
     CHECK(rep[1].find("Catherine") != std::string::npos);
     CHECK(rep[2].find("\"Jean, dit \"\"Jeannot\"\"\"") != std::string::npos);
 
-    auto xlsx = get("/api/v1/exports/door_to_door.xlsx?labels=1", coco);
+    auto xlsx = get("/api/v1/exports/door_to_door.xlsx?labels=1&status=all", coco);
     REQUIRE(xlsx.status == 200);
     auto parts = unzip(xlsx.raw);
     for (const auto* p : {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
@@ -450,7 +450,7 @@ TEST_CASE_METHOD(ConsoleFixture, "exports give codes or labels with repeats as l
         memberValues.insert(v);
     CHECK(memberValues.count("Jean, dit \"Jeannot\"") == 1);
 
-    auto geo = get("/api/v1/exports/door_to_door.geojson", coco);
+    auto geo = get("/api/v1/exports/door_to_door.geojson?status=all", coco);
     REQUIRE(geo.status == 200);
     REQUIRE(geo.body.is_object());
     CHECK(geo.body["type"] == "FeatureCollection");
@@ -486,7 +486,7 @@ TEST_CASE_METHOD(
     c["changes"]["form_version"] = "2026.12.1";
     REQUIRE(push(awa, "dev-awa", json::array({c})).status == 200);
 
-    auto csv = get("/api/v1/exports/door_to_door.csv", coco);
+    auto csv = get("/api/v1/exports/door_to_door.csv?status=all", coco);
     REQUIRE(csv.status == 200);
     const auto rows = csvLines(csv.raw.substr(3));
     REQUIRE(rows.size() == 3);
@@ -496,11 +496,11 @@ TEST_CASE_METHOD(
     CHECK(csv.raw.find("3 rue des Lilas") != std::string::npos);
     CHECK(csv.raw.find("5 chemin Neuf") != std::string::npos);
 
-    auto zip = unzip(get("/api/v1/exports/door_to_door.zip", coco).raw);
+    auto zip = unzip(get("/api/v1/exports/door_to_door.zip?status=all", coco).raw);
     CHECK(zip["door_to_door.csv"].find("3 rue des Lilas") != std::string::npos);
     CHECK(zip["door_to_door.csv"].find("adresse@2026.11.3") != std::string::npos);
 
-    auto xlsx = unzip(get("/api/v1/exports/door_to_door.xlsx", coco).raw);
+    auto xlsx = unzip(get("/api/v1/exports/door_to_door.xlsx?status=all", coco).raw);
     std::set<std::string> values;
     for (const auto& [ref, v] : sheetCells(xlsx["xl/worksheets/sheet1.xml"]))
         values.insert(v);
@@ -508,7 +508,7 @@ TEST_CASE_METHOD(
     CHECK(values.count("3 rue des Lilas") == 1);
     CHECK(values.count("5 chemin Neuf") == 1);
 
-    auto geo = get("/api/v1/exports/door_to_door.geojson", coco);
+    auto geo = get("/api/v1/exports/door_to_door.geojson?status=all", coco);
     REQUIRE(geo.status == 200);
     REQUIRE(geo.body["features"].size() == 1);
     CHECK(geo.body["features"][0]["properties"]["adresse@2026.11.3"] == "3 rue des Lilas");
@@ -535,7 +535,7 @@ TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its t
     c["changes"]["form_version"] = "2026.12.1";
     REQUIRE(push(awa, "dev-awa", json::array({c})).status == 200);
 
-    auto files = unzip(get("/api/v1/exports/door_to_door.zip", coco).raw);
+    auto files = unzip(get("/api/v1/exports/door_to_door.zip?status=all", coco).raw);
     CHECK(files.count("door_to_door-membres.csv") == 0);
     REQUIRE(files.count("door_to_door-membres@2026.11.3.csv") == 1);
     REQUIRE(files.count("door_to_door-personnes.csv") == 1);
@@ -551,13 +551,76 @@ TEST_CASE_METHOD(ConsoleFixture, "a repeat only an older version has keeps its t
     CHECK(now[1].find("Noah") != std::string::npos);
     CHECK(files["door_to_door.csv"].find("membres_count@2026.11.3") != std::string::npos);
 
-    auto parts = unzip(get("/api/v1/exports/door_to_door.xlsx", coco).raw);
+    auto parts = unzip(get("/api/v1/exports/door_to_door.xlsx?status=all", coco).raw);
     pugi::xml_document workbook;
     REQUIRE(workbook.load_string(parts["xl/workbook.xml"].c_str()));
     std::set<std::string> sheets;
     for (auto sheet : workbook.child("workbook").child("sheets").children("sheet"))
         sheets.insert(sheet.attribute("name").as_string());
     CHECK(sheets == std::set<std::string>{"door_to_door", "personnes", "membres@2026.11.3"});
+}
+
+// Issue 22, finding 8: an export holds finalized records by default, and only those its filters
+// (interview day, ambassador, form version) select; a bad filter is a 400 with a reason.
+TEST_CASE_METHOD(ConsoleFixture, "exports hold finalized records and follow their filters", "[console][export]") {
+    auto at = [](json a, const std::string& end) {
+        a["end"] = end;
+        return a;
+    };
+    json next = json::parse(assetForm("door_to_door"));
+    next["version"] = "2026.12.1";
+    REQUIRE(post("/api/v1/forms", next, coco).status == 201);
+    json newer = create(4, "f-new", at(interview("venelles", "absent"), "2026-11-25T09:00:00.000+01:00"));
+    newer["changes"]["form_version"] = "2026.12.1";
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "f-draft", at(interview("gardanne", "refus"), "2026-11-23T10:05:00.000+01:00")),
+                              create(2, "f-23", at(interview("gardanne", "refus"), "2026-11-23T11:00:00.000+01:00")),
+                              mutation(3, "f-23", 1, "finalize", json::object()), newer,
+                              mutation(5, "f-new", 1, "finalize", json::object())}))
+                .status == 200);
+    REQUIRE(
+        push(binta, "dev-binta",
+             json::array({create(1, "f-binta", at(interview("gardanne", "absent"), "2026-11-24T15:00:00.000+01:00")),
+                          mutation(2, "f-binta", 1, "finalize", json::object())}))
+            .status == 200);
+    auto ids = [&](const std::string& query) {
+        auto r = get("/api/v1/exports/door_to_door.csv" + query, coco);
+        REQUIRE(r.status == 200);
+        std::set<std::string> out;
+        const auto lines = csvLines(r.raw.substr(3));
+        for (std::size_t i = 1; i < lines.size(); ++i)
+            out.insert(lines[i].substr(0, lines[i].find(',')));
+        return out;
+    };
+    using Ids = std::set<std::string>;
+    CHECK(ids("") == Ids{"f-23", "f-new", "f-binta"});
+    CHECK(ids("?status=finalized") == Ids{"f-23", "f-new", "f-binta"});
+    CHECK(ids("?status=draft") == Ids{"f-draft"});
+    CHECK(ids("?status=all") == Ids{"f-draft", "f-23", "f-new", "f-binta"});
+    // The interview's own day, not the day the server received it.
+    CHECK(ids("?from=2026-11-23&to=2026-11-23") == Ids{"f-23"});
+    CHECK(ids("?from=2026-11-24") == Ids{"f-new", "f-binta"});
+    CHECK(ids("?to=2026-11-24&status=all") == Ids{"f-draft", "f-23", "f-binta"});
+    CHECK(ids("?author=binta") == Ids{"f-binta"});
+    CHECK(ids("?version=2026.12.1") == Ids{"f-new"});
+    CHECK(ids("?version=2026.11.3&author=binta&from=2026-11-24") == Ids{"f-binta"});
+    // The other formats select the same records.
+    auto zip = get("/api/v1/exports/door_to_door.zip?author=binta", coco);
+    REQUIRE(zip.status == 200);
+    const auto main = unzip(zip.raw)["door_to_door.csv"];
+    CHECK(main.find("f-binta") != std::string::npos);
+    CHECK(main.find("f-23") == std::string::npos);
+
+    for (const std::string& bad : std::vector<std::string>{
+             "?status=erased", "?from=23/11/2026", "?to=2026-11-2", "?from=2026-11-24&to=2026-11-23",
+             "?version=2026.11.3%27%20OR%20x", "?version=" + std::string(65, '1'), "?author=" + std::string(65, 'a'),
+             "?author=a%0Ab"}) {
+        INFO(bad);
+        auto r = get("/api/v1/exports/door_to_door.csv" + bad, coco);
+        CHECK(r.status == 400);
+        CHECK(r.body.value("error", "") == "invalid_request");
+        CHECK_FALSE(r.body.value("message", "").empty());
+    }
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[console][export]") {
@@ -574,7 +637,7 @@ TEST_CASE_METHOD(ConsoleFixture, "a large export streams every record once", "[c
     auto c = client();
     std::string body;
     std::size_t pieces = 0;
-    auto res = c.Get("/api/v1/exports/door_to_door.csv", auth(coco), [&](const char* data, std::size_t n) {
+    auto res = c.Get("/api/v1/exports/door_to_door.csv?status=all", auth(coco), [&](const char* data, std::size_t n) {
         body.append(data, n);
         ++pieces;
         return true;

@@ -31,6 +31,11 @@ struct ExportOptions {
     bool labels = false;     ///< choice labels instead of codes
     std::string lang = "fr"; ///< language of labels (the form's default when it lacks it)
     std::size_t pageSize = 500;
+    // Which records (docs/console.md, "Exports"): "" = any.
+    std::string status = "finalized"; ///< drafts are left out unless asked for ("" = every status)
+    std::string fromDate, toDate;     ///< "YYYY-MM-DD", compared with the interview's day (interview_at)
+    std::string author;               ///< the creating user's name or the record's author field
+    std::string formVersion;          ///< only records written with this version of the form
 };
 
 /// One export in progress; call next() until it returns false.

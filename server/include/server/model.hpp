@@ -122,6 +122,7 @@ enum class RecordOrder {
 struct RecordQuery {
     Scope scope;
     std::string formId, status, author; ///< "" = any; author matches the creating user's name or the author field
+    std::string formVersion;            ///< "" = any; else only records written with this version of the form
     std::string fromDate, toDate;       ///< "YYYY-MM-DD", "" = open; compared with the last change's date (UTC)
     bool onInterviewDate = false;       ///< from/to compare with the interview's day (interviewAt) instead
     /// "" = any; else search terms (searchTerms), every one the start of a word of the answers' text
