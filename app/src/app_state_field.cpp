@@ -213,6 +213,7 @@ void AppState::doorOutcome(const std::string& dwellingId, const std::string& out
         field::device::InterviewStart known;
         const clock::Instant now = m_clock ? m_clock() : clock::systemNow();
         known.localTime = clock::localDate(now) + "T" + clock::localFormat(now, "%H:%M");
+        known.account = m_store.setting("server_user").value_or(""); // the logged-in user
         known.ambassadorCode = m_store.setting("ambassador_code").value_or("");
         auto draft = field::device::startInterview(m_store, dwellingId, m_userName, known);
         if (!draft.ok()) {

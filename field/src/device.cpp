@@ -337,7 +337,15 @@ Result<std::string> startInterview(store::Store& store, std::string_view dwellin
         if (auto r = prefill(store, *id, "issue_visite", "entretien"); !r) return r.error();
         if (!known.localTime.empty())
             if (auto r = prefill(store, *id, "heure_passage", known.localTime); !r) return r.error();
-        if (!known.ambassadorCode.empty())
+        // The ambassador is the logged-in user; an account name the question refuses (not a code)
+        // leaves the code the ambassador gave in their last interview on this tablet.
+        bool ambassadorKnown = false;
+        if (!known.account.empty()) {
+            auto r = store.setAnswer(*id, "code_ambassadeur", known.account);
+            if (!r && r.error().code != ErrorCode::Invalid) return r.error();
+            ambassadorKnown = r.ok();
+        }
+        if (!ambassadorKnown && !known.ambassadorCode.empty())
             if (auto r = prefill(store, *id, "code_ambassadeur", known.ambassadorCode); !r) return r.error();
         return id;
     });

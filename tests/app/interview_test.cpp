@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdio>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -646,6 +648,40 @@ TEST_CASE("an interview started at a door asks nothing the app knows: outcome, t
     CHECK(app->formModel().page == 1);
 }
 
+TEST_CASE("the first door interview on a tablet paired with an account takes the ambassador from it",
+          "[app][interview][door]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    // Paired as the login leaves it (sync::login): the account name, no interview finalized yet.
+    REQUIRE(app->store().setSetting("server_url", "https://carnet.example").ok());
+    REQUIRE(app->store().setSetting("server_user", "AMB-042").ok());
+    REQUIRE(app->store().setting("ambassador_code").value_or("").empty());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    const std::string door = firstDoor(d, ui);
+    d.tap("door." + door);
+    d.tapLabel("Entretien");
+    REQUIRE(app->screen() == Screen::Form);
+    const std::string id = app->formModel().recordId;
+    // Saved in the record itself, not only shown: nothing was typed.
+    CHECK(app->store().get(id)->answers.value("code_ambassadeur", "") == "AMB-042");
+}
+
+TEST_CASE("an account name that is not an ambassador code leaves the code given in an earlier interview",
+          "[app][interview][door]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    REQUIRE(app->store().setSetting("server_user", "awa").ok());
+    REQUIRE(app->store().setSetting("ambassador_code", "AMB-012").ok());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    const std::string door = firstDoor(d, ui);
+    d.tap("door." + door);
+    d.tapLabel("Entretien");
+    REQUIRE(app->screen() == Screen::Form);
+    CHECK(d.answers().value("code_ambassadeur", "") == "AMB-012");
+}
+
 TEST_CASE("date and time fields read and take dates the French way and store ISO", "[app][interview][dates]") {
     test::TempDir dir;
     auto app = openDemo(dir.path());
@@ -665,3 +701,4 @@ TEST_CASE("date and time fields read and take dates the French way and store ISO
     CHECK(d.answers().value("heure_passage", "") == "2026-12-07T09:30");
     CHECK(app->formModel().message.empty());
 }
+

@@ -42,12 +42,14 @@ Result<std::vector<std::string>> markBuildingAbsent(store::Store& store, std::st
 /// What the device knows when an interview starts at a door.
 struct InterviewStart {
     std::string localTime;      ///< "YYYY-MM-DDTHH:MM", the time of the visit ("" = not set)
+    std::string account;        ///< the logged-in user: the server account the device is paired with ("" = none)
     std::string ambassadorCode; ///< the code the ambassador gave in their last interview ("" = none)
 };
 /// Starts a door_to_door interview linked to a dwelling: dwelling_id set, and prefilled when they fit
 /// the form: the visit's outcome (entretien: the door said so), its time, the commune and address of
 /// the building, the neighbourhood whose name the walk list or its territory carries, the ambassador's
-/// code. Returns the draft's id.
+/// code: the logged-in account when the question takes it (accounts named by code), else the code
+/// given in the last interview. Returns the draft's id.
 Result<std::string> startInterview(store::Store& store, std::string_view dwellingId, std::string_view user,
                                    const InterviewStart& known = {});
 
