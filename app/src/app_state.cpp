@@ -10,6 +10,7 @@
 #include "forms/loader.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <imgui.h>
 
@@ -649,6 +650,7 @@ void AppState::enterPage(int page, const std::string& focus) {
     m_form.page = std::clamp(page, 0, std::max(0, pages - 1));
     ++m_form.visit;
     m_form.keypad.clear();
+    m_form.picker.clear();
     m_form.showSummary = false;
     m_form.showOutline = false;
     m_form.focus = focus;
@@ -915,6 +917,35 @@ void AppState::apply(const std::vector<Intent>& intents) {
             m_form.showOutline = i.flag;
             m_form.showSummary = false;
             break;
+        case Intent::Kind::OpenDatePicker: {
+            if (i.path.empty() || i.path == m_form.picker) {
+                m_form.picker.clear();
+                break;
+            }
+            // The calendar opens at the month and time the question holds, else today and now.
+            std::string value;
+            if (forms::Session* session = openSession())
+                if (const auto v = session->valueAt(i.path); v.is_string()) value = v.get<std::string>();
+            const std::string day = value.size() >= 10 ? value.substr(0, 10) : today();
+            m_form.picker = i.path;
+            m_form.pickerMonth = day.substr(0, 7);
+            m_form.pickerTime = value.size() >= 16 && value[10] == 'T'
+                                    ? value.substr(11, 5)
+                                    : clock::localFormat(m_clock ? m_clock() : clock::systemNow(), "%H:%M");
+            break;
+        }
+        case Intent::Kind::ShiftPickerMonth:
+            m_form.pickerMonth = shiftMonth(m_form.pickerMonth, i.number);
+            break;
+        case Intent::Kind::ShiftPickerTime: {
+            int hours = 0, minutes = 0;
+            if (std::sscanf(m_form.pickerTime.c_str(), "%2d:%2d", &hours, &minutes) != 2) break;
+            const int total = (((hours * 60 + minutes + i.number) % 1440) + 1440) % 1440; // within the day
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "%02d:%02d", total / 60, total % 60);
+            m_form.pickerTime = buf;
+            break;
+        }
         case Intent::Kind::FocusKeypad:
             m_form.keypad = i.path;
             if (!i.path.empty()) m_form.focus = i.path; // the keypad opens on screen, under its question

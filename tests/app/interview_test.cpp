@@ -702,3 +702,53 @@ TEST_CASE("date and time fields read and take dates the French way and store ISO
     CHECK(app->formModel().message.empty());
 }
 
+TEST_CASE("a date question's calendar: French month, big day cells, another month in a tap, stored ISO",
+          "[app][interview][dates]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel("Enquête déplacements – 6 questions avant / après");
+    REQUIRE(app->screen() == Screen::Form);
+    d.tap("calendar.date_enquete");
+    ui.look(d.draw);
+    CHECK(ui.shows("décembre 2026")); // opens at today's month, named the French way
+    // The survey date is in the last 30 days: the month before, in a tap.
+    d.tap("picker.previous");
+    ui.look(d.draw);
+    CHECK(ui.shows("novembre 2026"));
+    d.revealIf([&] { return ui.find("picker.day.2026-11-20").has_value(); });
+    const auto cell = ui.find("picker.day.2026-11-20");
+    REQUIRE(cell);
+    CHECK(cell->w >= 48.0f);
+    CHECK(cell->h >= 48.0f);
+    d.tap("picker.day.2026-11-20");
+    CHECK(d.answers().value("date_enquete", "") == "2026-11-20");
+    CHECK(app->formModel().picker.empty()); // the day tapped closes the calendar
+    ui.look(d.draw);
+    CHECK_FALSE(ui.find("picker.day.2026-11-21"));
+}
+
+TEST_CASE("a date-time question's calendar takes the time from its steppers with the day", "[app][interview][dates]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    d.tapLabel(kDoorToDoor);
+    REQUIRE(app->screen() == Screen::Form);
+    d.tap("now.heure_passage");
+    const std::string now = d.answers().value("heure_passage", "");
+    REQUIRE(now.size() >= 16);
+    // The calendar opens at the time the question holds; an hour later, five minutes earlier.
+    d.tap("calendar.heure_passage");
+    CHECK(app->formModel().pickerTime == now.substr(11, 5));
+    d.tap("picker.hour.plus");
+    d.tap("picker.minute.minus");
+    const int minutes = (std::stoi(now.substr(11, 2)) * 60 + std::stoi(now.substr(14, 2)) + 55) % 1440;
+    char expected[8];
+    std::snprintf(expected, sizeof expected, "%02d:%02d", minutes / 60, minutes % 60);
+    CHECK(app->formModel().pickerTime == expected);
+    d.tap("picker.next");
+    d.tap("picker.day.2027-01-15");
+    CHECK(d.answers().value("heure_passage", "") == std::string("2027-01-15T") + expected);
+}

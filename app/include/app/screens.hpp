@@ -118,7 +118,29 @@ struct FormModel {
     bool recording = false;  ///< audioPath is recording (else playing)
     double audioSeconds = 0; ///< how long the recording is so far
     bool location = false;   ///< a position source: geo questions take the device's position with a button
+    std::string picker;      ///< the date or date-time question whose calendar is open ("" none)
+    std::string pickerMonth; ///< the month the calendar shows, "YYYY-MM"
+    std::string pickerTime;  ///< the time a date-time question takes with the day tapped, "HH:MM"
 };
+/// A day of a calendar month.
+struct CalendarDay {
+    std::string iso, label; ///< "2026-12-03", "3"
+    bool selected = false, past = false, today = false;
+};
+/// A calendar month, Monday first, as the date pickers draw it.
+struct MonthView {
+    std::string label;                 ///< "janvier 2027"
+    std::vector<std::string> weekdays; ///< "L", "M", ... (Monday first)
+    int firstWeekday = 0;              ///< column of day 1, 0 = Monday
+    std::vector<CalendarDay> days;     ///< past: on or before `today`
+};
+/// The month `yearMonth` ("YYYY-MM"; an invalid one gives no days), `selected` and `today`
+/// ("YYYY-MM-DD", may be "") marked.
+[[nodiscard]] MonthView monthView(const std::string& yearMonth, const std::string& selected, const std::string& today,
+                                  Lang lang);
+/// "2026-12" moved by `months` ("2027-01"); `yearMonth` itself when it is not a month.
+[[nodiscard]] std::string shiftMonth(const std::string& yearMonth, int months);
+
 /// One line of the outline or of the finalize summary.
 struct OutlineLine {
     enum class State { Page, Answered, Missing, Error, Unanswered };
@@ -152,6 +174,9 @@ struct FormScreenView {
     std::string previous, next, saveLeave, finalize, addEntry, removeEntry, entry, summaryTitle, summaryOk, unavailable,
         deviceLocation, today, now, clear, yes, keypadOk, outlineButton, outlineTitle, outlineClose, readOnlyNote, back;
     std::string todayIso, nowTime, dateHint, timeHint, dateTimeHint;
+    /// The calendar of one date or date-time question, under it: its month, and the time a date-time takes.
+    std::string picker, pickerTime, calendar, previousMonth, nextMonth, hour, minutes;
+    MonthView pickerMonth;
     /// Audio questions: buttons, and what the one in use is doing ("Enregistrement… 3 s").
     std::string recordAudio, stopAudio, playAudio, audioStatus, audioKept;
     bool audio = false, recording = false;
@@ -303,10 +328,6 @@ struct CallQueueModel {
     std::string date;     ///< the chosen callback date ("" = none yet)
     int monthOffset = 0;  ///< months shown after the current one
     std::string message;
-};
-struct CalendarDay {
-    std::string iso, label; ///< "2026-12-03", "3"
-    bool selected = false, past = false, today = false;
 };
 struct CallView {
     std::string id, personId, title, subtitle; ///< "Awa Diallo", "+33 6 12 … · prévu le 03/12/2026 · 2 essai(s)"

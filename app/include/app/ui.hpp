@@ -72,7 +72,10 @@ struct Intent {
         StopAudio,          ///< the recording is saved as the question's answer, or the playing stops
         PlayAudio,          ///< path: the audio question's recording plays
         PlayPrompt,         ///< path: the question (or "question.choice") whose prompt plays, text = its media file
-        AddPosition, ///< path: the device's position as the geopoint, or the next vertex of a geotrace / geoshape
+        AddPosition,      ///< path: the device's position as the geopoint, or the next vertex of a geotrace / geoshape
+        OpenDatePicker,   ///< path: the date or date-time question whose calendar opens ("" or the open one closes)
+        ShiftPickerMonth, ///< number: months to move the open calendar by
+        ShiftPickerTime,  ///< number: minutes to move the open calendar's time by (within the day)
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

@@ -34,7 +34,55 @@ std::string addDays(const year_month_day& from, int days) {
     return iso(year_month_day{sys_days{from} + std::chrono::days{days}});
 }
 
+std::optional<year_month> parseMonth(const std::string& text) {
+    int y = 0;
+    unsigned m = 0;
+    if (text.size() != 7 || std::sscanf(text.c_str(), "%4d-%2u", &y, &m) != 2) return std::nullopt;
+    const year_month ym{year{y}, month{m}};
+    if (!ym.ok() || y < 1900 || y > 2200) return std::nullopt; // the forms engine's date range, roughly
+    return ym;
+}
+
+std::string monthIso(const year_month& ym) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ym.year()), static_cast<unsigned>(ym.month()));
+    return buf;
+}
+
 } // namespace
+
+std::string shiftMonth(const std::string& yearMonth, int by) {
+    const auto ym = parseMonth(yearMonth);
+    if (!ym) return yearMonth;
+    const year_month moved = *ym + months{by};
+    return parseMonth(monthIso(moved)) ? monthIso(moved) : yearMonth;
+}
+
+MonthView monthView(const std::string& yearMonth, const std::string& selected, const std::string& today, Lang lang) {
+    MonthView v;
+    const auto shown = parseMonth(yearMonth);
+    if (!shown) return v;
+    const char* const monthKeys[] = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"};
+    v.label = tr(std::string("app.month.") + monthKeys[static_cast<unsigned>(shown->month()) - 1], lang) + " " +
+              std::to_string(static_cast<int>(shown->year()));
+    for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
+        v.weekdays.push_back(tr(std::string("app.weekday.") + d, lang));
+    const weekday first{sys_days{*shown / day{1}}};
+    v.firstWeekday = static_cast<int>(first.iso_encoding()) - 1;
+    const unsigned lastDay =
+        static_cast<unsigned>(year_month_day_last{shown->year(), month_day_last{shown->month()}}.day());
+    const std::string todayIso = today.size() >= 10 ? today.substr(0, 10) : std::string();
+    for (unsigned d = 1; d <= lastDay; ++d) {
+        CalendarDay cd;
+        cd.iso = iso(*shown / day{d});
+        cd.label = std::to_string(d);
+        cd.past = !todayIso.empty() && cd.iso <= todayIso;
+        cd.today = cd.iso == todayIso;
+        cd.selected = cd.iso == selected;
+        v.days.push_back(std::move(cd));
+    }
+    return v;
+}
 
 std::string displayPhone(const std::string& e164) {
     // +33612345678 -> +33 6 12 34 56 78: read aloud and dialled by a person, in pairs.
@@ -83,27 +131,13 @@ CallQueueView evaluateCallQueue(const CallQueueModel& model, const CallQueueData
                {tr("app.calls.in_week", lang), addDays(today, 7)},
                {tr("app.calls.in_six_weeks", lang), addDays(today, 42)}};
     const year_month shown = year_month{today.year(), today.month()} + months{model.monthOffset};
-    const char* const monthKeys[] = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"};
-    v.monthLabel = tr(std::string("app.month.") + monthKeys[static_cast<unsigned>(shown.month()) - 1], lang) + " " +
-                   std::to_string(static_cast<int>(shown.year()));
+    MonthView grid = monthView(monthIso(shown), model.date, iso(today), lang);
+    v.monthLabel = std::move(grid.label);
     v.previousMonth = "‹";
     v.nextMonth = "›";
-    for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
-        v.weekdays.push_back(tr(std::string("app.weekday.") + d, lang));
-    const weekday first{sys_days{shown / day{1}}};
-    v.firstWeekday = static_cast<int>(first.iso_encoding()) - 1;
-    const unsigned lastDay =
-        static_cast<unsigned>(year_month_day_last{shown.year(), month_day_last{shown.month()}}.day());
-    for (unsigned d = 1; d <= lastDay; ++d) {
-        const year_month_day ymd = shown / day{d};
-        CalendarDay cd;
-        cd.iso = iso(ymd);
-        cd.label = std::to_string(d);
-        cd.past = sys_days{ymd} <= sys_days{today};
-        cd.today = ymd == today;
-        cd.selected = cd.iso == model.date;
-        v.days.push_back(std::move(cd));
-    }
+    v.weekdays = std::move(grid.weekdays);
+    v.firstWeekday = grid.firstWeekday;
+    v.days = std::move(grid.days);
     v.canConfirm = parseIso(model.date).has_value() && model.date > iso(today);
     v.confirmCallback = v.canConfirm ? tr("app.calls.confirm_callback", lang, {displayDate(model.date, lang)})
                                      : tr("app.calls.choose_date", lang);

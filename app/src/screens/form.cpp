@@ -183,6 +183,23 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.dateTimeHint = tr("app.form.datetime_hint", lang);
     v.lang = lang;
     v.nowTime = nowTime;
+    v.calendar = tr("app.form.calendar", lang);
+    if (!model.picker.empty()) {
+        // The calendar of one question: its month, the day it holds marked, the time a date-time takes.
+        v.picker = model.picker;
+        v.pickerTime = model.pickerTime;
+        std::string selected;
+        for (const auto& page : form.pages)
+            eachQuestion(page.items, [&](const ItemView& item) {
+                if (item.path == model.picker && item.value.is_string())
+                    selected = item.value.get<std::string>().substr(0, 10);
+            });
+        v.pickerMonth = monthView(model.pickerMonth, selected, todayIso, lang);
+        v.previousMonth = "‹";
+        v.nextMonth = "›";
+        v.hour = tr("app.form.hour", lang);
+        v.minutes = tr("app.form.minutes", lang);
+    }
     v.audio = model.audio;
     v.audioPath = model.audioPath;
     v.recording = model.recording;
@@ -243,6 +260,70 @@ struct FormDraw {
         const auto r = theme::inputText(ctx, "input." + item.path, item.label, placeholder, text, item.readOnly);
         if (r.changed) push(Intent::Kind::EditText, item.path, nullptr, text);
         if (r.left) push(Intent::Kind::SetAnswer, item.path, text);
+    }
+
+    // The calendar under a date or date-time question: a month of day cells (56 px high, a seventh of
+    // the width), the months before and after, and for a date-time the hour and minutes as steppers.
+    // A tapped day is the answer (ISO, with the time shown), and the calendar closes.
+    void datePicker(const ItemView& item, bool withTime) {
+        if (view.picker != item.path || item.readOnly) return;
+        const MonthView& month = view.pickerMonth;
+        const float spacing = ImGui::GetStyle().ItemSpacing.x;
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const float x0 = ImGui::GetCursorPosX();
+        const float arrow = 72.0f * ctx.scale;
+        if (theme::button(ctx, "picker.previous", view.previousMonth, arrow, 56.0f))
+            ctx.emit(Intent::Kind::ShiftPickerMonth).number = -1;
+        ImGui::SameLine(x0 + (avail - ImGui::CalcTextSize(month.label.c_str()).x) / 2);
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(month.label.c_str());
+        if (ctx.texts) ctx.texts->push_back(month.label);
+        ImGui::SameLine(x0 + avail - arrow);
+        if (theme::button(ctx, "picker.next", view.nextMonth, arrow, 56.0f))
+            ctx.emit(Intent::Kind::ShiftPickerMonth).number = 1;
+        const float cell = (avail - 6 * spacing) / 7.0f;
+        for (std::size_t c = 0; c < month.weekdays.size(); ++c) {
+            const std::string& wd = month.weekdays[c];
+            const float x =
+                x0 + static_cast<float>(c) * (cell + spacing) + (cell - ImGui::CalcTextSize(wd.c_str()).x) / 2;
+            if (c)
+                ImGui::SameLine(x);
+            else
+                ImGui::SetCursorPosX(x);
+            theme::hint(wd);
+        }
+        int column = month.firstWeekday;
+        if (column > 0) ImGui::SetCursorPosX(x0 + static_cast<float>(column) * (cell + spacing));
+        for (const auto& d : month.days) {
+            if (theme::toggle(ctx, "picker.day." + d.iso, d.label, d.selected, cell)) {
+                push(Intent::Kind::SetAnswer, item.path, withTime ? d.iso + "T" + view.pickerTime : d.iso);
+                push(Intent::Kind::OpenDatePicker, "");
+            }
+            column = (column + 1) % 7;
+            if (column != 0) ImGui::SameLine(x0 + static_cast<float>(column) * (cell + spacing));
+        }
+        if (column != 0) ImGui::NewLine();
+        if (!withTime) return;
+        // The time first, then the day: "18:47", an hour or five minutes a tap.
+        const std::string hh = view.pickerTime.substr(0, 2),
+                          mm = view.pickerTime.size() >= 5 ? view.pickerTime.substr(3, 2) : "";
+        const float step = 72.0f * ctx.scale;
+        const auto stepper = [&](const char* id, const std::string& label, const std::string& value, int minutes) {
+            ImGui::AlignTextToFramePadding();
+            ImGui::TextUnformatted(label.c_str());
+            ImGui::SameLine();
+            if (theme::button(ctx, std::string("picker.") + id + ".minus", "−", step, 56.0f))
+                ctx.emit(Intent::Kind::ShiftPickerTime).number = -minutes;
+            ImGui::SameLine();
+            ImGui::TextUnformatted(value.c_str());
+            if (ctx.texts) ctx.texts->push_back(value);
+            ImGui::SameLine();
+            if (theme::button(ctx, std::string("picker.") + id + ".plus", "+", step, 56.0f))
+                ctx.emit(Intent::Kind::ShiftPickerTime).number = minutes;
+        };
+        stepper("hour", view.hour, hh, 60);
+        ImGui::SameLine(0, 3 * spacing);
+        stepper("minute", view.minutes, mm, 5);
     }
 
     // A placeholder that reads as an example, never as an answer: "ex. 06 12 34 56 78" (and muted).
@@ -448,6 +529,10 @@ struct FormDraw {
             textField(item, view.dateHint);
             if (theme::button(ctx, "today." + item.path, view.today, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, view.todayIso);
+            ImGui::SameLine();
+            if (theme::button(ctx, "calendar." + item.path, view.calendar, 220.0f, 48.0f) && !item.readOnly)
+                push(Intent::Kind::OpenDatePicker, item.path);
+            datePicker(item, false);
             break;
         case ItemType::Time:
             textField(item, view.timeHint);
@@ -458,6 +543,10 @@ struct FormDraw {
             textField(item, view.dateTimeHint);
             if (theme::button(ctx, "now." + item.path, view.now, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, view.todayIso + "T" + view.nowTime);
+            ImGui::SameLine();
+            if (theme::button(ctx, "calendar." + item.path, view.calendar, 220.0f, 48.0f) && !item.readOnly)
+                push(Intent::Kind::OpenDatePicker, item.path);
+            datePicker(item, true);
             break;
         case ItemType::Geopoint:
             textField(item, example("43.5297 5.4474"));
