@@ -4,6 +4,7 @@
 #include "pg_cluster.hpp"
 #include "server/services.hpp"
 #include "server_process.hpp"
+#include "shell_run.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,32 +20,7 @@
 using namespace carnet;
 using namespace carnet::test;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-// Runs a shell command line, capturing stdout and stderr.
-Run sh(const std::string& command) {
-    Run r;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string quote(const std::string& s) {
-    return "'" + s + "'";
-}
-
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("carnet-server answers --help with its usage, in French and in English", "[server][cli]") {
     // Issue 21: "--help" was an unknown option, and the server spoke English only.

@@ -8,6 +8,7 @@
 #include "server/services.hpp"
 #include "server/store_ops.hpp"
 #include "server_process.hpp"
+#include "shell_run.hpp"
 #include "sync/protocol.hpp"
 #include "temp_dir.hpp"
 
@@ -36,29 +37,6 @@ const std::string kDevC = "cccccccc-0000-4000-8000-000000000003";
 const std::string kRec1 = "11111111-1111-4111-8111-111111111111";
 const std::string kRec2 = "22222222-2222-4222-8222-222222222222";
 const std::string kRec3 = "33333333-3333-4333-8333-333333333333";
-
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-// Runs a shell command line, capturing stdout and stderr.
-Run sh(const std::string& command) {
-    Run r;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-std::string quote(const std::string& s) {
-    return "'" + s + "'";
-}
 
 const std::string kBin = std::string("CARNET_LANG=en ") + quote(CARNET_SERVER_BIN);
 
