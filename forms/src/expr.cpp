@@ -922,7 +922,7 @@ std::string formatDate(double days, const std::string& format, bool french) {
     static const std::array<const char*, 12> kMois{"janv.", "févr.", "mars",  "avr.", "mai",  "juin",
                                                    "juil.", "août",  "sept.", "oct.", "nov.", "déc."};
     auto two = [](long long v) {
-        char buf[8];
+        char buf[24]; // room for any long long: gcc -O2 warns (-Wformat-truncation) otherwise
         std::snprintf(buf, sizeof buf, "%02lld", v);
         return std::string(buf);
     };
