@@ -1059,6 +1059,23 @@ Result<void> Session::setAnswer(std::string_view path, const json& value, Valida
     return {};
 }
 
+bool Session::accepts(std::string_view path, const json& value) const {
+    Impl& s = *m_impl;
+    auto target = s.resolve(path);
+    if (!target.ok() || target->index != 0 || !isAnswerable(target->item->type)) return false;
+    const Item& it = *target->item;
+    auto norm = normalizeAnswer(*s.form, it, value, s.ui());
+    if (!norm.ok()) return false;
+    if (norm->is_null()) return true;
+    // The checks process() makes of a stored answer (pattern, then constraint), on this value alone:
+    // nothing is stored, recomputed or queued, so a month of days costs a month of evaluations.
+    const Value v = storedToValue(it, *norm);
+    if (it.patternRegex && !it.patternRegex->fullMatch(v.toString())) return false;
+    if (!it.constraint) return true;
+    Impl::Ctx ctx(s, target->scope, &v, it.index);
+    return evaluate(*it.constraint->root, ctx).toBool();
+}
+
 Result<int> Session::addRepeat(std::string_view path) {
     Impl& s = *m_impl;
     auto target = s.resolve(path);

@@ -617,6 +617,40 @@ TEST_CASE("dates: constraints against today() with the session's clock", "[sessi
     CHECK(s.valueAt("dans") == 0);
 }
 
+TEST_CASE("accepts: what a picker may offer, by the question's constraint, changing nothing", "[session]") {
+    const auto form = formWith(R"js(
+        {"type": "date", "name": "debut", "label": "Début", "constraint": ". <= today()"},
+        {"type": "date", "name": "fin", "label": "Fin", "constraint": ". >= ${debut} and . - today() <= 60"},
+        {"type": "time", "name": "heure", "label": "Heure", "constraint": ". >= '07:00' and . <= '21:00'"},
+        {"type": "text", "name": "code", "label": "Code", "regex": "AMB-[0-9]{3}"},
+        {"type": "calculate", "name": "jours", "calculation": "${fin} - ${debut}"})js");
+    SessionOptions o = english();
+    o.now = [] { return daysOf("2026-11-20") + 0.75; };
+    Session s(form, o);
+    CHECK(s.accepts("debut", "2026-11-20"));
+    CHECK(s.accepts("debut", "2026-01-01"));
+    CHECK_FALSE(s.accepts("debut", "2026-11-21")); // a bound on today()
+    CHECK(s.accepts("debut", "20/11/2026"));       // normalised as setAnswer does
+    CHECK_FALSE(s.accepts("debut", "pas une date"));
+    CHECK(s.accepts("debut", nullptr)); // clearing is always possible
+    // Another answer in the constraint: as it is now.
+    set(s, "debut", "2026-11-10");
+    CHECK_FALSE(s.accepts("fin", "2026-11-09"));
+    CHECK(s.accepts("fin", "2026-11-10"));
+    CHECK_FALSE(s.accepts("fin", "2027-01-20"));
+    CHECK(s.accepts("heure", "07:00"));
+    CHECK(s.accepts("heure", "21:00"));
+    CHECK_FALSE(s.accepts("heure", "21:05"));
+    CHECK_FALSE(s.accepts("heure", "6:59"));
+    CHECK(s.accepts("code", "AMB-042"));
+    CHECK_FALSE(s.accepts("code", "awa"));
+    CHECK_FALSE(s.accepts("inconnu", "x"));
+    CHECK_FALSE(s.accepts("jours", 3)); // a calculation is not answered
+    // Nothing was stored or recomputed by asking.
+    CHECK(s.answers() == json{{"debut", "2026-11-10"}});
+    CHECK(s.issues().empty());
+}
+
 TEST_CASE("a calculated date question", "[session]") {
     const auto form = formWith(R"js(
         {"type": "date", "name": "debut", "label": "Début"},

@@ -113,6 +113,11 @@ public:
     /// Removes the repeat instance at `path` ("members[2]").
     Result<void> removeRepeat(std::string_view path);
 
+    /// Whether `value` would be taken as the answer at `path` (its type, regex and constraint, with `.`
+    /// the value and every other answer as it is now), changing nothing: the app's pickers grey out
+    /// the days and times the form refuses. False for an unknown or unanswerable path; true for null.
+    [[nodiscard]] bool accepts(std::string_view path, const nlohmann::json& value) const;
+
     /// The stored answers (drafts keep answers of hidden questions, so nothing is lost when they reappear).
     [[nodiscard]] nlohmann::json answers() const;
     /// The record: relevant answers and calculated values only.
