@@ -782,8 +782,14 @@ void AppState::draw(DrawContext& ctx) {
         m_form.audio = m_audio != nullptr;
         m_form.location = m_location != nullptr;
         pollAudio(ctx);
+        // The open picker offers only what its question takes: the engine checks each day or time shown.
+        const std::string picker = m_form.picker;
+        const PickerCheck accepts = [session, &picker](const std::string& value) {
+            return session->accepts(picker, value);
+        };
         FormScreenView view =
-            evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M"));
+            evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M"),
+                         picker.empty() ? PickerCheck{} : accepts);
         labelImages(session->form(), view);
         drawForm(view, ctx);
         break;
@@ -922,16 +928,21 @@ void AppState::apply(const std::vector<Intent>& intents) {
                 m_form.picker.clear();
                 break;
             }
-            // The calendar opens at the month and time the question holds, else today and now.
+            // The picker opens at the month and time the question holds ("2026-12-06T18:47", "18:47"),
+            // else today and now, and comes on screen under its question.
             std::string value;
             if (forms::Session* session = openSession())
                 if (const auto v = session->valueAt(i.path); v.is_string()) value = v.get<std::string>();
-            const std::string day = value.size() >= 10 ? value.substr(0, 10) : today();
+            const bool isTime = value.size() >= 5 && value[2] == ':';
+            const std::string day = value.size() >= 10 && !isTime ? value.substr(0, 10) : today();
             m_form.picker = i.path;
             m_form.pickerMonth = day.substr(0, 7);
-            m_form.pickerTime = value.size() >= 16 && value[10] == 'T'
+            m_form.pickerTime = isTime ? value.substr(0, 5)
+                                : value.size() >= 16 && value[10] == 'T'
                                     ? value.substr(11, 5)
                                     : clock::localFormat(m_clock ? m_clock() : clock::systemNow(), "%H:%M");
+            m_form.keypad.clear();
+            m_form.focus = i.path;
             break;
         }
         case Intent::Kind::ShiftPickerMonth:
@@ -946,6 +957,9 @@ void AppState::apply(const std::vector<Intent>& intents) {
             m_form.pickerTime = buf;
             break;
         }
+        case Intent::Kind::SetPickerTime:
+            if (i.text.size() == 5 && i.text[2] == ':') m_form.pickerTime = i.text;
+            break;
         case Intent::Kind::FocusKeypad:
             m_form.keypad = i.path;
             if (!i.path.empty()) m_form.focus = i.path; // the keypad opens on screen, under its question

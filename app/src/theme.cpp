@@ -36,6 +36,7 @@ Target* addTarget(DrawContext& ctx, const std::string& id, const std::string& la
     t.y = a.y;
     t.w = b.x - a.x;
     t.h = b.y - a.y;
+    t.disabled = (GImGui->CurrentItemFlags & ImGuiItemFlags_Disabled) != 0; // inside BeginDisabled()
     ctx.targets->push_back(std::move(t));
     return &ctx.targets->back();
 }

@@ -752,3 +752,97 @@ TEST_CASE("a date-time question's calendar takes the time from its steppers with
     d.tap("picker.day.2027-01-15");
     CHECK(d.answers().value("heure_passage", "") == std::string("2027-01-15T") + expected);
 }
+
+TEST_CASE("a date question's calendar greys the days its constraint refuses, and a tap on one stores nothing",
+          "[app][interview][dates]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    // The survey date: ". <= today() and today() - . <= 30", today 2026-12-06.
+    d.tapLabel("Enquête déplacements – 6 questions avant / après");
+    REQUIRE(app->screen() == Screen::Form);
+    d.tap("calendar.date_enquete");
+    d.revealIf([&] { return ui.find("picker.day.2026-12-31").has_value(); });
+    for (const char* day : {"2026-12-07", "2026-12-25", "2026-12-31"}) {
+        INFO(day);
+        const auto cell = ui.find(std::string("picker.day.") + day);
+        REQUIRE(cell);
+        CHECK(cell->disabled);
+    }
+    for (const char* day : {"2026-12-01", "2026-12-06"}) {
+        INFO(day);
+        const auto cell = ui.find(std::string("picker.day.") + day);
+        REQUIRE(cell);
+        CHECK_FALSE(cell->disabled);
+    }
+    // A tap on tomorrow: nothing stored, no error, the calendar stays open.
+    d.tap("picker.day.2026-12-07");
+    CHECK_FALSE(d.answers().contains("date_enquete"));
+    CHECK(app->formModel().message.empty());
+    CHECK(app->formModel().picker == "date_enquete");
+    // The month before: up to 30 days back.
+    d.tap("picker.previous");
+    d.revealIf([&] { return ui.find("picker.day.2026-11-06").has_value(); });
+    REQUIRE(ui.find("picker.day.2026-11-05"));
+    CHECK(ui.find("picker.day.2026-11-05")->disabled);
+    CHECK_FALSE(ui.find("picker.day.2026-11-06")->disabled);
+    d.tap("picker.day.2026-11-05");
+    CHECK_FALSE(d.answers().contains("date_enquete"));
+    d.tap("picker.day.2026-11-06");
+    CHECK(d.answers().value("date_enquete", "") == "2026-11-06");
+    CHECK(app->formModel().picker.empty());
+}
+
+TEST_CASE("a time question's picker: an hour then a minute, two taps, stored HH:MM", "[app][interview][dates]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    // The session's start time: ". >= '07:00' and . <= '21:00'".
+    d.tapLabel("Info-mobilité rurale – compte rendu de séance");
+    REQUIRE(app->screen() == Screen::Form);
+    d.tapLabel("Choisir l’heure");
+    REQUIRE(app->formModel().picker == "heure_debut");
+    d.reveal("18 h");
+    CHECK(ui.shows("Touchez l’heure, puis les minutes."));
+    for (const char* id : {"picker.hour.18", "picker.minute.47"}) {
+        d.revealIf([&] { return ui.find(id).has_value(); });
+        const auto cell = ui.find(id);
+        REQUIRE(cell);
+        CHECK(cell->w >= theme::kTouchMin);
+        CHECK(cell->h >= theme::kTouchMin);
+    }
+    d.tapLabel("18 h");
+    CHECK(app->formModel().pickerTime.substr(0, 3) == "18:");
+    CHECK_FALSE(d.answers().contains("heure_debut")); // an hour alone is not the answer
+    d.tapLabel("47");
+    CHECK(d.answers().value("heure_debut", "") == "18:47");
+    CHECK(app->formModel().picker.empty());
+    // Opened again, it holds 18:47.
+    d.tapLabel("Choisir l’heure");
+    CHECK(app->formModel().pickerTime == "18:47");
+    d.reveal("18 h");
+    CHECK(ui.shows("18:47"));
+    // Hours without a minute the question takes are greyed, and a tap on one does nothing.
+    for (const char* hour : {"00 h", "06 h", "22 h", "23 h"}) {
+        d.reveal(hour);
+        INFO(hour);
+        REQUIRE(ui.findLabel(hour));
+        CHECK(ui.findLabel(hour)->disabled);
+    }
+    d.tapLabel("06 h");
+    CHECK(app->formModel().pickerTime == "18:47");
+    // 21 h: only 21:00 is taken.
+    d.tapLabel("21 h");
+    CHECK(app->formModel().pickerTime == "21:47");
+    d.reveal("47");
+    CHECK(ui.findLabel("47")->disabled);
+    CHECK_FALSE(ui.findLabel("00")->disabled);
+    d.tapLabel("47");
+    CHECK(d.answers().value("heure_debut", "") == "18:47");
+    CHECK(app->formModel().message.empty());
+    CHECK(app->formModel().picker == "heure_debut");
+    d.tapLabel("00");
+    CHECK(d.answers().value("heure_debut", "") == "21:00");
+}

@@ -6,7 +6,9 @@
 #include "app/ui.hpp"
 #include "forms/session.hpp"
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -118,14 +120,17 @@ struct FormModel {
     bool recording = false;  ///< audioPath is recording (else playing)
     double audioSeconds = 0; ///< how long the recording is so far
     bool location = false;   ///< a position source: geo questions take the device's position with a button
-    std::string picker;      ///< the date or date-time question whose calendar is open ("" none)
+    std::string picker;      ///< the date, date-time or time question whose picker is open ("" none)
     std::string pickerMonth; ///< the month the calendar shows, "YYYY-MM"
-    std::string pickerTime;  ///< the time a date-time question takes with the day tapped, "HH:MM"
+    /// The time the picker holds, "HH:MM": a date-time takes it with the day tapped, a time question
+    /// when one of its minutes is tapped.
+    std::string pickerTime;
 };
 /// A day of a calendar month.
 struct CalendarDay {
     std::string iso, label; ///< "2026-12-03", "3"
     bool selected = false, past = false, today = false;
+    bool refused = false; ///< the question's constraint refuses it: drawn disabled, a tap does nothing
 };
 /// A calendar month, Monday first, as the date pickers draw it.
 struct MonthView {
@@ -177,6 +182,13 @@ struct FormScreenView {
     /// The calendar of one date or date-time question, under it: its month, and the time a date-time takes.
     std::string picker, pickerTime, calendar, previousMonth, nextMonth, hour, minutes;
     MonthView pickerMonth;
+    /// The time picker of a time question: its button, hint, hour cells ("18 h") and minute cells ("47");
+    /// the hours with no minute the question takes and, in the hour held, the minutes it refuses.
+    std::string clock, timePickerHint;
+    std::vector<std::string> hourCells, minuteCells;
+    int heldHour = -1, heldMinute = -1; ///< the time the picker holds (-1: none)
+    std::array<bool, 24> refusedHours{};
+    std::array<bool, 60> refusedMinutes{};
     /// Audio questions: buttons, and what the one in use is doing ("Enregistrement… 3 s").
     std::string recordAudio, stopAudio, playAudio, audioStatus, audioKept;
     bool audio = false, recording = false;
@@ -188,9 +200,13 @@ struct FormScreenView {
     std::string myPosition, addPosition; ///< the geopoint's and the geotrace / geoshape's button
     Lang lang = Lang::Fr;
 };
-/// `todayIso` ("2026-11-25") and `nowTime` ("14:05") feed the Today / Now buttons.
+/// Whether the question of the open picker takes a value ("2026-12-06", "2026-12-06T18:47", "18:47").
+using PickerCheck = std::function<bool(const std::string& value)>;
+/// `todayIso` ("2026-11-25") and `nowTime` ("14:05") feed the Today / Now buttons; `accepts` (may be
+/// empty: everything is offered) marks the days, hours and minutes the open picker refuses.
 [[nodiscard]] FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form, Lang lang,
-                                          const std::string& todayIso, const std::string& nowTime);
+                                          const std::string& todayIso, const std::string& nowTime,
+                                          const PickerCheck& accepts = {});
 void drawForm(const FormScreenView& view, DrawContext& ctx);
 /// The messages to show under the questions of `page` (missing answers only when `showMissing`).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormView& form, int page,

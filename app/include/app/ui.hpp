@@ -73,9 +73,10 @@ struct Intent {
         PlayAudio,          ///< path: the audio question's recording plays
         PlayPrompt,         ///< path: the question (or "question.choice") whose prompt plays, text = its media file
         AddPosition,      ///< path: the device's position as the geopoint, or the next vertex of a geotrace / geoshape
-        OpenDatePicker,   ///< path: the date or date-time question whose calendar opens ("" or the open one closes)
+        OpenDatePicker,   ///< path: the date, date-time or time question whose picker opens ("" or the open one closes)
         ShiftPickerMonth, ///< number: months to move the open calendar by
         ShiftPickerTime,  ///< number: minutes to move the open calendar's time by (within the day)
+        SetPickerTime,    ///< text: the time the open picker holds, "HH:MM" (an hour tapped)
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;
@@ -97,6 +98,7 @@ struct Target {
     /// that no text is wider or taller than its target. 0 when the target draws no text of its own.
     float textW = 0, textH = 0;
     Mark mark = Mark::None;
+    bool disabled = false;             ///< drawn disabled (greyed): a press does nothing
     std::string placeholder = {};      ///< a text field's placeholder, when it shows one (empty field)
     std::uint32_t placeholderRgba = 0; ///< the colour it is drawn in (ImGui's packed ABGR)
 };

@@ -1,9 +1,12 @@
 #include "app/screens.hpp"
 #include "app/theme.hpp"
+#include "pickers.hpp"
 
 #include <algorithm>
 #include <imgui.h>
 #include <imgui_stdlib.h>
+#include <tuple>
+#include <utility>
 
 namespace carnet::app {
 
@@ -58,6 +61,51 @@ std::string pageTitle(const forms::PageView& page, int k, Lang lang) {
     return page.label.empty() ? tr("app.form.page", lang, {std::to_string(k + 1)}) : page.label;
 }
 
+// "18:47" -> 18 and 47; -1 and -1 when it is no time of day.
+std::pair<int, int> hourMinute(const std::string& time) {
+    if (time.size() < 5 || time[2] != ':') return {-1, -1};
+    const auto digit = [&](std::size_t k) { return time[k] >= '0' && time[k] <= '9' ? time[k] - '0' : -100; };
+    const int h = digit(0) * 10 + digit(1), m = digit(3) * 10 + digit(4);
+    if (h < 0 || h > 23 || m < 0 || m > 59) return {-1, -1};
+    return {h, m};
+}
+
+std::string twoDigits(int n) {
+    return std::string(1, static_cast<char>('0' + n / 10)) + static_cast<char>('0' + n % 10);
+}
+
+// The calendar's month; the days the question's constraint refuses (with the time held, for a
+// date-time) are marked: at most 31 evaluations of one expression.
+void calendarPicker(FormScreenView& v, const FormModel& model, const std::string& selected, const std::string& todayIso,
+                    bool withTime, const PickerCheck& accepts, Lang lang) {
+    v.pickerMonth = monthView(model.pickerMonth, selected, todayIso, lang);
+    v.previousMonth = "‹";
+    v.nextMonth = "›";
+    if (!accepts) return;
+    for (auto& d : v.pickerMonth.days)
+        d.refused = !accepts(withTime ? d.iso + "T" + model.pickerTime : d.iso);
+}
+
+// A time question's hours and minutes. An hour is refused when the question takes none of its
+// minutes (a bound such as ". >= '07:00'" greys whole hours); in the hour held, the minutes it refuses.
+void timePicker(FormScreenView& v, const PickerCheck& accepts, Lang lang) {
+    v.timePickerHint = tr("app.form.time_picker_hint", lang);
+    std::tie(v.heldHour, v.heldMinute) = hourMinute(v.pickerTime);
+    for (int h = 0; h < 24; ++h)
+        v.hourCells.push_back(tr("app.form.hour_cell", lang, {twoDigits(h)}));
+    for (int m = 0; m < 60; ++m)
+        v.minuteCells.push_back(twoDigits(m));
+    if (!accepts) return;
+    for (int h = 0; h < 24; ++h) {
+        v.refusedHours[static_cast<std::size_t>(h)] = true;
+        for (int m = 0; m < 60 && v.refusedHours[static_cast<std::size_t>(h)]; ++m)
+            v.refusedHours[static_cast<std::size_t>(h)] = !accepts(twoDigits(h) + ":" + twoDigits(m));
+    }
+    for (int m = 0; m < 60; ++m)
+        v.refusedMinutes[static_cast<std::size_t>(m)] =
+            v.heldHour < 0 || !accepts(twoDigits(v.heldHour) + ":" + twoDigits(m));
+}
+
 } // namespace
 
 std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormView& form, int page, bool showMissing) {
@@ -70,7 +118,7 @@ std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormV
 }
 
 FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form, Lang lang, const std::string& todayIso,
-                            const std::string& nowTime) {
+                            const std::string& nowTime, const PickerCheck& accepts) {
     FormScreenView v;
     v.title = form.title;
     v.subject = model.subject;
@@ -184,21 +232,26 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.lang = lang;
     v.nowTime = nowTime;
     v.calendar = tr("app.form.calendar", lang);
+    v.clock = tr("app.form.clock", lang);
     if (!model.picker.empty()) {
-        // The calendar of one question: its month, the day it holds marked, the time a date-time takes.
+        // The picker of one question: the calendar's month with the day it holds marked, the time a
+        // date-time takes; or a time question's hours and minutes.
         v.picker = model.picker;
         v.pickerTime = model.pickerTime;
         std::string selected;
+        ItemType type = ItemType::Date;
         for (const auto& page : form.pages)
             eachQuestion(page.items, [&](const ItemView& item) {
-                if (item.path == model.picker && item.value.is_string())
-                    selected = item.value.get<std::string>().substr(0, 10);
+                if (item.path != model.picker) return;
+                type = item.type;
+                if (item.value.is_string()) selected = item.value.get<std::string>().substr(0, 10);
             });
-        v.pickerMonth = monthView(model.pickerMonth, selected, todayIso, lang);
-        v.previousMonth = "‹";
-        v.nextMonth = "›";
         v.hour = tr("app.form.hour", lang);
         v.minutes = tr("app.form.minutes", lang);
+        if (type == ItemType::Time)
+            timePicker(v, accepts, lang);
+        else
+            calendarPicker(v, model, selected, todayIso, type == ItemType::DateTime, accepts, lang);
     }
     v.audio = model.audio;
     v.audioPath = model.audioPath;
@@ -260,70 +313,6 @@ struct FormDraw {
         const auto r = theme::inputText(ctx, "input." + item.path, item.label, placeholder, text, item.readOnly);
         if (r.changed) push(Intent::Kind::EditText, item.path, nullptr, text);
         if (r.left) push(Intent::Kind::SetAnswer, item.path, text);
-    }
-
-    // The calendar under a date or date-time question: a month of day cells (56 px high, a seventh of
-    // the width), the months before and after, and for a date-time the hour and minutes as steppers.
-    // A tapped day is the answer (ISO, with the time shown), and the calendar closes.
-    void datePicker(const ItemView& item, bool withTime) {
-        if (view.picker != item.path || item.readOnly) return;
-        const MonthView& month = view.pickerMonth;
-        const float spacing = ImGui::GetStyle().ItemSpacing.x;
-        const float avail = ImGui::GetContentRegionAvail().x;
-        const float x0 = ImGui::GetCursorPosX();
-        const float arrow = 72.0f * ctx.scale;
-        if (theme::button(ctx, "picker.previous", view.previousMonth, arrow, 56.0f))
-            ctx.emit(Intent::Kind::ShiftPickerMonth).number = -1;
-        ImGui::SameLine(x0 + (avail - ImGui::CalcTextSize(month.label.c_str()).x) / 2);
-        ImGui::AlignTextToFramePadding();
-        ImGui::TextUnformatted(month.label.c_str());
-        if (ctx.texts) ctx.texts->push_back(month.label);
-        ImGui::SameLine(x0 + avail - arrow);
-        if (theme::button(ctx, "picker.next", view.nextMonth, arrow, 56.0f))
-            ctx.emit(Intent::Kind::ShiftPickerMonth).number = 1;
-        const float cell = (avail - 6 * spacing) / 7.0f;
-        for (std::size_t c = 0; c < month.weekdays.size(); ++c) {
-            const std::string& wd = month.weekdays[c];
-            const float x =
-                x0 + static_cast<float>(c) * (cell + spacing) + (cell - ImGui::CalcTextSize(wd.c_str()).x) / 2;
-            if (c)
-                ImGui::SameLine(x);
-            else
-                ImGui::SetCursorPosX(x);
-            theme::hint(wd);
-        }
-        int column = month.firstWeekday;
-        if (column > 0) ImGui::SetCursorPosX(x0 + static_cast<float>(column) * (cell + spacing));
-        for (const auto& d : month.days) {
-            if (theme::toggle(ctx, "picker.day." + d.iso, d.label, d.selected, cell)) {
-                push(Intent::Kind::SetAnswer, item.path, withTime ? d.iso + "T" + view.pickerTime : d.iso);
-                push(Intent::Kind::OpenDatePicker, "");
-            }
-            column = (column + 1) % 7;
-            if (column != 0) ImGui::SameLine(x0 + static_cast<float>(column) * (cell + spacing));
-        }
-        if (column != 0) ImGui::NewLine();
-        if (!withTime) return;
-        // The time first, then the day: "18:47", an hour or five minutes a tap.
-        const std::string hh = view.pickerTime.substr(0, 2),
-                          mm = view.pickerTime.size() >= 5 ? view.pickerTime.substr(3, 2) : "";
-        const float step = 72.0f * ctx.scale;
-        const auto stepper = [&](const char* id, const std::string& label, const std::string& value, int minutes) {
-            ImGui::AlignTextToFramePadding();
-            ImGui::TextUnformatted(label.c_str());
-            ImGui::SameLine();
-            if (theme::button(ctx, std::string("picker.") + id + ".minus", "−", step, 56.0f))
-                ctx.emit(Intent::Kind::ShiftPickerTime).number = -minutes;
-            ImGui::SameLine();
-            ImGui::TextUnformatted(value.c_str());
-            if (ctx.texts) ctx.texts->push_back(value);
-            ImGui::SameLine();
-            if (theme::button(ctx, std::string("picker.") + id + ".plus", "+", step, 56.0f))
-                ctx.emit(Intent::Kind::ShiftPickerTime).number = minutes;
-        };
-        stepper("hour", view.hour, hh, 60);
-        ImGui::SameLine(0, 3 * spacing);
-        stepper("minute", view.minutes, mm, 5);
     }
 
     // A placeholder that reads as an example, never as an answer: "ex. 06 12 34 56 78" (and muted).
@@ -532,12 +521,16 @@ struct FormDraw {
             ImGui::SameLine();
             if (theme::button(ctx, "calendar." + item.path, view.calendar, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::OpenDatePicker, item.path);
-            datePicker(item, false);
+            if (view.picker == item.path && !item.readOnly) drawCalendar(view, ctx, item.path, false);
             break;
         case ItemType::Time:
             textField(item, view.timeHint);
             if (theme::button(ctx, "now." + item.path, view.now, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::SetAnswer, item.path, view.nowTime);
+            ImGui::SameLine();
+            if (theme::button(ctx, "clock." + item.path, view.clock, 220.0f, 48.0f) && !item.readOnly)
+                push(Intent::Kind::OpenDatePicker, item.path);
+            if (view.picker == item.path && !item.readOnly) drawTimePicker(view, ctx, item.path);
             break;
         case ItemType::DateTime:
             textField(item, view.dateTimeHint);
@@ -546,7 +539,7 @@ struct FormDraw {
             ImGui::SameLine();
             if (theme::button(ctx, "calendar." + item.path, view.calendar, 220.0f, 48.0f) && !item.readOnly)
                 push(Intent::Kind::OpenDatePicker, item.path);
-            datePicker(item, true);
+            if (view.picker == item.path && !item.readOnly) drawCalendar(view, ctx, item.path, true);
             break;
         case ItemType::Geopoint:
             textField(item, example("43.5297 5.4474"));
