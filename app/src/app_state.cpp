@@ -968,13 +968,14 @@ void AppState::apply(const std::vector<Intent>& intents) {
             if (!commitEdits()) break;
             // The field rules run with it: a door interview records the door's outcome and creates
             // the person, their consents and the follow-up call; an answered script plans the next.
-            // The ambassador's code, given once, is prefilled in their next interviews.
+            // The ambassador's code, given once, is prefilled in their next interviews: the code of the
+            // account the tablet is paired with (a shared tablet keeps one per account).
             std::string code;
             if (forms::Session* session = openSession(); session && session->form().find("code_ambassadeur"))
                 if (const auto v = session->valueAt("code_ambassadeur"); v.is_string()) code = v.get<std::string>();
             auto r = field::device::finalizeRecord(m_store, m_form.recordId, m_campaign, nowIso(), m_userName);
             if (r.ok() && r->issues.empty() && !code.empty())
-                if (auto saved = m_store.setSetting("ambassador_code", code); !saved.ok())
+                if (auto saved = m_store.setSetting(ambassadorCodeSetting(), code); !saved.ok())
                     m_form.message = saved.error().message;
             if (!r.ok()) {
                 m_form.message = r.error().message;

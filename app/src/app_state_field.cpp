@@ -57,6 +57,15 @@ std::string buildingAddress(const field::RecordView& b) {
 
 } // namespace
 
+std::string AppState::ambassadorCodeSetting() {
+    // The server's accounts carry no ambassador code (login answers a name, a role and an
+    // organisation): the tablet learns it from the account's first finalized interview, and keeps
+    // it by account, so that a tablet passed to a colleague never signs their interviews with it.
+    // An unpaired tablet keeps one, as before accounts.
+    const std::string account = m_store.setting("server_user").value_or("");
+    return account.empty() ? "ambassador_code" : "ambassador_code." + account;
+}
+
 std::string AppState::today() const {
     return clock::localDate(m_clock());
 }
@@ -214,7 +223,7 @@ void AppState::doorOutcome(const std::string& dwellingId, const std::string& out
         const clock::Instant now = m_clock ? m_clock() : clock::systemNow();
         known.localTime = clock::localDate(now) + "T" + clock::localFormat(now, "%H:%M");
         known.account = m_store.setting("server_user").value_or(""); // the logged-in user
-        known.ambassadorCode = m_store.setting("ambassador_code").value_or("");
+        known.ambassadorCode = m_store.setting(ambassadorCodeSetting()).value_or("");
         auto draft = field::device::startInterview(m_store, dwellingId, m_userName, known);
         if (!draft.ok()) {
             m_walk.message = draft.error().message;

@@ -672,7 +672,8 @@ TEST_CASE("an account name that is not an ambassador code leaves the code given 
     test::TempDir dir;
     auto app = openDemo(dir.path());
     REQUIRE(app->store().setSetting("server_user", "awa").ok());
-    REQUIRE(app->store().setSetting("ambassador_code", "AMB-012").ok());
+    // Kept by account since a tablet may pass from one ambassador to another.
+    REQUIRE(app->store().setSetting("ambassador_code.awa", "AMB-012").ok());
     HeadlessImGui ui(800, 1280);
     Driver d{*app, ui};
     const std::string door = firstDoor(d, ui);
@@ -751,6 +752,78 @@ TEST_CASE("a date-time question's calendar takes the time from its steppers with
     d.tap("picker.next");
     d.tap("picker.day.2027-01-15");
     CHECK(d.answers().value("heure_passage", "") == std::string("2027-01-15T") + expected);
+}
+
+namespace {
+
+// The `nth` door of the walk list shown (0 = the first), from the Doors tab.
+std::string nthDoor(Driver& d, HeadlessImGui& ui, int nth) {
+    d.tap("nav.walk");
+    ui.look(d.draw);
+    for (const auto& t : ui.targets)
+        if (t.id.rfind("door.", 0) == 0 && nth-- == 0) return t.id.substr(5);
+    FAIL("no door " << nth);
+    return {};
+}
+
+// "Entretien" at a door: the interview opens, prefilled.
+std::string interviewAt(Driver& d, HeadlessImGui& ui, int nth) {
+    d.tap("door." + nthDoor(d, ui, nth));
+    d.tapLabel("Entretien");
+    REQUIRE(d.app.screen() == Screen::Form);
+    return d.app.formModel().recordId;
+}
+
+} // namespace
+
+TEST_CASE("a tablet passed from one account to another: each account's interviews take its own ambassador code",
+          "[app][interview][door]") {
+    test::TempDir dir;
+    auto app = openDemo(dir.path());
+    REQUIRE(app->store().setSetting("server_url", "https://carnet.example").ok());
+    REQUIRE(app->store().setSetting("server_user", "awa").ok()); // an account named by a name, not a code
+    HeadlessImGui ui(800, 1280);
+    Driver d{*app, ui};
+    // Nothing maps "awa" to a code yet: the question is left to the ambassador, who types it once.
+    const std::string first = interviewAt(d, ui, 0);
+    CHECK(d.answers().value("code_ambassadeur", "") == "");
+    d.tap("input.code_ambassadeur");
+    app->apply(ui.type("AMB-012", d.draw));
+    // The household, as a person would have answered it (not what this test is about).
+    for (const auto& [path, value] :
+         std::vector<std::pair<std::string, json>>{{"nb_personnes", 1},
+                                                   {"membres[1]/prenom", "Karim"},
+                                                   {"membres[1]/tranche_age", "30_44"},
+                                                   {"voiture", "non"},
+                                                   {"eco_geste", "velo"},
+                                                   {"trajets_vises", json::array({"travail"})},
+                                                   {"distance_travail_km", 8},
+                                                   {"accord_suivi", "non"},
+                                                   {"consentement_reponses", true}}) {
+        INFO(path);
+        REQUIRE(app->store().setAnswer(first, path, value).ok());
+    }
+    for (int k = 0; k < 5 && !ui.find("finalize"); ++k) {
+        d.tap("page.next");
+        ui.look(d.draw);
+    }
+    d.tap("finalize");
+    INFO(app->formModel().message);
+    REQUIRE(app->store().get(first)->status == store::Status::Finalized);
+    CHECK(app->store().get(first)->answers.value("code_ambassadeur", "") == "AMB-012");
+    // Awa's next interview is signed with her code, in the record itself.
+    const std::string second = interviewAt(d, ui, 1);
+    CHECK(app->store().get(second)->answers.value("code_ambassadeur", "") == "AMB-012");
+    d.tap("save_leave");
+    // The tablet paired with Bruno's account: not Awa's code in his interviews.
+    REQUIRE(app->store().setSetting("server_user", "bruno").ok());
+    const std::string third = interviewAt(d, ui, 2);
+    CHECK(app->store().get(third)->answers.value("code_ambassadeur", "") == "");
+    d.tap("save_leave");
+    // And back to Awa's account: hers again.
+    REQUIRE(app->store().setSetting("server_user", "awa").ok());
+    const std::string fourth = interviewAt(d, ui, 3);
+    CHECK(app->store().get(fourth)->answers.value("code_ambassadeur", "") == "AMB-012");
 }
 
 TEST_CASE("a date question's calendar greys the days its constraint refuses, and a tap on one stores nothing",

@@ -124,6 +124,9 @@ private:
     std::string instanceNameOf(std::string_view recordId);
     void startForm(const std::string& formId);
     void openRecord(const std::string& id);
+    /// The setting that keeps the ambassador code of the account the tablet is paired with
+    /// ("ambassador_code.awa"; "ambassador_code" when unpaired).
+    [[nodiscard]] std::string ambassadorCodeSetting();
     /// The open record's form session, reloaded only when the store's stamp moved (a save here, a pull
     /// by the sync worker's connection); nullptr when the record cannot be read.
     forms::Session* openSession();

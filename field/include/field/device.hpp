@@ -43,7 +43,7 @@ Result<std::vector<std::string>> markBuildingAbsent(store::Store& store, std::st
 struct InterviewStart {
     std::string localTime;      ///< "YYYY-MM-DDTHH:MM", the time of the visit ("" = not set)
     std::string account;        ///< the logged-in user: the server account the device is paired with ("" = none)
-    std::string ambassadorCode; ///< the code the ambassador gave in their last interview ("" = none)
+    std::string ambassadorCode; ///< the code this account gave in its last interview here ("" = none)
 };
 /// Starts a door_to_door interview linked to a dwelling: dwelling_id set, and prefilled when they fit
 /// the form: the visit's outcome (entretien: the door said so), its time, the commune and address of
