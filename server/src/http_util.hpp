@@ -50,6 +50,34 @@ inline void localizeError(const httplib::Request& req, httplib::Response& res) {
     res.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+/// `accept` (an Accept-Encoding value) without brotli: "gzip, deflate, br" -> "gzip, deflate". Every
+/// coding whose text holds "br" goes, as cpp-httplib 0.11 picks brotli whenever it finds "br" anywhere.
+inline std::string withoutBrotli(std::string_view accept) {
+    std::string out;
+    while (!accept.empty()) {
+        const auto comma = accept.find(',');
+        std::string_view coding = accept.substr(0, comma);
+        accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+            coding.remove_prefix(1);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+            coding.remove_suffix(1);
+        if (coding.empty() || coding.find("br") != std::string_view::npos) continue;
+        if (!out.empty()) out += ", ";
+        out += coding;
+    }
+    return out;
+}
+
+/// Makes cpp-httplib answer `req` with gzip rather than brotli. Debian's cpp-httplib 0.11 compresses
+/// with brotli at quality 11 whenever the client accepts it, as Chromium does: 0.46 s for the console's
+/// app.js against 0.022 s with gzip, and a 2.8 MB CSV export took 4.2 s in Chromium against 0.15 s
+/// with curl (issue 22).
+inline void preferGzip(httplib::Request& req) {
+    for (auto range = req.headers.equal_range("Accept-Encoding"); range.first != range.second; ++range.first)
+        range.first->second = withoutBrotli(range.first->second);
+}
+
 /// Answers a JSON error {"error": code, "message": message}. The connection is closed after it: the
 /// request's body may not have been read (limits before work), and must not be taken for a request.
 inline void sendError(httplib::Response& res, int status, std::string_view code, std::string_view message) {

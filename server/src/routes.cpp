@@ -528,6 +528,10 @@ void Routes::mount(httplib::Server& http) {
     // here, without reading the body, and the connection is closed after the answer.
     http.set_pre_routing_handler([this](const Request& req, Response& res) {
         using HR = httplib::Server::HandlerResponse;
+        // Before anything answers: httplib reads Accept-Encoding only when it writes the response.
+        // The handler is given httplib's own Request (a non-const object) as const, so the cast is
+        // well defined; there is no other hook before the encoding is chosen.
+        http::preferGzip(const_cast<Request&>(req));
         const bool takesBody =
             req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
         if (!takesBody &&

@@ -139,6 +139,35 @@ TEST_CASE("gzip request bodies are accepted and responses are gzipped on request
     CHECK(broken.status < 500);
 }
 
+// Issue 22: Chromium sends "Accept-Encoding: gzip, deflate, br", and Debian's cpp-httplib 0.11 then
+// compressed with brotli at quality 11: 0.46 s for app.js against 0.022 s with gzip, and a 2.8 MB CSV
+// export downloaded through the console took 4.2 s (0.15 s with curl, which asks for no compression).
+TEST_CASE("a browser's download is compressed with gzip, never with slow brotli", "[server][gzip]") {
+    ServerFixture f;
+    const std::string coco = f.login("coco");
+    auto raw = f.client();
+    raw.set_decompress(false);
+    for (const std::string path :
+         {"/console/app.js", "/", "/api/v1/exports/door_to_door.csv?status=all", "/api/v1/forms"}) {
+        INFO(path);
+        httplib::Headers h = ServerFixture::auth(coco);
+        h.emplace("Accept-Encoding", "gzip, deflate, br");
+        auto r = raw.Get(path.c_str(), h);
+        REQUIRE(r);
+        CHECK(r->status == 200);
+        CHECK(r->get_header_value("Content-Encoding") == "gzip");
+        CHECK_FALSE(gunzip(r->body).empty());
+    }
+    // A client that takes brotli only gets the bytes as they are.
+    httplib::Headers only = ServerFixture::auth(coco);
+    only.emplace("Accept-Encoding", "br");
+    auto plain = raw.Get("/console/app.js", only);
+    REQUIRE(plain);
+    CHECK(plain->status == 200);
+    CHECK_FALSE(plain->has_header("Content-Encoding"));
+    CHECK(plain->body.find("'use strict'") != std::string::npos);
+}
+
 TEST_CASE("bad input gets a 4xx JSON error, never a 500", "[server][input]") {
     ServerFixture f;
     const std::string token = f.loginWithDevice("awa", kDev);
