@@ -5,6 +5,7 @@
 #include "field/campaign.hpp"
 #include "forms/loader.hpp"
 #include "server/cli_options.hpp"
+#include "server/folder_lock.hpp"
 #include "server/form_bundle.hpp"
 #include "server/limits.hpp"
 #include "server/postgres_repository.hpp"
@@ -182,6 +183,17 @@ int migrateStoreCommand(const Options& o) {
     if (!isPostgresUrl(o.to)) return usage(t("server.migrate_needs_to"));
     if (!o.db.empty()) return usage(t("server.migrate_no_db"));
     const std::filesystem::path from = o.from.substr(kSqlite.size());
+    // A server writing on during the copy would leave its later writes behind (the copy is one
+    // snapshot): the folder's lock, which every serving process holds shared, must be free.
+    std::optional<FolderLock> still;
+    if (std::filesystem::is_directory(from)) { // a missing folder is migrateStore's to name
+        auto lock = FolderLock::take(from, FolderLock::Mode::Exclusive, false);
+        if (!lock.ok())
+            return fail(lock.error().code == ErrorCode::Busy
+                            ? makeError(ErrorCode::Busy, t("server.migrate_server_running", {from.string()}))
+                            : lock.error());
+        still.emplace(std::move(*lock));
+    }
     auto r = migrateStore(from, o.to, o.data);
     if (!r.ok()) return fail(r.error());
     std::int64_t rows = 0;
@@ -210,6 +222,17 @@ int run(const Options& o) {
     // Commands on a whole store: they open it themselves (the backup never creates or migrates it).
     if (a[0] == "migrate-store" && a.size() == 1) return migrateStoreCommand(o);
     if (a[0] == "backup" && a.size() == 1) return backupCommand(o);
+    // Each serving process holds its data folder's lock shared for as long as it runs (several may
+    // share one folder), so that migrate-store can tell a store still in use.
+    std::optional<FolderLock> serving;
+    if (a[0] == "serve") {
+        auto lock = FolderLock::take(o.data, FolderLock::Mode::Shared, false);
+        if (!lock.ok())
+            return fail(lock.error().code == ErrorCode::Busy
+                            ? makeError(ErrorCode::Busy, t("server.data_folder_migrating", {o.data}))
+                            : lock.error());
+        serving.emplace(std::move(*lock));
+    }
     auto opened = Services::open(o.data, o.db);
     if (!opened.ok()) return fail(opened.error());
     Services& s = **opened;

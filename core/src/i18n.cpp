@@ -693,6 +693,9 @@ constexpr auto kTable = std::to_array<Entry>({
           "{0}:{1}: '{2}' is already set on line {3}"},
     Entry{"server.config_unknown_key", "{0}:{1} : clé inconnue « {2} »", "{0}:{1}: unknown key '{2}'"},
     Entry{"server.config_unreadable", "{0} : lecture impossible ({1})", "{0}: cannot read ({1})"},
+    Entry{"server.data_folder_migrating",
+          "{0} est en cours de copie par migrate-store : le serveur démarrera quand elle sera finie",
+          "{0} is being copied by migrate-store: start the server when it is done"},
     Entry{"server.form_already_published", "formulaire {0} {1} déjà publié (sha256 {2})",
           "form {0} {1} already published (sha256 {2})"},
     Entry{"server.form_published", "formulaire {0} {1} publié (sha256 {2})", "form {0} {1} published (sha256 {2})"},
@@ -703,6 +706,11 @@ constexpr auto kTable = std::to_array<Entry>({
           "migrate-store needs --to postgresql://... (an empty database)"},
     Entry{"server.migrate_no_db", "migrate-store prend sa cible dans --to, pas --db",
           "migrate-store takes its target from --to, not --db"},
+    Entry{"server.migrate_server_running",
+          "un carnet-server tourne sur {0} : arrêtez chaque processus qui le sert avant migrate-store (ce qu’il "
+          "écrirait pendant la copie resterait derrière)",
+          "a carnet-server is running on {0}: stop every process serving it before migrate-store (what it wrote "
+          "during the copy would stay behind)"},
     Entry{"server.migrated", "copié dans PostgreSQL : {0} ligne(s), {1} fichier(s) joint(s)",
           "copied into PostgreSQL: {0} row(s), {1} attached file(s)"},
     Entry{"server.migrated_files_stay",

@@ -1,11 +1,9 @@
 #include "server/attachments.hpp"
+#include "server/folder_lock.hpp"
 
 #include "core/platform.hpp"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <system_error>
@@ -128,50 +126,13 @@ Result<std::optional<std::filesystem::path>> AttachmentStore::completeFile(std::
     return std::optional<std::filesystem::path>(orgDir(orgId) / std::string(sha256));
 }
 
-namespace {
-
-// An exclusive flock(2) on an organisation's folder, for as long as it lives: the processes serving
-// one data folder (several carnet-server processes behind a load balancer) append to a partial file
-// one at a time, as the threads of one process do under the store's mutex. flock, not fcntl locks:
-// those belong to the process, so two threads of one process would share them.
-class FolderLock {
-public:
-    static Result<FolderLock> take(const std::filesystem::path& dir) {
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec) return ioError(dir, "cannot create", ec);
-        const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) return ioError(dir, "cannot open", std::error_code(errno, std::generic_category()));
-        while (::flock(fd, LOCK_EX) != 0) {
-            if (errno == EINTR) continue;
-            const std::error_code lockEc(errno, std::generic_category());
-            ::close(fd);
-            return ioError(dir, "cannot lock", lockEc);
-        }
-        return FolderLock(fd);
-    }
-    FolderLock(FolderLock&& other) noexcept
-        : m_fd(std::exchange(other.m_fd, -1)) {}
-    FolderLock(const FolderLock&) = delete;
-    FolderLock& operator=(const FolderLock&) = delete;
-    FolderLock& operator=(FolderLock&&) = delete;
-    ~FolderLock() {
-        if (m_fd >= 0) ::close(m_fd); // closing the last descriptor releases the lock
-    }
-
-private:
-    explicit FolderLock(int fd)
-        : m_fd(fd) {}
-    int m_fd;
-};
-
-} // namespace
-
 Result<AppendOutcome> AttachmentStore::append(std::int64_t orgId, std::string_view sha256, std::uint64_t offset,
                                               std::string_view data, std::optional<std::uint64_t> total,
                                               UploadState& after) {
     std::lock_guard lock(m_mutex);
-    auto folder = FolderLock::take(orgDir(orgId));
+    // The processes serving one data folder (several carnet-server processes behind a load balancer)
+    // append to a partial file one at a time, as the threads of one process do under m_mutex.
+    auto folder = FolderLock::take(orgDir(orgId), FolderLock::Mode::Exclusive);
     if (!folder.ok()) return folder.error();
     if (offset == 0)
         if (auto swept = expireParts(orgId); !swept.ok()) return swept.error();

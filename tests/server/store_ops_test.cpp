@@ -5,6 +5,7 @@
 #include "forms/bundle.hpp"
 #include "pg_cluster.hpp"
 #include "server/crypto.hpp"
+#include "server/folder_lock.hpp"
 #include "server/services.hpp"
 #include "server/store_ops.hpp"
 #include "server_process.hpp"
@@ -343,6 +344,45 @@ TEST_CASE("carnet-server migrate-store and backup refuse bad input with one line
     auto notEmpty = server::backupStore(data, dir.path());
     REQUIRE_FALSE(notEmpty.ok());
     CHECK(notEmpty.error().message.find("not an empty folder") != std::string::npos);
+}
+
+TEST_CASE("carnet-server migrate-store refuses a data folder a server still serves, and serve waits for no migration",
+          "[store]") {
+    TempDir dir;
+    const auto data = dir.path() / "data";
+    seed(data);
+    const std::string url = freshPostgresDatabase();
+    const std::string migrate =
+        kBin + " migrate-store --from " + quote("sqlite:" + data.string()) + " --to " + quote(url);
+
+    // Two processes serve the folder (as behind a load balancer): the copy would miss what they write
+    // after its snapshot, so it is refused, in one line, and the target stays empty.
+    ServerProcess first(CARNET_SERVER_BIN, data), second(CARNET_SERVER_BIN, data);
+    first.setStderr(dir.path() / "first.log");
+    second.setStderr(dir.path() / "second.log");
+    REQUIRE(first.start());
+    REQUIRE(second.start());
+    auto refused = sh(migrate);
+    INFO(refused.out);
+    CHECK(refused.code == 1);
+    CHECK(refused.out.find("a carnet-server is running on " + data.string()) != std::string::npos);
+    CHECK(std::count(refused.out.begin(), refused.out.end(), '\n') == 1);
+    REQUIRE(first.stop());
+    auto stillRefused = sh(migrate);
+    CHECK(stillRefused.code == 1); // one process is enough
+    REQUIRE(second.stop());
+    auto migrated = sh(migrate);
+    INFO(migrated.out);
+    CHECK(migrated.code == 0); // the target was left empty by the refusals
+
+    // While a migration holds the folder, serve says so and stops instead of writing under it.
+    auto held = server::FolderLock::take(data, server::FolderLock::Mode::Exclusive);
+    REQUIRE(held.ok());
+    auto serve = sh("CARNET_LANG=en timeout 20 " + quote(CARNET_SERVER_BIN) + " --data " + quote(data.string()) +
+                    " serve --port 0");
+    INFO(serve.out);
+    CHECK(serve.code == 1);
+    CHECK(serve.out.find("is being copied by migrate-store") != std::string::npos);
 }
 
 TEST_CASE("carnet-server backup copies a running server's data folder while it writes, and the copy serves",
