@@ -333,16 +333,28 @@
       from: h('input', { id: 'x-from', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
       to: h('input', { id: 'x-to', placeholder: t('date_placeholder'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: 11, inputmode: 'numeric' }),
       author: h('input', { id: 'x-author', size: 12, maxlength: 64 }),
+      territory: h('input', { id: 'x-territory', size: 14, maxlength: 64 }),
+      // The file's shape: column names, a point in four number columns, one 0/1 column per choice,
+      // the photos and recordings in the ZIP.
+      headers: h('select', { id: 'x-headers' }, ['codes', 'labels'].map((v) => h('option', { value: v }, t('export_headers_' + v)))),
     };
+    const xFlag = (key, checked) => {
+      const box = h('input', { type: 'checkbox', id: 'x-' + key, checked });
+      return { box, element: h('label', { class: 'check', for: 'x-' + key }, box, ' ', t('export_' + key.replace(/-/g, '_'))) };
+    };
+    const xFlags = { split_geopoint: xFlag('split-geopoint', true), split_multiple: xFlag('split-multiple', false), media: xFlag('media', true) };
     const exportQuery = (labels, version) => {
-      const q = new URLSearchParams({ labels, lang: I18n.lang(), status: xInputs.status.value });
-      for (const k of ['from', 'to', 'author']) if (xInputs[k].value.trim()) q.set(k, xInputs[k].value.trim());
+      const q = new URLSearchParams({ labels, lang: I18n.lang(), status: xInputs.status.value, headers: xInputs.headers.value });
+      for (const k of ['from', 'to', 'author', 'territory']) if (xInputs[k].value.trim()) q.set(k, xInputs[k].value.trim());
+      for (const [k, flag] of Object.entries(xFlags)) q.set(k, flag.box.checked ? '1' : '0');
       if (version) q.set('version', version);
       return q;
     };
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('exports')), h('p', { class: 'muted' }, t('exports_hint')),
       h('div', { class: 'toolbar filters' }, xField('status', t('filter_status'), xInputs.status), xField('from', t('export_from'), xInputs.from),
-        xField('to', t('export_to'), xInputs.to), xField('author', t('filter_author'), xInputs.author)),
+        xField('to', t('export_to'), xInputs.to), xField('author', t('filter_author'), xInputs.author), xField('territory', t('export_territory'), xInputs.territory)),
+      h('div', { class: 'toolbar export-shape' }, xField('headers', t('export_headers'), xInputs.headers),
+        Object.values(xFlags).map((f) => f.element)),
       table([t('form'), t('export_version'), t('download')], [...latest.keys()].map((id) => {
         const version = h('select', { 'data-export-version': id, 'aria-label': t('export_version') + ' ' + id }, h('option', { value: '' }, t('export_all_versions')),
           forms.filter((f) => f.form_id === id).reverse().map((f) => h('option', { value: f.version }, f.version)));

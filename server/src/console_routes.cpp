@@ -18,6 +18,7 @@
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <tuple>
 
 namespace carnet::server {
 
@@ -248,6 +249,12 @@ std::optional<std::string> readExportFilters(const Request& req, ExportOptions& 
     if (o.author.size() > kMaxExportFilterBytes ||
         std::any_of(o.author.begin(), o.author.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
         return "'author' is at most " + std::to_string(kMaxExportFilterBytes) + " bytes without control characters";
+    o.territory = req.get_param_value("territory");
+    if (o.territory.size() > kMaxExportFilterBytes || invalidUtf8At(o.territory) != std::string_view::npos ||
+        std::any_of(o.territory.begin(), o.territory.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+        return "'territory' is at most " + std::to_string(kMaxExportFilterBytes) +
+               " bytes of text without control characters";
     o.formVersion = req.get_param_value("version");
     if (o.formVersion.size() > kMaxExportFilterBytes ||
         !std::all_of(o.formVersion.begin(), o.formVersion.end(), [](char c) {
@@ -571,14 +578,26 @@ void ConsoleRoutes::exportForm(const Request& req, Response& res, const User& us
     const std::string formId = req.matches[1];
     auto format = parseExportFormat(req.matches[2].str());
     if (!format) return sendError(res, 404, "not_found", "exports are .csv, .zip, .xlsx or .geojson");
-    const std::string labels = req.get_param_value("labels");
-    if (!labels.empty() && labels != "0" && labels != "1")
-        return sendError(res, 400, "invalid_request", "'labels' is 1 (labels) or 0 (codes)");
     ExportOptions o;
-    o.labels = labels == "1";
+    // The export's shape (docs/console.md, "Exports"): each a 0|1 flag, a bad value is a 400.
+    for (auto [name, flag, what] : {std::tuple<const char*, bool*, const char*>{"labels", &o.labels, "choice labels"},
+                                    {"split_geopoint", &o.splitGeopoint, "a geopoint in four columns"},
+                                    {"split_multiple", &o.splitMultiple, "one 0/1 column per choice"},
+                                    {"media", &o.media, "the attachments in the zip"}}) {
+        const std::string value = req.get_param_value(name);
+        if (!value.empty() && value != "0" && value != "1")
+            return sendError(res, 400, "invalid_request",
+                             "'" + std::string(name) + "' is 1 (" + what + ") or 0 (without)");
+        if (!value.empty()) *flag = value == "1";
+    }
+    const std::string headers = req.get_param_value("headers");
+    if (headers != "" && headers != "codes" && headers != "labels")
+        return sendError(res, 400, "invalid_request", "'headers' is codes (question names) or labels");
+    o.headerLabels = headers == "labels";
     if (req.has_param("lang")) o.lang = req.get_param_value("lang") == "en" ? "en" : "fr";
     if (auto bad = readExportFilters(req, o)) return sendError(res, 400, "invalid_request", *bad);
-    auto started = startExport(m_s.repository(), scopeOf(user), formId, *format, o, m_s.dataDir() / "exports");
+    auto started =
+        startExport(m_s.repository(), scopeOf(user), formId, *format, o, m_s.dataDir() / "exports", &m_s.attachments());
     if (!started.ok()) return failure(res, req, started.error());
     std::shared_ptr<Export> exp = std::move(*started);
     const std::string ext = req.matches[2];

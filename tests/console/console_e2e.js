@@ -319,6 +319,63 @@ async function main() {
   check(lines[1].includes('"3 rue des Lilas, bâtiment B"'), 'CSV has the resolved value, quoted');
   await shot('forms');
 
+  // ---- Export options (issue 22, "Exports"; docs/console.md): columns named by the questions'
+  // labels in the console's language, the visit's point in four columns, one 0/1 column per choice,
+  // its photo inside the ZIP. ----
+  {
+    const parseCsv = (text) => {
+      const rows = [];
+      let row = [], field = '', quoted = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quoted) {
+          if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+        } else if (c === '"') quoted = true;
+        else if (c === ',') { row.push(field); field = ''; } else if (c === '\n') { row.push(field.replace(/\r$/, '')); rows.push(row); row = []; field = ''; } else field += c;
+      }
+      if (field || row.length) { row.push(field); rows.push(row); }
+      return rows;
+    };
+    const visitCsv = async () => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="visite_e2e.csv?labels=1"]')]);
+      const rows = parseCsv(fs.readFileSync(await dl.path(), 'utf8').replace(/^\uFEFF/, ''));
+      const head = rows[0], row = rows.find((r) => r[0] === visit);
+      check(!!row, 'the visit is in the export');
+      return { head, at: (name) => { check(head.includes(name), `column « ${name} » in ${head.join(' | ')}`); return row[head.indexOf(name)]; } };
+    };
+    await go('#/forms', '[data-export="visite_e2e.csv?labels=1"]');
+    check(await page.inputValue('#x-headers') === 'codes', 'columns are named by codes unless asked otherwise');
+    check(await page.isChecked('#x-split-geopoint') && !(await page.isChecked('#x-split-multiple')) && await page.isChecked('#x-media'),
+      'points split and media in the ZIP by default, choices not split');
+    await page.selectOption('#x-status', 'all');
+    await page.selectOption('#x-headers', 'labels');
+    await page.check('#x-split-multiple');
+    const fr = await visitCsv();
+    check(fr.head[0] === 'Fiche' && fr.head.includes('Statut'), 'meta columns by their French labels: ' + fr.head.slice(0, 7).join(' | '));
+    check(fr.at('Nom de famille') === 'Ferrandi', 'questions by their labels');
+    check(fr.at('Position du logement – latitude') === '43.4553' && fr.at('Position du logement – longitude') === '5.4691',
+      'the point in its own number columns');
+    check(!fr.head.includes('Position du logement'), 'no point as one text cell');
+    check(fr.at('Modes de déplacement : Vélo') === '1' && fr.at('Modes de déplacement : Marche à pied') === '0', 'one 0/1 column per choice');
+    check(fr.at('Modes de déplacement') === 'Bus ; Vélo', 'the choices also joined, by their labels');
+    await page.uncheck('#x-split-geopoint');
+    check((await visitCsv()).at('Position du logement') === '43.4553 5.4691', 'unticked, the point is one cell');
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="visite_e2e.zip?labels=1"]')]);
+    check(fs.readFileSync(await zip.path()).includes(Buffer.from('media/' + photo)), 'the ZIP holds the visit’s photo');
+    // In English, the column names follow the console's language.
+    await page.click('.sidebar [data-lang-toggle]');
+    await page.waitForSelector('#x-headers option[value="labels"]:text-is("Question labels")');
+    await page.selectOption('#x-status', 'all');
+    await page.selectOption('#x-headers', 'labels');
+    const en = await visitCsv();
+    check(en.head[0] === 'Record' && en.at('Surname') === 'Ferrandi' && en.at('Location of the home – latitude') === '43.4553',
+      'English column names: ' + en.head.slice(0, 9).join(' | '));
+    await page.click('.sidebar [data-lang-toggle]');
+    await page.waitForSelector('#x-headers option[value="labels"]:text-is("Libellés des questions")');
+    await shot('exports');
+  }
+  // ---- end of the export options ----
+
   // Users: the coordinator creates an ambassador, who can then log in.
   await go('#/users', '#u-name');
   await page.fill('#u-name', 'eve');

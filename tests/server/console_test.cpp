@@ -57,6 +57,98 @@ std::map<std::string, std::string> sheetCells(const std::string& xml) {
     return out;
 }
 
+// The rows of a CSV text (RFC 4180: quoted fields may hold commas, quotes and line breaks).
+std::vector<std::vector<std::string>> csvRows(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            row.push_back(std::move(field));
+            field.clear();
+        } else if (c == '\n') {
+            if (!field.empty() && field.back() == '\r') field.pop_back();
+            row.push_back(std::move(field));
+            field.clear();
+            rows.push_back(std::move(row));
+            row.clear();
+        } else {
+            field += c;
+        }
+    }
+    if (!field.empty() || !row.empty()) {
+        row.push_back(std::move(field));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// The position of the column named `name` in a header row; fails the test when there is none.
+std::size_t columnOf(const std::vector<std::string>& header, const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    INFO("column " << name);
+    REQUIRE(it != header.end());
+    return static_cast<std::size_t>(it - header.begin());
+}
+
+// The row whose first cell is `id`; fails the test when there is none.
+const std::vector<std::string>& rowOf(const std::vector<std::vector<std::string>>& rows, const std::string& id) {
+    for (const auto& r : rows)
+        if (!r.empty() && r[0] == id) return r;
+    FAIL("no row " << id);
+    return rows.front();
+}
+
+// A worksheet cell as written: its type attribute, style index and value (or inline text).
+struct XCell {
+    std::string type, style, value;
+};
+std::map<std::string, XCell> sheetXCells(const std::string& xml) {
+    pugi::xml_document doc;
+    REQUIRE(doc.load_buffer(xml.data(), xml.size()));
+    std::map<std::string, XCell> out;
+    for (auto row : doc.child("worksheet").child("sheetData").children("row"))
+        for (auto c : row.children("c")) {
+            const std::string type = c.attribute("t").as_string();
+            out[c.attribute("r").as_string()] = {type, c.attribute("s").as_string(),
+                                                 type == "inlineStr" ? c.child("is").child("t").text().as_string()
+                                                                     : c.child("v").text().as_string()};
+        }
+    return out;
+}
+
+// The letters of the column whose header cell (row 1) is `name`.
+std::string sheetColumn(const std::map<std::string, XCell>& cells, const std::string& name) {
+    for (const auto& [ref, c] : cells)
+        if (ref.find_first_of("0123456789") != std::string::npos &&
+            ref.substr(ref.find_first_of("0123456789")) == "1" && c.value == name)
+            return ref.substr(0, ref.find_first_of("0123456789"));
+    FAIL("no column " << name);
+    return {};
+}
+
+// The row number of the row whose column A is `id`.
+std::string sheetRow(const std::map<std::string, XCell>& cells, const std::string& id) {
+    for (const auto& [ref, c] : cells)
+        if (ref[0] == 'A' && ref.size() > 1 && std::isdigit(static_cast<unsigned char>(ref[1])) && c.value == id)
+            return ref.substr(1);
+    FAIL("no row " << id);
+    return {};
+}
+
 struct ConsoleFixture : ServerFixture {
     std::string awa, binta, coco, zed;
     ConsoleFixture() {
@@ -851,4 +943,333 @@ TEST_CASE_METHOD(ConsoleFixture, "a coordinator reviews a record: its state and 
     CHECK(get("/api/v1/records/r-rw", coco).body["reviews"].empty()); // nothing refused was kept
     // A review is not a version: the record's version and its devices' copies are unchanged.
     CHECK(get("/api/v1/records/r-rv/history", coco).body["versions"].size() == 2);
+}
+
+// ---- Exports for a coordinator's spreadsheet (issue 22, "Exports") ----
+
+TEST_CASE_METHOD(ConsoleFixture, "exports name their columns by question labels in the console's language, or by codes",
+                 "[console][export]") {
+    json a = interview("gardanne", "refus");
+    a["membres"] = json::array({json{{"prenom", "Catherine"}, {"tranche_age", "45_59"}}});
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-1", a)})).status == 200);
+
+    const auto fr = get("/api/v1/exports/door_to_door.csv?status=all&headers=labels&lang=fr", coco);
+    REQUIRE(fr.status == 200);
+    const auto rows = csvRows(fr.raw.substr(3));
+    REQUIRE(rows.size() == 2);
+    const auto& h = rows[0];
+    CHECK(h[0] == "Fiche");
+    CHECK(h[2] == "Statut");
+    CHECK(h[6] == "Mise à jour");
+    CHECK(rows[1][columnOf(h, "Commune")] == "gardanne"); // values stay codes unless labels=1
+    CHECK(rows[1][columnOf(h, "Issue de la visite")] == "refus");
+    CHECK(rows[1][columnOf(h, "Membres du foyer (nombre)")] == "1");
+    CHECK(std::find(h.begin(), h.end(), "commune") == h.end());
+    // An interpolated part of a label is not an answer: shown as an ellipsis.
+    CHECK(std::find(h.begin(), h.end(), "Combien de personnes vivent dans le logement, vous compris ?") != h.end());
+
+    const auto en =
+        csvRows(get("/api/v1/exports/door_to_door.csv?status=all&headers=labels&lang=en&labels=1", coco).raw.substr(3));
+    REQUIRE(en.size() == 2);
+    CHECK(en[0][0] == "Record");
+    CHECK(en[1][columnOf(en[0], "Town")] == "Gardanne");
+    CHECK(en[1][columnOf(en[0], "Outcome of the visit")] == "Refused");
+
+    const auto codes = csvRows(get("/api/v1/exports/door_to_door.csv?status=all&headers=codes", coco).raw.substr(3));
+    CHECK(codes[0][0] == "record_id");
+    CHECK(codes[1][columnOf(codes[0], "commune")] == "gardanne");
+
+    // The repeat's table and the workbook's sheets are named the same way.
+    auto zip = unzip(get("/api/v1/exports/door_to_door.zip?status=all&headers=labels", coco).raw);
+    const auto members = csvRows(zip["door_to_door-membres.csv"].substr(3));
+    REQUIRE(members.size() == 2);
+    CHECK(members[0][0] == "Fiche");
+    CHECK(members[0][1] == "Rang");
+    CHECK(members[1][columnOf(members[0], "Prénom de la personne n° … (facultatif)")] == "Catherine");
+    auto xlsx = unzip(get("/api/v1/exports/door_to_door.xlsx?status=all&headers=labels", coco).raw);
+    auto cells = sheetCells(xlsx["xl/worksheets/sheet1.xml"]);
+    CHECK(cells["A1"] == "Fiche");
+    CHECK_FALSE(sheetColumn(sheetXCells(xlsx["xl/worksheets/sheet1.xml"]), "Commune").empty());
+
+    for (const std::string bad : {"?headers=names", "?split_geopoint=yes", "?split_multiple=2", "?media=true"}) {
+        INFO(bad);
+        auto r = get("/api/v1/exports/door_to_door.csv" + bad, coco);
+        CHECK(r.status == 400);
+        CHECK(r.body.value("error", "") == "invalid_request");
+    }
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "an XLSX export writes dates and times as real dates with a date format",
+                 "[console][export]") {
+    json a = interview("gardanne", "repasser");
+    a["heure_passage"] = "2026-11-23T10:05:00.000+01:00";
+    a["date_repassage"] = "2026-11-30";
+    a["heure_repassage"] = "18:30";
+    json b = interview("venelles", "repasser");
+    b["date_repassage"] = "fin novembre"; // not a date: kept as text, never lost
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-d", a), create(2, "r-t", b)})).status == 200);
+
+    auto parts = unzip(get("/api/v1/exports/door_to_door.xlsx?status=all", coco).raw);
+    REQUIRE(parts.count("xl/styles.xml") == 1);
+    CHECK(parts["[Content_Types].xml"].find("/xl/styles.xml") != std::string::npos);
+    CHECK(parts["xl/_rels/workbook.xml.rels"].find("Target=\"styles.xml\"") != std::string::npos);
+    // The styles part: cell format index -> number format code.
+    pugi::xml_document styles;
+    REQUIRE(styles.load_string(parts["xl/styles.xml"].c_str()));
+    std::map<int, std::string> formatCodes;
+    for (auto f : styles.child("styleSheet").child("numFmts").children("numFmt"))
+        formatCodes[f.attribute("numFmtId").as_int()] = f.attribute("formatCode").as_string();
+    std::vector<std::string> xfFormats;
+    for (auto xf : styles.child("styleSheet").child("cellXfs").children("xf"))
+        xfFormats.push_back(formatCodes[xf.attribute("numFmtId").as_int()]);
+    const auto cells = sheetXCells(parts["xl/worksheets/sheet1.xml"]);
+    const std::string row = sheetRow(cells, "r-d");
+    auto formatOf = [&](const std::string& column) {
+        const auto& c = cells.at(sheetColumn(cells, column) + row);
+        INFO(column << " t=" << c.type << " s=" << c.style << " v=" << c.value);
+        CHECK(c.type.empty()); // a number, not text
+        REQUIRE_FALSE(c.style.empty());
+        const auto index = static_cast<std::size_t>(std::stoi(c.style));
+        REQUIRE(index < xfFormats.size());
+        return std::pair<double, std::string>{std::stod(c.value), xfFormats[index]};
+    };
+    const auto [day, dayFormat] = formatOf("date_repassage");
+    CHECK(day == 46356); // 2026-11-30 in days since 1899-12-30
+    CHECK(dayFormat == "yyyy-mm-dd");
+    // A date-time as the device wrote it, its own local time.
+    const auto [visit, visitFormat] = formatOf("heure_passage");
+    CHECK(visit == Approx(46349 + (10 * 60 + 5) / 1440.0));
+    CHECK(visitFormat == "yyyy-mm-dd hh:mm:ss");
+    const auto [time, timeFormat] = formatOf("heure_repassage");
+    CHECK(time == Approx(18.5 / 24));
+    CHECK(timeFormat == "hh:mm:ss");
+    const auto [updated, updatedFormat] = formatOf("updated_at");
+    CHECK(updated > 46000);
+    CHECK(updatedFormat == "yyyy-mm-dd hh:mm:ss");
+    const auto& text = cells.at(sheetColumn(cells, "date_repassage") + sheetRow(cells, "r-t"));
+    CHECK(text.type == "inlineStr");
+    CHECK(text.value == "fin novembre");
+
+    // CSV has no types: the same dates as ISO text.
+    const auto csv = csvRows(get("/api/v1/exports/door_to_door.csv?status=all", coco).raw.substr(3));
+    CHECK(rowOf(csv, "r-d")[columnOf(csv[0], "date_repassage")] == "2026-11-30");
+    CHECK(rowOf(csv, "r-d")[columnOf(csv[0], "heure_passage")] == "2026-11-23T10:05:00.000+01:00");
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "a geopoint splits into latitude, longitude, altitude and accuracy columns",
+                 "[console][export]") {
+    json a = interview("gardanne", "refus");
+    a["position"] = "43.4553 5.4691 120.5 8";
+    json b = interview("venelles", "absent");
+    b["position"] = json{{"lat", 43.5}, {"lon", -5.25}};
+    json c = interview("venelles", "absent");
+    c["position"] = "nowhere";
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "r-full", a), create(2, "r-object", b), create(3, "r-bad", c),
+                              create(4, "r-none", interview("venelles", "absent"))}))
+                .status == 200);
+
+    const auto rows = csvRows(get("/api/v1/exports/door_to_door.csv?status=all&split_geopoint=1", coco).raw.substr(3));
+    REQUIRE(rows.size() == 5);
+    const auto& h = rows[0];
+    CHECK(std::find(h.begin(), h.end(), "position") == h.end());
+    const std::size_t lat = columnOf(h, "position_latitude");
+    CHECK(columnOf(h, "position_longitude") == lat + 1);
+    CHECK(columnOf(h, "position_altitude") == lat + 2);
+    CHECK(columnOf(h, "position_accuracy") == lat + 3);
+    auto point = [&](const std::string& id) {
+        const auto& r = rowOf(rows, id);
+        return std::vector<std::string>(r.begin() + static_cast<std::ptrdiff_t>(lat),
+                                        r.begin() + static_cast<std::ptrdiff_t>(lat) + 4);
+    };
+    CHECK(point("r-full") == std::vector<std::string>{"43.4553", "5.4691", "120.5", "8.0"});
+    CHECK(point("r-object") == std::vector<std::string>{"43.5", "-5.25", "", ""}); // a number, not a formula
+    CHECK(point("r-bad") == std::vector<std::string>{"", "", "", ""});
+    CHECK(point("r-none") == std::vector<std::string>{"", "", "", ""});
+
+    const auto labels =
+        csvRows(get("/api/v1/exports/door_to_door.csv?status=all&split_geopoint=1&headers=labels", coco).raw.substr(3));
+    CHECK(rowOf(labels, "r-full")[columnOf(labels[0], "Position du logement (facultatif) – latitude")] == "43.4553");
+    CHECK(rowOf(labels, "r-full")[columnOf(labels[0], "Position du logement (facultatif) – précision (m)")] == "8.0");
+
+    // In the workbook, numbers.
+    auto xlsx = unzip(get("/api/v1/exports/door_to_door.xlsx?status=all&split_geopoint=1", coco).raw);
+    const auto cells = sheetXCells(xlsx["xl/worksheets/sheet1.xml"]);
+    const auto& cell = cells.at(sheetColumn(cells, "position_longitude") + sheetRow(cells, "r-object"));
+    CHECK(cell.type.empty());
+    CHECK(cell.value == "-5.25");
+
+    // Without the option, one text cell as before.
+    const auto whole = csvRows(get("/api/v1/exports/door_to_door.csv?status=all", coco).raw.substr(3));
+    CHECK(rowOf(whole, "r-full")[columnOf(whole[0], "position")] == "43.4553 5.4691 120.5 8");
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "a select_multiple splits into one 0 or 1 column per choice", "[console][export]") {
+    json a = interview("gardanne", "entretien");
+    a["trajets_vises"] = json::array({"travail", "courses"});
+    json b = interview("venelles", "entretien");
+    b["trajets_vises"] = "loisirs"; // codes separated by spaces are read too
+    REQUIRE(push(awa, "dev-awa",
+                 json::array(
+                     {create(1, "r-m1", a), create(2, "r-m2", b), create(3, "r-m3", interview("venelles", "absent"))}))
+                .status == 200);
+    const auto rows = csvRows(get("/api/v1/exports/door_to_door.csv?status=all&split_multiple=1", coco).raw.substr(3));
+    REQUIRE(rows.size() == 4);
+    const auto& h = rows[0];
+    const std::size_t whole = columnOf(h, "trajets_vises");
+    const std::vector<std::string> choices{"travail", "etudes", "courses", "loisirs", "demarches", "aucun"};
+    for (std::size_t i = 0; i < choices.size(); ++i)
+        CHECK(columnOf(h, "trajets_vises/" + choices[i]) == whole + 1 + i);
+    auto split = [&](const std::string& id) {
+        const auto& r = rowOf(rows, id);
+        return std::vector<std::string>(r.begin() + static_cast<std::ptrdiff_t>(whole),
+                                        r.begin() + static_cast<std::ptrdiff_t>(whole) + 7);
+    };
+    CHECK(split("r-m1") == std::vector<std::string>{"travail courses", "1", "0", "1", "0", "0", "0"});
+    CHECK(split("r-m2") == std::vector<std::string>{"loisirs", "0", "0", "0", "1", "0", "0"});
+    CHECK(split("r-m3") == std::vector<std::string>{"", "", "", "", "", "", ""}); // not answered: nothing
+
+    const auto labels =
+        csvRows(get("/api/v1/exports/door_to_door.csv?status=all&split_multiple=1&headers=labels&labels=1", coco)
+                    .raw.substr(3));
+    CHECK(rowOf(labels, "r-m1")[columnOf(labels[0], "Pour quels trajets ? : Domicile – travail")] == "1");
+    CHECK(rowOf(labels, "r-m1")[columnOf(labels[0], "Pour quels trajets ?")] == "Domicile – travail ; Courses");
+    const auto plain = csvRows(get("/api/v1/exports/door_to_door.csv?status=all", coco).raw.substr(3));
+    CHECK(std::find(plain[0].begin(), plain[0].end(), "trajets_vises/travail") == plain[0].end());
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "exports follow a territory as the dashboard attributes it", "[console][export]") {
+    // A walk list of the territory « Pays d’Aix »: its buildings carry the territory, its dwellings
+    // link to them, and an interview started at a door links to its dwelling.
+    auto c = client();
+    auto imported = reply(c.Post("/api/v1/walklists/import?name=Lot%201", auth(coco),
+                                 "liste;territoire;commune;code_postal;rue;numero;batiment;logement;etage\n"
+                                 "Lot 1;Pays d’Aix;Aix-en-Provence;13090;rue A;1;;1;0\n",
+                                 "text/csv"));
+    REQUIRE(imported.status == 200);
+    auto dwellings = get("/api/v1/records?form=dwelling", coco);
+    REQUIRE(dwellings.status == 200);
+    REQUIRE(dwellings.body["records"].size() == 1);
+    const std::string dwelling = dwellings.body["records"][0]["record_id"];
+    json atDoor = interview("aix_en_provence", "entretien");
+    atDoor["dwelling_id"] = dwelling;
+    json own = interview("gardanne", "entretien");
+    own["territoire"] = "Pays d’Aix"; // a record's own territory (as the advice-desk sessions have)
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "r-door", atDoor), create(2, "r-own", own),
+                              create(3, "r-commune", interview("venelles", "absent"))}))
+                .status == 200);
+    // Another organisation's record of the same territory stays theirs.
+    json theirs = interview("gardanne", "entretien");
+    theirs["territoire"] = "Pays d’Aix";
+    REQUIRE(push(zed, "dev-zed", json::array({create(1, "r-zed", theirs)})).status == 200);
+
+    auto ids = [&](const std::string& query) {
+        auto r = get("/api/v1/exports/door_to_door.csv?status=all" + query, coco);
+        REQUIRE(r.status == 200);
+        std::set<std::string> out;
+        const auto rows = csvRows(r.raw.substr(3));
+        for (std::size_t i = 1; i < rows.size(); ++i)
+            out.insert(rows[i][0]);
+        return out;
+    };
+    using Ids = std::set<std::string>;
+    CHECK(ids("") == Ids{"r-door", "r-own", "r-commune"});
+    CHECK(ids("&territory=Pays%20d%E2%80%99Aix") == Ids{"r-door", "r-own"});
+    CHECK(ids("&territory=venelles") == Ids{"r-commune"}); // no territory known: the commune, as the dashboard
+    CHECK(ids("&territory=Pays%20d%E2%80%99Aix&author=nobody").empty());
+    CHECK(ids("&territory=Nulle%20part").empty());
+    auto zip = unzip(get("/api/v1/exports/door_to_door.zip?status=all&territory=venelles", coco).raw);
+    CHECK(zip["door_to_door.csv"].find("r-commune") != std::string::npos);
+    CHECK(zip["door_to_door.csv"].find("r-door") == std::string::npos);
+
+    for (const std::string& bad :
+         {std::string("&territory=a%0Ab"), "&territory=" + std::string(65, 't'), std::string("&territory=%FF%FE")}) {
+        INFO(bad);
+        auto r = get("/api/v1/exports/door_to_door.csv?status=all" + bad, coco);
+        CHECK(r.status == 400);
+        CHECK(r.body.value("error", "") == "invalid_request");
+    }
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "the ZIP export holds the photos its records name, of its organisation only",
+                 "[console][export]") {
+    REQUIRE(services->forms()
+                .publish(*readTextFile(std::filesystem::path(CARNET_SOURCE_DIR) / "tests/console/visite_e2e.json"))
+                .ok());
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(300, 'p');
+    const std::string sha = server::sha256Hex(png);
+    auto c = client();
+    REQUIRE(reply(c.Put(("/api/v1/attachments/" + sha + "?offset=0&total=" + std::to_string(png.size())).c_str(),
+                        auth(awa), png, "application/octet-stream"))
+                .status == 200);
+    auto visit = [](std::int64_t seq, const std::string& id, json fields) {
+        return mutation(seq, id, 0, "create",
+                        json{{"form_id", "visite_e2e"},
+                             {"form_version", "1"},
+                             {"kind", "interview"},
+                             {"author", "Awa"},
+                             {"fields", std::move(fields)}});
+    };
+    const std::string missing = server::sha256Hex("never uploaded") + ".jpg";
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({visit(1, "v-photo", json{{"nom", "Ferrandi"}, {"photo_facade", sha + ".png"}}),
+                              visit(2, "v-missing", json{{"nom", "Martin"}, {"photo_facade", missing}}),
+                              visit(3, "v-path", json{{"nom", "Roux"}, {"photo_facade", sha + "./../../etc"}})}))
+                .status == 200);
+
+    auto files = unzip(get("/api/v1/exports/visite_e2e.zip?status=all", coco).raw);
+    REQUIRE(files.count("media/" + sha + ".png") == 1);
+    CHECK(files["media/" + sha + ".png"] == png);
+    CHECK(files.count("media/" + missing) == 0); // never received: left out, its name stays in its cell
+    std::set<std::string> media;
+    for (const auto& [name, bytes] : files)
+        if (name.rfind("media/", 0) == 0) media.insert(name);
+    // A name that is not a plain extension is never a path in the archive.
+    CHECK(media == std::set<std::string>{"media/" + sha + ".png", "media/" + sha});
+    const auto rows = csvRows(files["visite_e2e.csv"].substr(3));
+    CHECK(rowOf(rows, "v-photo")[columnOf(rows[0], "photo_facade")] == sha + ".png");
+    CHECK(rowOf(rows, "v-missing")[columnOf(rows[0], "photo_facade")] == missing);
+
+    // Without media, the tables only.
+    auto bare = unzip(get("/api/v1/exports/visite_e2e.zip?status=all&media=0", coco).raw);
+    for (const auto& [name, bytes] : bare)
+        CHECK(name.rfind("media/", 0) != 0);
+    // Another organisation naming the same file never gets it: attachments are kept per organisation.
+    REQUIRE(push(zed, "dev-zed", json::array({visit(1, "v-zed", json{{"photo_facade", sha + ".png"}})})).status == 200);
+    auto other = unzip(get("/api/v1/exports/visite_e2e.zip?status=all", zed).raw);
+    CHECK(other["visite_e2e.csv"].find("v-zed") != std::string::npos);
+    CHECK(other.count("media/" + sha + ".png") == 0);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "GeoJSON properties are typed: numbers, booleans and arrays", "[console][export]") {
+    json a = interview("gardanne", "entretien");
+    a["position"] = "43.4553 5.4691";
+    a["nb_personnes"] = 2;
+    a["distance_travail_km"] = "8.5"; // a number written as text is still a number
+    a["trajets_vises"] = json::array({"travail", "courses"});
+    a["consentement_reponses"] = true;
+    a["membres"] = json::array({json{{"prenom", "Inès"}}, json{{"prenom", "Noé"}}});
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-g", a)})).status == 200);
+
+    auto geo = get("/api/v1/exports/door_to_door.geojson?status=all", coco);
+    REQUIRE(geo.status == 200);
+    REQUIRE(geo.body["features"].size() == 1);
+    const auto& p = geo.body["features"][0]["properties"];
+    CHECK(p["nb_personnes"].is_number_integer());
+    CHECK(p["nb_personnes"] == 2);
+    CHECK(p["distance_travail_km"].is_number());
+    CHECK(p["distance_travail_km"].get<double>() == Approx(8.5));
+    CHECK(p["trajets_vises"] == json::array({"travail", "courses"}));
+    CHECK(p["consentement_reponses"] == true);
+    CHECK(p["membres_count"] == 2);
+    CHECK(p["commune"] == "gardanne");
+    CHECK(p["version"] == 1);
+
+    auto labelled = get("/api/v1/exports/door_to_door.geojson?status=all&labels=1&headers=labels", coco);
+    REQUIRE(labelled.status == 200);
+    const auto& l = labelled.body["features"][0]["properties"];
+    CHECK(l["Pour quels trajets ?"] == json::array({"Domicile – travail", "Courses"}));
+    CHECK(l["Commune"] == "Gardanne");
+    CHECK(l["record_id"] == "r-g"); // the meta properties keep their names for GIS tools
 }
