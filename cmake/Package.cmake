@@ -19,6 +19,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql, haproxy | nginx")
+# The console's records map (served from /usr/share/javascript/leaflet); without it, points are listed.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libjs-leaflet")
 set(carnet_package_dir ${PROJECT_SOURCE_DIR}/server/package)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${carnet_package_dir}/conffiles ${carnet_package_dir}/postinst ${carnet_package_dir}/prerm

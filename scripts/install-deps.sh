@@ -5,7 +5,7 @@ pkgs=(build-essential cmake ninja-build pkg-config clang clang-format
       libsqlite3-dev nlohmann-json3-dev catch2 sqlite3 libsodium-dev libcurl4-openssl-dev libcpp-httplib-dev
       libimgui-dev libstb-dev libsdl2-dev libfreetype-dev zlib1g-dev libgl-dev libgl1-mesa-dri
       fonts-dejavu-core xvfb xauth libclang-rt-14-dev python3 curl
-      libzip-dev libpugixml-dev chromium libre2-dev libssl-dev openssl
+      libzip-dev libpugixml-dev chromium libre2-dev libssl-dev openssl libjs-leaflet
       libc++-14-dev libc++abi-14-dev libgles-dev libegl-dev
       libpq-dev postgresql haproxy
       dpkg-dev adduser systemd)

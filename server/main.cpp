@@ -151,6 +151,7 @@ int serve(const Options& o, Services& services) {
         if (!token.ok()) return fail(token.error());
         routes.metricsToken = std::move(*token);
     }
+    routes.map = o.map;
     mountRoutes(http, services, std::move(routes));
     int port = *o.port;
     if (port == 0) {

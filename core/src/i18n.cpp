@@ -33,13 +33,20 @@ constexpr auto kTable = std::to_array<Entry>({
           "This device was revoked by a coordinator; ask them before syncing again."},
     Entry{"api.error.device_taken", "Cet identifiant d’appareil ne peut pas être utilisé.",
           "This device id cannot be used."},
+    Entry{"api.error.field_erased", "Cette réponse a été effacée définitivement ; elle ne peut plus être écrite.",
+          "This answer was erased for good; it cannot be written again."},
+    Entry{"api.error.field_in_conflict", "Cette réponse est en conflit : résolvez d’abord le conflit.",
+          "This answer is in conflict: resolve the conflict first."},
     Entry{"api.error.forbidden", "Votre rôle ou votre organisation ne permet pas cette action.",
           "Your role or organisation does not allow this."},
     Entry{"api.error.hash_mismatch", "Le fichier reçu ne correspond pas à son empreinte ; envoyez-le à nouveau.",
           "The file received does not match its hash; send it again."},
     Entry{"api.error.internal", "Erreur interne du serveur.", "Internal server error."},
+    Entry{"api.error.invalid_answer", "Le formulaire refuse cette réponse.", "The form refuses this answer."},
     Entry{"api.error.invalid_csv", "Le fichier CSV comporte des lignes invalides ; rien n’a été importé.",
           "The CSV file has invalid lines; nothing was imported."},
+    Entry{"api.error.invalid_edit", "La modification est mal formée : une version de base et des réponses.",
+          "The edit is malformed: a base version and answers."},
     Entry{"api.error.invalid_form", "Le formulaire comporte des erreurs.", "The form has errors."},
     Entry{"api.error.invalid_request", "Requête invalide.", "Invalid request."},
     Entry{"api.error.invalid_review",
@@ -52,6 +59,8 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"api.error.name_unavailable", "Ce nom d’utilisateur ne peut pas être utilisé ; choisissez-en un autre.",
           "This user name cannot be used; choose another."},
     Entry{"api.error.no_space", "Le disque du serveur est plein.", "The server’s disk is full."},
+    Entry{"api.error.not_editable", "Cette réponse se modifie sur la tablette, pas dans la console.",
+          "This answer is edited on the tablet, not in the console."},
     Entry{"api.error.not_found", "Introuvable.", "Not found."},
     Entry{"api.error.offset_mismatch", "L’envoi doit reprendre là où le serveur en est.",
           "The upload must resume where the server is."},
@@ -60,6 +69,9 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"api.error.payload_too_large", "Le corps de la requête est trop gros.", "The request body is too large."},
     Entry{"api.error.protocol_mismatch", "Version du protocole incompatible : mettez Carnet à jour.",
           "Incompatible protocol version: update Carnet."},
+    Entry{"api.error.stale_version",
+          "La fiche a changé depuis que vous l’avez ouverte : rechargez-la et modifiez-la de nouveau.",
+          "The record changed since you opened it: reload it and edit it again."},
     Entry{"api.error.too_many_attempts", "Trop de tentatives de connexion échouées ; réessayez plus tard.",
           "Too many failed logins; try again later."},
     Entry{"api.error.too_many_connections",
@@ -673,6 +685,13 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"server.bad_days", "{0} attend un nombre de jours de 1 à 99999",
           "{0} needs a number of days from 1 to 99999"},
     Entry{"server.bad_lang", "--lang attend fr ou en", "--lang needs fr or en"},
+    Entry{"server.bad_map_attribution", "--map-attribution attend un texte d’au plus 300 octets, sur une ligne",
+          "--map-attribution needs a text of at most 300 bytes, on one line"},
+    Entry{"server.bad_map_tiles",
+          "--map-tiles attend une adresse de tuiles http(s)://hôte/…{z}/{x}/{y}… (hôte éventuellement précédé de "
+          "{s}.), sans espace, guillemet, virgule ni point-virgule",
+          "--map-tiles needs a tile address http(s)://host/…{z}/{x}/{y}… (the host possibly after {s}.), without "
+          "spaces, quotes, commas or semicolons"},
     Entry{"server.bad_metrics_token",
           "{0} : le jeton des métriques tient sur la première ligne, de 16 à 256 caractères sans espace",
           "{0}: the metrics token is the first line, 16 to 256 characters without spaces"},
@@ -766,7 +785,10 @@ constexpr auto kTable = std::to_array<Entry>({
         "--body-timeout-ms N (60000)\n          --max-connections-per-address N (32)  --password-hashes N (2 à la "
         "fois)\n          --password-hash-queue N (32 en attente)  --password-hash-wait-ms N (10000)\n        "
         "[--metrics-token-file FICHIER]   (GET /metrics pour qui présente ce jeton ; GET /healthz sans jeton ; "
-        "une ligne par requête sur stderr)\n  "
+        "une ligne par requête sur stderr)\n        [--map-tiles URL] [--map-attribution TEXTE] [--leaflet-dir "
+        "DOSSIER]   "
+        "(la carte des fiches : tuiles {z}/{x}/{y}, sans tuiles par défaut ; Leaflet de libjs-leaflet, "
+        "/usr/share/javascript/leaflet)\n  "
         "carnet-server org add NOM --data "
         "DOSSIER\n  carnet-server user add NOM --role "
         "ambassador|coordinator|admin --org ORG --password-stdin --data DOSSIER\n  carnet-server form publish "
@@ -793,7 +815,9 @@ constexpr auto kTable = std::to_array<Entry>({
         "--body-timeout-ms N (60000)\n          --max-connections-per-address N (32)  --password-hashes N (2 at "
         "once)\n          --password-hash-queue N (32 waiting)  --password-hash-wait-ms N (10000)\n        "
         "[--metrics-token-file FILE]   (GET /metrics for whoever shows this token; GET /healthz without one; "
-        "one line per request on stderr)\n  carnet-server "
+        "one line per request on stderr)\n        [--map-tiles URL] [--map-attribution TEXT] [--leaflet-dir DIR]   "
+        "(the records' map: {z}/{x}/{y} tiles, none by default; Leaflet from libjs-leaflet, "
+        "/usr/share/javascript/leaflet)\n  carnet-server "
         "org add NAME --data DIR\n  carnet-server user add NAME "
         "--role ambassador|coordinator|admin "
         "--org ORG --password-stdin --data DIR\n  carnet-server form publish FILE --data DIR [--org ORG]   (without "

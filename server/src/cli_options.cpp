@@ -71,6 +71,23 @@ std::string setLifetimeDays(CliOptions& o, const std::string& v) {
     return o.tokenLifetimeDays ? std::string() : t(o, "server.bad_days", {"--token-lifetime-days"});
 }
 
+std::string setMapTiles(CliOptions& o, const std::string& v) {
+    if (tileOrigin(v).empty()) return t(o, "server.bad_map_tiles");
+    o.map.tiles = v;
+    return {};
+}
+
+std::string setMapAttribution(CliOptions& o, const std::string& v) {
+    if (!isMapAttribution(v)) return t(o, "server.bad_map_attribution");
+    o.map.attribution = v;
+    return {};
+}
+
+std::string setLeafletDir(CliOptions& o, const std::string& v) {
+    o.map.leafletDir = v;
+    return {};
+}
+
 // Every option, in the order of the usage text.
 const Spec kOptions[] = {
     {.name = "help", .kind = Kind::Flag, .setting = false, .flag = &CliOptions::help},
@@ -99,6 +116,9 @@ const Spec kOptions[] = {
     {.name = "password-hash-wait-ms",
      .number = [](CliOptions& o, long long n) { o.hashes.wait = std::chrono::milliseconds(n); }},
     {.name = "metrics-token-file", .text = &CliOptions::metricsTokenFile},
+    {.name = "leaflet-dir", .apply = setLeafletDir},
+    {.name = "map-tiles", .apply = setMapTiles},
+    {.name = "map-attribution", .apply = setMapAttribution},
     {.name = "campaign", .text = &CliOptions::campaign},
     {.name = "role", .setting = false, .text = &CliOptions::role},
     {.name = "org", .setting = false, .text = &CliOptions::org},

@@ -43,6 +43,7 @@ constexpr std::int64_t kMaxOffset = 1000000;
 constexpr std::size_t kMaxReviewBody = 8u << 10;  // a state and a comment
 constexpr std::size_t kMaxReviewComment = 2000;   // bytes of a review's comment
 constexpr std::size_t kMaxExportFilterBytes = 64; // an export's author or form version filter
+constexpr std::size_t kMaxEditBody = 256u << 10;  // a coordinator's edit: a few answers, a long text at most
 
 using http::sendError;
 using http::sendJson;
@@ -55,6 +56,7 @@ std::string_view contentTypeOf(std::string_view path) {
     if (ends(".css")) return "text/css; charset=utf-8";
     if (ends(".js")) return "text/javascript; charset=utf-8";
     if (ends(".svg")) return "image/svg+xml";
+    if (ends(".png")) return "image/png";
     if (ends(".json")) return "application/json";
     return "application/octet-stream";
 }
@@ -116,9 +118,10 @@ bool isCommentText(std::string_view text) {
 
 class ConsoleRoutes : public std::enable_shared_from_this<ConsoleRoutes> {
 public:
-    ConsoleRoutes(Services& services, std::function<void(std::string_view)> log)
+    ConsoleRoutes(Services& services, std::function<void(std::string_view)> log, MapOptions map)
         : m_s(services)
-        , m_log(std::move(log)) {}
+        , m_log(std::move(log))
+        , m_map(std::move(map)) {}
 
     void mount(httplib::Server& http);
 
@@ -168,6 +171,7 @@ private:
     void records(const Request& req, Response& res, const User& user);
     void record(const Request& req, Response& res, const User& user);
     void review(const Request& req, Response& res, const User& user, std::string& text);
+    void editRecord(const Request& req, Response& res, const User& user, std::string& text);
     void users(const Request& req, Response& res, const User& user);
     void addUser(const Request& req, Response& res, const User& user, std::string& text);
     void devices(const Request& req, Response& res, const User& user);
@@ -176,8 +180,12 @@ private:
     void exportForm(const Request& req, Response& res, const User& user);
     void attachmentContent(const Request& req, Response& res, const User& user);
 
+    void leafletFile(const Request& req, Response& res) const;
+    void mapSettings(const Request& req, Response& res, const User& user);
+
     Services& m_s;
     std::function<void(std::string_view)> m_log;
+    MapOptions m_map;
 };
 
 // Records' names by their form version's `instance_name`, each form version loaded once.
@@ -426,6 +434,44 @@ void ConsoleRoutes::review(const Request& req, Response& res, const User& user, 
     sendJson(res, 200, json{{"record_id", id}, {"review", reviewJson(*saved)}});
 }
 
+// A coordinator's edit of a record's answers, made as a new version through the merge devices'
+// pushes go through (SyncService::edit, docs/console.md "Editing a record"). The body says which
+// version the coordinator read: what changed since is refused with 409, never overwritten.
+void ConsoleRoutes::editRecord(const Request& req, Response& res, const User& user, std::string& text) {
+    const std::string id = req.matches[1];
+    json body;
+    if (!http::parseJsonObject(res, text, kMaxEditBody, body)) return;
+    const auto base = body.find("base_version");
+    if (base == body.end() || !base->is_number_integer() || base->get<std::int64_t>() < 1)
+        return sendError(res, 400, "invalid_edit", "'base_version' is the version of the record the edit was made on");
+    const auto fields = body.find("fields");
+    if (fields == body.end() || !fields->is_object() || fields->empty())
+        return sendError(res, 400, "invalid_edit", "'fields' is an object of question name -> new value");
+    auto edited = m_s.sync().edit(user, id, base->get<std::int64_t>(), *fields, http::requestLang(req));
+    if (!edited.ok()) return failure(res, req, edited.error());
+    const RecordEdit& e = *edited;
+    auto refuse = [&](int status, std::string_view code) {
+        json j = sync::errorBody(code, e.message);
+        j["version"] = e.version;
+        j["fields"] = e.fields;
+        sendJson(res, status, j);
+    };
+    switch (e.refusal) {
+    case EditRefusal::None:
+        return sendJson(res, 200, json{{"record_id", id}, {"version", e.version}, {"changed", e.changed}});
+    case EditRefusal::Stale:
+        return refuse(409, "stale_version");
+    case EditRefusal::InConflict:
+        return refuse(409, "field_in_conflict");
+    case EditRefusal::Erased:
+        return refuse(409, "field_erased");
+    case EditRefusal::Invalid:
+        return refuse(422, "invalid_answer");
+    case EditRefusal::NotEditable:
+        return refuse(400, "not_editable");
+    }
+}
+
 void ConsoleRoutes::users(const Request& req, Response& res, const User& user) {
     auto rows = m_s.repository().listUsers(user.orgId);
     if (!rows.ok()) return failure(res, req, rows.error());
@@ -656,6 +702,38 @@ void ConsoleRoutes::attachmentContent(const Request& req, Response& res, const U
                              });
 }
 
+// One of Leaflet's files, read from the folder libjs-leaflet installs at each request: the package's
+// upgrades apply at once, and nothing of it is copied into Carnet. Absent, a clean 404: the record page
+// then lists its points without a map.
+void ConsoleRoutes::leafletFile(const Request& req, Response& res) const {
+    constexpr std::uintmax_t kMaxLeafletFile = 4u << 20; // leaflet.js is about 150 KB
+    const std::string name = req.matches[1];
+    const std::filesystem::path file = m_map.leafletDir / name;
+    std::error_code ec;
+    const auto size = std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
+    if (ec || size == 0 || size > kMaxLeafletFile)
+        return sendError(res, 404, "not_found", "no map file " + name + " (Debian's libjs-leaflet is not installed)");
+    std::ifstream in(file, std::ios::binary);
+    std::string data(static_cast<std::size_t>(size), '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!in) return sendError(res, 404, "not_found", "no map file " + name + " (unreadable)");
+    res.set_header("Cache-Control", "public, max-age=3600");
+    res.set_content(std::move(data), std::string(contentTypeOf(name)));
+}
+
+// What the record page's map is made of: the tiles (none when empty) and whether Leaflet is there,
+// so that the page asks for no file the server does not have.
+void ConsoleRoutes::mapSettings(const Request&, Response& res, const User&) {
+    std::error_code ec;
+    const bool leaflet = std::filesystem::is_regular_file(m_map.leafletDir / "leaflet.js", ec) &&
+                         std::filesystem::is_regular_file(m_map.leafletDir / "leaflet.css", ec);
+    const bool tiles = !tileOrigin(m_map.tiles).empty();
+    sendJson(res, 200,
+             json{{"leaflet", leaflet},
+                  {"tiles", tiles ? m_map.tiles : std::string()},
+                  {"attribution", tiles && isMapAttribution(m_map.attribution) ? m_map.attribution : std::string()}});
+}
+
 void ConsoleRoutes::mount(httplib::Server& http) {
     http.Get("/", [](const Request&, Response& res) {
         for (const auto& f : consoleFiles())
@@ -675,6 +753,8 @@ void ConsoleRoutes::mount(httplib::Server& http) {
             }
         sendError(res, 404, "not_found", "no console file " + path);
     });
+    http.Get(R"(/console/vendor/leaflet/((?:images/)?[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(?:js|css|png|svg)))",
+             [self = shared_from_this()](const Request& req, Response& res) { self->leafletFile(req, res); });
     auto method = [this](void (ConsoleRoutes::*m)(const Request&, Response&, const User&)) {
         ConsoleRoutes* self = this; // kept alive by the handler returned by guarded()
         return [self, m](const Request& req, Response& res, const User& u) { (self->*m)(req, res, u); };
@@ -682,6 +762,7 @@ void ConsoleRoutes::mount(httplib::Server& http) {
     http.Get("/api/v1/records", guarded(false, method(&ConsoleRoutes::records)));
     http.Get(R"(/api/v1/records/([^/]+))", guarded(false, method(&ConsoleRoutes::record)));
     http.Get("/api/v1/users", guarded(true, method(&ConsoleRoutes::users)));
+    http.Get("/api/v1/map", guarded(false, method(&ConsoleRoutes::mapSettings)));
     auto withBody = [this](void (ConsoleRoutes::*m)(const Request&, Response&, const User&, std::string&)) {
         ConsoleRoutes* self = this; // kept alive by the handler returned by guardedBody()
         return [self, m](const Request& req, Response& res, const User& u, std::string& body) {
@@ -690,6 +771,7 @@ void ConsoleRoutes::mount(httplib::Server& http) {
     };
     http.Post("/api/v1/users", guardedBody(true, kMaxUserBytes, withBody(&ConsoleRoutes::addUser)));
     http.Post(R"(/api/v1/records/([^/]+)/review)", guardedBody(true, kMaxReviewBody, withBody(&ConsoleRoutes::review)));
+    http.Post(R"(/api/v1/records/([^/]+)/edit)", guardedBody(true, kMaxEditBody, withBody(&ConsoleRoutes::editRecord)));
     http.Get("/api/v1/devices", guarded(true, method(&ConsoleRoutes::devices)));
     http.Get("/api/v1/catalogue", guarded(true, method(&ConsoleRoutes::catalogue)));
     http.Post("/api/v1/forms", guardedBody(true, &formUploadLimit, withBody(&ConsoleRoutes::uploadForm)));
@@ -725,8 +807,9 @@ XlsformUpload xlsformToJson(std::string_view bytes) {
     return out;
 }
 
-void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log) {
-    auto routes = std::make_shared<ConsoleRoutes>(services, std::move(log));
+void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log,
+                        MapOptions map) {
+    auto routes = std::make_shared<ConsoleRoutes>(services, std::move(log), std::move(map));
     routes->mount(http);
 }
 

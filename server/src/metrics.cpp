@@ -12,6 +12,8 @@ namespace {
 constexpr std::string_view kRoutes[] = {
     "/",
     "/console/{file}",
+    "/console/vendor/leaflet/{file}",
+    "/console/vendor/leaflet/images/{file}",
     "/healthz",
     "/metrics",
     "/api/v1/login",
@@ -26,6 +28,9 @@ constexpr std::string_view kRoutes[] = {
     "/api/v1/records",
     "/api/v1/records/{id}",
     "/api/v1/records/{id}/history",
+    "/api/v1/records/{id}/review",
+    "/api/v1/records/{id}/edit",
+    "/api/v1/map",
     "/api/v1/conflicts",
     "/api/v1/conflicts/{id}/resolve",
     "/api/v1/attachments/{sha256}",

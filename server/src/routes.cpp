@@ -31,9 +31,13 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kJson = "application/json";
-constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// The console's policy; images may also come from the map's tile server when one is set.
+std::string contentSecurityPolicy(const MapOptions& map) {
+    std::string images = "img-src 'self' data:";
+    if (const std::string origin = tileOrigin(map.tiles); !origin.empty()) images += " " + origin;
+    return "default-src 'self'; script-src 'self'; style-src 'self'; " + images +
+           "; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}
 // A login is a name and a password.
 constexpr std::size_t kMaxLoginBytes = 64u << 10;
 constexpr std::size_t kMaxDeviceNameBytes = 100;
@@ -80,7 +84,8 @@ public:
         : m_s(services)
         , m_log(std::move(options.errors))
         , m_access(std::move(options.access))
-        , m_metricsToken(std::move(options.metricsToken)) {}
+        , m_metricsToken(std::move(options.metricsToken))
+        , m_contentSecurityPolicy(contentSecurityPolicy(options.map)) {}
 
     void mount(httplib::Server& http);
 
@@ -203,6 +208,7 @@ private:
     Services& m_s;
     LogSink m_log, m_access;
     std::string m_metricsToken;
+    std::string m_contentSecurityPolicy;
     Metrics m_metrics;
 };
 
@@ -518,7 +524,7 @@ void Routes::mount(httplib::Server& http) {
     // Every answer carries the console's security headers (docs/security.md): scripts and styles only
     // from the console's own files, never framed, types never sniffed, no referrer sent elsewhere.
     http.set_default_headers({{std::string(sync::kProtocolHeader), std::to_string(sync::kProtocolVersion)},
-                              {"Content-Security-Policy", std::string(kContentSecurityPolicy)},
+                              {"Content-Security-Policy", m_contentSecurityPolicy},
                               {"X-Frame-Options", "DENY"},
                               {"X-Content-Type-Options", "nosniff"},
                               {"Referrer-Policy", "no-referrer"}});
@@ -604,6 +610,9 @@ void Routes::mount(httplib::Server& http) {
             auto id = stringField(body, "device_id");
             if (!id || id->empty() || id->size() > 100)
                 return sendError(res, 400, "missing_field", "devices needs a 'device_id' string");
+            // The ids the server writes its own versions under: a device holding one would pass for it.
+            if (isServerDevice(*id))
+                return sendError(res, 400, "invalid_request", "'device_id' " + *id + " is reserved for the server");
             // A readable name for the console ("Tablette d'Awa"); bounded, no control characters.
             const std::string name = stringField(body, "name").value_or("");
             if (name.size() > kMaxDeviceNameBytes ||
@@ -664,9 +673,11 @@ void mountRoutes(httplib::Server& http, Services& services, LogSink log) {
 
 void mountRoutes(httplib::Server& http, Services& services, RouteOptions options) {
     // The routes live as long as the server: owned by the handlers through a shared pointer.
+    MapOptions map = options.map;
     auto routes = std::make_shared<Routes>(services, std::move(options));
     routes->mount(http);
-    mountConsoleRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
+    mountConsoleRoutes(
+        http, services, [routes](std::string_view line) { routes->log(line); }, std::move(map));
     mountFieldRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     mountAccountRoutes(http, services, [routes](std::string_view line) { routes->log(line); });
     // Every route that takes a body reads it through a content reader, with its own limit

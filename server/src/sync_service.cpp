@@ -2,6 +2,8 @@
 
 #include "server/repeat_merge.hpp"
 
+#include "forms/loader.hpp"
+#include "forms/session.hpp"
 #include "sync/canonical_json.hpp"
 
 #include <algorithm>
@@ -255,6 +257,97 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
     return out;
 }
 
+// A coordinator's edit: at most this many answers at once, each named in at most this many bytes.
+constexpr std::size_t kMaxEditFields = 200;
+constexpr std::size_t kMaxEditFieldName = 128;
+
+// The questions a coordinator edits in the console: a value typed or chosen at the record's top
+// level. Repeats, attachments, drawn lines and shapes, notes, calculations and choices read from a
+// media file (not loaded here, so not checkable) stay the device's.
+bool editable(const forms::Item& item) {
+    if (item.repeat != -1 || !item.choiceFile.empty()) return false;
+    using forms::ItemType;
+    switch (item.type) {
+    case ItemType::Text:
+    case ItemType::Integer:
+    case ItemType::Decimal:
+    case ItemType::SelectOne:
+    case ItemType::SelectMultiple:
+    case ItemType::Date:
+    case ItemType::Time:
+    case ItemType::DateTime:
+    case ItemType::Phone:
+    case ItemType::Email:
+    case ItemType::Acknowledge:
+    case ItemType::Range:
+    case ItemType::Geopoint:
+    case ItemType::Barcode:
+        return true;
+    default:
+        return false;
+    }
+}
+
+RecordEdit refusedEdit(EditRefusal why, std::int64_t version, std::vector<std::string> fields, std::string message) {
+    RecordEdit out;
+    out.refusal = why;
+    out.version = version;
+    out.fields = std::move(fields);
+    out.message = std::move(message);
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+// The answers an edit writes: each value set through a form session of the record's version as a
+// device sets it (strict: type, constraint, pattern, choice filter; normalised), and the top-level
+// answers that then differ, so calculations following an edited answer are written with it. A draft
+// keeps every answer (Session::answers), any other record what finalizing keeps (Session::record),
+// and must stay complete on the edited questions. Sets `out.refusal` when the form refuses.
+json editedAnswers(const std::shared_ptr<const forms::Form>& form, const RecordState& record, const json& fields,
+                   Lang lang, RecordEdit& out) {
+    forms::SessionOptions options;
+    options.language = std::string(langCode(lang));
+    forms::Session session(form, options);
+    // Lenient: an answer the version does not declare stays as stored (it is in neither snapshot).
+    session.loadAnswers(record.answers);
+    const bool draft = record.status == "draft";
+    auto snapshot = [&] { return draft ? session.answers() : session.record(); };
+    const json before = snapshot();
+    for (const auto& [name, value] : fields.items()) {
+        const forms::Item* item = form->find(name);
+        if (item == nullptr || !editable(*item)) {
+            out = refusedEdit(EditRefusal::NotEditable, record.version, {name},
+                              name + ": not a question of " + record.formId + " " + record.formVersion +
+                                  " that the console edits (repeats, photos and calculations are edited on devices)");
+            return json::object();
+        }
+        if (auto set = session.setAnswer(name, value, forms::Validation::Strict); !set.ok()) {
+            out = refusedEdit(EditRefusal::Invalid, record.version, {name}, name + ": " + set.error().message);
+            return json::object();
+        }
+    }
+    if (!draft)
+        for (const auto& issue : session.issues())
+            if (fields.contains(issue.path)) {
+                out =
+                    refusedEdit(EditRefusal::Invalid, record.version, {issue.path}, issue.path + ": " + issue.message);
+                return json::object();
+            }
+    const json after = snapshot();
+    json changes = json::object();
+    for (const auto& [k, v] : after.items())
+        if (!before.contains(k) || before[k] != v) changes[k] = v;
+    for (const auto& [k, v] : before.items())
+        if (!after.contains(k)) changes[k] = nullptr;
+    return changes;
+}
+
 // The record as pulled, but for its answers (sent as stored: sync::appendJson).
 sync::RemoteRecord toRemote(const RecordState& r) {
     sync::RemoteRecord out;
@@ -436,6 +529,108 @@ Result<Resolution> SyncService::resolve(const User& user, std::string_view recor
         out.version = newVersion;
         for (const auto& f : state.conflicts)
             if (std::find(closing.begin(), closing.end(), f) == closing.end()) out.conflicts.push_back(f);
+        return {};
+    });
+    if (!r.ok()) return r.error();
+    return out;
+}
+
+Result<RecordEdit> SyncService::edit(const User& user, std::string_view recordId, std::int64_t baseVersion,
+                                     const json& fields, Lang lang) {
+    if (!fields.is_object() || fields.empty() || fields.size() > kMaxEditFields)
+        return makeError(ErrorCode::Invalid, "'fields' must be an object of 1 to " + std::to_string(kMaxEditFields) +
+                                                 " answers, question name -> new value");
+    for (const auto& [name, value] : fields.items()) {
+        (void)value;
+        if (name.empty() || name.size() > kMaxEditFieldName)
+            return makeError(ErrorCode::Invalid,
+                             "a question name is 1 to " + std::to_string(kMaxEditFieldName) + " bytes");
+    }
+    if (baseVersion < 1) return makeError(ErrorCode::Invalid, "'base_version' is a version of the record (from 1)");
+    auto current = m_repo.findRecord(recordId);
+    if (!current.ok()) return current.error();
+    if (!*current || !mayManage(user) || !visible(scopeOf(user), **current))
+        return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
+    const RecordState& rec = **current;
+    if (rec.status == "deleted") return makeError(ErrorCode::Conflict, "record " + rec.recordId + " was deleted");
+    auto stored = m_repo.findForm(user.orgId, rec.formId, rec.formVersion);
+    if (!stored.ok()) return stored.error();
+    const forms::LoadResult loaded = *stored ? forms::loadForm((*stored)->body) : forms::LoadResult{};
+    if (!loaded.ok())
+        return makeError(ErrorCode::Conflict, "form " + rec.formId + " " + rec.formVersion +
+                                                  " is not available on this server: the answers cannot be checked");
+    RecordEdit out;
+    const json changes = editedAnswers(loaded.form, rec, fields, lang, out);
+    if (out.refusal != EditRefusal::None) return out;
+
+    auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
+        out = RecordEdit{};
+        auto now = tx.loadRecord(recordId);
+        if (!now.ok()) return now.error();
+        if (!*now || !visible(scopeOf(user), **now))
+            return makeError(ErrorCode::NotFound, "no record " + std::string(recordId));
+        const RecordState& state = **now;
+        out.version = state.version;
+        if (state.status == "deleted")
+            return makeError(ErrorCode::Conflict, "record " + state.recordId + " was deleted");
+        if (baseVersion > state.version) {
+            out = refusedEdit(EditRefusal::Stale, state.version, {},
+                              "record " + state.recordId + " has no version " + std::to_string(baseVersion) +
+                                  " (it is at version " + std::to_string(state.version) + ")");
+            return {};
+        }
+        // The rule a device's push follows (applyOne), checked before anything is written: a field
+        // written after the version the coordinator read is theirs to see first, never overwritten.
+        std::vector<std::string> erased, inConflict, stale;
+        for (const auto& [field, value] : changes.items()) {
+            (void)value;
+            const bool conflicted = std::any_of(state.conflicts.begin(), state.conflicts.end(),
+                                                [&](const auto& c) { return c == field || topField(c) == field; });
+            auto meta = state.fields.find(field);
+            if (contains(state.erased, field))
+                erased.push_back(field);
+            else if (conflicted)
+                inConflict.push_back(field);
+            else if (meta != state.fields.end() && meta->second.version > baseVersion)
+                stale.push_back(field);
+        }
+        if (!erased.empty()) {
+            out = refusedEdit(EditRefusal::Erased, state.version, erased,
+                              "record " + state.recordId + ": erased for good: " + joined(erased));
+            return {};
+        }
+        if (!inConflict.empty()) {
+            out = refusedEdit(EditRefusal::InConflict, state.version, inConflict,
+                              "record " + state.recordId + " has an open conflict on " + joined(inConflict) +
+                                  ": resolve it first");
+            return {};
+        }
+        if (!stale.empty()) {
+            out = refusedEdit(EditRefusal::Stale, state.version, stale,
+                              "record " + state.recordId + " changed after version " + std::to_string(baseVersion) +
+                                  " (now " + std::to_string(state.version) + ") on " + joined(stale) +
+                                  ": reload it and edit again");
+            return {};
+        }
+        if (changes.empty()) return {}; // the same answers again: nothing to write
+        sync::Mutation m;
+        m.recordId = state.recordId;
+        m.baseVersion = baseVersion;
+        m.op = "set";
+        m.changes = json{{"fields", changes}};
+        KnownForms knownForms;
+        std::string formId;
+        auto applied = applyOne(tx, user, kConsoleDevice, m, knownForms, formId);
+        if (!applied.ok()) return applied.error();
+        if (applied->status == MutationStatus::Rejected || applied->status == MutationStatus::Discarded ||
+            applied->status == MutationStatus::Conflict)
+            return makeError(ErrorCode::Conflict, "record " + state.recordId + ": the edit could not be merged" +
+                                                      (applied->reason.empty() ? "" : ": " + applied->reason));
+        out.version = applied->version;
+        for (const auto& [field, value] : changes.items()) {
+            (void)value;
+            out.changed.push_back(field);
+        }
         return {};
     });
     if (!r.ok()) return r.error();

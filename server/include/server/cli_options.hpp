@@ -4,6 +4,7 @@
 
 #include "core/i18n.hpp"
 #include "server/limits.hpp"
+#include "server/map_options.hpp"
 #include "server/password_gate.hpp"
 
 #include <optional>
@@ -19,6 +20,7 @@ struct CliOptions {
     std::string data, db, bind = "127.0.0.1", role, org, name, campaign, tlsCert, tlsKey, metricsTokenFile;
     std::string config;   ///< the file given with --config, empty when none
     std::string from, to; ///< migrate-store's source and target, backup's target
+    MapOptions map;       ///< the console's map: --leaflet-dir, --map-tiles, --map-attribution
     std::optional<int> port, tokenIdleDays, tokenLifetimeDays;
     bool passwordStdin = false, insecureHttp = false, help = false;
     Lang lang = Lang::Fr;          ///< the language of the messages (--lang, `lang =`, else the caller's)

@@ -3,6 +3,7 @@
 // routes it uses beyond the sync protocol (records, users, devices, form upload, exports). Same
 // bearer tokens and the same role and organisation rules as the sync API.
 
+#include "server/map_options.hpp"
 #include "server/services.hpp"
 
 #include <filesystem>
@@ -36,7 +37,9 @@ struct XlsformUpload {
 /// Converts an XLSForm spreadsheet with the xlsform library; errors name the sheet, row and column.
 [[nodiscard]] XlsformUpload xlsformToJson(std::string_view bytes);
 
-/// Mounts `/` (the console) and the console API on `http`; `log` receives server errors.
-void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log);
+/// Mounts `/` (the console), Leaflet's files from `map.leafletDir` and the console API on `http`;
+/// `log` receives server errors.
+void mountConsoleRoutes(httplib::Server& http, Services& services, std::function<void(std::string_view)> log,
+                        MapOptions map = {});
 
 } // namespace carnet::server

@@ -2,6 +2,7 @@
 // The HTTP layer (docs/sync-protocol.md): parses requests, checks the protocol header and the
 // bearer token, calls the services and turns their results into JSON. No SQL, no rules.
 
+#include "server/map_options.hpp"
 #include "server/services.hpp"
 
 #include <functional>
@@ -27,6 +28,9 @@ struct RouteOptions {
     /// The bearer token GET /metrics asks for (`serve --metrics-token-file`); empty: /metrics is
     /// refused (403) to everyone.
     std::string metricsToken;
+    /// The record page's map: Leaflet's folder, the tiles (whose origin the page's policy then lets
+    /// images come from) and their attribution.
+    MapOptions map;
 };
 
 /// Installs every route and handler on `http` (limits, protocol header, JSON errors, exceptions,
