@@ -597,9 +597,11 @@
         .map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
       record.conflicts.length ? h('p', {}, h('a', { href: '#/conflicts', class: 'badge warn' }, t('conflicts_n', { n: record.conflicts.length }))) : null));
     wrap.append(reviewCard(record));
-    wrap.append(h('section', { class: 'card', id: 'answers' }, h('h2', {}, t('current_answers')),
+    wrap.append(withEditing(record, form, h('section', { class: 'card', id: 'answers' }, h('h2', {}, t('current_answers')),
       form ? answersView(form, record.answers) : [h('p', { class: 'muted' }, t('form_unavailable')),
-        table([t('field'), t('value')], Object.entries(record.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))]));
+        table([t('field'), t('value')], Object.entries(record.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))])));
+    const points = form ? mapCard(form, record.answers) : null;
+    if (points) wrap.append(points);
     // History, newest first: when the server received each version, who made it on which device,
     // and old → new for each field it changed.
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('history')), versions.map((v, i) => {
@@ -610,7 +612,7 @@
       const text = (k, val) => valueText(f, items.get(k) && items.get(k).item, val);
       return h('div', { class: 'version' + (i === 0 ? ' current' : ''), 'data-version': v.version },
         h('div', {}, h('strong', {}, t('version_n', { n: v.version })), ' · ', h('span', { class: 'when' }, when(v.received_at)), ' · ',
-          h('span', { class: 'by' }, v.user || '—'), ' · ', h('span', { class: 'small muted device', title: v.device_id }, t('on_device', { device: v.device_name || shortId(v.device_id) })), ' · ',
+          h('span', { class: 'by' }, v.user || '—'), ' · ', h('span', { class: 'small muted device', title: v.device_id }, serverDevice(v.device_id) || t('on_device', { device: v.device_name || shortId(v.device_id) })), ' · ',
           t('status_' + v.status) || v.status, ' · ', h('span', { class: 'small muted' }, t('form_version_n', { v: v.form_version }))),
         v.changed.length === 0 ? h('div', { class: 'small muted' }, t('no_change'))
           : before ? h('ul', { class: 'changes' }, v.changed.map((k) => h('li', {}, h('span', { class: 'change-field' }, label(k)), ' : ',
@@ -618,6 +620,176 @@
             : h('div', { class: 'small' }, t('created_with', { n: v.changed.length }), ' ', v.changed.map(label).join(', ')));
     })));
     return wrap;
+  }
+
+  // ---- a record: editing by a coordinator (issue 22) -------------------------------------------
+  // A coordinator edits the record's top-level answers; saving sends the version the page shows, and
+  // the server writes a new version through the merge devices' pushes go through (history names the
+  // coordinator, devices pull it). A field changed since that version is refused (409): reload first.
+  // The device ids the server writes its own versions under (SyncService: kConsoleDevice, kResolutionDevice).
+  const serverDevice = (deviceId) => (deviceId === 'console' ? t('in_console') : deviceId === 'resolution' ? t('in_resolution') : null);
+  // What the server lets the console edit (SyncService::edit): a typed or chosen value at the top level.
+  const EDITABLE = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'time', 'datetime',
+    'phone', 'email', 'acknowledge', 'range', 'geopoint', 'barcode']);
+  const editableItems = (form) => [...itemsOf(form).values()].filter(({ item, parent }) => !parent && EDITABLE.has(item.type) && !item.choice_file).map(({ item }) => item);
+  const emptyValue = (v) => v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length);
+  const sameValue = (a, b) => (emptyValue(a) && emptyValue(b)) || JSON.stringify(a) === JSON.stringify(b);
+  // One input per question, giving back the value as the form stores it (null: cleared).
+  function editControl(form, item, value, disabled) {
+    const attrs = { id: 'edit-' + item.name, 'data-edit': item.name, disabled };
+    const choices = choicesOf(form, item);
+    if (item.type === 'select_one') {
+      const el = h('select', attrs, h('option', { value: '' }, '—'),
+        choices.map((c) => h('option', { value: String(c.value), selected: String(c.value) === String(value) }, labelOf(form, c.label, String(c.value)))));
+      return { element: el, value: () => { const c = choices.find((x) => String(x.value) === el.value); return c ? c.value : null; } };
+    }
+    if (item.type === 'select_multiple') {
+      const chosen = new Set((Array.isArray(value) ? value : String(value || '').split(/\s+/)).map(String));
+      const boxes = choices.map((c) => h('input', { type: 'checkbox', value: String(c.value), checked: chosen.has(String(c.value)), disabled, 'data-edit-choice': item.name + ':' + c.value }));
+      const el = h('div', { id: attrs.id, 'data-edit': item.name, class: 'edit-choices', role: 'group' },
+        boxes.map((b, i) => h('label', { class: 'edit-choice' }, b, ' ', labelOf(form, choices[i].label, String(choices[i].value)))));
+      return { element: el, value: () => { const v = choices.filter((c, i) => boxes[i].checked).map((c) => c.value); return v.length ? v : null; } };
+    }
+    if (item.type === 'acknowledge') {
+      const el = h('input', { ...attrs, type: 'checkbox', checked: value === true || value === 'true' || value === 'OK' });
+      return { element: el, value: () => (el.checked ? true : null) };
+    }
+    const numeric = ['integer', 'decimal', 'range'].includes(item.type);
+    const hint = { date: t('date_placeholder'), geopoint: t('edit_geopoint_hint') }[item.type];
+    const el = h('input', { ...attrs, value: value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+      size: numeric ? 10 : 36, inputmode: numeric ? 'decimal' : null, placeholder: hint || null });
+    return { element: el, value: () => {
+      const v = numeric ? el.value.trim().replace(',', '.') : el.value;
+      if (v === '') return null;
+      return numeric && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    } };
+  }
+  function editForm(record, form) {
+    const inputs = new Map();
+    const inConflict = (name) => record.conflicts.some((c) => c === name || c.startsWith(name + '['));
+    const rows = editableItems(form).map((item) => {
+      // A value of another shape than the question's (kept from an older version) is shown, not edited.
+      const value = record.answers[item.name];
+      const odd = value !== null && typeof value === 'object' && item.type !== 'select_multiple';
+      const locked = inConflict(item.name) || odd;
+      const control = editControl(form, item, value, locked);
+      if (!locked) inputs.set(item.name, control);
+      return h('tr', { 'data-edit-row': item.name }, h('th', { scope: 'row' }, item.type === 'select_multiple' ? labelOf(form, item.label, item.name)
+        : h('label', { for: 'edit-' + item.name }, labelOf(form, item.label, item.name))),
+      h('td', {}, control.element, inConflict(item.name) ? h('div', { class: 'small warn-text' }, h('a', { href: '#/conflicts' }, t('edit_in_conflict'))) : null));
+    });
+    const problem = h('div', { id: 'edit-error', role: 'alert' });
+    return h('form', { id: 'edit-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const fields = {};
+      for (const [name, control] of inputs) {
+        const now = control.value();
+        if (!sameValue(now, record.answers[name])) fields[name] = now;
+      }
+      if (!Object.keys(fields).length) return problem.replaceChildren(h('p', { class: 'flash err' }, t('edit_nothing')));
+      const res = await api('POST', `/api/v1/records/${encodeURIComponent(record.record_id)}/edit`, { base_version: record.version, fields });
+      if (res.status !== 200) {
+        // A version made meanwhile (a device's sync): nothing was written; the coordinator reloads.
+        return problem.replaceChildren(h('div', { class: 'flash err', 'data-edit-status': res.status }, errorText(res),
+          res.status === 409 ? [' ', h('button', { type: 'button', class: 'link', id: 'edit-reload', onclick: () => render() }, t('edit_reload'))] : null));
+      }
+      await render();
+      flash(t('edit_saved', { version: res.body.version }));
+    } }, h('p', { class: 'small muted' }, t('edit_hint', { version: record.version })),
+    h('table', { class: 'answers edit' }, h('tbody', {}, rows)), problem,
+    h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary', id: 'edit-save' }, t('edit_save')),
+      h('button', { type: 'button', id: 'edit-cancel', onclick: () => render() }, t('edit_cancel'))));
+  }
+  // The answers card with its « Modifier » button (coordinators, a deleted record aside); the button
+  // swaps the card's answers for the form.
+  function withEditing(record, form, card) {
+    if (!form || session.user.role === 'ambassador' || record.status === 'deleted' || !editableItems(form).length) return card;
+    const button = h('button', { type: 'button', id: 'edit-answers', onclick: () => {
+      card.replaceChildren(h('h2', {}, t('edit_title')), editForm(record, form));
+      const first = card.querySelector('input:not([disabled]), select:not([disabled])');
+      if (first) first.focus();
+    } }, t('edit_answers'));
+    const title = card.firstChild;
+    const row = h('div', { class: 'card-head' });
+    card.insertBefore(row, title);
+    row.append(title, button);
+    return card;
+  }
+
+  // ---- a record: points on a map (issue 22) ----------------------------------------------------
+  // Every geopoint of the record (repeats too) listed as text, and on a Leaflet map when the server
+  // has Leaflet (Debian's libjs-leaflet, /console/vendor/leaflet/); tiles only when the server names
+  // a tile server (serve --map-tiles). Without either, the list stays: nothing depends on the map.
+  function pointsOf(form, answers) {
+    const points = [];
+    const parse = (v) => {
+      const [lat, lon] = String(v || '').trim().split(/\s+/).map(Number);
+      return Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : null;
+    };
+    for (const { item, parent } of itemsOf(form).values()) {
+      if (item.type !== 'geopoint') continue;
+      const label = labelOf(form, item.label, item.name);
+      if (!parent) {
+        const p = parse(answers[item.name]);
+        if (p) points.push({ ...p, label, field: item.name });
+      } else if (Array.isArray(answers[parent.name])) {
+        answers[parent.name].forEach((row, i) => {
+          const p = row && parse(row[item.name]);
+          if (p) points.push({ ...p, label: `${label} (${labelOf(form, parent.label, parent.name)} ${i + 1})`, field: `${parent.name}[${i + 1}]/${item.name}` });
+        });
+      }
+    }
+    return points;
+  }
+  let mapSettings = null;
+  let leafletLoading = null;
+  function loadLeaflet() {
+    if (window.L) return Promise.resolve(window.L);
+    if (!leafletLoading) {
+      leafletLoading = new Promise((resolve, reject) => {
+        document.head.append(h('link', { rel: 'stylesheet', href: '/console/vendor/leaflet/leaflet.css' }));
+        const script = h('script', { src: '/console/vendor/leaflet/leaflet.js' });
+        script.addEventListener('load', () => (window.L ? resolve(window.L) : reject(new Error('Leaflet did not load'))));
+        script.addEventListener('error', () => { leafletLoading = null; reject(new Error('Leaflet did not load')); });
+        document.head.append(script);
+      });
+    }
+    return leafletLoading;
+  }
+  // Leaflet reads an attribution as HTML: the server's text goes in escaped.
+  const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  async function drawMap(box, note, points) {
+    if (!mapSettings) {
+      const r = await api('GET', '/api/v1/map');
+      mapSettings = r.status === 200 ? r.body : { leaflet: false, tiles: '' };
+    }
+    const settings = mapSettings;
+    let L = null;
+    if (settings.leaflet) L = await loadLeaflet().catch(() => null);
+    if (!L) {
+      box.replaceWith(h('p', { class: 'muted small', 'data-map-unavailable': '' }, t('map_unavailable')));
+      return;
+    }
+    // Leaflet measures its box: wait until the page shows it.
+    for (let i = 0; i < 100 && !box.isConnected; i++) await new Promise((r) => setTimeout(r, 20));
+    if (!box.isConnected) return; // another page was opened meanwhile
+    const map = L.map(box, { scrollWheelZoom: false });
+    if (settings.tiles) L.tileLayer(settings.tiles, { maxZoom: 19, attribution: escapeHtml(settings.attribution || '') }).addTo(map);
+    else note.replaceChildren(t('map_no_tiles'));
+    for (const p of points) L.circleMarker([p.lat, p.lon], { radius: 8, color: '#1f6f5c', weight: 2, fillOpacity: 0.5 }).bindTooltip(h('span', {}, p.label)).addTo(map);
+    if (points.length === 1) map.setView([points[0].lat, points[0].lon], 16);
+    else map.fitBounds(points.map((p) => [p.lat, p.lon]), { padding: [24, 24], maxZoom: 16 });
+    box.dataset.ready = '1';
+  }
+  function mapCard(form, answers) {
+    const points = pointsOf(form, answers);
+    if (!points.length) return null;
+    const box = h('div', { id: 'record-map', class: 'record-map', role: 'img', 'aria-label': t('map_title') });
+    const note = h('p', { class: 'small muted map-note' });
+    drawMap(box, note, points);
+    return h('section', { class: 'card', id: 'map' }, h('h2', {}, t('map_title')), box, note,
+      h('ul', { class: 'points' }, points.map((p) => h('li', { 'data-point': p.field }, h('span', { class: 'change-field' }, p.label), ' : ',
+        h('span', { class: 'coords' }, t('lat_lon', { lat: p.lat, lon: p.lon }))))));
   }
 
   // ---- conflicts -----------------------------------------------------------------------------

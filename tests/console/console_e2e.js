@@ -229,6 +229,44 @@ async function main() {
   await page.waitForSelector('#answers th:text-is("Nom de famille")');
   await shot('visit');
 
+  // ---- issue 22 (edit22): the record's point on a map, and a coordinator's edit as a new version ----
+  // Leaflet (Debian's libjs-leaflet, served by the server) draws the visit's point; no tile server is
+  // configured here, so the map says so; the point is listed as text either way.
+  await page.waitForSelector('#record-map.leaflet-container[data-ready]');
+  check(await page.locator('#record-map path.leaflet-interactive').count() === 1, 'the point is drawn on the map');
+  check((await page.textContent('#map li[data-point="position"]')).includes('lat. 43.4553, long. 5.4691'),
+    'the point is listed under the map: ' + await page.textContent('#map .points'));
+  check((await page.textContent('#map .map-note')).includes('Pas de fond de carte'), 'no tiles configured: the map says so');
+  // The coordinator changes the town: a new version in their name, which the ambassador's tablet pulls.
+  await page.click('#edit-answers');
+  await page.waitForSelector('#edit-form [data-edit="commune"]');
+  check(await page.inputValue('#edit-form [data-edit="nom"]') === 'Ferrandi', 'the edit form starts from the answers');
+  check(await page.locator('#edit-form [data-edit="photo_facade"]').count() === 0, 'a photo is not edited in the console');
+  await shot('visit-edit');
+  await page.selectOption('#edit-form [data-edit="commune"]', 'aix_en_provence');
+  await page.click('#edit-save');
+  await page.waitForSelector('#answers tr[data-field="commune"] > td:text-is("Aix-en-Provence")');
+  check((await page.textContent('#flash')).includes('version 2'), 'the edit is saved as version 2: ' + await page.textContent('#flash'));
+  const edited = await page.textContent('.version.current');
+  check(edited.includes('Version 2') && edited.includes('chloe') && edited.includes('dans la console') && /\d{2}\/\d{2}\/\d{4}/.test(edited),
+    'the history line names the coordinator, the console and the time: ' + edited);
+  check((await page.textContent('.version.current .changes')).replace(/\s+/g, ' ').includes('Commune : Gardanne → Aix-en-Provence'),
+    'the history line gives old → new: ' + await page.textContent('.version.current .changes'));
+  check(sync('awa').ok === true && record('awa', visit).answers.commune === 'aix_en_provence', 'the tablet pulls the coordinator’s edit');
+  // The tablet changes the surname while the coordinator edits it too: saving refuses (409), nothing
+  // is overwritten, and reloading shows the tablet's value.
+  await page.click('#edit-answers');
+  await page.fill('#edit-form [data-edit="nom"]', 'Ferrandi-Martin');
+  dev('awa', ['set', visit, 'nom', 'Ferrandy']);
+  check(sync('awa').pushed >= 1, 'the tablet pushes its surname');
+  await page.click('#edit-save');
+  await page.waitForSelector('#edit-error [data-edit-status="409"]');
+  check((await page.textContent('#edit-error')).includes('a changé depuis que vous l’avez ouverte'), 'a stale edit is refused: ' + await page.textContent('#edit-error'));
+  await page.click('#edit-reload');
+  await page.waitForSelector('#answers tr[data-field="nom"] > td:text-is("Ferrandy")');
+  check((await page.textContent('.version.current')).includes('awa'), 'the tablet’s version is the latest, the coordinator’s not written');
+  // ---- end of issue 22 (edit22) ----
+
   // A tablet, 768×1024: the sidebar folds into a menu button, the page never scrolls sideways (a
   // wide table scrolls inside its card), on the record page and on the records list.
   const noOverflow = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth);
