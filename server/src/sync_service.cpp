@@ -582,8 +582,10 @@ Result<RecordEdit> SyncService::edit(const User& user, std::string_view recordId
         // The rule a device's push follows (applyOne), checked before anything is written: a field
         // written after the version the coordinator read is theirs to see first, never overwritten.
         std::vector<std::string> erased, inConflict, stale;
-        for (const auto& [field, value] : changes.items()) {
-            (void)value;
+        // A named key, not a structured binding: clang 14 (the clang preset, and the NDK's) refuses a
+        // structured binding captured by a lambda.
+        for (const auto& item : changes.items()) {
+            const std::string& field = item.key();
             const bool conflicted = std::any_of(state.conflicts.begin(), state.conflicts.end(),
                                                 [&](const auto& c) { return c == field || topField(c) == field; });
             auto meta = state.fields.find(field);
