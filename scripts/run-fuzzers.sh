@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target (*_fuzz) in DIR for SECONDS each, on a temporary copy of its seed corpus
-# (fuzz/corpus/<target without _fuzz>/), so the repository is never modified. Fails when a target
-# crashes, leaks, runs out of memory or takes longer than FUZZ_TIMEOUT seconds (default 30) on one
-# input; the reproducer is kept in DIR/artifacts/<target>/ (reproduce: DIR/<target> FILE).
+# Runs every libFuzzer target (*_fuzz) in DIR for SECONDS each, FUZZ_JOBS of them at once (default: one
+# per core), on a temporary copy of its seed corpus (fuzz/corpus/<target without _fuzz>/), so the
+# repository is never modified. Fails when a target crashes, leaks, runs out of memory or takes longer
+# than FUZZ_TIMEOUT seconds (default 30) on one input; the reproducer is kept in DIR/artifacts/<target>/
+# (reproduce: DIR/<target> FILE).
 #   scripts/run-fuzzers.sh build/clang/fuzz 120      (make fuzz FUZZ_SECONDS=120)
 set -euo pipefail
 
@@ -31,8 +32,9 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/carnet-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-status=0
-for target in "${targets[@]}"; do
+# One target: its report goes to $work/NAME.out, its exit status to $work/NAME.status.
+fuzz_one() {
+  local target=$1 name seeds corpus artifacts log status=0
   name=$(basename "$target")
   seeds="$corpora/${name%_fuzz}"
   corpus="$work/$name"
@@ -40,7 +42,7 @@ for target in "${targets[@]}"; do
   if [[ -d "$seeds" ]]; then
     cp -R "$seeds/." "$corpus/"
   else
-    echo "warning: $name has no seed corpus ($seeds)" >&2
+    echo "warning: $name has no seed corpus ($seeds)"
   fi
   artifacts="$dir/artifacts/$name"
   rm -rf "$artifacts"  # only this run's reproducers
@@ -62,5 +64,25 @@ for target in "${targets[@]}"; do
     echo "!! reproducer(s) kept in $artifacts (replay: $target FILE):"
     ls -l "$artifacts"
   fi
+  echo "$status" >"$work/$name.status"
+}
+
+# FUZZ_JOBS targets at once (default: one per core); the reports are printed in the targets' order.
+jobs=${FUZZ_JOBS:-$(nproc)}
+running=0
+for target in "${targets[@]}"; do
+  if ((running >= jobs)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  fuzz_one "$target" >"$work/$(basename "$target").out" 2>&1 &
+  running=$((running + 1))
+done
+wait || true
+status=0
+for target in "${targets[@]}"; do
+  name=$(basename "$target")
+  cat "$work/$name.out"
+  [[ "$(cat "$work/$name.status" 2>/dev/null)" == 0 ]] || status=1
 done
 exit "$status"
