@@ -904,7 +904,7 @@ void AppState::apply(const std::vector<Intent>& intents) {
             if (!commitEdits()) break;
             // Leaving a page forward with a wrong answer on it shows its messages there, and stays.
             forms::Session* session = openSession();
-            if (i.number > m_form.page && session && !pageMessages(session->view(), m_form.page, false).empty()) {
+            if (i.number > m_form.page && session && pageHolds(session->view(), m_form.page)) {
                 freezeMessages();
                 break;
             }

@@ -170,6 +170,7 @@ struct Session::Impl {
     std::shared_ptr<const Form> form;
     std::string lang;
     std::function<double()> now;
+    std::map<std::string, std::string, std::less<>> properties;
     std::unique_ptr<Scope> root;
     std::uint64_t serial = 0;
     std::uint64_t evaluations = 0;
@@ -211,6 +212,10 @@ struct Session::Impl {
             return Value::string(it == choice->columns.end() ? std::string() : it->second);
         }
         double nowDays() const override { return s.now(); }
+        Value property(std::string_view name) const override {
+            const auto it = s.properties.find(name);
+            return Value::string(it == s.properties.end() ? std::string() : it->second);
+        }
         Value pulldata(std::string_view file, std::string_view column, std::string_view keyColumn,
                        std::string_view key) const override {
             const MediaTable* table = s.form->mediaTable(file);
@@ -987,8 +992,10 @@ struct Session::Impl {
             v.rangeEnd = it.rangeEnd;
             v.rangeStep = it.rangeStep;
         }
-        if (!it.choiceFile.empty() && !form->mediaTable(it.choiceFile))
+        if (!it.choiceFile.empty() && !form->mediaTable(it.choiceFile)) {
             v.error = tr("forms.media_missing", ui(), {it.choiceFile}); // never an empty list shown as if it were all
+            v.notice = !sl.hasIssue; // an optional question nobody can answer is left unanswered
+        }
         if (it.choiceList >= 0) {
             const auto selected = splitWhitespace(sl.value.toString());
             const auto& choices = form->choiceLists[static_cast<std::size_t>(it.choiceList)].choices;
@@ -1017,6 +1024,7 @@ Session::Session(std::shared_ptr<const Form> form, SessionOptions options)
     m_impl->form = std::move(form);
     m_impl->lang = options.language.empty() ? m_impl->form->defaultLanguage : options.language;
     m_impl->now = options.now ? std::move(options.now) : std::function<double()>(systemNowDays);
+    m_impl->properties = std::move(options.properties);
     m_impl->reset();
     m_impl->enqueueScope(m_impl->root.get());
     m_impl->process();

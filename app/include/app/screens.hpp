@@ -211,6 +211,9 @@ void drawForm(const FormScreenView& view, DrawContext& ctx);
 /// The messages to show under the questions of `page` (missing answers only when `showMissing`).
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormView& form, int page,
                                                                             bool showMissing);
+/// Whether a wrong answer on `page` keeps "Next" from leaving it (a missing answer does not, nor a
+/// question nobody can answer).
+[[nodiscard]] bool pageHolds(const forms::FormView& form, int page);
 
 // ---------------------------------------------------------------- records
 struct RecordsModel {

@@ -51,7 +51,7 @@ template <class Fn> void eachQuestion(const std::vector<ItemView>& items, Fn&& f
 }
 
 OutlineLine::State stateOf(const ItemView& item) {
-    if (!item.error.empty() && !item.missing) return OutlineLine::State::Error;
+    if (!item.error.empty() && !item.missing && !item.notice) return OutlineLine::State::Error;
     if (item.missing) return OutlineLine::State::Missing;
     if (item.type == ItemType::Repeat) return OutlineLine::State::Answered;
     return item.value.is_null() ? OutlineLine::State::Unanswered : OutlineLine::State::Answered;
@@ -115,6 +115,15 @@ std::vector<std::pair<std::string, std::string>> pageMessages(const forms::FormV
         if (!item.error.empty() && (showMissing || !item.missing)) out.emplace_back(item.path, item.error);
     });
     return out;
+}
+
+bool pageHolds(const forms::FormView& form, int page) {
+    bool holds = false;
+    if (page < 0 || page >= static_cast<int>(form.pages.size())) return holds;
+    eachQuestion(form.pages[static_cast<std::size_t>(page)].items, [&](const ItemView& item) {
+        if (!item.error.empty() && !item.missing && !item.notice) holds = true;
+    });
+    return holds;
 }
 
 FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form, Lang lang, const std::string& todayIso,

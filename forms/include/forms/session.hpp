@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -45,6 +46,9 @@ struct FieldIssue {
 struct SessionOptions {
     std::string language;        ///< language of labels and messages; "" = the form's default
     std::function<double()> now; ///< days since 1970-01-01 local time; default: the system clock
+    /// What carnet:property() answers: the device's "deviceid", the signed-in "username"... (the
+    /// XLSForm metadata rows deviceid, username, email, phonenumber become such calculations).
+    std::map<std::string, std::string, std::less<>> properties;
 };
 
 /// A choice as shown.
@@ -65,6 +69,8 @@ struct ItemView {
     bool required = false, readOnly = false;
     std::string error;               ///< translated; "" when none
     bool missing = false;            ///< the error is only "required and unanswered"
+    bool notice = false;             ///< the error says why an optional question cannot be answered (its choice file is
+                                     ///< missing): shown, but it holds neither the page nor the finalize
     std::vector<ChoiceView> choices; ///< select questions, after choice_filter
     double rangeStart = 0, rangeEnd = 0, rangeStep = 0;
     std::vector<ItemView> children;               ///< groups
