@@ -970,16 +970,14 @@ constexpr auto kTable = std::to_array<Entry>({
           "file '{0}', which the form reads, is not beside the workbook: put it beside the form"},
     Entry{"xlsform.media_wrong_type", "« {0} » n’est pas un fichier « {1} » : ce média n’est pas montré",
           "'{0}' is not an '{1}' file: this media is not shown"},
-    Entry{"xlsform.metadata_calculated", "métadonnée « {0} » utilisée par ${{1}} : calculée par {2}",
-          "metadata '{0}' is used as ${{1}}: computed as {2}"},
     Entry{"xlsform.metadata_empty",
           "métadonnée « {0} » utilisée par ${{1}} : Carnet n’a pas cette valeur sur l’appareil, elle reste vide",
           "metadata '{0}' is used as ${{1}}: Carnet has no such value on the device, it stays empty"},
     Entry{"xlsform.metadata_skipped",
-          "métadonnée « {0} » : Carnet enregistre lui-même l’auteur et les dates de création et de modification de "
-          "chaque fiche ; ligne ignorée",
-          "metadata '{0}': Carnet itself records the author and the creation and modification times of every record; "
-          "row skipped"},
+          "métadonnée « {0} » : Carnet n’a pas cette valeur sur l’appareil (il garde lui-même l’auteur et les "
+          "heures de chaque fiche) ; ligne ignorée",
+          "metadata '{0}': Carnet has no such value on the device (it keeps every record's author and times "
+          "itself); row skipped"},
     Entry{"xlsform.mismatched_end", "« {0} » ferme un « {1} » (ouvert ligne {2})",
           "'{0}' closes a '{1}' (opened on row {2})"},
     Entry{"xlsform.missing_calculation", "une question « calculate » demande une « calculation »",

@@ -232,6 +232,7 @@ constexpr std::array kFuncs{
     FuncInfo{"base64-decode", Func::Base64Decode, 1, 1, "1"},
     FuncInfo{"boolean", Func::Boolean, 1, 1, "1"},
     FuncInfo{"boolean-from-string", Func::BooleanFromString, 1, 1, "1"},
+    FuncInfo{"carnet:property", Func::Property, 1, 1, "1"},
     FuncInfo{"ceiling", Func::Ceiling, 1, 1, "1"},
     FuncInfo{"checklist", Func::Checklist, 2, -1, "2+"},
     FuncInfo{"coalesce", Func::Coalesce, 2, -1, "2+"},
@@ -1009,6 +1010,7 @@ public:
         return m_outer.indexedRef(target, indexes);
     }
     double random() const override { return m_outer.random(); }
+    Value property(std::string_view name) const override { return m_outer.property(name); }
     Value itext(std::string_view id) const override { return m_outer.itext(id); }
     std::string language() const override { return m_outer.language(); }
     std::unique_ptr<InstanceItems> instance(std::string_view id, int list) const override {
@@ -1321,6 +1323,8 @@ Value call(const Expr& e, const EvalContext& ctx) {
         const auto parsed = geoPoints(points);
         return Value::number(e.func == Func::Distance ? geoDistance(parsed) : geoArea(parsed));
     }
+    case Func::Property:
+        return ctx.property(trim(arg(0).toString()));
     case Func::Pulldata:
         return ctx.pulldata(arg(0).toString(), arg(1).toString(), arg(2).toString(), arg(3).toString());
     case Func::ChoiceName:

@@ -483,13 +483,24 @@ struct Store::Impl {
         return best;
     }
 
-    forms::SessionOptions sessionOptions(const forms::Form& form) const {
+    // `rec` (when there is one) gives carnet:property() the record's own facts: its author as
+    // "username", the local date-time and date it was made as "start" and "today" (XLSForm's metadata
+    // rows, docs/form-format.md); "deviceid" is this device's.
+    forms::SessionOptions sessionOptions(const forms::Form& form, const Record* rec = nullptr) const {
         forms::SessionOptions o;
         const std::string code(langCode(lang));
         o.language = std::find(form.languages.begin(), form.languages.end(), code) != form.languages.end()
                          ? code
                          : form.defaultLanguage;
         if (engineClock) o.now = [source = engineClock] { return clock::localDays(source()); };
+        o.properties["deviceid"] = deviceId;
+        if (rec) {
+            if (!rec->author.empty()) o.properties["username"] = rec->author;
+            if (const auto made = clock::parseIsoUtc(rec->createdAt)) {
+                o.properties["start"] = clock::localFormat(*made, "%Y-%m-%dT%H:%M:%S");
+                o.properties["today"] = clock::localDate(*made);
+            }
+        }
         return o;
     }
 
@@ -503,7 +514,7 @@ struct Store::Impl {
         if (!form.ok())
             return makeError(ErrorCode::NotFound,
                              tr("store.missing_form_version", lang, {rec.id, rec.formId, rec.formVersion}));
-        auto s = std::make_unique<forms::Session>(*form, sessionOptions(**form));
+        auto s = std::make_unique<forms::Session>(*form, sessionOptions(**form, &rec));
         s->loadAnswers(rec.answers); // what does not load shows through issues(), see above
         return s;
     }
@@ -1058,7 +1069,7 @@ Result<InstallReport> Store::installForm(std::string_view jsonText) {
     for (const Record& rec : toCheck) {
         // Drafts only move forward: one on a newer version than this one stays where it is.
         if (compareVersions(rec.formVersion, form.version) >= 0) continue;
-        forms::Session session(lr.form, s.sessionOptions(form));
+        forms::Session session(lr.form, s.sessionOptions(form, &rec));
         auto problems = session.loadAnswers(rec.answers);
         for (const auto& issue : session.issues())
             if (issue.kind != forms::IssueKind::Required) problems.push_back(issue);

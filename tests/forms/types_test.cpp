@@ -390,7 +390,7 @@ TEST_CASE("a very long answer to a question with a regex is matched like a short
       "languages": ["fr"], "pages": [{"type": "page", "name": "p", "label": "P", "children": [
         {"type": "text", "name": "nom", "label": "Nom", "regex": "[A-Za-z -]+"}]}]})");
     REQUIRE(form.ok());
-    Session session(form.form, SessionOptions{"en", {}});
+    Session session(form.form, SessionOptions{"en", {}, {}});
     CHECK(session.setAnswer("nom", std::string(900, 'a')).ok());
     CHECK(session.setAnswer("nom", std::string(60000, 'a')).ok());
     CHECK_FALSE(session.setAnswer("nom", std::string(60000, 'a') + "1").ok());
@@ -401,7 +401,7 @@ TEST_CASE("a very long answer to a question with a regex is matched like a short
 }
 
 TEST_CASE("a text regex must match the whole answer", "[types]") {
-    Session session(typesForm(), SessionOptions{"en", {}});
+    Session session(typesForm(), SessionOptions{"en", {}, {}});
     CHECK(session.setAnswer("code", "AMB-007").ok());
     auto partial = session.setAnswer("code", "xAMB-007");
     REQUIRE_FALSE(partial.ok());
@@ -426,7 +426,7 @@ TEST_CASE("a calculation of 1 div 0 is Infinity, as in ODK, geotraces and geosha
         {"type": "barcode", "name": "code", "label": "Code", "appearance": "barcode"},
         {"type": "audio", "name": "sound", "label": "Sound"}]}]})json");
     REQUIRE(form.ok());
-    Session session(form.form, SessionOptions{"en", {}});
+    Session session(form.form, SessionOptions{"en", {}, {}});
     REQUIRE(session.setAnswer("n", 0).ok());
     CHECK(session.valueAt("ratio") == "Infinity");
     REQUIRE(session.setAnswer("n", 4).ok());

@@ -173,13 +173,8 @@ TEST_CASE("the French door-to-door mobility interview imports, loads and fills i
     const ImportResult r = importXlsformFile(kSource / "assets" / "xlsform" / "enquete_mobilite.xlsx");
     INFO(report(r));
     REQUIRE(r.ok());
-    // The start, end and today metadata rows are reported, nothing else.
-    REQUIRE(r.messages.size() == 3);
-    for (int i = 0; i < 3; ++i) {
-        CHECK(r.messages[static_cast<std::size_t>(i)].severity == Severity::Warning);
-        CHECK(r.messages[static_cast<std::size_t>(i)].where.row == i + 2);
-        CHECK(r.messages[static_cast<std::size_t>(i)].where.column == "A");
-    }
+    // Its start, end and today metadata rows are captured as calculations, without a word.
+    CHECK(r.messages.empty());
     const auto& j = r.json;
     CHECK(j["id"] == "enquete_mobilite");
     CHECK(j["version"] == "2026112601"); // a number cell, kept as written
@@ -395,8 +390,8 @@ TEST_CASE("metadata and unsupported types are reported, never silently dropped",
     const ImportResult r = importRows(
         {
             {"type", "name", "label", "appearance"},
-            {"deviceid", "dev"},
-            {"uri:deviceid", "dev2"},
+            {"simserial", "sim"},
+            {"uri:subscriberid", "sub"},
             {"select_one_from_file communes.xml", "commune", "Commune"},
             {"osm building_tags", "batiment", "Bâtiment"},
             {"select_one fruits", "fruit", "Fruit", "search(fruits)"},
@@ -405,8 +400,10 @@ TEST_CASE("metadata and unsupported types are reported, never silently dropped",
     CHECK_FALSE(r.ok());
     const std::string text = report(r);
     INFO(text);
-    CHECK(text.find("f.xlsx: survey, row 2, column A (type): warning: metadata 'deviceid'") != std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 3, column A (type): warning: metadata 'uri:deviceid'") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 2, column A (type): warning: metadata 'simserial': Carnet has no such "
+                    "value") != std::string::npos);
+    CHECK(text.find("f.xlsx: survey, row 3, column A (type): warning: metadata 'uri:subscriberid'") !=
+          std::string::npos);
     CHECK(text.find("f.xlsx: survey, row 4, column A (type): error: 'select_one_from_file communes.xml': only .csv "
                     "files are read") != std::string::npos);
     CHECK(text.find("f.xlsx: survey, row 5, column A (type): error: question 'batiment' of type 'osm': it is edited "
@@ -888,22 +885,26 @@ TEST_CASE("pyxform's specification workbook: another language's text, referenced
     const auto& kids = r.json["pages"][0]["children"];
     CHECK(text.find("f.xlsx: survey, row 5, column E (hint::chinese): warning: hint has no text in the default "
                     "language 'en': the 'chinese' one is shown") != std::string::npos);
-    // The referenced metadata are calculations; end, which nothing uses, is skipped.
+    // The metadata are calculations that capture them, end too although nothing uses it.
     CHECK(kids[0]["type"] == "calculate");
     CHECK(kids[0]["name"] == "start");
-    CHECK(kids[0]["calculation"] == "once(now())");
-    CHECK(kids[1]["calculation"] == "''");
-    CHECK(text.find("f.xlsx: survey, row 3, column A (type): warning: metadata 'deviceid' is used as ${deviceid}: "
-                    "Carnet has no such value") != std::string::npos);
-    CHECK(text.find("f.xlsx: survey, row 4, column A (type): warning: metadata 'end': Carnet itself records") !=
-          std::string::npos);
-    CHECK(kids[2]["hint"]["en"] == "ni hao");
-    CHECK(kids[2]["hint"]["chinese"] == "ni hao");
+    CHECK(kids[0]["calculation"] == "carnet:property('start')");
+    CHECK(kids[1]["calculation"] == "carnet:property('deviceid')");
+    CHECK(kids[2]["name"] == "end");
+    CHECK(kids[2]["calculation"] == "now()");
+    CHECK(text.find("metadata") == std::string::npos);
+    CHECK(kids[3]["hint"]["en"] == "ni hao");
+    CHECK(kids[3]["hint"]["chinese"] == "ni hao");
     carnet::forms::SessionOptions opts;
     opts.now = [] { return 20777.5; }; // 2026-11-20 12:00
+    // What the device store gives for the record (tests/store: the record's own values).
+    opts.properties = {{"deviceid", "0f3a9c"}, {"start", "2026-11-20T09:15:00"}};
     carnet::forms::Session s(r.form, opts);
     INFO(s.record().dump());
-    CHECK(s.valueAt("start").dump().find("2026-11-20") != std::string::npos);
+    CHECK(s.valueAt("start") == "2026-11-20T09:15:00");
+    CHECK(s.valueAt("end") == "2026-11-20T12:00:00");
+    CHECK(s.valueAt("deviceid") == "0f3a9c");
+    CHECK(s.record()["deviceid"] == "0f3a9c");
 }
 
 TEST_CASE("select_one_from_file, search() and pulldata() import as a form that declares its CSV media",

@@ -1,3 +1,4 @@
+#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "fixtures.hpp"
 #include "store/store.hpp"
@@ -169,6 +170,39 @@ TEST_CASE("finalize lists what is missing, then freezes the clean record", "[sto
     CHECK(s.setAnswer(id, "comment", "x").error().code == ErrorCode::Conflict);
     CHECK(s.outbox()->back().op == "finalize");
     CHECK(replay(*s.outbox())[id] == rec->answers);
+}
+
+TEST_CASE("the XLSForm metadata a record captures are its own: made when, by whom, on which device", "[store]") {
+    // What the importer makes of the start, today, end, deviceid and username rows (docs/form-format.md).
+    TempDir dir;
+    StoreOptions o{Durability::Full, "en", 0};
+    o.clock = clock::fixedAt(*clock::parseIsoUtc("2026-11-20T09:15:00Z"));
+    Store s = openStore(dir, o);
+    REQUIRE(s.installForm(R"J({"id": "meta", "version": "1", "title": "M", "languages": ["en"],
+        "pages": [{"id": "p", "children": [
+            {"type": "calculate", "name": "start", "calculation": "carnet:property('start')"},
+            {"type": "calculate", "name": "today", "calculation": "carnet:property('today')"},
+            {"type": "calculate", "name": "end", "calculation": "now()"},
+            {"type": "calculate", "name": "deviceid", "calculation": "carnet:property('deviceid')"},
+            {"type": "calculate", "name": "username", "calculation": "carnet:property('username')"},
+            {"type": "text", "name": "note", "label": "Note"}]}]})J")
+                .ok());
+    const std::string id = *s.createRecord("meta", "AMB-042");
+    REQUIRE(s.setAnswer(id, "note", "x").ok());
+    const auto made = s.get(id);
+    REQUIRE(made.ok());
+    REQUIRE(s.finalize(id)->empty());
+    const auto rec = s.get(id);
+    INFO(rec->answers.dump());
+    const auto createdAt = clock::parseIsoUtc(made->createdAt);
+    REQUIRE(createdAt);
+    CHECK(rec->answers["start"] == clock::localFormat(*createdAt, "%Y-%m-%dT%H:%M:%S"));
+    CHECK(rec->answers["today"] == clock::localDate(*createdAt));
+    CHECK(rec->answers["end"] == clock::localFormat(*o.clock(), "%Y-%m-%dT%H:%M:%S"));
+    CHECK(rec->answers["deviceid"] == s.deviceId());
+    CHECK_FALSE(s.deviceId().empty());
+    CHECK(rec->answers["username"] == "AMB-042");
+    CHECK(replay(*s.outbox())[id] == rec->answers); // and they travel with the finalize
 }
 
 TEST_CASE("a form update moves drafts that fit and flags the others", "[store]") {

@@ -865,9 +865,10 @@ private:
             node.props["name"] = at(m_survey, row, nameCol);
 
             if (kMetadataTypes.count(keyword)) {
-                // Referenced by ${name} (a label "started at ${start}"): a calculation gives it a value, as
-                // the field pyxform makes of it would have; otherwise the row is skipped.
-                if (!name.empty() && referenced(name)) {
+                // What the device knows (start, end, today, deviceid, username...) becomes a calculation
+                // that captures it, as ODK's preloads do, so that every record and export has it. The
+                // others are skipped, unless ${name} refers to them: then they are an empty value.
+                if (!name.empty() && (!metadataCalculation(keyword).empty() || referenced(name))) {
                     addMetadataCalculation(current(), node, keyword, name, stack);
                     continue;
                 }
@@ -1056,20 +1057,29 @@ private:
         return false;
     }
 
-    // A metadata row that the form refers to becomes a calculation: start, end and today from the clock
-    // (start and today fixed once computed, as ODK sets them when the form opens); the others (deviceid,
-    // username, phonenumber...) have no value on a Carnet device: empty.
+    // The calculation that captures a metadata row's value on the device, from what the device knows of
+    // the record (carnet:property, docs/form-format.md): start and today when it was made, deviceid,
+    // username, email, phonenumber; end is the last change (now(), kept as it was at the finalize).
+    // "" for the others (simserial, subscriberid, audit...).
+    static std::string metadataCalculation(std::string_view keyword) {
+        if (keyword.substr(0, 4) == "uri:") keyword.remove_prefix(4);
+        if (keyword == "end") return "now()";
+        if (keyword == "start" || keyword == "today" || keyword == "deviceid" || keyword == "username" ||
+            keyword == "email" || keyword == "phonenumber")
+            return "carnet:property('" + std::string(keyword) + "')";
+        return std::string();
+    }
+
+    // A metadata row as a calculation (above); one Carnet has no value for, that the form refers to, is
+    // an empty value and says so.
     void addMetadataCalculation(Node& parent, Node node, const std::string& keyword, const std::string& name,
                                 const std::vector<Node>& stack) {
-        std::string calculation = "''";
-        if (keyword == "start") calculation = "once(now())";
-        if (keyword == "end") calculation = "now()";
-        if (keyword == "today") calculation = "once(today())";
+        std::string calculation = metadataCalculation(keyword);
         const Location where = node.props.at("type");
-        if (calculation == "''")
+        if (calculation.empty()) {
+            calculation = "''";
             warn(where, "xlsform.metadata_empty", {keyword, name});
-        else
-            warn(where, "xlsform.metadata_calculated", {keyword, name, calculation});
+        }
         node.obj = ojson{{"type", "calculate"},
                          {"name", claimName(name, node.row, stack, node.props.at("name"))},
                          {"calculation", calculation}};

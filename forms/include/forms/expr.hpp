@@ -103,6 +103,7 @@ enum class Func {
     Random,            ///< random(): a number in [0, 1)
     Randomize,         ///< randomize(list[, seed]): the items shuffled (ODK's seeded Fisher-Yates)
     Checklist,         ///< checklist(min, max, v...): how many v are true lies in [min, max]
+    Property,          ///< carnet:property(name): the device's "deviceid", "username"... ("" when unknown)
     WeightedChecklist, ///< weighted-checklist(min, max, v, w, ...): the weights of the true v summed
     Substring,         ///< XPath substring(s, start[, length]): 1-based, rounded
     Instance,          ///< instance('id')/root/item[pred]…/column (Expr::name = id, literal = column, args = preds)
@@ -207,6 +208,9 @@ public:
     [[nodiscard]] virtual Value indexedRef(int /*target*/, const std::vector<std::pair<int, int>>& /*indexes*/) const {
         return Value::string("");
     }
+    /// carnet:property(): what the device knows of itself and its user ("deviceid", "username", "email",
+    /// "phonenumber"), as ODK's metadata preloads give it; "" when it does not know.
+    [[nodiscard]] virtual Value property(std::string_view /*name*/) const { return Value::string(""); }
     /// random(): a number in [0, 1).
     [[nodiscard]] virtual double random() const;
     /// last(): the number of instances of the repeat the expression is in, 0 outside repeats.
