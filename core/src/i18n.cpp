@@ -729,6 +729,18 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"server.export.status", "Statut", "Status"},
     Entry{"server.export.updated_at", "Mise à jour", "Updated"},
     Entry{"server.export.version", "Version de la fiche", "Record version"},
+    Entry{"server.form.at_page", "page « {0} » ({1}) : {2}", "page “{0}” ({1}): {2}"},
+    Entry{"server.form.at_question", "question « {0} » ({1}) : {2}", "question “{0}” ({1}): {2}"},
+    Entry{"server.form.draft_in_use",
+          "Des fiches ont été saisies avec le brouillon {0} version {1} : il ne peut plus être abandonné, "
+          "publiez-le ou laissez-le en brouillon.",
+          "Records were made with the draft {0} version {1}: it can no longer be discarded; publish it or keep it "
+          "as a draft."},
+    Entry{"server.form.version_taken",
+          "Le formulaire {0} existe déjà en version {1} avec un autre contenu. Changez son numéro de version (« "
+          "version » dans le JSON, ou dans la feuille settings du XLSForm) et envoyez-le de nouveau.",
+          "Form {0} version {1} already exists with other content. Change its version number (“version” in the "
+          "JSON, or in the XLSForm’s settings sheet) and upload it again."},
     Entry{"server.form_already_published", "formulaire {0} {1} déjà publié (sha256 {2})",
           "form {0} {1} already published (sha256 {2})"},
     Entry{"server.form_published", "formulaire {0} {1} publié (sha256 {2})", "form {0} {1} published (sha256 {2})"},

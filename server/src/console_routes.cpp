@@ -8,6 +8,7 @@
 #include "server/crypto.hpp"
 #include "server/export_service.hpp"
 #include "server/form_bundle.hpp"
+#include "server/form_service.hpp"
 #include "sync/protocol.hpp"
 #include "xlsform/import.hpp"
 
@@ -40,10 +41,12 @@ constexpr std::size_t kMaxUserBytes = 64u << 10; // a name, a role, an organisat
 constexpr std::size_t kMaxSearchBytes = 100;     // a surname, an address, a phone number
 constexpr std::size_t kMaxNameSort = 10000;      // records sorted by name in memory (names are computed)
 constexpr std::int64_t kMaxOffset = 1000000;
-constexpr std::size_t kMaxReviewBody = 8u << 10;  // a state and a comment
-constexpr std::size_t kMaxReviewComment = 2000;   // bytes of a review's comment
-constexpr std::size_t kMaxExportFilterBytes = 64; // an export's author or form version filter
-constexpr std::size_t kMaxEditBody = 256u << 10;  // a coordinator's edit: a few answers, a long text at most
+constexpr std::size_t kMaxReviewBody = 8u << 10;        // a state and a comment
+constexpr std::size_t kMaxReviewComment = 2000;         // bytes of a review's comment
+constexpr std::size_t kMaxExportFilterBytes = 64;       // an export's author or form version filter
+constexpr std::size_t kMaxEditBody = 256u << 10;        // a coordinator's edit: a few answers, a long text at most
+constexpr std::size_t kMaxDraftBody = 64u << 10;        // a draft's devices: a few hundred ids at most
+constexpr std::size_t kMaxDraftDevicesBytes = 8u << 10; // ?devices= of a draft upload
 
 using http::sendError;
 using http::sendJson;
@@ -177,6 +180,7 @@ private:
     void devices(const Request& req, Response& res, const User& user);
     void catalogue(const Request& req, Response& res, const User& user);
     void uploadForm(const Request& req, Response& res, const User& user, std::string& body);
+    void formDraft(const Request& req, Response& res, const User& user, std::string& text);
     void exportForm(const Request& req, Response& res, const User& user);
     void attachmentContent(const Request& req, Response& res, const User& user);
 
@@ -539,21 +543,33 @@ void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& use
     if (!devs.ok()) return failure(res, req, devs.error());
     json arr = json::array();
     for (const auto& f : *forms) {
-        // A device that finished a sync after publication holds the version (pull installs every form).
-        json have = json::array();
-        std::int64_t behind = 0;
+        // A device that finished a sync after publication holds the version (pull installs every form
+        // it is given: every published one, and a draft on the devices it names).
+        json have = json::array(), missing = json::array();
+        std::int64_t behind = 0, total = 0;
         for (const auto& d : *devs) {
+            if (f.draftDevices && !draftNames(*f.draftDevices, d.deviceId)) continue;
+            ++total;
             if (!d.lastSync.empty() && d.lastSync >= f.publishedAt) {
                 have.push_back(d.deviceId);
                 behind += d.draftsBehind.value_or(0);
+            } else {
+                missing.push_back(json{{"device_id", d.deviceId},
+                                       {"name", d.name},
+                                       {"user", d.userName},
+                                       {"last_sync", d.lastSync.empty() ? json(nullptr) : json(d.lastSync)},
+                                       {"revoked", !d.revokedAt.empty()}});
             }
         }
         arr.push_back(json{{"form_id", f.formId},
                            {"version", f.version},
                            {"hash", f.hash},
                            {"published_at", f.publishedAt},
+                           {"draft", f.draftDevices.has_value()},
+                           {"draft_devices", f.draftDevices ? json(*f.draftDevices) : json::array()},
                            {"devices", have},
-                           {"devices_total", devs->size()},
+                           {"missing", missing},
+                           {"devices_total", total},
                            {"drafts_behind", behind}});
     }
     sendJson(res, 200, json{{"forms", arr}});
@@ -561,8 +577,24 @@ void ConsoleRoutes::catalogue(const Request& req, Response& res, const User& use
 
 void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& user, std::string& body) {
     const std::string contentType = req.get_header_value("Content-Type");
+    const Lang lang = http::requestLang(req);
+    // A draft (docs/console.md, "Draft versions"): ?draft=1&devices=id,id — only those devices receive it.
+    std::optional<std::vector<std::string>> draftDevices;
+    if (req.get_param_value("draft") == "1") {
+        const std::string list = req.get_param_value("devices");
+        if (list.size() > kMaxDraftDevicesBytes) return sendError(res, 400, "invalid_request", "'devices' is too long");
+        draftDevices.emplace();
+        for (std::size_t from = 0; from <= list.size();) {
+            const auto comma = std::min(list.find(',', from), list.size());
+            if (comma > from) draftDevices->push_back(list.substr(from, comma - from));
+            from = comma + 1;
+        }
+    } else if (req.has_param("draft") && req.get_param_value("draft") != "0") {
+        return sendError(res, 400, "invalid_request", "'draft' is 1 (a draft for 'devices') or 0");
+    }
     std::string text = std::move(body);
     forms::MediaContents mediaFiles;
+    json warnings = json::array();
     if (contentType.rfind("application/zip", 0) == 0 || isBundleZip(text)) {
         // A bundle: the form (JSON or XLSForm) and its media files (docs/form-format.md, "Media files").
         auto bundle = readBundleZip(text);
@@ -577,27 +609,34 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& us
             return sendJson(res, 422, j);
         }
         text = std::move(converted.json);
+        warnings = std::move(converted.warnings);
     } else if (contentType.rfind("application/json", 0) != 0 && !contentType.empty()) {
         return sendError(res, 415, "unsupported_media_type",
                          "upload a form as application/json or an XLSForm (.xlsx), not " + contentType);
     }
     const forms::LoadResult loaded = forms::loadForm(text);
     if (!loaded.ok()) {
+        // Each problem named by its question (the document's item at the pointer) in the reader's language.
+        const json doc = json::parse(text, nullptr, false);
         json problems = json::array();
         std::string first;
         for (const auto& p : loaded.problems) {
-            json pj{{"message", p.message(Lang::En)}, {"message_fr", p.message(Lang::Fr)}};
+            json pj{{"message", p.message(Lang::En)},
+                    {"message_fr", p.message(Lang::Fr)},
+                    {"text", problemText(p, doc, lang)}};
             if (p.line > 0) {
                 pj["line"] = p.line;
                 pj["column"] = p.column;
             } else {
                 pj["pointer"] = p.pointer;
+                if (auto item = itemAt(doc, p.pointer)) pj[item->first] = item->second;
             }
-            if (first.empty()) first = p.format("form", Lang::En);
+            if (first.empty()) first = problemText(p, doc, Lang::En);
             problems.push_back(std::move(pj));
         }
         json j = sync::errorBody("invalid_form", first);
         j["problems"] = problems;
+        j["warnings"] = warnings;
         return sendJson(res, 422, j);
     }
     if (req.get_param_value("dry_run") == "1")
@@ -605,19 +644,61 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& us
                         json{{"form_id", loaded.form->id},
                              {"version", loaded.form->version},
                              {"valid", true},
-                             {"published", false}});
+                             {"published", false},
+                             {"warnings", warnings}});
     // A coordinator publishes for their own organisation; shared forms are the operator's
     // (`carnet-server form publish` without --org).
-    auto pub = m_s.forms().publish(text, user.orgId, mediaFiles);
+    auto pub = m_s.forms().publish(text, user.orgId, mediaFiles, draftDevices);
+    if (!pub.ok() && pub.error().code == ErrorCode::Conflict) {
+        // The version number is taken by other content: said in the reader's language, with what to do.
+        json j = sync::errorBody("version_taken", pub.error().message);
+        j["localized"] = tr("server.form.version_taken", lang, {loaded.form->id, loaded.form->version});
+        j["lang"] = std::string(langCode(lang));
+        j["form_id"] = loaded.form->id;
+        j["version"] = loaded.form->version;
+        return sendJson(res, 409, j);
+    }
     if (!pub.ok()) return failure(res, req, pub.error());
     sendJson(res, pub->alreadyPublished ? 200 : 201,
              json{{"form_id", pub->form.formId},
                   {"version", pub->form.version},
                   {"hash", pub->form.hash},
                   {"valid", true},
-                  {"published", true},
+                  {"published", !pub->draft},
+                  {"draft", pub->draft},
                   {"already_published", pub->alreadyPublished},
-                  {"media_stored", pub->mediaStored}});
+                  {"media_stored", pub->mediaStored},
+                  {"warnings", warnings}});
+}
+
+// A draft version: published to every device, discarded, or given other devices to test it on.
+void ConsoleRoutes::formDraft(const Request& req, Response& res, const User& user, std::string& text) {
+    const std::string formId = req.matches[1], version = req.matches[2], action = req.matches[3];
+    Result<void> done;
+    if (action == "publish") {
+        done = m_s.forms().publishDraft(user.orgId, formId, version);
+    } else if (action == "discard") {
+        done = m_s.forms().discardDraft(user.orgId, formId, version);
+    } else {
+        const json body = json::parse(text, nullptr, false);
+        if (!body.is_object() || !body.contains("devices") || !body["devices"].is_array())
+            return sendError(res, 400, "invalid_request", "send {\"devices\": [device id, ...]}");
+        std::vector<std::string> devices;
+        for (const auto& d : body["devices"]) {
+            if (!d.is_string()) return sendError(res, 400, "invalid_request", "'devices' holds device ids (strings)");
+            devices.push_back(d.get<std::string>());
+        }
+        done = m_s.forms().setDraftDevices(user.orgId, formId, version, devices);
+    }
+    if (!done.ok() && done.error().code == ErrorCode::Conflict) {
+        const Lang lang = http::requestLang(req);
+        json j = sync::errorBody("draft_in_use", done.error().message);
+        j["localized"] = tr("server.form.draft_in_use", lang, {formId, version});
+        j["lang"] = std::string(langCode(lang));
+        return sendJson(res, 409, j);
+    }
+    if (!done.ok()) return failure(res, req, done.error());
+    sendJson(res, 200, json{{"form_id", formId}, {"version", version}, {"done", action}});
 }
 
 void ConsoleRoutes::exportForm(const Request& req, Response& res, const User& user) {
@@ -775,6 +856,8 @@ void ConsoleRoutes::mount(httplib::Server& http) {
     http.Get("/api/v1/devices", guarded(true, method(&ConsoleRoutes::devices)));
     http.Get("/api/v1/catalogue", guarded(true, method(&ConsoleRoutes::catalogue)));
     http.Post("/api/v1/forms", guardedBody(true, &formUploadLimit, withBody(&ConsoleRoutes::uploadForm)));
+    http.Post(R"(/api/v1/forms/([A-Za-z0-9_.-]+)/([^/]+)/(publish|discard|devices))",
+              guardedBody(true, kMaxDraftBody, withBody(&ConsoleRoutes::formDraft)));
     http.Get(R"(/api/v1/exports/([A-Za-z0-9_.-]+)\.(csv|zip|xlsx|geojson))",
              guarded(true, method(&ConsoleRoutes::exportForm)));
     http.Get(R"(/api/v1/attachments/([^/]+)/content)", guarded(true, method(&ConsoleRoutes::attachmentContent)));
@@ -791,13 +874,14 @@ XlsformUpload xlsformToJson(std::string_view bytes) {
     const xlsform::ImportResult imported = xlsform::importXlsform(bytes, "formulaire");
     XlsformUpload out;
     out.problems = json::array();
+    out.warnings = json::array();
     for (const auto& m : imported.messages) {
-        if (m.severity != xlsform::Severity::Error) continue;
-        out.problems.push_back(json{{"message", m.format("xlsx", Lang::En)},
-                                    {"message_fr", m.format("xlsx", Lang::Fr)},
-                                    {"sheet", m.where.sheet},
-                                    {"row", m.where.row},
-                                    {"column", m.where.column}});
+        (m.severity == xlsform::Severity::Error ? out.problems : out.warnings)
+            .push_back(json{{"message", m.format("xlsx", Lang::En)},
+                            {"message_fr", m.format("xlsx", Lang::Fr)},
+                            {"sheet", m.where.sheet},
+                            {"row", m.where.row},
+                            {"column", m.where.column}});
     }
     if (imported.ok())
         out.json = imported.json.dump(2);

@@ -28,7 +28,7 @@ Result<int> FieldService::publishBuiltinForms() {
 }
 
 Result<std::string> FieldService::latestVersion(std::int64_t orgId, std::string_view formId) {
-    auto forms = m_repo.listForms(orgId);
+    auto forms = m_repo.listForms(orgId, {});
     if (!forms.ok()) return forms.error();
     std::string version;
     for (const auto& f : *forms) // oldest first: the last one wins

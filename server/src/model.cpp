@@ -2,6 +2,8 @@
 
 #include "field/people.hpp"
 
+#include <algorithm>
+
 namespace carnet::server {
 
 std::string_view roleName(Role role) {
@@ -70,6 +72,10 @@ std::vector<std::string> searchTerms(std::string_view text) {
         word.clear();
     }
     return terms;
+}
+
+bool draftNames(const std::vector<std::string>& devices, std::string_view deviceId) {
+    return !deviceId.empty() && std::find(devices.begin(), devices.end(), deviceId) != devices.end();
 }
 
 } // namespace carnet::server

@@ -281,9 +281,12 @@ Result<std::optional<std::int64_t>> PostgresRepository::deviceOwner(std::string_
 Result<void> PostgresRepository::insertForm(const FormRow& form) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
-    auto r = lease->conn().run(
-        "INSERT INTO forms(org_id, form_id, version, hash, body, published_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        {form.orgId, form.formId, form.version, form.hash, form.body, nowIsoUtc()});
+    const std::optional<std::string> draft =
+        form.draftDevices ? std::optional<std::string>(json(*form.draftDevices).dump()) : std::nullopt;
+    auto r = lease->conn().run("INSERT INTO forms(org_id, form_id, version, hash, body, published_at, draft_devices) "
+                               "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                               {form.orgId, form.formId, form.version, form.hash, form.body, nowIsoUtc(),
+                                draft ? pg::Param(*draft) : pg::Param(std::nullopt)});
     if (!r.ok() && r.error().code == ErrorCode::Conflict)
         return makeError(ErrorCode::Conflict, "form " + form.formId + " " + form.version + " is already published");
     return r;
@@ -293,26 +296,68 @@ Result<std::optional<FormRow>> PostgresRepository::findForm(std::int64_t orgId, 
                                                             std::string_view version) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
-    auto rows = lease->conn().exec("SELECT form_id, version, hash, body, org_id FROM forms WHERE form_id = $1 AND "
-                                   "version = $2 AND org_id IN (0, $3) ORDER BY org_id DESC LIMIT 1",
+    auto rows = lease->conn().exec("SELECT form_id, version, hash, body, org_id, draft_devices FROM forms WHERE "
+                                   "form_id = $1 AND version = $2 AND org_id IN (0, $3) ORDER BY org_id DESC LIMIT 1",
                                    {formId, version, orgId});
     if (!rows.ok()) return rows.error();
     if (rows->empty()) return std::optional<FormRow>();
-    return std::optional<FormRow>(
-        FormRow{rows->text(0, 0), rows->text(0, 1), rows->text(0, 2), rows->text(0, 3), rows->integer(0, 4)});
+    FormRow out{rows->text(0, 0), rows->text(0, 1), rows->text(0, 2), rows->text(0, 3), rows->integer(0, 4)};
+    if (!rows->isNull(0, 5)) out.draftDevices = stringList(parseStored(rows->text(0, 5)));
+    return std::optional<FormRow>(std::move(out));
 }
 
-Result<std::vector<sync::FormRef>> PostgresRepository::listForms(std::int64_t orgId) {
+Result<std::vector<sync::FormRef>> PostgresRepository::listForms(std::int64_t orgId, std::string_view deviceId) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
-    auto rows = lease->conn().exec(std::string("SELECT form_id, version, hash FROM forms f WHERE ") +
+    auto rows = lease->conn().exec(std::string("SELECT form_id, version, hash, draft_devices FROM forms f WHERE ") +
                                        std::string(kVisibleForm) + " ORDER BY seq",
                                    {orgId});
     if (!rows.ok()) return rows.error();
     std::vector<sync::FormRef> out;
-    for (int i = 0; i < rows->size(); ++i)
+    for (int i = 0; i < rows->size(); ++i) {
+        if (!rows->isNull(i, 3) && !draftNames(stringList(parseStored(rows->text(i, 3))), deviceId)) continue;
         out.push_back(sync::FormRef{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2)});
+    }
     return out;
+}
+
+Result<void> PostgresRepository::setFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version,
+                                              const std::optional<std::vector<std::string>>& devices) {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    const std::string value = devices ? json(*devices).dump() : nowIsoUtc();
+    auto rows = lease->conn().exec(
+        devices ? "UPDATE forms SET draft_devices = $4 WHERE org_id = $1 AND form_id = $2 AND version = $3 AND "
+                  "draft_devices IS NOT NULL"
+                : "UPDATE forms SET draft_devices = NULL, published_at = $4 WHERE org_id = $1 AND form_id = $2 AND "
+                  "version = $3 AND draft_devices IS NOT NULL",
+        {orgId, formId, version, value});
+    if (!rows.ok()) return rows.error();
+    if (rows->affected() == 0)
+        return makeError(ErrorCode::NotFound,
+                         "no draft of form " + std::string(formId) + " version " + std::string(version));
+    return {};
+}
+
+Result<void> PostgresRepository::deleteFormDraft(std::int64_t orgId, std::string_view formId,
+                                                 std::string_view version) {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    auto rows = lease->conn().exec(
+        "DELETE FROM forms WHERE org_id = $1 AND form_id = $2 AND version = $3 AND draft_devices IS NOT NULL AND "
+        "NOT EXISTS (SELECT 1 FROM records r WHERE r.org_id = $1 AND r.form_id = $2 AND r.form_version = $3)",
+        {orgId, formId, version});
+    if (!rows.ok()) return rows.error();
+    if (rows->affected() > 0) return {};
+    auto draft = lease->conn().exec(
+        "SELECT 1 FROM forms WHERE org_id = $1 AND form_id = $2 AND version = $3 AND draft_devices IS NOT NULL",
+        {orgId, formId, version});
+    if (!draft.ok()) return draft.error();
+    if (draft->empty())
+        return makeError(ErrorCode::NotFound,
+                         "no draft of form " + std::string(formId) + " version " + std::string(version));
+    return makeError(ErrorCode::Conflict, "records were written with the draft of form " + std::string(formId) +
+                                              " version " + std::string(version) + "; publish it or keep it");
 }
 
 Result<void> PostgresRepository::write(const std::function<Result<void>(WriteTx&)>& body) {
@@ -650,14 +695,17 @@ Result<std::vector<FormListRow>> PostgresRepository::listFormRows(std::int64_t o
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
     auto rows =
-        lease->conn().exec(std::string("SELECT form_id, version, hash, published_at, org_id FROM forms f WHERE ") +
+        lease->conn().exec(std::string("SELECT form_id, version, hash, published_at, org_id, draft_devices FROM forms "
+                                       "f WHERE ") +
                                std::string(kVisibleForm) + " ORDER BY seq",
                            {orgId});
     if (!rows.ok()) return rows.error();
     std::vector<FormListRow> out;
-    for (int i = 0; i < rows->size(); ++i)
-        out.push_back(
-            FormListRow{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), rows->integer(i, 4)});
+    for (int i = 0; i < rows->size(); ++i) {
+        FormListRow f{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), rows->integer(i, 4)};
+        if (!rows->isNull(i, 5)) f.draftDevices = stringList(parseStored(rows->text(i, 5)));
+        out.push_back(std::move(f));
+    }
     return out;
 }
 

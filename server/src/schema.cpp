@@ -311,7 +311,26 @@ CREATE TABLE IF NOT EXISTS record_reviews(id BIGSERIAL PRIMARY KEY, record_id TE
 CREATE INDEX IF NOT EXISTS record_reviews_by_record ON record_reviews(record_id, id);
 )sql";
 
-const std::array<SchemaVersion, 14> kVersions{{{1, kSqliteV1, kPostgresV1},
+// Version 15: draft form versions (docs/console.md, "Draft versions"): a JSON array of the device ids
+// that receive the version in their pulls before it is published; NULL for a published version.
+// SQLite rebuilds the (small) table rather than ALTER TABLE ADD COLUMN, which cannot be run twice: tests
+// set the version of a database back and replay the migrations after it.
+constexpr std::string_view kSqliteV15 = R"sql(
+CREATE TABLE forms_v15(seq INTEGER PRIMARY KEY, org_id INTEGER NOT NULL DEFAULT 0, form_id TEXT NOT NULL,
+                       version TEXT NOT NULL, hash TEXT NOT NULL, body TEXT NOT NULL, published_at TEXT NOT NULL,
+                       draft_devices TEXT, UNIQUE(org_id, form_id, version));
+INSERT INTO forms_v15(seq, org_id, form_id, version, hash, body, published_at)
+    SELECT seq, org_id, form_id, version, hash, body, published_at FROM forms;
+DROP TABLE forms;
+ALTER TABLE forms_v15 RENAME TO forms;
+CREATE INDEX forms_by_id ON forms(form_id, version);
+)sql";
+
+constexpr std::string_view kPostgresV15 = R"sql(
+ALTER TABLE forms ADD COLUMN IF NOT EXISTS draft_devices TEXT;
+)sql";
+
+const std::array<SchemaVersion, 15> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {2, kSqliteV2, kPostgresV2},
                                                {3, kSqliteV3, kPostgresV3},
                                                {4, kSqliteV4, kPostgresV4},
@@ -324,7 +343,8 @@ const std::array<SchemaVersion, 14> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {11, kSqliteV11, kPostgresV11},
                                                {12, kSqliteV12, kPostgresV12},
                                                {13, kSqliteV13, kPostgresV13},
-                                               {14, kSqliteV14, kPostgresV14}}};
+                                               {14, kSqliteV14, kPostgresV14},
+                                               {15, kSqliteV15, kPostgresV15}}};
 
 } // namespace
 

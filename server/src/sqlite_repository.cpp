@@ -782,11 +782,15 @@ Result<void> SqliteRepository::insertForm(const FormRow& form) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     std::lock_guard writer(m_writeMutex); // every write queues here (see write())
-    auto st = lease->db().prepare(
-        "INSERT INTO forms(org_id, form_id, version, hash, body, published_at) VALUES (?, ?, ?, ?, ?, ?)");
+    auto st = lease->db().prepare("INSERT INTO forms(org_id, form_id, version, hash, body, published_at, "
+                                  "draft_devices) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!st.ok()) return st.error();
     st->bind(1, form.orgId).bind(2, form.formId).bind(3, form.version).bind(4, form.hash).bind(5, form.body);
     st->bind(6, nowIsoUtc());
+    if (form.draftDevices)
+        st->bind(7, json(*form.draftDevices).dump());
+    else
+        st->bindNull(7);
     auto r = st->run();
     if (!r.ok() && r.error().code == ErrorCode::Conflict)
         return makeError(ErrorCode::Conflict, "form " + form.formId + " " + form.version + " is already published");
@@ -798,19 +802,21 @@ Result<std::optional<FormRow>> SqliteRepository::findForm(std::int64_t orgId, st
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     // The organisation's own version first, then the shared one.
-    auto st = lease->db().prepare("SELECT form_id, version, hash, body, org_id FROM forms WHERE form_id = ?1 AND "
-                                  "version = ?2 AND org_id IN (0, ?3) ORDER BY org_id DESC LIMIT 1");
+    auto st = lease->db().prepare("SELECT form_id, version, hash, body, org_id, draft_devices FROM forms WHERE "
+                                  "form_id = ?1 AND version = ?2 AND org_id IN (0, ?3) ORDER BY org_id DESC LIMIT 1");
     if (!st.ok()) return st.error();
     auto row = st->bind(1, formId).bind(2, version).bind(3, orgId).step();
     if (!row.ok()) return row.error();
     if (!*row) return std::optional<FormRow>();
-    return std::optional<FormRow>(FormRow{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)});
+    FormRow out{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)};
+    if (!st->isNull(5)) out.draftDevices = stringList(parseStored(st->text(5)));
+    return std::optional<FormRow>(std::move(out));
 }
 
-Result<std::vector<sync::FormRef>> SqliteRepository::listForms(std::int64_t orgId) {
+Result<std::vector<sync::FormRef>> SqliteRepository::listForms(std::int64_t orgId, std::string_view deviceId) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
-    auto st = lease->db().prepare(std::string("SELECT form_id, version, hash FROM forms f WHERE ") +
+    auto st = lease->db().prepare(std::string("SELECT form_id, version, hash, draft_devices FROM forms f WHERE ") +
                                   std::string(kVisibleForm) + " ORDER BY seq");
     if (!st.ok()) return st.error();
     st->bind(1, orgId);
@@ -819,9 +825,52 @@ Result<std::vector<sync::FormRef>> SqliteRepository::listForms(std::int64_t orgI
         auto row = st->step();
         if (!row.ok()) return row.error();
         if (!*row) break;
+        if (!st->isNull(3) && !draftNames(stringList(parseStored(st->text(3))), deviceId)) continue;
         out.push_back(sync::FormRef{st->text(0), st->text(1), st->text(2)});
     }
     return out;
+}
+
+Result<void> SqliteRepository::setFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version,
+                                            const std::optional<std::vector<std::string>>& devices) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
+    auto st = lease->db().prepare(
+        devices ? "UPDATE forms SET draft_devices = ?4 WHERE org_id = ?1 AND form_id = ?2 AND version = ?3 AND "
+                  "draft_devices IS NOT NULL"
+                : "UPDATE forms SET draft_devices = NULL, published_at = ?4 WHERE org_id = ?1 AND form_id = ?2 AND "
+                  "version = ?3 AND draft_devices IS NOT NULL");
+    if (!st.ok()) return st.error();
+    st->bind(1, orgId).bind(2, formId).bind(3, version).bind(4, devices ? json(*devices).dump() : nowIsoUtc());
+    if (auto r = st->run(); !r.ok()) return r;
+    if (lease->db().changes() == 0)
+        return makeError(ErrorCode::NotFound,
+                         "no draft of form " + std::string(formId) + " version " + std::string(version));
+    return {};
+}
+
+Result<void> SqliteRepository::deleteFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version) {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    std::lock_guard writer(m_writeMutex); // every write queues here (see write())
+    auto st = lease->db().prepare(
+        "DELETE FROM forms WHERE org_id = ?1 AND form_id = ?2 AND version = ?3 AND draft_devices IS NOT NULL AND "
+        "NOT EXISTS (SELECT 1 FROM records r WHERE r.org_id = ?1 AND r.form_id = ?2 AND r.form_version = ?3)");
+    if (!st.ok()) return st.error();
+    st->bind(1, orgId).bind(2, formId).bind(3, version);
+    if (auto r = st->run(); !r.ok()) return r;
+    if (lease->db().changes() > 0) return {};
+    auto draft = lease->db().prepare(
+        "SELECT 1 FROM forms WHERE org_id = ? AND form_id = ? AND version = ? AND draft_devices IS NOT NULL");
+    if (!draft.ok()) return draft.error();
+    auto row = draft->bind(1, orgId).bind(2, formId).bind(3, version).step();
+    if (!row.ok()) return row.error();
+    if (!*row)
+        return makeError(ErrorCode::NotFound,
+                         "no draft of form " + std::string(formId) + " version " + std::string(version));
+    return makeError(ErrorCode::Conflict, "records were written with the draft of form " + std::string(formId) +
+                                              " version " + std::string(version) + "; publish it or keep it");
 }
 
 // Group commit. A write joins the queue; when no group is being committed, the thread that gets
@@ -1362,7 +1411,8 @@ Result<std::vector<FormListRow>> SqliteRepository::listFormRows(std::int64_t org
     auto lease = acquire();
     if (!lease.ok()) return lease.error();
     auto st =
-        lease->db().prepare(std::string("SELECT form_id, version, hash, published_at, org_id FROM forms f WHERE ") +
+        lease->db().prepare(std::string("SELECT form_id, version, hash, published_at, org_id, draft_devices FROM forms "
+                                        "f WHERE ") +
                             std::string(kVisibleForm) + " ORDER BY seq");
     if (!st.ok()) return st.error();
     st->bind(1, orgId);
@@ -1371,7 +1421,9 @@ Result<std::vector<FormListRow>> SqliteRepository::listFormRows(std::int64_t org
         auto row = st->step();
         if (!row.ok()) return row.error();
         if (!*row) break;
-        out.push_back(FormListRow{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)});
+        FormListRow f{st->text(0), st->text(1), st->text(2), st->text(3), st->integer(4)};
+        if (!st->isNull(5)) f.draftDevices = stringList(parseStored(st->text(5)));
+        out.push_back(std::move(f));
     }
     return out;
 }

@@ -451,7 +451,7 @@ Result<PullReply> SyncService::pull(const User& user, std::string_view cursor, s
     limit = std::min(limit, sync::kMaxPullLimit);
     auto page = m_repo.changes(scopeOf(user), *after, limit, true, deviceId);
     if (!page.ok()) return page.error();
-    auto forms = m_repo.listForms(user.orgId);
+    auto forms = m_repo.listForms(user.orgId, deviceId);
     if (!forms.ok()) return forms.error();
     PullReply reply;
     reply.forms = std::move(*forms);

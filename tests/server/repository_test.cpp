@@ -139,7 +139,7 @@ TEST_CASE("repository: accounts, forms, records, pulls and lists behave the same
     CHECK(repo.insertForm(FormRow{"household", "1", "h", "{}", a.org}).error().code == ErrorCode::Conflict);
     CHECK(repo.findForm(a.org, "household", "1").value()->hash == "h-own");
     CHECK(repo.findForm(a.other, "household", "1").value()->hash == "h-shared");
-    CHECK(repo.listForms(a.org).value().size() == 1);
+    CHECK(repo.listForms(a.org, {}).value().size() == 1);
     CHECK(repo.listFormRows(a.other).value().size() == 1);
 
     // Records: versions, history, conflicts, erasure.

@@ -33,6 +33,7 @@ struct ConsoleFile {
 struct XlsformUpload {
     std::string json;        ///< the form JSON ("" when the workbook has errors)
     nlohmann::json problems; ///< [{"message", "message_fr", "sheet", "row", "column"}], errors only
+    nlohmann::json warnings; ///< the importer's warnings, as problems (a dropped column, a skipped `start`)
 };
 /// Converts an XLSForm spreadsheet with the xlsform library; errors name the sheet, row and column.
 [[nodiscard]] XlsformUpload xlsformToJson(std::string_view bytes);

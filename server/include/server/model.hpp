@@ -78,6 +78,9 @@ struct FormRow {
     std::string formId, version, hash;
     std::string body; ///< canonical JSON, the text the hash is computed on
     std::int64_t orgId = kSharedForms;
+    /// A draft (schema 15): only these devices receive it in their pulls until it is published;
+    /// nullopt = published to every device of the organisation.
+    std::optional<std::vector<std::string>> draftDevices = std::nullopt;
 };
 
 /// Who last wrote one field, and its value then (null once removed).
@@ -201,10 +204,14 @@ struct DeviceChange {
     bool revoke = false; ///< its syncs are refused from now on (the revocation is never undone)
 };
 
-/// A published form version with when it was published.
+/// Whether a draft's devices include `deviceId` (never for "").
+[[nodiscard]] bool draftNames(const std::vector<std::string>& devices, std::string_view deviceId);
+
+/// A form version (published or a draft) with when it was published.
 struct FormListRow {
-    std::string formId, version, hash, publishedAt;
+    std::string formId, version, hash, publishedAt; ///< publishedAt: when uploaded, or published if a draft was
     std::int64_t orgId = kSharedForms;
+    std::optional<std::vector<std::string>> draftDevices = std::nullopt; ///< a draft's devices (FormRow)
 };
 
 /// One kept version of a record.

@@ -109,14 +109,23 @@ public:
     /// The user a device is registered to, or nullopt.
     virtual Result<std::optional<std::int64_t>> deviceOwner(std::string_view deviceId) = 0;
 
-    /// Inserts a form version for `form.orgId`; Conflict when that owner has (id, version) already.
+    /// Inserts a form version (or a draft: FormRow::draftDevices) for `form.orgId`; Conflict when that
+    /// owner has (id, version) already.
     virtual Result<void> insertForm(const FormRow& form) = 0;
     /// A form version the organisation sees (its own, else shared), or nullopt. With kSharedForms:
     /// the shared version only.
     virtual Result<std::optional<FormRow>> findForm(std::int64_t orgId, std::string_view formId,
                                                     std::string_view version) = 0;
-    /// Every version the organisation sees (its own and the shared ones), oldest first.
-    virtual Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId) = 0;
+    /// Every published version the organisation sees (its own and the shared ones), oldest first, and
+    /// the drafts that name `deviceId` ("" = none: published versions only).
+    virtual Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId, std::string_view deviceId) = 0;
+    /// Sets the devices of the organisation's own draft (formId, version), or publishes it with
+    /// nullopt (its publication time becomes now). NotFound when the organisation has no such draft.
+    virtual Result<void> setFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version,
+                                      const std::optional<std::vector<std::string>>& devices) = 0;
+    /// Deletes the organisation's own draft (formId, version) unless a record was written with it:
+    /// NotFound when there is no such draft, Conflict when records use it.
+    virtual Result<void> deleteFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version) = 0;
 
     /// Runs `body` in one write transaction, committed when it returns ok.
     virtual Result<void> write(const std::function<Result<void>(WriteTx&)>& body) = 0;

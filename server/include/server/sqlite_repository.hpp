@@ -38,7 +38,10 @@ public:
     Result<void> insertForm(const FormRow& form) override;
     Result<std::optional<FormRow>> findForm(std::int64_t orgId, std::string_view formId,
                                             std::string_view version) override;
-    Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId) override;
+    Result<std::vector<sync::FormRef>> listForms(std::int64_t orgId, std::string_view deviceId) override;
+    Result<void> setFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version,
+                              const std::optional<std::vector<std::string>>& devices) override;
+    Result<void> deleteFormDraft(std::int64_t orgId, std::string_view formId, std::string_view version) override;
     Result<void> write(const std::function<Result<void>(WriteTx&)>& body) override;
     Result<void> purgeFreedData() override;
     Result<void> ping() override;
