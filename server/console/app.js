@@ -284,47 +284,91 @@
   }
 
   // ---- forms ---------------------------------------------------------------------------------
+  // What the last upload said, kept across the page's re-render (the list then shows the new version).
+  let formsNotice = null;
+  // The server's problems and warnings as a list: its own text (named by question, in the page's language) first.
+  const problemItems = (list) => (list || []).map((p) => {
+    const fr = I18n.lang() === 'fr';
+    if (p.text && !p.line) return h('li', {}, p.text); // a JSON syntax error: its line and column below
+    const where = p.line ? t('line_col', { line: p.line, col: p.column }) : p.sheet ? `${p.sheet}${p.row ? ' ' + p.row : ''}${p.column ? ' ' + p.column : ''}` : p.pointer;
+    return h('li', {}, where && !p.sheet ? h('code', {}, where) : null, where && !p.sheet ? ' ' : null, fr ? p.message_fr || p.message : p.message);
+  });
   pages.forms = async () => {
-    const cat = await api('GET', '/api/v1/catalogue');
+    const [cat, devs] = await Promise.all([api('GET', '/api/v1/catalogue'), api('GET', '/api/v1/devices')]);
     const wrap = h('div', {}, head(t('nav_forms'), t('forms_sub')));
     const picker = fileField('form-file', '.json,.xlsx,.zip,application/json,application/zip', t('form_file'));
     const fileInput = picker.input;
     const result = h('div', { id: 'form-result', 'aria-live': 'polite' });
-    async function send(dryRun) {
+    if (formsNotice) { result.replaceChildren(formsNotice); formsNotice = null; }
+    const devices = devs.status === 200 ? (devs.body.devices || []).filter((d) => !d.revoked_at) : [];
+    const deviceName = (id) => { const d = (devs.body && devs.body.devices || []).find((x) => x.device_id === id); return d ? `${d.name || shortId(id)} (${d.user})` : shortId(id); };
+    // A draft is sent to the devices ticked here only (docs/console.md, "Draft versions").
+    const boxes = devices.map((d) => ({ id: d.device_id, box: h('input', { type: 'checkbox', value: d.device_id, id: 'draft-' + d.device_id, 'data-device': d.device_id }) }));
+    const chooser = h('fieldset', { class: 'draft-devices', id: 'draft-devices' }, h('legend', {}, t('draft_devices')),
+      boxes.length ? boxes.map((b) => h('label', { class: 'check', for: 'draft-' + b.id }, b.box, ' ', deviceName(b.id))) : h('span', { class: 'muted' }, t('no_devices')));
+    async function send(mode) {
       const file = fileInput.files[0];
       if (!file) return flash(t('choose_file'), false);
+      let query = mode === 'check' ? '?dry_run=1' : '';
+      if (mode === 'draft') {
+        const chosen = boxes.filter((b) => b.box.checked).map((b) => b.id);
+        if (!chosen.length) return flash(t('draft_choose_devices'), false);
+        query = '?draft=1&devices=' + chosen.map(encodeURIComponent).join(',');
+      }
       // A form alone (JSON or XLSForm), or a bundle zip: the form and its media files.
       const xlsx = /\.xlsx$/i.test(file.name);
       const zip = /\.zip$/i.test(file.name);
       const body = xlsx || zip ? await file.arrayBuffer() : await file.text();
-      const r = await api('POST', '/api/v1/forms' + (dryRun ? '?dry_run=1' : ''), body, {
+      const r = await api('POST', '/api/v1/forms' + query, body, {
         contentType: zip ? 'application/zip'
           : xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'application/json',
       });
+      const warnings = r.body && r.body.warnings && r.body.warnings.length
+        ? h('div', { class: 'flash warn', id: 'form-warnings' }, h('strong', {}, t('import_warnings', { n: r.body.warnings.length })), h('ul', { class: 'problems' }, problemItems(r.body.warnings)))
+        : null;
       if (r.status === 200 || r.status === 201) {
-        result.replaceChildren(h('p', { class: 'flash ok' }, r.body.published
-          ? t(r.body.already_published ? 'form_already' : 'form_published', { id: r.body.form_id, version: r.body.version })
-          : t('form_valid', { id: r.body.form_id, version: r.body.version })));
-        if (r.body.published) setTimeout(render, 50);
+        const args = { id: r.body.form_id, version: r.body.version };
+        const text = r.body.draft ? t('form_draft', args) : r.body.published ? t(r.body.already_published ? 'form_already' : 'form_published', args) : t('form_valid', args);
+        const notice = h('div', {}, h('p', { class: 'flash ok', id: r.body.published || r.body.draft ? 'form-ok' : 'form-valid' }, text), warnings);
+        if (r.body.published || r.body.draft) { formsNotice = notice; render(); } else result.replaceChildren(notice);
+      } else if (r.status === 409) {
+        // A version number already used: the server says so, and what to do, in the page's language.
+        result.replaceChildren(h('div', { class: 'flash err', id: 'form-error' }, h('strong', {}, t('form_not_published')), h('p', { style: 'margin:4px 0 0' }, r.body.localized || r.body.message)));
       } else {
-        const fr = I18n.lang() === 'fr';
-        const problems = (r.body.problems || []).map((p) => h('li', {}, p.line ? h('code', {}, t('line_col', { line: p.line, col: p.column })) : p.pointer ? h('code', {}, p.pointer) : null, ' ', fr ? p.message_fr || p.message : p.message));
-        result.replaceChildren(h('div', { class: 'flash err' }, h('strong', {}, r.status === 415 ? t('xlsform_unavailable') : t('form_invalid')), problems.length ? h('ul', { class: 'problems' }, problems) : h('p', { style: 'margin:4px 0 0' }, errorText(r))));
+        const problems = problemItems(r.body.problems);
+        result.replaceChildren(h('div', {}, h('div', { class: 'flash err', id: 'form-error' }, h('strong', {}, r.status === 415 ? t('xlsform_unavailable') : t('form_invalid')), problems.length ? h('ul', { class: 'problems' }, problems) : h('p', { style: 'margin:4px 0 0' }, errorText(r))), warnings));
       }
     }
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('upload_form')), h('p', { class: 'muted' }, t('upload_hint')),
       h('div', { class: 'toolbar' }, picker.element,
-        h('button', { type: 'button', id: 'form-check', onclick: () => send(true) }, t('check')),
-        h('button', { type: 'button', class: 'primary', id: 'form-publish', onclick: () => send(false) }, t('publish'))), result));
+        h('button', { type: 'button', id: 'form-check', onclick: () => send('check') }, t('check')),
+        h('button', { type: 'button', id: 'form-draft', onclick: () => send('draft') }, t('send_draft')),
+        h('button', { type: 'button', class: 'primary', id: 'form-publish', onclick: () => send('publish') }, t('publish'))), chooser, result));
     if (cat.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(cat))); return wrap; }
     const forms = cat.body.forms || [];
     const latest = new Map();
-    forms.forEach((f) => latest.set(f.form_id, f));
+    forms.forEach((f) => { if (!f.draft) latest.set(f.form_id, f); });
+    const draftAction = async (f, action) => {
+      if (action === 'discard' && !window.confirm(t('discard_confirm', { id: f.form_id, version: f.version }))) return;
+      const r = await api('POST', `/api/v1/forms/${encodeURIComponent(f.form_id)}/${encodeURIComponent(f.version)}/${action}`, {});
+      if (r.status !== 200) return flash(r.body.localized && r.body.lang ? r.body.localized : errorText(r), false);
+      formsNotice = h('p', { class: 'flash ok', id: 'form-ok' }, t(action === 'publish' ? 'draft_published' : 'draft_discarded', { id: f.form_id, version: f.version }));
+      render();
+    };
+    // Who lacks each version: names and last sync (a device that never synced says so).
+    const missingList = (f) => (f.missing || []).length
+      ? h('div', { class: 'small muted missing' }, t('devices_missing'), ' ', f.missing.map((d, i) => h('span', { 'data-missing': d.device_id }, i ? ', ' : '', `${d.name || shortId(d.device_id)} (${d.user}) — `, d.last_sync ? t('last_sync_at', { when: when(d.last_sync) }) : t('never_synced'), d.revoked ? ' · ' + t('revoked_device') : '')))
+      : null;
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('published_versions')),
-      table([t('form'), t('version'), t('published_at'), t('devices_with'), { label: t('drafts_behind'), num: true }],
-        forms.slice().reverse().map((f) => h('tr', { 'data-form': f.form_id + '@' + f.version }, h('td', {}, h('strong', {}, f.form_id)), h('td', {}, f.version, latest.get(f.form_id) === f ? h('span', { class: 'badge ok', style: 'margin-left:6px' }, t('current')) : null),
-          h('td', {}, when(f.published_at)), h('td', {}, t('devices_n', { n: f.devices.length, total: f.devices_total })),
-          h('td', { class: 'num' }, num(f.drafts_behind)))))));
+      table([t('form'), t('version'), t('published_at'), t('devices_with'), { label: t('drafts_behind'), num: true }, t('actions')],
+        forms.slice().reverse().map((f) => h('tr', { 'data-form': f.form_id + '@' + f.version, 'data-draft': f.draft ? '1' : null }, h('td', {}, h('strong', {}, f.form_id)),
+          h('td', {}, f.version, latest.get(f.form_id) === f ? h('span', { class: 'badge ok', style: 'margin-left:6px' }, t('current')) : null,
+            f.draft ? h('span', { class: 'badge warn', style: 'margin-left:6px' }, t('draft_badge')) : null,
+            f.draft ? h('div', { class: 'small muted' }, t('draft_for', { devices: (f.draft_devices || []).map(deviceName).join(', ') })) : null),
+          h('td', {}, when(f.published_at)), h('td', {}, t('devices_n', { n: f.devices.length, total: f.devices_total }), missingList(f)),
+          h('td', { class: 'num' }, num(f.drafts_behind)),
+          h('td', {}, f.draft ? [h('button', { type: 'button', class: 'primary', 'data-action': 'publish', onclick: () => draftAction(f, 'publish') }, t('publish')), ' ',
+            h('button', { type: 'button', 'data-action': 'discard', onclick: () => draftAction(f, 'discard') }, t('discard'))] : null))))));
     // Which records the exports hold (docs/console.md, "Exports"): finalized ones by default, the
     // interviews' own days, one ambassador, one version of the form.
     const xField = (key, label, input) => h('div', { class: 'field' }, h('label', { for: 'x-' + key }, label), input);

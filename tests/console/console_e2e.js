@@ -91,11 +91,10 @@ async function main() {
   await page.click('#form-publish');
   await page.waitForSelector(`tr[data-form^="${FORM_ID}@"]`);
   check((await page.locator(`tr[data-form^="${FORM_ID}@"]`).count()) === 1, 'published version listed');
-  // Publishing re-renders the page (the result line empties): pick the workbook on the new page.
-  await page.waitForFunction(() => {
-    const result = document.querySelector('#form-result');
-    return result !== null && result.textContent === '';
-  });
+  // Publishing draws the page again with the new version, and the message stays above it (it used to
+  // vanish after 50 ms): pick the workbook on the new page.
+  await page.waitForSelector('#form-result #form-ok');
+  check((await page.textContent('#form-result')).includes(FORM_ID), 'publish message kept on the new page');
   await page.setInputFiles('#form-file', XLSFORM_FILE);
   await page.click('#form-check');
   // The publish message above is also an ok flash: wait for the one about the workbook's form.
@@ -107,10 +106,7 @@ async function main() {
   await page.click('#form-publish');
   await page.waitForSelector('tr[data-form^="enquete_mobilite@"]');
   check((await page.locator('tr[data-form^="enquete_mobilite@"]').count()) === 1, 'XLSForm published and listed');
-  await page.waitForFunction(() => {
-    const result = document.querySelector('#form-result');
-    return result !== null && result.textContent === '';
-  });
+  await page.waitForSelector('#form-result #form-ok');
   await page.setInputFiles('#form-file', VISIT_FILE);
   await page.click('#form-publish');
   await page.waitForSelector('tr[data-form^="visite_e2e@"]');
@@ -589,6 +585,39 @@ async function main() {
     await go('#/walklists', 'table');
     await shot('walklists');
   }
+
+  // Safe form rollout (issue 22): a new version of the visit form sent as a draft to awa's tablet only,
+  // which installs it while chloe's does not; published, the page names the devices that lack it and
+  // chloe's tablet installs it. A re-used version number is refused in French, saying what to do.
+  const nextVisit = JSON.parse(fs.readFileSync(VISIT_FILE, 'utf8'));
+  nextVisit.version = '2099.1.1';
+  fs.writeFileSync(path.join(TMP, 'visite_draft.json'), JSON.stringify(nextVisit));
+  const draftRow = 'tr[data-form="visite_e2e@2099.1.1"]';
+  await go('#/forms', '#form-file');
+  await page.setInputFiles('#form-file', path.join(TMP, 'visite_draft.json'));
+  const awaBox = page.locator('#draft-devices label:has-text("(awa)") input');
+  check(await awaBox.count() === 1, 'awa’s tablet offered as a test device');
+  await awaBox.check();
+  await page.click('#form-draft');
+  await page.waitForSelector(draftRow + '[data-draft="1"]');
+  check((await page.textContent('#form-result')).includes('brouillon'), 'draft message kept on the new page');
+  check(sync('awa').forms_installed === 1, 'the draft reaches awa’s tablet');
+  check(sync('chloe').forms_installed === 0, 'the draft does not reach chloe’s tablet');
+  await go('#/forms', draftRow);
+  check((await page.textContent(draftRow)).includes('Seulement pour'), 'the draft says which devices have it');
+  await page.click(draftRow + ' button[data-action="publish"]');
+  await page.waitForSelector(draftRow + ':not([data-draft])');
+  check((await page.textContent('#form-result')).includes('publié pour tous'), 'draft published');
+  check((await page.textContent(draftRow)).includes('Manquent'), 'the devices that lack it are named');
+  check(sync('chloe').forms_installed === 1, 'published: chloe’s tablet installs it');
+  nextVisit.title = { fr: 'Visite (autre contenu)', en: 'Visit (other content)' };
+  fs.writeFileSync(path.join(TMP, 'visite_taken.json'), JSON.stringify(nextVisit));
+  await page.setInputFiles('#form-file', path.join(TMP, 'visite_taken.json'));
+  await page.click('#form-publish');
+  await page.waitForSelector('#form-result #form-error');
+  const taken = await page.textContent('#form-result');
+  check(taken.includes('existe déjà en version 2099.1.1') && !taken.includes('already'), 'version reuse said in French: ' + taken);
+  await shot('form-rollout');
 
   // English toggle.
   await page.click('.sidebar [data-lang-toggle]');
