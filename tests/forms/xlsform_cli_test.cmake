@@ -54,9 +54,14 @@ endforeach()
 run_cli(import --lang en import-xlsform "${enquete}" -o "${WORK}/enquete.json")
 expect_rc("import -o" "${import_rc}" 0 "${import_out}${import_err}")
 expect_contains("import -o" "${import_out}"
-  "enquete_mobilite.xlsx: form 'enquete_mobilite' imported into ${WORK}/enquete.json (15 questions, warnings: 3)")
-expect_contains("import -o" "${import_err}"
-  "enquete_mobilite.xlsx: survey, row 2, column A (type): warning: metadata 'start'")
+  "enquete_mobilite.xlsx: form 'enquete_mobilite' imported into ${WORK}/enquete.json (15 questions, warnings: 0)")
+# Warnings go to stderr, at their cell: the Kobo export's $kuid columns.
+set(kobo "${SRC}/tests/forms/xlsform/kobo_household.xlsx")
+run_cli(kobo --lang en import-xlsform "${kobo}" -o "${WORK}/kobo.json")
+expect_rc("import -o (Kobo)" "${kobo_rc}" 0 "${kobo_out}${kobo_err}")
+expect_contains("import -o (Kobo)" "${kobo_out}" "warnings: 2)")
+expect_contains("import -o (Kobo)" "${kobo_err}"
+  "kobo_household.xlsx: survey, row 1, column O ($kuid): warning: column '$kuid' is not supported by Carnet")
 run_cli(check --lang en check "${WORK}/enquete.json")
 expect_rc("check on the imported form" "${check_rc}" 0 "${check_out}${check_err}")
 expect_contains("check on the imported form" "${check_out}" "enquete.json: valid form (15 questions)")
@@ -73,8 +78,10 @@ string(JSON stdout_id ERROR_VARIABLE json_error GET "${stdout_out}" id)
 if(json_error OR NOT stdout_id STREQUAL "enquete_mobilite")
   message(FATAL_ERROR "import to stdout: not the form JSON (${json_error})\n${stdout_out}")
 endif()
-expect_contains("import to stdout" "${stdout_err}"
-  "enquete_mobilite.xlsx : survey, ligne 2, colonne A (type) : avertissement : métadonnée « start »")
+run_cli(kobo_fr --lang fr import-xlsform "${kobo}")
+expect_rc("import to stdout (Kobo)" "${kobo_fr_rc}" 0 "${kobo_fr_out}${kobo_fr_err}")
+expect_contains("import to stdout (Kobo)" "${kobo_fr_err}"
+  "kobo_household.xlsx : survey, ligne 1, colonne O ($kuid) : avertissement : colonne « $kuid » non prise en charge")
 
 # ------------------------------------------------------------------ errors: every one at its cell, no output
 
