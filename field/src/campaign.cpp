@@ -18,6 +18,7 @@ json Campaign::toJson() const {
     return {{"id", id},
             {"name", name},
             {"funder", funder},
+            {"funder_name", funderName},
             {"phone_ambassador", phoneAmbassador},
             {"retry_days", retryDays},
             {"max_attempts", maxAttempts},
@@ -100,11 +101,12 @@ Result<Campaign> parseCampaign(const json& doc, std::string_view source, Lang la
         return Error{ErrorCode::Invalid, r.errors()};
     }
     r.keys(doc, "",
-           {"id", "name", "funder", "phone_ambassador", "retry_days", "max_attempts", "consent_wording_version",
-            "impact", "targets"});
+           {"id", "name", "funder", "funder_name", "phone_ambassador", "retry_days", "max_attempts",
+            "consent_wording_version", "impact", "targets"});
     r.text(doc, "", "id", c.id);
     r.text(doc, "", "name", c.name);
     r.text(doc, "", "funder", c.funder);
+    r.text(doc, "", "funder_name", c.funderName);
     r.text(doc, "", "phone_ambassador", c.phoneAmbassador);
     r.text(doc, "", "consent_wording_version", c.consentWordingVersion);
     r.count(doc, "", "retry_days", c.retryDays, 0);

@@ -60,7 +60,16 @@ void FieldRoutes::mount(httplib::Server& http) {
                              "'by' must be ambassador, territory, organisation, funder or week (got '" + byName + "')");
         auto ind = self->m_s.field().indicators(*u, *by);
         if (!ind.ok()) return self->failure(req, res, ind.error());
-        sendJson(res, 200, ind->toJson());
+        json j = ind->toJson();
+        // The funder view names each funder as people do (its code stays the key).
+        if (*by == field::GroupBy::Funder) {
+            const auto names = self->m_s.field().funderNames(http::requestLang(req));
+            for (auto& g : j["groups"]) {
+                const auto it = names.find(g.value("key", ""));
+                g["label"] = it == names.end() ? json(nullptr) : json(it->second);
+            }
+        }
+        sendJson(res, 200, j);
     });
     http.Get("/api/v1/walklists", [self = shared_from_this()](const Request& req, Response& res) {
         auto u = self->user(req, res);
@@ -79,7 +88,10 @@ void FieldRoutes::mount(httplib::Server& http) {
         std::string body;
         if (!http::readBody(req, res, reader, kMaxCsvBytes, body)) return;
         const std::string name = req.get_param_value("name");
-        auto r = self->m_s.field().importWalkList(u->orgId, u->id, u->name, body, name);
+        // Each bad line is told in the client's language (the console's), in English for a client
+        // that asks for none.
+        const Lang lang = req.has_header("Accept-Language") ? http::requestLang(req) : Lang::En;
+        auto r = self->m_s.field().importWalkList(u->orgId, u->id, u->name, body, name, lang);
         if (!r.ok()) return self->failure(req, res, r.error());
         if (!r->errors.empty()) {
             json errors = json::array();
@@ -107,6 +119,32 @@ void FieldRoutes::mount(httplib::Server& http) {
                       return self->failure(req, res, r.error());
                   sendJson(res, 200, json{{"walklist_id", id}, {"assigned_to", who}});
               });
+    // One list with its doors, and deleting it: the console's, so coordinators' and admins' only.
+    http.Get(R"(/api/v1/walklists/([^/]+))", [self = shared_from_this()](const Request& req, Response& res) {
+        auto u = self->user(req, res);
+        if (!u || !self->manager(*u, res, "open a walk list")) return;
+        auto detail = self->m_s.field().walkList(*u, req.matches[1].str());
+        if (!detail.ok()) return self->failure(req, res, detail.error());
+        sendJson(res, 200, detail->toJson());
+    });
+    // Registered twice: a DELETE with a body (a browser's says "Content-Length: 0") goes to the
+    // handlers with a content reader, where mountRoutes' catch-all would take it; one without, to
+    // the plain handlers. A body, if any, is read (bounded) and ignored.
+    const auto remove = [self = shared_from_this()](const Request& req, Response& res) {
+        auto u = self->user(req, res);
+        if (!u || !self->manager(*u, res, "delete walk lists")) return;
+        const std::string id = req.matches[1];
+        auto deleted = self->m_s.field().deleteWalkList(u->orgId, id, u->name);
+        if (!deleted.ok()) return self->failure(req, res, deleted.error());
+        sendJson(res, 200, json{{"walklist_id", id}, {"deleted", *deleted}});
+    };
+    http.Delete(R"(/api/v1/walklists/([^/]+))", remove);
+    http.Delete(R"(/api/v1/walklists/([^/]+))",
+                [remove](const Request& req, Response& res, const httplib::ContentReader& reader) {
+                    std::string ignored;
+                    if (!http::readBody(req, res, reader, sync::kMaxBodyBytes, ignored)) return;
+                    remove(req, res);
+                });
     http.Get("/api/v1/calls", [self = shared_from_this()](const Request& req, Response& res) {
         auto u = self->user(req, res);
         if (!u) return;

@@ -4,6 +4,7 @@
 #include "field/builtin.hpp"
 #include "field/calls.hpp"
 #include "field/people.hpp"
+#include "forms/loader.hpp"
 
 #include <algorithm>
 #include <map>
@@ -74,10 +75,10 @@ field::RecordView viewOf(const RecordState& r) {
 
 Result<WalkListImportResult> FieldService::importWalkList(std::int64_t orgId, std::int64_t author,
                                                           std::string_view authorName, std::string_view csv,
-                                                          std::string_view name) {
+                                                          std::string_view name, Lang lang) {
     WalkListImportResult out;
     auto parsed = field::parseWalkListCsv(
-        csv, name, [] { return newUuid(); }, Lang::En);
+        csv, name, [] { return newUuid(); }, lang);
     if (!parsed.import) {
         out.errors = std::move(parsed.errors);
         return out;
@@ -119,7 +120,8 @@ Result<std::vector<field::RecordView>> FieldService::views(const Scope& scope) {
         auto page = m_repo.changes(scope, after, 1000, false, {});
         if (!page.ok()) return page.error();
         for (const auto& r : page->records) {
-            out.push_back(viewOf(r));
+            // A deleted record (answers emptied) counts for nothing and lists nothing.
+            if (r.status != "deleted") out.push_back(viewOf(r));
             after = std::max(after, r.changeSeq);
         }
         if (!page->more || page->records.empty()) break;
@@ -157,6 +159,101 @@ Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view w
             if (auto r = tx.assignRecord(id, (*user)->id); !r.ok()) return r;
         return {};
     });
+}
+
+Result<WalkListDetail> FieldService::walkList(const User& user, std::string_view walkListId) {
+    auto all = views(scopeOf(user));
+    if (!all.ok()) return all.error();
+    const field::RecordIndex records(*all);
+    const field::RecordView* list = records.find(walkListId);
+    if (!list || list->formId != field::formid::kWalkList)
+        return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId));
+    WalkListDetail out;
+    for (auto& p : field::walkListProgress(records))
+        if (p.walkListId == walkListId) out.progress = std::move(p);
+    out.territory = list->text(field::fields::kTerritory);
+    namespace f = field::fields;
+    // The doors in the file's order (`ordre`, one count over the whole file).
+    auto dwellings = records.linked(field::formid::kDwelling, f::kWalkListId, walkListId);
+    std::stable_sort(dwellings.begin(), dwellings.end(),
+                     [](auto* a, auto* b) { return a->number(f::kOrder, 0) < b->number(f::kOrder, 0); });
+    for (const auto* d : dwellings) {
+        WalkListDoor door;
+        door.dwellingId = d->id;
+        door.buildingId = d->text(f::kBuildingId);
+        if (const auto* b = records.find(door.buildingId)) {
+            door.number = b->text(f::kNumber);
+            door.street = b->text(f::kStreet);
+            door.postcode = b->text(f::kPostcode);
+            door.commune = b->text(f::kCommune);
+            door.building = b->text(f::kBuildingLabel);
+        }
+        door.dwelling = d->text(f::kDwellingLabel);
+        door.floor = d->text(f::kFloor);
+        door.lastOutcome = d->text(f::kLastOutcome);
+        door.lastVisitAt = d->text(f::kLastVisitAt);
+        door.visits = static_cast<int>(d->number(f::kVisitCount, 0));
+        out.doors.push_back(std::move(door));
+    }
+    return out;
+}
+
+Result<int> FieldService::deleteWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view byName) {
+    int deleted = 0;
+    auto r = m_repo.write([&](WriteTx& tx) -> Result<void> {
+        deleted = 0;
+        auto loaded = tx.loadRecord(walkListId);
+        if (!loaded.ok()) return loaded.error();
+        if (!*loaded || (*loaded)->orgId != orgId || (*loaded)->formId != field::formid::kWalkList ||
+            (*loaded)->status == "deleted")
+            return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId) + " in this organisation");
+        std::vector<RecordState> gone{std::move(**loaded)};
+        for (const auto form : {field::formid::kBuilding, field::formid::kDwelling}) {
+            auto members = tx.linked(orgId, form, field::fields::kWalkListId, walkListId);
+            if (!members.ok()) return members.error();
+            for (auto& m : *members)
+                gone.push_back(std::move(m));
+        }
+        // As a device's delete (sync_service applyOne): the answers go, the status says so, and
+        // the new version reaches the devices that hold the record.
+        for (auto& s : gone) {
+            if (s.status == "deleted") continue;
+            s.status = "deleted";
+            s.answers = json::object();
+            s.version += 1;
+            if (auto w = tx.saveVersion(s, versionRowOf(s, kServerDevice, byName, {})); !w.ok()) return w;
+            ++deleted;
+        }
+        return {};
+    });
+    if (!r.ok()) return r.error();
+    return deleted;
+}
+
+json WalkListDoor::toJson() const {
+    const auto orNull = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+    return {{"dwelling_id", dwellingId},
+            {"building_id", buildingId},
+            {"number", number},
+            {"street", street},
+            {"postcode", postcode},
+            {"commune", commune},
+            {"building", building},
+            {"dwelling", dwelling},
+            {"floor", floor},
+            {"outcome", orNull(lastOutcome)},
+            {"last_visit", orNull(lastVisitAt)},
+            {"visits", visits}};
+}
+
+json WalkListDetail::toJson() const {
+    json j = progress.toJson();
+    j["territory"] = territory;
+    json arr = json::array();
+    for (const auto& d : doors)
+        arr.push_back(d.toJson());
+    j["doors"] = std::move(arr);
+    return j;
 }
 
 Result<int> FieldService::routeCallTasks(WriteTx& tx, const User& pusher, const std::vector<std::string>& recordIds) {
@@ -219,6 +316,25 @@ Result<field::Indicators> FieldService::indicators(const User& user, field::Grou
     // Ambassadors see their own figures only; coordinators and admins their organisation's.
     return field::computeIndicators(field::RecordIndex(*all), m_campaign, by,
                                     user.role == Role::Ambassador ? std::string_view(user.name) : std::string_view());
+}
+
+std::map<std::string, std::string, std::less<>> FieldService::funderNames(Lang lang) const {
+    std::map<std::string, std::string, std::less<>> out;
+    // The advice-desk sessions name their funder with a choice of the built-in form.
+    for (const auto& file : field::builtinForms()) {
+        if (file.name != "advice_desk_session.json") continue;
+        const auto loaded = forms::loadForm(file.text);
+        if (!loaded.ok()) break;
+        const forms::Form& form = *loaded.form;
+        const auto item = form.byName.find("financeur");
+        if (item == form.byName.end()) break;
+        const int list = form.items[static_cast<std::size_t>(item->second)].choiceList;
+        if (list < 0) break;
+        for (const auto& c : form.choiceLists[static_cast<std::size_t>(list)].choices)
+            out[c.value] = c.label.get(langCode(lang), "fr");
+    }
+    if (!m_campaign.funder.empty() && !m_campaign.funderName.empty()) out[m_campaign.funder] = m_campaign.funderName;
+    return out;
 }
 
 Result<std::vector<field::WalkListProgress>> FieldService::walkLists(const User& user) {

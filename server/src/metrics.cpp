@@ -43,6 +43,7 @@ constexpr std::string_view kRoutes[] = {
     "/api/v1/indicators",
     "/api/v1/walklists",
     "/api/v1/walklists/import",
+    "/api/v1/walklists/{id}",
     "/api/v1/walklists/{id}/assign",
     "/api/v1/calls",
 };

@@ -1273,3 +1273,107 @@ TEST_CASE_METHOD(ConsoleFixture, "GeoJSON properties are typed: numbers, boolean
     CHECK(l["Commune"] == "Gardanne");
     CHECK(l["record_id"] == "r-g"); // the meta properties keep their names for GIS tools
 }
+
+TEST_CASE_METHOD(ConsoleFixture, "a walk list opens with its doors and outcomes, and a coordinator deletes it",
+                 "[console][walklist]") {
+    auto c = client();
+    auto imported = reply(c.Post("/api/v1/walklists/import?name=Lot%202", auth(coco),
+                                 "commune;code_postal;rue;numero;batiment;logement;etage\n"
+                                 "Aix-en-Provence;13090;rue A;1;B1;1;0\n"
+                                 "Aix-en-Provence;13090;rue A;1;B1;2;1\n"
+                                 "Aix-en-Provence;13090;rue B;7;;3;2\n",
+                                 "text/csv"));
+    REQUIRE(imported.status == 200);
+    const std::string list = imported.body["walklist_id"];
+    REQUIRE(post("/api/v1/walklists/" + list + "/assign", json{{"user", "awa"}}, coco).status == 200);
+    // Awa's tablet writes an outcome at the second door (as planDoorVisit does).
+    std::string door;
+    std::int64_t doorVersion = 0;
+    for (const auto& ch : pullAll(awa))
+        if (ch.value("form_id", "") == "dwelling" && ch["answers"].value("logement", "") == "2") {
+            door = ch["record_id"].get<std::string>();
+            doorVersion = ch["version"].get<std::int64_t>();
+        }
+    REQUIRE(!door.empty());
+    auto visit = push(
+        awa, "dev-awa",
+        json::array(
+            {set(1, door, doorVersion,
+                 json{{"derniere_issue", "repasser"}, {"nb_passages", 1}, {"derniere_visite", "2026-11-23T10:25"}})}));
+    REQUIRE(visit.status == 200);
+    REQUIRE(visit.body["results"][0]["status"] == "applied");
+
+    auto detail = get("/api/v1/walklists/" + list, coco);
+    REQUIRE(detail.status == 200);
+    CHECK(detail.body["name"] == "Lot 2");
+    CHECK(detail.body["assigned_to"] == "awa");
+    CHECK(detail.body["dwellings"] == 3);
+    CHECK(detail.body["visited"] == 1);
+    CHECK(detail.body["come_back"] == 1);
+    const auto& doors = detail.body["doors"];
+    REQUIRE(doors.size() == 3);
+    CHECK(doors[0]["street"] == "rue A");
+    CHECK(doors[0]["number"] == "1");
+    CHECK(doors[0]["building"] == "B1");
+    CHECK(doors[0]["dwelling"] == "1");
+    CHECK(doors[0]["outcome"].is_null());
+    CHECK(doors[1]["dwelling_id"] == door);
+    CHECK(doors[1]["outcome"] == "repasser");
+    CHECK(doors[1]["visits"] == 1);
+    CHECK(doors[1]["last_visit"] == "2026-11-23T10:25");
+    CHECK(doors[1]["floor"] == "1");
+    CHECK(doors[2]["street"] == "rue B");
+    CHECK(doors[2]["postcode"] == "13090");
+    CHECK(doors[2]["commune"] == "Aix-en-Provence");
+
+    // The console's: an ambassador is refused, another organisation finds nothing.
+    for (const std::string& token : {awa, zed}) {
+        INFO((token == awa ? "awa" : "zed"));
+        const int want = token == awa ? 403 : 404;
+        CHECK(get("/api/v1/walklists/" + list, token).status == want);
+        CHECK(reply(c.Delete(("/api/v1/walklists/" + list).c_str(), auth(token))).status == want);
+    }
+    CHECK(get("/api/v1/walklists/" + door, coco).status == 404); // a dwelling is not a walk list
+    CHECK(get("/api/v1/walklists/nope", coco).status == 404);
+
+    // As a browser sends it: with "Content-Length: 0" (or a body, ignored).
+    auto deleted = reply(c.Delete(("/api/v1/walklists/" + list).c_str(), auth(coco), "{}", "application/json"));
+    REQUIRE(deleted.status == 200);
+    CHECK(deleted.body["deleted"] == 6); // the list, 2 buildings, 3 dwellings
+    CHECK(get("/api/v1/walklists", coco).body["walklists"].empty());
+    CHECK(get("/api/v1/walklists/" + list, coco).status == 404);
+    CHECK(reply(c.Delete(("/api/v1/walklists/" + list).c_str(), auth(coco))).status == 404);
+    // Awa's tablet is told: every record of the list comes back deleted.
+    int gone = 0;
+    for (const auto& ch : pullAll(awa))
+        if (ch.value("status", "") == "deleted") ++gone;
+    CHECK(gone == 6);
+}
+
+TEST_CASE_METHOD(ConsoleFixture, "the funder view names each funder in the reader's language", "[console]") {
+    // An interview counts for the campaign's funder (the demo campaign's « metropole_amp »).
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "r-f1", interview("aix_en_provence", "entretien")),
+                              mutation(2, "r-f1", 1, "finalize", json::object())}))
+                .status == 200);
+    auto c = client();
+    for (const auto& [lang, name] : std::vector<std::pair<std::string, std::string>>{
+             {"fr", "Métropole Aix-Marseille-Provence"}, {"en", "Métropole Aix-Marseille-Provence"}}) {
+        INFO(lang);
+        auto headers = auth(coco);
+        headers.emplace("Accept-Language", lang);
+        auto r = reply(c.Get("/api/v1/indicators?by=funder", headers));
+        REQUIRE(r.status == 200);
+        REQUIRE(r.body["groups"].size() == 1);
+        CHECK(r.body["groups"][0]["key"] == "metropole_amp");
+        CHECK(r.body["groups"][0]["label"] == name);
+        CHECK(r.body["groups"][0]["interviews"] == 1);
+    }
+    // Other views keep their keys alone.
+    CHECK(!get("/api/v1/indicators?by=ambassador", coco).body["groups"][0].contains("label"));
+    // The advice-desk sessions' funders are the form's choice labels, in the language asked for.
+    const auto& field = services->field();
+    CHECK(field.funderNames(Lang::Fr).at("region_occitanie") == "Région Occitanie");
+    CHECK(field.funderNames(Lang::En).at("region_occitanie") == "Occitanie Region");
+    CHECK(field.funderNames(Lang::En).at("metropole_amp") == "Métropole Aix-Marseille-Provence");
+}

@@ -46,7 +46,8 @@ struct SessionCounts {
 struct Campaign {
     std::string id = "demo";
     std::string name;
-    std::string funder; ///< funder of the door-to-door and call activity ("" = none)
+    std::string funder;     ///< funder of the door-to-door and call activity ("" = none)
+    std::string funderName; ///< how people call that funder (the console's funder view), "" = the code
     ImpactCoefficients impact;
     int retryDays = 2;                             ///< no answer: call again this many days later
     int maxAttempts = 5;                           ///< no answer this many times in a row: the task is exhausted

@@ -10,6 +10,7 @@
 #include "server/form_service.hpp"
 #include "server/repository.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,27 @@ struct WalkListImportResult {
     std::string walkListId;
     int buildings = 0, dwellings = 0;
     std::vector<field::CsvError> errors; ///< not empty: nothing was imported
+};
+
+/// One door of a walk list as the console shows it: where it is and what happened there.
+struct WalkListDoor {
+    std::string dwellingId, buildingId;
+    std::string number, street, postcode, commune, building, dwelling, floor; ///< as imported ("" when none)
+    std::string lastOutcome; ///< stored value ("entretien", "absent", ...), "" when nobody knocked yet
+    std::string lastVisitAt; ///< ISO date-time of the last outcome, "" when none
+    int visits = 0;          ///< outcomes written at this door (the dwelling's `nb_passages`)
+    /// {"dwelling_id","building_id","number","street","postcode","commune","building","dwelling","floor",
+    /// "outcome" (null when none),"last_visit" (null when none),"visits"}
+    [[nodiscard]] nlohmann::json toJson() const;
+};
+
+/// One walk list with its doors, in the import's order (buildings, then dwellings).
+struct WalkListDetail {
+    field::WalkListProgress progress;
+    std::string territory; ///< the list's `territoire`, "" when none
+    std::vector<WalkListDoor> doors;
+    /// The progress's JSON with "territory" and "doors".
+    [[nodiscard]] nlohmann::json toJson() const;
 };
 
 /// Walk lists, assignments and the console's figures.
@@ -44,12 +66,22 @@ public:
 
     /// Imports a walk-list CSV into `org` as records written by the server for `author` (the
     /// coordinator's user id, 0 from the command line): all or nothing, in one transaction.
+    /// Its line errors are in `lang`.
     Result<WalkListImportResult> importWalkList(std::int64_t orgId, std::int64_t author, std::string_view authorName,
-                                                std::string_view csv, std::string_view name);
+                                                std::string_view csv, std::string_view name, Lang lang = Lang::En);
     /// Assigns a walk list, its buildings and dwellings to a user of the same organisation, and
     /// writes the user's name in the walk list (`ambassadeur`), all in one transaction (its members
     /// found through indexes, not by reading every record). NotFound for an unknown list or user.
     Result<void> assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName);
+    /// One walk list of `user`'s scope with its doors; NotFound when there is none (another
+    /// organisation's, deleted, or not a walk list).
+    Result<WalkListDetail> walkList(const User& user, std::string_view walkListId);
+    /// Deletes a walk list of `orgId` with its buildings and dwellings (found through the
+    /// walk_list_id indexes), each a new version with status "deleted" written by the server for
+    /// `byName`, in one transaction, so devices drop them at their next pull. Door visits and
+    /// interviews stay: they are what was collected. Returns how many records were deleted; NotFound
+    /// for an unknown or already deleted list.
+    Result<int> deleteWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view byName);
 
     /// Routes call tasks to their callers inside the push that wrote them (`tx`: it sees the push's
     /// own rows and commits with it): a call_task whose `appelant` names a user of the organisation
@@ -62,6 +94,9 @@ public:
 
     /// Indicators over the records `user` may see.
     Result<field::Indicators> indicators(const User& user, field::GroupBy by);
+    /// What each funder code of the funder view is called, in `lang`: the campaign's `funder_name`
+    /// for its funder, the advice-desk form's `financeur` choice labels for the others.
+    [[nodiscard]] std::map<std::string, std::string, std::less<>> funderNames(Lang lang) const;
     /// Walk-list progress over the records `user` may see.
     Result<std::vector<field::WalkListProgress>> walkLists(const User& user);
     /// Call statistics per caller over the records `user` may see, on `today` (YYYY-MM-DD).
