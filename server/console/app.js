@@ -239,13 +239,17 @@
       const groups = ind.body.groups || [];
       const chart = dashBy === 'week'
         ? Charts.columns(groups.map((g) => ({ label: g.key, value: g.interviews || 0 })), '#1f6f5c', { title: t('chart_interviews_week') })
-        : Charts.bars(groups.map((g) => ({ label: String(g.key), values: [g.interviews || 0, g.volunteers || 0] })),
+        : Charts.bars(groups.map((g) => ({ label: g.label || (g.key === '' ? t('group_unknown') : String(g.key)), values: [g.interviews || 0, g.volunteers || 0] })),
           [{ color: '#1f6f5c' }, { color: '#8fc5b5' }], { title: t('chart_interviews_by') });
       const targets = ind.body.targets || {}, sessions = tot.sessions || {};
       wrap.append(h('div', { class: 'grid grid-2' },
         h('section', { class: 'card', 'aria-labelledby': 'ind-title' }, h('h2', { id: 'ind-title' }, t('chart_interviews_by')), tabs,
           dashBy === 'week' ? null : h('div', { class: 'legend' }, h('span', {}, h('i', { style: 'background:#1f6f5c' }), t('ind_interviews')), h('span', {}, h('i', { style: 'background:#8fc5b5' }), t('ind_volunteers'))),
-          groups.length ? chart : h('p', { class: 'muted' }, t('empty'))),
+          groups.length ? chart : h('p', { class: 'muted' }, t('empty')),
+          // The figures as text too: a label the chart cuts is whole here (« Métropole Aix-Marseille-Provence »).
+          groups.length && dashBy !== 'week' ? table([t('group_' + dashBy), { label: t('ind_interviews'), num: true }, { label: t('ind_volunteers'), num: true }],
+            groups.map((g) => h('tr', { 'data-group': g.key }, h('td', {}, g.label || (g.key === '' ? t('group_unknown') : String(g.key))),
+              h('td', { class: 'num' }, num(g.interviews || 0)), h('td', { class: 'num' }, num(g.volunteers || 0))))) : null),
         h('section', { class: 'card' }, h('h2', {}, t('sessions_title')),
           table([t('session_kind'), { label: t('done'), num: true }, { label: t('target'), num: true }, t('progress')],
             ['physical', 'phone', 'workshop', 'awareness'].map((k) => h('tr', {}, h('td', {}, t('session_' + k)), h('td', { class: 'num' }, num(sessions[k] || 0)),
@@ -265,12 +269,24 @@
   const callsTable = (callers) => table([t('caller'), { label: t('calls_open'), num: true }, { label: t('calls_due'), num: true }, { label: t('calls_done'), num: true }, { label: t('ind_pickup_rate'), num: true }],
     callers.map((c) => h('tr', {}, h('td', {}, c.user), h('td', { class: 'num' }, num(c.open)), h('td', { class: 'num' }, num(c.due_today)), h('td', { class: 'num' }, num(c.done)), h('td', { class: 'num' }, pct(c.pickup_rate)))));
 
+  // Each door's last outcome, as the API counts them (walk_list.cpp), in the tablet's words.
+  const OUTCOMES = [['entretien', 'interviews', 'ok'], ['refus', 'refused', 'warn'], ['ne_pas_contacter', 'do_not_contact', 'warn'], ['repasser', 'come_back', ''], ['absent', 'absent', '']];
+  const outcomeBadge = (value) => {
+    const o = OUTCOMES.find((x) => x[0] === value);
+    return value ? h('span', { class: 'badge' + (o && o[2] ? ' ' + o[2] : ''), 'data-outcome': value }, t('outcome_' + value) || value)
+      : h('span', { class: 'muted' }, t('outcome_none'));
+  };
+  const outcomeCounts = (w) => h('div', { class: 'outcomes' },
+    OUTCOMES.filter((o) => w[o[1]] > 0).map((o) => h('span', { class: 'badge' + (o[2] ? ' ' + o[2] : ''), 'data-outcome': o[0] }, t('outcome_' + o[0]) + ' ' + num(w[o[1]]))),
+    w.dwellings > w.visited ? h('span', { class: 'badge', 'data-outcome': 'none' }, t('walk_not_visited', { n: num(w.dwellings - w.visited) })) : null);
+
   function walkTable(lists, withAssign, users = []) {
     return table([t('walklist'), t('assigned_to'), { label: t('dwellings'), num: true }, t('progress')].concat(withAssign ? [t('assign')] : []),
       lists.map((w) => {
-        const row = h('tr', {}, h('td', {}, w.name), h('td', {}, w.assigned_to || h('span', { class: 'muted' }, t('unassigned'))),
+        const row = h('tr', { 'data-walklist': w.id }, h('td', {}, h('a', { href: '#/walklists/' + encodeURIComponent(w.id) }, w.name)),
+          h('td', {}, w.assigned_to || h('span', { class: 'muted' }, t('unassigned'))),
           h('td', { class: 'num' }, num(w.dwellings)),
-          h('td', {}, bar(w.dwellings ? w.done / w.dwellings : 0), h('div', { class: 'small muted' }, t('walk_progress', { visited: num(w.visited), done: num(w.done) }))));
+          h('td', {}, bar(w.dwellings ? w.done / w.dwellings : 0), h('div', { class: 'small muted' }, t('walk_progress', { visited: num(w.visited), done: num(w.done) })), outcomeCounts(w)));
         if (withAssign) {
           const sel = h('select', { 'aria-label': t('assign') + ' ' + w.name }, h('option', { value: '' }, '—'), users.filter((u) => u.role === 'ambassador').map((u) => h('option', { value: u.name, selected: u.name === w.assigned_to }, u.name)));
           row.append(h('td', {}, sel, ' ', h('button', { type: 'button', onclick: async () => {
@@ -900,7 +916,8 @@
   };
 
   // ---- walk lists ----------------------------------------------------------------------------
-  pages.walklists = async () => {
+  pages.walklists = async (id) => {
+    if (id) return walkListPage(id);
     const [w, u] = await Promise.all([api('GET', '/api/v1/walklists'), api('GET', '/api/v1/users')]);
     const wrap = h('div', {}, head(t('nav_walklists'), t('walklists_sub')));
     const name = h('input', { id: 'wl-name', required: true, size: 28 });
@@ -913,7 +930,10 @@
       const r = await api('POST', '/api/v1/walklists/import?name=' + encodeURIComponent(name.value), await file.files[0].text(), { contentType: 'text/csv' });
       if (r.status === 200) { flash(t('walk_imported', { buildings: r.body.buildings, dwellings: r.body.dwellings })); render(); return; }
       if (r.status === 404) return errors.replaceChildren(unavailable('walklists'));
-      errors.replaceChildren(h('div', { class: 'flash err' }, errorText(r), h('ul', { class: 'problems' }, (r.body.errors || []).map((e) => h('li', {}, t('line_n', { line: e.line }), ' ', e.message)))));
+      // The lines say what is wrong, in the console's language (the server's summary is English).
+      const lines = r.body.errors || [];
+      errors.replaceChildren(h('div', { class: 'flash err' }, lines.length ? r.body.localized || errorText(r) : errorText(r),
+        h('ul', { class: 'problems' }, lines.map((e) => h('li', {}, t('line_n', { line: e.line }), ' ', e.message)))));
     } }, h('h2', {}, t('walk_import')), h('div', { class: 'toolbar' },
       h('div', { class: 'field' }, h('label', { for: 'wl-name' }, t('walk_name')), name),
       picker.element, h('button', { type: 'submit', class: 'primary' }, t('import'))), errors));
@@ -921,6 +941,42 @@
       w.status === 200 ? walkTable(w.body.walklists || [], true, (u.body && u.body.users) || []) : w.status === 404 ? unavailable('walklists') : h('p', { class: 'error' }, errorText(w))));
     return wrap;
   };
+
+  // One walk list: its doors in the import's order with their last outcome, and deleting it (a
+  // second step says what goes and what stays).
+  async function walkListPage(id) {
+    const r = await api('GET', '/api/v1/walklists/' + encodeURIComponent(id));
+    const back = h('a', { href: '#/walklists', class: 'back' }, t('walk_back'));
+    if (r.status !== 200) return h('div', {}, head(t('nav_walklists'), null, back), h('p', { class: 'error', role: 'alert' }, r.status === 404 ? t('walk_not_found') : errorText(r)));
+    const w = r.body;
+    const confirmBox = h('div', { id: 'walk-delete-confirm', class: 'card danger-zone', role: 'alertdialog', 'aria-labelledby': 'walk-delete-text', hidden: true });
+    const askDelete = h('button', { type: 'button', id: 'walk-delete', class: 'danger', onclick: () => {
+      confirmBox.replaceChildren(
+        h('p', { id: 'walk-delete-text' }, t('walk_delete_question', { name: w.name, buildings: num(w.buildings), dwellings: num(w.dwellings) }),
+          w.visited ? ' ' + t('walk_delete_visited', { visited: num(w.visited) }) : ''),
+        h('div', { class: 'toolbar' },
+          h('button', { type: 'button', id: 'walk-delete-yes', class: 'primary danger', onclick: async () => {
+            const res = await api('DELETE', '/api/v1/walklists/' + encodeURIComponent(id));
+            if (res.status !== 200) return flash(res.status === 404 ? t('walk_not_found') : errorText(res), false);
+            navigate('#/walklists');
+            flash(t('walk_deleted', { name: w.name }));
+          } }, t('walk_delete_confirm')),
+          h('button', { type: 'button', id: 'walk-delete-no', onclick: () => { confirmBox.hidden = true; askDelete.focus(); } }, t('edit_cancel'))));
+      confirmBox.hidden = false;
+      $('#walk-delete-no', confirmBox).focus();
+    } }, t('walk_delete'));
+    const address = (d) => [d.number, d.street].filter(Boolean).join(' ') + (d.commune ? ', ' + [d.postcode, d.commune].filter(Boolean).join(' ') : '');
+    const rows = (w.doors || []).map((d) => h('tr', { 'data-door': d.dwelling_id },
+      h('td', {}, address(d)), h('td', {}, d.building || '—'), h('td', {}, d.dwelling || '—'), h('td', {}, d.floor || '—'),
+      h('td', { 'data-outcome-of': d.dwelling_id }, outcomeBadge(d.outcome)), h('td', { class: 'num' }, num(d.visits)), h('td', {}, d.last_visit ? when(d.last_visit) : '—')));
+    return h('div', {},
+      head(w.name, t('walk_detail_sub', { territory: w.territory ? w.territory + ' · ' : '', buildings: num(w.buildings), dwellings: num(w.dwellings), user: w.assigned_to || t('unassigned') }), back),
+      h('section', { class: 'card' }, h('h2', {}, t('progress')), bar(w.dwellings ? w.done / w.dwellings : 0),
+        h('p', { class: 'small muted' }, t('walk_progress', { visited: num(w.visited), done: num(w.done) })), outcomeCounts(w)),
+      h('section', { class: 'card' }, h('h2', {}, t('walk_doors')),
+        table([t('walk_address'), t('walk_building'), t('walk_dwelling'), t('walk_floor'), t('walk_outcome'), { label: t('walk_visits'), num: true }, t('walk_last_visit')], rows)),
+      h('div', { class: 'page-actions' }, askDelete), confirmBox);
+  }
 
   // ---- users and devices ---------------------------------------------------------------------
   pages.users = async () => {

@@ -20,7 +20,7 @@ const Charts = (() => {
     const plotW = width - labelW - 50;
     rows.forEach((r, i) => {
       const y = top + i * rowH;
-      svg.appendChild(el('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'bar-label' }, r.label.length > 22 ? r.label.slice(0, 21) + '…' : r.label));
+      svg.appendChild(el('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'bar-label' }, r.label.length > 19 ? r.label.slice(0, 18) + '…' : r.label));
       const h = (rowH - 8) / r.values.length;
       r.values.forEach((v, s) => {
         const w = Math.max(v > 0 ? 2 : 0, (v / max) * plotW);

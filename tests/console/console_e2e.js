@@ -272,12 +272,23 @@ async function main() {
   check(await noOverflow(), 'the record page does not overflow at 768 px');
   check(await tablesScroll(), 'the record page’s tables scroll inside their card');
   await shot('visit-768');
+  // Touch targets: the menu button and the menu's links are at least 44 px high.
+  const heights = async (sel) => (await page.locator(sel).evaluateAll((els) => els.filter((e) => e.offsetParent).map((e) => e.getBoundingClientRect().height)));
+  check((await heights('#nav-toggle'))[0] >= 44, 'the menu button is a 44 px touch target');
   await page.click('#nav-toggle');
+  check(await page.isVisible('.sidebar ul') && await page.getAttribute('#nav-toggle', 'aria-expanded') === 'true', 'the menu button opens the menu');
+  const linkHeights = await heights('.sidebar a[data-page]');
+  check(linkHeights.length === 7 && linkHeights.every((x) => x >= 44), 'every menu link is a 44 px touch target: ' + linkHeights.join(', '));
   await page.click('.sidebar a[data-page="records"]');
   await page.waitForSelector('tr[data-record]');
   check(!(await page.isVisible('.sidebar ul')), 'choosing a page folds the menu again');
   check(await noOverflow(), 'the records list does not overflow at 768 px');
   check(await tablesScroll(), 'the records table scrolls inside its card');
+  // The table's box lies within the window (its overflow scrolls inside it, nothing is cut off).
+  const box = await page.locator('.table-scroll').first().boundingBox();
+  check(box && box.x >= 0 && box.x + box.width <= 768 && box.width > 600, 'the records table fits the 768 px window: ' + JSON.stringify(box));
+  const toolbarHeights = await heights('form.toolbar button, form.toolbar select, form.toolbar input:not([type=checkbox]):not([type=radio])');
+  check(toolbarHeights.length > 3 && toolbarHeights.every((x) => x >= 44), 'the filters are 44 px touch targets: ' + toolbarHeights.join(', '));
   await shot('records-768');
   await page.setViewportSize({ width: 1280, height: 800 });
   check(await page.isVisible('.sidebar ul') && !(await page.isVisible('#nav-toggle')), 'the sidebar is back at 1280 px');
@@ -514,6 +525,7 @@ async function main() {
   const badText = await page.textContent('.flash.err');
   check(await page.locator('.flash.err .problems li').count() === 2, 'two bad lines listed: ' + badText);
   check(badText.includes('Ligne 3') && badText.includes('Ligne 4') && badText.includes('rue'), 'bad lines named: ' + badText);
+  check(badText.includes('est vide') && !/bad line|is empty/.test(badText), 'the bad lines are told in French: ' + badText);
   await page.fill('#wl-name', WALK);
   await page.setInputFiles('#wl-file', path.join(TMP, 'walk.csv'));
   await page.click('form.card button[type=submit]');
@@ -562,7 +574,17 @@ async function main() {
   check(await page.locator('svg rect').count() >= 2, 'indicator chart drawn');
   const dashWalk = await page.textContent(`tr:has-text("${WALK}")`);
   check(dashWalk.includes('awa') && dashWalk.includes('3 visités, 2 terminés'), 'walk-list progress: ' + dashWalk);
-  const callRow = await page.locator('tr:has(td:text-is("leo"))').locator('td').allTextContents();
+  // Every outcome, not only visited and done: an interview, a refusal, a door to knock on again.
+  const walkOutcomes = await page.locator(`tr:has-text("${WALK}") [data-outcome]`).allTextContents();
+  check(JSON.stringify(walkOutcomes) === JSON.stringify(['Entretien 1', 'Refus 1', 'Repasser 1', '5 pas encore visités']), 'every outcome counted: ' + walkOutcomes.join(' | '));
+  // The funder view names the campaign's funder, never its code.
+  await page.click('.tabs button:has-text("financeur")');
+  await page.waitForSelector('tr[data-group="metropole_amp"]');
+  check((await page.textContent('tr[data-group="metropole_amp"]')).startsWith('Métropole Aix-Marseille-Provence'), 'the funder by its name: ' + await page.textContent('tr[data-group="metropole_amp"]'));
+  check(!(await page.textContent('#main')).includes('metropole_amp'), 'no funder code in the page');
+  await page.click('.tabs button:has-text("ambassadeur")');
+  await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("ambassadeur")');
+  const callRow = await page.locator('tr:not([data-group]):has(td:text-is("leo"))').locator('td').allTextContents();
   // One call done; the finalized script planned the next one (open, due in six weeks).
   check(JSON.stringify(callRow) === JSON.stringify(['leo', '1', '0', '1', '100 %']), 'call queue row: ' + callRow.join(' | '));
   await page.click('.tabs button:has-text("Semaine")');
@@ -570,6 +592,31 @@ async function main() {
   check(await page.locator('svg rect').count() >= 1, 'weekly chart drawn');
   await page.click('.tabs button:has-text("ambassadeur")');
   await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("ambassadeur")');
+
+  // A walk list's page: every door in the file's order with its last outcome.
+  await go('#/walklists', `tr[data-walklist] a:text-is("${WALK}")`);
+  await page.click(`tr[data-walklist] a:text-is("${WALK}")`);
+  await page.waitForSelector('tr[data-door]');
+  check((await page.textContent('.page-head h1')) === WALK, 'the list’s page is titled with its name');
+  check(await page.locator('tr[data-door]').count() === 8, 'its 8 doors are listed');
+  const doorOutcome = (d) => page.textContent(`[data-outcome-of="${d}"]`);
+  check(await doorOutcome(doors[0]) === 'Entretien' && await doorOutcome(doors[1]) === 'Refus' && await doorOutcome(doors[2]) === 'Repasser' &&
+    await doorOutcome(doors[3]) === 'Pas encore visité', 'each door with its last outcome');
+  check((await page.textContent(`tr[data-door="${doors[0]}"]`)).includes('2 avenue de la Grande-Bégude; côté parc, 13090 Aix-en-Provence'),
+    'each door with its address: ' + await page.textContent(`tr[data-door="${doors[0]}"]`));
+  await shot('walklist');
+  await page.setViewportSize({ width: 768, height: 1024 });
+  check(await noOverflow(), 'the walk list’s page does not overflow at 768 px');
+  const doorsBox = await page.locator('.table-scroll').last().boundingBox();
+  check(doorsBox && doorsBox.x >= 0 && doorsBox.x + doorsBox.width <= 768, 'the doors table fits the 768 px window');
+  await shot('walklist-768');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Deleting asks first; cancelling keeps the list.
+  await page.click('#walk-delete');
+  await page.waitForSelector('#walk-delete-confirm:not([hidden])');
+  check((await page.textContent('#walk-delete-confirm')).includes('3 logements ont déjà été visités'), 'the confirmation says what was done there');
+  await page.click('#walk-delete-no');
+  check(await page.locator('#walk-delete-confirm').isHidden(), 'cancel keeps the list');
 
   // The screenshots show a living campaign: two more ambassadors' devices are seeded with the demo
   // campaign (`carnet-device demo-seed`: walk lists, doors, interviews, calls, surveys, advice-desk
@@ -582,6 +629,13 @@ async function main() {
     }
     await go('#/dashboard', '.kpi');
     await shot('dashboard');
+    // The funder view with the demo's advice-desk sessions: each funder by its name.
+    await page.click('.tabs button:has-text("financeur")');
+    await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("financeur")');
+    check(!(await page.textContent('#main')).match(/metropole_amp|region_occitanie|tims_cee/), 'no funder code with the demo campaign either');
+    await shot('funders');
+    await page.click('.tabs button:has-text("ambassadeur")');
+    await page.waitForSelector('.tabs button[aria-pressed="true"]:has-text("ambassadeur")');
     await go('#/walklists', 'table');
     await shot('walklists');
   }
@@ -618,6 +672,21 @@ async function main() {
   const taken = await page.textContent('#form-result');
   check(taken.includes('existe déjà en version 2099.1.1') && !taken.includes('already'), 'version reuse said in French: ' + taken);
   await shot('form-rollout');
+
+  // The coordinator deletes the walk list (a second step confirms): it leaves the console and, at
+  // its next sync, awa's tablet.
+  await go('#/walklists', `tr[data-walklist] a:text-is("${WALK}")`);
+  await page.click(`tr[data-walklist] a:text-is("${WALK}")`);
+  await page.waitForSelector('#walk-delete');
+  await page.click('#walk-delete');
+  await page.click('#walk-delete-yes');
+  await page.waitForSelector(`#flash:has-text("« ${WALK} » a été supprimée")`);
+  await page.waitForSelector('#wl-name');
+  check(await page.locator(`tr[data-walklist="${walk.id}"]`).count() === 0, 'the deleted list is gone from the console');
+  check(sync('awa').ok === true, 'awa syncs after the deletion');
+  check(!dev('awa', ['walklist', 'list']).includes(walk.id), 'the deleted list is gone from awa’s tablet');
+  await go(`#/walklists/${walk.id}`, '#page .error');
+  check((await page.textContent('#page .error')).includes('n’existe pas ou plus'), 'its old address says it is gone');
 
   // English toggle.
   await page.click('.sidebar [data-lang-toggle]');
