@@ -17,28 +17,40 @@ double RecordView::number(std::string_view field, double fallback) const {
 }
 
 RecordIndex::RecordIndex(const std::vector<RecordView>& views)
-    : m_views(&views) {}
+    : m_views(&views) {
+    m_byId.reserve(views.size());
+    for (const auto& v : views) {
+        m_byId.emplace(v.id, &v); // the first one wins, as a scan in input order would find it
+        m_byForm[v.formId].push_back(&v);
+    }
+}
 
 const RecordView* RecordIndex::find(std::string_view id) const {
-    for (const auto& v : *m_views)
-        if (v.id == id) return &v;
-    return nullptr;
+    const auto it = m_byId.find(id);
+    return it == m_byId.end() ? nullptr : it->second;
 }
 
 std::vector<const RecordView*> RecordIndex::ofForm(std::string_view formId) const {
-    std::vector<const RecordView*> out;
-    for (const auto& v : *m_views)
-        if (v.formId == formId) out.push_back(&v);
-    return out;
+    const auto it = m_byForm.find(formId);
+    return it == m_byForm.end() ? std::vector<const RecordView*>{} : it->second;
 }
 
 std::vector<const RecordView*> RecordIndex::linked(std::string_view formId, std::string_view linkField,
                                                    std::string_view id) const {
-    std::vector<const RecordView*> out;
-    if (id.empty()) return out;
-    for (const auto& v : *m_views)
-        if (v.formId == formId && v.text(linkField) == id) out.push_back(&v);
-    return out;
+    if (id.empty()) return {};
+    std::string key;
+    key.reserve(formId.size() + linkField.size() + 1);
+    key.append(formId).append(1, '\n').append(linkField);
+    auto links = m_links.find(key);
+    if (links == m_links.end()) {
+        links = m_links.emplace(key, std::unordered_map<std::string, std::vector<const RecordView*>>{}).first;
+        for (const RecordView* v : ofForm(formId)) {
+            std::string value = v->text(linkField);
+            if (!value.empty()) links->second[std::move(value)].push_back(v);
+        }
+    }
+    const auto it = links->second.find(std::string(id));
+    return it == links->second.end() ? std::vector<const RecordView*>{} : it->second;
 }
 
 namespace {

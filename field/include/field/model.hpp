@@ -4,10 +4,12 @@
 // other record's id. This header names those forms and fields, and defines RecordView, the plain
 // record both the device (store::Record) and the server (RecordState) can fill. No I/O, no store.
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace carnet::field {
@@ -108,23 +110,30 @@ struct RecordView {
     [[nodiscard]] double number(std::string_view field, double fallback = 0) const;
 };
 
-/// Indexes a set of records by id for the rules below (views are referenced, not copied).
+/// Indexes a set of records by id, by form and (built on first use) by link field, so that the rules
+/// below read each record a few times whatever the number of records (the console's figures at
+/// 100,000 records, docs/performance.md). Views are referenced, not copied.
 class RecordIndex {
 public:
-    /// Indexes `views`; the vector must outlive the index.
+    /// Indexes `views`; the vector must outlive the index and stay unchanged while it is used.
     explicit RecordIndex(const std::vector<RecordView>& views);
-    /// The record with `id`, or nullptr.
+    /// The record with `id` (the first one in input order), or nullptr.
     [[nodiscard]] const RecordView* find(std::string_view id) const;
     /// Every record of `formId`, in input order.
     [[nodiscard]] std::vector<const RecordView*> ofForm(std::string_view formId) const;
-    /// Records of `formId` whose `linkField` holds `id`.
+    /// Records of `formId` whose `linkField` holds `id`, in input order.
     [[nodiscard]] std::vector<const RecordView*> linked(std::string_view formId, std::string_view linkField,
                                                         std::string_view id) const;
     /// All views.
     [[nodiscard]] const std::vector<RecordView>& all() const { return *m_views; }
 
 private:
+    using Members = std::unordered_map<std::string_view, std::vector<const RecordView*>>;
     const std::vector<RecordView>* m_views;
+    std::unordered_map<std::string_view, const RecordView*> m_byId;
+    Members m_byForm;
+    // (form id + '\n' + link field) -> link value -> records, each built by the first linked() on it.
+    mutable std::map<std::string, std::unordered_map<std::string, std::vector<const RecordView*>>, std::less<>> m_links;
 };
 
 /// The date part (YYYY-MM-DD) of an ISO date or date-time, or "" when it is not one.
