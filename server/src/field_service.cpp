@@ -113,20 +113,116 @@ Result<WalkListImportResult> FieldService::importWalkList(std::int64_t orgId, st
     return out;
 }
 
-Result<std::vector<field::RecordView>> FieldService::views(const Scope& scope) {
-    std::vector<field::RecordView> out;
-    std::int64_t after = 0;
-    for (;;) {
-        auto page = m_repo.changes(scope, after, 1000, false, {});
-        if (!page.ok()) return page.error();
-        for (const auto& r : page->records) {
-            // A deleted record (answers emptied) counts for nothing and lists nothing.
-            if (r.status != "deleted") out.push_back(viewOf(r));
-            after = std::max(after, r.changeSeq);
-        }
-        if (!page->more || page->records.empty()) break;
+void FieldService::setCampaign(field::Campaign campaign) {
+    std::lock_guard all(m_orgsMutex);
+    m_campaign = std::move(campaign);
+    for (auto& [id, org] : m_orgs) { // the figures computed with the old campaign go
+        std::lock_guard lock(org->mutex);
+        org->indicators.clear();
+        org->walkLists.clear();
+        org->callers.clear();
     }
-    return out;
+}
+
+namespace {
+
+// The forms whose records the figures read (field::formid); other forms' records are not kept.
+bool fieldForm(std::string_view formId) {
+    namespace id = field::formid;
+    for (auto f : {id::kWalkList, id::kBuilding, id::kDwelling, id::kPerson, id::kConsent, id::kDoorVisit,
+                   id::kCallTask, id::kDoorToDoor, id::kTripSurvey, id::kPhoneFollowup, id::kAdviceDesk})
+        if (f == formId) return true;
+    return false;
+}
+
+std::string scopeKey(const Scope& scope) {
+    return scope.userId ? std::to_string(*scope.userId) : std::string();
+}
+
+} // namespace
+
+Result<FieldService::OrgRecords*> FieldService::records(std::int64_t orgId, std::unique_lock<std::mutex>& lock) {
+    OrgRecords* org = nullptr;
+    {
+        std::lock_guard all(m_orgsMutex);
+        auto& slot = m_orgs[orgId];
+        if (!slot) slot = std::make_unique<OrgRecords>();
+        org = slot.get();
+    }
+    lock = std::unique_lock(org->mutex);
+    // Catch up: the organisation's changes after the last one read (sequences are assigned in commit
+    // order on both backends, so nothing commits later below the cursor). A record changed again
+    // replaces its view in place.
+    const Scope everything{orgId, std::nullopt};
+    bool changed = false;
+    for (;;) {
+        auto page = m_repo.changes(everything, org->seq, 1000, false, {});
+        if (!page.ok()) { // half caught up: start again from nothing next time
+            org->seq = 0;
+            org->views.clear();
+            org->owners.clear();
+            org->position.clear();
+            org->index.reset();
+            org->indicators.clear();
+            org->walkLists.clear();
+            org->callers.clear();
+            return page.error();
+        }
+        for (auto& r : page->records) {
+            org->seq = std::max(org->seq, r.changeSeq);
+            if (!fieldForm(r.formId)) continue;
+            changed = true;
+            const auto at = org->position.find(r.recordId);
+            if (r.status == "deleted") { // counts for nothing, as on the tablet (its store lists no deleted record)
+                if (at == org->position.end()) continue;
+                const std::size_t i = at->second, last = org->views.size() - 1;
+                if (i != last) {
+                    org->views[i] = std::move(org->views[last]);
+                    org->owners[i] = org->owners[last];
+                    org->position[org->views[i].id] = i;
+                }
+                org->views.pop_back();
+                org->owners.pop_back();
+                org->position.erase(at);
+                continue;
+            }
+            OrgRecords::Owner owner{r.createdBy, r.assignedTo};
+            field::RecordView v = viewOf(r);
+            if (at != org->position.end()) {
+                org->views[at->second] = std::move(v);
+                org->owners[at->second] = owner;
+            } else {
+                org->position.emplace(r.recordId, org->views.size());
+                org->views.push_back(std::move(v));
+                org->owners.push_back(owner);
+            }
+        }
+        if (!page->more) {
+            org->seq = std::max(org->seq, page->seenTo);
+            break;
+        }
+        if (page->records.empty()) break;
+    }
+    if (changed) {
+        org->index.reset();
+        org->indicators.clear();
+        org->walkLists.clear();
+        org->callers.clear();
+    }
+    return org;
+}
+
+const field::RecordIndex& FieldService::visibleIndex(OrgRecords& org, const Scope& scope,
+                                                     std::vector<field::RecordView>& copy,
+                                                     std::optional<field::RecordIndex>& own) {
+    if (!scope.userId) {
+        if (!org.index) org.index.emplace(org.views);
+        return *org.index;
+    }
+    for (std::size_t i = 0; i < org.views.size(); ++i)
+        if (org.owners[i].createdBy == *scope.userId || org.owners[i].assignedTo == scope.userId)
+            copy.push_back(org.views[i]);
+    return own.emplace(copy);
 }
 
 Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view walkListId, std::string_view userName) {
@@ -162,26 +258,29 @@ Result<void> FieldService::assignWalkList(std::int64_t orgId, std::string_view w
 }
 
 Result<WalkListDetail> FieldService::walkList(const User& user, std::string_view walkListId) {
-    auto all = views(scopeOf(user));
-    if (!all.ok()) return all.error();
-    const field::RecordIndex records(*all);
-    const field::RecordView* list = records.find(walkListId);
+    std::unique_lock<std::mutex> lock;
+    auto org = records(user.orgId, lock);
+    if (!org.ok()) return org.error();
+    std::vector<field::RecordView> copy;
+    std::optional<field::RecordIndex> own;
+    const field::RecordIndex& index = visibleIndex(**org, scopeOf(user), copy, own);
+    const field::RecordView* list = index.find(walkListId);
     if (!list || list->formId != field::formid::kWalkList)
         return makeError(ErrorCode::NotFound, "no walk list " + std::string(walkListId));
     WalkListDetail out;
-    for (auto& p : field::walkListProgress(records))
+    for (auto& p : field::walkListProgress(index))
         if (p.walkListId == walkListId) out.progress = std::move(p);
     out.territory = list->text(field::fields::kTerritory);
     namespace f = field::fields;
     // The doors in the file's order (`ordre`, one count over the whole file).
-    auto dwellings = records.linked(field::formid::kDwelling, f::kWalkListId, walkListId);
+    auto dwellings = index.linked(field::formid::kDwelling, f::kWalkListId, walkListId);
     std::stable_sort(dwellings.begin(), dwellings.end(),
                      [](auto* a, auto* b) { return a->number(f::kOrder, 0) < b->number(f::kOrder, 0); });
     for (const auto* d : dwellings) {
         WalkListDoor door;
         door.dwellingId = d->id;
         door.buildingId = d->text(f::kBuildingId);
-        if (const auto* b = records.find(door.buildingId)) {
+        if (const auto* b = index.find(door.buildingId)) {
             door.number = b->text(f::kNumber);
             door.street = b->text(f::kStreet);
             door.postcode = b->text(f::kPostcode);
@@ -311,11 +410,19 @@ Result<int> FieldService::routeCallTasks(WriteTx& tx, const User& pusher, const 
 }
 
 Result<field::Indicators> FieldService::indicators(const User& user, field::GroupBy by) {
-    auto all = views(scopeOf(user));
-    if (!all.ok()) return all.error();
+    std::unique_lock<std::mutex> lock;
+    auto org = records(user.orgId, lock);
+    if (!org.ok()) return org.error();
     // Ambassadors see their own figures only; coordinators and admins their organisation's.
-    return field::computeIndicators(field::RecordIndex(*all), m_campaign, by,
-                                    user.role == Role::Ambassador ? std::string_view(user.name) : std::string_view());
+    const Scope scope = scopeOf(user);
+    const std::string only = user.role == Role::Ambassador ? user.name : std::string();
+    const std::string key = std::string(field::groupByName(by)) + "\n" + scopeKey(scope) + "\n" + only;
+    if (auto memo = (*org)->indicators.find(key); memo != (*org)->indicators.end()) return memo->second;
+    std::vector<field::RecordView> copy;
+    std::optional<field::RecordIndex> own;
+    auto ind = field::computeIndicators(visibleIndex(**org, scope, copy, own), m_campaign, by, only);
+    (*org)->indicators.emplace(key, ind);
+    return ind;
 }
 
 std::map<std::string, std::string, std::less<>> FieldService::funderNames(Lang lang) const {
@@ -338,15 +445,31 @@ std::map<std::string, std::string, std::less<>> FieldService::funderNames(Lang l
 }
 
 Result<std::vector<field::WalkListProgress>> FieldService::walkLists(const User& user) {
-    auto all = views(scopeOf(user));
-    if (!all.ok()) return all.error();
-    return field::walkListProgress(field::RecordIndex(*all));
+    std::unique_lock<std::mutex> lock;
+    auto org = records(user.orgId, lock);
+    if (!org.ok()) return org.error();
+    const Scope scope = scopeOf(user);
+    const std::string key = scopeKey(scope);
+    if (auto memo = (*org)->walkLists.find(key); memo != (*org)->walkLists.end()) return memo->second;
+    std::vector<field::RecordView> copy;
+    std::optional<field::RecordIndex> own;
+    auto lists = field::walkListProgress(visibleIndex(**org, scope, copy, own));
+    (*org)->walkLists.emplace(key, lists);
+    return lists;
 }
 
 Result<std::vector<field::CallerStats>> FieldService::callers(const User& user, std::string_view today) {
-    auto all = views(scopeOf(user));
-    if (!all.ok()) return all.error();
-    return field::callerStats(field::RecordIndex(*all), today);
+    std::unique_lock<std::mutex> lock;
+    auto org = records(user.orgId, lock);
+    if (!org.ok()) return org.error();
+    const Scope scope = scopeOf(user);
+    const std::string key = scopeKey(scope) + "\n" + std::string(today);
+    if (auto memo = (*org)->callers.find(key); memo != (*org)->callers.end()) return memo->second;
+    std::vector<field::RecordView> copy;
+    std::optional<field::RecordIndex> own;
+    auto stats = field::callerStats(visibleIndex(**org, scope, copy, own), today);
+    (*org)->callers.emplace(key, stats);
+    return stats;
 }
 
 } // namespace carnet::server

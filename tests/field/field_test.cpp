@@ -631,6 +631,182 @@ TEST_CASE(
     CHECK(bytes.find("Haddad") == std::string::npos);
 }
 
+namespace {
+
+// The console's figures counted again from every record the coordinator reads through the records API
+// (GET /api/v1/records, answers included), by the definitions of docs/field-model.md.
+struct ApiCount {
+    int interviews = 0, volunteers = 0, consents = 0, calls = 0, answered = 0, dwellings = 0, visited = 0;
+};
+
+ApiCount countThroughApi(const test::ServerFixture& f, const std::string& token) {
+    ApiCount c;
+    std::string cursor;
+    for (;;) {
+        const auto page =
+            f.get("/api/v1/records?limit=500" + (cursor.empty() ? std::string() : "&cursor=" + cursor), token);
+        REQUIRE(page.status == 200);
+        for (const auto& r : page.body.at("records")) {
+            const std::string form = r.at("form_id"), status = r.at("status");
+            const json& a = r.at("answers");
+            auto text = [&](const char* k) { return a.contains(k) && a[k].is_string() ? a[k].get<std::string>() : ""; };
+            if (status == "deleted") continue;
+            if (form == "door_to_door" && status == "finalized" && text("issue_visite") == "entretien") {
+                ++c.interviews;
+                if (text("accord_suivi") == "oui") ++c.volunteers;
+            } else if (form == "consent" && text("finalite") == "phone_followup" && text("accorde") == "oui") {
+                ++c.consents;
+            } else if (form == "call_task" && a.contains("tentatives")) {
+                for (const auto& t : a["tentatives"]) {
+                    ++c.calls;
+                    if (t.value("issue_appel", "") == "decroche") ++c.answered;
+                }
+            } else if (form == "dwelling") {
+                ++c.dwellings;
+                if (parseOutcome(text("derniere_issue"))) ++c.visited;
+            }
+        }
+        if (!page.body.at("more").get<bool>()) break;
+        cursor = page.body.at("cursor").get<std::string>();
+    }
+    return c;
+}
+
+// The dashboard's figures (indicators and walk lists, as the console's page asks them) equal the count.
+void checkDashboard(const test::ServerFixture& f, const std::string& token, const ApiCount& expected) {
+    const ApiCount c = countThroughApi(f, token);
+    CHECK(c.interviews == expected.interviews);
+    CHECK(c.volunteers == expected.volunteers);
+    CHECK(c.consents == expected.consents);
+    CHECK(c.calls == expected.calls);
+    CHECK(c.visited == expected.visited);
+    for (const char* by : {"ambassador", "territory", "week"}) {
+        INFO("by " << by);
+        const auto ind = f.get(std::string("/api/v1/indicators?by=") + by, token);
+        REQUIRE(ind.status == 200);
+        const json& t = ind.body.at("totals");
+        CHECK(t.at("interviews") == c.interviews);
+        CHECK(t.at("volunteers") == c.volunteers);
+        CHECK(t.at("consents") == c.consents);
+        CHECK(t.at("calls") == c.calls);
+        CHECK(t.at("calls_answered") == c.answered);
+        int groupInterviews = 0;
+        for (const auto& g : ind.body.at("groups"))
+            groupInterviews += g.at("interviews").get<int>();
+        CHECK(groupInterviews == c.interviews);
+    }
+    const auto lists = f.get("/api/v1/walklists", token);
+    REQUIRE(lists.status == 200);
+    int dwellings = 0, visited = 0;
+    for (const auto& w : lists.body.at("walklists")) {
+        dwellings += w.at("dwellings").get<int>();
+        visited += w.at("visited").get<int>();
+    }
+    CHECK(dwellings == c.dwellings);
+    CHECK(visited == c.visited);
+}
+
+} // namespace
+
+TEST_CASE("field.dashboard: the console's figures stay equal to a count through the API after writes, conflicts "
+          "and deletions") {
+    // The server keeps the figures' records in memory, caught up by change sequence (FieldService):
+    // each step below is read after the dashboard was already asked, so the catch-up, not a first
+    // read, has to bring it in.
+    test::ServerFixture f;
+    auto& fs = f.services->field();
+    REQUIRE(fs.publishBuiltinForms().ok());
+    auto org = f.services->repository().findOrg("alec");
+    auto coco = f.services->repository().findUser("coco");
+    const std::string token = f.login("coco");
+    checkDashboard(f, token, {});
+    auto imp =
+        fs.importWalkList((*org)->id, (*coco)->id, "coco",
+                          "commune;rue;numero;logement\nAix;rue A;4;1A\nAix;rue A;4;1B\nAix;rue B;7;1\n", "Lot A");
+    REQUIRE(imp.ok());
+    REQUIRE(fs.assignWalkList((*org)->id, imp->walkListId, "awa").ok());
+    ApiCount expected;
+    expected.dwellings = 3;
+    checkDashboard(f, token, expected);
+
+    // Writes: two door interviews finalized on Awa's tablet (each makes a person and a call task), a
+    // consent, a door outcome, a call answered on the second attempt.
+    const std::string url = "http://127.0.0.1:" + std::to_string(f.server->port());
+    Device awa(url, "awa"), coord(url, "coco");
+    awa.sync();
+    auto views = device::loadViews(awa.store);
+    REQUIRE(views.ok());
+    const auto doors = RecordIndex(*views).ofForm(formid::kDwelling);
+    REQUIRE(doors.size() == 3);
+    const std::string door1 = doors[0]->id, door2 = doors[1]->id;
+    std::vector<std::string> interviews;
+    std::vector<device::FinalizeEffects> effects;
+    for (const auto& door : {door1, door2}) {
+        json answers = callableInterview();
+        answers["dwelling_id"] = door;
+        auto id = awa.store.importAnswers(formid::kDoorToDoor, answers, "awa");
+        REQUIRE(id.ok());
+        auto fx = device::finalizeRecord(awa.store, *id, Campaign{}, "2026-11-26T10:00", "awa");
+        REQUIRE(fx.ok());
+        REQUIRE(fx->issues.empty());
+        interviews.push_back(*id);
+        effects.push_back(*fx);
+    }
+    auto consent = device::recordConsent(awa.store, effects[0].personId, kPurposePhone, true, Campaign{},
+                                         "2026-11-26T10:05", "awa");
+    REQUIRE(consent.ok());
+    REQUIRE(device::recordDoorOutcome(awa.store, door1, DoorOutcome::Interview, "2026-11-26T10:00", "awa").ok());
+    for (auto outcome : {CallOutcome::NoAnswer, CallOutcome::Answered})
+        REQUIRE(device::recordCall(awa.store, effects[0].callTaskId,
+                                   CallAttempt{outcome, "2026-11-27T18:00", "awa", ""}, Campaign{})
+                    .ok());
+    awa.sync();
+    const ApiCount written = countThroughApi(f, token);
+    CHECK(written.interviews == 2);
+    CHECK(written.volunteers == 2);
+    CHECK(written.consents >= 1);
+    CHECK(written.calls == 2);
+    CHECK(written.visited >= 1);
+    checkDashboard(f, token, written);
+
+    // A conflict: Awa and the coordinator give the third door two outcomes offline; then the
+    // coordinator's console edit of an interview (a server-made version) withdraws the volunteer.
+    coord.sync();
+    const std::string door3 = doors[2]->id;
+    REQUIRE(device::recordDoorOutcome(awa.store, door3, DoorOutcome::Absent, "2026-11-26T11:00", "awa").ok());
+    REQUIRE(device::recordDoorOutcome(coord.store, door3, DoorOutcome::Refused, "2026-11-26T11:05", "coco").ok());
+    awa.sync();
+    CHECK(coord.sync().conflicts >= 1);
+    CHECK_FALSE(f.services->repository().openConflicts((*org)->id)->empty());
+    auto rec = f.get("/api/v1/records/" + interviews[1], token);
+    REQUIRE(rec.status == 200);
+    auto edit = f.post("/api/v1/records/" + interviews[1] + "/edit",
+                       {{"base_version", rec.body.at("version")}, {"fields", {{"accord_suivi", "non"}}}}, token);
+    INFO(edit.raw);
+    REQUIRE(edit.status == 200);
+    ApiCount conflicted = countThroughApi(f, token);
+    CHECK(conflicted.volunteers == 1);
+    CHECK(conflicted.visited == written.visited + 1);
+    checkDashboard(f, token, conflicted);
+
+    // Deletions: Awa deletes the first interview and the coordinator the consent; they count no more.
+    awa.sync();
+    REQUIRE(awa.store.deleteRecord(interviews[0]).ok());
+    awa.sync();
+    coord.sync();
+    REQUIRE(coord.store.deleteRecord(*consent).ok());
+    coord.sync();
+    const ApiCount deleted = countThroughApi(f, token);
+    CHECK(deleted.interviews == 1);
+    CHECK(deleted.volunteers == 0);
+    CHECK(deleted.consents == written.consents - 1);
+    checkDashboard(f, token, deleted);
+
+    // A server started afresh on the same data (its first read of every record) agrees too.
+    f.restart();
+    checkDashboard(f, token, deleted);
+}
+
 TEST_CASE("field.vault: a door interview finalized on a tablet with a PIN leaves no name, phone or address in "
           "its files") {
     // The built-in forms say what is personal: the interview's address, the members' first names and the

@@ -11,6 +11,8 @@
 #include "server/repository.hpp"
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,8 +58,9 @@ public:
         : m_repo(repo)
         , m_forms(forms) {}
 
-    /// The campaign whose coefficients and rules the figures use (default: the embedded demo campaign).
-    void setCampaign(field::Campaign campaign) { m_campaign = std::move(campaign); }
+    /// The campaign whose coefficients and rules the figures use (default: the embedded demo campaign);
+    /// set before serving (the figures read it without a lock).
+    void setCampaign(field::Campaign campaign);
     /// The campaign in use.
     [[nodiscard]] const field::Campaign& campaign() const { return m_campaign; }
 
@@ -103,13 +106,39 @@ public:
     Result<std::vector<field::CallerStats>> callers(const User& user, std::string_view today);
 
 private:
-    Result<std::vector<field::RecordView>> views(const Scope& scope);
+    /// The field records of one organisation as the figures read them, kept in memory and caught up
+    /// with the changes after `seq` before each use, and the figures last computed from them (valid
+    /// while `seq` stays). Only the field forms' records are kept (field::formid).
+    struct OrgRecords {
+        std::mutex mutex;
+        std::int64_t seq = 0; ///< every change up to this sequence is in `views`
+        std::vector<field::RecordView> views;
+        struct Owner {
+            std::int64_t createdBy = 0;
+            std::optional<std::int64_t> assignedTo;
+        };
+        std::vector<Owner> owners;                                ///< parallel to `views`
+        std::map<std::string, std::size_t, std::less<>> position; ///< record id -> index in `views`
+        std::optional<field::RecordIndex> index;                  ///< over `views`, built on first use after a change
+        std::map<std::string, field::Indicators, std::less<>> indicators;                   ///< by group and ambassador
+        std::map<std::string, std::vector<field::WalkListProgress>, std::less<>> walkLists; ///< by scope
+        std::map<std::string, std::vector<field::CallerStats>, std::less<>> callers;        ///< by scope, day
+    };
+    /// The organisation's records, caught up; `lock` holds the records' mutex on return.
+    Result<OrgRecords*> records(std::int64_t orgId, std::unique_lock<std::mutex>& lock);
+    /// An index of the views `scope` may see: the organisation's own (kept), or one over `copy`, filled
+    /// for an ambassador, in `own`.
+    static const field::RecordIndex& visibleIndex(OrgRecords& org, const Scope& scope,
+                                                  std::vector<field::RecordView>& copy,
+                                                  std::optional<field::RecordIndex>& own);
     Result<std::string> latestVersion(std::int64_t orgId, std::string_view formId);
 
     Repository& m_repo;
     FormService& m_forms;
     field::Campaign m_campaign = defaultCampaign();
     static field::Campaign defaultCampaign();
+    std::mutex m_orgsMutex;
+    std::map<std::int64_t, std::unique_ptr<OrgRecords>> m_orgs;
 };
 
 } // namespace carnet::server
