@@ -1,0 +1,475 @@
+// bench/console: the coordinator's console pages against a real carnet-server at 10,000 and 100,000
+// records (docs/performance.md, "Console at scale"). Seeds the data folder straight through the
+// server's repository (walk lists, buildings, dwellings, door interviews, people, consents, call tasks
+// with attempts, before/after trip surveys, as the field workflows write them), starts carnet-server
+// on 127.0.0.1 and times the requests each console page makes, as the browser makes them (the
+// dashboard's three at once). Prints one `name value unit` line per figure, each the median of --runs.
+#include "core/ids.hpp"
+#include "server/model.hpp"
+#include "server/services.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <poll.h>
+#include <random>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using namespace carnet;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view kPassword = "mot-de-passe-banc-console";
+constexpr std::string_view kOrg = "bench";
+constexpr std::string_view kCoordinator = "coco";
+
+[[noreturn]] void die(const std::string& message) {
+    std::fprintf(stderr, "console_bench: %s\n", message.c_str());
+    std::exit(1);
+}
+
+double millis(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+/// A child process (the server) with its stdout on a pipe, its stderr (the request log) dropped.
+class Child {
+public:
+    explicit Child(const std::vector<std::string>& argv) {
+        int out[2];
+        if (::pipe(out) != 0) die("pipe failed");
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            ::dup2(out[1], 1);
+            if (const int quiet = ::open("/dev/null", O_WRONLY); quiet >= 0) ::dup2(quiet, 2); // its request log
+            ::close(out[0]);
+            ::close(out[1]);
+            std::vector<char*> args;
+            for (const auto& a : argv)
+                args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        m_out = out[0];
+    }
+    ~Child() {
+        ::close(m_out);
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            int status = 0;
+            ::waitpid(m_pid, &status, 0);
+        }
+    }
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    /// The next line of its output; dies after 60 s.
+    std::string line() {
+        const auto deadline = Clock::now() + std::chrono::seconds(60);
+        while (Clock::now() < deadline) {
+            const auto nl = m_buf.find('\n');
+            if (nl != std::string::npos) {
+                std::string l = m_buf.substr(0, nl);
+                m_buf.erase(0, nl + 1);
+                return l;
+            }
+            pollfd p{m_out, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            char buf[512];
+            const ssize_t n = ::read(m_out, buf, sizeof buf);
+            if (n <= 0) die("the server ended early");
+            m_buf.append(buf, static_cast<std::size_t>(n));
+        }
+        die("the server did not answer in 60 s");
+    }
+    [[nodiscard]] pid_t pid() const { return m_pid; }
+
+private:
+    pid_t m_pid = -1;
+    int m_out = -1;
+    std::string m_buf;
+};
+
+/// Resident memory of a process in MB (/proc/PID/status, VmRSS).
+double rssMb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
+void admin(const std::string& server, const fs::path& data, const std::string& db, const std::string& args) {
+    const std::string cmd = "'" + server + "' --data '" + data.string() + "' " +
+                            (db.empty() ? std::string() : "--db '" + db + "' ") + args + " >/dev/null";
+    if (std::system(cmd.c_str()) != 0) die("failed: carnet-server " + args);
+}
+
+/// Writes records as the field workflows would have, `kBatch` per transaction, until the organisation
+/// holds `target` of them; deterministic (seeded by the count already written).
+class Seeder {
+public:
+    Seeder(server::Repository& repo, std::int64_t orgId, std::int64_t authorId)
+        : m_repo(repo)
+        , m_orgId(orgId)
+        , m_authorId(authorId) {
+        auto forms = repo.listForms(orgId);
+        if (!forms.ok()) die(forms.error().message);
+        for (const auto& f : *forms) // oldest first: the last one wins
+            m_versions[f.formId] = f.version;
+    }
+
+    /// Adds walk lists of 50 buildings x 4 dwellings, an interview at each door and what a yes brings,
+    /// until `total` records are written (`written` counts what earlier runs wrote).
+    void seedTo(std::int64_t& written, std::int64_t total) {
+        std::mt19937 rng(static_cast<unsigned>(written) + 7u);
+        while (written < total) {
+            m_pending.clear();
+            walkList(rng, static_cast<int>(written / 1000));
+            const auto room = static_cast<std::size_t>(total - written);
+            if (m_pending.size() > room) m_pending.resize(room);
+            for (std::size_t at = 0; at < m_pending.size(); at += kBatch) {
+                const std::size_t end = std::min(m_pending.size(), at + kBatch);
+                auto r = m_repo.write([&](server::WriteTx& tx) -> Result<void> {
+                    for (std::size_t i = at; i < end; ++i) {
+                        const auto& s = m_pending[i];
+                        std::vector<std::string> changed;
+                        for (const auto& [k, v] : s.answers.items())
+                            changed.push_back(k);
+                        if (auto w = tx.saveVersion(s, server::versionRowOf(s, "bench-device", s.author, changed));
+                            !w.ok())
+                            return w;
+                    }
+                    return {};
+                });
+                if (!r.ok()) die("seeding: " + r.error().message);
+            }
+            written += static_cast<std::int64_t>(m_pending.size());
+        }
+    }
+
+private:
+    static constexpr std::size_t kBatch = 2000;
+
+    std::string add(std::string_view formId, std::string status, std::string author, json answers) {
+        server::RecordState s;
+        s.recordId = newUuid();
+        s.orgId = m_orgId;
+        s.createdBy = m_authorId;
+        s.kind = std::string(formId);
+        s.formId = std::string(formId);
+        auto v = m_versions.find(s.formId);
+        if (v == m_versions.end()) die("form " + s.formId + " is not published");
+        s.formVersion = v->second;
+        s.status = std::move(status);
+        s.author = std::move(author);
+        s.version = 1;
+        s.answers = std::move(answers);
+        for (const auto& [k, val] : s.answers.items())
+            s.fields[k] = server::FieldMeta{val, 1, "bench-device"};
+        m_pending.push_back(std::move(s));
+        return m_pending.back().recordId;
+    }
+
+    void walkList(std::mt19937& rng, int n) {
+        static const char* kSurnames[] = {"Martin", "Bernard", "Dubois",   "Thomas", "Robert",  "Richard",  "Petit",
+                                          "Durand", "Leroy",   "Moreau",   "Simon",  "Laurent", "Lefebvre", "Michel",
+                                          "Garcia", "David",   "Bertrand", "Roux",   "Vincent", "Fournier"};
+        static const char* kStreets[] = {"avenue des Belges", "rue de la République", "boulevard du Roi René",
+                                         "chemin des Lauves", "cours Mirabeau",       "route de Berre"};
+        static const char* kOutcomes[] = {"entretien", "entretien", "absent", "refus", "repasser", "entretien"};
+        auto num = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        const std::string ambassador = "amb" + std::to_string(n % 20);
+        const std::string territory = "territoire_" + std::to_string(n % 12);
+        const std::string day = "2026-11-" + std::to_string(10 + n % 19);
+        const std::string list = add("walk_list", "finalized", "coco",
+                                     {{"nom_liste", "Liste " + std::to_string(n)}, {"ambassadeur", ambassador}});
+        for (int b = 0; b < 50; ++b) {
+            const std::string street = kStreets[rng() % 6];
+            const std::string number = std::to_string(num(1, 240));
+            const std::string building = add("building", "finalized", "coco",
+                                             {{"walk_list_id", list},
+                                              {"territoire", territory},
+                                              {"commune_nom", "Aix-en-Provence"},
+                                              {"code_postal", "13090"},
+                                              {"rue", street},
+                                              {"numero", number},
+                                              {"ordre", b}});
+            for (int d = 0; d < 4; ++d) {
+                const std::string outcome = kOutcomes[rng() % 6];
+                const std::string dwelling = add("dwelling", "finalized", "coco",
+                                                 {{"walk_list_id", list},
+                                                  {"building_id", building},
+                                                  {"logement", std::to_string(d + 1) + "A"},
+                                                  {"ordre", b * 4 + d},
+                                                  {"derniere_issue", outcome == "entretien" ? "entretien" : outcome},
+                                                  {"nb_passages", 1},
+                                                  {"derniere_visite", day + "T10:00"}});
+                const bool interview = outcome == "entretien";
+                const bool volunteer = interview && rng() % 2 == 0;
+                const std::string surname = kSurnames[rng() % 20];
+                const std::string phone = "06 " + std::to_string(num(10, 99)) + " " + std::to_string(num(10, 99)) +
+                                          " " + std::to_string(num(10, 99)) + " " + std::to_string(num(10, 99));
+                json a = {{"dwelling_id", dwelling},          {"code_ambassadeur", "AMB-" + std::to_string(n % 20)},
+                          {"commune", "aix_en_provence"},     {"quartier", "aix_jas_de_bouffan"},
+                          {"adresse", number + " " + street}, {"heure_passage", day + "T1" + std::to_string(d) + ":00"},
+                          {"issue_visite", outcome}};
+                if (outcome == "repasser") a["date_repassage"] = "2026-12-0" + std::to_string(1 + d);
+                if (interview) {
+                    a.update({{"nb_personnes", num(1, 5)},
+                              {"membres", json::array({{{"prenom", "Karim"}, {"tranche_age", "30_44"}}})},
+                              {"voiture", rng() % 3 == 0 ? "non" : "oui"},
+                              {"nb_voitures", 1},
+                              {"eco_geste", "velo"},
+                              {"trajets_vises", json::array({"travail"})},
+                              {"distance_travail_km", num(2, 30)},
+                              {"accord_suivi", volunteer ? "oui" : "non"},
+                              {"consentement_reponses", true},
+                              {"observations", "Rencontré M. ou Mme " + std::string(surname) + ", rappeler le soir."}});
+                    if (volunteer) a.update({{"telephone", phone}, {"accord_appels", true}});
+                }
+                add("door_to_door", "finalized", ambassador, a);
+                if (!volunteer) continue;
+                const std::string person = add("person", "finalized", ambassador,
+                                               {{"prenom", "Karim"},
+                                                {"nom", surname},
+                                                {"telephone", phone},
+                                                {"dwelling_id", dwelling},
+                                                {"voiture", "oui"},
+                                                {"ne_pas_contacter", "non"}});
+                add("consent", "finalized", ambassador,
+                    {{"person_id", person},
+                     {"finalite", "phone_followup"},
+                     {"accorde", "oui"},
+                     {"version_texte", "v1"},
+                     {"recueilli_le", day + "T10:30"},
+                     {"recueilli_par", ambassador}});
+                json attempts = json::array();
+                for (int k = 0, calls = num(0, 3); k < calls; ++k)
+                    attempts.push_back({{"appel_le", day + "T18:0" + std::to_string(k)},
+                                        {"issue_appel", k == calls - 1 ? "decroche" : "pas_de_reponse"},
+                                        {"appelant_tentative", "caller" + std::to_string(n % 3)}});
+                add("call_task", "finalized", ambassador,
+                    {{"person_id", person},
+                     {"formulaire", "phone_followup"},
+                     {"echeance", day},
+                     {"statut", attempts.empty() ? "a_faire" : "termine"},
+                     {"appelant", "caller" + std::to_string(n % 3)},
+                     {"nb_tentatives", attempts.size()},
+                     {"tentatives", attempts}});
+                if (rng() % 4 != 0) continue;
+                for (const char* phase : {"avant", "apres"})
+                    add("trip_survey", "finalized", ambassador,
+                        {{"person_id", person},
+                         {"survey_phase", phase},
+                         {"date_enquete", day},
+                         {"trajets_voiture_solo", std::string(phase) == "avant" ? num(4, 10) : num(0, 4)},
+                         {"trajets_velo", num(0, 6)},
+                         {"distance_trajet_km", num(3, 25)}});
+            }
+        }
+    }
+
+    server::Repository& m_repo;
+    std::int64_t m_orgId, m_authorId;
+    std::map<std::string, std::string> m_versions;
+    std::vector<server::RecordState> m_pending;
+};
+
+/// A logged-in coordinator's HTTP client.
+class Console {
+public:
+    Console(int port, const std::string& token)
+        : m_port(port)
+        , m_token(token) {}
+
+    /// GETs `path`, dies unless 200; returns the body.
+    std::string get(const std::string& path) const {
+        httplib::Client c("127.0.0.1", m_port);
+        c.set_read_timeout(600, 0);
+        auto r = c.Get(path.c_str(), {{"Authorization", "Bearer " + m_token}, {"Carnet-Protocol", "1"}});
+        if (!r || r->status != 200)
+            die("GET " + path + ": " + (r ? std::to_string(r->status) + " " + r->body.substr(0, 300) : "no answer"));
+        return r->body;
+    }
+    /// Milliseconds to GET every path at once (as a page's Promise.all), until the last answer.
+    double page(const std::vector<std::string>& paths) const {
+        const auto t0 = Clock::now();
+        std::vector<std::thread> threads;
+        for (const auto& p : paths)
+            threads.emplace_back([this, p] { get(p); });
+        for (auto& t : threads)
+            t.join();
+        return millis(Clock::now() - t0);
+    }
+    /// POSTs a JSON body, dies unless 200; returns the parsed answer.
+    json post(const std::string& path, const json& body) const {
+        httplib::Client c("127.0.0.1", m_port);
+        auto r = c.Post(path.c_str(), {{"Authorization", "Bearer " + m_token}, {"Carnet-Protocol", "1"}}, body.dump(),
+                        "application/json");
+        if (!r || r->status != 200)
+            die("POST " + path + ": " + (r ? std::to_string(r->status) + " " + r->body.substr(0, 300) : "no answer"));
+        return json::parse(r->body);
+    }
+
+private:
+    int m_port;
+    std::string m_token;
+};
+
+struct Args {
+    std::string server, db;
+    fs::path scratch;
+    std::vector<std::int64_t> steps{10000, 100000};
+    int runs = 5;
+};
+
+Args parseArgs(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string k = argv[i], v = argv[i + 1];
+        if (k == "--server")
+            a.server = v;
+        else if (k == "--scratch")
+            a.scratch = v;
+        else if (k == "--db")
+            a.db = v;
+        else if (k == "--runs")
+            a.runs = std::stoi(v);
+        else if (k == "--steps") {
+            a.steps.clear();
+            std::istringstream in(v);
+            for (std::int64_t n = 0; in >> n;)
+                a.steps.push_back(n);
+        } else
+            die("unknown option " + k);
+    }
+    if (a.server.empty() || a.scratch.empty() || a.steps.empty() || a.runs < 1)
+        die("usage: console_bench --server BIN --scratch DIR [--steps \"10000 100000\"] [--runs 5] [--db URI]");
+    return a;
+}
+
+void print(const std::string& name, double value, const char* unit) {
+    std::printf("%s %.1f %s\n", name.c_str(), value, unit);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const Args args = parseArgs(argc, argv);
+    const fs::path data = args.scratch / "server";
+    fs::remove_all(data);
+    fs::create_directories(data);
+    admin(args.server, data, args.db, "org add " + std::string(kOrg));
+    admin(args.server, data, args.db, "form publish-builtin");
+    const std::string add = "printf '%s\\n' '" + std::string(kPassword) + "' | '" + args.server + "' --data '" +
+                            data.string() + "' " + (args.db.empty() ? std::string() : "--db '" + args.db + "' ") +
+                            "user add " + std::string(kCoordinator) + " --role coordinator --org " + std::string(kOrg) +
+                            " --password-stdin >/dev/null";
+    if (std::system(add.c_str()) != 0) die("user add failed");
+
+    std::int64_t written = 0;
+    for (const std::int64_t target : args.steps) {
+        {
+            auto services = server::Services::open(data, args.db);
+            if (!services.ok()) die(services.error().message);
+            auto& repo = (*services)->repository();
+            auto org = repo.findOrg(kOrg);
+            auto coco = repo.findUser(kCoordinator);
+            if (!org.ok() || !*org || !coco.ok() || !*coco) die("no bench organisation or coordinator");
+            const auto t0 = Clock::now();
+            Seeder seeder(repo, (*org)->id, (**coco).id);
+            const std::int64_t before = written;
+            seeder.seedTo(written, target);
+            std::fprintf(stderr, "# seeded %lld records in %.1f s (%lld in all)\n",
+                         static_cast<long long>(written - before), millis(Clock::now() - t0) / 1000.0,
+                         static_cast<long long>(written));
+        }
+        const std::string n = target % 1000 == 0 ? std::to_string(target / 1000) + "k" : std::to_string(target);
+        std::vector<std::string> argvServer{args.server, "--data", data.string()};
+        if (!args.db.empty()) argvServer.insert(argvServer.end(), {"--db", args.db});
+        argvServer.insert(argvServer.end(), {"serve", "--port", "0", "--bind", "127.0.0.1"});
+        Child server(argvServer);
+        const std::string listening = server.line();
+        const auto colon = listening.rfind(':');
+        if (colon == std::string::npos) die("server said: " + listening);
+        const int port = std::stoi(listening.substr(colon + 1));
+        std::string token;
+        {
+            httplib::Client c("127.0.0.1", port);
+            auto r = c.Post("/api/v1/login", {{"Carnet-Protocol", "1"}},
+                            json{{"user", kCoordinator}, {"password", kPassword}}.dump(), "application/json");
+            if (!r || r->status != 200) die("login failed");
+            token = json::parse(r->body).at("token").get<std::string>();
+        }
+        const Console console(port, token);
+        const std::vector<std::string> dashboard{"/api/v1/indicators?by=ambassador", "/api/v1/walklists",
+                                                 "/api/v1/calls"};
+        const std::vector<std::string> walkLists{"/api/v1/walklists", "/api/v1/users"};
+        // The first dashboard after the server started reads every record once.
+        print("dashboard_first_" + n, console.page(dashboard), "ms");
+        // A record edited before each dashboard: the figures must take that change in.
+        const json page =
+            json::parse(console.get("/api/v1/records?form=door_to_door&limit=" + std::to_string(args.runs)));
+        std::vector<std::pair<std::string, std::int64_t>> edited;
+        for (const auto& r : page.at("records"))
+            edited.emplace_back(r.at("record_id").get<std::string>(), r.at("version").get<std::int64_t>());
+        std::map<std::string, std::vector<double>> samples;
+        for (int run = 0; run < args.runs; ++run) {
+            samples["dashboard"].push_back(console.page(dashboard));
+            for (const std::string by : {"territory", "week"})
+                samples["dashboard_by_" + by].push_back(
+                    console.page({"/api/v1/indicators?by=" + by, "/api/v1/walklists", "/api/v1/calls"}));
+            samples["walklists"].push_back(console.page(walkLists));
+            if (static_cast<std::size_t>(run) < edited.size()) {
+                auto& [id, version] = edited[static_cast<std::size_t>(run)];
+                const json e =
+                    console.post("/api/v1/records/" + id + "/edit",
+                                 {{"base_version", version},
+                                  {"fields", {{"observations", "Revu au bureau, passage " + std::to_string(run)}}}});
+                version = e.value("version", version + 1);
+                samples["dashboard_after_edit"].push_back(console.page(dashboard));
+                const json again =
+                    console.post("/api/v1/records/" + id + "/edit",
+                                 {{"base_version", version},
+                                  {"fields", {{"observations", "Revu deux fois, " + std::to_string(run)}}}});
+                version = again.value("version", version + 1);
+                samples["walklists_after_edit"].push_back(console.page(walkLists));
+            }
+            samples["records_page"].push_back(console.page({"/api/v1/records?limit=50", "/api/v1/forms"}));
+            samples["records_page_by_interview"].push_back(
+                console.page({"/api/v1/records?limit=50&sort=interview", "/api/v1/forms"}));
+            samples["search"].push_back(console.page({"/api/v1/records?limit=50&q=dubois", "/api/v1/forms"}));
+            samples["export_csv"].push_back(console.page({"/api/v1/exports/door_to_door.csv"}));
+        }
+        for (const auto& [name, v] : samples)
+            print(name + "_" + n, median(v), "ms");
+        print("server_rss_" + n, rssMb(server.pid()), "MB");
+    }
+    return 0;
+}
