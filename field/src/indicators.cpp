@@ -56,6 +56,14 @@ json Indicators::toJson() const {
 
 namespace {
 
+// A text answer read in place ("" when absent or not a string): the figures read a few answers of
+// every record, and copying each showed in the profile at 100,000 records.
+std::string_view textOf(const RecordView& r, std::string_view field) {
+    const auto it = r.answers.find(field);
+    if (it == r.answers.end() || !it->is_string()) return {};
+    return it->get_ref<const std::string&>();
+}
+
 // Where a fact belongs, along every axis.
 struct Facet {
     std::string ambassador, territory, organisation, funder, date;
@@ -76,12 +84,12 @@ public:
     [[nodiscard]] std::string territoryOfDwelling(std::string_view dwellingId) const {
         const RecordView* d = m_records.find(dwellingId);
         if (d == nullptr) return {};
-        const RecordView* b = m_records.find(d->text(fields::kBuildingId));
-        return b == nullptr ? std::string() : b->text(fields::kTerritory);
+        const RecordView* b = m_records.find(textOf(*d, fields::kBuildingId));
+        return b == nullptr ? std::string() : std::string(textOf(*b, fields::kTerritory));
     }
     [[nodiscard]] std::string territoryOfPerson(std::string_view personId) const {
         const RecordView* p = m_records.find(personId);
-        return p == nullptr ? std::string() : territoryOfDwelling(p->text(fields::kDwellingId));
+        return p == nullptr ? std::string() : territoryOfDwelling(textOf(*p, fields::kDwellingId));
     }
 
     IndicatorValues& at(const Facet& f) {
@@ -131,24 +139,25 @@ Indicators computeIndicators(const RecordIndex& records, const Campaign& campaig
     auto& t = out.totals;
 
     for (const RecordView& r : records.all()) {
-        if (r.formId == formid::kDoorToDoor && r.status == "finalized" && r.text("issue_visite") == "entretien") {
-            std::string territory = g.territoryOfDwelling(r.text(fields::kDwellingId));
-            if (territory.empty()) territory = r.text("commune");
+        if (r.formId == formid::kDoorToDoor && r.status == "finalized" && textOf(r, "issue_visite") == "entretien") {
+            std::string territory = g.territoryOfDwelling(textOf(r, fields::kDwellingId));
+            if (territory.empty()) territory = textOf(r, "commune");
             const Facet f{r.author, territory, r.org, campaign.funder, activityDate(r)};
             if (!g.counts(f)) continue;
             auto& v = g.at(f);
-            const bool volunteer = r.text("accord_suivi") == "oui";
+            const bool volunteer = textOf(r, "accord_suivi") == "oui";
             ++v.interviews;
             ++t.interviews;
             if (volunteer) {
                 ++v.volunteers;
                 ++t.volunteers;
             }
-        } else if (r.formId == formid::kConsent && r.text(fields::kPurpose) == kPurposePhone &&
-                   r.text(fields::kGranted) == "oui") {
+        } else if (r.formId == formid::kConsent && textOf(r, fields::kPurpose) == kPurposePhone &&
+                   textOf(r, fields::kGranted) == "oui") {
             std::string who = r.text(fields::kCollectedBy);
             if (who.empty()) who = r.author;
-            const Facet f{who, g.territoryOfPerson(r.text(fields::kPersonId)), r.org, campaign.funder, activityDate(r)};
+            const Facet f{who, g.territoryOfPerson(textOf(r, fields::kPersonId)), r.org, campaign.funder,
+                          activityDate(r)};
             if (!g.counts(f)) continue;
             auto& v = g.at(f);
             ++v.consents;
@@ -156,7 +165,7 @@ Indicators computeIndicators(const RecordIndex& records, const Campaign& campaig
         } else if (r.formId == formid::kCallTask) {
             auto attempts = r.answers.find(fields::kAttempts);
             if (attempts == r.answers.end() || !attempts->is_array()) continue;
-            const std::string territory = g.territoryOfPerson(r.text(fields::kPersonId));
+            const std::string territory = g.territoryOfPerson(textOf(r, fields::kPersonId));
             for (const auto& a : *attempts) {
                 std::string who = a.value(std::string(fields::kAttemptCaller), "");
                 if (who.empty()) who = r.text(fields::kCaller);

@@ -140,8 +140,10 @@ std::string isoWeek(std::string_view date) {
 std::string activityDate(const RecordView& r) {
     static constexpr std::string_view kDateFields[] = {"heure_passage", "visite_le",    "date_enquete",
                                                        "date_seance",   "recueilli_le", "appel_le"};
-    for (auto f : kDateFields) {
-        auto d = datePart(r.text(f));
+    for (auto f : kDateFields) { // read in place: the figures call this for every record
+        const auto it = r.answers.find(f);
+        if (it == r.answers.end() || !it->is_string()) continue;
+        auto d = datePart(it->get_ref<const std::string&>());
         if (!d.empty()) return d;
     }
     return datePart(r.createdAt);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace carnet::server {
 
@@ -154,7 +155,8 @@ Result<FieldService::OrgRecords*> FieldService::records(std::int64_t orgId, std:
     // order on both backends, so nothing commits later below the cursor). A record changed again
     // replaces its view in place.
     const Scope everything{orgId, std::nullopt};
-    bool changed = false;
+    bool moved = false; // a view added or removed: the index's pointers go
+    std::set<std::string, std::less<>> changedForms;
     for (;;) {
         auto page = m_repo.changes(everything, org->seq, 1000, false, {});
         if (!page.ok()) { // half caught up: start again from nothing next time
@@ -171,10 +173,11 @@ Result<FieldService::OrgRecords*> FieldService::records(std::int64_t orgId, std:
         for (auto& r : page->records) {
             org->seq = std::max(org->seq, r.changeSeq);
             if (!fieldForm(r.formId)) continue;
-            changed = true;
+            changedForms.insert(r.formId);
             const auto at = org->position.find(r.recordId);
             if (r.status == "deleted") { // counts for nothing, as on the tablet (its store lists no deleted record)
                 if (at == org->position.end()) continue;
+                moved = true;
                 const std::size_t i = at->second, last = org->views.size() - 1;
                 if (i != last) {
                     org->views[i] = std::move(org->views[last]);
@@ -189,9 +192,21 @@ Result<FieldService::OrgRecords*> FieldService::records(std::int64_t orgId, std:
             OrgRecords::Owner owner{r.createdBy, r.assignedTo};
             field::RecordView v = viewOf(r);
             if (at != org->position.end()) {
-                org->views[at->second] = std::move(v);
+                field::RecordView& kept = org->views[at->second];
                 org->owners[at->second] = owner;
+                if (kept.formId != v.formId) {
+                    moved = true;
+                    kept = std::move(v);
+                    continue;
+                }
+                // The id and form stay as they are: the index's keys point into them.
+                kept.kind = std::move(v.kind);
+                kept.status = std::move(v.status);
+                kept.author = std::move(v.author);
+                kept.org = std::move(v.org);
+                kept.answers = std::move(v.answers);
             } else {
+                moved = true;
                 org->position.emplace(r.recordId, org->views.size());
                 org->views.push_back(std::move(v));
                 org->owners.push_back(owner);
@@ -203,12 +218,20 @@ Result<FieldService::OrgRecords*> FieldService::records(std::int64_t orgId, std:
         }
         if (page->records.empty()) break;
     }
-    if (changed) {
-        org->index.reset();
+    // Only what the changed forms feed is computed again: walk-list progress reads walk lists,
+    // buildings and dwellings (the last two through the index's link maps, so their change rebuilds
+    // it); call statistics read call tasks; the indicators every form but walk lists, door visits and
+    // call scripts (field/src/walklist.cpp, calls.cpp, indicators.cpp, impact.cpp).
+    namespace id = field::formid;
+    auto touched = [&](std::initializer_list<std::string_view> forms) {
+        return std::any_of(forms.begin(), forms.end(), [&](std::string_view f) { return changedForms.count(f) > 0; });
+    };
+    if (moved || touched({id::kBuilding, id::kDwelling})) org->index.reset();
+    if (touched({id::kWalkList, id::kBuilding, id::kDwelling})) org->walkLists.clear();
+    if (touched({id::kCallTask})) org->callers.clear();
+    if (touched({id::kDoorToDoor, id::kConsent, id::kCallTask, id::kAdviceDesk, id::kTripSurvey, id::kPerson,
+                 id::kDwelling, id::kBuilding}))
         org->indicators.clear();
-        org->walkLists.clear();
-        org->callers.clear();
-    }
     return org;
 }
 
