@@ -704,6 +704,15 @@ void checkDashboard(const test::ServerFixture& f, const std::string& token, cons
     }
     CHECK(dwellings == c.dwellings);
     CHECK(visited == c.visited);
+    const auto calls = f.get("/api/v1/calls", token);
+    REQUIRE(calls.status == 200);
+    int attempts = 0, answered = 0;
+    for (const auto& caller : calls.body.at("callers")) {
+        attempts += caller.at("calls").get<int>();
+        answered += caller.at("answered").get<int>();
+    }
+    CHECK(attempts == c.calls);
+    CHECK(answered == c.answered);
 }
 
 } // namespace
