@@ -150,7 +150,7 @@ public:
         : m_repo(repo)
         , m_orgId(orgId)
         , m_authorId(authorId) {
-        auto forms = repo.listForms(orgId);
+        auto forms = repo.listForms(orgId, {});
         if (!forms.ok()) die(forms.error().message);
         for (const auto& f : *forms) // oldest first: the last one wins
             m_versions[f.formId] = f.version;
