@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -20,6 +21,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -65,20 +67,34 @@ int closeFile(int fd) {
 }
 #endif
 
-// Opens, writes everything, flushes to the disk, closes; the file is left as it is on failure.
-Result<void> writeAll(const fs::path& p, std::string_view data, bool append) {
-    const int fd = openForWrite(p, append);
-    if (fd < 0) return fileError(p, "cannot open for writing", errno);
+// Writes all of `data` at the file's position; errno's value on failure (ENOSPC for a short write).
+int writeChunk(int fd, std::string_view data) {
     std::size_t done = 0;
     while (done < data.size()) {
         const auto n = writeSome(fd, data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : ENOSPC;
+        if (n <= 0) return n < 0 ? errno : ENOSPC;
+        done += static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+// Opens, writes every chunk `next` gives, flushes to the disk, closes; the file is left as it is on
+// failure.
+Result<void> writeChunks(const fs::path& p, const std::function<Result<std::string_view>()>& next, bool append) {
+    const int fd = openForWrite(p, append);
+    if (fd < 0) return fileError(p, "cannot open for writing", errno);
+    for (;;) {
+        auto chunk = next();
+        if (!chunk.ok()) {
+            closeFile(fd);
+            return chunk.error();
+        }
+        if (chunk->empty()) break;
+        if (const int err = writeChunk(fd, *chunk); err != 0) {
             closeFile(fd);
             return fileError(p, "write failed", err);
         }
-        done += static_cast<std::size_t>(n);
     }
     if (flushToDisk(fd) != 0) {
         const int err = errno;
@@ -89,11 +105,32 @@ Result<void> writeAll(const fs::path& p, std::string_view data, bool append) {
     return {};
 }
 
+Result<void> writeAll(const fs::path& p, std::string_view data, bool append) {
+    bool given = data.empty();
+    return writeChunks(
+        p,
+        [&]() -> Result<std::string_view> {
+            if (given) return std::string_view();
+            given = true;
+            return data;
+        },
+        append);
+}
+
 } // namespace
 
 Result<void> writeFileDurably(const fs::path& path, std::string_view data) {
+    bool given = data.empty();
+    return writeFileDurably(path, [&]() -> Result<std::string_view> {
+        if (given) return std::string_view();
+        given = true;
+        return data;
+    });
+}
+
+Result<void> writeFileDurably(const fs::path& path, const std::function<Result<std::string_view>()>& next) {
     const fs::path tmp = path.parent_path() / (".tmp-" + newUuid());
-    if (auto w = writeAll(tmp, data, false); !w.ok()) {
+    if (auto w = writeChunks(tmp, next, false); !w.ok()) {
         std::error_code ec;
         fs::remove(tmp, ec);
         return w.error();
@@ -139,6 +176,45 @@ Result<void> ensureWritableDirectory(const fs::path& dir) {
     closeFile(fd);
     fs::remove(probe, ec);
     return {};
+}
+
+Result<std::vector<FileEntry>> listFiles(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return makeError(ErrorCode::NotFound, utf8Path(dir) + ": not a folder");
+    std::vector<FileEntry> out;
+    for (fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const fs::path& p = it->path();
+        const std::string name = utf8Path(p.filename());
+        if (name.empty() || name[0] == '.' || !it->is_regular_file(ec)) continue;
+        FileEntry e;
+        e.name = name;
+#ifdef _WIN32
+        struct _stat64 st {};
+        if (_wstat64(p.c_str(), &st) != 0) continue;
+#else
+        struct stat st {};
+        if (::stat(p.c_str(), &st) != 0) continue;
+#endif
+        e.size = static_cast<std::uint64_t>(st.st_size);
+        e.modified = static_cast<std::time_t>(st.st_mtime);
+        out.push_back(std::move(e));
+    }
+    if (ec) return makeError(ErrorCode::Io, utf8Path(dir) + ": " + ec.message());
+    return out;
+}
+
+fs::path mediaDirectory() {
+#if defined(__ANDROID__)
+    return "/storage/emulated/0/DCIM/Camera";
+#elif defined(_WIN32)
+    const char* profile = std::getenv("USERPROFILE");
+    return profile && *profile ? fs::path(profile) / "Pictures" : fs::path();
+#else
+    if (const char* xdg = std::getenv("XDG_PICTURES_DIR"); xdg && *xdg) return xdg;
+    const char* home = std::getenv("HOME");
+    return home && *home ? fs::path(home) / "Pictures" : fs::path();
+#endif
 }
 
 std::tm localTime(std::time_t t) {

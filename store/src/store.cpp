@@ -229,6 +229,7 @@ struct Store::Impl {
     int depth = 0;                                      // units open (0: no transaction)
     std::int64_t commits = 0;                           // durable commits since opening
     std::int64_t rowsRead = 0;                          // record rows read by get, list and linked
+    std::uint64_t bufferPeak = 0;                       // the most bytes of a file addAttachment held at once
     bool purgePending = false;                          // an erasure in this transaction: VACUUM after it
     std::function<void(std::int64_t, bool)> commitHook; // Store::onCommit
 
@@ -357,8 +358,11 @@ struct Store::Impl {
     }
 
     // Settings holding a secret: sealed like personal values. "typing.<record>" is the text being typed
-    // in the app, kept through a crash before it becomes an answer: it may be a name or a phone number.
-    static bool secretSetting(std::string_view name) { return name == "server_token" || name.starts_with("typing."); }
+    // in the app, kept through a crash before it becomes an answer: it may be a name or a phone number;
+    // "file_name.<sha256>" the name an attached file had (a video named after the person filmed).
+    static bool secretSetting(std::string_view name) {
+        return name == "server_token" || name.starts_with("typing.") || name.starts_with("file_name.");
+    }
 
     static Record readRecord(const Stmt& st) {
         Record r;
@@ -1475,10 +1479,76 @@ Result<std::vector<std::string>> Store::outboxRecords() {
     return ids;
 }
 
-Result<Attachment> Store::addAttachment(const fs::path& source) {
-    auto data = readTextFile(source);
-    if (!data.ok()) return data.error();
-    return addAttachmentData(std::move(*data));
+Result<Attachment> Store::addAttachment(const fs::path& source, std::uint64_t maxBytes) {
+    Impl& s = *m_impl;
+    const std::string name = platform::utf8Path(source);
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(source, ec);
+    if (ec) return makeError(ErrorCode::NotFound, name + ": " + ec.message());
+    if (maxBytes > 0 && size > maxBytes) {
+        auto mb = [&](std::uintmax_t n) { // "2,1" (French) or "2.1", to the nearest tenth; "500" when whole
+            const std::uintmax_t tenths = (n + 50'000) / 100'000;
+            if (tenths % 10 == 0) return std::to_string(tenths / 10);
+            return std::to_string(tenths / 10) + (s.lang == Lang::Fr ? "," : ".") + std::to_string(tenths % 10);
+        };
+        return makeError(ErrorCode::Invalid, tr("store.attachment_too_large", s.lang,
+                                                {platform::utf8Path(source.filename()), mb(size), mb(maxBytes)}));
+    }
+    if (s.vaultKey) { // sealed as one message (vault.hpp): read whole
+        auto data = readTextFile(source);
+        if (!data.ok()) return data.error();
+        s.bufferPeak = std::max<std::uint64_t>(s.bufferPeak, data->size());
+        return addAttachmentData(std::move(*data));
+    }
+    // Copied and hashed a chunk at a time into a file of its own, renamed to its hash once complete.
+    std::ifstream in(source, std::ios::binary);
+    if (!in) return makeError(ErrorCode::NotFound, name + ": cannot open");
+    const fs::path incoming = s.dir / "attachments" / (".incoming-" + newUuid());
+    crypto_hash_sha256_state hashing;
+    crypto_hash_sha256_init(&hashing);
+    std::string buf(kAttachmentChunk, '\0');
+    std::uint64_t copied = 0;
+    auto written = platform::writeFileDurably(incoming, [&]() -> Result<std::string_view> {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        if (n == 0 && in.bad()) return makeError(ErrorCode::Io, name + ": read failed");
+        s.bufferPeak = std::max<std::uint64_t>(s.bufferPeak, n);
+        copied += n;
+        crypto_hash_sha256_update(&hashing, reinterpret_cast<const unsigned char*>(buf.data()), n);
+        return std::string_view(buf.data(), n);
+    });
+    if (!written.ok()) return s.dbError(written.error());
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256_final(&hashing, digest.data());
+    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    Attachment a;
+    a.hash = hex.data();
+    a.size = static_cast<std::int64_t>(copied);
+    a.path = s.dir / "attachments" / a.hash;
+    if (fs::exists(a.path, ec) && fs::file_size(a.path, ec) == copied) {
+        fs::remove(incoming, ec); // already held (the same file attached twice)
+    } else {
+        fs::rename(incoming, a.path, ec);
+        if (ec) {
+            std::error_code ignored;
+            fs::remove(incoming, ignored);
+            return makeError(ErrorCode::Io, platform::utf8Path(a.path) + ": rename failed: " + ec.message());
+        }
+        if (auto d = platform::syncDirectory(a.path.parent_path()); !d.ok()) return d.error();
+    }
+    Unit tx(s);
+    if (!tx.begun().ok()) return tx.begun().error();
+    auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
+    if (!st.ok()) return st.error();
+    st->bind(1, a.hash).bind(2, a.size).bind(3, platform::storedPath(s.dir, a.path)).bind(4, nowIsoUtc());
+    if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
+    if (auto r = tx.commit(); !r.ok()) return r.error();
+    return a;
+}
+
+std::uint64_t Store::attachmentBufferPeak() const {
+    return m_impl->bufferPeak;
 }
 
 namespace {
@@ -1598,6 +1668,29 @@ Result<std::string> Store::attachmentData(std::string_view sha256) {
     if (!clear)
         return makeError(ErrorCode::Invalid, tr("store.sealed_damaged", m_impl->lang, {"attachments", a->hash}));
     return *clear;
+}
+
+Result<std::string> Store::attachmentRange(std::string_view sha256, std::uint64_t offset, std::size_t n) {
+    auto a = attachment(sha256);
+    if (!a.ok()) return a.error();
+    std::ifstream in(a->path, std::ios::binary);
+    if (!in) return makeError(ErrorCode::NotFound, platform::utf8Path(a->path) + ": cannot open");
+    std::string head(16, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    if (isSealedBytes(head)) {
+        auto whole = attachmentData(sha256);
+        if (!whole.ok()) return whole.error();
+        if (offset >= whole->size()) return std::string();
+        return whole->substr(static_cast<std::size_t>(offset), n);
+    }
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(offset));
+    std::string out(n, '\0');
+    in.read(out.data(), static_cast<std::streamsize>(n));
+    if (in.bad()) return makeError(ErrorCode::Io, platform::utf8Path(a->path) + ": read failed");
+    out.resize(static_cast<std::size_t>(in.gcount()));
+    return out;
 }
 
 Result<void> Store::setAttachmentUpload(std::string_view sha256, std::string_view state) {

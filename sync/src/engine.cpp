@@ -205,9 +205,9 @@ std::uint64_t byteCount(const json& j, const char* key) {
 
 // Uploads one stored attachment in bounded chunks, resuming from what the server already holds.
 Result<void> uploadAttachment(store::Store& store, Call& call, const store::Attachment& a) {
-    auto data = store.attachmentData(a.hash); // opened when the store is encrypted
-    if (!data.ok()) return data.error();
-    const std::uint64_t size = data->size();
+    // Read a chunk at a time (a video of hundreds of MB never sits in memory); the row's size is the
+    // content's, sealed or not.
+    const auto size = static_cast<std::uint64_t>(a.size);
     const std::string base = "/api/v1/attachments/" + a.hash;
     std::uint64_t offset = 0;
     if (a.upload == "started") { // an earlier try was cut: ask how far it got instead of resending
@@ -220,9 +220,12 @@ Result<void> uploadAttachment(store::Store& store, Call& call, const store::Atta
     const std::size_t chunk = std::max<std::size_t>(1, call.options.chunkBytes);
     while (offset < size || size == 0) {
         const std::uint64_t n = std::min<std::uint64_t>(chunk, size - offset);
+        auto piece = store.attachmentRange(a.hash, offset, static_cast<std::size_t>(n));
+        if (!piece.ok()) return piece.error();
+        if (piece->size() != n) return makeError(ErrorCode::Invalid, base + ": the file is shorter than its row says");
         HttpRequest req{"PUT",
                         base + "?offset=" + std::to_string(offset) + "&total=" + std::to_string(size),
-                        data->substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(n)),
+                        std::move(*piece),
                         {}};
         auto r = call.exchange(req);
         if (!r.ok()) return r.error();

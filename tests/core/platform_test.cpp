@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 using namespace carnet;
 namespace fs = std::filesystem;
@@ -86,4 +89,46 @@ TEST_CASE("platform: SQLite puts its temporary files in the folder the app chose
     CHECK(db->exec("VACUUM").ok());
     // Leave SQLite's default for the other tests of this process.
     REQUIRE(platform::useSqliteTempDirectory(fs::temp_directory_path()).ok());
+}
+
+TEST_CASE("platform: a file written chunk by chunk is whole or absent, never partial", "[platform]") {
+    test::TempDir dir;
+    const fs::path f = dir.path() / "clip.mp4";
+    const std::vector<std::string> chunks = {"abc", std::string(100'000, 'x'), "fin"};
+    std::size_t k = 0;
+    REQUIRE(platform::writeFileDurably(f, [&]() -> Result<std::string_view> {
+                return k < chunks.size() ? std::string_view(chunks[k++]) : std::string_view();
+            }).ok());
+    CHECK(slurp(f) == chunks[0] + chunks[1] + chunks[2]);
+    // The source failing half way (a card pulled out): an error, and no file left.
+    const fs::path g = dir.path() / "cut.mp4";
+    int calls = 0;
+    auto cut = platform::writeFileDurably(g, [&]() -> Result<std::string_view> {
+        if (++calls == 3) return makeError(ErrorCode::Io, "card removed");
+        return std::string_view("chunk");
+    });
+    REQUIRE_FALSE(cut.ok());
+    CHECK(cut.error().message == "card removed");
+    int entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path()))
+        ++entries;
+    CHECK(entries == 1); // clip.mp4 only: no temporary left
+}
+
+TEST_CASE("platform: a folder's files are listed with size and date, without folders or hidden files", "[platform]") {
+    test::TempDir dir;
+    std::ofstream(dir.path() / "a.mp4", std::ios::binary) << "12345";
+    std::ofstream(dir.path() / ".hidden.mp4") << "x";
+    fs::create_directories(dir.path() / "sub.mp4");
+    const auto stamp = fs::file_time_type::clock::now() - std::chrono::hours(48);
+    fs::last_write_time(dir.path() / "a.mp4", stamp);
+    auto listed = platform::listFiles(dir.path());
+    REQUIRE(listed.ok());
+    REQUIRE(listed->size() == 1);
+    CHECK(listed->front().name == "a.mp4");
+    CHECK(listed->front().size == 5);
+    const auto age = std::time(nullptr) - listed->front().modified;
+    CHECK(age > 47 * 3600);
+    CHECK(age < 49 * 3600);
+    CHECK(platform::listFiles(dir.path() / "missing").error().code == ErrorCode::NotFound);
 }

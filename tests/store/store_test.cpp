@@ -326,6 +326,35 @@ TEST_CASE("attachments are content-addressed files written before their row", "[
     CHECK_FALSE(s.addAttachment(dir.path() / "missing.jpg").ok());
 }
 
+TEST_CASE("a file is attached a chunk at a time, capped, and read back by ranges", "[store]") {
+    TempDir dir;
+    Store s = openStore(dir);
+    const auto src = dir.path() / "visite.mp4";
+    std::string bytes(Store::kAttachmentChunk * 2 + 123, '\0');
+    for (std::size_t k = 0; k < bytes.size(); ++k)
+        bytes[k] = static_cast<char>((k * 131) >> 7);
+    std::ofstream(src, std::ios::binary) << bytes;
+    auto refused = s.addAttachment(src, 1'000'000);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message == "« visite.mp4 » fait 2,1 Mo : la limite est de 1 Mo, il n’a pas été joint.");
+    CHECK(s.attachmentBufferPeak() == 0); // refused before a byte was read
+    auto a = s.addAttachment(src, 3'000'000);
+    REQUIRE(a.ok());
+    CHECK(a->size == static_cast<std::int64_t>(bytes.size()));
+    CHECK(fileBytes(a->path) == bytes);
+    CHECK(s.attachmentBufferPeak() == Store::kAttachmentChunk); // never the whole file at once
+    auto head = s.attachmentRange(a->hash, 0, 10);
+    REQUIRE(head.ok());
+    CHECK(*head == bytes.substr(0, 10));
+    auto tail = s.attachmentRange(a->hash, Store::kAttachmentChunk * 2, 1000); // fewer at the end
+    REQUIRE(tail.ok());
+    CHECK(*tail == bytes.substr(Store::kAttachmentChunk * 2));
+    auto past = s.attachmentRange(a->hash, bytes.size() + 5, 10);
+    REQUIRE(past.ok());
+    CHECK(past->empty());
+    CHECK_FALSE(s.attachmentRange(std::string(64, 'a'), 0, 10).ok());
+}
+
 TEST_CASE("attachment paths are stored relative to the data folder, and old absolute ones follow a move",
           "[store][platform]") {
     TempDir dir;

@@ -150,6 +150,10 @@ TEST_CASE("without the PIN, no personal value, token or photo is readable in the
         auto photo = s.attachmentData(w.photoHash);
         REQUIRE(photo.ok());
         CHECK(*photo == std::string("portrait de ") + kName);
+        // What an upload request sends: a range of the content, opened (the file is sealed whole).
+        auto range = s.attachmentRange(w.photoHash, 3, 8);
+        REQUIRE(range.ok());
+        CHECK(*range == std::string("portrait de ").substr(3, 8));
     }
 }
 

@@ -287,8 +287,16 @@ public:
     /// kill, or that does not open, ends it); none when there is none.
     Result<std::optional<InterruptedRecording>> interruptedRecording();
 
-    /// Copies a file into the store (content-addressed, fsynced before the row is written).
-    Result<Attachment> addAttachment(const std::filesystem::path& source);
+    /// Copies a file into the store (content-addressed, fsynced before the row is written), read and
+    /// hashed kAttachmentChunk bytes at a time, so that a long video never has to fit in memory (an
+    /// encrypted store seals the file whole: docs/security.md). `maxBytes` > 0 refuses a larger file
+    /// (Invalid, naming it) before anything is copied.
+    Result<Attachment> addAttachment(const std::filesystem::path& source, std::uint64_t maxBytes = 0);
+    /// How many bytes addAttachment reads from its file at a time.
+    static constexpr std::size_t kAttachmentChunk = 1u << 20;
+    /// The most bytes of a file addAttachment held in memory at once since opening (tests check that
+    /// a large file is copied in chunks).
+    [[nodiscard]] std::uint64_t attachmentBufferPeak() const;
     /// The same for bytes made on the device (an audio recording): never written anywhere in clear
     /// when the store is encrypted.
     Result<Attachment> addAttachmentData(std::string data);
@@ -296,6 +304,9 @@ public:
     Result<Attachment> attachment(std::string_view sha256);
     /// An attachment's content (opened when the store is encrypted: the file on disk is sealed).
     Result<std::string> attachmentData(std::string_view sha256);
+    /// `n` bytes of an attachment's content from `offset` (fewer at its end): what one upload request
+    /// sends, read from the file without the rest (a sealed file, in an encrypted store, is opened whole).
+    Result<std::string> attachmentRange(std::string_view sha256, std::uint64_t offset, std::size_t n);
     /// Records how far the upload of an attachment went ("started", "done").
     Result<void> setAttachmentUpload(std::string_view sha256, std::string_view state);
 
