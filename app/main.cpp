@@ -60,6 +60,8 @@ Args parseArgs(int argc, char** argv) {
             a.app.dataDir = next();
         else if (s == "--forms")
             a.app.formsDir = next();
+        else if (s == "--media-dir") // where video and photo questions pick their file (default: the platform's)
+            a.app.mediaDir = next();
         else if (s == "--location") {
             // A desktop has no receiver: geo questions take this fixed position ("LAT LON [ALT [ACC]]").
             a.location = parsePosition(next());
@@ -285,7 +287,7 @@ int main(int argc, char** argv) {
             stderr,
             "Usage: carnet [--data DIR] [--forms DIR] [--demo] [--today YYYY-MM-DD] [--lang fr|en] [--size WxH] "
             "[--gles]\n"
-            "             [--location \"LAT LON [ALT [ACC]]\"]\n"
+            "             [--location \"LAT LON [ALT [ACC]]\"] [--media-dir DIR]\n"
             "             [--dpi N] [--targets FILE.txt] [--events FILE.txt]\n"
             "             [--pin-stdin | --no-pin] [--lock-after SECONDS]\n"
             "             [--screen home|records|settings|first-run|form:FORM_ID[@PAGE]|walk|walk:ID|walk:first|\n"

@@ -3,6 +3,7 @@
 #include "app/images.hpp"
 #include "app/theme.hpp"
 #include "core/json_text.hpp"
+#include "core/platform.hpp"
 #include "field/builtin.hpp"
 #include "field/device.hpp"
 #include "forms/bundle.hpp"
@@ -417,6 +418,8 @@ Result<std::unique_ptr<AppState>> AppState::open(const AppOptions& options) {
     app->m_audio = options.audio;
     app->m_textures = options.textures;
     app->m_location = options.location;
+    app->m_mediaDir = options.mediaDir.empty() ? platform::mediaDirectory() : options.mediaDir;
+    app->m_maxFileBytes = options.maxFileBytes;
     app->recoverRecording(); // a recording the last run was killed in the middle of
     const std::string lang = app->m_store.setting("language", "fr").value_or("fr");
     app->m_lang = options.lang.value_or(parseLang(lang).value_or(Lang::Fr));
@@ -651,6 +654,8 @@ void AppState::enterPage(int page, const std::string& focus) {
     ++m_form.visit;
     m_form.keypad.clear();
     m_form.picker.clear();
+    m_form.filePicker.clear();
+    m_form.files.clear();
     m_form.showSummary = false;
     m_form.showOutline = false;
     m_form.focus = focus;
@@ -787,9 +792,10 @@ void AppState::draw(DrawContext& ctx) {
         const PickerCheck accepts = [session, &picker](const std::string& value) {
             return session->accepts(picker, value);
         };
-        FormScreenView view =
-            evaluateForm(m_form, session->view(), m_lang, today(), clock::localFormat(m_clock(), "%H:%M"),
-                         picker.empty() ? PickerCheck{} : accepts);
+        const forms::FormView formView = session->view();
+        describeAttached(formView);
+        FormScreenView view = evaluateForm(m_form, formView, m_lang, today(), clock::localFormat(m_clock(), "%H:%M"),
+                                           picker.empty() ? PickerCheck{} : accepts);
         labelImages(session->form(), view);
         drawForm(view, ctx);
         break;
@@ -805,7 +811,7 @@ void AppState::apply(const std::vector<Intent>& intents) {
             // A finalized record is shown, never edited (the store would refuse it anyway).
             if (i.kind == K::SetAnswer || i.kind == K::EditText || i.kind == K::AddRepeat ||
                 i.kind == K::RemoveRepeat || i.kind == K::Finalize || i.kind == K::FocusKeypad ||
-                i.kind == K::RecordAudio)
+                i.kind == K::RecordAudio || i.kind == K::OpenFilePicker || i.kind == K::AttachFile)
                 continue;
         }
         // A recording is saved before the page, the record or the screen changes (and before finalizing).
@@ -1096,6 +1102,12 @@ void AppState::apply(const std::vector<Intent>& intents) {
             break;
         case Intent::Kind::AddPosition:
             addPosition(i.path);
+            break;
+        case Intent::Kind::OpenFilePicker:
+            openFilePicker(i.path);
+            break;
+        case Intent::Kind::AttachFile:
+            attachFile(i.path, i.text);
             break;
         case Intent::Kind::PlayPrompt:
             playPrompt(i.path, i.text);

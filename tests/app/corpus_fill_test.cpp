@@ -69,27 +69,27 @@ const std::map<std::string, std::map<std::string, std::string>> kMediaWritten = 
       {"species_names.csv", "name,label\ns1,Grevillea robusta\ns2,Markhamia lutea\n"}}},
 };
 
-/// Visible questions no input can answer here (paths in form order), by form: a file to attach (a
-/// photo, an audio or video file: the test has none to give) or a select whose choices are the rows of
-/// a CSV file that is not in the corpus (it offers no choice). Optional ones are left unanswered, and
+/// Visible questions no input can answer here (paths in form order), by form: a recording or a
+/// signature (photos and videos take a file of the media folder through the file picker; audio is left
+/// to tests/app/audio_test.cpp) or a select whose choices are the rows of a CSV file that is not in
+/// the corpus (it offers no choice). Optional ones are left unanswered, and
 /// the form is finalized without them; a required one keeps it from being finalized (kBlocked).
 const std::map<std::string, std::vector<std::string>> kSkipped = {
-    // The OpenStreetMap field forms end with an optional "Audio Note" and "Take A Picture".
-    {"osmfw_buildings.xlsx", {"audio", "image"}},
-    {"osmfw_camping.xlsx", {"audio", "image"}},
-    {"osmfw_campsite.xlsx", {"audio", "image"}},
-    {"osmfw_emergency.xlsx", {"audio", "image"}},
-    {"osmfw_highways.xlsx", {"audio", "image"}},
-    {"osmfw_parking_survey.xlsx", {"image"}},
-    {"osmfw_roadbarriers.xlsx", {"audio", "image"}},
+    // The OpenStreetMap field forms end with an optional "Audio Note" and "Take A Picture" (the
+    // picture is given a file).
+    {"osmfw_buildings.xlsx", {"audio"}},
+    {"osmfw_camping.xlsx", {"audio"}},
+    {"osmfw_campsite.xlsx", {"audio"}},
+    {"osmfw_emergency.xlsx", {"audio"}},
+    {"osmfw_highways.xlsx", {"audio"}},
+    {"osmfw_roadbarriers.xlsx", {"audio"}},
     {"osmfw_solidwaste.xlsx", {"communities"}}, // communities.csv
-    {"osmfw_structure.xlsx", {"audio", "image"}},
-    {"osmfw_waste_collection.xlsx", {"audio", "image"}},
+    {"osmfw_structure.xlsx", {"audio"}},
+    {"osmfw_waste_collection.xlsx", {"audio"}},
     // choice_filter `pastel=yes`: `yes` is a path (a child named yes of the choice), not the text 'yes';
     // ODK offers no choice either.
     {"pyx_or_other.xlsx", {"fav_pastel"}},
-    {"pyx_UCL_Biomass_Plot_Form.xlsx", {"center_image"}}, // its CSV files are written here (kMediaWritten)
-    {"pyx_search_and_select.xlsx", {"fruit"}},            // fruits.csv
+    {"pyx_search_and_select.xlsx", {"fruit"}}, // fruits.csv
 };
 
 // Values tried in turn, through the screen, until the question takes one (its constraint).
@@ -97,8 +97,11 @@ const std::vector<std::string> kNumbers = {"1", "2", "5", "10", "20", "0", "100"
 const std::vector<std::string> kTexts = {"a", "5551234567", "Awa Diallo", "abc123"};
 
 bool isFile(ItemType t) {
-    return t == ItemType::Photo || t == ItemType::Signature || t == ItemType::Audio || t == ItemType::Video;
+    return t == ItemType::Signature || t == ItemType::Audio;
 }
+
+/// The files of the media folder the file picker offers photo and video questions.
+const std::map<ItemType, std::string> kMediaFiles = {{ItemType::Photo, "porte.jpg"}, {ItemType::Video, "rue.mp4"}};
 
 struct Filler {
     Filler(app::AppState& a, HeadlessImGui& u)
@@ -291,10 +294,20 @@ struct Filler {
                 continue;
             }
             tried.insert(q->path);
+            if (const auto file = kMediaFiles.find(q->type); file != kMediaFiles.end()) {
+                // "Choose a file", then the file's row: the store copies it, the answer names it.
+                tap("file.choose." + q->path);
+                tap("file.pick." + q->path + "/" + file->second);
+                json value = taken(q->path);
+                if (value.is_null()) FAIL("the file was not taken: '" << app.formModel().message << "'");
+                CHECK(value.get<std::string>().ends_with(file->second.substr(file->second.rfind('.'))));
+                given[q->path] = value;
+                continue;
+            }
             if (isFile(q->type) ||
                 (q->choices.empty() && (q->type == ItemType::SelectOne || q->type == ItemType::SelectMultiple))) {
-                // A photo, a recording, a video: no file to give here. A select without a choice (its
-                // CSV file is not in the corpus): nothing to tap.
+                // A recording, a signature: nothing to give here. A select without a choice (its CSV
+                // file is not in the corpus): nothing to tap.
                 skipped.push_back(q->path);
                 if (q->required) unanswered.push_back(q->path);
                 continue;
@@ -377,7 +390,11 @@ void fillWorkbook(const std::string& file) {
     if (const auto media = kMediaWritten.find(file); media != kMediaWritten.end())
         for (const auto& [name, content] : media->second)
             std::ofstream(dir.path() / "forms" / name, std::ios::binary) << content;
+    std::filesystem::create_directories(dir.path() / "media");
+    for (const auto& [type, name] : kMediaFiles)
+        std::ofstream(dir.path() / "media" / name, std::ios::binary) << name << std::string(3000, '\x5a');
     app::AppOptions o;
+    o.mediaDir = dir.path() / "media";
     o.dataDir = dir.path() / "data";
     o.formsDir = dir.path() / "forms";
     o.lang = Lang::En;

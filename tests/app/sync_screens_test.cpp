@@ -195,3 +195,59 @@ TEST_CASE("a record in conflict on the server is marked in the list and shows bo
     ui.look(draw);
     CHECK_FALSE(ui.shows("Conflit"));
 }
+
+TEST_CASE("a video attached through the file picker reaches the server with its exact bytes on the next sync",
+          "[app][sync][files]") {
+    World w;
+    const auto formFile = w.dir.path() / "clips.json";
+    std::ofstream(formFile) << R"J({
+  "id": "clips", "version": "1", "title": {"fr": "Clips", "en": "Clips"}, "default_language": "fr",
+  "languages": ["fr", "en"],
+  "pages": [{"type": "page", "name": "p", "label": {"fr": "Médias", "en": "Media"}, "children": [
+    {"type": "video", "name": "clip", "label": {"fr": "La vidéo", "en": "The video"}}]}]})J";
+    REQUIRE(w.server.admin("form publish " + formFile.string()));
+    w.device("awa", "awa");
+    w.device("chloe", "chloe");
+    const auto media = w.dir.path() / "media";
+    std::filesystem::create_directories(media);
+    std::string clip(3'000'000, '\0');
+    for (std::size_t k = 0; k < clip.size(); ++k)
+        clip[k] = static_cast<char>((k * 2654435761u) >> 13);
+    std::ofstream(media / "visite.mp4", std::ios::binary) << clip;
+
+    AppOptions o;
+    o.dataDir = w.dir.path() / "awa";
+    o.lang = Lang::Fr;
+    o.mediaDir = media;
+    auto opened = AppState::open(o);
+    REQUIRE(opened.ok());
+    AppState& app = **opened;
+    REQUIRE(app.openScreen("form:clips").ok());
+    HeadlessImGui ui(800, 1280);
+    auto draw = [&](DrawContext& ctx) { app.draw(ctx); };
+    ui.look(draw);
+    app.apply(ui.tapLabel("Choisir un fichier", draw));
+    app.apply(ui.tapLabel("visite.mp4", draw));
+    auto rec = app.store().get(app.formModel().recordId);
+    REQUIRE(rec.ok());
+    REQUIRE(rec->answers["clip"].is_string());
+    const std::string hash = rec->answers["clip"].get<std::string>().substr(0, 64);
+
+    auto s = store::Store::open(w.dir.path() / "awa");
+    REQUIRE(s.ok());
+    auto t = sync::makeCurlTransport(w.server.url());
+    const sync::SyncReport r = sync::synchronize(*s, *t);
+    INFO(r.toJson().dump());
+    REQUIRE(r.ok);
+    CHECK(r.attachmentsUploaded == 1);
+    CHECK(r.attachmentBytes == clip.size());
+
+    auto coordinator = store::Store::open(w.dir.path() / "chloe");
+    REQUIRE(coordinator.ok());
+    auto c = sync::makeCurlTransport(w.server.url());
+    c->setToken(*coordinator->setting("server_token"));
+    auto got = c->send(sync::HttpRequest{"GET", "/api/v1/attachments/" + hash + "/content", "", {}});
+    REQUIRE(got.ok());
+    CHECK(got->status == 200);
+    CHECK(got->body == clip);
+}

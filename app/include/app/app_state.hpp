@@ -35,7 +35,7 @@ struct AppOptions {
     /// argon2id cost when the PIN sets encryption up (tests: KdfLimits::fastest()); empty = the tablet's.
     std::optional<store::KdfLimits> kdf = std::nullopt;
     /// The microphone and loudspeaker (app/main.cpp's SdlAudio; not owned). None: an audio question
-    /// takes a file reference, as a photo does.
+    /// takes a file of the media folder, as a photo does.
     AudioDevice* audio = nullptr;
     /// Makes textures of the images shown with labels (app/main.cpp's over OpenGL; not owned). None:
     /// images are decoded and drawn as their frame (tests).
@@ -43,6 +43,13 @@ struct AppOptions {
     /// Where the device is (not owned): geopoint, geotrace and geoshape questions take its position
     /// with a button. None: points are typed.
     LocationSource* location = nullptr;
+    /// The folder a video or photo question (an audio one without a microphone) picks its file from
+    /// (`--media-dir`); empty: the platform's photo and video folder (platform::mediaDirectory()).
+    std::filesystem::path mediaDir;
+    /// The largest file such a question takes (the store copies it in chunks, so this bounds the disk
+    /// it takes, not the memory).
+    std::uint64_t maxFileBytes = kMaxFileBytes;
+    static constexpr std::uint64_t kMaxFileBytes = 500'000'000;
 };
 
 /// The whole app, without a window.
@@ -165,6 +172,12 @@ private:
     /// Writes what was captured and not written yet to the recording's file, when it is half a second
     /// or more (`all`: whatever there is).
     void flushRecording(bool all);
+    /// The file picker: lists the media folder's files of the question's kind (OpenFilePicker), and
+    /// copies the one tapped into the store as the question's attachment (AttachFile).
+    void openFilePicker(const std::string& path);
+    void attachFile(const std::string& path, const std::string& file);
+    /// Fills m_form.attached for the file answers of the page shown (from the store, cached).
+    void describeAttached(const forms::FormView& view);
     /// A recording the previous run left unfinished (killed mid-record) becomes its question's answer.
     void recoverRecording();
 
@@ -211,6 +224,8 @@ private:
     LocationSource* m_location = nullptr;
     std::map<std::string, LabelImage> m_images; ///< decoded label images by sha256 (of form m_imagesForm)
     std::string m_imagesForm;
+    std::filesystem::path m_mediaDir;
+    std::uint64_t m_maxFileBytes = AppOptions::kMaxFileBytes;
 };
 
 } // namespace carnet::app

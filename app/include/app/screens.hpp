@@ -4,6 +4,7 @@
 
 #include "app/charts.hpp"
 #include "app/ui.hpp"
+#include "core/platform.hpp"
 #include "forms/session.hpp"
 
 #include <array>
@@ -125,7 +126,22 @@ struct FormModel {
     /// The time the picker holds, "HH:MM": a date-time takes it with the day tapped, a time question
     /// when one of its minutes is tapped.
     std::string pickerTime;
+    /// The file picker of a video or photo question (an audio one without a microphone): the question
+    /// whose list is open ("" none), the folder listed, the files of its kind there (read when the
+    /// list opened, newest first) and, when it lists none, why (translated).
+    std::string filePicker;
+    std::string fileFolder;
+    std::vector<platform::FileEntry> files;
+    std::string filesNote;
+    /// The files answers name, by answer ("<sha256>.mp4"): the name the file had and its size, said
+    /// under the question (filled by AppState from the store).
+    std::map<std::string, std::pair<std::string, std::uint64_t>, std::less<>> attached;
 };
+/// "12,3 Mo" / "12.3 MB" (1 Mo = 1,000,000 bytes, as file managers count them).
+[[nodiscard]] std::string fileSize(std::uint64_t bytes, Lang lang);
+/// The extensions a file question takes from the media folder ("mp4", "jpg", ...; lower case); none
+/// for the other questions.
+[[nodiscard]] std::vector<std::string_view> fileKinds(forms::ItemType type);
 /// A day of a calendar month.
 struct CalendarDay {
     std::string iso, label; ///< "2026-12-03", "3"
@@ -198,6 +214,11 @@ struct FormScreenView {
     std::string playPrompt, playChoicePrompt;
     bool location = false;               ///< a position source (else the "not available" hint)
     std::string myPosition, addPosition; ///< the geopoint's and the geotrace / geoshape's button
+    /// File questions: their buttons; the open list's title, rows (name, "12,3 Mo · 06/12/2026 18:47")
+    /// and note; what each answer names ("Fichier joint : entretien.mp4 (12,3 Mo)") by answer.
+    std::string chooseFile, replaceFile, removeFile, closeFiles, filePicker, filesTitle, filesNote;
+    std::vector<std::pair<std::string, std::string>> files;
+    std::map<std::string, std::string, std::less<>> attached;
     Lang lang = Lang::Fr;
 };
 /// Whether the question of the open picker takes a value ("2026-12-06", "2026-12-06T18:47", "18:47").

@@ -77,6 +77,8 @@ struct Intent {
         ShiftPickerMonth, ///< number: months to move the open calendar by
         ShiftPickerTime,  ///< number: minutes to move the open calendar's time by (within the day)
         SetPickerTime,    ///< text: the time the open picker holds, "HH:MM" (an hour tapped)
+        OpenFilePicker,   ///< path: the file question whose list of the media folder opens ("" closes it)
+        AttachFile,       ///< path: the file question, text: the file of the media folder it takes
     };
     Kind kind = Kind::Navigate;
     Screen screen = Screen::Home;

@@ -274,6 +274,7 @@ FormScreenView evaluateForm(const FormModel& model, const forms::FormView& form,
     v.location = model.location;
     v.myPosition = tr("app.form.my_position", lang);
     v.addPosition = tr("app.form.add_position", lang);
+    evaluateFiles(model, lang, v);
     if (!model.audioPath.empty())
         v.audioStatus = model.recording
                             ? tr("app.audio.recording", lang, {std::to_string(static_cast<int>(model.audioSeconds))})
@@ -560,14 +561,16 @@ struct FormDraw {
             positionButton(item, view.addPosition);
             break;
         case ItemType::Audio:
-            if (view.audio) {
+            if (view.audio)
                 audioField(item);
-                break;
-            }
-            [[fallthrough]];
+            else
+                drawFileField(view, ctx, item); // no microphone: a recording made elsewhere
+            break;
         case ItemType::Photo:
-        case ItemType::Signature:
         case ItemType::Video:
+            drawFileField(view, ctx, item);
+            break;
+        case ItemType::Signature:
             theme::hint(view.unavailable);
             textField(item);
             break;
