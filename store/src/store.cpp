@@ -217,6 +217,9 @@ struct Store::Impl {
     Lang lang = Lang::Fr;
     clock::Source engineClock; ///< the forms engine's "now" (empty = the system clock)
     std::string deviceId;
+    // The sealed attachment an upload is reading range by range, opened once (a sealed file is one
+    // message): its hash and plain bytes, dropped once its last range is read.
+    std::string openSealedSha, openSealedPlain;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const forms::Form>> formCache;
     // The record being filled: consecutive answers to it do not reload its form session. It is trusted
     // only while no other connection (the app's sync worker) committed since it was read.
@@ -1679,10 +1682,21 @@ Result<std::string> Store::attachmentRange(std::string_view sha256, std::uint64_
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
     if (isSealedBytes(head)) {
-        auto whole = attachmentData(sha256);
-        if (!whole.ok()) return whole.error();
-        if (offset >= whole->size()) return std::string();
-        return whole->substr(static_cast<std::size_t>(offset), n);
+        Impl& s = *m_impl;
+        if (s.openSealedSha != sha256) {
+            auto whole = attachmentData(sha256);
+            if (!whole.ok()) return whole.error();
+            s.openSealedSha = std::string(sha256);
+            s.openSealedPlain = std::move(*whole);
+        }
+        std::string out = offset >= s.openSealedPlain.size()
+                              ? std::string()
+                              : s.openSealedPlain.substr(static_cast<std::size_t>(offset), n);
+        if (offset + n >= s.openSealedPlain.size()) {
+            s.openSealedSha.clear();
+            std::string().swap(s.openSealedPlain);
+        }
+        return out;
     }
     in.clear();
     in.seekg(static_cast<std::streamoff>(offset));

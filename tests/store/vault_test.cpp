@@ -154,6 +154,16 @@ TEST_CASE("without the PIN, no personal value, token or photo is readable in the
         auto range = s.attachmentRange(w.photoHash, 3, 8);
         REQUIRE(range.ok());
         CHECK(*range == std::string("portrait de ").substr(3, 8));
+        // An upload reads it range after range (opened once, kept until its last range), then again.
+        for (int pass = 0; pass < 2; ++pass) {
+            std::string whole;
+            for (std::uint64_t at = 0; at < photo->size(); at += 5) {
+                auto part = s.attachmentRange(w.photoHash, at, 5);
+                REQUIRE(part.ok());
+                whole += *part;
+            }
+            CHECK(whole == *photo);
+        }
     }
 }
 
