@@ -662,8 +662,9 @@
         table([t('field'), t('value')], Object.entries(record.answers).map(([k, v]) => h('tr', {}, h('td', {}, h('code', {}, k)), h('td', {}, show(v)))))])));
     const points = form ? mapCard(form, record.answers) : null;
     if (points) wrap.append(points);
-    // History, newest first: when the server received each version, who made it on which device,
-    // and old → new for each field it changed.
+    // History, newest first: when the server received each version and when it was entered on the
+    // device (its last edit, by the device's clock), who made it on which device, and old → new for each
+    // field it changed.
     wrap.append(h('section', { class: 'card' }, h('h2', {}, t('history')), versions.map((v, i) => {
       const f = forms.get(v.form_version) || form;
       const items = f ? itemsOf(f) : new Map();
@@ -671,7 +672,8 @@
       const label = (k) => (items.get(k) ? labelOf(f, items.get(k).item.label, k) : k);
       const text = (k, val) => valueText(f, items.get(k) && items.get(k).item, val);
       return h('div', { class: 'version' + (i === 0 ? ' current' : ''), 'data-version': v.version },
-        h('div', {}, h('strong', {}, t('version_n', { n: v.version })), ' · ', h('span', { class: 'when' }, when(v.received_at)), ' · ',
+        h('div', {}, h('strong', {}, t('version_n', { n: v.version })), ' · ', h('span', { class: 'when', title: t('history_received_title') }, t('history_received', { when: when(v.received_at) })), ' · ',
+          v.edited_at ? [h('span', { class: 'edited', title: t('history_edited_title') }, t('history_edited', { when: when(v.edited_at) })), ' · '] : null,
           h('span', { class: 'by' }, v.user || '—'), ' · ', h('span', { class: 'small muted device', title: v.device_id }, serverDevice(v.device_id) || t('on_device', { device: v.device_name || shortId(v.device_id) })), ' · ',
           t('status_' + v.status) || v.status, ' · ', h('span', { class: 'small muted' }, t('form_version_n', { v: v.form_version }))),
         v.changed.length === 0 ? h('div', { class: 'small muted' }, t('no_change'))

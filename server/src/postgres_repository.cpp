@@ -469,10 +469,10 @@ Result<std::vector<VersionRow>> PostgresRepository::history(std::string_view rec
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();
     auto rows = lease->conn().exec(
-        "SELECT version, status, form_version, device_id, user_name, answers, changed, created_at FROM "
+        "SELECT version, status, form_version, device_id, user_name, answers, changed, created_at, edited_at FROM "
         "record_versions WHERE record_id = $1 UNION ALL SELECT version, status, form_version, "
         "coalesce(version_device, ''), coalesce(version_user, ''), answers, version_changed, "
-        "coalesce(version_at, '') FROM records WHERE record_id = $1 ORDER BY 1",
+        "coalesce(version_at, ''), coalesce(version_edited_at, '') FROM records WHERE record_id = $1 ORDER BY 1",
         {recordId});
     if (!rows.ok()) return rows.error();
     std::vector<VersionRow> out;
@@ -485,6 +485,7 @@ Result<std::vector<VersionRow>> PostgresRepository::history(std::string_view rec
         v.userName = rows->text(i, 4);
         v.answers = parseStored(rows->text(i, 5));
         v.receivedAt = rows->text(i, 7);
+        v.editedAt = rows->text(i, 8);
         if (rows->isNull(i, 6)) { // implied: every answer of a new record
             if (v.answers.is_object())
                 for (const auto& [field, value] : v.answers.items())

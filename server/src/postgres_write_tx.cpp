@@ -189,9 +189,10 @@ Result<void> PgWriteTx::saveVersion(const RecordState& s, const VersionRow& v) {
     if (!created) { // the current version joins the kept history, its list of changes spelt out
         auto keep = m_conn.run(
             "INSERT INTO record_versions(record_id, version, status, form_version, device_id, user_name, answers, "
-            "changed, created_at) SELECT record_id, version, status, form_version, coalesce(version_device, ''), "
-            "coalesce(version_user, ''), answers, coalesce(version_changed, (SELECT coalesce(json_agg(k), '[]')::text "
-            "FROM json_object_keys(records.answers::json) k)), coalesce(version_at, '') FROM records "
+            "changed, created_at, edited_at) SELECT record_id, version, status, form_version, "
+            "coalesce(version_device, ''), coalesce(version_user, ''), answers, coalesce(version_changed, "
+            "(SELECT coalesce(json_agg(k), '[]')::text FROM json_object_keys(records.answers::json) k)), "
+            "coalesce(version_at, ''), coalesce(version_edited_at, '') FROM records "
             "WHERE record_id = $1 AND version < $2",
             {s.recordId, s.version});
         if (!keep.ok()) return keep;
@@ -203,16 +204,19 @@ Result<void> PgWriteTx::saveVersion(const RecordState& s, const VersionRow& v) {
     auto up = m_conn.run(
         "INSERT INTO records(record_id, org_id, created_by, assigned_to, kind, form_id, form_version, status, author, "
         "version, change_seq, answers, created_device, echo_device, version_device, version_user, version_changed, "
-        "version_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, -nextval('change_placeholders'), $11, $12, $13, "
-        "$14, $15, $16, $17) ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, "
+        "version_at, version_edited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+        "-nextval('change_placeholders'), $11, $12, $13, $14, $15, $16, $17, $18) "
+        "ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, "
         "status = excluded.status, kind = excluded.kind, author = excluded.author, version = excluded.version, "
         "change_seq = excluded.change_seq, answers = excluded.answers, echo_device = excluded.echo_device, "
         "version_device = excluded.version_device, version_user = excluded.version_user, "
-        "version_changed = excluded.version_changed, version_at = excluded.version_at",
+        "version_changed = excluded.version_changed, version_at = excluded.version_at, "
+        "version_edited_at = excluded.version_edited_at",
         {s.recordId, s.orgId, s.createdBy, s.assignedTo, s.kind, s.formId, s.formVersion, s.status, s.author, s.version,
          answers, created ? pg::Param(v.deviceId) : pg::Param(std::nullopt),
          v.echoDevice.empty() ? pg::Param(std::nullopt) : pg::Param(v.echoDevice), v.deviceId, v.userName,
-         v.changedEveryAnswer ? pg::Param(std::nullopt) : pg::Param(changed), nowIsoUtc()});
+         v.changedEveryAnswer ? pg::Param(std::nullopt) : pg::Param(changed), nowIsoUtc(),
+         v.editedAt.empty() ? pg::Param(std::nullopt) : pg::Param(v.editedAt)});
     if (!up.ok()) return up;
     touched(s.recordId);
     for (const auto& name : v.changed) {

@@ -362,6 +362,7 @@ void Routes::history(const Request& req, Response& res, const User& user) {
                            {"device_name", *deviceName},
                            {"user", v.userName},
                            {"received_at", v.receivedAt},
+                           {"edited_at", v.editedAt},
                            {"answers", v.answers},
                            {"changed", v.changed},
                            {"changes", std::move(changes)}});

@@ -330,7 +330,20 @@ constexpr std::string_view kPostgresV15 = R"sql(
 ALTER TABLE forms ADD COLUMN IF NOT EXISTS draft_devices TEXT;
 )sql";
 
-const std::array<SchemaVersion, 15> kVersions{{{1, kSqliteV1, kPostgresV1},
+// Version 16: each version's time by the device that made it (docs/sync-protocol.md, "Push":
+// Mutation::editedAt, the last edit the mutation carries), next to the time the server received it.
+// Columns added in place (the records table is large); the tests that rewind the schema drop them first.
+constexpr std::string_view kSqliteV16 = R"sql(
+ALTER TABLE records ADD COLUMN version_edited_at TEXT;
+ALTER TABLE record_versions ADD COLUMN edited_at TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::string_view kPostgresV16 = R"sql(
+ALTER TABLE records ADD COLUMN IF NOT EXISTS version_edited_at TEXT;
+ALTER TABLE record_versions ADD COLUMN IF NOT EXISTS edited_at TEXT NOT NULL DEFAULT '';
+)sql";
+
+const std::array<SchemaVersion, 16> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {2, kSqliteV2, kPostgresV2},
                                                {3, kSqliteV3, kPostgresV3},
                                                {4, kSqliteV4, kPostgresV4},
@@ -344,7 +357,8 @@ const std::array<SchemaVersion, 15> kVersions{{{1, kSqliteV1, kPostgresV1},
                                                {12, kSqliteV12, kPostgresV12},
                                                {13, kSqliteV13, kPostgresV13},
                                                {14, kSqliteV14, kPostgresV14},
-                                               {15, kSqliteV15, kPostgresV15}}};
+                                               {15, kSqliteV15, kPostgresV15},
+                                               {16, kSqliteV16, kPostgresV16}}};
 
 } // namespace
 

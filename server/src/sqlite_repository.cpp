@@ -286,22 +286,25 @@ public:
         if (!created) { // the current version joins the kept history, its list of changes spelt out
             auto keep = m_stmts.get(
                 "INSERT INTO record_versions(record_id, version, status, form_version, device_id, user_name, "
-                "answers, changed, created_at) SELECT record_id, version, status, form_version, "
+                "answers, changed, created_at, edited_at) SELECT record_id, version, status, form_version, "
                 "coalesce(version_device, ''), coalesce(version_user, ''), answers, "
                 "coalesce(version_changed, (SELECT json_group_array(key) FROM json_each(records.answers))), "
-                "coalesce(version_at, '') FROM records WHERE record_id = ? AND version < ?");
+                "coalesce(version_at, ''), coalesce(version_edited_at, '') FROM records "
+                "WHERE record_id = ? AND version < ?");
             if (!keep.ok()) return keep.error();
             if (auto r = (*keep)->bind(1, s.recordId).bind(2, s.version).run(); !r.ok()) return r.error();
         }
         auto up = m_stmts.get(
             "INSERT INTO records(record_id, org_id, created_by, assigned_to, kind, form_id, form_version, status, "
             "author, version, change_seq, answers, created_device, echo_device, version_device, version_user, "
-            "version_changed, version_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "version_changed, version_at, version_edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?) "
             "ON CONFLICT(record_id) DO UPDATE SET form_version = excluded.form_version, status = excluded.status, "
             "kind = excluded.kind, author = excluded.author, version = excluded.version, "
             "change_seq = excluded.change_seq, answers = excluded.answers, echo_device = excluded.echo_device, "
             "version_device = excluded.version_device, version_user = excluded.version_user, "
-            "version_changed = excluded.version_changed, version_at = excluded.version_at");
+            "version_changed = excluded.version_changed, version_at = excluded.version_at, "
+            "version_edited_at = excluded.version_edited_at");
         if (!up.ok()) return up.error();
         (*up)->bind(1, s.recordId).bind(2, s.orgId).bind(3, s.createdBy);
         if (s.assignedTo)
@@ -330,6 +333,10 @@ public:
             (*up)->bind(17, changed);
         }
         (*up)->bind(18, nowIsoUtc());
+        if (v.editedAt.empty())
+            (*up)->bindNull(19);
+        else
+            (*up)->bind(19, v.editedAt);
         if (auto r = (*up)->run(); !r.ok()) return r.error();
         // The search index follows in the same transaction (schema 13).
         const SqliteSearchIndex& search = searchIndexOfOne();
@@ -1073,10 +1080,10 @@ Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recor
     if (!lease.ok()) return lease.error();
     // The kept versions, then the current one (kept in `records`, schema version 6).
     auto st = lease->db().prepare(
-        "SELECT version, status, form_version, device_id, user_name, answers, changed, created_at FROM "
+        "SELECT version, status, form_version, device_id, user_name, answers, changed, created_at, edited_at FROM "
         "record_versions WHERE record_id = ?1 UNION ALL SELECT version, status, form_version, "
         "coalesce(version_device, ''), coalesce(version_user, ''), answers, version_changed, "
-        "coalesce(version_at, '') FROM records WHERE record_id = ?1 ORDER BY 1");
+        "coalesce(version_at, ''), coalesce(version_edited_at, '') FROM records WHERE record_id = ?1 ORDER BY 1");
     if (!st.ok()) return st.error();
     st->bind(1, recordId);
     std::vector<VersionRow> out;
@@ -1092,6 +1099,7 @@ Result<std::vector<VersionRow>> SqliteRepository::history(std::string_view recor
         v.userName = st->text(4);
         v.answers = parseStored(st->text(5));
         v.receivedAt = st->text(7);
+        v.editedAt = st->text(8);
         if (st->isNull(6)) { // implied: every answer of a new record
             if (v.answers.is_object())
                 for (const auto& [field, value] : v.answers.items())

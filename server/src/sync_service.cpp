@@ -166,6 +166,9 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
         }
     }
     if (m.op == "finalize" && state.status != "erased") state.status = stringOr(m.changes, "status", "finalized");
+    // A create compacted with the finalize after it (store/store.hpp, StoreOptions::compactOutbox).
+    if (m.op == "create" && state.status != "erased" && stringOr(m.changes, "status", "") == "finalized")
+        state.status = "finalized";
 
     const std::int64_t newVersion = state.version + 1;
     if (keepText) state.answersText = m.fieldsText;
@@ -237,6 +240,7 @@ Result<MutationResult> applyOne(WriteTx& tx, const User& user, std::string_view 
 
     VersionRow row = versionRowOf(state, deviceId, user.name, changed);
     row.changedEveryAnswer = keepText;
+    row.editedAt = m.editedAt;
     if (echo) row.echoDevice = std::string(deviceId);
     if (auto r = tx.saveVersion(state, row); !r.ok()) return r.error();
     for (const auto& [field, values] : conflictValues)

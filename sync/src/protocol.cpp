@@ -31,6 +31,12 @@ bool getInt(const json& j, const char* key, std::int64_t& out) {
 
 } // namespace
 
+bool editedAtFits(std::string_view s) {
+    return s.size() <= kMaxEditedAt && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == 'Z' || c == '.' || c == '+';
+           });
+}
+
 bool rejectionMayPass(std::string_view code) {
     return code != reject::kOtherOrganisation && code != reject::kFormMismatch && code != reject::kBaseAhead &&
            code != reject::kBadMutation;
@@ -62,11 +68,13 @@ std::optional<MutationStatus> parseMutationStatus(std::string_view s) {
 json toJson(const Mutation& m) {
     json changes = m.changes;
     if (!m.fieldsText.empty()) changes["fields"] = fieldsOf(m);
-    return json{{"seq", m.seq},
-                {"record_id", m.recordId},
-                {"base_version", m.baseVersion},
-                {"op", m.op},
-                {"changes", std::move(changes)}};
+    json j{{"seq", m.seq},
+           {"record_id", m.recordId},
+           {"base_version", m.baseVersion},
+           {"op", m.op},
+           {"changes", std::move(changes)}};
+    if (!m.editedAt.empty()) j["edited_at"] = m.editedAt;
+    return j;
 }
 
 json fieldsOf(const Mutation& m) {
@@ -102,7 +110,7 @@ std::optional<PushRequest> pushRequestFromJson(json&& body, PushBodyError& error
 std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>& entries) {
     std::size_t size = 64 + deviceId.size();
     for (const auto& e : entries)
-        size += e.changesText.size() + e.recordId.size() + e.op.size() + 96;
+        size += e.changesText.size() + e.recordId.size() + e.op.size() + e.editedAt.size() + 112;
     std::string out;
     out.reserve(size);
     out += "{\"device_id\":";
@@ -121,6 +129,10 @@ std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>
         appendJsonString(out, e.op);
         out += ",\"changes\":";
         out += e.changesText.empty() ? std::string_view("{}") : e.changesText;
+        if (!e.editedAt.empty()) {
+            out += ",\"edited_at\":";
+            appendJsonString(out, e.editedAt);
+        }
         out += '}';
     }
     out += "]}";
@@ -186,13 +198,16 @@ private:
 
     // The checks of mutationFromJson; anything it would refuse is not read here.
     bool mutation(Mutation& m) {
-        bool haveSeq = false, haveRecord = false, haveBase = false, haveOp = false, haveChanges = false;
+        bool haveSeq = false, haveRecord = false, haveBase = false, haveOp = false, haveChanges = false,
+             haveEdited = false;
         const bool whole = members([&](const std::string& key) {
             if (key == "seq") return !std::exchange(haveSeq, true) && count(m.seq) && m.seq > 0;
             if (key == "record_id") return !std::exchange(haveRecord, true) && string(m.recordId);
             if (key == "base_version") return !std::exchange(haveBase, true) && count(m.baseVersion);
             if (key == "op") return !std::exchange(haveOp, true) && string(m.op);
             if (key == "changes") return !std::exchange(haveChanges, true) && changes(m);
+            if (key == "edited_at")
+                return !std::exchange(haveEdited, true) && string(m.editedAt) && editedAtFits(m.editedAt);
             return value(nullptr);
         });
         if (!whole || !haveSeq || !haveRecord || !haveBase || !haveOp || !haveChanges || m.recordId.empty())
@@ -278,6 +293,12 @@ Result<Mutation> mutationFromJson(json&& j) {
     if (!getInt(j, "base_version", m.baseVersion) || m.baseVersion < 0)
         return bad("mutation needs a non-negative 'base_version'");
     if (!getString(j, "op", m.op)) return bad("mutation needs 'op'");
+    if (auto e = j.find("edited_at"); e != j.end()) {
+        if (!e->is_string() || !editedAtFits(e->get_ref<const std::string&>()))
+            return bad("'edited_at' must be a time stamp (text of at most " + std::to_string(kMaxEditedAt) +
+                       " characters)");
+        m.editedAt = e->get<std::string>();
+    }
     if (m.op != "create" && m.op != "set" && m.op != "finalize" && m.op != "migrate" && m.op != "delete" &&
         m.op != "erase")
         return bad("unknown op '" + m.op + "'");

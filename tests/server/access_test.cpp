@@ -236,7 +236,7 @@ TEST_CASE_METHOD(AccessFixture, "forms published before the schema change stay s
     const auto published = scalar("SELECT count(*) FROM forms");
     restart([](Db& db) {
         // The schema-7 forms table, as a server of before this change left it.
-        REQUIRE(db.exec(std::string(kUndoSchema12) +
+        REQUIRE(db.exec(std::string(kUndoSchema16) + std::string(kUndoSchema12) +
                         "CREATE TABLE old_forms(seq INTEGER PRIMARY KEY, form_id TEXT NOT NULL, version TEXT NOT "
                         "NULL, hash TEXT NOT NULL, body TEXT NOT NULL, published_at TEXT NOT NULL, "
                         "UNIQUE(form_id, version));"

@@ -517,7 +517,10 @@ TEST_CASE("repository: a search finds records by the words of their answers, the
         b.repo.reset();
         auto db = Db::open(b.dir.path() / "server.db");
         REQUIRE(db.ok());
-        REQUIRE(db->exec("DROP TABLE record_search; DROP TABLE record_search_ids; PRAGMA user_version = 12").ok());
+        // Schema 16's columns go too: its migration adds them again.
+        REQUIRE(db->exec("ALTER TABLE records DROP COLUMN version_edited_at; ALTER TABLE record_versions DROP COLUMN "
+                         "edited_at; DROP TABLE record_search; DROP TABLE record_search_ids; PRAGMA user_version = 12")
+                    .ok());
         auto reopened = SqliteRepository::open(b.dir.path() / "server.db");
         REQUIRE(reopened.ok());
         b.repo = std::move(*reopened);

@@ -93,6 +93,11 @@ inline constexpr std::string_view kUndoSchema12 =
     "ALTER TABLE users DROP COLUMN must_change_password; ALTER TABLE devices DROP COLUMN app_version; "
     "ALTER TABLE devices DROP COLUMN revoked_at; ";
 
+/// Takes a database back from schema 16 to 15 (each version's device time), for the same tests: an
+/// added column is not added twice.
+inline constexpr std::string_view kUndoSchema16 =
+    "ALTER TABLE records DROP COLUMN version_edited_at; ALTER TABLE record_versions DROP COLUMN edited_at; ";
+
 /// A data folder with two organisations (alec, other) and four users, and the server on it.
 struct ServerFixture {
     TempDir dir;

@@ -208,7 +208,9 @@ TEST_CASE("the results of one request are stored together, and any later request
     // A database of schema version 6 kept one `applied` row per mutation: reopened, its results
     // answer a retry the same way.
     f.restart([](Db& db) {
-        REQUIRE(db.exec(std::string(kUndoSchema12) + std::string(kAppliedOfSchema6) + "PRAGMA user_version = 6").ok());
+        REQUIRE(db.exec(std::string(kUndoSchema16) + std::string(kUndoSchema12) + std::string(kAppliedOfSchema6) +
+                        "PRAGMA user_version = 6")
+                    .ok());
         REQUIRE(*db.scalar("SELECT count(*) FROM applied") == 5);
     });
     CHECK(f.scalar("PRAGMA user_version") == latestSchema()); // and the migrations after 7
@@ -535,6 +537,38 @@ TEST_CASE("history keeps every version", "[server][history]") {
     CHECK(f.get("/api/v1/records/" + kRec2 + "/history", token).status == 404);
 }
 
+TEST_CASE("each version keeps the device's time of its last edit next to the server's time and the user",
+          "[server][history]") {
+    // Issue 22: a device sends `edited_at` with each mutation (docs/sync-protocol.md, "Push"); an older
+    // device sends none. A create may carry its finalize (the device's outbox compaction).
+    ServerFixture f;
+    const std::string token = f.loginWithDevice("awa", kDevA);
+    json create = ServerFixture::create(1, kRec1, {{"n", 1}});
+    create["changes"]["status"] = "finalized";
+    create["edited_at"] = "2026-11-23T09:41:07Z";
+    REQUIRE(f.push(token, kDevA, json::array({create})).status == 200);
+    const json older = ServerFixture::set(2, kRec1, 1, {{"n", 2}});
+    REQUIRE(f.push(token, kDevA, json::array({older})).status == 200);
+    auto h = f.get("/api/v1/records/" + kRec1 + "/history", token);
+    REQUIRE(h.status == 200);
+    const auto& v = h.body.at("versions");
+    INFO(v.dump());
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].at("edited_at") == "2026-11-23T09:41:07Z"); // kept in the history when version 2 came
+    CHECK(v[0].at("received_at").get<std::string>().size() >= 20);
+    CHECK(v[0].at("received_at") != v[0].at("edited_at"));
+    CHECK(v[0].at("user") == "awa");
+    CHECK(v[0].at("status") == "finalized");
+    CHECK(v[1].at("edited_at") == "");
+    CHECK_FALSE(v[1].at("received_at").get<std::string>().empty());
+    CHECK(v[1].at("status") == "finalized");
+    CHECK(v[1].at("changes") == json::array({json{{"field", "n"}, {"old", 1}, {"new", 2}}}));
+    // Anything but a time stamp is a malformed mutation.
+    json bad = ServerFixture::set(3, kRec1, 2, {{"n", 3}});
+    bad["edited_at"] = "hier soir";
+    CHECK(f.push(token, kDevA, json::array({bad})).status == 400);
+}
+
 TEST_CASE("a record's current version is stored once, and an older database moves it out of the history",
           "[server][history][sqlite]") {
     ServerFixture f;
@@ -578,6 +612,7 @@ TEST_CASE("a record's current version is stored once, and an older database move
     // one too; no version columns in `records`), reopened: the migration moves it back and the history
     // reads the same.
     f.restart([](Db& db) {
+        REQUIRE(db.exec(std::string(kUndoSchema16)).ok());
         REQUIRE(db.exec("INSERT INTO record_versions SELECT record_id, version, status, form_version, version_device, "
                         "version_user, answers, coalesce(version_changed, (SELECT json_group_array(key) FROM "
                         "json_each(records.answers))), version_at FROM records")

@@ -120,7 +120,8 @@ std::string bodyOf(const std::vector<json>& changes, std::string_view op = "crea
     }
     std::vector<PushEntryText> entries;
     for (std::size_t i = 0; i < changes.size(); ++i)
-        entries.push_back(PushEntryText{static_cast<std::int64_t>(i + 1), ids[i], 0, op, texts[i]});
+        entries.push_back(PushEntryText{static_cast<std::int64_t>(i + 1), ids[i], 0, op, texts[i],
+                                        i % 2 == 1 ? std::string_view("2026-11-23T09:41:07Z") : std::string_view()});
     return pushBody("tablette-01", entries);
 }
 
@@ -298,6 +299,26 @@ TEST_CASE("push reader: a device's body is read without parsing its answers") {
     REQUIRE(fast);
     REQUIRE(fast->pending == 7);
     requireSame(*fast, *readInFull(other));
+}
+
+TEST_CASE("push reader: the device's edit time is read by both readings, and only a time stamp is taken") {
+    const std::string body = bodyOf({{{"fields", {{"a", 1}}}}, {{"fields", {{"b", 2}}}}});
+    REQUIRE(body.find(R"("edited_at":"2026-11-23T09:41:07Z")") != std::string::npos);
+    auto fast = readCanonicalPush(body);
+    REQUIRE(fast);
+    requireSame(*fast, *readInFull(body));
+    CHECK(fast->mutations[0].editedAt.empty()); // an older device: none
+    CHECK(fast->mutations[1].editedAt == "2026-11-23T09:41:07Z");
+    CHECK(toJson(fast->mutations[1])["edited_at"] == "2026-11-23T09:41:07Z");
+    for (const char* bad : {R"("hier")", "12", "null", R"("2026-11-23T09:41:07Z<script>")",
+                            R"("2026-11-23T09:41:07.000000000000000000000000Z")"}) {
+        INFO(bad);
+        const std::string text = R"({"device_id":"d","mutations":[{"seq":1,"record_id":"r","base_version":0,)"
+                                 R"("op":"set","changes":{},"edited_at":)" +
+                                 std::string(bad) + "}]}";
+        CHECK_FALSE(readCanonicalPush(text));
+        CHECK_FALSE(readInFull(text));
+    }
 }
 
 TEST_CASE("push reader: any other body is left to the full parse") {

@@ -221,6 +221,9 @@ struct VersionRow {
     nlohmann::json answers = nlohmann::json::object(); ///< as read back (saveVersion writes the state's)
     std::vector<std::string> changed;                  ///< fields this version changed
     std::string receivedAt; ///< read only: when the server wrote this version (UTC, ISO 8601; "" if unknown)
+    /// When the device made the edits of this version, by its clock (Mutation::editedAt; "" when the
+    /// device did not say, and for versions the server made).
+    std::string editedAt;
     /// Written only: this version wrote every answer it has (a new record whose answers came as text,
     /// Mutation::fieldsText), so `changed` is left empty and stored as implied: read back, it lists
     /// the version's answers.

@@ -28,6 +28,11 @@ enum class MutationStatus { Applied, Merged, Conflict, Rejected, Discarded };
 [[nodiscard]] std::string_view statusName(MutationStatus s);
 [[nodiscard]] std::optional<MutationStatus> parseMutationStatus(std::string_view s);
 
+constexpr std::size_t kMaxEditedAt = 40; ///< Mutation::editedAt's longest text
+/// Whether `s` may be a Mutation::editedAt: ISO 8601 characters only (digits, - : T Z . +), at most
+/// kMaxEditedAt of them. Anything else makes the mutation malformed.
+[[nodiscard]] bool editedAtFits(std::string_view s);
+
 /// One outbox entry on the wire.
 struct Mutation {
     std::int64_t seq = 0;
@@ -35,6 +40,9 @@ struct Mutation {
     std::int64_t baseVersion = 0;
     std::string op;                                    ///< create, set, finalize, migrate, delete, erase
     nlohmann::json changes = nlohmann::json::object(); ///< {"fields": {...}, ...}
+    /// The device's time of the last edit the mutation carries (UTC, ISO 8601; "" from older devices):
+    /// kept with the version it makes (docs/sync-protocol.md, "Push").
+    std::string editedAt;
     /// changes.fields as canonical JSON text (sync/canonical_json.hpp) when a server read the push without
     /// parsing them (readCanonicalPush) and every answer in them has a non-empty name and a non-null
     /// value (canonicalAnswers): `changes` has no "fields" then. Empty otherwise.
@@ -70,6 +78,7 @@ struct PushEntryText {
     std::int64_t baseVersion = 0;
     std::string_view op;
     std::string_view changesText;
+    std::string_view editedAt; ///< left out of the body when empty
 };
 [[nodiscard]] std::string pushBody(std::string_view deviceId, const std::vector<PushEntryText>& entries);
 /// Reads a push body the way devices write it, without a JSON tree for the answers: each mutation's
