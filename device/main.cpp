@@ -222,8 +222,8 @@ int run(const Options& o) {
         auto r = st.outbox();
         if (!r.ok()) return fail(r.error());
         for (const auto& e : *r) {
-            json line{{"seq", e.seq}, {"record_id", e.recordId}, {"base_version", e.baseVersion},
-                      {"op", e.op},   {"changes", e.changes},    {"state", e.state()}};
+            json line{{"seq", e.seq},         {"record_id", e.recordId}, {"base_version", e.baseVersion}, {"op", e.op},
+                      {"changes", e.changes}, {"state", e.state()},      {"edited_at", e.editedAt}};
             if (!e.held.empty()) {
                 line["reason"] = e.held;
                 line["code"] = e.heldCode;

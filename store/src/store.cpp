@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -74,7 +75,17 @@ CREATE INDEX records_by_building ON records(form_id, json_extract(answers, '$.bu
     {7, R"sql(
 ALTER TABLE records ADD COLUMN conflict_values TEXT NOT NULL DEFAULT '{}';
 )sql"},
+    // Outbox compaction (docs/architecture.md, "Outbox"): each entry's last edit time, and the mark of what
+    // was sent. Entries queued before may have gone in a push whose answer never came: never merged into.
+    {8, R"sql(
+ALTER TABLE outbox ADD COLUMN edited_at TEXT NOT NULL DEFAULT '';
+UPDATE outbox SET edited_at = created_at;
+INSERT INTO meta(key, value) SELECT 'outbox.sent_through', CAST(coalesce(max(seq), 0) AS TEXT) FROM outbox
+  WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+)sql"},
 };
+
+constexpr std::string_view kSentThrough = "outbox.sent_through";
 
 std::string sha256Hex(std::string_view data) {
     std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
@@ -92,6 +103,30 @@ json changedFields(const json& before, const json& after) {
     for (const auto& [k, v] : before.items())
         if (!after.contains(k)) out[k] = nullptr;
     return out;
+}
+
+// An edit's outbox changes merged into the unsent entry before it (same record, same base version):
+// the merged op and changes, or nullopt when the two do not make one mutation. A create takes the
+// fields (a removed answer is one it never had) and a finalize's status (docs/sync-protocol.md); a set
+// takes later sets and a finalize (becoming that finalize); a migrate takes later sets.
+std::optional<std::pair<std::string, json>> compactChanges(std::string_view tailOp, json tail, std::string_view op,
+                                                           const json& changes) {
+    const bool fits = (op == "set" && (tailOp == "create" || tailOp == "set" || tailOp == "migrate")) ||
+                      (op == "finalize" && (tailOp == "create" || tailOp == "set"));
+    if (!fits || !tail.is_object() || !changes.is_object()) return std::nullopt;
+    json& fields = tail["fields"];
+    if (fields.is_null()) fields = json::object();
+    if (!fields.is_object()) return std::nullopt;
+    if (auto f = changes.find("fields"); f != changes.end() && f->is_object())
+        for (const auto& [k, v] : f->items()) {
+            if (tailOp == "create" && v.is_null())
+                fields.erase(k);
+            else
+                fields[k] = v;
+        }
+    if (op == "finalize") tail["status"] = changes.value("status", std::string("finalized"));
+    const std::string merged = tailOp == "set" ? std::string(op) : std::string(tailOp);
+    return std::make_pair(merged, std::move(tail));
 }
 
 // Orders form versions ("2026.11.2" < "2026.12.9" < "2026.12.10"): dot- or dash-separated parts,
@@ -133,7 +168,7 @@ Result<void> writeFileDurably(const fs::path& target, std::string_view data, con
 
 } // namespace
 
-// Rows of (seq, record_id, base_version, op, changes[, rejected, held_code, held_retry]).
+// Rows of (seq, record_id, base_version, op, changes[, rejected, held_code, held_retry, edited_at]).
 Result<std::vector<OutboxEntry>> readOutbox(Stmt& st, bool withHeld = false) {
     std::vector<OutboxEntry> out;
     while (true) {
@@ -150,6 +185,7 @@ Result<std::vector<OutboxEntry>> readOutbox(Stmt& st, bool withHeld = false) {
             e.held = st.text(5);
             e.heldCode = st.text(6);
             e.heldMayPass = st.integer(7) != 0;
+            e.editedAt = st.text(8);
         }
         out.push_back(std::move(e));
     }
@@ -544,13 +580,58 @@ struct Store::Impl {
 
     Result<void> appendOutbox(std::string_view recordId, std::int64_t baseVersion, std::string_view op,
                               const json& changes, const std::string& now) {
-        auto st =
-            db.prepare("INSERT INTO outbox(record_id, base_version, op, changes, created_at) VALUES (?, ?, ?, ?, ?)");
+        auto compacted = compactOutbox(recordId, baseVersion, op, changes, now);
+        if (!compacted.ok()) return compacted.error();
+        if (*compacted) return {};
+        auto st = db.prepare("INSERT INTO outbox(record_id, base_version, op, changes, created_at, edited_at) VALUES "
+                             "(?, ?, ?, ?, ?, ?)");
         if (!st.ok()) return st.error();
         auto stored = sealChanges(recordId, changes);
         if (!stored.ok()) return stored.error();
-        st->bind(1, recordId).bind(2, baseVersion).bind(3, op).bind(4, stored->dump()).bind(5, now);
+        st->bind(1, recordId).bind(2, baseVersion).bind(3, op).bind(4, stored->dump()).bind(5, now).bind(6, now);
         return st->run();
+    }
+
+    // The last sequence number a push has read (pendingOutboxText): entries up to it may be in flight.
+    Result<std::int64_t> sentThrough() {
+        auto v = metaValue(kSentThrough);
+        if (!v.ok()) return v.error();
+        if (!*v) return std::int64_t{0};
+        try {
+            return static_cast<std::int64_t>(std::stoll(**v));
+        } catch (const std::exception&) {
+            return std::int64_t{std::numeric_limits<std::int64_t>::max()}; // unreadable: merge into nothing
+        }
+    }
+
+    // Merges an edit into the outbox's last entry when it is this record's, on the same base version,
+    // not held and never read by a push (above `outbox.sent_through`), in the caller's transaction: true
+    // when it did, false when the edit needs an entry of its own.
+    Result<bool> compactOutbox(std::string_view recordId, std::int64_t baseVersion, std::string_view op,
+                               const json& changes, const std::string& now) {
+        if (!options.compactOutbox || (op != "set" && op != "finalize")) return false;
+        auto st = db.prepare("SELECT seq, record_id, base_version, op, changes, rejected FROM outbox "
+                             "ORDER BY seq DESC LIMIT 1");
+        if (!st.ok()) return st.error();
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row || st->text(1) != recordId || st->integer(2) != baseVersion || !st->text(5).empty()) return false;
+        const std::int64_t seq = st->integer(0);
+        const std::string tailOp = st->text(3);
+        json tail = json::parse(st->text(4), nullptr, false);
+        st->reset();
+        auto sent = sentThrough();
+        if (!sent.ok()) return sent.error();
+        if (seq <= *sent) return false;
+        auto merged = compactChanges(tailOp, std::move(tail), op, changes);
+        if (!merged) return false;
+        auto stored = sealChanges(recordId, std::move(merged->second)); // sealed values stay as they are
+        if (!stored.ok()) return stored.error();
+        auto up = db.prepare("UPDATE outbox SET op = ?, changes = ?, edited_at = ? WHERE seq = ?");
+        if (!up.ok()) return up.error();
+        up->bind(1, merged->first).bind(2, stored->dump()).bind(3, now).bind(4, seq);
+        if (auto r = up->run(); !r.ok()) return r.error();
+        return true;
     }
 
     // Writes the changed top-level fields over the record's stored answers, and the matching outbox
@@ -1453,7 +1534,8 @@ Result<Store::Stamp> Store::stamp() {
 
 Result<std::vector<OutboxEntry>> Store::outbox() {
     auto st = m_impl->db.prepare(
-        "SELECT seq, record_id, base_version, op, changes, rejected, held_code, held_retry FROM outbox ORDER BY seq");
+        "SELECT seq, record_id, base_version, op, changes, rejected, held_code, held_retry, edited_at FROM outbox "
+        "ORDER BY seq");
     if (!st.ok()) return st.error();
     auto out = readOutbox(*st, true);
     if (!out.ok()) return out;
@@ -1463,8 +1545,8 @@ Result<std::vector<OutboxEntry>> Store::outbox() {
 }
 
 Result<std::vector<OutboxEntry>> Store::heldOutbox() { // without the changes: nothing to open
-    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, 'null', rejected, held_code, held_retry "
-                                 "FROM outbox WHERE rejected != '' ORDER BY seq");
+    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, 'null', rejected, held_code, held_retry, "
+                                 "edited_at FROM outbox WHERE rejected != '' ORDER BY seq");
     if (!st.ok()) return st.error();
     return readOutbox(*st, true);
 }
@@ -1764,7 +1846,10 @@ Result<std::vector<OutboxEntry>> Store::pendingOutbox(std::size_t limit) {
 }
 
 Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq, std::size_t limit, bool withHeld) {
-    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes FROM outbox "
+    // A write transaction: no edit is merged into an entry between this read and the mark below.
+    Unit tx(*m_impl);
+    if (!tx.begun().ok()) return tx.begun().error();
+    auto st = m_impl->db.prepare("SELECT seq, record_id, base_version, op, changes, edited_at FROM outbox "
                                  "WHERE seq > ? AND (rejected = '' OR (? AND held_retry = 1)) ORDER BY seq LIMIT ?");
     if (!st.ok()) return st.error();
     st->bind(1, afterSeq).bind(2, std::int64_t{withHeld ? 1 : 0}).bind(3, static_cast<std::int64_t>(limit));
@@ -1779,6 +1864,7 @@ Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq,
         e.baseVersion = st->integer(2);
         e.op = st->text(3);
         e.changesText = st->text(4);
+        e.editedAt = st->text(5);
         // The push needs clear values: sealed ones are opened here, as the body is built.
         if (m_impl->vaultKey && e.changesText.find("\"$sealed\"") != std::string::npos) {
             e.changes = json::parse(e.changesText, nullptr, false);
@@ -1788,6 +1874,14 @@ Result<std::vector<OutboxEntry>> Store::pendingOutboxText(std::int64_t afterSeq,
         }
         out.push_back(std::move(e));
     }
+    st->reset();
+    if (!out.empty()) {
+        auto sent = m_impl->sentThrough();
+        if (!sent.ok()) return sent.error();
+        if (out.back().seq > *sent)
+            if (auto r = m_impl->setMeta(kSentThrough, std::to_string(out.back().seq)); !r.ok()) return r.error();
+    }
+    if (auto r = tx.commit(); !r.ok()) return r.error();
     return out;
 }
 

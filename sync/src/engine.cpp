@@ -366,7 +366,7 @@ PackedBody packPush(const std::string& deviceId, const std::vector<store::Outbox
     std::vector<PushEntryText> entries;
     entries.reserve(batch.size());
     for (const auto& e : batch)
-        entries.push_back(PushEntryText{e.seq, e.recordId, e.baseVersion, e.op, e.changesText});
+        entries.push_back(PushEntryText{e.seq, e.recordId, e.baseVersion, e.op, e.changesText, e.editedAt});
     PackedBody out{pushBody(deviceId, entries), {}};
     if (out.body.size() < kGzipFromBytes) return out;
     if (auto z = gzip(out.body)) {

@@ -26,6 +26,14 @@ Store openStore(const TempDir& dir, StoreOptions options = {}) {
     return std::move(*s);
 }
 
+// English messages, one outbox entry per edit (StoreOptions::compactOutbox off): for the tests that
+// count or inspect entries edit by edit.
+StoreOptions perEdit() {
+    StoreOptions o{Durability::Full, "en", 0};
+    o.compactOutbox = false;
+    return o;
+}
+
 std::string fileBytes(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -94,7 +102,7 @@ TEST_CASE("every answer is saved durably with its outbox entry, and invalid valu
     TempDir dir;
     std::string id;
     {
-        Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+        Store s = openStore(dir, perEdit());
         REQUIRE(s.installForm(test::visitForm("1")).ok());
         auto created = s.createRecord("visit", "Awa");
         REQUIRE(created.ok());
@@ -147,7 +155,7 @@ TEST_CASE("repeats are saved and addressed as group[k]/field", "[store]") {
 
 TEST_CASE("finalize lists what is missing, then freezes the clean record", "[store]") {
     TempDir dir;
-    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    Store s = openStore(dir, perEdit());
     REQUIRE(s.installForm(test::visitForm("1")).ok());
     const std::string id = *s.createRecord("visit", "Awa");
     auto missing = s.finalize(id);
@@ -501,7 +509,9 @@ TEST_CASE("bad files are refused with a clear error and left untouched", "[store
 
 TEST_CASE("a full disk refuses the save and keeps everything already saved", "[store][bad-input]") {
     TempDir dir;
-    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 40});
+    StoreOptions o = perEdit(); // a compacted outbox does not grow with the saves
+    o.maxPageCount = 40;
+    Store s = openStore(dir, o);
     REQUIRE(s.installForm(test::visitForm("1")).ok());
     const std::string id = *s.createRecord("visit", "Awa");
     REQUIRE(s.setAnswer(id, "outcome", "done").ok());
@@ -630,4 +640,149 @@ TEST_CASE("linked: records by a link answer, through the schema's indexes", "[st
         INFO(details);
         CHECK(details.find(std::string("USING INDEX ") + index) != std::string::npos);
     }
+}
+
+TEST_CASE("consecutive unsent edits of one record are one outbox entry, never merged into one a push has read",
+          "[store][compaction]") {
+    // Issue 22, "History that reads as people work": an interview of 24 answers was 24 entries, so 24
+    // versions on the server.
+    TempDir dir;
+    const std::string form = R"J({"id": "long", "version": "1", "title": "Long", "languages": ["fr"],
+      "default_language": "fr", "pages": [{"type": "page", "name": "p", "label": "P", "children": [)J";
+    std::string questions;
+    for (int i = 1; i <= 24; ++i)
+        questions += std::string(i > 1 ? ", " : "") + R"J({"type": "integer", "name": "q)J" + std::to_string(i) +
+                     R"J(", "label": "Q", "required": true})J";
+    std::string id, other;
+    json expected = json::object();
+    {
+        Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+        REQUIRE(s.installForm(form + questions + "]}]}").ok());
+        REQUIRE(s.installForm(test::visitForm("1")).ok());
+        id = *s.createRecord("long", "Awa");
+        for (int i = 1; i <= 24; ++i) {
+            REQUIRE(s.setAnswer(id, "q" + std::to_string(i), i).ok());
+            expected["q" + std::to_string(i)] = i;
+        }
+        REQUIRE(s.setAnswer(id, "q3", 33).ok()); // a corrected answer: the entry keeps the last value
+        expected["q3"] = 33;
+        auto out = s.outbox();
+        REQUIRE(out.ok());
+        REQUIRE(out->size() == 1);
+        CHECK(out->front().op == "create");
+        CHECK(out->front().changes["fields"] == expected);
+        CHECK_FALSE(out->front().editedAt.empty());
+
+        // Finalizing joins the create too: one mutation says "this finalized interview".
+        REQUIRE(s.finalize(id).ok());
+        REQUIRE(s.outbox()->size() == 1);
+        CHECK(s.outbox()->front().op == "create");
+        CHECK(s.outbox()->front().changes["status"] == "finalized");
+        CHECK(replay(*s.outbox())[id] == s.get(id)->answers);
+
+        // Another record in between: its edits are its own entries, and the first record's next edit
+        // after them is a new entry (the outbox keeps the order edits were made in).
+        other = *s.createRecord("visit", "Awa");
+        REQUIRE(s.setAnswer(other, "outcome", "done").ok());
+        REQUIRE(s.outbox()->size() == 2);
+
+        // A push reads the outbox: what it read may be in flight, and is never changed again.
+        auto sent = s.pendingOutboxText(0, 100);
+        REQUIRE(sent.ok());
+        REQUIRE(sent->size() == 2);
+        CHECK_FALSE(sent->back().editedAt.empty());
+        const std::string inFlight = sent->back().changesText;
+        REQUIRE(s.setAnswer(other, "cars", 2).ok());
+        REQUIRE(s.setAnswer(other, "cars", 3).ok());
+        auto after = s.outbox();
+        REQUIRE(after->size() == 3); // the two edits after the push read are one new entry
+        CHECK(after->at(1).changes == json::parse(inFlight));
+        CHECK(after->at(2).op == "set");
+        CHECK(after->at(2).changes["fields"] == json{{"cars", 3}});
+    }
+    // Closed and reopened (as after a kill): the mark of what was sent holds, the unsent tail still merges.
+    {
+        Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+        auto db = Db::open(s.file());
+        REQUIRE(db.ok());
+        const auto tail = s.outbox()->back().seq;
+        CHECK(*db->scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'outbox.sent_through'") == tail - 1);
+        REQUIRE(s.setAnswer(other, "comment", "rien").ok());
+        auto out = s.outbox();
+        REQUIRE(out->size() == 3);
+        CHECK(out->back().seq == tail);
+        CHECK(out->back().changes["fields"] == json{{"cars", 3}, {"comment", "rien"}});
+        CHECK(replay(*out)[other] == s.get(other)->answers);
+        // Answered: the entries leave; the next edit is a new entry on the new base version.
+        std::vector<PushAck> acks;
+        const auto pushed = s.pendingOutboxText(0, 100);
+        REQUIRE(pushed.ok());
+        for (const auto& e : *pushed) {
+            PushAck a;
+            a.seq = e.seq;
+            a.version = 2;
+            acks.push_back(a);
+        }
+        REQUIRE(s.acknowledge(acks).ok());
+        REQUIRE(s.outbox()->empty());
+        REQUIRE(s.setAnswer(other, "comment", "encore").ok());
+        REQUIRE(s.setAnswer(other, "comment", "enfin").ok());
+        REQUIRE(s.outbox()->size() == 1);
+        CHECK(s.outbox()->front().baseVersion == 2);
+    }
+    // Off (StoreOptions::compactOutbox): one entry per edit, as before.
+    TempDir plain;
+    Store s = openStore(plain, perEdit());
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string v = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(v, "outcome", "done").ok());
+    REQUIRE(s.setAnswer(v, "cars", 1).ok());
+    CHECK(s.outbox()->size() == 3);
+}
+
+TEST_CASE("an edit merged into the outbox commits with the record or not at all", "[store][compaction]") {
+    // The merge is an UPDATE of the tail entry in the edit's own transaction: a step of a workflow that
+    // rolls back leaves the entry as it was.
+    TempDir dir;
+    Store s = openStore(dir, StoreOptions{Durability::Full, "en", 0});
+    REQUIRE(s.installForm(test::visitForm("1")).ok());
+    const std::string id = *s.createRecord("visit", "Awa");
+    REQUIRE(s.setAnswer(id, "outcome", "done").ok());
+    const json before = s.outbox()->front().changes;
+    {
+        auto tx = s.transaction();
+        REQUIRE(tx.begun().ok());
+        REQUIRE(s.setAnswer(id, "cars", 4).ok());
+        CHECK(s.outbox()->front().changes["fields"]["cars"] == 4);
+    } // rolled back
+    CHECK(s.outbox()->size() == 1);
+    CHECK(s.outbox()->front().changes == before);
+    CHECK_FALSE(s.get(id)->answers.contains("cars"));
+}
+
+TEST_CASE("a store of schema 7 upgraded keeps its queued entries apart: they may have been sent",
+          "[store][compaction]") {
+    TempDir dir;
+    std::string id;
+    {
+        Store s = openStore(dir, perEdit());
+        REQUIRE(s.installForm(test::visitForm("1")).ok());
+        id = *s.createRecord("visit", "Awa");
+        REQUIRE(s.setAnswer(id, "outcome", "done").ok());
+    }
+    {
+        // Back to schema 7, as an older app left it: no mark, no edit times.
+        auto db = Db::open(dir.path() / "carnet.db");
+        REQUIRE(db.ok());
+        REQUIRE(db->exec("DELETE FROM meta WHERE key = 'outbox.sent_through'; ALTER TABLE outbox DROP COLUMN "
+                         "edited_at; PRAGMA user_version = 7")
+                    .ok());
+    }
+    Store s = openStore(dir);
+    REQUIRE(s.setAnswer(id, "cars", 1).ok());
+    auto out = s.outbox();
+    REQUIRE(out->size() == 3);
+    CHECK_FALSE(out->front().editedAt.empty()); // its creation time
+    REQUIRE(s.setAnswer(id, "cars", 2).ok());
+    CHECK(s.outbox()->size() == 3); // the new entry is unsent: it merges
 }

@@ -51,7 +51,8 @@ id1=$(dev awa import-answers door_to_door "$W/a1.json")
 id2=$(dev awa new door_to_door)
 dev awa set "$id2" issue_visite refus >/dev/null
 r=$(sync_json awa)
-[ "$(field "$r" "['pushed']")" = "3" ] || fail "awa push (two creates and one answer): $r"
+# The answer joins its record's create in the outbox (compaction): two mutations.
+[ "$(field "$r" "['pushed']")" = "2" ] || fail "awa push (two creates, one with its answer): $r"
 [ "$(dev awa outbox | wc -l)" -eq 0 ] || fail "outbox not emptied"
 
 # Who sees what: the coordinator sees the organisation, another ambassador and another
@@ -71,7 +72,7 @@ dev awa set "$id2" adresse "3 rue des Lilas" >/dev/null
 dev chloe set "$id2" adresse "3 bis rue des Lilas" >/dev/null
 dev chloe set "$id2" commune venelles >/dev/null
 r=$(sync_json awa)
-[ "$(field "$r" "['pushed']")" = "2" ] || fail "awa second push: $r"
+[ "$(field "$r" "['pushed']")" = "1" ] || fail "awa second push (two answers, one mutation): $r"
 r=$(sync_json chloe)
 [ "$(field "$r" "['conflicts']")" -ge 1 ] || fail "no conflict reported: $r"
 r=$(sync_json awa)
@@ -93,7 +94,7 @@ curl "${H[@]}" -X POST -d '{"fields": {"adresse": "3 rue des Lilas, bâtiment B"
 history=$(curl "${H[@]}" "$URL/api/v1/records/$id2/history")
 versions=$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(len(d['versions']))" "$history") \
   || fail "history: $history"
-[ "$versions" -ge 6 ] || fail "history incomplete ($versions versions): $history"
+[ "$versions" -ge 4 ] || fail "history incomplete ($versions versions): $history"
 ambassador_token=$(sqlite3 "$W/ben/carnet.db" "SELECT value FROM meta WHERE key = 'setting.server_token'")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Carnet-Protocol: 1" -H "Authorization: Bearer $ambassador_token" \
   "$URL/api/v1/conflicts")

@@ -82,8 +82,12 @@ struct World {
         REQUIRE(server.start());
     }
     fs::path serverDb() const { return dir.path() / "server" / "server.db"; }
+    // One outbox entry per edit (StoreOptions::compactOutbox off): these tests count mutations, and want
+    // many of them in flight.
     store::Store device(const std::string& name) {
-        auto s = store::Store::open(dir.path() / name, store::StoreOptions{Durability::Normal, "en", 0});
+        store::StoreOptions o{Durability::Normal, "en", 0};
+        o.compactOutbox = false;
+        auto s = store::Store::open(dir.path() / name, o);
         REQUIRE(s.ok());
         return std::move(*s);
     }

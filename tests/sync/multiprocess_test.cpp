@@ -164,8 +164,11 @@ struct Device {
         INFO(user << ": " << (r.ok() ? std::string() : r.error().message));
         REQUIRE(r.ok());
     }
+    // One outbox entry per edit (StoreOptions::compactOutbox off): the test counts mutations.
     static store::Store open(const fs::path& dir) {
-        auto s = store::Store::open(dir, store::StoreOptions{Durability::Normal, "en", 0});
+        store::StoreOptions o{Durability::Normal, "en", 0};
+        o.compactOutbox = false;
+        auto s = store::Store::open(dir, o);
         REQUIRE(s.ok());
         return std::move(*s);
     }

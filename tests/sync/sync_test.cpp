@@ -6,6 +6,7 @@
 #include "server_process.hpp"
 #include "store/store.hpp"
 #include "sync/client.hpp"
+#include "sync/gzip.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -66,8 +67,11 @@ struct World {
         REQUIRE(server.admin(std::string("form publish ") + CARNET_SOURCE_DIR + "/assets/forms/trip_survey.json"));
         REQUIRE(server.start());
     }
-    store::Store device(const std::string& name) {
-        auto s = store::Store::open(dir.path() / name, store::StoreOptions{Durability::Full, "en", 0});
+    /// The tests here count mutations: one outbox entry per edit unless `compact` (StoreOptions::compactOutbox).
+    store::Store device(const std::string& name, bool compact = false) {
+        store::StoreOptions o{Durability::Full, "en", 0};
+        o.compactOutbox = compact;
+        auto s = store::Store::open(dir.path() / name, o);
         REQUIRE(s.ok());
         return std::move(*s);
     }
@@ -444,4 +448,139 @@ TEST_CASE("the app's store and the sync worker's store on one file: a pulled fie
     auto reopened = app.openSession(id);
     REQUIRE(reopened.ok());
     CHECK((*reopened)->answers()["trajets_velo"] == 3);
+}
+
+namespace {
+
+// A form of 24 required whole-number questions: a door-to-door interview's length.
+std::string interviewForm() {
+    std::string questions;
+    for (int i = 1; i <= 24; ++i)
+        questions += std::string(i > 1 ? ", " : "") + R"J({"type": "integer", "name": "q)J" + std::to_string(i) +
+                     R"J(", "label": "Question", "required": true})J";
+    return R"J({"id": "interview24", "version": "1", "title": "Entretien", "languages": ["fr"],
+      "default_language": "fr", "pages": [{"type": "page", "name": "p", "label": "P", "children": [)J" +
+           questions + "]}]}";
+}
+
+// A record's history as the API gives it, read by `transport`'s user.
+json historyOf(Transport& transport, const std::string& id) {
+    auto r = transport.send(HttpRequest{"GET", "/api/v1/records/" + id + "/history", "", ""});
+    REQUIRE(r.ok());
+    REQUIRE(r->status == 200);
+    const json j = json::parse(r->body, nullptr, false);
+    REQUIRE(j.is_object());
+    return j.value("versions", json::array());
+}
+
+// The push body of what `s` holds in its outbox, as the engine builds it: its bytes, and gzipped when
+// the engine compresses it (at least kGzipFromBytes), else 0.
+std::pair<std::size_t, std::size_t> pushSize(store::Store& s) {
+    auto batch = s.pendingOutboxText(0, kMaxPushBatch, true);
+    REQUIRE(batch.ok());
+    std::vector<PushEntryText> entries;
+    for (const auto& e : *batch)
+        entries.push_back(PushEntryText{e.seq, e.recordId, e.baseVersion, e.op, e.changesText, e.editedAt});
+    const std::string body = pushBody(s.deviceId(), entries);
+    const auto z = body.size() >= kGzipFromBytes ? gzip(body) : std::nullopt;
+    return {body.size(), z ? z->size() : 0};
+}
+
+// Fills the 24 answers (`first` onwards) and finalizes; returns the record's id.
+std::string interview(store::Store& s, int first = 1) {
+    const std::string id = *s.createRecord("interview24", "awa");
+    for (int i = 1; i <= 24; ++i)
+        REQUIRE(s.setAnswer(id, "q" + std::to_string(i), first + i).ok());
+    REQUIRE(s.finalize(id).ok());
+    return id;
+}
+
+} // namespace
+
+TEST_CASE("an interview of 24 answers is one version with the device's edit time, applied once through a lost answer",
+          "[sync][backends][compaction]") {
+    // Issue 22, "History that reads as people work".
+    World w;
+    const auto formPath = w.dir.path() / "interview24.json";
+    std::ofstream(formPath) << interviewForm();
+    REQUIRE(w.server.admin("form publish " + formPath.string()));
+    store::Store awa = w.device("awa", true);
+    auto curl = w.connect(awa, "awa");
+    REQUIRE(synchronize(awa, *curl, fast()).ok); // forms
+    store::Store chloe = w.device("chloe");
+    auto coordinator = w.connect(chloe, "chloe");
+
+    // 24 answers and the finalize: one entry, one push, and the answer to it lost on the way back.
+    const std::string id = interview(awa);
+    REQUIRE(awa.outbox()->size() == 1);
+    const std::string editedAt = awa.outbox()->front().editedAt;
+    REQUIRE_FALSE(editedAt.empty());
+    FaultyTransport faulty(*curl);
+    faulty.loseNextPushResponse = true;
+    const SyncReport r = synchronize(awa, faulty, fast());
+    INFO(r.toJson().dump());
+    REQUIRE(r.ok);
+    CHECK(r.pushed == 1);
+    CHECK(awa.outbox()->empty());
+    const json versions = historyOf(*coordinator, id);
+    INFO(versions.dump());
+    REQUIRE(versions.size() == 1);
+    CHECK(versions[0]["edited_at"] == editedAt);
+    CHECK(versions[0]["received_at"].get<std::string>() >= editedAt.substr(0, 10));
+    CHECK(versions[0]["user"] == "awa");
+    CHECK(versions[0]["status"] == "finalized");
+    CHECK(versions[0]["answers"]["q24"] == 25);
+    CHECK(awa.get(id)->serverVersion == 1);
+
+    // A push whose answer never comes, then an edit: the entry it read may be applied already, so the
+    // edit is an entry of its own; the next sync sends both, and the first is applied once.
+    const std::string draft = *awa.createRecord("interview24", "awa");
+    REQUIRE(awa.setAnswer(draft, "q1", 1).ok());
+    FaultyTransport cut(*curl);
+    cut.loseNextPushResponse = true;
+    SyncOptions once = fast();
+    once.attempts = 1;
+    CHECK_FALSE(synchronize(awa, cut, once).ok);
+    REQUIRE(awa.setAnswer(draft, "q2", 2).ok());
+    REQUIRE(awa.setAnswer(draft, "q3", 3).ok());
+    REQUIRE(awa.outbox()->size() == 2);
+    const SyncReport again = synchronize(awa, *curl, fast());
+    INFO(again.toJson().dump());
+    REQUIRE(again.ok);
+    CHECK(again.pushed == 2);
+    const json draftVersions = historyOf(*coordinator, draft);
+    INFO(draftVersions.dump());
+    REQUIRE(draftVersions.size() == 2);
+    CHECK(draftVersions[1]["changes"].size() == 2);
+    CHECK(awa.get(draft)->serverVersion == 2);
+
+    // The same interview with one entry per edit (compaction off), for the numbers.
+    store::Store perEdit = w.device("awa-per-edit");
+    auto curl3 = w.connect(perEdit, "awa");
+    REQUIRE(synchronize(perEdit, *curl3, fast()).ok);
+    const std::string other = interview(perEdit, 100);
+    const auto entries = perEdit.outbox()->size();
+    const auto perEditBody = pushSize(perEdit);
+    const SyncReport p = synchronize(perEdit, *curl3, fast());
+    REQUIRE(p.ok);
+    const auto perEditVersions = historyOf(*coordinator, other).size();
+    CHECK(entries == 26);
+    CHECK(perEditVersions == 26);
+    // And compacted, with nothing lost on the way.
+    const std::string clean = interview(awa, 200);
+    REQUIRE(awa.outbox()->size() == 1);
+    const auto compactedBody = pushSize(awa);
+    const SyncReport c = synchronize(awa, *curl, fast());
+    REQUIRE(c.ok);
+    const auto compactedVersions = historyOf(*coordinator, clean).size();
+    CHECK(compactedVersions == 1);
+    // The body shrinks; on the wire less so, as the engine gzips a body of 1 kB or more (the 26 entries
+    // repeat themselves) and sends a smaller one as it is.
+    CHECK(compactedBody.first < perEditBody.first / 3);
+    CHECK(compactedBody.second == 0);
+    std::cout << "compaction, a 24-answer interview: per edit " << entries << " entries, " << perEditVersions
+              << " versions, push body " << perEditBody.first << " B (" << perEditBody.second << " B gzipped), "
+              << p.bytesSent << " B sent by the sync, " << p.roundTrips << " round trips; compacted 1 entry, "
+              << compactedVersions << " version, push body " << compactedBody.first << " B (not gzipped), "
+              << c.bytesSent << " B sent by the sync, " << c.roundTrips << " round trips" << std::endl;
 }

@@ -87,6 +87,8 @@ struct OutboxEntry {
     std::string op;          ///< create, set, finalize, migrate
     nlohmann::json changes;  ///< changed top-level fields (a repeat is one field)
     std::string changesText; ///< the same as stored JSON text (pendingOutboxText only)
+    /// The device's time of the last edit in it (UTC, ISO 8601): a compacted entry holds several edits.
+    std::string editedAt;
     /// Its state: pending (never answered: `held` empty) or held by the server with `held` as the reason
     /// (outbox() and heldOutbox() only). Accepted entries leave the outbox.
     std::string held;
@@ -138,6 +140,11 @@ struct StoreOptions {
     /// "Now" for the forms engine (today(), now(), date constraints); empty = the system clock. The app
     /// passes its own, so that a store seeded on a fixed date (--today) checks dates against that date.
     clock::Source clock = nullptr;
+    /// Outbox compaction (docs/architecture.md, "Outbox"): an edit of the record whose entry is the
+    /// outbox's last one, not sent yet, is merged into that entry instead of queuing one more, so one
+    /// sync of one person's work is one version on the server. Off: one entry per edit (tests that
+    /// count mutations).
+    bool compactOutbox = true;
 };
 
 /// The device store. One per thread; not copyable.
@@ -314,7 +321,9 @@ public:
     Result<std::vector<OutboxEntry>> pendingOutbox(std::size_t limit);
     /// The same after `afterSeq`, for a push: each entry's `changesText` holds its changes as stored
     /// (JSON text, sent as it is) and `changes` stays null. `withHeld` adds the held entries that may
-    /// pass (sent again on each sync).
+    /// pass (sent again on each sync). The entries read count as sent from then on: in the same write
+    /// transaction, the meta row `outbox.sent_through` moves up to the last one, and compaction never
+    /// merges an edit into an entry at or below it (it may be in flight; exactly-once is per device+seq).
     Result<std::vector<OutboxEntry>> pendingOutboxText(std::int64_t afterSeq, std::size_t limit, bool withHeld = false);
     /// Records the server's answers: accepted entries leave the outbox and their record takes the new
     /// server version; rejected ones stay, flagged with the reason. One transaction.
