@@ -578,6 +578,19 @@ struct Store::Impl {
         return cached.get();
     }
 
+    // The row of an attachment whose file is in place (once: the same content attached twice is one).
+    Result<Attachment> recordAttachment(const Attachment& a) {
+        Unit tx(*this);
+        if (!tx.begun().ok()) return tx.begun().error();
+        // Relative to the data folder: the app's container moves (Android restore, iOS update).
+        auto st = db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
+        if (!st.ok()) return st.error();
+        st->bind(1, a.hash).bind(2, a.size).bind(3, platform::storedPath(dir, a.path)).bind(4, nowIsoUtc());
+        if (auto r = st->run(); !r.ok()) return dbError(r.error());
+        if (auto r = tx.commit(); !r.ok()) return r.error();
+        return a;
+    }
+
     Result<void> appendOutbox(std::string_view recordId, std::int64_t baseVersion, std::string_view op,
                               const json& changes, const std::string& now) {
         auto compacted = compactOutbox(recordId, baseVersion, op, changes, now);
@@ -1622,14 +1635,7 @@ Result<Attachment> Store::addAttachment(const fs::path& source, std::uint64_t ma
         }
         if (auto d = platform::syncDirectory(a.path.parent_path()); !d.ok()) return d.error();
     }
-    Unit tx(s);
-    if (!tx.begun().ok()) return tx.begun().error();
-    auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
-    if (!st.ok()) return st.error();
-    st->bind(1, a.hash).bind(2, a.size).bind(3, platform::storedPath(s.dir, a.path)).bind(4, nowIsoUtc());
-    if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
-    if (auto r = tx.commit(); !r.ok()) return r.error();
-    return a;
+    return s.recordAttachment(a);
 }
 
 std::uint64_t Store::attachmentBufferPeak() const {
@@ -1721,15 +1727,7 @@ Result<Attachment> Store::addAttachmentData(std::string data) {
     if (!fs::exists(a.path, ec) || fs::file_size(a.path, ec) != data.size()) {
         if (auto w = writeFileDurably(a.path, data, s.dir, s.lang); !w.ok()) return w.error();
     }
-    Unit tx(s);
-    if (!tx.begun().ok()) return tx.begun().error();
-    // Relative to the data folder: the app's container moves (Android restore, iOS update).
-    auto st = s.db.prepare("INSERT OR IGNORE INTO attachments(hash, size, path, created_at) VALUES (?, ?, ?, ?)");
-    if (!st.ok()) return st.error();
-    st->bind(1, a.hash).bind(2, a.size).bind(3, platform::storedPath(s.dir, a.path)).bind(4, nowIsoUtc());
-    if (auto r = st->run(); !r.ok()) return s.dbError(r.error());
-    if (auto r = tx.commit(); !r.ok()) return r.error();
-    return a;
+    return s.recordAttachment(a);
 }
 
 Result<Attachment> Store::attachment(std::string_view sha256) {
