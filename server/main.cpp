@@ -1,8 +1,10 @@
 // carnet-server: the central server. `serve` answers the sync protocol; the other subcommands manage
 // organisations, users and forms in the same data folder.
 #include "core/i18n.hpp"
+#include "core/ids.hpp"
 #include "core/json_text.hpp"
 #include "field/campaign.hpp"
+#include "field/model.hpp"
 #include "forms/loader.hpp"
 #include "server/cli_options.hpp"
 #include "server/folder_lock.hpp"
@@ -15,6 +17,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -167,12 +170,25 @@ int serve(const Options& o, Services& services) {
     });
     // Not translated: scripts and tests read the port from this line.
     std::cout << "listening on " << o.bind << ":" << port << (tls ? " (https)" : "") << std::endl;
+    // The coordinators' first dashboard is served from memory: the field records are read now, while
+    // requests are already answered (one waiting for its organisation waits no longer than it would
+    // have read it itself).
+    std::thread warmer([&services] {
+        const auto start = std::chrono::steady_clock::now();
+        auto n = services.field().warm(field::datePart(nowIsoUtc()));
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        if (n.ok())
+            std::cerr << t("server.field_warm", {std::to_string(*n), std::to_string(ms.count())}) + "\n" << std::flush;
+        else // the figures are read again at the first request that asks for them
+            std::cerr << t("server.field_warm_failed", {n.error().message}) + "\n" << std::flush;
+    });
     const bool ok = http.listen_after_bind();
     if (!ok || http.is_running()) {
         // listen ended without a signal: wake the stopper so it can be joined.
         pthread_kill(stopper.native_handle(), SIGTERM);
     }
     stopper.join();
+    warmer.join();
     return 0;
 }
 

@@ -61,9 +61,12 @@ void FieldRoutes::mount(httplib::Server& http) {
         auto ind = self->m_s.field().indicators(*u, *by);
         if (!ind.ok()) return self->failure(req, res, ind.error());
         json j = ind->toJson();
-        // The funder view names each funder as people do (its code stays the key).
-        if (*by == field::GroupBy::Funder) {
-            const auto names = self->m_s.field().funderNames(http::requestLang(req));
+        // The funder and territory views name each group as people do (its code stays the key); a
+        // territory a walk list names in its own words has no other name.
+        if (*by == field::GroupBy::Funder || *by == field::GroupBy::Territory) {
+            const Lang lang = http::requestLang(req);
+            const auto names = *by == field::GroupBy::Funder ? self->m_s.field().funderNames(lang)
+                                                             : FieldService::territoryNames(lang);
             for (auto& g : j["groups"]) {
                 const auto it = names.find(g.value("key", ""));
                 g["label"] = it == names.end() ? json(nullptr) : json(it->second);

@@ -444,27 +444,42 @@ Result<field::Indicators> FieldService::indicators(const User& user, field::Grou
     std::vector<field::RecordView> copy;
     std::optional<field::RecordIndex> own;
     auto ind = field::computeIndicators(visibleIndex(**org, scope, copy, own), m_campaign, by, only);
+    ++m_computations;
     (*org)->indicators.emplace(key, ind);
     return ind;
 }
 
-std::map<std::string, std::string, std::less<>> FieldService::funderNames(Lang lang) const {
+namespace {
+
+// The labels of a select question's choices in the built-in advice-desk form, by choice value.
+std::map<std::string, std::string, std::less<>> adviceDeskChoices(std::string_view question, Lang lang) {
     std::map<std::string, std::string, std::less<>> out;
-    // The advice-desk sessions name their funder with a choice of the built-in form.
     for (const auto& file : field::builtinForms()) {
         if (file.name != "advice_desk_session.json") continue;
         const auto loaded = forms::loadForm(file.text);
         if (!loaded.ok()) break;
         const forms::Form& form = *loaded.form;
-        const auto item = form.byName.find("financeur");
+        const auto item = form.byName.find(std::string(question));
         if (item == form.byName.end()) break;
         const int list = form.items[static_cast<std::size_t>(item->second)].choiceList;
         if (list < 0) break;
         for (const auto& c : form.choiceLists[static_cast<std::size_t>(list)].choices)
             out[c.value] = c.label.get(langCode(lang), "fr");
     }
+    return out;
+}
+
+} // namespace
+
+std::map<std::string, std::string, std::less<>> FieldService::funderNames(Lang lang) const {
+    // The advice-desk sessions name their funder with a choice of the built-in form.
+    auto out = adviceDeskChoices("financeur", lang);
     if (!m_campaign.funder.empty() && !m_campaign.funderName.empty()) out[m_campaign.funder] = m_campaign.funderName;
     return out;
+}
+
+std::map<std::string, std::string, std::less<>> FieldService::territoryNames(Lang lang) {
+    return adviceDeskChoices("territoire", lang);
 }
 
 Result<std::vector<field::WalkListProgress>> FieldService::walkLists(const User& user) {
@@ -477,6 +492,7 @@ Result<std::vector<field::WalkListProgress>> FieldService::walkLists(const User&
     std::vector<field::RecordView> copy;
     std::optional<field::RecordIndex> own;
     auto lists = field::walkListProgress(visibleIndex(**org, scope, copy, own));
+    ++m_computations;
     (*org)->walkLists.emplace(key, lists);
     return lists;
 }
@@ -491,8 +507,26 @@ Result<std::vector<field::CallerStats>> FieldService::callers(const User& user, 
     std::vector<field::RecordView> copy;
     std::optional<field::RecordIndex> own;
     auto stats = field::callerStats(visibleIndex(**org, scope, copy, own), today);
+    ++m_computations;
     (*org)->callers.emplace(key, stats);
     return stats;
+}
+
+Result<int> FieldService::warm(std::string_view today) {
+    auto orgs = m_repo.listOrgs();
+    if (!orgs.ok()) return orgs.error();
+    int n = 0;
+    for (const Org& org : *orgs) {
+        // The organisation's whole scope, as its coordinators see it.
+        User coordinator;
+        coordinator.role = Role::Coordinator;
+        coordinator.orgId = org.id;
+        if (auto r = indicators(coordinator, field::GroupBy::Ambassador); !r.ok()) return r.error();
+        if (auto r = walkLists(coordinator); !r.ok()) return r.error();
+        if (auto r = callers(coordinator, today); !r.ok()) return r.error();
+        ++n;
+    }
+    return n;
 }
 
 } // namespace carnet::server

@@ -195,6 +195,17 @@ Result<std::optional<Org>> PostgresRepository::findOrg(std::string_view name) {
     return std::optional<Org>(Org{rows->integer(0, 0), rows->text(0, 1)});
 }
 
+Result<std::vector<Org>> PostgresRepository::listOrgs() {
+    auto lease = acquire(*m_pool);
+    if (!lease.ok()) return lease.error();
+    auto rows = lease->conn().exec("SELECT id, name FROM orgs ORDER BY id");
+    if (!rows.ok()) return rows.error();
+    std::vector<Org> out;
+    for (int i = 0; i < rows->size(); ++i)
+        out.push_back(Org{rows->integer(i, 0), rows->text(i, 1)});
+    return out;
+}
+
 Result<std::int64_t> PostgresRepository::addUser(const User& user) {
     auto lease = acquire(*m_pool);
     if (!lease.ok()) return lease.error();

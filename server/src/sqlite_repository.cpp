@@ -677,6 +677,21 @@ Result<std::optional<Org>> SqliteRepository::findOrg(std::string_view name) {
     return std::optional<Org>(Org{st->integer(0), st->text(1)});
 }
 
+Result<std::vector<Org>> SqliteRepository::listOrgs() {
+    auto lease = acquire();
+    if (!lease.ok()) return lease.error();
+    auto st = lease->db().prepare("SELECT id, name FROM orgs ORDER BY id");
+    if (!st.ok()) return st.error();
+    std::vector<Org> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        out.push_back(Org{st->integer(0), st->text(1)});
+    }
+    return out;
+}
+
 Result<std::int64_t> SqliteRepository::addUser(const User& user) {
     auto lease = acquire();
     if (!lease.ok()) return lease.error();

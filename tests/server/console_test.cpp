@@ -1377,3 +1377,45 @@ TEST_CASE_METHOD(ConsoleFixture, "the funder view names each funder in the reade
     CHECK(field.funderNames(Lang::En).at("region_occitanie") == "Occitanie Region");
     CHECK(field.funderNames(Lang::En).at("metropole_amp") == "Métropole Aix-Marseille-Provence");
 }
+
+TEST_CASE_METHOD(ConsoleFixture, "the territory view names the advice desks' territories, and keeps a walk list's own",
+                 "[console]") {
+    // An advice-desk session in « coeur_herault » (a choice of the built-in form), and an interview
+    // whose territory is its commune's name as a walk list would give it.
+    REQUIRE(services->forms().publish(assetForm("advice_desk_session")).ok());
+    json session = mutation(2, "r-s1", 0, "create",
+                            json{{"form_id", "advice_desk_session"},
+                                 {"form_version", "2026.11.1"},
+                                 {"kind", "record"},
+                                 {"author", "Awa"},
+                                 {"fields",
+                                  {{"type_seance", "permanence_physique"},
+                                   {"date_seance", "2026-11-20"},
+                                   {"territoire", "coeur_herault"},
+                                   {"financeur", "region_occitanie"}}}});
+    REQUIRE(push(awa, "dev-awa",
+                 json::array({create(1, "r-t1", interview("Gardanne", "entretien")), session,
+                              mutation(3, "r-t1", 1, "finalize", json::object()),
+                              mutation(4, "r-s1", 1, "finalize", json::object())}))
+                .status == 200);
+    auto c = client();
+    for (const auto& [lang, name] : std::vector<std::pair<std::string, std::string>>{{"fr", "Pays Cœur d’Hérault"},
+                                                                                     {"en", "Pays Cœur d’Hérault"}}) {
+        INFO(lang);
+        auto headers = auth(coco);
+        headers.emplace("Accept-Language", lang);
+        auto r = reply(c.Get("/api/v1/indicators?by=territory", headers));
+        REQUIRE(r.status == 200);
+        std::map<std::string, json> groups;
+        for (const auto& g : r.body["groups"])
+            groups[g.value("key", "")] = g;
+        REQUIRE(groups.count("coeur_herault") == 1);
+        CHECK(groups["coeur_herault"]["label"] == name);
+        CHECK(groups["coeur_herault"]["sessions"]["physical"] == 1);
+        REQUIRE(groups.count("Gardanne") == 1);
+        CHECK(groups["Gardanne"]["label"].is_null());
+        CHECK(groups["Gardanne"]["interviews"] == 1);
+    }
+    CHECK(server::FieldService::territoryNames(Lang::Fr).at("haut_languedoc_vignobles") ==
+          "Pays Haut Languedoc et Vignobles");
+}

@@ -239,11 +239,13 @@ TEST_CASE("carnet-server serve: /healthz, /metrics with --metrics-token-file, a 
     err << in.rdbuf();
     INFO(err.str());
     const auto logged = lines(err.str());
-    REQUIRE(logged.size() == 2 + scrapes);
+    // A line per request, and the one saying that the dashboard's figures were read at the start.
+    REQUIRE(logged.size() == 3 + scrapes);
     auto count = [&](const std::string& part) {
         return std::count_if(logged.begin(), logged.end(),
                              [&](const std::string& l) { return l.find(part) != std::string::npos; });
     };
+    CHECK(count(" 1 organisation(s) ") == 1);
     CHECK(count(" GET /healthz 200 ") == 1);
     CHECK(count(" POST /api/v1/login 200 ") == 1);
     CHECK(count(" GET /metrics 200 ") == static_cast<std::ptrdiff_t>(scrapes));

@@ -118,6 +118,12 @@ TEST_CASE("repository: accounts, forms, records, pulls and lists behave the same
     CHECK((*awa)->passwordHash == "hash-a");
     CHECK(repo.findOrg("other").value()->id == a.other);
     CHECK(!repo.findOrg("nobody").value());
+    auto orgs = repo.listOrgs();
+    REQUIRE(orgs.ok());
+    REQUIRE(orgs->size() == 2);
+    CHECK((*orgs)[0].id == a.org);
+    CHECK((*orgs)[0].name == "alec");
+    CHECK((*orgs)[1].name == "other");
     REQUIRE(repo.addToken("tok", a.awa).ok());
     const TokenWindow live{"2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z",
                            "2099-01-01T00:00:00Z"};

@@ -10,6 +10,7 @@
 #include "server/form_service.hpp"
 #include "server/repository.hpp"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,10 +101,23 @@ public:
     /// What each funder code of the funder view is called, in `lang`: the campaign's `funder_name`
     /// for its funder, the advice-desk form's `financeur` choice labels for the others.
     [[nodiscard]] std::map<std::string, std::string, std::less<>> funderNames(Lang lang) const;
+    /// What each territory code of the territory view is called, in `lang`: the advice-desk form's
+    /// `territoire` choice labels. A walk list's territory is the coordinator's own text and has none.
+    [[nodiscard]] static std::map<std::string, std::string, std::less<>> territoryNames(Lang lang);
     /// Walk-list progress over the records `user` may see.
     Result<std::vector<field::WalkListProgress>> walkLists(const User& user);
     /// Call statistics per caller over the records `user` may see, on `today` (YYYY-MM-DD).
     Result<std::vector<field::CallerStats>> callers(const User& user, std::string_view today);
+
+    /// Reads every organisation's field records and computes what a coordinator's dashboard asks
+    /// first (indicators by ambassador, walk lists, calls on `today`), so that the first dashboard
+    /// after a start is served from memory. `serve` runs it on a thread of its own once it listens;
+    /// a request arriving meanwhile waits for its organisation, as it would have read it itself.
+    /// Returns how many organisations were read; stops at the first error.
+    Result<int> warm(std::string_view today);
+    /// How many figures (indicators, walk-list progress, call statistics) were computed since the
+    /// start, rather than served from memory.
+    [[nodiscard]] std::int64_t computations() const { return m_computations.load(); }
 
 private:
     /// The field records of one organisation as the figures read them, kept in memory and caught up
@@ -137,6 +151,7 @@ private:
     FormService& m_forms;
     field::Campaign m_campaign = defaultCampaign();
     static field::Campaign defaultCampaign();
+    std::atomic<std::int64_t> m_computations{0};
     std::mutex m_orgsMutex;
     std::map<std::int64_t, std::unique_ptr<OrgRecords>> m_orgs;
 };

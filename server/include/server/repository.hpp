@@ -89,6 +89,8 @@ public:
     virtual Result<std::int64_t> addOrg(std::string_view name) = 0;
     /// An organisation by name, or nullopt.
     virtual Result<std::optional<Org>> findOrg(std::string_view name) = 0;
+    /// Every organisation, by id.
+    virtual Result<std::vector<Org>> listOrgs() = 0;
     /// Creates a user; Conflict when the name exists (names are unique on the server).
     virtual Result<std::int64_t> addUser(const User& user) = 0;
     /// A user (with the organisation's name) by name, or nullopt.

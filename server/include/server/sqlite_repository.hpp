@@ -28,6 +28,7 @@ public:
 
     Result<std::int64_t> addOrg(std::string_view name) override;
     Result<std::optional<Org>> findOrg(std::string_view name) override;
+    Result<std::vector<Org>> listOrgs() override;
     Result<std::int64_t> addUser(const User& user) override;
     Result<std::optional<User>> findUser(std::string_view name) override;
     Result<void> addToken(std::string_view tokenHash, std::int64_t userId) override;
