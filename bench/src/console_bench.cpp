@@ -4,6 +4,7 @@
 // with attempts, before/after trip surveys, as the field workflows write them), starts carnet-server
 // on 127.0.0.1 and times the requests each console page makes, as the browser makes them (the
 // dashboard's three at once). Prints one `name value unit` line per figure, each the median of --runs.
+#include "child_process.hpp"
 #include "core/ids.hpp"
 #include "server/model.hpp"
 #include "server/services.hpp"
@@ -35,6 +36,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+using bench::Child;
+
 constexpr std::string_view kPassword = "mot-de-passe-banc-console";
 constexpr std::string_view kOrg = "bench";
 constexpr std::string_view kCoordinator = "coco";
@@ -54,65 +57,22 @@ double median(std::vector<double> v) {
     return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-/// A child process (the server) with its stdout on a pipe, its stderr (the request log) dropped.
-class Child {
-public:
-    explicit Child(const std::vector<std::string>& argv) {
-        int out[2];
-        if (::pipe(out) != 0) die("pipe failed");
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            ::dup2(out[1], 1);
-            if (const int quiet = ::open("/dev/null", O_WRONLY); quiet >= 0) ::dup2(quiet, 2); // its request log
-            ::close(out[0]);
-            ::close(out[1]);
-            std::vector<char*> args;
-            for (const auto& a : argv)
-                args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
+/// Milliseconds from `started` until the server's log `file` says that its field figures are read
+/// ("… 1 organisation(s) …", in either language); dies when it says they are not, or after 300 s.
+double waitForWarm(const fs::path& file, Clock::time_point started) {
+    const auto deadline = Clock::now() + std::chrono::seconds(300);
+    while (Clock::now() < deadline) {
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);) {
+            if (line.find("organisation(s)") != std::string::npos) return millis(Clock::now() - started);
+            if (line.find("field figures not prepared") != std::string::npos ||
+                line.find("chiffres de terrain non préparés") != std::string::npos)
+                die("the server did not read its field records: " + line);
         }
-        ::close(out[1]);
-        m_out = out[0];
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    ~Child() {
-        ::close(m_out);
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            int status = 0;
-            ::waitpid(m_pid, &status, 0);
-        }
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-
-    /// The next line of its output; dies after 60 s.
-    std::string line() {
-        const auto deadline = Clock::now() + std::chrono::seconds(60);
-        while (Clock::now() < deadline) {
-            const auto nl = m_buf.find('\n');
-            if (nl != std::string::npos) {
-                std::string l = m_buf.substr(0, nl);
-                m_buf.erase(0, nl + 1);
-                return l;
-            }
-            pollfd p{m_out, POLLIN, 0};
-            if (::poll(&p, 1, 100) <= 0) continue;
-            char buf[512];
-            const ssize_t n = ::read(m_out, buf, sizeof buf);
-            if (n <= 0) die("the server ended early");
-            m_buf.append(buf, static_cast<std::size_t>(n));
-        }
-        die("the server did not answer in 60 s");
-    }
-    [[nodiscard]] pid_t pid() const { return m_pid; }
-
-private:
-    pid_t m_pid = -1;
-    int m_out = -1;
-    std::string m_buf;
-};
+    die("the server did not read its field records in 300 s");
+}
 
 /// Resident memory of a process in MB (/proc/PID/status, VmRSS).
 double rssMb(pid_t pid) {
@@ -427,7 +387,10 @@ int main(int argc, char** argv) {
         std::vector<std::string> argvServer{args.server, "--data", data.string()};
         if (!args.db.empty()) argvServer.insert(argvServer.end(), {"--db", args.db});
         argvServer.insert(argvServer.end(), {"serve", "--port", "0", "--bind", "127.0.0.1"});
-        Child server(argvServer);
+        // The server's log: a line per request, and the one saying that the field figures are read.
+        const fs::path serverLog = data.parent_path() / ("server-" + n + ".log");
+        const auto started = Clock::now();
+        Child server(argvServer, serverLog.string());
         const std::string listening = server.line();
         const auto colon = listening.rfind(':');
         if (colon == std::string::npos) die("server said: " + listening);
@@ -444,7 +407,11 @@ int main(int argc, char** argv) {
         const std::vector<std::string> dashboard{"/api/v1/indicators?by=ambassador", "/api/v1/walklists",
                                                  "/api/v1/calls"};
         const std::vector<std::string> walkLists{"/api/v1/walklists", "/api/v1/users"};
-        // The first dashboard after the server started reads every record once.
+        // Once it listens, the server reads every field record and computes the dashboard's figures
+        // (FieldService::warm): the time from its start to the line saying so, and its CPU time then.
+        print("warm_" + n, waitForWarm(serverLog, started), "ms");
+        print("warm_cpu_" + n, cpuMs(server.pid()), "ms");
+        // The first dashboard after that.
         const double firstCpu = cpuMs(server.pid());
         print("dashboard_first_" + n, console.page(dashboard), "ms");
         print("dashboard_first_cpu_" + n, cpuMs(server.pid()) - firstCpu, "ms");

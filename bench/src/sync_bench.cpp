@@ -5,6 +5,7 @@
 // With --arrivals SECONDS it runs only the arrival load instead: N devices, each syncing its records
 // once at a random moment of the window, against one or several server processes (--processes) on
 // SQLite or on PostgreSQL (--db), the requests of each device alternating between the processes.
+#include "child_process.hpp"
 #include "core/db.hpp"
 #include "core/ids.hpp"
 #include "store/store.hpp"
@@ -35,6 +36,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+using bench::Child;
 
 constexpr std::string_view kPassword = "mot-de-passe-banc";
 
@@ -76,74 +79,6 @@ double selfCpuSeconds() {
     return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
-
-/// A child process with its stdin and stdout on pipes.
-class Child {
-public:
-    Child(const std::vector<std::string>& argv) {
-        int in[2], out[2];
-        if (::pipe(in) != 0 || ::pipe(out) != 0) die("pipe failed");
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            ::dup2(in[0], 0);
-            ::dup2(out[1], 1);
-            ::close(in[0]);
-            ::close(in[1]);
-            ::close(out[0]);
-            ::close(out[1]);
-            std::vector<char*> args;
-            for (const auto& a : argv)
-                args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-        ::close(in[0]);
-        ::close(out[1]);
-        m_in = in[1];
-        m_out = out[0];
-    }
-    ~Child() {
-        ::close(m_in);
-        ::close(m_out);
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            int status = 0;
-            ::waitpid(m_pid, &status, 0);
-        }
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-
-    /// The next line of its output (without the newline); dies after 30 s.
-    std::string line() {
-        const auto deadline = Clock::now() + std::chrono::seconds(30);
-        while (Clock::now() < deadline) {
-            const auto nl = m_buf.find('\n');
-            if (nl != std::string::npos) {
-                std::string l = m_buf.substr(0, nl);
-                m_buf.erase(0, nl + 1);
-                return l;
-            }
-            pollfd p{m_out, POLLIN, 0};
-            if (::poll(&p, 1, 100) <= 0) continue;
-            char buf[512];
-            const ssize_t n = ::read(m_out, buf, sizeof buf);
-            if (n <= 0) die("a child process ended early");
-            m_buf.append(buf, static_cast<std::size_t>(n));
-        }
-        die("a child process did not answer in 30 s");
-    }
-    void write(std::string_view text) {
-        if (::write(m_in, text.data(), text.size()) != static_cast<ssize_t>(text.size())) die("write to child failed");
-    }
-    [[nodiscard]] pid_t pid() const { return m_pid; }
-
-private:
-    pid_t m_pid = -1;
-    int m_in = -1, m_out = -1;
-    std::string m_buf;
-};
 
 /// What crossed the relay since the last take().
 struct Traffic {
