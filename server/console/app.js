@@ -55,6 +55,8 @@
       logout();
       return { status: 401, body: {} };
     }
+    // Refused for the role this page thinks it has: a coordinator may have changed it since.
+    if (res.status === 403 && session && path !== '/api/v1/me') refreshRole();
     if (opts.blob) return { status: res.status, blob: res.ok ? await res.blob() : null, body: res.ok ? null : await res.json().catch(() => ({})) };
     const text = await res.text();
     let json = null;
@@ -112,6 +114,28 @@
     session = null;
     store.removeItem('carnet.session');
     render();
+  }
+
+  // The console is for coordinators and admins: an account made an ambassador while logged in leaves
+  // it at its next refused request (or the next load), as if it had just logged in; another role
+  // change redraws the menu and the pages with the new role.
+  async function refreshRole() {
+    const token = session && session.token;
+    const r = await api('GET', '/api/v1/me');
+    if (r.status !== 200 || !session || session.token !== token) return;
+    if (r.body.role === 'ambassador') {
+      api('POST', '/api/v1/logout', {});
+      session = null;
+      store.removeItem('carnet.session');
+      denied = true;
+      render();
+      return;
+    }
+    if (r.body.role !== session.user.role) {
+      session.user = { ...session.user, role: r.body.role };
+      store.setItem('carnet.session', JSON.stringify(session));
+      render();
+    }
   }
 
   $('#login-form').addEventListener('submit', async (ev) => {
@@ -1070,4 +1094,5 @@
   };
 
   render();
+  if (session) refreshRole();
 })();

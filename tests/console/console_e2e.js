@@ -497,6 +497,16 @@ async function main() {
   check((await gusPage.textContent('#login-error')).includes('désactivé'), 'a deactivated account is told so');
   await page.click('[data-toggle-user="gus"]');
   await page.waitForSelector('tr[data-user="gus"] .badge:has-text("Actif")');
+  // Made an ambassador again while his console is open: his next page is refused and he is shown
+  // that the console is for coordinators, without logging in again; his session is not kept.
+  await gusLogin('gus-new-long-secret');
+  await gusPage.waitForSelector('#app-view:not([hidden]) .page-head h1');
+  await page.selectOption('[data-role-of="gus"]', 'ambassador');
+  await page.waitForSelector('#flash :text("gus est maintenant Ambassadeur")');
+  await gusPage.click('.sidebar a[data-page="users"]');
+  await gusPage.waitForSelector('#denied-view:not([hidden])');
+  check(await gusPage.locator('#app-view').isHidden(), 'a coordinator made an ambassador loses the menu at once');
+  check(await gusPage.evaluate(() => sessionStorage.getItem('carnet.session')) === null, 'and his console session is dropped');
   await other.close();
 
   dev('gus', ['login', URL, 'gus'], 'gus-new-long-secret\n');
@@ -639,6 +649,18 @@ async function main() {
     await go('#/walklists', 'table');
     await shot('walklists');
   }
+
+  // Every page on a 768×1024 tablet: the sidebar folded, nothing wider than the window (a wide table
+  // scrolls inside its card).
+  await page.setViewportSize({ width: 768, height: 1024 });
+  for (const name of ['dashboard', 'forms', 'conflicts', 'walklists', 'users', 'devices']) {
+    await go('#/' + name, '#page .page-head h1');
+    await page.waitForSelector('#page .card');
+    check(await page.isVisible('#nav-toggle') && !(await page.isVisible('.sidebar ul')), `the sidebar is folded on ${name} at 768 px`);
+    check(await noOverflow(), `${name} does not overflow at 768 px`);
+    await shot(name + '-768');
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Safe form rollout (issue 22): a new version of the visit form sent as a draft to awa's tablet only,
   // which installs it while chloe's does not; published, the page names the devices that lack it and
