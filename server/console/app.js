@@ -461,7 +461,7 @@
   // Every filter lives in the URL (#/records?q=…&from=…): the list is a function of its address.
   // `cursor` is the chain of the server's cursors for pages 2…N (comma separated), so a shared link
   // opens the same page and « page précédente » needs no memory.
-  const RECORD_FILTERS = ['q', 'form', 'status', 'review', 'author', 'from', 'to', 'date_field', 'sort'];
+  const RECORD_FILTERS = ['q', 'form', 'status', 'review', 'author', 'from', 'to', 'date_field', 'sort', 'cols'];
   const PAGE_SIZE = 50;
   let lastRecordsHash = '#/records';
   const recordsHash = (filters, cursors = []) => {
@@ -506,17 +506,47 @@
       // The defaults stay out of the address, so that the plain list is plain #/records.
       if (chosen.date_field === 'interview') chosen.date_field = '';
       if (chosen.sort === 'received') chosen.sort = '';
+      if (chosen.form === filters.form) chosen.cols = filters.cols; // the columns are the form's questions
       navigate(recordsHash(chosen)); // a new filter starts again at page 1
     } }, Object.entries(inputs).map(([k, i]) => field(k, i)), h('button', { type: 'submit', class: 'primary' }, t('filter'))));
+    // Answer columns: with one form chosen, its questions (by label, in form order, from its latest
+    // published version) may be shown as columns of the list; the choice is in the address too.
+    const wanted = new Set(filters.cols.split(',').filter(Boolean));
+    let columns = [], colForm = null;
+    if (filters.form) {
+      const versions = ((cat.body && cat.body.forms) || []).filter((f) => f.form_id === filters.form && !f.draft);
+      colForm = versions.length ? await formVersion(filters.form, versions[versions.length - 1].version) : null;
+      const answerable = colForm ? [...itemsOf(colForm).values()].filter((x) => !x.parent && !['note', 'calculate'].includes(x.item.type)).map((x) => x.item) : [];
+      columns = answerable.filter((it) => wanted.has(it.name));
+      const boxes = answerable.map((it) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: it.name, 'data-col': it.name, checked: wanted.has(it.name) }), ' ', labelOf(colForm, it.label, it.name)));
+      if (answerable.length) {
+        wrap.append(h('details', { class: 'card columns-picker', id: 'columns' },
+          h('summary', {}, t('columns_pick', { n: columns.length })),
+          h('form', { onsubmit: (ev) => {
+            ev.preventDefault();
+            const cols = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+            navigate(recordsHash({ ...filters, cols: cols.join(',') }));
+          } }, h('div', { class: 'columns-list' }, boxes), h('button', { type: 'submit', class: 'primary', id: 'columns-apply' }, t('columns_apply')))));
+      }
+    } else {
+      wrap.append(h('p', { class: 'muted small', id: 'columns-hint' }, t('columns_hint')));
+    }
     if (r.status !== 200) { wrap.append(h('p', { class: 'error' }, errorText(r))); return wrap; }
+    const answerCell = (rec, it) => {
+      const v = (rec.answers || {})[it.name];
+      if (v !== undefined && v !== null && v !== '' && ['photo', 'image', 'signature', 'audio', 'video', 'file'].includes(it.type)) return h('td', { 'data-col': it.name }, t('attached'));
+      return h('td', { 'data-col': it.name }, valueText(colForm, it, v));
+    };
     const open = (recordId) => navigate('#/records/' + encodeURIComponent(recordId));
     const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => open(rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') open(rec.record_id); } },
       h('td', {}, rec.name ? [h('strong', {}, rec.name), h('div', { class: 'small muted' }, h('code', {}, rec.record_id.slice(0, 8)))] : h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
       h('td', {}, h('span', { class: 'badge' + (rec.status === 'finalized' ? ' ok' : '') }, t('status_' + rec.status) || rec.status)),
       h('td', { 'data-review': rec.review ? rec.review.state : 'received' }, reviewBadge(rec.review)),
       h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', {}, when(rec.interview_at)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
-      h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''));
-    const tbl = table([t('record'), t('form'), t('status'), t('review'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), ''], r.body.records.map(rowOf), { empty: t('no_records') });
+      h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''),
+      columns.map((it) => answerCell(rec, it)));
+    const tbl = table([t('record'), t('form'), t('status'), t('review'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), '']
+      .concat(columns.map((it) => labelOf(colForm, it.label, it.name))), r.body.records.map(rowOf), { empty: t('no_records') });
     const pageNo = cursors.length + 1;
     const pager = h('nav', { class: 'pager', 'aria-label': t('pages') },
       cursors.length ? h('a', { href: recordsHash(filters, cursors.slice(0, -1)), rel: 'prev', 'data-pager': 'prev' }, '← ' + t('page_prev')) : null,

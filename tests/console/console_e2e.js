@@ -189,6 +189,29 @@ async function main() {
   check(await shared.locator('tr[data-record]').count() === 1 && await shared.inputValue('#f-q') === 'ferrandi', 'a shared link gives the same list');
   await shared.close();
 
+  // Answer columns (finding 1): with the visit form chosen, the coordinator shows the surname, the
+  // travel modes and the photo as columns headed by their labels, choices by their labels too; the
+  // choice is in the address, so a reload keeps it.
+  await go('#/records', 'table');
+  await page.waitForFunction(() => document.querySelector('#f-q') && document.querySelector('#f-q').value === '' && document.querySelector('#columns-hint'));
+  check(!(await page.isVisible('#columns')), 'columns are offered once a form is chosen');
+  await filterWith({ q: 'ferrandi', form: 'visite_e2e' });
+  await page.waitForSelector('#columns summary');
+  await page.click('#columns summary');
+  for (const col of ['photo_facade', 'modes', 'nom']) await page.check(`#columns input[data-col="${col}"]`);
+  await page.click('#columns-apply');
+  const colCell = (col) => page.textContent(`tr[data-record="${visit}"] td[data-col="${col}"]`);
+  await page.waitForSelector(`tr[data-record="${visit}"] td[data-col="modes"]`);
+  check(await colCell('nom') === 'Ferrandi' && await colCell('modes') === 'Bus ; Vélo' && await colCell('photo_facade') === 'Fichier joint',
+    'the answers in their columns, choices by label: ' + [await colCell('nom'), await colCell('modes'), await colCell('photo_facade')].join(' | '));
+  const heads = (await page.locator('thead th').allTextContents()).slice(-3);
+  check(JSON.stringify(heads) === JSON.stringify(['Nom de famille', 'Modes de déplacement', 'Photo de la façade']), 'columns headed by labels, in form order: ' + heads.join(', '));
+  check(decodeURIComponent(page.url()).includes('cols=nom,modes,photo_facade'), 'the columns are in the address: ' + page.url());
+  await shot('records-columns');
+  await page.reload();
+  await page.waitForSelector(`tr[data-record="${visit}"] td[data-col="modes"]`);
+  check(await page.locator('#columns input[data-col="modes"]').isChecked(), 'a reload keeps the columns');
+
   // The visit's page: labels in form order (its own form version, the console's language), choice
   // labels, the repeat as a table, the point listed, the photo shown; history with time and person.
   await page.click(`tr[data-record="${visit}"]`);
