@@ -336,7 +336,12 @@ bool toggle(DrawContext& ctx, const std::string& id, const std::string& label, b
         ImGui::PushStyleColor(ImGuiCol_ButtonHovered, accent);
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
     }
-    const bool pressed = labelledButton(ctx, id, (on ? "✓ " : "") + label, label, width, 56.0f);
+    // The mark goes before the label when both fit on one line; in a narrow cell (a picker's minute,
+    // « 02 ») the filled accent alone says it is chosen, rather than the label wrapping under the mark.
+    const std::string marked = "✓ " + label;
+    const float w = width < 0 ? ImGui::GetContentRegionAvail().x : std::max(width, kTouchMin * ctx.scale);
+    const bool fits = ImGui::CalcTextSize(visibleLabel(marked).c_str()).x + 2 * ImGui::GetStyle().FramePadding.x <= w;
+    const bool pressed = labelledButton(ctx, id, on && fits ? marked : label, label, width, 56.0f);
     if (on) ImGui::PopStyleColor(3);
     return pressed;
 }

@@ -897,6 +897,17 @@ TEST_CASE("a time question's picker: an hour then a minute, two taps, stored HH:
     CHECK(app->formModel().pickerTime == "18:47");
     d.reveal("18 h");
     CHECK(ui.shows("18:47"));
+    // The chosen hour and minute keep their text on one line, as their neighbours do: the mark goes
+    // before a label only where both fit.
+    for (const auto& [chosenId, otherId] : std::vector<std::pair<std::string, std::string>>{
+             {"picker.hour.18", "picker.hour.17"}, {"picker.minute.47", "picker.minute.46"}}) {
+        d.revealIf([&] { return ui.find(chosenId).has_value() && ui.find(otherId).has_value(); });
+        const auto chosen = ui.find(chosenId), other = ui.find(otherId);
+        REQUIRE(chosen);
+        REQUIRE(other);
+        INFO(chosenId << " text " << chosen->textW << "x" << chosen->textH << " in " << chosen->w);
+        CHECK(chosen->textH == Approx(other->textH));
+    }
     // Hours without a minute the question takes are greyed, and a tap on one does nothing.
     for (const char* hour : {"00 h", "06 h", "22 h", "23 h"}) {
         d.reveal(hour);
