@@ -269,7 +269,7 @@ int run(const Options& o) {
     if (a[0] == "serve" && a.size() == 1) return serve(o, s);
 
     if (a[0] == "org" && a.size() == 3 && a[1] == "add") {
-        auto r = s.auth().addOrg(a[2]);
+        auto r = s.auth().addOrg(a[2], g_lang);
         if (!r.ok()) return fail(r.error());
         std::cout << t("server.org_added", {a[2]}) << '\n';
         return 0;
@@ -284,7 +284,7 @@ int run(const Options& o) {
         std::getline(std::cin, password);
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
             password.pop_back();
-        auto r = s.auth().addUser(a[2], *role, o.org, password);
+        auto r = s.auth().addUser(a[2], *role, o.org, password, g_lang);
         if (!r.ok()) return fail(r.error());
         std::cout << t("server.user_added", {a[2], roleName(*role), o.org}) << '\n';
         return 0;

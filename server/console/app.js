@@ -70,9 +70,13 @@
     clearTimeout(flash.timer);
     flash.timer = setTimeout(() => f.replaceChildren(), 6000);
   }
-  // The server's text in the page's language, then its detail (which names the field or record).
+  // The server's text in the page's language. A detail said in that language (`localized_detail`)
+  // stands alone; otherwise the generic text per error code, followed in English by the English
+  // detail (which names the field or record), and alone in French: no English inside the French
+  // console (issue 22, finding 10).
   const errorText = (r) => {
     const b = r.body || {};
+    if (b.localized && (b.localized_detail || I18n.lang() !== 'en')) return b.localized;
     if (b.localized && b.message && b.localized !== b.message) return `${b.localized} (${b.message})`;
     return b.localized || b.message || t('error_status', { status: r.status });
   };

@@ -68,15 +68,15 @@ private:
             return std::nullopt;
         }
         if (!*u || (*u)->orgId != actor.orgId) {
-            sendError(res, 404, "not_found", "no user " + name + " in your organisation");
+            http::sendErrorIn(req, res, 404, "not_found", "server.account.no_user", {name});
             return std::nullopt;
         }
         if ((*u)->id == actor.id) {
-            sendError(res, 400, "invalid_request", "you cannot change your own account here");
+            http::sendErrorIn(req, res, 400, "invalid_request", "server.account.own");
             return std::nullopt;
         }
         if ((*u)->role == Role::Admin && actor.role != Role::Admin) {
-            sendError(res, 403, "forbidden", "only an admin may change an admin's account");
+            http::sendErrorIn(req, res, 403, "forbidden", "server.account.admin_change");
             return std::nullopt;
         }
         return **u;
@@ -90,7 +90,7 @@ private:
             return std::nullopt;
         }
         if (!*d || (*d)->orgId != actor.orgId) {
-            sendError(res, 404, "not_found", "no device " + id + " in your organisation");
+            http::sendErrorIn(req, res, 404, "not_found", "server.account.no_device", {id});
             return std::nullopt;
         }
         return **d;
@@ -112,9 +112,9 @@ void AccountRoutes::userAction(const Request& req, Response& res, const User& ac
     json out{{"name", u->name}};
     if (action == "role") {
         auto role = parseRole(stringOf(body, "role"));
-        if (!role) return sendError(res, 400, "missing_field", "'role' must be ambassador, coordinator or admin");
+        if (!role) return http::sendErrorIn(req, res, 400, "missing_field", "server.account.role");
         if (*role == Role::Admin && actor.role != Role::Admin)
-            return sendError(res, 403, "forbidden", "only an admin may make an admin");
+            return http::sendErrorIn(req, res, 403, "forbidden", "server.account.admin_make");
         UserChange change;
         change.role = *role;
         if (auto r = m_s.repository().updateUser(u->id, change); !r.ok()) return failure(req, res, r.error());
@@ -145,7 +145,7 @@ void AccountRoutes::deviceAction(const Request& req, Response& res, const User& 
     if (action == "name") {
         const std::string name = stringOf(body, "name");
         if (name.empty() || name.size() > kMaxDeviceName || hasControl(name))
-            return sendError(res, 400, "missing_field", "'name' must be 1 to 100 bytes without control characters");
+            return http::sendErrorIn(req, res, 400, "missing_field", "server.account.device_name");
         change.name = name;
     } else {
         change.revoke = true;
@@ -163,9 +163,10 @@ void AccountRoutes::deviceAction(const Request& req, Response& res, const User& 
 void AccountRoutes::changePassword(const Request& req, Response& res, const User& user, const json& body) {
     const std::string current = stringOf(body, "current"), next = stringOf(body, "new");
     if (current.empty() || next.empty())
-        return sendError(res, 400, "missing_field", "a password change needs 'current' and 'new' strings");
-    auto r = m_s.auth().changePassword(user, current, next);
-    if (!r.ok()) return failure(req, res, r.error());
+        return http::sendErrorIn(req, res, 400, "missing_field", "server.password.needs_both");
+    // Said in the user's language: a wrong current password, the same one, the policy.
+    auto r = m_s.auth().changePassword(user, current, next, http::requestLang(req));
+    if (!r.ok()) return http::sendFailureIn(req, res, r.error(), m_log);
     sendJson(res, 200, json{{"name", user.name}, {"must_change_password", false}});
 }
 

@@ -19,29 +19,30 @@ std::string isoUtc(std::chrono::system_clock::time_point t) {
 }
 constexpr std::size_t kMaxNameBytes = 200;
 
-Result<void> checkName(std::string_view what, std::string_view name) {
+// `what` is "org" or "user" (the keys server.name.<what>_length and _control).
+Result<void> checkName(std::string_view what, std::string_view name, Lang lang) {
     if (name.empty() || name.size() > kMaxNameBytes)
-        return makeError(ErrorCode::Invalid, std::string(what) + " name must be 1 to 200 bytes");
+        return makeError(ErrorCode::Invalid, tr("server.name." + std::string(what) + "_length", lang));
     for (char c : name)
         if (static_cast<unsigned char>(c) < 0x20)
-            return makeError(ErrorCode::Invalid, std::string(what) + " name has a control character");
+            return makeError(ErrorCode::Invalid, tr("server.name." + std::string(what) + "_control", lang));
     return {};
 }
 
 } // namespace
 
-Result<std::int64_t> AuthService::addOrg(std::string_view name) {
-    if (auto r = checkName("organisation", name); !r.ok()) return r.error();
+Result<std::int64_t> AuthService::addOrg(std::string_view name, Lang lang) {
+    if (auto r = checkName("org", name, lang); !r.ok()) return r.error();
     return m_repo.addOrg(name);
 }
 
 Result<std::int64_t> AuthService::addUser(std::string_view name, Role role, std::string_view org,
-                                          std::string_view password) {
-    if (auto r = checkName("user", name); !r.ok()) return r.error();
-    if (auto weak = weakPassword(password, name)) return makeError(ErrorCode::Invalid, *weak);
+                                          std::string_view password, Lang lang) {
+    if (auto r = checkName("user", name, lang); !r.ok()) return r.error();
+    if (auto weak = weakPassword(password, name, lang)) return makeError(ErrorCode::Invalid, *weak);
     auto o = m_repo.findOrg(org);
     if (!o.ok()) return o.error();
-    if (!*o) return makeError(ErrorCode::NotFound, "no organisation '" + std::string(org) + "'");
+    if (!*o) return makeError(ErrorCode::NotFound, tr("server.no_org", lang, {org}));
     auto turn = m_gate.enter();
     if (!turn.ok()) return turn.error();
     auto hash = hashPassword(password);
@@ -210,16 +211,16 @@ Result<std::string> AuthService::resetPassword(const User& target) {
     return temporary;
 }
 
-Result<void> AuthService::changePassword(const User& user, std::string_view current, std::string_view next) {
+Result<void> AuthService::changePassword(const User& user, std::string_view current, std::string_view next, Lang lang) {
     if (!cryptoInit()) return makeError(ErrorCode::Internal, "libsodium initialisation failed");
     auto turn = m_gate.enter();
     if (!turn.ok()) return turn.error();
     auto stored = m_repo.findUser(user.name);
     if (!stored.ok()) return stored.error();
     if (!*stored || !verifyPassword((*stored)->passwordHash, current))
-        return makeError(ErrorCode::Invalid, "the current password is wrong");
-    if (current == next) return makeError(ErrorCode::Invalid, "the new password must differ from the current one");
-    if (auto weak = weakPassword(next, user.name)) return makeError(ErrorCode::Invalid, *weak);
+        return makeError(ErrorCode::Invalid, tr("server.password.current_wrong", lang));
+    if (current == next) return makeError(ErrorCode::Invalid, tr("server.password.same", lang));
+    if (auto weak = weakPassword(next, user.name, lang)) return makeError(ErrorCode::Invalid, *weak);
     auto hash = hashPassword(next);
     if (!hash.ok()) return hash.error();
     UserChange change;

@@ -421,9 +421,8 @@ void ConsoleRoutes::review(const Request& req, Response& res, const User& user, 
         return sendError(res, 400, "invalid_review", "'state' is received, approved, has_issues or rejected");
     if (comment != body.end() && !comment->is_null() &&
         (!comment->is_string() || !isCommentText(comment->get<std::string>())))
-        return sendError(res, 400, "invalid_review",
-                         "'comment' is text of at most " + std::to_string(kMaxReviewComment) +
-                             " bytes without control characters");
+        return http::sendErrorIn(req, res, 400, "invalid_review", "server.review.comment",
+                                 {std::to_string(kMaxReviewComment)});
     auto found = m_s.repository().findRecord(id);
     if (!found.ok()) return failure(res, req, found.error());
     if (!*found || !visible(scopeOf(user), **found)) return sendError(res, 404, "not_found", "no record " + id);
@@ -500,20 +499,20 @@ void ConsoleRoutes::addUser(const Request& req, Response& res, const User& user,
     const std::string name = str("name"), password = str("password"), roleText = str("role");
     std::string org = str("org");
     if (name.empty() || name.size() > 64 || name.find_first_of(" \t\r\n/") != std::string::npos)
-        return sendError(res, 400, "missing_field", "'name' must be 1 to 64 characters without spaces or '/'");
+        return http::sendErrorIn(req, res, 400, "missing_field", "server.account.user_name");
     auto role = parseRole(roleText);
-    if (!role) return sendError(res, 400, "missing_field", "'role' must be ambassador, coordinator or admin");
+    if (!role) return http::sendErrorIn(req, res, 400, "missing_field", "server.account.role");
     if (org.empty()) org = user.orgName;
     if (org != user.orgName)
-        return sendError(res, 403, "forbidden",
-                         "users can only be created in your own organisation (" + user.orgName + ")");
+        return http::sendErrorIn(req, res, 403, "forbidden", "server.account.other_org", {user.orgName});
     if (*role == Role::Admin && user.role != Role::Admin)
-        return sendError(res, 403, "forbidden", "only an admin may create an admin");
-    auto id = m_s.auth().addUser(name, *role, org, password);
+        return http::sendErrorIn(req, res, 403, "forbidden", "server.account.admin_create");
+    // The password policy and the name rules answer in the coordinator's language.
+    auto id = m_s.auth().addUser(name, *role, org, password, http::requestLang(req));
     // Names are unique on the whole server: the answer never says where a name is taken.
     if (!id.ok() && id.error().code == ErrorCode::Conflict)
         return sendError(res, 409, "name_unavailable", "this user name cannot be used; choose another");
-    if (!id.ok()) return failure(res, req, id.error());
+    if (!id.ok()) return http::sendFailureIn(req, res, id.error(), m_log);
     sendJson(res, 201, json{{"name", name}, {"role", roleName(*role)}, {"org", org}});
 }
 
@@ -654,6 +653,7 @@ void ConsoleRoutes::uploadForm(const Request& req, Response& res, const User& us
         json j = sync::errorBody("version_taken", pub.error().message);
         j["localized"] = tr("server.form.version_taken", lang, {loaded.form->id, loaded.form->version});
         j["lang"] = std::string(langCode(lang));
+        j["localized_detail"] = true;
         j["form_id"] = loaded.form->id;
         j["version"] = loaded.form->version;
         return sendJson(res, 409, j);
@@ -695,6 +695,7 @@ void ConsoleRoutes::formDraft(const Request& req, Response& res, const User& use
         json j = sync::errorBody("draft_in_use", done.error().message);
         j["localized"] = tr("server.form.draft_in_use", lang, {formId, version});
         j["lang"] = std::string(langCode(lang));
+        j["localized_detail"] = true;
         return sendJson(res, 409, j);
     }
     if (!done.ok()) return failure(res, req, done.error());

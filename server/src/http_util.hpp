@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <httplib.h>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,11 +38,12 @@ inline Lang requestLang(const httplib::Request& req) {
 
 /// Adds to a JSON error body its text in the client's language: `"localized"` (from the
 /// translation table, by error code) and `"lang"`. `"message"` keeps the detailed text (English,
-/// naming the field or record) for logs and tools.
+/// naming the field or record) for logs and tools. A body that has its `"localized"` already (a
+/// detail said in the client's language, sendErrorIn) is kept as it is.
 inline void localizeError(const httplib::Request& req, httplib::Response& res) {
     if (res.body.empty() || res.body.size() > 64 * 1024 || res.body.front() != '{') return;
     nlohmann::json j = nlohmann::json::parse(res.body, nullptr, false);
-    if (!j.is_object() || !j.contains("error") || !j["error"].is_string()) return;
+    if (!j.is_object() || !j.contains("error") || !j["error"].is_string() || j.contains("localized")) return;
     const std::string key = "api.error." + j["error"].get<std::string>();
     if (!hasTranslation(key)) return;
     const Lang lang = requestLang(req);
@@ -86,6 +88,28 @@ inline void sendError(httplib::Response& res, int status, std::string_view code,
     closeConnectionAfterResponse();
 }
 
+/// Answers a JSON error whose detail is said in the client's language: {"error": code, "message":
+/// message, "localized": localized, "lang": "fr"|"en", "localized_detail": true}. The console shows
+/// `localized` alone then (issue 22, finding 10: no English inside the French console). Like
+/// sendError, the connection is closed after it.
+inline void sendLocalizedError(const httplib::Request& req, httplib::Response& res, int status, std::string_view code,
+                               std::string_view message, std::string_view localized) {
+    nlohmann::json j = sync::errorBody(code, message);
+    j["localized"] = std::string(localized);
+    j["lang"] = std::string(langCode(requestLang(req)));
+    j["localized_detail"] = true;
+    sendJson(res, status, j);
+    res.set_header("Connection", "close");
+    closeConnectionAfterResponse();
+}
+
+/// Answers a JSON error whose detail is the translation `key` (with `args`): in English in
+/// `"message"`, in the client's language in `"localized"` (sendLocalizedError).
+inline void sendErrorIn(const httplib::Request& req, httplib::Response& res, int status, std::string_view code,
+                        std::string_view key, std::initializer_list<std::string_view> args = {}) {
+    sendLocalizedError(req, res, status, code, tr(key, Lang::En, args), tr(key, requestLang(req), args));
+}
+
 /// Answers an expected failure from the services as HTTP; storage failures are logged and answered
 /// without their details.
 inline void sendFailure(const httplib::Request& req, httplib::Response& res, const Error& e,
@@ -110,6 +134,21 @@ inline void sendFailure(const httplib::Request& req, httplib::Response& res, con
     }
     if (log) log(req.method + " " + req.path + ": " + e.message);
     sendError(res, 500, "internal", "internal server error");
+}
+
+/// Answers a failure of a service that was given `requestLang(req)` (AuthService::addUser,
+/// changePassword): its Invalid and NotFound messages are in the client's language already, and are
+/// both `"message"` and `"localized"` (sendLocalizedError); any other failure as sendFailure.
+inline void sendFailureIn(const httplib::Request& req, httplib::Response& res, const Error& e,
+                          const std::function<void(std::string_view)>& log) {
+    switch (e.code) {
+    case ErrorCode::Invalid:
+        return sendLocalizedError(req, res, 400, "invalid_request", e.message, e.message);
+    case ErrorCode::NotFound:
+        return sendLocalizedError(req, res, 404, "not_found", e.message, e.message);
+    default:
+        return sendFailure(req, res, e, log);
+    }
 }
 
 /// The user of the request's bearer token; otherwise answers 401 (or the storage failure) and

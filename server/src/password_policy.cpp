@@ -36,18 +36,17 @@ std::string lower(std::string_view s) {
 
 } // namespace
 
-std::optional<std::string> weakPassword(std::string_view password, std::string_view userName) {
+std::optional<std::string> weakPassword(std::string_view password, std::string_view userName, Lang lang) {
     if (password.size() < kMinPasswordBytes)
-        return "the password must have at least " + std::to_string(kMinPasswordBytes) + " characters";
+        return tr("server.password.too_short", lang, {std::to_string(kMinPasswordBytes)});
     if (password.size() > kMaxPasswordBytes)
-        return "the password must have at most " + std::to_string(kMaxPasswordBytes) + " bytes";
+        return tr("server.password.too_long", lang, {std::to_string(kMaxPasswordBytes)});
     const std::string l = lower(password);
-    if (std::find(kCommon.begin(), kCommon.end(), l) != kCommon.end())
-        return "the password is one of the most common passwords; choose another";
+    if (std::find(kCommon.begin(), kCommon.end(), l) != kCommon.end()) return tr("server.password.common", lang);
     if (!userName.empty() && l.find(lower(userName)) != std::string::npos && l.size() < userName.size() + 6)
-        return "the password is the account's name; choose another";
+        return tr("server.password.is_name", lang);
     if (std::all_of(l.begin(), l.end(), [&](char c) { return c == l.front(); }))
-        return "the password repeats one character; choose another";
+        return tr("server.password.repeats", lang);
     return std::nullopt;
 }
 

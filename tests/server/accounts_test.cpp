@@ -31,6 +31,13 @@ struct AccountsFixture : ServerFixture {
         FAIL("no device " << id);
         return {};
     }
+    // A POST from a console in `lang` (its Accept-Language).
+    Reply postIn(const std::string& lang, const std::string& path, const json& body, const std::string& token) const {
+        auto c = client();
+        auto headers = auth(token);
+        headers.emplace("Accept-Language", lang);
+        return reply(c.Post(path.c_str(), headers, body.dump(), "application/json"));
+    }
 };
 
 } // namespace
@@ -178,4 +185,41 @@ TEST_CASE_METHOD(AccountsFixture, "devices are named, report their app version a
     // Awa's account is not the device: a new device of hers syncs.
     CHECK(post("/api/v1/devices", json{{"device_id", "dev-awa-2"}, {"name", "new"}}, awa).status == 200);
     CHECK(push(awa, "dev-awa-2", json::array()).status == 200);
+}
+
+// Issue 22, finding 10: what the account forms get wrong is said in the coordinator's language, with
+// no English detail beside it.
+TEST_CASE_METHOD(AccountsFixture, "account errors are said in the coordinator's language", "[console][accounts]") {
+    auto fr = postIn("fr", "/api/v1/users/coco/deactivate", json::object(), coco);
+    CHECK(fr.status == 400);
+    CHECK(fr.body.at("localized") == "Vous ne pouvez pas modifier votre propre compte ici.");
+    CHECK(fr.body.at("lang") == "fr");
+    CHECK(fr.body.at("localized_detail") == true);
+    CHECK(fr.body.at("message") == "You cannot change your own account here.");
+    auto en = postIn("en", "/api/v1/users/coco/deactivate", json::object(), coco);
+    CHECK(en.status == 400);
+    CHECK(en.body.at("localized") == "You cannot change your own account here.");
+    CHECK(en.body.at("lang") == "en");
+
+    auto missing = postIn("fr", "/api/v1/users/nobody/role", json{{"role", "ambassador"}}, coco);
+    CHECK(missing.status == 404);
+    CHECK(missing.body.at("localized") == "Aucun utilisateur « nobody » dans votre organisation.");
+    auto device = postIn("fr", "/api/v1/devices/dev-awa/name", json{{"name", "a\nb"}}, coco);
+    CHECK(device.status == 400);
+    CHECK(device.body.at("localized") ==
+          "Le nom de l’appareil doit compter de 1 à 100 octets, sans caractère de contrôle.");
+
+    // The user's own password change: the service says it in the request's language.
+    auto wrong =
+        postIn("fr", "/api/v1/password", json{{"current", "not her password"}, {"new", "a fresh long one"}}, awa);
+    CHECK(wrong.status == 400);
+    CHECK(wrong.body.at("localized") == "Le mot de passe actuel est incorrect.");
+    CHECK(wrong.body.at("localized_detail") == true);
+    auto same = postIn("en", "/api/v1/password", json{{"current", kPassword}, {"new", kPassword}}, awa);
+    CHECK(same.status == 400);
+    CHECK(same.body.at("localized") == "The new password must differ from the current one.");
+    auto weak = postIn("fr", "/api/v1/password", json{{"current", kPassword}, {"new", "aaaaaaaaaaaaaaaa"}}, awa);
+    CHECK(weak.status == 400);
+    CHECK(weak.body.at("localized") == "Le mot de passe répète un seul caractère ; choisissez-en un autre.");
+    CHECK(weak.raw.find("password") == std::string::npos);
 }

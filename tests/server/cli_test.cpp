@@ -39,6 +39,15 @@ TEST_CASE("carnet-server answers --help with its usage, in French and in English
     auto added = sh("CARNET_LANG=fr " + bin + " org add alec" + data);
     CHECK(added.code == 0);
     CHECK(added.out.find("organisation alec ajoutée") != std::string::npos);
+    // The password policy speaks the CLI's language (issue 22, finding 10).
+    const std::string addAwa = " user add awa --role coordinator --org alec --password-stdin" + data;
+    auto weakFr = sh("printf 'court\\n' | CARNET_LANG=fr " + bin + addAwa);
+    CHECK(weakFr.code == 1);
+    CHECK(weakFr.out.find("Le mot de passe doit compter au moins 12 caractères.") != std::string::npos);
+    CHECK(weakFr.out.find("password") == std::string::npos);
+    auto weakEn = sh("printf 'court\\n' | CARNET_LANG=fr " + bin + addAwa + " --lang en");
+    CHECK(weakEn.code == 1);
+    CHECK(weakEn.out.find("The password must have at least 12 characters.") != std::string::npos);
     auto unknown = sh("CARNET_LANG=fr " + bin + " frobnicate" + data);
     CHECK(unknown.code == 2);
     CHECK(unknown.out.find("commande inconnue") != std::string::npos);

@@ -163,6 +163,13 @@ struct ConsoleFixture : ServerFixture {
         if (method == "POST") return reply(c.Post(path.c_str(), auth(token), body, type.c_str()));
         return reply(c.Get(path.c_str(), auth(token)));
     }
+    // A POST from a console in `lang` (its Accept-Language).
+    Reply postIn(const std::string& lang, const std::string& path, const json& body, const std::string& token) const {
+        auto c = client();
+        auto headers = auth(token);
+        headers.emplace("Accept-Language", lang);
+        return reply(c.Post(path.c_str(), headers, body.dump(), "application/json"));
+    }
 };
 
 json interview(const std::string& commune, const std::string& issue) {
@@ -358,6 +365,58 @@ TEST_CASE_METHOD(ConsoleFixture, "users are listed and created within the organi
     CHECK(
         post("/api/v1/users", json{{"name", "zoe"}, {"role", "admin"}, {"password", "long enough pass"}}, zed).status ==
         201);
+}
+
+// Issue 22, finding 10: a French coordinator read « Requête invalide. (the password must have at least
+// 12 characters) ». What the console's own forms can get wrong is said in the console's language.
+TEST_CASE_METHOD(ConsoleFixture, "the console's form errors are said in the coordinator's language", "[console]") {
+    const json weak{{"name", "max"}, {"role", "ambassador"}, {"password", "short"}};
+    auto fr = postIn("fr", "/api/v1/users", weak, coco);
+    CHECK(fr.status == 400);
+    CHECK(fr.body["error"] == "invalid_request");
+    CHECK(fr.body["localized"] == "Le mot de passe doit compter au moins 12 caractères.");
+    CHECK(fr.body["lang"] == "fr");
+    CHECK(fr.body["localized_detail"] == true);
+    CHECK(fr.raw.find("password") == std::string::npos); // no English anywhere in the answer
+    auto en = postIn("en", "/api/v1/users", weak, coco);
+    CHECK(en.status == 400);
+    CHECK(en.body["localized"] == "The password must have at least 12 characters.");
+    CHECK(en.body["lang"] == "en");
+    CHECK(en.body["localized_detail"] == true);
+    // The other rules of the password policy, in French too.
+    auto common = postIn("fr", "/api/v1/users",
+                         json{{"name", "max"}, {"role", "ambassador"}, {"password", "password1234"}}, coco);
+    CHECK(common.status == 400);
+    CHECK(common.body["localized"] == "Ce mot de passe est parmi les plus courants ; choisissez-en un autre.");
+    CHECK(postIn("fr", "/api/v1/users", weak, coco).body["localized"] == fr.body["localized"]); // no state kept
+
+    // A rule the route checks keeps its English detail in "message" for logs and tools.
+    auto name = postIn("fr", "/api/v1/users",
+                       json{{"name", "max b"}, {"role", "ambassador"}, {"password", "long enough pass"}}, coco);
+    CHECK(name.status == 400);
+    CHECK(name.body["error"] == "missing_field");
+    CHECK(name.body["localized"] == "Le nom d’utilisateur doit compter de 1 à 64 octets, sans espace ni « / ».");
+    CHECK(name.body["message"] == "The user name must be 1 to 64 bytes without spaces or “/”.");
+    CHECK(name.body["localized_detail"] == true);
+    auto admin =
+        postIn("fr", "/api/v1/users", json{{"name", "max"}, {"role", "admin"}, {"password", "long enough pass"}}, coco);
+    CHECK(admin.status == 403);
+    CHECK(admin.body["localized"] == "Seul un administrateur peut créer un compte administrateur.");
+
+    // The review comment rule.
+    REQUIRE(push(awa, "dev-awa", json::array({create(1, "r-lang", interview("gardanne", "refus"))})).status == 200);
+    const json longComment{{"state", "rejected"}, {"comment", std::string(2001, 'x')}};
+    auto review = postIn("fr", "/api/v1/records/r-lang/review", longComment, coco);
+    CHECK(review.status == 400);
+    CHECK(review.body["error"] == "invalid_review");
+    CHECK(review.body["localized"] == "Le commentaire doit compter au plus 2000 octets, sans caractère de contrôle.");
+    CHECK(review.body["localized_detail"] == true);
+    review = postIn("en", "/api/v1/records/r-lang/review", longComment, coco);
+    CHECK(review.body["localized"] == "The comment must be text of at most 2000 bytes without control characters.");
+    // An error without a translated detail keeps its generic text per code, as before.
+    auto state = postIn("fr", "/api/v1/records/r-lang/review", json{{"state", "validé"}}, coco);
+    CHECK(state.body["localized"].get<std::string>().find("Revue invalide") == 0);
+    CHECK_FALSE(state.body.contains("localized_detail"));
 }
 
 TEST_CASE_METHOD(ConsoleFixture, "devices show what they reported on their last sync", "[console]") {

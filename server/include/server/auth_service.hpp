@@ -1,6 +1,7 @@
 #pragma once
 // Accounts, tokens and devices: argon2id passwords, random bearer tokens stored only as their hash.
 
+#include "core/i18n.hpp"
 #include "server/password_gate.hpp"
 #include "server/repository.hpp"
 
@@ -83,10 +84,13 @@ public:
     /// The failed-login counters the login route consults.
     LoginThrottle& throttle() { return m_throttle; }
 
-    /// Creates an organisation.
-    Result<std::int64_t> addOrg(std::string_view name);
-    /// Creates a user in an existing organisation; Invalid for a weak password (password_policy.hpp).
-    Result<std::int64_t> addUser(std::string_view name, Role role, std::string_view org, std::string_view password);
+    /// Creates an organisation; an Invalid name is said in `lang`.
+    Result<std::int64_t> addOrg(std::string_view name, Lang lang = Lang::En);
+    /// Creates a user in an existing organisation; Invalid for a bad name or a weak password
+    /// (password_policy.hpp), NotFound for an unknown organisation, both said in `lang` (the
+    /// console's routes answer them as they are, the CLI prints them).
+    Result<std::int64_t> addUser(std::string_view name, Role role, std::string_view org, std::string_view password,
+                                 Lang lang = Lang::En);
     /// A new token, or nullopt for a wrong user or password (indistinguishable on purpose). A
     /// deactivated account with the right password gets a Session with `user.disabled` and no token.
     Result<std::optional<Session>> login(std::string_view user, std::string_view password);
@@ -106,8 +110,9 @@ public:
     /// their next login; every token of theirs is revoked.
     Result<std::string> resetPassword(const User& target);
     /// The user's own new password, after the current one: Invalid when the current one is wrong or
-    /// the new one weak (password_policy.hpp) or the same.
-    Result<void> changePassword(const User& user, std::string_view current, std::string_view next);
+    /// the new one weak (password_policy.hpp) or the same, said in `lang`.
+    Result<void> changePassword(const User& user, std::string_view current, std::string_view next,
+                                Lang lang = Lang::En);
     /// The bound on concurrent password hashing (logins, new users): a Busy error beyond it.
     PasswordGate& passwordGate() { return m_gate; }
 
