@@ -751,6 +751,8 @@ constexpr auto kTable = std::to_array<Entry>({
     Entry{"server.data_folder_migrating",
           "{0} est en cours de copie par migrate-store : le serveur démarrera quand elle sera finie",
           "{0} is being copied by migrate-store: start the server when it is done"},
+    // A coordinator's edit the form refuses: the question's label, then the form's message.
+    Entry{"server.edit.refused_answer", "« {0} » : {1}", "“{0}”: {1}"},
     // Export column names when a coordinator asks for labels (docs/console.md, "Exports").
     Entry{"server.export.accuracy", "précision (m)", "accuracy (m)"},
     Entry{"server.export.altitude", "altitude (m)", "altitude (m)"},

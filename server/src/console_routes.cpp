@@ -468,8 +468,15 @@ void ConsoleRoutes::editRecord(const Request& req, Response& res, const User& us
         return refuse(409, "field_in_conflict");
     case EditRefusal::Erased:
         return refuse(409, "field_erased");
-    case EditRefusal::Invalid:
-        return refuse(422, "invalid_answer");
+    case EditRefusal::Invalid: { // the form's words on the question, by its label, already in the reader's language
+        json j = sync::errorBody("invalid_answer", e.message);
+        j["version"] = e.version;
+        j["fields"] = e.fields;
+        j["localized"] = e.message;
+        j["lang"] = std::string(langCode(http::requestLang(req)));
+        j["localized_detail"] = true;
+        return sendJson(res, 422, j);
+    }
     case EditRefusal::NotEditable:
         return refuse(400, "not_editable");
     }

@@ -331,16 +331,22 @@ json editedAnswers(const std::shared_ptr<const forms::Form>& form, const RecordS
                                   " that the console edits (repeats, photos and calculations are edited on devices)");
             return json::object();
         }
+        // The question by its label and the form's own message, both in the coordinator's language.
         if (auto set = session.setAnswer(name, value, forms::Validation::Strict); !set.ok()) {
-            out = refusedEdit(EditRefusal::Invalid, record.version, {name}, name + ": " + set.error().message);
+            out = refusedEdit(EditRefusal::Invalid, record.version, {name},
+                              tr("server.edit.refused_answer", lang,
+                                 {item->label.get(langCode(lang), form->defaultLanguage), set.error().message}));
             return json::object();
         }
     }
     if (!draft)
         for (const auto& issue : session.issues())
             if (fields.contains(issue.path)) {
-                out =
-                    refusedEdit(EditRefusal::Invalid, record.version, {issue.path}, issue.path + ": " + issue.message);
+                const forms::Item* item = form->find(issue.path);
+                out = refusedEdit(
+                    EditRefusal::Invalid, record.version, {issue.path},
+                    tr("server.edit.refused_answer", lang,
+                       {item ? item->label.get(langCode(lang), form->defaultLanguage) : issue.path, issue.message}));
                 return json::object();
             }
     const json after = snapshot();

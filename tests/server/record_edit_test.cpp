@@ -162,6 +162,10 @@ TEST_CASE_METHOD(EditFixture, "only the organisation's coordinators edit a recor
     // The form's own rules, as on a device: the address's length, a choice of the list, a number.
     auto tooShort = bad(editBody(1, json{{"adresse", "3"}}), 422, "invalid_answer");
     CHECK(tooShort.body.at("fields") == json::array({"adresse"}));
+    // Said by the question's label in the coordinator's language, which the console shows as it is.
+    CHECK(tooShort.body.value("localized_detail", false));
+    CHECK(tooShort.body.value("localized", "").rfind("« Numéro et rue » : ", 0) == 0);
+    CHECK(tooShort.body.value("localized", "").find("adresse:") == std::string::npos); // not by its code
     bad(editBody(1, json{{"commune", "paris"}}), 422, "invalid_answer");
     bad(editBody(1, json{{"nb_personnes", 13}}), 422, "invalid_answer");
     bad(editBody(1, json{{"nb_personnes", "deux"}}), 422, "invalid_answer");
