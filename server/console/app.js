@@ -543,14 +543,15 @@
     };
     const open = (recordId) => navigate('#/records/' + encodeURIComponent(recordId));
     const rowOf = (rec) => h('tr', { class: 'clickable', tabindex: 0, 'data-record': rec.record_id, onclick: () => open(rec.record_id), onkeydown: (e) => { if (e.key === 'Enter') open(rec.record_id); } },
-      h('td', {}, rec.name ? [h('strong', {}, rec.name), h('div', { class: 'small muted' }, h('code', {}, rec.record_id.slice(0, 8)))] : h('code', {}, rec.record_id.slice(0, 8))), h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
+      h('td', {}, rec.name ? [h('strong', {}, rec.name), h('div', { class: 'small muted' }, h('code', {}, rec.record_id.slice(0, 8)))] : h('code', {}, rec.record_id.slice(0, 8))),
+      columns.map((it) => answerCell(rec, it)), // the chosen answers next to the record's name
+      h('td', {}, rec.form_id, h('div', { class: 'small muted' }, rec.form_version)),
       h('td', {}, h('span', { class: 'badge' + (rec.status === 'finalized' ? ' ok' : '') }, t('status_' + rec.status) || rec.status)),
       h('td', { 'data-review': rec.review ? rec.review.state : 'received' }, reviewBadge(rec.review)),
       h('td', {}, rec.author || '—', h('div', { class: 'small muted' }, rec.created_by)), h('td', {}, when(rec.interview_at)), h('td', { class: 'num' }, rec.version), h('td', {}, when(rec.updated_at)),
-      h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''),
-      columns.map((it) => answerCell(rec, it)));
-    const tbl = table([t('record'), t('form'), t('status'), t('review'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), '']
-      .concat(columns.map((it) => labelOf(colForm, it.label, it.name))), r.body.records.map(rowOf), { empty: t('no_records') });
+      h('td', {}, rec.conflicts.length ? h('span', { class: 'badge warn' }, t('conflicts_n', { n: rec.conflicts.length })) : ''));
+    const tbl = table([t('record')].concat(columns.map((it) => labelOf(colForm, it.label, it.name)),
+      [t('form'), t('status'), t('review'), t('author'), t('interview_at'), { label: t('version'), num: true }, t('updated_at'), '']), r.body.records.map(rowOf), { empty: t('no_records') });
     const pageNo = cursors.length + 1;
     const pager = h('nav', { class: 'pager', 'aria-label': t('pages') },
       cursors.length ? h('a', { href: recordsHash(filters, cursors.slice(0, -1)), rel: 'prev', 'data-pager': 'prev' }, '← ' + t('page_prev')) : null,

@@ -204,8 +204,9 @@ async function main() {
   await page.waitForSelector(`tr[data-record="${visit}"] td[data-col="modes"]`);
   check(await colCell('nom') === 'Ferrandi' && await colCell('modes') === 'Bus ; Vélo' && await colCell('photo_facade') === 'Fichier joint',
     'the answers in their columns, choices by label: ' + [await colCell('nom'), await colCell('modes'), await colCell('photo_facade')].join(' | '));
-  const heads = (await page.locator('thead th').allTextContents()).slice(-3);
-  check(JSON.stringify(heads) === JSON.stringify(['Nom de famille', 'Modes de déplacement', 'Photo de la façade']), 'columns headed by labels, in form order: ' + heads.join(', '));
+  const heads = (await page.locator('thead th').allTextContents()).slice(0, 5);
+  check(JSON.stringify(heads) === JSON.stringify(['Fiche', 'Nom de famille', 'Modes de déplacement', 'Photo de la façade', 'Formulaire']),
+    'columns headed by labels, in form order, next to the record’s name: ' + heads.join(', '));
   check(decodeURIComponent(page.url()).includes('cols=nom,modes,photo_facade'), 'the columns are in the address: ' + page.url());
   await shot('records-columns');
   await page.reload();
