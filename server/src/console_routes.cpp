@@ -453,10 +453,16 @@ void ConsoleRoutes::editRecord(const Request& req, Response& res, const User& us
     auto edited = m_s.sync().edit(user, id, base->get<std::int64_t>(), *fields, http::requestLang(req));
     if (!edited.ok()) return failure(res, req, edited.error());
     const RecordEdit& e = *edited;
-    auto refuse = [&](int status, std::string_view code) {
+    // `inLanguage`: the message is already in the reader's language, and the console shows it whole.
+    auto refuse = [&](int status, std::string_view code, bool inLanguage = false) {
         json j = sync::errorBody(code, e.message);
         j["version"] = e.version;
         j["fields"] = e.fields;
+        if (inLanguage) {
+            j["localized"] = e.message;
+            j["lang"] = std::string(langCode(http::requestLang(req)));
+            j["localized_detail"] = true;
+        }
         sendJson(res, status, j);
     };
     switch (e.refusal) {
@@ -468,15 +474,8 @@ void ConsoleRoutes::editRecord(const Request& req, Response& res, const User& us
         return refuse(409, "field_in_conflict");
     case EditRefusal::Erased:
         return refuse(409, "field_erased");
-    case EditRefusal::Invalid: { // the form's words on the question, by its label, already in the reader's language
-        json j = sync::errorBody("invalid_answer", e.message);
-        j["version"] = e.version;
-        j["fields"] = e.fields;
-        j["localized"] = e.message;
-        j["lang"] = std::string(langCode(http::requestLang(req)));
-        j["localized_detail"] = true;
-        return sendJson(res, 422, j);
-    }
+    case EditRefusal::Invalid: // the form's words on the question, by its label
+        return refuse(422, "invalid_answer", true);
     case EditRefusal::NotEditable:
         return refuse(400, "not_editable");
     }
