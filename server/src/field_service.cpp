@@ -452,20 +452,22 @@ Result<field::Indicators> FieldService::indicators(const User& user, field::Grou
 namespace {
 
 // The labels of a select question's choices in the built-in advice-desk form, by choice value.
+// The built-in form is loaded once (it never changes while the server runs), not at every request
+// of the funder or territory view; null if it would not load.
 std::map<std::string, std::string, std::less<>> adviceDeskChoices(std::string_view question, Lang lang) {
+    static const std::shared_ptr<const forms::Form> form = [] {
+        for (const auto& file : field::builtinForms())
+            if (file.name == "advice_desk_session.json") return forms::loadForm(file.text).form;
+        return std::shared_ptr<const forms::Form>();
+    }();
     std::map<std::string, std::string, std::less<>> out;
-    for (const auto& file : field::builtinForms()) {
-        if (file.name != "advice_desk_session.json") continue;
-        const auto loaded = forms::loadForm(file.text);
-        if (!loaded.ok()) break;
-        const forms::Form& form = *loaded.form;
-        const auto item = form.byName.find(std::string(question));
-        if (item == form.byName.end()) break;
-        const int list = form.items[static_cast<std::size_t>(item->second)].choiceList;
-        if (list < 0) break;
-        for (const auto& c : form.choiceLists[static_cast<std::size_t>(list)].choices)
-            out[c.value] = c.label.get(langCode(lang), "fr");
-    }
+    if (!form) return out;
+    const auto item = form->byName.find(std::string(question));
+    if (item == form->byName.end()) return out;
+    const int list = form->items[static_cast<std::size_t>(item->second)].choiceList;
+    if (list < 0) return out;
+    for (const auto& c : form->choiceLists[static_cast<std::size_t>(list)].choices)
+        out[c.value] = c.label.get(langCode(lang), "fr");
     return out;
 }
 
